@@ -1,0 +1,5 @@
+"""`python -m trustguardian`."""
+
+from trustguardian.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The HTTP API under /v1: routers, request and response models, auth, error mapping."""

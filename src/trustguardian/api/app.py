@@ -1,0 +1,45 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from trustguardian import __version__
+from trustguardian.api import keys, registry, subjects
+from trustguardian.api.errors import install_error_handlers, known_problems, problem
+from trustguardian.api.limits import BodySizeLimit
+from trustguardian.service.context import Context
+
+DESCRIPTION = """Consent and privacy-event platform with a tamper-evident ledger.
+
+Every endpoint needs an API key (`Authorization: Bearer tg_...`) with the right scope.
+Errors are RFC 9457 `application/problem+json`; list endpoints paginate with `cursor`."""
+
+
+def create_app(ctx: Context) -> FastAPI:
+    """Builds the app for a context (nothing is created at import time)."""
+    app = FastAPI(title="Trust Guardian", version=__version__, description=DESCRIPTION)
+    app.state.context = ctx
+    install_error_handlers(app)
+    app.include_router(registry.router)
+    app.include_router(subjects.router)
+    app.include_router(keys.router)
+
+    @app.get("/problems/{code}", include_in_schema=False)
+    def describe_problem(code: str) -> JSONResponse:
+        titles = known_problems()
+        if code not in titles:
+            return problem(404, "not-found", "Not found", f"no problem type {code!r}")
+        return JSONResponse({"type": f"/problems/{code}", "title": titles[code]})
+
+    from trustguardian.web.pages import install_pages
+
+    install_pages(app)
+    app.add_middleware(
+        BodySizeLimit,
+        default=ctx.settings.max_request_bytes,
+        large=ctx.settings.max_event_request_bytes,
+        large_prefixes=("/v1/events",),
+    )
+    return app

@@ -1,0 +1,70 @@
+"""Router for API keys (admin only): a token is shown once, at creation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from trustguardian.api.auth import get_context, require
+from trustguardian.api.schemas import Input, Key, Name
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.service import access
+from trustguardian.service.context import Context
+
+router = APIRouter(prefix="/v1", tags=["keys"])
+Ctx = Annotated[Context, Depends(get_context)]
+Admin = Annotated[ApiKey, Depends(require(Scope.ADMIN))]
+
+
+class ApiKeyCreate(Input):
+    name: Name
+    scopes: Annotated[list[Scope], Field(min_length=1)]
+    touchpoint: Key | None = None
+
+
+class ApiKeyRead(BaseModel):
+    id: str
+    name: str
+    scopes: list[Scope]
+    touchpoint: str | None
+    created_at: AwareDatetime
+    revoked_at: AwareDatetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> ApiKeyRead:
+        return cls(
+            id=key.id,
+            name=key.name,
+            scopes=sorted(key.scopes),
+            touchpoint=key.touchpoint_key,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+class ApiKeyCreated(ApiKeyRead):
+    token: str = Field(description="The key itself: shown now and never again.")
+
+
+@router.post("/keys", status_code=status.HTTP_201_CREATED)
+def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
+    """Creates an API key and shows its token once."""
+    key, token = access.create_api_key(
+        ctx, name=body.name, scopes=body.scopes, touchpoint_key=body.touchpoint
+    )
+    return ApiKeyCreated(**ApiKeyRead.of(key).model_dump(), token=token)
+
+
+@router.get("/keys")
+def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyRead]:
+    """Lists API keys (never their tokens)."""
+    return [ApiKeyRead.of(k) for k in access.list_api_keys(ctx)]
+
+
+@router.delete("/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_key(key_id: str, ctx: Ctx, _: Admin) -> Response:
+    """Revokes an API key at once."""
+    access.revoke_api_key(ctx, key_id=key_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,209 @@
+"""Routers for touchpoints, purposes and notices."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import AwareDatetime
+
+from trustguardian.api.auth import check_touchpoint, get_context, require
+from trustguardian.api.schemas import (
+    NoticeCreate,
+    NoticeRead,
+    NoticeVersionCreate,
+    NoticeVersionRead,
+    NoticeVersionUpdate,
+    PageRead,
+    PurposeCreate,
+    PurposeRead,
+    PurposeUpdate,
+    PurposeVersionRead,
+    TouchpointCreate,
+    TouchpointRead,
+    TouchpointUpdate,
+)
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.registry import TouchpointKind
+from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.context import Context
+
+router = APIRouter(prefix="/v1")
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ))]
+Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE))]
+SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+Cursor = Annotated[str | None, Query(max_length=512)]
+Limit = Annotated[int | None, Query(ge=1, le=1000)]
+
+
+@router.post("/touchpoints", status_code=status.HTTP_201_CREATED, tags=["touchpoints"])
+def create_touchpoint(body: TouchpointCreate, ctx: Ctx, _: SharedWriter) -> TouchpointRead:
+    """Registers a touchpoint."""
+    draft = touchpoints.TouchpointDraft(**body.model_dump())
+    return TouchpointRead.of(touchpoints.create_touchpoint(ctx, draft=draft))
+
+
+@router.get("/touchpoints", tags=["touchpoints"])
+def list_touchpoints(
+    ctx: Ctx,
+    _: Reader,
+    cursor: Cursor = None,
+    limit: Limit = None,
+    kind: TouchpointKind | None = None,
+) -> PageRead[TouchpointRead]:
+    """Lists touchpoints by key."""
+    page = touchpoints.list_touchpoints(ctx, cursor=cursor, limit=limit, kind=kind)
+    return PageRead(
+        items=[TouchpointRead.of(tp) for tp in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/touchpoints/{key}", tags=["touchpoints"])
+def get_touchpoint(key: str, ctx: Ctx, _: Reader) -> TouchpointRead:
+    """Gets a touchpoint."""
+    return TouchpointRead.of(touchpoints.get_touchpoint(ctx, key=key))
+
+
+@router.patch("/touchpoints/{key}", tags=["touchpoints"])
+def update_touchpoint(
+    key: str, body: TouchpointUpdate, ctx: Ctx, api_key: Writer
+) -> TouchpointRead:
+    """Changes a touchpoint (not its key or kind)."""
+    check_touchpoint(api_key, key)
+    patch = touchpoints.TouchpointPatch(**body.model_dump())
+    return TouchpointRead.of(touchpoints.update_touchpoint(ctx, key=key, patch=patch))
+
+
+@router.post("/touchpoints/{key}/retire", tags=["touchpoints"])
+def retire_touchpoint(key: str, ctx: Ctx, api_key: Writer) -> TouchpointRead:
+    """Retires a touchpoint; it stays in the census."""
+    check_touchpoint(api_key, key)
+    return TouchpointRead.of(touchpoints.retire_touchpoint(ctx, key=key))
+
+
+@router.post("/purposes", status_code=status.HTTP_201_CREATED, tags=["purposes"])
+def create_purpose(body: PurposeCreate, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+    """Registers a purpose with its first version."""
+    return PurposeRead.of(purposes.create_purpose(ctx, key=body.key, content=body.content()))
+
+
+@router.get("/purposes", tags=["purposes"])
+def list_purposes(
+    ctx: Ctx, _: Reader, cursor: Cursor = None, limit: Limit = None
+) -> PageRead[PurposeRead]:
+    """Lists purposes by key with their current version."""
+    page = purposes.list_purposes(ctx, cursor=cursor, limit=limit)
+    return PageRead(items=[PurposeRead.of(p) for p in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/purposes/{key}", tags=["purposes"])
+def get_purpose(key: str, ctx: Ctx, _: Reader) -> PurposeRead:
+    """Gets a purpose with its current version."""
+    return PurposeRead.of(purposes.get_purpose(ctx, key=key))
+
+
+@router.put("/purposes/{key}", tags=["purposes"])
+def revise_purpose(key: str, body: PurposeUpdate, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+    """Saves a purpose's content: a new version when anything changed."""
+    return PurposeRead.of(purposes.revise_purpose(ctx, key=key, content=body.content()))
+
+
+@router.post("/purposes/{key}/retire", tags=["purposes"])
+def retire_purpose(key: str, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+    """Retires a purpose."""
+    return PurposeRead.of(purposes.retire_purpose(ctx, key=key))
+
+
+@router.get("/purposes/{key}/versions", tags=["purposes"])
+def list_purpose_versions(key: str, ctx: Ctx, _: Reader) -> list[PurposeVersionRead]:
+    """Lists every version of a purpose."""
+    return [PurposeVersionRead.of(v) for v in purposes.purpose_versions(ctx, key=key)]
+
+
+@router.get("/purposes/{key}/versions/{version}", tags=["purposes"])
+def get_purpose_version(key: str, version: int, ctx: Ctx, _: Reader) -> PurposeVersionRead:
+    """Gets one version of a purpose."""
+    return PurposeVersionRead.of(purposes.purpose_version(ctx, key=key, version=version))
+
+
+@router.post("/notices", status_code=status.HTTP_201_CREATED, tags=["notices"])
+def create_notice(body: NoticeCreate, ctx: Ctx, _: SharedWriter) -> NoticeRead:
+    """Registers a notice; with a text, version 1 is published."""
+    notice = notices.create_notice(ctx, **body.model_dump())
+    return NoticeRead.of(*notices.get_notice(ctx, key=notice.key))
+
+
+@router.get("/notices", tags=["notices"])
+def list_notices(
+    ctx: Ctx, _: Reader, cursor: Cursor = None, limit: Limit = None
+) -> PageRead[NoticeRead]:
+    """Lists notices by key."""
+    page = notices.list_notices(ctx, cursor=cursor, limit=limit)
+    return PageRead(items=[NoticeRead.of(n) for n in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/notices/{key}", tags=["notices"])
+def get_notice(key: str, ctx: Ctx, _: Reader) -> NoticeRead:
+    """Gets a notice with all its versions."""
+    return NoticeRead.of(*notices.get_notice(ctx, key=key))
+
+
+@router.post("/notices/{key}/retire", tags=["notices"])
+def retire_notice(key: str, ctx: Ctx, _: SharedWriter) -> NoticeRead:
+    """Retires a notice; its versions stay readable."""
+    return NoticeRead.of(notices.retire_notice(ctx, key=key))
+
+
+@router.post("/notices/{key}/versions", status_code=status.HTTP_201_CREATED, tags=["notices"])
+def add_notice_version(
+    key: str, body: NoticeVersionCreate, ctx: Ctx, _: SharedWriter
+) -> NoticeVersionRead:
+    """Adds a version, published unless `publish` is false."""
+    return NoticeVersionRead.of(notices.add_notice_version(ctx, key=key, **body.model_dump()))
+
+
+@router.get("/notices/{key}/in-force", tags=["notices"])
+def notice_in_force(
+    key: str, ctx: Ctx, _: Reader, at: AwareDatetime | None = None
+) -> NoticeVersionRead:
+    """Resolves the version in force at an instant (now by default)."""
+    return NoticeVersionRead.of(notices.notice_in_force(ctx, key=key, at=at))
+
+
+@router.get("/notices/{key}/versions/{version}", tags=["notices"])
+def get_notice_version(key: str, version: int, ctx: Ctx, _: Reader) -> NoticeVersionRead:
+    """Gets one version of a notice."""
+    return NoticeVersionRead.of(notices.notice_version(ctx, key=key, version=version))
+
+
+@router.get(
+    "/notices/{key}/versions/{version}/text",
+    tags=["notices"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def get_notice_text(key: str, version: int, ctx: Ctx, _: Reader) -> Response:
+    """Returns the text of a version byte for byte, with its SHA-256 as an ETag."""
+    found = notices.notice_version(ctx, key=key, version=version)
+    return Response(
+        found.text.encode("utf-8"),
+        media_type="text/plain; charset=utf-8",
+        headers={"ETag": f'"sha256:{found.sha256}"'},
+    )
+
+
+@router.put("/notices/{key}/versions/{version}", tags=["notices"])
+def update_notice_version(
+    key: str, version: int, body: NoticeVersionUpdate, ctx: Ctx, _: SharedWriter
+) -> NoticeVersionRead:
+    """Rewrites a draft; a published version answers 409 and stays as it was."""
+    return NoticeVersionRead.of(
+        notices.update_notice_draft(ctx, key=key, version=version, **body.model_dump())
+    )
+
+
+@router.post("/notices/{key}/versions/{version}/publish", tags=["notices"])
+def publish_notice_version(key: str, version: int, ctx: Ctx, _: SharedWriter) -> NoticeVersionRead:
+    """Publishes a draft version."""
+    return NoticeVersionRead.of(notices.publish_notice_version(ctx, key=key, version=version))

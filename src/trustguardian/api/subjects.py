@@ -1,0 +1,104 @@
+"""Router for subjects. Identifiers travel in bodies only, never in URLs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from trustguardian.api.auth import get_context, require
+from trustguardian.api.schemas import Input
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service import subjects
+from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
+
+router = APIRouter(prefix="/v1", tags=["subjects"])
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
+Writer = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_WRITE))]
+
+
+class IdentifierIn(Input):
+    kind: IdentifierKind
+    value: Annotated[str, Field(min_length=1, max_length=320)]
+    system: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, description="The company system an `external` id comes from, e.g. `crm`."
+    )
+
+
+class IdentifiersIn(Input):
+    identifiers: Annotated[list[IdentifierIn], Field(min_length=1, max_length=20)]
+
+
+class LookupIn(Input):
+    identifier: IdentifierIn
+
+
+class IdentifierRead(BaseModel):
+    kind: IdentifierKind
+    system: str | None
+    value: str | None = Field(description="Null once the subject has been erased.")
+
+
+class SubjectRead(BaseModel):
+    id: str
+    created_at: AwareDatetime
+    erased_at: AwareDatetime | None
+    identifiers: list[IdentifierRead]
+
+    @classmethod
+    def of(cls, view: subjects.SubjectView) -> SubjectRead:
+        return cls(
+            id=view.subject.id,
+            created_at=view.subject.created_at,
+            erased_at=view.subject.shredded_at,
+            identifiers=[
+                IdentifierRead(kind=i.kind, system=i.system, value=i.value)
+                for i in view.identifiers
+            ],
+        )
+
+
+def to_identifiers(
+    ctx: Context, items: list[IdentifierIn], loc: str = "identifiers"
+) -> list[Identifier]:
+    """Normalises identifiers from a request, naming the bad one."""
+    region = ctx.settings.default_phone_region
+    return [
+        normalise(i.kind, i.value, system=i.system, region=region, loc=f"{loc}.{n}")
+        for n, i in enumerate(items)
+    ]
+
+
+@router.post("/subjects", status_code=status.HTTP_201_CREATED)
+def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
+    """Registers a subject known by these identifiers."""
+    return SubjectRead.of(
+        subjects.create_subject(ctx, identifiers=to_identifiers(ctx, body.identifiers))
+    )
+
+
+@router.post("/subjects/lookup")
+def lookup_subject(body: LookupIn, ctx: Ctx, _: Reader) -> SubjectRead:
+    """Finds the subject an identifier belongs to (the identifier stays out of the URL)."""
+    [identifier] = to_identifiers(ctx, [body.identifier], loc="identifier")
+    return SubjectRead.of(subjects.find_subject(ctx, identifier=identifier))
+
+
+@router.get("/subjects/{subject_id}")
+def get_subject(subject_id: str, ctx: Ctx, _: Reader) -> SubjectRead:
+    """Gets a subject by its pseudonymous id."""
+    return SubjectRead.of(subjects.get_subject(ctx, subject_id=subject_id))
+
+
+@router.post("/subjects/{subject_id}/identifiers")
+def add_identifiers(subject_id: str, body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
+    """Links more identifiers to a subject."""
+    return SubjectRead.of(
+        subjects.add_identifiers(
+            ctx, subject_id=subject_id, identifiers=to_identifiers(ctx, body.identifiers)
+        )
+    )

@@ -1,0 +1,51 @@
+"""The command tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trustguardian.cli import keys, registry, server
+from trustguardian.settings import Settings
+
+app = typer.Typer(
+    name="trustguardian",
+    help="Trust Guardian: consents, privacy events and their proofs in a tamper-evident ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    typer_ctx: typer.Context,
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="TRUSTGUARDIAN_DATABASE_URL",
+        help="SQLite or PostgreSQL URL.",
+    ),
+    keys_file: Path | None = typer.Option(
+        None,
+        "--keys-file",
+        envvar="TRUSTGUARDIAN_KEYS_FILE",
+        help="Where the instance keys are kept.",
+    ),
+) -> None:
+    """Trust Guardian: consents, privacy events and their proofs in a tamper-evident ledger."""
+    overrides: dict[str, object] = {}
+    if database_url:
+        overrides["database_url"] = database_url
+    if keys_file:
+        overrides["keys_file"] = keys_file
+    typer_ctx.obj = {"settings": Settings(**overrides)}  # type: ignore[arg-type]
+
+
+app.command(help="Apply database migrations (creates the database if needed).")(server.migrate)
+app.command(help="Start the HTTP API and the web pages.")(server.serve)
+app.add_typer(registry.touchpoints, name="touchpoints", help="The census of touchpoints.")
+app.add_typer(registry.purposes, name="purposes", help="Purposes of processing and their versions.")
+app.add_typer(registry.notices, name="notices", help="Privacy notices and their versions.")
+app.add_typer(keys.keys, name="keys", help="API keys: create (shown once), list, revoke.")

@@ -1,0 +1,62 @@
+"""Shared CLI plumbing: settings from flags, one context per run, Rich output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from trustguardian.service.context import Context, build_context
+from trustguardian.settings import Settings
+
+console = Console()
+
+
+def context(typer_ctx: typer.Context) -> Context:
+    """The service context for this run, built on first use."""
+    root = typer_ctx.find_root()
+    if not isinstance(root.obj, dict):
+        root.obj = {}
+    if "context" not in root.obj:
+        settings: Settings = root.obj.get("settings") or Settings()
+        root.obj["context"] = build_context(settings)
+    ctx: Context = root.obj["context"]
+    return ctx
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Prints a Rich table."""
+    out = Table(title=title, title_justify="left")
+    for n, column in enumerate(columns):
+        out.add_column(column, no_wrap=n == 0)
+    for row in rows:
+        out.add_row(*(_cell(v) for v in row))
+    console.print(out)
+
+
+def print_json(data: Any) -> None:
+    """Prints JSON (for scripts)."""
+    typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, tuple | list | frozenset | set):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | frozenset | set):
+        return sorted(value) if isinstance(value, frozenset | set) else list(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")

@@ -1,0 +1,1 @@
+"""Pure domain model: registry, subjects, privacy events and the rules over them (stdlib only)."""

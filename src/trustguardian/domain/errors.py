@@ -1,0 +1,76 @@
+"""Domain errors, each with a stable code that the API turns into a problem type."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with one input field."""
+
+    loc: str
+    msg: str
+
+
+class DomainError(Exception):
+    """Base of every error the service layer reports to a caller."""
+
+    code = "error"
+    title = "Error"
+
+    def __init__(self, detail: str, *, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = tuple(errors)
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Not found"
+
+
+class AlreadyExists(DomainError):
+    code = "already-exists"
+    title = "Already exists"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "Conflict with the current state"
+
+
+class Immutable(Conflict):
+    code = "immutable"
+    title = "This record can never change"
+
+
+class InvalidInput(DomainError):
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class IdentifierTaken(Conflict):
+    code = "identifier-taken"
+    title = "Identifier belongs to another subject"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    title = "Missing or unknown API key"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "Not allowed for this API key"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A domain error rendered as data (used by the CLI and the API alike)."""
+
+    code: str
+    title: str
+    detail: str
+    errors: tuple[FieldError, ...] = field(default=())

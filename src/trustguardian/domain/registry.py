@@ -1,0 +1,181 @@
+"""The registry: touchpoints, purposes and notices."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class TouchpointKind(StrEnum):
+    COLLECT = "collect"
+    ENGAGE = "engage"
+    RIGHT = "right"
+
+
+class Channel(StrEnum):
+    WEB_FORM = "web_form"
+    APP = "app"
+    STORE = "store"
+    EVENT = "event"
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
+    SOCIAL = "social"
+    CALL_CENTER = "call_center"
+    OTHER = "other"
+
+
+class Nature(StrEnum):
+    PHYSICAL = "physical"
+    DIGITAL = "digital"
+
+
+class TouchpointStatus(StrEnum):
+    CENSUSED = "censused"
+    EXAMINED = "examined"
+    SECURED = "secured"
+    RETIRED = "retired"
+
+
+# Forward moves of a touchpoint's lifecycle; retiring is possible from any live status.
+STATUS_MOVES: dict[TouchpointStatus, frozenset[TouchpointStatus]] = {
+    TouchpointStatus.CENSUSED: frozenset({TouchpointStatus.EXAMINED, TouchpointStatus.RETIRED}),
+    TouchpointStatus.EXAMINED: frozenset(
+        {TouchpointStatus.CENSUSED, TouchpointStatus.SECURED, TouchpointStatus.RETIRED}
+    ),
+    TouchpointStatus.SECURED: frozenset(
+        {TouchpointStatus.EXAMINED, TouchpointStatus.CENSUSED, TouchpointStatus.RETIRED}
+    ),
+    TouchpointStatus.RETIRED: frozenset(),
+}
+
+
+class LegalBasis(StrEnum):
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTEREST = "vital_interest"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+    @property
+    def dpv(self) -> str:
+        """The W3C Data Privacy Vocabulary term for this basis."""
+        return DPV_BASE + _DPV_TERMS[self]
+
+
+DPV_BASE = "https://w3id.org/dpv#"
+_DPV_TERMS = {
+    LegalBasis.CONSENT: "Consent",
+    LegalBasis.CONTRACT: "Contract",
+    LegalBasis.LEGAL_OBLIGATION: "LegalObligation",
+    LegalBasis.VITAL_INTEREST: "VitalInterest",
+    LegalBasis.PUBLIC_TASK: "PublicTask",
+    LegalBasis.LEGITIMATE_INTEREST: "LegitimateInterest",
+}
+
+
+class ProofType(StrEnum):
+    NOTICE_SHOWN = "notice_shown"
+    FORM_SNAPSHOT = "form_snapshot"
+    NETWORK = "network"
+    DOUBLE_OPT_IN = "double_opt_in"
+    OTP = "otp"
+    PAPER_FORM = "paper_form"
+    CALL_RECORDING = "call_recording"
+    OPERATOR = "operator"
+    PARTNER = "partner"
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    key: str
+    name: str
+    kind: TouchpointKind
+    channel: Channel
+    nature: Nature
+    owner: str
+    systems: tuple[str, ...]
+    purposes: tuple[str, ...]
+    notice_key: str | None
+    required_proofs: tuple[ProofType, ...]
+    status: TouchpointStatus
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PurposeContent:
+    """What a purpose version says; any change to it makes a new version."""
+
+    name: str
+    description: str
+    legal_basis: LegalBasis
+    channels: tuple[Channel, ...]
+    controller: str
+    retention_days: int
+    consent_lifetime_days: int | None
+    marketing: bool
+
+
+@dataclass(frozen=True)
+class PurposeVersion:
+    key: str
+    version: int
+    content: PurposeContent
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Purpose:
+    key: str
+    status: RecordStatus
+    current: PurposeVersion
+
+
+@dataclass(frozen=True)
+class NoticeVersion:
+    key: str
+    version: int
+    text: str
+    sha256: str
+    effective_from: datetime
+    published_at: datetime | None
+    created_at: datetime
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    language: str
+    title: str
+    status: RecordStatus
+    created_at: datetime
+
+
+def text_sha256(text: str) -> str:
+    """Hashes a notice text exactly as stored: its UTF-8 bytes, nothing normalised."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def version_in_force(versions: Sequence[NoticeVersion], at: datetime) -> NoticeVersion | None:
+    """Returns the published version in force at an instant: the latest effective one."""
+    candidates = [v for v in versions if v.published and v.effective_from <= at]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda v: (v.effective_from, v.version))

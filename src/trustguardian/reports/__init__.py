@@ -1,0 +1,1 @@
+"""Evidence for Legal: dossiers, inspection reports, the register of processing, exports."""

@@ -1,0 +1,249 @@
+"""Use cases for privacy notices: versions are drafted, published, then never change."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from trustguardian.domain.common import as_utc, check_key
+from trustguardian.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    FieldError,
+    Immutable,
+    InvalidInput,
+    NotFound,
+)
+from trustguardian.domain.registry import (
+    Notice,
+    NoticeVersion,
+    RecordStatus,
+    text_sha256,
+    version_in_force,
+)
+from trustguardian.service.context import Context
+from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.store.uow import UnitOfWork
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def create_notice(
+    ctx: Context,
+    *,
+    key: str,
+    language: str,
+    title: str,
+    text: str | None = None,
+    effective_from: datetime | None = None,
+) -> Notice:
+    """Registers a notice; with a text, its first version is published at once."""
+    check_key(key)
+    if not LANGUAGE.fullmatch(language):
+        raise InvalidInput(
+            f"language {language!r} is not a language tag",
+            errors=[FieldError("language", "use a BCP 47 tag such as it or en-GB")],
+        )
+    if not title.strip():
+        raise InvalidInput("title is empty", errors=[FieldError("title", "must not be empty")])
+    now = ctx.clock.now()
+    notice = Notice(
+        key=key, language=language, title=title.strip(), status=RecordStatus.ACTIVE, created_at=now
+    )
+    with ctx.uow() as uow:
+        if uow.notices.get(key) is not None:
+            raise AlreadyExists(
+                f"notice {key!r} already exists", errors=[FieldError("key", "taken")]
+            )
+        uow.notices.add(notice)
+        if text is not None:
+            _add_version(ctx, uow, key=key, text=text, effective_from=effective_from, publish=True)
+        uow.commit()
+    return notice
+
+
+def add_notice_version(
+    ctx: Context,
+    *,
+    key: str,
+    text: str,
+    effective_from: datetime | None = None,
+    publish: bool = True,
+) -> NoticeVersion:
+    """Adds a new version (published at once unless asked for a draft)."""
+    with ctx.uow() as uow:
+        notice = _get(uow, key)
+        if notice.status is RecordStatus.RETIRED:
+            raise Conflict(f"notice {key!r} is retired")
+        version = _add_version(
+            ctx, uow, key=key, text=text, effective_from=effective_from, publish=publish
+        )
+        uow.commit()
+    return version
+
+
+def update_notice_draft(
+    ctx: Context, *, key: str, version: int, text: str, effective_from: datetime | None = None
+) -> NoticeVersion:
+    """Rewrites a draft version; a published version is refused and left untouched."""
+    with ctx.uow() as uow:
+        current = _get_version(uow, key, version)
+        if current.published:
+            raise Immutable(
+                f"version {version} of notice {key!r} is published and can never change"
+            )
+        _check_text(text)
+        moment = as_utc(effective_from) if effective_from else current.effective_from
+        draft = NoticeVersion(
+            key=key,
+            version=version,
+            text=text,
+            sha256=text_sha256(text),
+            effective_from=moment,
+            published_at=None,
+            created_at=current.created_at,
+        )
+        if not uow.notices.replace_draft(draft):
+            raise Immutable(
+                f"version {version} of notice {key!r} is published and can never change"
+            )
+        uow.commit()
+    return draft
+
+
+def publish_notice_version(ctx: Context, *, key: str, version: int) -> NoticeVersion:
+    """Publishes a draft: from now on its text and hash are fixed."""
+    with ctx.uow() as uow:
+        current = _get_version(uow, key, version)
+        if current.published:
+            raise Immutable(f"version {version} of notice {key!r} is already published")
+        now = ctx.clock.now()
+        _check_effective(ctx, uow, key, current.effective_from, now)
+        published = NoticeVersion(
+            key=key,
+            version=version,
+            text=current.text,
+            sha256=current.sha256,
+            effective_from=current.effective_from,
+            published_at=now,
+            created_at=current.created_at,
+        )
+        uow.notices.replace_draft(published)
+        uow.commit()
+    return published
+
+
+def retire_notice(ctx: Context, *, key: str) -> Notice:
+    """Retires a notice: no new versions; every version stays readable."""
+    with ctx.uow() as uow:
+        notice = _get(uow, key)
+        uow.notices.set_status(key, RecordStatus.RETIRED)
+        uow.commit()
+    return Notice(
+        key=key,
+        language=notice.language,
+        title=notice.title,
+        status=RecordStatus.RETIRED,
+        created_at=notice.created_at,
+    )
+
+
+def get_notice(ctx: Context, *, key: str) -> tuple[Notice, list[NoticeVersion]]:
+    """Gets a notice with all its versions."""
+    with ctx.uow(write=False) as uow:
+        return _get(uow, key), uow.notices.versions(key)
+
+
+def notice_version(ctx: Context, *, key: str, version: int) -> NoticeVersion:
+    """Gets one version of a notice, its text exactly as published."""
+    with ctx.uow(write=False) as uow:
+        return _get_version(uow, key, version)
+
+
+def notice_in_force(ctx: Context, *, key: str, at: datetime | None = None) -> NoticeVersion:
+    """Resolves the version of a notice in force at an instant (now by default)."""
+    moment = as_utc(at) if at else ctx.clock.now()
+    with ctx.uow(write=False) as uow:
+        _get(uow, key)
+        found = version_in_force(uow.notices.versions(key), moment)
+    if found is None:
+        raise NotFound(f"no version of notice {key!r} was in force at {moment.isoformat()}")
+    return found
+
+
+def list_notices(
+    ctx: Context, *, cursor: str | None = None, limit: int | None = None
+) -> Page[Notice]:
+    """Lists notices by key, a page at a time."""
+    size = ctx.limit(limit)
+    with ctx.uow(write=False) as uow:
+        rows = uow.notices.page(after=decode_cursor(cursor), limit=size + 1)
+    return paginate(rows, size, lambda n: n.key)
+
+
+def _add_version(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    key: str,
+    text: str,
+    effective_from: datetime | None,
+    publish: bool,
+) -> NoticeVersion:
+    _check_text(text)
+    now = ctx.clock.now()
+    moment = as_utc(effective_from) if effective_from else now
+    if publish:
+        _check_effective(ctx, uow, key, moment, now)
+    version = NoticeVersion(
+        key=key,
+        version=uow.notices.last_version_number(key) + 1,
+        text=text,
+        sha256=text_sha256(text),
+        effective_from=moment,
+        published_at=now if publish else None,
+        created_at=now,
+    )
+    uow.notices.add_version(version)
+    return version
+
+
+def _check_effective(
+    ctx: Context, uow: UnitOfWork, key: str, moment: datetime, now: datetime
+) -> None:
+    # Back-dating a version would rewrite which text was in force in the past.
+    if moment < now - timedelta(seconds=ctx.settings.clock_skew_seconds):
+        raise InvalidInput(
+            "effective_from is in the past",
+            errors=[FieldError("effective_from", "a new version cannot take effect in the past")],
+        )
+    latest = max((v.effective_from for v in uow.notices.versions(key) if v.published), default=None)
+    if latest is not None and moment < latest:
+        raise InvalidInput(
+            "effective_from is before the latest published version's",
+            errors=[FieldError("effective_from", f"must not be before {latest.isoformat()}")],
+        )
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise InvalidInput("text is empty", errors=[FieldError("text", "must not be empty")])
+    if "\x00" in text:
+        raise InvalidInput(
+            "text contains a NUL character", errors=[FieldError("text", "NUL not allowed")]
+        )
+
+
+def _get(uow: UnitOfWork, key: str) -> Notice:
+    notice = uow.notices.get(key)
+    if notice is None:
+        raise NotFound(f"no notice {key!r}")
+    return notice
+
+
+def _get_version(uow: UnitOfWork, key: str, version: int) -> NoticeVersion:
+    _get(uow, key)
+    found = uow.notices.version(key, version)
+    if found is None:
+        raise NotFound(f"no version {version} of notice {key!r}")
+    return found

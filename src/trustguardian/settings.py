@@ -1,0 +1,30 @@
+"""The one typed settings object, read from `TRUSTGUARDIAN_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Instance configuration; every secret is either given or generated per instance."""
+
+    model_config = SettingsConfigDict(env_prefix="TRUSTGUARDIAN_", extra="ignore")
+
+    database_url: str = "sqlite:///./trustguardian.db"
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    keys_file: Path = Path("./trustguardian.keys")
+    master_key: SecretStr | None = None
+    signing_key: SecretStr | None = None
+    ledger_origin: str = "trustguardian.local/ledger"
+    default_phone_region: str = "IT"
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+    max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
+    clock_skew_seconds: int = Field(default=300, ge=0)
+    page_size_max: int = Field(default=500, ge=1)

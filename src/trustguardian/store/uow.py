@@ -1,0 +1,54 @@
+"""The unit of work: one transaction, the repositories bound to it, and an explicit commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.engine import WRITE_OPTION
+from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
+from trustguardian.store.subjects import SubjectRepository
+
+
+class UnitOfWork:
+    """Opens a transaction; nothing is kept unless `commit()` is called."""
+
+    connection: Connection
+    touchpoints: TouchpointRepository
+    purposes: PurposeRepository
+    notices: NoticeRepository
+    subjects: SubjectRepository
+    api_keys: ApiKeyRepository
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self._engine = engine
+        self._write = write
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._write:
+            connection.execution_options(**{WRITE_OPTION: True})
+        self.connection = connection
+        self._transaction = connection.begin()
+        self.touchpoints = TouchpointRepository(connection)
+        self.purposes = PurposeRepository(connection)
+        self.notices = NoticeRepository(connection)
+        self.subjects = SubjectRepository(connection)
+        self.api_keys = ApiKeyRepository(connection)
+        return self
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        self.connection.close()

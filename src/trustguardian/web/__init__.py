@@ -1,0 +1,1 @@
+"""Server-rendered pages: the console, the preference centre, the public forms."""

@@ -1,0 +1,158 @@
+"""Test databases: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+Each backend migrates one template database per session through Alembic (the real path); each
+test then gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL),
+so tests never share state and the code under test commits for real.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from trustguardian.domain.access import Scope
+from trustguardian.service.access import create_api_key
+from trustguardian.service.context import Context
+from trustguardian.service.instance import load_instance_keys
+from trustguardian.settings import Settings
+from trustguardian.store.engine import make_engine
+from trustguardian.store.migrate import upgrade
+
+PG_URL = os.environ.get(
+    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TEST_MASTER_KEY = "tgmk1:" + "A" * 43
+BACKEND_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    """An autocommit engine on the server, to create and drop test databases."""
+    engine = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin: Engine) -> Iterator[str]:
+    name = f"tg_template_{uuid.uuid4().hex[:10]}"
+    admin = pg_admin
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the PostgreSQL suite is mandatory: say so, never skip silently
+        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {exc}", pytrace=False)
+    engine = make_engine(str(make_url(PG_URL).set(database=name)))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def make_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Returns a factory: backend name -> URL of a fresh migrated database for this test."""
+    created: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            template: Path = request.getfixturevalue("sqlite_template")
+            path = tmp_path / f"db-{len(created)}.db"
+            shutil.copyfile(template, path)
+            created.append(str(path))
+            return f"sqlite:///{path}"
+        template_name: str = request.getfixturevalue("pg_template")
+        name = f"tg_test_{uuid.uuid4().hex[:12]}"
+        admin: Engine = request.getfixturevalue("pg_admin")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+        created.append(name)
+        return str(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+
+    yield make
+    pg_names = [n for n in created if not n.endswith(".db")]
+    if pg_names:
+        admin = request.getfixturevalue("pg_admin")
+        with admin.connect() as conn:
+            for name in pg_names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def make_settings(url: str, tmp_path: Path, **extra: object) -> Settings:
+    return Settings(
+        database_url=url,
+        keys_file=tmp_path / "keys.json",
+        master_key=TEST_MASTER_KEY,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def make_ctx(make_db: Callable[[str], str], tmp_path: Path) -> Iterator[Callable[[str], Context]]:
+    """Returns a factory: backend name -> a Context on a fresh database."""
+    contexts: list[Context] = []
+
+    def make(backend: str) -> Context:
+        settings = make_settings(make_db(backend), tmp_path)
+        ctx = Context(
+            settings=settings,
+            engine=make_engine(settings.database_url),
+            keys=load_instance_keys(settings),
+        )
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def ctx(request: pytest.FixtureRequest, make_ctx: Callable[[str], Context]) -> Context:
+    """A context on a fresh database, once per backend."""
+    return make_ctx(request.param)
+
+
+@pytest.fixture
+def sqlite_ctx(make_ctx: Callable[[str], Context]) -> Context:
+    """A context on a fresh SQLite database (for tests of layers above storage)."""
+    return make_ctx("sqlite")
+
+
+@pytest.fixture
+def admin_token(sqlite_ctx: Context) -> str:
+    _, token = create_api_key(sqlite_ctx, name="test admin", scopes=[Scope.ADMIN])
+    return token
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says how many storage tests passed on each backend, so a CI log shows both ran."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        found = BACKEND_ID.search(report.nodeid)
+        if report.when == "call" and found:
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    terminalreporter.write_line(
+        "storage tests passed per backend: "
+        + ", ".join(f"{name}={counts.get(name, 0)}" for name in ("sqlite", "postgresql"))
+    )
