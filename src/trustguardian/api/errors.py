@@ -21,6 +21,7 @@ STATUS = {
     de.InvalidInput: 422,
     de.Unauthorized: 401,
     de.Forbidden: 403,
+    de.TooLarge: 413,
 }
 
 HTTP_CODES = {

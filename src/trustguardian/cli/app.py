@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli import keys, registry, server
+from trustguardian.cli import events, keys, ledger, registry, server
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -49,3 +49,11 @@ app.add_typer(registry.touchpoints, name="touchpoints", help="The census of touc
 app.add_typer(registry.purposes, name="purposes", help="Purposes of processing and their versions.")
 app.add_typer(registry.notices, name="notices", help="Privacy notices and their versions.")
 app.add_typer(keys.keys, name="keys", help="API keys: create (shown once), list, revoke.")
+app.add_typer(events.events, name="events", help="Privacy events: import from JSON Lines.")
+app.add_typer(
+    events.subjects, name="subjects", help="Data subjects: show, erase (crypto-shredding)."
+)
+app.add_typer(ledger.ledger, name="ledger", help="The ledger: public key, checkpoints, proofs.")
+app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
+    ledger.verify
+)

@@ -51,6 +51,11 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
 
+class TooLarge(DomainError):
+    code = "too-large"
+    title = "Too large"
+
+
 class IdentifierTaken(Conflict):
     code = "identifier-taken"
     title = "Identifier belongs to another subject"

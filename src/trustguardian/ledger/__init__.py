@@ -12,7 +12,7 @@ Only the standard library, ``cryptography`` and ``rfc8785`` are used.
 
 from __future__ import annotations
 
-from .canonical import CanonicalizationError, canonical_json
+from .canonical import CanonicalizationError, canonical_json, canonical_json_plain
 from .checkpoint import MAX_TREE_SIZE, Checkpoint, parse_checkpoint, sign_checkpoint
 from .errors import (
     InvalidKeyError,
@@ -58,6 +58,7 @@ __all__ = [
     "append",
     "append_coords",
     "canonical_json",
+    "canonical_json_plain",
     "consistency_coords",
     "consistency_proof",
     "inclusion_coords",

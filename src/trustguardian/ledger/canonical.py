@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 import rfc8785
 
-__all__ = ["CanonicalizationError", "canonical_json"]
+__all__ = ["CanonicalizationError", "canonical_json", "canonical_json_plain"]
 
 CanonicalizationError = rfc8785.CanonicalizationError
 
@@ -19,3 +20,17 @@ def canonical_json(obj: object) -> bytes:
     :class:`CanonicalizationError` (a :class:`ValueError`).
     """
     return rfc8785.dumps(cast(Any, obj))
+
+
+# For JSON made only of str, int (|n| <= 2**53 - 1), bool, None, lists and dicts with ASCII keys,
+# RFC 8785 output is exactly what this encoder writes: sorted keys, no whitespace, UTF-8 text,
+# and the same escapes (\b \t \n \f \r, \u00xx in lower case, nothing else). It is several
+# times faster than the general implementation, which matters on the ingest path.
+_PLAIN = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+)
+
+
+def canonical_json_plain(obj: object) -> bytes:
+    """RFC 8785 bytes of plain JSON (no floats, ASCII keys); a lone surrogate raises ValueError."""
+    return _PLAIN.encode(obj).encode("utf-8")

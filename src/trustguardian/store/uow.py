@@ -8,7 +8,10 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.engine import WRITE_OPTION
+from trustguardian.store.events import EventRepository
+from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.subjects import SubjectRepository
 
@@ -22,6 +25,9 @@ class UnitOfWork:
     notices: NoticeRepository
     subjects: SubjectRepository
     api_keys: ApiKeyRepository
+    events: EventRepository
+    ledger: LedgerRepository
+    consent: ConsentRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -38,6 +44,9 @@ class UnitOfWork:
         self.notices = NoticeRepository(connection)
         self.subjects = SubjectRepository(connection)
         self.api_keys = ApiKeyRepository(connection)
+        self.events = EventRepository(connection)
+        self.ledger = LedgerRepository(connection)
+        self.consent = ConsentRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,195 @@
+"""Request and response models for privacy events and their proofs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Base64Bytes, BaseModel, Field, IPvAnyAddress, StrictInt
+
+from trustguardian.api.schemas import Input, Key
+from trustguardian.api.subjects import IdentifierIn
+from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.registry import Channel, ProofType
+from trustguardian.ledger import canonical_json_plain, leaf_hash
+from trustguardian.service.evidence import ProofDraft
+
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Agent = Annotated[str, Field(min_length=1, max_length=2000)]
+Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Media = Literal[
+    "text/html", "application/pdf", "image/png", "image/jpeg", "image/webp", "text/plain"
+]
+
+
+class _Proof(Input):
+    def draft(self) -> ProofDraft:
+        fields = self.model_dump(
+            mode="json", exclude={"type", "content_base64", "media_type"}, exclude_none=True
+        )
+        content: bytes | None = getattr(self, "content_base64", None)
+        media: str | None = getattr(self, "media_type", None)
+        return ProofDraft(ProofType(getattr(self, "type")), fields, content, media)  # noqa: B009
+
+
+class NoticeShown(_Proof):
+    type: Literal["notice_shown"]
+    key: Key
+    version: Annotated[StrictInt, Field(ge=1)]
+    sha256: Hex64
+
+
+class FormSnapshot(_Proof):
+    type: Literal["form_snapshot"]
+    media_type: Media
+    content_base64: Base64Bytes = Field(
+        description="The page or document the person saw and submitted."
+    )
+    url: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Network(_Proof):
+    type: Literal["network"]
+    ip: IPvAnyAddress
+    user_agent: Agent
+
+
+class DoubleOptIn(_Proof):
+    type: Literal["double_opt_in"]
+    address: Short
+    sent_at: AwareDatetime
+    confirmed_at: AwareDatetime
+    confirming_ip: IPvAnyAddress
+    confirming_user_agent: Agent
+
+
+class Otp(_Proof):
+    type: Literal["otp"]
+    address: Short = Field(description="The phone number or e-mail address the code went to.")
+    sent_at: AwareDatetime
+    confirmed_at: AwareDatetime
+    confirming_ip: IPvAnyAddress | None = None
+    confirming_user_agent: Agent | None = None
+
+
+class PaperForm(_Proof):
+    type: Literal["paper_form"]
+    media_type: Media
+    content_base64: Base64Bytes = Field(description="The scan of the signed form.")
+    form_reference: Short | None = None
+
+
+class CallRecording(_Proof):
+    type: Literal["call_recording"]
+    reference: Short
+    sha256: Hex64
+
+
+class Operator(_Proof):
+    type: Literal["operator"]
+    staff_member: Short
+    store: Short | None = None
+
+
+class Partner(_Proof):
+    type: Literal["partner"]
+    partner: Short
+    contract_reference: Short
+    partner_proof: Annotated[str, Field(max_length=20_000)] | None = None
+
+
+ProofIn = Annotated[
+    NoticeShown
+    | FormSnapshot
+    | Network
+    | DoubleOptIn
+    | Otp
+    | PaperForm
+    | CallRecording
+    | Operator
+    | Partner,
+    Field(discriminator="type"),
+]
+Plain = str | int | bool | None
+
+
+class EventCreate(Input):
+    kind: EventKind
+    touchpoint: Key
+    identifiers: Annotated[list[IdentifierIn], Field(max_length=20)] = []
+    subject_id: Annotated[str, Field(max_length=40)] | None = None
+    purpose: Key | None = None
+    purpose_version: Annotated[StrictInt, Field(ge=1)] | None = None
+    channel: Channel | None = None
+    channels: list[Channel] = []
+    notice: Key | None = None
+    notice_version: Annotated[StrictInt, Field(ge=1)] | None = None
+    occurred_at: AwareDatetime
+    proofs: Annotated[list[ProofIn], Field(max_length=20)] = []
+    data: dict[Annotated[str, Field(max_length=100)], Plain] | None = Field(
+        default=None,
+        description="Personal data collected or updated: kept sealed, committed in the ledger.",
+    )
+    corrects: Annotated[str, Field(max_length=40)] | None = None
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+    def fingerprint(self) -> str:
+        """Identifies the request's content, to tell a retry from a reused key."""
+        body = self.model_dump(mode="json", exclude={"idempotency_key"})
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class EventBatchCreate(Input):
+    events: Annotated[list[EventCreate], Field(min_length=1, max_length=10_000)]
+
+
+class ProofRead(BaseModel):
+    type: ProofType
+    commitment: str
+
+
+class EventRead(BaseModel):
+    id: str
+    seq: int
+    kind: EventKind
+    touchpoint: str
+    subject_id: str
+    identifiers: list[str] = Field(description="Keyed hashes of the identifiers named.")
+    purpose: str | None
+    purpose_version: int | None
+    channels: list[Channel]
+    notice: str | None
+    notice_version: int | None
+    notice_sha256: str | None
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    corrects: str | None
+    proofs: list[ProofRead]
+    data_commitment: str | None
+    leaf_hash: str = Field(description="Base64 RFC 9162 leaf hash of this event's ledger leaf.")
+
+    @classmethod
+    def of(cls, e: PrivacyEvent) -> EventRead:
+        digest = leaf_hash(canonical_json_plain(e.envelope()))
+        return cls(
+            id=e.id,
+            seq=e.seq,
+            kind=e.kind,
+            touchpoint=e.touchpoint,
+            subject_id=e.subject_id,
+            identifiers=list(e.identifiers),
+            purpose=e.purpose,
+            purpose_version=e.purpose_version,
+            channels=list(e.channels),
+            notice=e.notice,
+            notice_version=e.notice_version,
+            notice_sha256=e.notice_sha256,
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            corrects=e.corrects,
+            proofs=[ProofRead(type=p.type, commitment=p.commitment) for p in e.proofs],
+            data_commitment=e.data_commitment,
+            leaf_hash=base64.b64encode(digest).decode(),
+        )

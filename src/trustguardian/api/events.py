@@ -1,0 +1,192 @@
+"""Routers for privacy events, the ledger's proofs and a subject's consents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import AwareDatetime, BaseModel
+
+from trustguardian.api.auth import check_touchpoint, get_context, require
+from trustguardian.api.event_schemas import EventBatchCreate, EventCreate, EventRead
+from trustguardian.api.schemas import PageRead
+from trustguardian.api.subjects import to_identifiers
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.consent import ConsentState
+from trustguardian.domain.events import EventKind
+from trustguardian.domain.registry import Channel
+from trustguardian.service import consent, events, ledger
+from trustguardian.service.context import Context
+from trustguardian.service.validate import EventDraft
+from trustguardian.store.events import EventFilter
+
+router = APIRouter(prefix="/v1")
+Ctx = Annotated[Context, Depends(get_context)]
+Writer = Annotated[ApiKey, Depends(require(Scope.EVENTS_WRITE))]
+Reader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ))]
+SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+REPLAYED = "Idempotent-Replayed"
+
+
+def to_draft(ctx: Context, body: EventCreate, n: int) -> EventDraft:
+    """Turns a request into a draft: identifiers normalised, proofs typed."""
+    channels = ([body.channel] if body.channel else []) + body.channels
+    return EventDraft(
+        kind=body.kind,
+        touchpoint=body.touchpoint,
+        occurred_at=body.occurred_at,
+        identifiers=tuple(to_identifiers(ctx, body.identifiers, loc=f"events.{n}.identifiers")),
+        subject_id=body.subject_id,
+        purpose=body.purpose,
+        purpose_version=body.purpose_version,
+        channels=tuple(channels),
+        notice=body.notice,
+        notice_version=body.notice_version,
+        proofs=tuple(p.draft() for p in body.proofs),
+        data=body.data,
+        corrects=body.corrects,
+        idempotency_key=body.idempotency_key,
+        fingerprint=body.fingerprint(),
+    )
+
+
+@router.post("/events", status_code=status.HTTP_201_CREATED, tags=["events"])
+def record_event(
+    body: EventCreate,
+    ctx: Ctx,
+    key: Writer,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> EventRead:
+    """Records one privacy event; a retry with the same Idempotency-Key returns the original."""
+    check_touchpoint(key, body.touchpoint)
+    if idempotency_key is not None:
+        body = body.model_copy(update={"idempotency_key": idempotency_key})
+    [result] = events.record_events(ctx, drafts=[to_draft(ctx, body, 0)])
+    if result.replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers[REPLAYED] = "true"
+    return EventRead.of(result.event)
+
+
+class BatchRead(BaseModel):
+    events: list[EventRead]
+    checkpoint: dict[str, Any]
+
+
+@router.post("/events/batch", status_code=status.HTTP_201_CREATED, tags=["events"])
+def record_batch(
+    body: EventBatchCreate,
+    ctx: Ctx,
+    key: Writer,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchRead:
+    """Records up to 10,000 events, all or nothing."""
+    for event in body.events:
+        check_touchpoint(key, event.touchpoint)
+    drafts = [to_draft(ctx, e, n) for n, e in enumerate(body.events)]
+    results = events.record_events(
+        ctx, drafts=drafts, batch_key=idempotency_key, batch_scope=f"batch:{key.id}"
+    )
+    if all(r.replayed for r in results):
+        response.status_code = status.HTTP_200_OK
+        response.headers[REPLAYED] = "true"
+    checkpoint = ledger.checkpoint_json(ctx, ledger.latest_checkpoint(ctx))
+    return BatchRead(events=[EventRead.of(r.event) for r in results], checkpoint=checkpoint)
+
+
+@router.get("/events", tags=["events"])
+def list_events(
+    ctx: Ctx,
+    _: Reader,
+    subject_id: str | None = None,
+    touchpoint: str | None = None,
+    kind: EventKind | None = None,
+    occurred_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    occurred_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> PageRead[EventRead]:
+    """Lists events in ledger order, with filters."""
+    flt = EventFilter(subject_id, touchpoint, kind, occurred_from, occurred_to)
+    page = events.list_events(ctx, flt=flt, cursor=cursor, limit=limit)
+    return PageRead(items=[EventRead.of(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/events/{event_id}", tags=["events"])
+def get_event(event_id: str, ctx: Ctx, _: Reader) -> EventRead:
+    """Gets one event."""
+    return EventRead.of(events.get_event(ctx, event_id=event_id))
+
+
+@router.get("/events/{event_id}/proof", tags=["ledger"])
+def event_proof(event_id: str, ctx: Ctx, _: Reader) -> dict[str, Any]:
+    """The event's RFC 9162 inclusion proof against the latest signed checkpoint."""
+    return ledger.prove_inclusion(ctx, event_id=event_id).as_json()
+
+
+@router.get("/ledger/checkpoint", tags=["ledger"])
+def checkpoint(ctx: Ctx, _: Reader) -> dict[str, Any]:
+    """The latest signed checkpoint (C2SP signed note)."""
+    return ledger.checkpoint_json(ctx, ledger.latest_checkpoint(ctx))
+
+
+@router.get("/ledger/consistency", tags=["ledger"])
+def consistency(
+    ctx: Ctx,
+    _: Reader,
+    size1: Annotated[int, Query(alias="from", ge=1)],
+    size2: Annotated[int, Query(alias="to", ge=1)],
+) -> dict[str, Any]:
+    """Proves that the tree of size `to` extends the tree of size `from`."""
+    return ledger.prove_consistency(ctx, size1=size1, size2=size2)
+
+
+@router.get("/ledger/public-key", tags=["ledger"])
+def public_key(ctx: Ctx, _: Reader) -> dict[str, str]:
+    """The C2SP note verifier key that signs checkpoints."""
+    return {"verifier_key": ctx.keys.signer.verifier_key, "origin": ctx.keys.signer.name}
+
+
+class ConsentRead(BaseModel):
+    purpose: str
+    channel: Channel
+    status: str
+    since: AwareDatetime
+    event_id: str
+    purpose_version: int
+    notice: str | None
+    notice_version: int | None
+    expires_at: AwareDatetime | None
+
+    @classmethod
+    def of(cls, s: ConsentState, current: str) -> ConsentRead:
+        return cls(
+            purpose=s.purpose,
+            channel=s.channel,
+            status=current,
+            since=s.since,
+            event_id=s.event_id,
+            purpose_version=s.purpose_version,
+            notice=s.notice,
+            notice_version=s.notice_version,
+            expires_at=s.expires_at,
+        )
+
+
+@router.get("/subjects/{subject_id}/consents", tags=["subjects"])
+def subject_consents(
+    subject_id: str, ctx: Ctx, _: SubjectReader, at: AwareDatetime | None = None
+) -> list[ConsentRead]:
+    """The subject's consent state per purpose and channel, now or at an instant."""
+    return [
+        ConsentRead.of(s, c) for s, c in consent.subject_consents(ctx, subject_id=subject_id, at=at)
+    ]
+
+
+@router.get("/subjects/{subject_id}/timeline", tags=["subjects"])
+def subject_timeline(subject_id: str, ctx: Ctx, _: SubjectReader) -> list[EventRead]:
+    """Every event of the subject in the order they happened."""
+    return [EventRead.of(e) for e in consent.subject_timeline(ctx, subject_id=subject_id)]

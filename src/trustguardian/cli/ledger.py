@@ -1,0 +1,86 @@
+"""`trustguardian ledger ...` and `trustguardian verify`."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.service import ledger as ledger_service
+from trustguardian.service.verify import verify_ledger
+
+ledger = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print the contract JSON shape.")
+
+
+@ledger.command("public-key")
+def public_key(typer_ctx: typer.Context) -> None:
+    """Print the C2SP note verifier key that signs checkpoints."""
+    typer.echo(context(typer_ctx).keys.signer.verifier_key)
+
+
+@ledger.command("checkpoint")
+def checkpoint(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Print the latest signed checkpoint."""
+    ctx = context(typer_ctx)
+    data = ledger_service.checkpoint_json(ctx, ledger_service.latest_checkpoint(ctx))
+    if as_json:
+        print_json(data)
+    else:
+        typer.echo(str(data["note"]), nl=False)
+
+
+@ledger.command("proof")
+def proof(typer_ctx: typer.Context, event_id: str, as_json: bool = JSON) -> None:
+    """Print an event's inclusion proof against the latest checkpoint."""
+    found = ledger_service.prove_inclusion(context(typer_ctx), event_id=event_id).as_json()
+    if as_json:
+        print_json(found)
+    else:
+        table(
+            f"Inclusion proof of {event_id}", ["field", "value"], [(k, v) for k, v in found.items()]
+        )
+
+
+@ledger.command("consistency")
+def consistency(
+    typer_ctx: typer.Context,
+    size1: int = typer.Option(..., "--from", help="The older tree size."),
+    size2: int = typer.Option(..., "--to", help="The newer tree size."),
+    as_json: bool = JSON,
+) -> None:
+    """Print the proof that the tree of size --to extends the tree of size --from."""
+    found = ledger_service.prove_consistency(context(typer_ctx), size1=size1, size2=size2)
+    if as_json:
+        print_json(found)
+    else:
+        table("Consistency proof", ["field", "value"], [(k, v) for k, v in found.items()])
+
+
+def verify(typer_ctx: typer.Context) -> None:
+    """Verify the whole ledger from genesis: leaves, tree, checkpoints and consent state."""
+    ctx = context(typer_ctx)
+    columns = [
+        TextColumn("verifying"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} events"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("verify", total=None)
+        report = verify_ledger(
+            ctx, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    summary = (
+        f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
+        f"{report.checkpoints} checkpoints, {report.consent_states} consent states"
+    )
+    if report.ok:
+        console.print(f"[green]Ledger verified[/]: {summary}; tree size {report.tree_size}.")
+        return
+    console.print(
+        f"[bold red]Ledger verification failed[/] ({len(report.problems)} problems): {summary}"
+    )
+    for problem in report.problems:
+        console.print(f"  - {problem}", highlight=False)
+    raise typer.Exit(1)

@@ -1,0 +1,132 @@
+"""Consent state: what the events add up to per subject x purpose x channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from trustguardian.domain.events import EventKind
+from trustguardian.domain.registry import Channel
+
+
+class ConsentStatus(StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    PENDING_CONFIRMATION = "pending_confirmation"
+
+
+STATUS_OF: dict[EventKind, ConsentStatus] = {
+    EventKind.CONSENT_GIVEN: ConsentStatus.GIVEN,
+    EventKind.CONSENT_CONFIRMED: ConsentStatus.GIVEN,
+    EventKind.CONSENT_REFUSED: ConsentStatus.REFUSED,
+    EventKind.CONSENT_WITHDRAWN: ConsentStatus.WITHDRAWN,
+}
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    """The part of an event that decides consent state."""
+
+    seq: int
+    event_id: str
+    kind: EventKind
+    subject_id: str
+    purpose: str
+    purpose_version: int
+    channels: tuple[Channel, ...]
+    notice: str | None
+    notice_version: int | None
+    occurred_at: datetime
+    corrects: str | None
+    lifetime_days: int | None
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The stored state of one subject x purpose x channel (expiry is applied when read)."""
+
+    subject_id: str
+    purpose: str
+    channel: Channel
+    status: ConsentStatus
+    since: datetime
+    event_id: str
+    event_seq: int
+    purpose_version: int
+    notice: str | None
+    notice_version: int | None
+    expires_at: datetime | None
+
+    @property
+    def key(self) -> tuple[str, str, Channel]:
+        return (self.subject_id, self.purpose, self.channel)
+
+    def at(self, moment: datetime) -> ConsentStatus:
+        """The status at an instant: a given consent past its lifetime is expired."""
+        if (
+            self.status is ConsentStatus.GIVEN
+            and self.expires_at is not None
+            and moment >= self.expires_at
+        ):
+            return ConsentStatus.EXPIRED
+        return self.status
+
+
+def order(fact: ConsentFact) -> tuple[datetime, int]:
+    """Consent follows when things happened; recording order only breaks ties."""
+    return (fact.occurred_at, fact.seq)
+
+
+def state_of(fact: ConsentFact, channel: Channel) -> ConsentState:
+    """The state one event sets on one channel."""
+    status = STATUS_OF[fact.kind]
+    expires = None
+    if status is ConsentStatus.GIVEN and fact.lifetime_days is not None:
+        expires = fact.occurred_at + timedelta(days=fact.lifetime_days)
+    return ConsentState(
+        subject_id=fact.subject_id,
+        purpose=fact.purpose,
+        channel=channel,
+        status=status,
+        since=fact.occurred_at,
+        event_id=fact.event_id,
+        event_seq=fact.seq,
+        purpose_version=fact.purpose_version,
+        notice=fact.notice,
+        notice_version=fact.notice_version,
+        expires_at=expires,
+    )
+
+
+def fold(
+    facts: Iterable[ConsentFact], corrected: Iterable[str] = ()
+) -> dict[tuple[str, str, Channel], ConsentState]:
+    """Folds events into consent state by `occurred_at`, whatever order they arrived in.
+
+    A corrected event no longer counts: its correction stands in its place. `corrected` names
+    events corrected by events that decide no consent themselves.
+    """
+    facts = list(facts)
+    corrected = {f.corrects for f in facts if f.corrects is not None} | set(corrected)
+    states: dict[tuple[str, str, Channel], ConsentState] = {}
+    for fact in sorted(facts, key=order):
+        if fact.event_id in corrected or fact.kind not in STATUS_OF:
+            continue
+        for channel in fact.channels:
+            state = state_of(fact, channel)
+            states[state.key] = state
+    return states
+
+
+def newer(current: ConsentState | None, candidate: ConsentState) -> ConsentState:
+    """Keeps whichever state comes later by (occurred_at, seq)."""
+    if current is None or (candidate.since, candidate.event_seq) > (
+        current.since,
+        current.event_seq,
+    ):
+        return candidate
+    return current

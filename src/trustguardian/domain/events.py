@@ -1,0 +1,108 @@
+"""Privacy events: their kinds, which touchpoints may record them, and their proofs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from trustguardian.domain.registry import Channel, ProofType, TouchpointKind
+
+
+class EventKind(StrEnum):
+    CONSENT_GIVEN = "consent.given"
+    CONSENT_REFUSED = "consent.refused"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    CONSENT_CONFIRMED = "consent.confirmed"
+    NOTICE_ACKNOWLEDGED = "notice.acknowledged"
+    DATA_COLLECTED = "data.collected"
+    DATA_UPDATED = "data.updated"
+
+
+CONSENT_KINDS = frozenset(
+    {
+        EventKind.CONSENT_GIVEN,
+        EventKind.CONSENT_REFUSED,
+        EventKind.CONSENT_WITHDRAWN,
+        EventKind.CONSENT_CONFIRMED,
+    }
+)
+
+# What each kind of touchpoint may record: a newsletter (engage) never collects a consent,
+# while anyone may take a withdrawal.
+ALLOWED_KINDS: dict[TouchpointKind, frozenset[EventKind]] = {
+    TouchpointKind.COLLECT: frozenset(EventKind),
+    TouchpointKind.ENGAGE: frozenset(
+        {EventKind.CONSENT_WITHDRAWN, EventKind.CONSENT_REFUSED, EventKind.DATA_UPDATED}
+    ),
+    TouchpointKind.RIGHT: frozenset(
+        {
+            EventKind.CONSENT_GIVEN,
+            EventKind.CONSENT_REFUSED,
+            EventKind.CONSENT_WITHDRAWN,
+            EventKind.CONSENT_CONFIRMED,
+            EventKind.NOTICE_ACKNOWLEDGED,
+            EventKind.DATA_UPDATED,
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProofRecord:
+    """A proof as the ledger knows it: its type and a salted commitment to its content."""
+
+    type: ProofType
+    commitment: str
+
+
+@dataclass(frozen=True)
+class PrivacyEvent:
+    """An immutable, recorded privacy event (the ledger leaf is its canonical envelope)."""
+
+    id: str
+    seq: int
+    kind: EventKind
+    touchpoint: str
+    subject_id: str
+    identifiers: tuple[str, ...]
+    purpose: str | None
+    purpose_version: int | None
+    channels: tuple[Channel, ...]
+    notice: str | None
+    notice_version: int | None
+    notice_sha256: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    corrects: str | None
+    proofs: tuple[ProofRecord, ...] = field(default=())
+    data_commitment: str | None = None
+
+    def envelope(self) -> dict[str, object]:
+        """The leaf content: pseudonymous ids, keyed hashes and commitments only."""
+        return {
+            "channels": [c.value for c in self.channels],
+            "corrects": self.corrects,
+            "data": self.data_commitment,
+            "id": self.id,
+            "identifiers": list(self.identifiers),
+            "kind": self.kind.value,
+            "notice": None
+            if self.notice is None
+            else {"key": self.notice, "sha256": self.notice_sha256, "version": self.notice_version},
+            "occurred_at": timestamp(self.occurred_at),
+            "proofs": [{"commitment": p.commitment, "type": p.type.value} for p in self.proofs],
+            "purpose": None
+            if self.purpose is None
+            else {"key": self.purpose, "version": self.purpose_version},
+            "recorded_at": timestamp(self.recorded_at),
+            "seq": self.seq,
+            "subject": self.subject_id,
+            "touchpoint": self.touchpoint,
+            "v": 1,
+        }
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds: the one way a time is written in a leaf."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,111 @@
+"""Proofs of genuineness: sealed with the subject's key, committed to in the ledger leaf."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustguardian.domain.errors import FieldError, TooLarge
+from trustguardian.domain.events import ProofRecord
+from trustguardian.domain.registry import ProofType
+from trustguardian.ledger import canonical_json_plain
+from trustguardian.store.events import StoredProof
+from trustguardian.vault import (
+    EvidenceTooLarge,
+    Random,
+    commitment,
+    new_salt,
+    open_evidence,
+    open_sealed,
+    seal,
+    seal_evidence,
+)
+from trustguardian.vault.evidence import EvidenceBlob
+
+SALT_BYTES = 32
+
+
+class EvidenceTooLargeError(TooLarge):
+    code = "evidence-too-large"
+    title = "Evidence file too large"
+
+
+@dataclass(frozen=True)
+class ProofDraft:
+    """A proof as a touchpoint sends it: typed fields (personal data allowed) and maybe a file."""
+
+    type: ProofType
+    fields: dict[str, Any] = field(default_factory=dict)
+    content: bytes | None = None
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class SealedProof:
+    record: ProofRecord
+    stored: StoredProof
+    blob: EvidenceBlob | None
+
+
+def proof_aad(event_id: str, position: int) -> bytes:
+    return f"proof:{event_id}:{position}".encode()
+
+
+def seal_proof(
+    draft: ProofDraft,
+    *,
+    data_key: bytes,
+    subject_id: str,
+    event_id: str,
+    seq: int,
+    position: int,
+    rng: Random,
+    max_size: int,
+    loc: str,
+) -> SealedProof:
+    """Seals a proof's content and file; the ledger gets only `sha256(salt || content)`."""
+    payload: dict[str, Any] = {"type": draft.type.value, **draft.fields}
+    blob = None
+    if draft.content is not None:
+        try:
+            blob = seal_evidence(
+                data_key,
+                subject_id,
+                draft.content,
+                draft.media_type or "application/octet-stream",
+                rng,
+                max_size,
+            )
+        except EvidenceTooLarge as exc:
+            raise EvidenceTooLargeError(
+                f"an evidence file is {exc.size} bytes; the limit is {exc.limit}",
+                errors=[FieldError(loc, f"{exc.size} bytes > {exc.limit}")],
+            ) from exc
+        payload["file"] = {
+            "media_type": blob.media_type,
+            "sha256": hashlib.sha256(draft.content).hexdigest(),
+            "size": blob.size,
+        }
+    content = canonical_json_plain(payload)
+    salt = new_salt(rng)
+    digest = commitment(salt, content)
+    sealed = seal(data_key, salt + content, proof_aad(event_id, position), rng)
+    return SealedProof(
+        record=ProofRecord(draft.type, digest),
+        stored=StoredProof(
+            seq, position, draft.type.value, digest, sealed, blob.address if blob else None
+        ),
+        blob=blob,
+    )
+
+
+def open_proof(data_key: bytes, event_id: str, proof: StoredProof) -> tuple[bytes, bytes]:
+    """Opens a sealed proof: returns (salt, canonical content)."""
+    plain = open_sealed(data_key, proof.sealed, proof_aad(event_id, proof.position))
+    return plain[:SALT_BYTES], plain[SALT_BYTES:]
+
+
+def open_blob(data_key: bytes, subject_id: str, blob: EvidenceBlob) -> bytes:
+    """Opens an evidence file (checks its address)."""
+    return open_evidence(data_key, subject_id, blob)

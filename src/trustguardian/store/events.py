@@ -1,0 +1,231 @@
+"""Repository for privacy events, their proofs, evidence blobs and idempotency keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, insert, select, tuple_
+
+from trustguardian.domain.events import EventKind, PrivacyEvent, ProofRecord
+from trustguardian.domain.registry import Channel, ProofType
+from trustguardian.store import tables as t
+from trustguardian.store.ledger import CHUNK
+
+
+@dataclass(frozen=True)
+class StoredProof:
+    event_seq: int
+    position: int
+    type: str
+    commitment: str
+    sealed: bytes
+    blob_address: str | None
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    subject_id: str | None = None
+    touchpoint: str | None = None
+    kind: EventKind | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+class EventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Inserts event rows (built by `event_columns`)."""
+        if rows:
+            self._c.execute(insert(t.events), list(rows))
+
+    def add_proofs(self, proofs: Sequence[StoredProof]) -> None:
+        if proofs:
+            self._c.execute(insert(t.event_proofs), [vars(p) for p in proofs])
+
+    def add_blobs(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Stores evidence blobs not already stored (they are content-addressed per subject)."""
+        unique = {(r["subject_id"], r["address"]): r for r in rows}
+        if not unique:
+            return
+        existing: set[tuple[str, str]] = set()
+        keys = list(unique)
+        for start in range(0, len(keys), CHUNK):
+            found = self._c.execute(
+                select(t.evidence_blobs.c.subject_id, t.evidence_blobs.c.address).where(
+                    tuple_(t.evidence_blobs.c.subject_id, t.evidence_blobs.c.address).in_(
+                        keys[start : start + CHUNK]
+                    )
+                )
+            )
+            existing.update((r.subject_id, r.address) for r in found)
+        new = [row for key, row in unique.items() if key not in existing]
+        if new:
+            self._c.execute(insert(t.evidence_blobs), new)
+
+    def blob(self, subject_id: str, address: str) -> Row[Any] | None:
+        return self._c.execute(
+            select(t.evidence_blobs).where(
+                t.evidence_blobs.c.subject_id == subject_id, t.evidence_blobs.c.address == address
+            )
+        ).first()
+
+    def get(self, event_id: str) -> tuple[PrivacyEvent, bytes] | None:
+        row = self._c.execute(select(t.events).where(t.events.c.id == event_id)).first()
+        if row is None:
+            return None
+        return event_of(row, self.proofs([row.seq]).get(row.seq, [])), bytes(row.leaf)
+
+    def page(self, flt: EventFilter, *, after: int | None, limit: int) -> list[PrivacyEvent]:
+        query: Select[Any] = select(t.events).order_by(t.events.c.seq).limit(limit)
+        if after is not None:
+            query = query.where(t.events.c.seq > after)
+        if flt.subject_id is not None:
+            query = query.where(t.events.c.subject_id == flt.subject_id)
+        if flt.touchpoint is not None:
+            query = query.where(t.events.c.touchpoint_key == flt.touchpoint)
+        if flt.kind is not None:
+            query = query.where(t.events.c.kind == flt.kind.value)
+        if flt.occurred_from is not None:
+            query = query.where(t.events.c.occurred_at >= flt.occurred_from)
+        if flt.occurred_to is not None:
+            query = query.where(t.events.c.occurred_at < flt.occurred_to)
+        rows = self._c.execute(query).all()
+        proofs = self.proofs([r.seq for r in rows])
+        return [event_of(r, proofs.get(r.seq, [])) for r in rows]
+
+    def for_subject(self, subject_id: str, purpose: str | None = None) -> list[PrivacyEvent]:
+        query = select(t.events).where(t.events.c.subject_id == subject_id).order_by(t.events.c.seq)
+        if purpose is not None:
+            query = query.where(t.events.c.purpose_key == purpose)
+        rows = self._c.execute(query).all()
+        proofs = self.proofs([r.seq for r in rows])
+        return [event_of(r, proofs.get(r.seq, [])) for r in rows]
+
+    def existing_ids(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """Maps known event ids to (subject id, purpose key)."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(ids), CHUNK):
+            rows = self._c.execute(
+                select(t.events.c.id, t.events.c.subject_id, t.events.c.purpose_key).where(
+                    t.events.c.id.in_(ids[start : start + CHUNK])
+                )
+            )
+            found.update({r.id: (r.subject_id, r.purpose_key) for r in rows})
+        return found
+
+    def proofs(self, seqs: Sequence[int]) -> dict[int, list[StoredProof]]:
+        found: dict[int, list[StoredProof]] = {}
+        for start in range(0, len(seqs), CHUNK):
+            rows = self._c.execute(
+                select(t.event_proofs)
+                .where(t.event_proofs.c.event_seq.in_(seqs[start : start + CHUNK]))
+                .order_by(t.event_proofs.c.event_seq, t.event_proofs.c.position)
+            )
+            for r in rows:
+                found.setdefault(r.event_seq, []).append(
+                    StoredProof(
+                        r.event_seq,
+                        r.position,
+                        r.type,
+                        r.commitment,
+                        bytes(r.sealed),
+                        r.blob_address,
+                    )
+                )
+        return found
+
+    def iter_rows(self) -> Iterator[Row[Any]]:
+        """Streams every event row in sequence order (for verification)."""
+        yield from self._c.execution_options(yield_per=5_000).execute(
+            select(t.events).order_by(t.events.c.seq)
+        )
+
+    def iter_proofs(self) -> Iterator[StoredProof]:
+        """Streams every proof row in (event, position) order (for verification)."""
+        rows = self._c.execution_options(yield_per=10_000).execute(
+            select(t.event_proofs).order_by(t.event_proofs.c.event_seq, t.event_proofs.c.position)
+        )
+        for r in rows:
+            yield StoredProof(
+                r.event_seq, r.position, r.type, r.commitment, bytes(r.sealed), r.blob_address
+            )
+
+    def idempotent(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
+        """Maps known idempotency keys of a scope to (request hash, event ids)."""
+        found: dict[str, tuple[str, list[str]]] = {}
+        for start in range(0, len(keys), CHUNK):
+            rows = self._c.execute(
+                select(t.idempotency_keys).where(
+                    t.idempotency_keys.c.scope == scope,
+                    t.idempotency_keys.c.key.in_(keys[start : start + CHUNK]),
+                )
+            )
+            found.update({r.key: (r.request_sha256, list(r.event_ids)) for r in rows})
+        return found
+
+    def add_idempotency(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._c.execute(insert(t.idempotency_keys), list(rows))
+
+    def by_ids(self, ids: Sequence[str]) -> list[PrivacyEvent]:
+        """Loads events by id, in the order asked."""
+        rows: dict[str, Row[Any]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for r in self._c.execute(
+                select(t.events).where(t.events.c.id.in_(ids[start : start + CHUNK]))
+            ):
+                rows[r.id] = r
+        proofs = self.proofs([r.seq for r in rows.values()])
+        return [event_of(rows[i], proofs.get(rows[i].seq, [])) for i in ids if i in rows]
+
+
+def event_columns(event: PrivacyEvent, leaf: bytes, data_sealed: bytes | None) -> dict[str, Any]:
+    """The row of an event: query columns derived from the same values as its leaf."""
+    return {
+        "seq": event.seq,
+        "id": event.id,
+        "kind": event.kind.value,
+        "touchpoint_key": event.touchpoint,
+        "subject_id": event.subject_id,
+        "identifiers": list(event.identifiers),
+        "purpose_key": event.purpose,
+        "purpose_version": event.purpose_version,
+        "channels": [c.value for c in event.channels],
+        "notice_key": event.notice,
+        "notice_version": event.notice_version,
+        "notice_sha256": event.notice_sha256,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "corrects": event.corrects,
+        "data_commitment": event.data_commitment,
+        "data_sealed": data_sealed,
+        "leaf": leaf,
+    }
+
+
+def event_of(row: Row[Any], proofs: Sequence[StoredProof]) -> PrivacyEvent:
+    """Rebuilds an event from its row and proof rows (strictly: unknown values raise)."""
+    return PrivacyEvent(
+        id=row.id,
+        seq=row.seq,
+        kind=EventKind(row.kind),
+        touchpoint=row.touchpoint_key,
+        subject_id=row.subject_id,
+        identifiers=tuple(row.identifiers),
+        purpose=row.purpose_key,
+        purpose_version=row.purpose_version,
+        channels=tuple(Channel(c) for c in row.channels),
+        notice=row.notice_key,
+        notice_version=row.notice_version,
+        notice_sha256=row.notice_sha256,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        corrects=row.corrects,
+        proofs=tuple(ProofRecord(ProofType(p.type), p.commitment) for p in proofs),
+        data_commitment=row.data_commitment,
+    )

@@ -1,0 +1,116 @@
+"""Repository for the Merkle tree: the head (sequencer), complete-subtree nodes and checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, tuple_, update
+
+from trustguardian.ledger import Coord, Node
+from trustguardian.store import tables as t
+
+# SQLite caps the number of bound parameters per statement; chunks stay well below it.
+CHUNK = 400
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    note: str
+    created_at: datetime
+
+
+class LedgerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def lock_head(self) -> int:
+        """Takes the sequencer lock for this transaction and returns the tree size.
+
+        PostgreSQL: the row lock serialises appends across processes. SQLite: the transaction
+        already holds the database's single write lock (BEGIN IMMEDIATE).
+        """
+        size = self._c.execute(
+            select(t.ledger_head.c.size).where(t.ledger_head.c.id == 1).with_for_update()
+        ).scalar_one()
+        return int(size)
+
+    def size(self) -> int:
+        return int(
+            self._c.execute(
+                select(t.ledger_head.c.size).where(t.ledger_head.c.id == 1)
+            ).scalar_one()
+        )
+
+    def set_size(self, size: int) -> None:
+        self._c.execute(update(t.ledger_head).where(t.ledger_head.c.id == 1).values(size=size))
+
+    def nodes(self, coords: Sequence[Coord]) -> dict[Coord, bytes]:
+        """Reads the stored nodes at these coordinates (one query per chunk)."""
+        found: dict[Coord, bytes] = {}
+        wanted = list(dict.fromkeys(coords))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            rows = self._c.execute(
+                select(t.tree_nodes.c.level, t.tree_nodes.c.idx, t.tree_nodes.c.hash).where(
+                    tuple_(t.tree_nodes.c.level, t.tree_nodes.c.idx).in_(chunk)
+                )
+            )
+            found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
+        return found
+
+    def add_nodes(self, nodes: Sequence[Node]) -> None:
+        if nodes:
+            self._c.execute(
+                insert(t.tree_nodes),
+                [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes],
+            )
+
+    def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
+        """Streams every stored node in (level, idx) order."""
+        rows = self._c.execution_options(yield_per=10_000).execute(
+            select(t.tree_nodes.c.level, t.tree_nodes.c.idx, t.tree_nodes.c.hash).order_by(
+                t.tree_nodes.c.level, t.tree_nodes.c.idx
+            )
+        )
+        for row in rows:
+            yield row.level, row.idx, bytes(row.hash)
+
+    def add_checkpoint(self, cp: StoredCheckpoint) -> None:
+        self._c.execute(
+            insert(t.checkpoints).values(
+                tree_size=cp.tree_size,
+                root_hash=cp.root_hash,
+                note=cp.note,
+                created_at=cp.created_at,
+            )
+        )
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        row = self._c.execute(
+            select(t.checkpoints).order_by(t.checkpoints.c.tree_size.desc()).limit(1)
+        ).first()
+        return (
+            None
+            if row is None
+            else StoredCheckpoint(row.tree_size, bytes(row.root_hash), row.note, row.created_at)
+        )
+
+    def checkpoint(self, tree_size: int) -> StoredCheckpoint | None:
+        row = self._c.execute(
+            select(t.checkpoints).where(t.checkpoints.c.tree_size == tree_size)
+        ).first()
+        return (
+            None
+            if row is None
+            else StoredCheckpoint(row.tree_size, bytes(row.root_hash), row.note, row.created_at)
+        )
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        rows = self._c.execute(select(t.checkpoints).order_by(t.checkpoints.c.tree_size))
+        return [
+            StoredCheckpoint(r.tree_size, bytes(r.root_hash), r.note, r.created_at) for r in rows
+        ]
