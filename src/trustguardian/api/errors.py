@@ -22,6 +22,7 @@ STATUS = {
     de.Unauthorized: 401,
     de.Forbidden: 403,
     de.TooLarge: 413,
+    de.Erased: 410,
 }
 
 HTTP_CODES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -13,9 +14,10 @@ from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.consent import ConsentState
+from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service import consent, events, ledger
+from trustguardian.service import consent, events, ledger, proofs
 from trustguardian.service.context import Context
 from trustguardian.service.validate import EventDraft
 from trustguardian.store.events import EventFilter
@@ -125,6 +127,35 @@ def get_event(event_id: str, ctx: Ctx, _: Reader) -> EventRead:
 def event_proof(event_id: str, ctx: Ctx, _: Reader) -> dict[str, Any]:
     """The event's RFC 9162 inclusion proof against the latest signed checkpoint."""
     return ledger.prove_inclusion(ctx, event_id=event_id).as_json()
+
+
+@router.get("/events/{event_id}/proofs/{position}", tags=["events"])
+def read_proof(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> dict[str, Any]:
+    """Opens one proof: its content, its salt and commitment (410 once the subject is erased)."""
+    opened = proofs.read_proof(ctx, event_id=event_id, position=position)
+    return {
+        "event_id": opened.event_id,
+        "position": opened.position,
+        "commitment": opened.commitment,
+        "salt": base64.b64encode(opened.salt).decode(),
+        "content": opened.content,
+        "has_file": opened.file is not None,
+    }
+
+
+@router.get("/events/{event_id}/proofs/{position}/file", tags=["events"], response_class=Response)
+def read_proof_file(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> Response:
+    """The evidence file of a proof, as the person saw or signed it."""
+    opened = proofs.read_proof(ctx, event_id=event_id, position=position)
+    if opened.file is None:
+        raise NotFound(f"proof {position} of {event_id!r} has no file")
+    media = str(opened.content.get("file", {}).get("media_type", "application/octet-stream"))
+    # Served as an attachment under a strict policy: a form snapshot is HTML from elsewhere.
+    headers = {
+        "Content-Disposition": "attachment",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+    }
+    return Response(opened.file, media_type=media, headers=headers)
 
 
 @router.get("/ledger/checkpoint", tags=["ledger"])

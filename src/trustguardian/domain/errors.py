@@ -51,6 +51,11 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
 
+class Erased(DomainError):
+    code = "erased"
+    title = "The subject's data was erased"
+
+
 class TooLarge(DomainError):
     code = "too-large"
     title = "Too large"

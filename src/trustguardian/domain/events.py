@@ -105,4 +105,4 @@ class PrivacyEvent:
 
 def timestamp(moment: datetime) -> str:
     """RFC 3339 UTC with microseconds: the one way a time is written in a leaf."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -10,6 +10,7 @@ from trustguardian.domain.registry import Channel, LegalBasis, Nature, ProofType
 from trustguardian.domain.registry import TouchpointKind as K
 from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
+from trustguardian.service.demo_history import seed_history
 from trustguardian.service.touchpoints import TouchpointDraft
 
 CONTROLLER = "Bottega Rossi S.p.A., Via Roma 1, 20121 Milano"
@@ -228,4 +229,5 @@ def seed_demo(ctx: Context) -> bool:
                 required_proofs=proofs,
             ),
         )
+    seed_history(ctx)
     return True

@@ -9,6 +9,7 @@ from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
 from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import new_data_key, seal, unwrap_data_key, wrap_data_key
 
@@ -128,5 +129,4 @@ class BatchSubjects:
             (t.subject_keys, self._new_keys),
             (t.subject_identifiers, self._new_identifiers),
         ):
-            if rows:
-                conn.execute(table.insert(), rows)
+            bulk_insert(conn, table, rows)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, tuple_
+from sqlalchemy import Connection, Row, delete, select, tuple_
 
 from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.ledger import CHUNK
 
 StateKey = tuple[str, str, Channel]
@@ -39,8 +40,7 @@ class ConsentRepository:
             self._c.execute(
                 delete(t.consent_states).where(tuple_(*_KEY).in_([_key(s) for s in chunk]))
             )
-        if states:
-            self._c.execute(insert(t.consent_states), [_columns(s) for s in states])
+        bulk_insert(self._c, t.consent_states, [_columns(s) for s in states])
 
     def delete_many(self, keys: Sequence[StateKey]) -> None:
         wanted = [(s, p, c.value) for s, p, c in keys]

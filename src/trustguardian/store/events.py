@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, insert, select, tuple_
+from sqlalchemy import Connection, Row, Select, select, tuple_
 
 from trustguardian.domain.events import EventKind, PrivacyEvent, ProofRecord
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.ledger import CHUNK
 
 
@@ -40,12 +41,10 @@ class EventRepository:
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Inserts event rows (built by `event_columns`)."""
-        if rows:
-            self._c.execute(insert(t.events), list(rows))
+        bulk_insert(self._c, t.events, rows)
 
     def add_proofs(self, proofs: Sequence[StoredProof]) -> None:
-        if proofs:
-            self._c.execute(insert(t.event_proofs), [vars(p) for p in proofs])
+        bulk_insert(self._c, t.event_proofs, [vars(p) for p in proofs])
 
     def add_blobs(self, rows: Sequence[dict[str, Any]]) -> None:
         """Stores evidence blobs not already stored (they are content-addressed per subject)."""
@@ -63,9 +62,9 @@ class EventRepository:
                 )
             )
             existing.update((r.subject_id, r.address) for r in found)
-        new = [row for key, row in unique.items() if key not in existing]
-        if new:
-            self._c.execute(insert(t.evidence_blobs), new)
+        bulk_insert(
+            self._c, t.evidence_blobs, [row for key, row in unique.items() if key not in existing]
+        )
 
     def blob(self, subject_id: str, address: str) -> Row[Any] | None:
         return self._c.execute(
@@ -169,8 +168,7 @@ class EventRepository:
         return found
 
     def add_idempotency(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self._c.execute(insert(t.idempotency_keys), list(rows))
+        bulk_insert(self._c, t.idempotency_keys, rows)
 
     def by_ids(self, ids: Sequence[str]) -> list[PrivacyEvent]:
         """Loads events by id, in the order asked."""

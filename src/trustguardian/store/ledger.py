@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from trustguardian.ledger import Coord, Node
 from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 
 # SQLite caps the number of bound parameters per statement; chunks stay well below it.
 CHUNK = 400
@@ -54,20 +55,27 @@ class LedgerRepository:
         wanted = list(dict.fromkeys(coords))
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
+            # OR of point lookups: both SQLite and PostgreSQL answer each term from the primary
+            # key, where a row-value IN list can fall back to scanning the whole tree.
             rows = self._c.execute(
                 select(t.tree_nodes.c.level, t.tree_nodes.c.idx, t.tree_nodes.c.hash).where(
-                    tuple_(t.tree_nodes.c.level, t.tree_nodes.c.idx).in_(chunk)
+                    or_(
+                        *(
+                            and_(t.tree_nodes.c.level == lv, t.tree_nodes.c.idx == ix)
+                            for lv, ix in chunk
+                        )
+                    )
                 )
             )
             found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
         return found
 
     def add_nodes(self, nodes: Sequence[Node]) -> None:
-        if nodes:
-            self._c.execute(
-                insert(t.tree_nodes),
-                [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes],
-            )
+        bulk_insert(
+            self._c,
+            t.tree_nodes,
+            [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes],
+        )
 
     def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
         """Streams every stored node in (level, idx) order."""

@@ -1,0 +1,247 @@
+"""Ingest benchmark: events/s through the service layer (with proofs) vs a raw insert of the same
+rows, inclusion-proof time at 1M leaves, and the verification rate; SQLite and PostgreSQL.
+
+    python bench/ingest.py [--events 50000] [--batch 1000] [--proof-leaves 1000000]
+                           [--backends sqlite,postgresql]
+
+Prints each figure, then one JSON line with all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Column, MetaData, Table, create_engine, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from trustguardian.domain.common import FixedClock
+from trustguardian.domain.events import EventKind
+from trustguardian.domain.registry import (
+    Channel,
+    LegalBasis,
+    Nature,
+    ProofType,
+    PurposeContent,
+    TouchpointKind,
+)
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.ledger import (
+    Node,
+    append,
+    inclusion_coords,
+    inclusion_proof,
+    leaf_hash,
+    root,
+    root_coords,
+)
+from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.context import Context
+from trustguardian.service.events import record_events
+from trustguardian.service.evidence import ProofDraft
+from trustguardian.service.instance import load_instance_keys
+from trustguardian.service.touchpoints import TouchpointDraft
+from trustguardian.service.validate import EventDraft
+from trustguardian.service.verify import verify_ledger
+from trustguardian.settings import Settings
+from trustguardian.store import tables as t
+from trustguardian.store.engine import make_engine
+from trustguardian.store.migrate import upgrade
+
+PG = os.environ.get(
+    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+MASTER = "tgmk1:" + "A" * 43
+
+
+def database(backend: str, workdir: Path) -> tuple[str, object]:
+    """A fresh database; returns its URL and a cleanup callable."""
+    if backend == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:6]}.db"
+        return f"sqlite:///{path}", lambda: None
+    name = f"tg_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
+
+
+def context(url: str, workdir: Path) -> Context:
+    settings = Settings(database_url=url, keys_file=workdir / "keys.json", master_key=MASTER)  # type: ignore[arg-type]
+    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
+    upgrade(ctx.engine)
+    return ctx
+
+
+def registry(ctx: Context) -> tuple[str, int, str]:
+    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
+    content = PurposeContent(
+        "Newsletter", "", LegalBasis.CONSENT, (Channel.EMAIL,), "Bench S.p.A.", 730, 730, True
+    )
+    purposes.create_purpose(past, key="newsletter", content=content)
+    notices.create_notice(
+        past, key="privacy", language="it", title="Informativa", text="Informativa\n" * 40
+    )
+    touchpoints.create_touchpoint(
+        past,
+        draft=TouchpointDraft(
+            key="web-form",
+            name="Web form",
+            kind=TouchpointKind.COLLECT,
+            channel=Channel.WEB_FORM,
+            nature=Nature.DIGITAL,
+            purposes=["newsletter"],
+            notice_key="privacy",
+            required_proofs=[ProofType.NETWORK, ProofType.NOTICE_SHOWN],
+        ),
+    )
+    version = notices.notice_in_force(ctx, key="privacy")
+    return version.key, version.version, version.sha256
+
+
+def drafts(count: int, notice: tuple[str, int, str]) -> list[EventDraft]:
+    now = datetime.now(UTC)
+    out = []
+    for n in range(count):
+        kind = EventKind.CONSENT_GIVEN if n % 5 else EventKind.CONSENT_WITHDRAWN
+        out.append(
+            EventDraft(
+                kind=kind,
+                touchpoint="web-form",
+                occurred_at=now - timedelta(seconds=count - n),
+                identifiers=(Identifier(IdentifierKind.EMAIL, f"person{n // 2}@example.com"),),
+                purpose="newsletter",
+                proofs=(
+                    ProofDraft(
+                        ProofType.NETWORK,
+                        {"ip": f"192.0.2.{n % 250}", "user_agent": "Mozilla/5.0 bench"},
+                    ),
+                    ProofDraft(
+                        ProofType.NOTICE_SHOWN,
+                        {"key": notice[0], "version": notice[1], "sha256": notice[2]},
+                    ),
+                ),
+                fingerprint=str(n),
+            )
+        )
+    return out
+
+
+def raw_baseline(ctx: Context, rows: list[dict[str, object]], batch: int) -> float:
+    """Rows/s for a plain executemany of the same event rows into a copy of the events table."""
+    scratch = Table(
+        "bench_raw_events",
+        MetaData(),
+        *[Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False) for c in t.events.columns],
+    )
+    scratch.create(ctx.engine)
+    start = time.perf_counter()
+    for first in range(0, len(rows), batch):
+        with ctx.engine.begin() as conn:
+            conn.execute(insert(scratch), rows[first : first + batch])
+    elapsed = time.perf_counter() - start
+    scratch.drop(ctx.engine)
+    return len(rows) / elapsed
+
+
+def proof_time(ctx: Context, leaves: int) -> tuple[float, float]:
+    """Median and p99 ms to read the nodes and build an inclusion proof in a tree of `leaves`."""
+    hashes = [leaf_hash(n.to_bytes(8, "big")) for n in range(leaves)]
+    nodes: list[Node] = append(0, hashes, lambda level, index: b"")
+    with ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM tree_nodes"))
+        for first in range(0, len(nodes), 50_000):
+            conn.execute(
+                insert(t.tree_nodes),
+                [
+                    {"level": n.level, "idx": n.index, "hash": n.hash}
+                    for n in nodes[first : first + 50_000]
+                ],
+            )
+    expected = root(leaves, {n.coord: n.hash for n in nodes if n.coord in set(root_coords(leaves))})
+    timings = []
+    for n in range(200):
+        index = (n * 7919) % leaves
+        start = time.perf_counter()
+        with ctx.uow(write=False) as uow:
+            stored = uow.ledger.nodes(inclusion_coords(index, leaves))
+        path = inclusion_proof(index, leaves, stored)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert path is not None
+    del expected
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
+
+
+def run(
+    backend: str, events: int, batch: int, proof_leaves: int, workdir: Path
+) -> dict[str, float]:
+    url, cleanup = database(backend, workdir)
+    ctx = context(url, workdir)
+    try:
+        notice = registry(ctx)
+        todo = drafts(events, notice)
+        start = time.perf_counter()
+        for first in range(0, events, batch):
+            record_events(ctx, drafts=todo[first : first + batch])
+        ingest = events / (time.perf_counter() - start)
+        with ctx.engine.connect() as conn:
+            rows = [
+                dict(r._mapping) for r in conn.execute(t.events.select().order_by(t.events.c.seq))
+            ]
+        raw = raw_baseline(ctx, rows, batch)
+        start = time.perf_counter()
+        report = verify_ledger(ctx)
+        verify_rate = report.events / (time.perf_counter() - start)
+        assert report.ok, report.problems[:5]
+        median, p99 = proof_time(ctx, proof_leaves)
+        figures = {
+            f"{backend}_ingest_events_per_s": round(ingest),
+            f"{backend}_raw_insert_rows_per_s": round(raw),
+            f"{backend}_ingest_to_raw_ratio": round(ingest / raw, 3),
+            f"{backend}_verify_events_per_s": round(verify_rate),
+            f"{backend}_inclusion_proof_ms_median_at_{proof_leaves}": round(median, 3),
+            f"{backend}_inclusion_proof_ms_p99_at_{proof_leaves}": round(p99, 3),
+        }
+        for name, value in figures.items():
+            print(f"{name:55s} {value}")
+        return figures
+    finally:
+        ctx.engine.dispose()
+        cleanup()  # type: ignore[operator]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--proof-leaves", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    figures: dict[str, float] = {"events": args.events, "batch": args.batch}
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends.split(","):
+            figures.update(run(backend, args.events, args.batch, args.proof_leaves, Path(tmp)))
+    print(json.dumps(figures))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
