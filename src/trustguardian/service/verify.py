@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from trustguardian.domain.consent import ConsentFact, fold
-from trustguardian.domain.events import PrivacyEvent
 from trustguardian.ledger import (
     Coord,
     NoteError,
@@ -19,10 +19,19 @@ from trustguardian.ledger import (
     root,
     verify_consistency,
 )
-from trustguardian.ledger.canonical import canonical_json_plain
-from trustguardian.service.consent import fact_of, lifetimes
+from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
-from trustguardian.store.events import StoredProof, event_of
+from trustguardian.service.verify_rows import (
+    EVENT_SQL,
+    PROOF_SQL,
+    STATE_SQL,
+    ProofRow,
+    fact,
+    mismatches,
+    state_row,
+    stored_state,
+    stream,
+)
 from trustguardian.store.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -78,36 +87,45 @@ def _events(
     uow: UnitOfWork, report: Report, progress: Progress | None
 ) -> tuple[list[bytes], list[ConsentFact], list[str]]:
     lifetime = lifetimes(uow)
-    proofs = _grouped(uow.events.iter_proofs())
+    proofs = _grouped(stream(uow.connection, PROOF_SQL))
     pending = next(proofs, None)
     hashes: list[bytes] = []
     facts: list[ConsentFact] = []
     corrected: list[str] = []
     expected = 0
-    for row in uow.events.iter_rows():
-        own: list[StoredProof] = []
-        while pending is not None and pending[0] < row.seq:
+    for row in stream(uow.connection, EVENT_SQL):
+        seq = row[0]
+        own: list[ProofRow] = []
+        while pending is not None and pending[0] < seq:
             report.problems.append(f"proof rows of seq {pending[0]} belong to no event")
             pending = next(proofs, None)
-        if pending is not None and pending[0] == row.seq:
+        if pending is not None and pending[0] == seq:
             own = pending[1]
             pending = next(proofs, None)
-        if row.seq != expected:
-            report.problems.append(
-                f"seq {expected}..{row.seq - 1}: missing events"
-                if row.seq > expected
-                else f"seq {row.seq}: out of order"
+        if seq != expected:
+            gap = (
+                f"seq {expected}..{seq - 1}: missing events"
+                if seq > expected
+                else f"seq {seq}: out of order"
             )
-            expected = row.seq
-        leaf = bytes(row.leaf)
-        event = _check_row(row, own, leaf, report)
+            report.problems.append(gap)
+            expected = seq
+        leaf = bytes(row[16])
         hashes.append(leaf_hash(leaf))
-        if event is not None:
-            fact = fact_of(event, lifetime.get((event.purpose or "", event.purpose_version or 0)))
-            if fact is not None:
-                facts.append(fact)
-            if event.corrects is not None:
-                corrected.append(event.corrects)
+        parsed = _parse(leaf)
+        wrong = (
+            ["leaf is not a JSON object"] if parsed is None else mismatches(row, own, parsed, leaf)
+        )
+        if wrong:
+            report.problems.append(
+                f"seq {seq}: stored event differs from its ledger leaf ({', '.join(wrong)})"
+            )
+        elif parsed is not None:
+            found = fact(parsed, lifetime)
+            if found is not None:
+                facts.append(found)
+            if parsed["corrects"] is not None:
+                corrected.append(parsed["corrects"])
         report.events += 1
         report.proofs += len(own)
         expected += 1
@@ -122,44 +140,24 @@ def _events(
     return hashes, facts, corrected
 
 
-def _grouped(rows: Iterator[StoredProof]) -> Iterator[tuple[int, list[StoredProof]]]:
-    current: list[StoredProof] = []
-    for proof in rows:
-        if current and proof.event_seq != current[0].event_seq:
-            yield current[0].event_seq, current
+def _parse(leaf: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = orjson.loads(leaf)
+    except orjson.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[ProofRow]]]:
+    current: list[ProofRow] = []
+    for row in rows:
+        proof: ProofRow = (row[0], row[1], row[2], row[3])
+        if current and proof[0] != current[0][0]:
+            yield current[0][0], current
             current = []
         current.append(proof)
     if current:
-        yield current[0].event_seq, current
-
-
-def _check_row(
-    row: Any, proofs: list[StoredProof], leaf: bytes, report: Report
-) -> PrivacyEvent | None:
-    """Rebuilds the leaf from the row's columns; any difference names the sequence number."""
-    try:
-        event = event_of(row, proofs)
-        rebuilt = canonical_json_plain(event.envelope())
-    except (ValueError, TypeError, KeyError) as exc:
-        report.problems.append(f"seq {row.seq}: event row unreadable ({exc})")
-        return None
-    if rebuilt != leaf:
-        report.problems.append(
-            f"seq {row.seq}: stored event differs from its ledger leaf{_diff(rebuilt, leaf)}"
-        )
-        return None
-    if [p.position for p in proofs] != list(range(len(proofs))):
-        report.problems.append(f"seq {row.seq}: proof rows out of order")
-    return event
-
-
-def _diff(rebuilt: bytes, leaf: bytes) -> str:
-    try:
-        ours, theirs = json.loads(rebuilt), json.loads(leaf)
-    except ValueError:
-        return " (leaf is not valid JSON)"
-    fields = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
-    return f" (fields: {', '.join(fields)})" if fields else " (encoding)"
+        yield current[0][0], current
 
 
 def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[bytes]]:
@@ -229,12 +227,13 @@ def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], repor
 def _consent(
     uow: UnitOfWork, facts: list[ConsentFact], corrected: list[str], report: Report
 ) -> None:
-    expected = fold(facts, corrected=corrected)
-    for state in uow.consent.iter_all():
+    expected = {key: state_row(state) for key, state in fold(facts, corrected=corrected).items()}
+    by_text = {(k[0], k[1], str(k[2])): v for k, v in expected.items()}
+    for row in stream(uow.connection, STATE_SQL):
         report.consent_states += 1
-        want = expected.pop(state.key, None)
-        if want != state:
-            where = f"{state.subject_id}/{state.purpose}/{state.channel.value}"
+        stored = stored_state(row)
+        where = f"{stored[0]}/{stored[1]}/{stored[2]}"
+        if by_text.pop((stored[0], stored[1], stored[2]), None) != stored:
             report.problems.append(f"consent state {where} differs from the fold of the ledger")
-    for key in expected:
-        report.problems.append(f"consent state {key[0]}/{key[1]}/{key[2].value} missing")
+    for key in by_text:
+        report.problems.append(f"consent state {key[0]}/{key[1]}/{key[2]} missing")

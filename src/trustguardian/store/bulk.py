@@ -7,11 +7,11 @@ exactly the form SQLAlchemy itself would write them, so reads through the tables
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Connection, Table
 
 from trustguardian.store.types import UTCDateTime
@@ -29,7 +29,7 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _converter(column_type: Any, dialect: str) -> Convert:

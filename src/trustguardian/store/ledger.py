@@ -79,13 +79,13 @@ class LedgerRepository:
 
     def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
         """Streams every stored node in (level, idx) order."""
-        rows = self._c.execution_options(yield_per=10_000).execute(
-            select(t.tree_nodes.c.level, t.tree_nodes.c.idx, t.tree_nodes.c.hash).order_by(
-                t.tree_nodes.c.level, t.tree_nodes.c.idx
-            )
+        # Raw rows: this reads every node during verification, where ORM processing dominates.
+        result = self._c.execution_options(stream_results=True).exec_driver_sql(
+            "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx"
         )
-        for row in rows:
-            yield row.level, row.idx, bytes(row.hash)
+        while rows := result.fetchmany(10_000):
+            for level, idx, digest in rows:
+                yield level, idx, bytes(digest)
 
     def add_checkpoint(self, cp: StoredCheckpoint) -> None:
         self._c.execute(

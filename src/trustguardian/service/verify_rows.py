@@ -1,0 +1,154 @@
+"""The fast path of verification: raw rows compared with the leaf they must agree with.
+
+Each stored event is checked against its own ledger leaf (the RFC 8785 envelope that was hashed
+into the tree): the leaf is parsed once, and every column and proof row must say the same thing.
+Rows are read without ORM type processing, so values arrive in the driver's own form (text for
+SQLite times and JSON, native objects on PostgreSQL) and are normalised here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from trustguardian.domain.consent import STATUS_OF, ConsentFact, ConsentState
+from trustguardian.domain.events import EventKind, timestamp
+from trustguardian.domain.registry import Channel
+from trustguardian.ledger import canonical_json_plain
+
+KINDS = {k.value: k for k in EventKind}
+CHANNELS = {c.value: c for c in Channel}
+DECIDING = {k.value for k in STATUS_OF}
+EVENT_SQL = (
+    "SELECT seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
+    "channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects, "
+    "data_commitment, leaf FROM events ORDER BY seq"
+)
+PROOF_SQL = (
+    "SELECT event_seq, position, type, commitment FROM event_proofs ORDER BY event_seq, position"
+)
+STATE_SQL = (
+    "SELECT subject_id, purpose_key, channel, status, since, event_id, event_seq, purpose_version, "
+    "notice_key, notice_version, expires_at FROM consent_states"
+)
+ProofRow = tuple[int, int, str, str]
+
+
+def stream(connection: Connection, sql: str) -> Iterator[Any]:
+    """Streams raw rows of a query in chunks (a server-side cursor on PostgreSQL)."""
+    result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
+    while rows := result.fetchmany(5000):
+        yield from rows
+
+
+def time_text(value: Any) -> str | None:
+    """A stored time as a leaf writes it."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite keeps naive UTC text
+        return value.replace(" ", "T") + "Z"
+    moment: datetime = value
+    return timestamp(moment.astimezone(UTC))
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+FIELDS = (
+    "seq",
+    "id",
+    "kind",
+    "touchpoint",
+    "subject",
+    "identifiers",
+    "purpose",
+    "purpose_version",
+    "channels",
+    "notice",
+    "notice_version",
+    "notice_sha256",
+    "occurred_at",
+    "recorded_at",
+    "corrects",
+    "data",
+)
+
+
+def mismatches(row: Any, proofs: list[ProofRow], leaf: dict[str, Any], raw: bytes) -> list[str]:
+    """Names every column or proof row that disagrees with the leaf (empty when all agree)."""
+    get = leaf.get
+    purpose = get("purpose") or {}
+    notice = get("notice") or {}
+    expected = (
+        get("seq"), get("id"), get("kind"), get("touchpoint"), get("subject"), get("identifiers"),
+        purpose.get("key"), purpose.get("version"), get("channels"), notice.get("key"),
+        notice.get("version"), notice.get("sha256"), get("occurred_at"), get("recorded_at"),
+        get("corrects"), get("data"),
+    )  # fmt: skip
+    actual = (
+        *row[:5], _json(row[5]), *row[6:8], _json(row[8]), *row[9:12],
+        time_text(row[12]), time_text(row[13]), *row[14:16],
+    )  # fmt: skip
+    wrong = (
+        []
+        if expected == actual
+        else [n for n, e, a in zip(FIELDS, expected, actual, strict=True) if e != a]
+    )
+    leaf_proofs = get("proofs") or []
+    if [(p[2], p[3]) for p in proofs] != [
+        (p.get("type"), p.get("commitment")) for p in leaf_proofs
+    ]:
+        wrong.append("proofs")
+    if [p[1] for p in proofs] != list(range(len(proofs))):
+        wrong.append("proof positions")
+    if get("v") != 1 or get("kind") not in KINDS or canonical_json_plain(leaf) != raw:
+        wrong.append("leaf encoding")
+    return wrong
+
+
+def fact(leaf: dict[str, Any], lifetime: dict[tuple[str, int], int | None]) -> ConsentFact | None:
+    """The consent-deciding part of an event, read from its leaf."""
+    if leaf["kind"] not in DECIDING or leaf["purpose"] is None:
+        return None
+    purpose, notice = leaf["purpose"], leaf["notice"] or {}
+    return ConsentFact(
+        seq=leaf["seq"],
+        event_id=leaf["id"],
+        kind=KINDS[leaf["kind"]],
+        subject_id=leaf["subject"],
+        purpose=purpose["key"],
+        purpose_version=purpose["version"],
+        channels=tuple(CHANNELS[c] for c in leaf["channels"]),
+        notice=notice.get("key"),
+        notice_version=notice.get("version"),
+        occurred_at=datetime.fromisoformat(leaf["occurred_at"][:-1] + "+00:00"),
+        corrects=leaf["corrects"],
+        lifetime_days=lifetime.get((purpose["key"], purpose["version"])),
+    )
+
+
+def state_row(state: ConsentState) -> tuple[Any, ...]:
+    """A consent state in the normalised form `stored_state` gives a raw row."""
+    return (
+        state.subject_id,
+        state.purpose,
+        str(state.channel),
+        str(state.status),
+        timestamp(state.since),
+        state.event_id,
+        state.event_seq,
+        state.purpose_version,
+        state.notice,
+        state.notice_version,
+        None if state.expires_at is None else timestamp(state.expires_at),
+    )
+
+
+def stored_state(row: Any) -> tuple[Any, ...]:
+    """A raw consent-state row, normalised."""
+    return (*row[:4], time_text(row[4]), *row[5:10], time_text(row[10]))
