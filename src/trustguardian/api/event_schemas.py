@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
-import json
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Base64Bytes, BaseModel, Field, IPvAnyAddress, StrictInt
+import orjson
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    IPvAnyAddress,
+    PlainValidator,
+    StrictInt,
+    WithJsonSchema,
+)
 
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn
@@ -19,6 +28,26 @@ from trustguardian.service.evidence import ProofDraft
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Agent = Annotated[str, Field(min_length=1, max_length=2000)]
 Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _strict_base64(value: object) -> bytes:
+    """Decodes standard base64 strictly: a stray character is an error, not something to skip."""
+    if not isinstance(value, str):
+        raise ValueError("expected a base64 string")
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"not valid base64: {exc}") from exc
+    if not decoded:
+        raise ValueError("the file is empty")
+    return decoded
+
+
+Base64File = Annotated[
+    bytes,
+    PlainValidator(_strict_base64),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
 Media = Literal[
     "text/html", "application/pdf", "image/png", "image/jpeg", "image/webp", "text/plain"
 ]
@@ -44,7 +73,7 @@ class NoticeShown(_Proof):
 class FormSnapshot(_Proof):
     type: Literal["form_snapshot"]
     media_type: Media
-    content_base64: Base64Bytes = Field(
+    content_base64: Base64File = Field(
         description="The page or document the person saw and submitted."
     )
     url: Annotated[str, Field(max_length=2000)] | None = None
@@ -77,7 +106,7 @@ class Otp(_Proof):
 class PaperForm(_Proof):
     type: Literal["paper_form"]
     media_type: Media
-    content_base64: Base64Bytes = Field(description="The scan of the signed form.")
+    content_base64: Base64File = Field(description="The scan of the signed form.")
     form_reference: Short | None = None
 
 
@@ -137,8 +166,15 @@ class EventCreate(Input):
 
     def fingerprint(self) -> str:
         """Identifies the request's content, to tell a retry from a reused key."""
-        body = self.model_dump(mode="json", exclude={"idempotency_key"})
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        body = self.model_dump(exclude={"idempotency_key"})
+        return hashlib.sha256(
+            orjson.dumps(body, default=_plain, option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+
+
+def _plain(value: object) -> str:
+    # Files enter the fingerprint by their hash; addresses and the like by their text.
+    return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
 
 
 class EventBatchCreate(Input):

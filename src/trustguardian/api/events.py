@@ -13,6 +13,7 @@ from trustguardian.api.event_schemas import EventBatchCreate, EventCreate, Event
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.common import as_utc
 from trustguardian.domain.consent import ConsentState
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
@@ -37,7 +38,7 @@ def to_draft(ctx: Context, body: EventCreate, n: int) -> EventDraft:
     return EventDraft(
         kind=body.kind,
         touchpoint=body.touchpoint,
-        occurred_at=body.occurred_at,
+        occurred_at=as_utc(body.occurred_at),
         identifiers=tuple(to_identifiers(ctx, body.identifiers, loc=f"events.{n}.identifiers")),
         subject_id=body.subject_id,
         purpose=body.purpose,
@@ -65,7 +66,7 @@ def record_event(
     check_touchpoint(key, body.touchpoint)
     if idempotency_key is not None:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
-    [result] = events.record_events(ctx, drafts=[to_draft(ctx, body, 0)])
+    [result] = events.record_events(ctx, drafts=[to_draft(ctx, body, 0)], acting=key.touchpoint_key)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers[REPLAYED] = "true"

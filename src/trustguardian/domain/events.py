@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from trustguardian.domain.registry import Channel, ProofType, TouchpointKind
@@ -105,4 +105,4 @@ class PrivacyEvent:
 
 def timestamp(moment: datetime) -> str:
     """RFC 3339 UTC with microseconds: the one way a time is written in a leaf."""
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -44,7 +44,7 @@ def record_events(
     drafts: Sequence[EventDraft],
     acting: str | None = None,
     batch_key: str | None = None,
-    batch_scope: str = "batch",
+    batch_scope: str = "batch:service",
 ) -> list[Recorded]:
     """Records events, all or nothing; an idempotent retry returns the original events."""
     if not drafts or len(drafts) > MAX_BATCH:
@@ -60,7 +60,7 @@ def record_events(
             if earlier is not None:
                 return _replay(uow, earlier, fingerprint, batch_key)
         replayed, fresh = _split_replays(uow, drafts)
-        plans = _check_all(ctx, uow, fresh)
+        plans = _check_all(ctx, uow, fresh, acting)
         recorded = _write(ctx, uow, size, plans) if plans else {}
         if batch_key is not None:
             ids = [recorded[n].id if n in recorded else replayed[n] for n in range(len(drafts))]
@@ -134,7 +134,7 @@ def _split_replays(
 
 
 def _check_all(
-    ctx: Context, uow: UnitOfWork, fresh: list[tuple[int, EventDraft]]
+    ctx: Context, uow: UnitOfWork, fresh: list[tuple[int, EventDraft]], acting: str | None
 ) -> list[tuple[int, Plan]]:
     registry = RegistryCache(uow)
     now = ctx.clock.now()
@@ -143,7 +143,7 @@ def _check_all(
     errors: list[FieldError] = []
     for n, draft in fresh:
         plan, problems = check_draft(
-            draft, registry, now=now, skew=skew, acting=None, loc=f"events.{n}"
+            draft, registry, now=now, skew=skew, acting=acting, loc=f"events.{n}"
         )
         errors.extend(problems)
         if plan is not None:
@@ -216,7 +216,7 @@ def _write(
             notice=plan.notice.key if plan.notice else None,
             notice_version=plan.notice.version if plan.notice else None,
             notice_sha256=plan.notice.sha256 if plan.notice else None,
-            occurred_at=d.occurred_at,
+            occurred_at=d.occurred_at.astimezone(UTC),
             recorded_at=now,
             corrects=d.corrects,
             proofs=tuple(s.record for s in sealed),

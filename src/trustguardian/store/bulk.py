@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ def _same(value: Any) -> Any:
 
 def _sqlite_time(value: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME storage format, in UTC (see UTCDateTime).
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def _json(value: Any) -> str | None:
@@ -51,8 +52,13 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     mark = "?" if dialect == "sqlite" else "%s"
     columns, marks = ", ".join(names), ", ".join(mark for _ in names)
     sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"  # noqa: S608
-    params = [
-        tuple(convert(row[name]) for convert, name in zip(converters, names, strict=True))
-        for row in rows
-    ]
+    pick = itemgetter(*names)
+    changes = [(i, f) for i, f in enumerate(converters) if f is not _same]
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        picked = pick(row)
+        values = list(picked) if len(names) > 1 else [picked]
+        for i, convert in changes:
+            values[i] = convert(values[i])
+        params.append(tuple(values))
     connection.exec_driver_sql(sql, params)

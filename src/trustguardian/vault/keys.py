@@ -18,6 +18,7 @@ The key id names the master key so that a blob wrapped under another master key
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -104,8 +105,13 @@ def _encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+@functools.lru_cache(maxsize=64)
 def derive_key(master: MasterKey, purpose: str) -> bytes:
-    """Derive a 32-byte key by HKDF-SHA256 with info = b"trustguardian/" + purpose."""
+    """Derive a 32-byte key by HKDF-SHA256 with info = b"trustguardian/" + purpose.
+
+    Cached: the result depends only on its arguments, and subjects' keys are wrapped and
+    unwrapped by the thousand on the ingest path.
+    """
     if not purpose:
         raise ValueError("purpose must not be empty")
     hkdf = HKDF(
