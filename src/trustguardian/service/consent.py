@@ -92,9 +92,7 @@ def _refold(uow: UnitOfWork, pairs: set[tuple[str, str]]) -> None:
             and (f := fact_of(e, lifetime.get((purpose, e.purpose_version or 0)))) is not None
         ]
         states = fold(facts, corrected=[e.corrects for e in events if e.corrects is not None])
-        uow.consent.delete_many(
-            [s.key for s in uow.consent.for_subject_purpose(subject_id, purpose)]
-        )
+        uow.consent.delete_subject_purpose(subject_id, purpose)
         uow.consent.put_many(list(states.values()))
 
 

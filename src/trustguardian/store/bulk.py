@@ -41,8 +41,18 @@ def _converter(column_type: Any, dialect: str) -> Convert:
     return _same
 
 
-def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Inserts rows (all with the same keys) in one executemany."""
+def bulk_insert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    replace_on: Sequence[str] = (),
+) -> None:
+    """Inserts rows (all with the same keys) in one executemany.
+
+    With `replace_on` (the primary key's columns), a row that exists is overwritten instead:
+    `ON CONFLICT ... DO UPDATE`, the same SQL on SQLite and PostgreSQL.
+    """
     if not rows:
         return
     dialect = connection.dialect.name
@@ -52,6 +62,9 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     mark = "?" if dialect == "sqlite" else "%s"
     columns, marks = ", ".join(names), ", ".join(mark for _ in names)
     sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"  # noqa: S608
+    if replace_on:
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in replace_on)
+        sql += f" ON CONFLICT ({', '.join(replace_on)}) DO UPDATE SET {updates}"
     pick = itemgetter(*names)
     changes = [(i, f) for i, f in enumerate(converters) if f is not _same]
     params: list[tuple[Any, ...]] = []

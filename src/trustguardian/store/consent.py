@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, select, tuple_
+from sqlalchemy import Connection, Row, delete, select
 
 from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.registry import Channel
@@ -22,32 +22,40 @@ class ConsentRepository:
         self._c = connection
 
     def get_many(self, keys: Sequence[StateKey]) -> dict[StateKey, ConsentState]:
+        # By subject (the primary key's first column, so an index range per subject); a row-value
+        # IN list would not use the index on SQLite.
+        wanted = set(keys)
+        subjects = list({k[0] for k in wanted})
         found: dict[StateKey, ConsentState] = {}
-        wanted = [(s, p, c.value) for s, p, c in dict.fromkeys(keys)]
-        for start in range(0, len(wanted), CHUNK):
+        for start in range(0, len(subjects), CHUNK):
             rows = self._c.execute(
-                select(t.consent_states).where(tuple_(*_KEY).in_(wanted[start : start + CHUNK]))
+                select(t.consent_states).where(
+                    t.consent_states.c.subject_id.in_(subjects[start : start + CHUNK])
+                )
             )
             for row in rows:
                 state = _state(row)
-                found[state.key] = state
+                if state.key in wanted:
+                    found[state.key] = state
         return found
 
     def put_many(self, states: Sequence[ConsentState]) -> None:
-        """Replaces the rows of these states (delete then insert: the same SQL on both backends)."""
-        for start in range(0, len(states), CHUNK):
-            chunk = states[start : start + CHUNK]
-            self._c.execute(
-                delete(t.consent_states).where(tuple_(*_KEY).in_([_key(s) for s in chunk]))
-            )
-        bulk_insert(self._c, t.consent_states, [_columns(s) for s in states])
+        """Writes these states, replacing the stored row of each subject x purpose x channel."""
+        bulk_insert(
+            self._c,
+            t.consent_states,
+            [_columns(s) for s in states],
+            replace_on=("subject_id", "purpose_key", "channel"),
+        )
 
-    def delete_many(self, keys: Sequence[StateKey]) -> None:
-        wanted = [(s, p, c.value) for s, p, c in keys]
-        for start in range(0, len(wanted), CHUNK):
-            self._c.execute(
-                delete(t.consent_states).where(tuple_(*_KEY).in_(wanted[start : start + CHUNK]))
+    def delete_subject_purpose(self, subject_id: str, purpose: str) -> None:
+        """Removes every channel's state of one subject for one purpose (before a refold)."""
+        self._c.execute(
+            delete(t.consent_states).where(
+                t.consent_states.c.subject_id == subject_id,
+                t.consent_states.c.purpose_key == purpose,
             )
+        )
 
     def for_subject(self, subject_id: str) -> list[ConsentState]:
         rows = self._c.execute(

@@ -175,8 +175,6 @@ events = Table(
 )
 Index("ix_events_subject_seq", events.c.subject_id, events.c.seq)
 Index("ix_events_touchpoint_seq", events.c.touchpoint_key, events.c.seq)
-Index("ix_events_recorded_at", events.c.recorded_at)
-Index("ix_events_corrects", events.c.corrects)
 
 # A proof's content lives sealed with the subject's key (salt included, so that after erasure
 # the commitment in the leaf can no longer be tested against guesses).

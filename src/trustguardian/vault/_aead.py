@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
@@ -14,17 +15,24 @@ NONCE_SIZE: Final = 12
 TAG_SIZE: Final = 16
 
 
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    # Building the cipher object costs more than sealing a small value; a batch seals many
+    # values under the same subject key.
+    return AESGCM(key)
+
+
 def encrypt(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """Return AES-256-GCM ciphertext with the 16-byte tag appended."""
     require_key(key, "key")
-    return AESGCM(key).encrypt(nonce, plaintext, aad)
+    return _cipher(key).encrypt(nonce, plaintext, aad)
 
 
 def decrypt(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes, what: str) -> bytes:
     """Return the authenticated plaintext or raise VaultError."""
     require_key(key, "key")
     try:
-        return AESGCM(key).decrypt(nonce, ciphertext, aad)
+        return _cipher(key).decrypt(nonce, ciphertext, aad)
     except InvalidTag:
         raise VaultError(
             f"{what} failed authentication (wrong key, wrong context or tampered)"

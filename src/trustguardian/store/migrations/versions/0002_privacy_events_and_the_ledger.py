@@ -124,8 +124,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_events_id")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_corrects", ["corrects"], unique=False)
-        batch_op.create_index("ix_events_recorded_at", ["recorded_at"], unique=False)
         batch_op.create_index("ix_events_subject_seq", ["subject_id", "seq"], unique=False)
         batch_op.create_index("ix_events_touchpoint_seq", ["touchpoint_key", "seq"], unique=False)
 
@@ -150,8 +148,6 @@ def downgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_touchpoint_seq")
         batch_op.drop_index("ix_events_subject_seq")
-        batch_op.drop_index("ix_events_recorded_at")
-        batch_op.drop_index("ix_events_corrects")
 
     op.drop_table("events")
     op.drop_table("evidence_blobs")
