@@ -147,7 +147,10 @@ def raw_baseline(ctx: Context, rows: list[dict[str, object]], batch: int) -> flo
     scratch = Table(
         "bench_raw_events",
         MetaData(),
-        *[Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False) for c in t.events.columns],
+        *[
+            Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False)
+            for c in t.events.columns
+        ],
     )
     scratch.create(ctx.engine)
     start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The fast encoder used on the ingest path writes exactly RFC 8785 for the JSON we put in leaves."""
+"""The fast encoder of the ingest path writes exactly RFC 8785 for the JSON of our leaves."""
 
 from __future__ import annotations
 
@@ -24,5 +24,5 @@ def test_plain_encoder_equals_rfc8785(value: object) -> None:
 
 
 def test_control_characters_and_unicode_are_escaped_as_rfc8785_says() -> None:
-    value = {"b": "\u0000\u001f\b\t\n\f\r\"\\ é € 😀 \u2028", "a": [1, -2, True, None]}
+    value = {"b": '\u0000\u001f\b\t\n\f\r"\\ é € 😀 \u2028', "a": [1, -2, True, None]}
     assert canonical_json_plain(value) == canonical_json(value)

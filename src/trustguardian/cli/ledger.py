@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -57,9 +59,18 @@ def consistency(
         table("Consistency proof", ["field", "value"], [(k, v) for k, v in found.items()])
 
 
-def verify(typer_ctx: typer.Context) -> None:
-    """Verify the whole ledger from genesis: leaves, tree, checkpoints and consent state."""
+def verify(
+    typer_ctx: typer.Context,
+    evidence: bool = typer.Option(
+        True, "--evidence/--no-evidence", help="Also open every sealed proof, datum and identifier."
+    ),
+    checkpoint: list[Path] = typer.Option(
+        [], "--checkpoint", help="A signed checkpoint kept elsewhere: the log must still hold it."
+    ),
+) -> None:
+    """Verify the whole ledger from genesis: leaves, tree, checkpoints, consent and evidence."""
     ctx = context(typer_ctx)
+    witnessed = [path.read_text() for path in checkpoint]
     columns = [
         TextColumn("verifying"),
         BarColumn(),
@@ -69,12 +80,20 @@ def verify(typer_ctx: typer.Context) -> None:
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("verify", total=None)
         report = verify_ledger(
-            ctx, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            ctx,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            evidence=evidence,
+            witnessed=witnessed,
         )
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states"
     )
+    if evidence:
+        summary += (
+            f", {report.evidence_opened} sealed values opened"
+            f" ({report.evidence_erased} unreadable by erasure)"
+        )
     if report.ok:
         console.print(f"[green]Ledger verified[/]: {summary}; tree size {report.tree_size}.")
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from trustguardian.ledger import (
 )
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
+from trustguardian.service.verify_evidence import verify_evidence
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
@@ -47,6 +48,8 @@ class Report:
     nodes: int = 0
     checkpoints: int = 0
     consent_states: int = 0
+    evidence_opened: int = 0
+    evidence_erased: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -71,16 +74,51 @@ class _Levels(Mapping[Coord, bytes]):
         return sum(len(h) for h in self._levels)
 
 
-def verify_ledger(ctx: Context, *, progress: Progress | None = None) -> Report:
-    """Recomputes everything from the stored events and compares it with what is stored."""
+def verify_ledger(
+    ctx: Context,
+    *,
+    progress: Progress | None = None,
+    evidence: bool = True,
+    witnessed: Sequence[str] = (),
+) -> Report:
+    """Recomputes everything from the stored events and compares it with what is stored.
+
+    With `evidence`, every sealed proof, datum, file and identifier is also opened and checked
+    against its commitment. `witnessed` are signed checkpoints kept outside this database: the
+    log must still contain each of them, so cutting off its newest part cannot go unnoticed.
+    """
     report = Report()
     with ctx.uow(write=False) as uow:
         report.tree_size = uow.ledger.size()
         leaves, facts, corrected = _events(uow, report, progress)
         levels = _tree(uow, leaves, report)
         _checkpoints(ctx, uow, levels, report)
+        _witnessed(ctx, levels, witnessed, report)
         _consent(uow, facts, corrected, report)
+        if evidence:
+            counted = verify_evidence(ctx, uow.connection, report.problems)
+            report.evidence_opened, report.evidence_erased = counted.opened, counted.erased
     return report
+
+
+def _witnessed(
+    ctx: Context, levels: list[list[bytes]], notes: Sequence[str], report: Report
+) -> None:
+    nodes = _Levels(levels)
+    for note in notes:
+        try:
+            kept = parse_checkpoint(note, ctx.keys.signer.verifier, origin=ctx.keys.signer.name)
+        except NoteError as exc:
+            report.problems.append(f"witnessed checkpoint: not signed by this instance ({exc})")
+            continue
+        if kept.size > len(levels[0]):
+            report.problems.append(
+                f"witnessed checkpoint {kept.size}: the log now holds only {len(levels[0])} events"
+            )
+        elif kept.size and root(kept.size, nodes) != kept.root_hash:
+            report.problems.append(
+                f"witnessed checkpoint {kept.size}: the log no longer contains it"
+            )
 
 
 def _events(
@@ -113,9 +151,14 @@ def _events(
         leaf = bytes(row[16])
         hashes.append(leaf_hash(leaf))
         parsed = _parse(leaf)
-        wrong = (
-            ["leaf is not a JSON object"] if parsed is None else mismatches(row, own, parsed, leaf)
-        )
+        try:
+            wrong = (
+                ["leaf is not a JSON object"]
+                if parsed is None
+                else mismatches(row, own, parsed, leaf)
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            wrong, parsed = [f"row unreadable: {exc}"], None
         if wrong:
             report.problems.append(
                 f"seq {seq}: stored event differs from its ledger leaf ({', '.join(wrong)})"
@@ -167,8 +210,10 @@ def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[byt
         levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
     stored = uow.ledger.iter_nodes()
     seen = 0
+    per_level: dict[int, int] = {}
     for level, index, digest in stored:
         seen += 1
+        per_level[level] = per_level.get(level, 0) + 1
         if level >= len(levels) or index >= len(levels[level]):
             report.problems.append(f"tree node ({level}, {index}) should not exist")
         elif levels[level][index] != digest:
@@ -182,7 +227,12 @@ def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[byt
             )
     expected = sum(len(h) for h in levels) if leaves else 0
     if seen != expected:
-        report.problems.append(f"tree holds {seen} nodes, {expected} expected")
+        short = [
+            f"level {lv}: {per_level.get(lv, 0)} of {len(h)}"
+            for lv, h in enumerate(levels)
+            if per_level.get(lv, 0) != len(h)
+        ]
+        report.problems.append(f"tree holds {seen} nodes, {expected} expected ({'; '.join(short)})")
     report.nodes = seen
     return levels
 

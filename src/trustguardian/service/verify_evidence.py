@@ -1,0 +1,170 @@
+"""Verification of what the ledger only commits to: sealed proofs, data, files and identifiers.
+
+Each is opened with its subject's key and must match the commitment in the leaf (or, for an
+identifier, its keyed hash). An erased subject's values cannot be opened by design: they are
+counted, not reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from trustguardian.service.context import Context
+from trustguardian.service.evidence import SALT_BYTES, proof_aad
+from trustguardian.service.verify_rows import stream
+from trustguardian.vault import (
+    VaultError,
+    blind_identifier,
+    open_evidence,
+    open_sealed,
+    unwrap_data_key,
+)
+from trustguardian.vault import verify_commitment as matches
+from trustguardian.vault.evidence import EvidenceBlob
+
+PROOFS = (
+    "SELECT p.event_seq, p.position, p.commitment, p.sealed, p.blob_address, e.id, e.subject_id "
+    "FROM event_proofs p JOIN events e ON e.seq = p.event_seq ORDER BY p.event_seq, p.position"
+)
+DATA = (
+    "SELECT seq, id, subject_id, data_commitment, data_sealed FROM events "
+    "WHERE data_commitment IS NOT NULL OR data_sealed IS NOT NULL ORDER BY seq"
+)
+IDENTIFIERS = (
+    "SELECT blind, subject_id, kind, sealed FROM subject_identifiers ORDER BY subject_id, blind"
+)
+KEYS = (
+    "SELECT s.id, s.shredded_at, k.wrapped FROM subjects s "
+    "LEFT JOIN subject_keys k ON k.subject_id = s.id"
+)
+BLOBS = "SELECT subject_id, address, media_type, size, sealed FROM evidence_blobs"
+
+
+@dataclass
+class EvidenceCount:
+    opened: int = 0
+    erased: int = 0
+
+
+class Keys:
+    """The data key of every subject, unwrapped once; erased subjects have none."""
+
+    def __init__(self, ctx: Context, connection: Connection, problems: list[str]) -> None:
+        self.keys: dict[str, bytes | None] = {}
+        for subject_id, shredded_at, wrapped in stream(connection, KEYS):
+            if shredded_at is not None or wrapped is None:
+                if shredded_at is None:
+                    problems.append(f"subject {subject_id}: data key missing but not erased")
+                self.keys[subject_id] = None
+                continue
+            try:
+                self.keys[subject_id] = unwrap_data_key(ctx.keys.master, subject_id, bytes(wrapped))
+            except VaultError:
+                problems.append(f"subject {subject_id}: data key cannot be unwrapped (tampered)")
+                self.keys[subject_id] = None
+
+
+def verify_evidence(ctx: Context, connection: Connection, problems: list[str]) -> EvidenceCount:
+    """Opens every sealed value and checks it against what the ledger commits to."""
+    keys = Keys(ctx, connection, problems)
+    count = EvidenceCount()
+    blobs = _blobs(connection)
+    for seq, position, digest, sealed, address, event_id, subject_id in stream(connection, PROOFS):
+        key = keys.keys.get(subject_id)
+        if key is None:
+            count.erased += 1
+            continue
+        where = f"seq {seq}: proof {position}"
+        try:
+            plain = open_sealed(key, bytes(sealed), proof_aad(event_id, position))
+        except VaultError:
+            problems.append(f"{where} cannot be opened (sealed content tampered)")
+            continue
+        salt, content = plain[:SALT_BYTES], plain[SALT_BYTES:]
+        if not matches(salt, content, digest):
+            problems.append(f"{where} does not match its commitment")
+            continue
+        _check_file(
+            where, orjson.loads(content).get("file"), address, key, subject_id, blobs, problems
+        )
+        count.opened += 1
+    for seq, event_id, subject_id, digest, sealed in stream(connection, DATA):
+        key = keys.keys.get(subject_id)
+        if key is None:
+            count.erased += 1
+            continue
+        if digest is None or sealed is None:
+            problems.append(f"seq {seq}: data and its commitment must come together")
+            continue
+        try:
+            plain = open_sealed(key, bytes(sealed), f"data:{event_id}".encode())
+        except VaultError:
+            problems.append(f"seq {seq}: sealed data cannot be opened (tampered)")
+            continue
+        if not matches(plain[:SALT_BYTES], plain[SALT_BYTES:], digest):
+            problems.append(f"seq {seq}: data does not match its commitment")
+            continue
+        count.opened += 1
+    _identifiers(ctx, connection, keys, count, problems)
+    return count
+
+
+def _blobs(connection: Connection) -> dict[tuple[str, str], tuple[str, int, bytes]]:
+    rows = stream(connection, BLOBS)
+    return {(r[0], r[1]): (r[2], r[3], bytes(r[4])) for r in rows}
+
+
+def _check_file(
+    where: str,
+    file: dict[str, Any] | None,
+    address: str | None,
+    key: bytes,
+    subject_id: str,
+    blobs: dict[tuple[str, str], tuple[str, int, bytes]],
+    problems: list[str],
+) -> None:
+    if file is None:
+        if address is not None:
+            problems.append(f"{where} names a file its content does not have")
+        return
+    stored = blobs.get((subject_id, address or ""))
+    if stored is None:
+        problems.append(f"{where}: evidence file missing")
+        return
+    try:
+        content = open_evidence(
+            key, subject_id, EvidenceBlob(address or "", stored[2], stored[1], stored[0])
+        )
+    except VaultError:
+        problems.append(f"{where}: evidence file cannot be opened (tampered)")
+        return
+    if hashlib.sha256(content).hexdigest() != file.get("sha256") or len(content) != file.get(
+        "size"
+    ):
+        problems.append(f"{where}: evidence file differs from the one committed to")
+
+
+def _identifiers(
+    ctx: Context, connection: Connection, keys: Keys, count: EvidenceCount, problems: list[str]
+) -> None:
+    for blind, subject_id, kind, sealed in stream(connection, IDENTIFIERS):
+        key = keys.keys.get(subject_id)
+        if key is None or sealed is None:
+            count.erased += 1
+            continue
+        try:
+            value = open_sealed(
+                key, bytes(sealed), f"identifier:{subject_id}:{blind}".encode()
+            ).decode()
+        except VaultError:
+            problems.append(f"subject {subject_id}: an identifier cannot be opened (tampered)")
+            continue
+        if blind_identifier(ctx.blind_key, kind, value) != blind:
+            problems.append(f"subject {subject_id}: an identifier does not match its keyed hash")
+            continue
+        count.opened += 1
