@@ -209,8 +209,12 @@ def run(
             ]
         raw = raw_baseline(ctx, rows, batch)
         start = time.perf_counter()
-        report = verify_ledger(ctx)
+        report = verify_ledger(ctx, evidence=False)
         verify_rate = report.events / (time.perf_counter() - start)
+        assert report.ok, report.problems[:5]
+        start = time.perf_counter()
+        report = verify_ledger(ctx, evidence=True)
+        verify_evidence_rate = report.events / (time.perf_counter() - start)
         assert report.ok, report.problems[:5]
         median, p99 = proof_time(ctx, proof_leaves)
         figures = {
@@ -218,6 +222,7 @@ def run(
             f"{backend}_raw_insert_rows_per_s": round(raw),
             f"{backend}_ingest_to_raw_ratio": round(ingest / raw, 3),
             f"{backend}_verify_events_per_s": round(verify_rate),
+            f"{backend}_verify_with_evidence_events_per_s": round(verify_evidence_rate),
             f"{backend}_inclusion_proof_ms_median_at_{proof_leaves}": round(median, 3),
             f"{backend}_inclusion_proof_ms_p99_at_{proof_leaves}": round(p99, 3),
         }
