@@ -28,3 +28,12 @@ class Settings(BaseSettings):
     max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
     clock_skew_seconds: int = Field(default=300, ge=0)
     page_size_max: int = Field(default=500, ge=1)
+    nats_url: str | None = None
+    nats_subject_prefix: str = "trustguardian.events"
+    nats_stream: str = "TRUSTGUARDIAN"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_secret_grace_hours: float = Field(default=24.0, ge=0)
+    sync_max_attempts: int = Field(default=10, ge=1)
+    sync_backoff_base_seconds: float = Field(default=2.0, gt=0)
+    sync_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    sync_batch: int = Field(default=200, ge=1)

@@ -17,6 +17,7 @@ def cut_off_after(ctx: Context, size: int) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM consent_states"))
         conn.execute(text("DELETE FROM event_proofs WHERE event_seq >= :n"), {"n": size})
+        conn.execute(text("DELETE FROM outbox WHERE seq >= :n"), {"n": size})
         conn.execute(text("DELETE FROM events WHERE seq >= :n"), {"n": size})
         conn.execute(text("DELETE FROM checkpoints WHERE tree_size > :n"), {"n": size})
         conn.execute(text("UPDATE ledger_head SET size = :n"), {"n": size})

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from trustguardian import __version__
-from trustguardian.api import events, keys, registry, subjects
+from trustguardian.api import events, keys, registry, subjects, sync
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
@@ -25,6 +25,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(events.router)
     app.include_router(subjects.router)
+    app.include_router(sync.router)
     app.include_router(keys.router)
 
     @app.get("/problems/{code}", include_in_schema=False)

@@ -32,7 +32,9 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 REPLAYED = "Idempotent-Replayed"
 
 
-def to_draft(ctx: Context, body: EventCreate, n: int) -> EventDraft:
+def to_draft(
+    ctx: Context, body: EventCreate, n: int, *, source_system: str | None = None
+) -> EventDraft:
     """Turns a request into a draft: identifiers normalised, proofs typed."""
     channels = ([body.channel] if body.channel else []) + body.channels
     return EventDraft(
@@ -51,6 +53,7 @@ def to_draft(ctx: Context, body: EventCreate, n: int) -> EventDraft:
         corrects=body.corrects,
         idempotency_key=body.idempotency_key,
         fingerprint=body.fingerprint(),
+        source_system=source_system,
     )
 
 
@@ -66,7 +69,8 @@ def record_event(
     check_touchpoint(key, body.touchpoint)
     if idempotency_key is not None:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
-    [result] = events.record_events(ctx, drafts=[to_draft(ctx, body, 0)], acting=key.touchpoint_key)
+    draft = to_draft(ctx, body, 0, source_system=key.system_key)
+    [result] = events.record_events(ctx, drafts=[draft], acting=key.touchpoint_key)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers[REPLAYED] = "true"
@@ -89,7 +93,7 @@ def record_batch(
     """Records up to 10,000 events, all or nothing."""
     for event in body.events:
         check_touchpoint(key, event.touchpoint)
-    drafts = [to_draft(ctx, e, n) for n, e in enumerate(body.events)]
+    drafts = [to_draft(ctx, e, n, source_system=key.system_key) for n, e in enumerate(body.events)]
     results = events.record_events(
         ctx, drafts=drafts, batch_key=idempotency_key, batch_scope=f"batch:{key.id}"
     )

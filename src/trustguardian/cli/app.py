@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli import events, keys, ledger, registry, server
+from trustguardian.cli import events, keys, ledger, registry, server, sync
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -54,6 +54,13 @@ app.add_typer(
     events.subjects, name="subjects", help="Data subjects: show, erase (crypto-shredding)."
 )
 app.add_typer(ledger.ledger, name="ledger", help="The ledger: public key, checkpoints, proofs.")
+app.add_typer(sync.systems_app, name="systems", help="Company systems kept in sync.")
+app.add_typer(
+    sync.webhooks_app, name="webhooks", help="Signed webhooks: add (secret shown once), rotate."
+)
+app.add_typer(
+    sync.sync_app, name="sync", help="The outbox dispatcher: run, replay, status, reconcile."
+)
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import typer
 import uvicorn
 
@@ -10,6 +12,7 @@ from trustguardian.domain.access import Scope
 from trustguardian.service import access
 from trustguardian.service.demo import seed_demo
 from trustguardian.store.migrate import upgrade
+from trustguardian.sync.dispatcher import Dispatcher
 
 DEMO_KEY_NAME = "demo admin (serve --demo)"
 
@@ -28,6 +31,9 @@ def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default 8000)."),
     demo: bool = typer.Option(False, "--demo", help="Fill an empty database with a demo company."),
+    sync: bool = typer.Option(
+        False, "--sync", help="Also run the outbox dispatcher in this process."
+    ),
 ) -> None:
     """Start the HTTP API and web pages (migrating the database first)."""
     from trustguardian.api.app import create_app
@@ -43,4 +49,14 @@ def serve(
     listen_host = host or ctx.settings.host
     listen_port = port or ctx.settings.port
     console.print(f"Serving on http://{listen_host}:{listen_port}  (API docs at /docs)")
-    uvicorn.run(create_app(ctx), host=listen_host, port=listen_port, log_level="info")
+    stop = threading.Event()
+    if sync:
+        dispatcher = Dispatcher(ctx)
+        threading.Thread(
+            target=dispatcher.run, args=(stop,), name="dispatcher", daemon=True
+        ).start()
+        console.print("Outbox dispatcher running.")
+    try:
+        uvicorn.run(create_app(ctx), host=listen_host, port=listen_port, log_level="info")
+    finally:
+        stop.set()

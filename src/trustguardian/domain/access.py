@@ -15,6 +15,8 @@ class Scope(StrEnum):
     CONSENT_CHECK = "consent:check"
     SUBJECTS_READ = "subjects:read"
     SUBJECTS_WRITE = "subjects:write"
+    SYNC_READ = "sync:read"
+    SYNC_WRITE = "sync:write"
     ADMIN = "admin"
 
 
@@ -26,6 +28,7 @@ class ApiKey:
     touchpoint_key: str | None
     created_at: datetime
     revoked_at: datetime | None
+    system_key: str | None = None
 
     def allows(self, scope: Scope) -> bool:
         """Tells whether this key grants a scope; `admin` grants every scope."""

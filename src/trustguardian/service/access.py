@@ -21,7 +21,12 @@ def _digest(secret: str) -> str:
 
 
 def create_api_key(
-    ctx: Context, *, name: str, scopes: Iterable[Scope], touchpoint_key: str | None = None
+    ctx: Context,
+    *,
+    name: str,
+    scopes: Iterable[Scope],
+    touchpoint_key: str | None = None,
+    system_key: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Creates a key; returns it with the token, which is never shown again."""
     scope_set = frozenset(scopes)
@@ -43,12 +48,17 @@ def create_api_key(
         touchpoint_key=touchpoint_key,
         created_at=ctx.clock.now(),
         revoked_at=None,
+        system_key=system_key,
     )
     with ctx.uow() as uow:
         if touchpoint_key is not None and uow.touchpoints.get(touchpoint_key) is None:
             raise InvalidInput(
                 f"no touchpoint {touchpoint_key!r}",
                 errors=[FieldError("touchpoint", "unknown touchpoint")],
+            )
+        if system_key is not None and uow.sync.system(system_key) is None:
+            raise InvalidInput(
+                f"no system {system_key!r}", errors=[FieldError("system", "unknown system")]
             )
         uow.api_keys.add(key, _digest(secret))
         uow.commit()

@@ -251,6 +251,21 @@ def _write(
         recorded[n] = event
     subjects.flush()
     uow.events.add_many(rows)
+    uow.sync.add_outbox(
+        [
+            {
+                "seq": e.seq,
+                "event_id": e.id,
+                "subject_id": e.subject_id,
+                "kind": e.kind.value,
+                "purpose_key": e.purpose,
+                "source_system": plan.draft.source_system,
+                "created_at": now,
+            }
+            for n, plan in plans
+            for e in (recorded[n],)
+        ]
+    )
     uow.events.add_proofs(proofs)
     uow.events.add_blobs(blobs)
     uow.events.add_idempotency(idempotency)

@@ -149,6 +149,11 @@ def shred_subject(ctx: Context, *, subject_id: str, uow: UnitOfWork) -> datetime
     return now
 
 
+def identifiers_of(ctx: Context, uow: UnitOfWork, subject_id: str) -> tuple[IdentifierView, ...]:
+    """A subject's identifiers opened inside the caller's unit of work (values None if erased)."""
+    return _view(uow, keyring(ctx, uow), subject_id).identifiers
+
+
 def _view(uow: UnitOfWork, ring: SubjectKeyring, subject_id: str) -> SubjectView:
     subject = _get(uow, subject_id)
     stored = uow.subjects.identifiers(subject_id)

@@ -43,6 +43,7 @@ class EventDraft:
     corrects: str | None = None
     idempotency_key: str | None = None
     fingerprint: str = ""
+    source_system: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class ApiKeyRepository:
                 secret_sha256=secret_sha256,
                 scopes=sorted(s.value for s in key.scopes),
                 touchpoint_key=key.touchpoint_key,
+                system_key=key.system_key,
                 created_at=key.created_at,
             )
         )
@@ -62,4 +63,5 @@ def _api_key(row: Row[Any]) -> ApiKey:
         touchpoint_key=row.touchpoint_key,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        system_key=row.system_key,
     )

@@ -14,6 +14,7 @@ from trustguardian.store.events import EventRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.subjects import SubjectRepository
+from trustguardian.store.sync import SyncRepository
 
 
 class UnitOfWork:
@@ -28,6 +29,7 @@ class UnitOfWork:
     events: EventRepository
     ledger: LedgerRepository
     consent: ConsentRepository
+    sync: SyncRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.events = EventRepository(connection)
         self.ledger = LedgerRepository(connection)
         self.consent = ConsentRepository(connection)
+        self.sync = SyncRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -1,1 +1,1 @@
-"""Sync with company systems: the outbox dispatcher, signed webhooks, the broker, importers."""
+"""Sync with company systems: the outbox dispatcher, signed webhooks, the broker."""

@@ -1,0 +1,214 @@
+"""The outbox dispatcher: every event to every subscribed system, at least once, in per-subject
+order, with exponential backoff, jitter and a dead-letter state.
+
+Work is taken from the outbox in a short transaction that writes the delivery records and moves
+the destination's position together, so a crash never takes the same outbox row twice; sending
+happens outside any transaction (a slow receiver never holds the database), and each result is
+recorded in its own short transaction. A crash between sending and recording re-sends that one
+message: receivers de-duplicate on `webhook-id`, which is the event id.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+import orjson
+
+from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
+from trustguardian.service.context import Context
+from trustguardian.service.systems import signing_secrets
+from trustguardian.store.uow import UnitOfWork
+from trustguardian.sync.payloads import webhook_payload
+from trustguardian.sync.signing import headers
+
+LEASE = timedelta(seconds=60)
+
+
+@dataclass
+class Pass:
+    """What one pass did."""
+
+    enqueued: int = 0
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, status: DeliveryStatus) -> None:
+        with self.lock:
+            if status is DeliveryStatus.DELIVERED:
+                self.delivered += 1
+            elif status is DeliveryStatus.DEAD:
+                self.dead += 1
+            else:
+                self.failed += 1
+
+
+class Dispatcher:
+    """Delivers outbox events to webhooks; `run_once` is one pass, `run` loops until stopped."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        client: httpx.Client | None = None,
+        owner: str | None = None,
+        jitter: Callable[[], float] | None = None,
+        workers: int = 8,
+    ) -> None:
+        self.ctx = ctx
+        self.client = client or httpx.Client(timeout=ctx.settings.webhook_timeout_seconds)
+        self.owner = owner or f"dispatcher-{secrets.token_hex(4)}"
+        self.jitter = jitter or (lambda: secrets.randbelow(1_000_000) / 1_000_000)
+        self.workers = workers
+
+    def run_once(self) -> Pass:
+        """Takes new outbox rows and delivers what is due, for every active webhook."""
+        result = Pass()
+        with self.ctx.uow(write=False) as uow:
+            hooks = uow.sync.webhooks(active_only=True)
+            systems = {s.key: s for s in uow.sync.systems()}
+        for hook in hooks:
+            if self._enqueue(hook, result):
+                self._deliver(hook, systems[hook.system_key], result)
+        return result
+
+    def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Runs passes until `stop` is set; sleeps only when a pass found nothing to do."""
+        while not stop.is_set():
+            done = self.run_once()
+            if not (done.enqueued or done.delivered or done.failed):
+                stop.wait(interval)
+        self.release()
+
+    def release(self) -> None:
+        """Gives up this dispatcher's leases, so another can take over at once."""
+        with self.ctx.uow() as uow:
+            for hook in uow.sync.webhooks():
+                uow.sync.release(hook.destination, self.owner)
+            uow.commit()
+
+    def _enqueue(self, hook: Webhook, result: Pass) -> bool:
+        """Moves new outbox rows into this destination's deliveries; False if another holds it."""
+        now = self.ctx.clock.now()
+        with self.ctx.uow() as uow:
+            position = uow.sync.take_lease(hook.destination, self.owner, now, now + LEASE)
+            if position is None:
+                return False
+            rows = uow.sync.outbox_after(position, self.ctx.settings.sync_batch * 5)
+            # A change that came from this system is not echoed back to it.
+            wanted = [
+                r
+                for r in rows
+                if hook.wants(r.kind, r.purpose) and r.source_system != hook.system_key
+            ]
+            uow.sync.enqueue(hook.destination, wanted, now)
+            if rows:
+                uow.sync.set_position(hook.destination, rows[-1].seq + 1, now)
+            uow.commit()
+        result.enqueued += len(wanted)
+        return True
+
+    def _deliver(self, hook: Webhook, system: System, result: Pass) -> None:
+        ctx = self.ctx
+        now = ctx.clock.now()
+        with ctx.uow(write=False) as uow:
+            pending = uow.sync.open_deliveries(hook.destination, ctx.settings.sync_batch * 5)
+            secrets_now = signing_secrets(ctx, uow, hook.id)
+            chains: dict[str, list[Delivery]] = {}
+            for delivery in pending:
+                chains.setdefault(delivery.subject_id, []).append(delivery)
+            due = [
+                c
+                for c in chains.values()
+                if c[0].next_attempt_at is None or c[0].next_attempt_at <= now
+            ]
+            if not due or not secrets_now:
+                return
+            messages = _messages(ctx, uow, system, [d for chain in due for d in chain])
+        outcomes: list[tuple[Delivery, str | None]] = []
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for chain in due:
+                pool.submit(self._chain, hook.url, secrets_now, chain, messages, outcomes)
+        self._record(outcomes, result)
+
+    def _chain(
+        self,
+        url: str,
+        secrets_now: list[str],
+        chain: list[Delivery],
+        messages: dict[int, tuple[str, bytes]],
+        outcomes: list[tuple[Delivery, str | None]],
+    ) -> None:
+        """Sends one subject's events in order, stopping at the first that fails."""
+        for delivery in chain:
+            event_id, body = messages[delivery.seq]
+            error = _post(self.client, url, secrets_now, event_id, body, self.ctx.clock.now())
+            outcomes.append((delivery, error))  # list.append is atomic
+            if error is not None:
+                return
+
+    def _record(self, outcomes: list[tuple[Delivery, str | None]], result: Pass) -> None:
+        """Records a pass's results in one transaction."""
+        ctx = self.ctx
+        now = ctx.clock.now()
+        with ctx.uow() as uow:
+            for delivery, error in outcomes:
+                if error is None:
+                    status = DeliveryStatus.DELIVERED
+                    uow.sync.finish(delivery, status=status, now=now)
+                elif delivery.attempts + 1 >= ctx.settings.sync_max_attempts:
+                    status = DeliveryStatus.DEAD
+                    uow.sync.finish(delivery, status=status, now=now, error=error)
+                else:
+                    status = DeliveryStatus.FAILED
+                    wait = backoff_seconds(
+                        delivery.attempts + 1,
+                        base=ctx.settings.sync_backoff_base_seconds,
+                        cap=ctx.settings.sync_backoff_cap_seconds,
+                        jitter=self.jitter(),
+                    )
+                    retry = now + timedelta(seconds=wait)
+                    uow.sync.finish(
+                        delivery, status=status, now=now, next_attempt_at=retry, error=error
+                    )
+                result.count(status)
+            uow.commit()
+
+
+def _messages(
+    ctx: Context, uow: UnitOfWork, system: System, deliveries: list[Delivery]
+) -> dict[int, tuple[str, bytes]]:
+    """The signed-to-be body of each delivery, built in one read."""
+    rows = uow.sync.outbox_rows([d.seq for d in deliveries])
+    events = {e.id: e for e in uow.events.by_ids([r.event_id for r in rows.values()])}
+    return {
+        seq: (row.event_id, orjson.dumps(webhook_payload(ctx, uow, system, events[row.event_id])))
+        for seq, row in rows.items()
+    }
+
+
+def _post(
+    client: httpx.Client,
+    url: str,
+    secrets_now: list[str],
+    message_id: str,
+    body: bytes,
+    now: datetime,
+) -> str | None:
+    """Sends one signed message; returns None on a 2xx, else what went wrong."""
+    try:
+        response = client.post(
+            url, content=body, headers=headers(secrets_now, message_id, int(now.timestamp()), body)
+        )
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+    if 200 <= response.status_code < 300:
+        return None
+    return f"HTTP {response.status_code}: {response.text[:200]}"
