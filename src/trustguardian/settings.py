@@ -37,3 +37,4 @@ class Settings(BaseSettings):
     sync_backoff_base_seconds: float = Field(default=2.0, gt=0)
     sync_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
     sync_batch: int = Field(default=200, ge=1)
+    sync_lease_seconds: float = Field(default=30.0, gt=0)

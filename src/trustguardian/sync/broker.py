@@ -20,7 +20,6 @@ from trustguardian.service.context import Context
 from trustguardian.sync.payloads import broker_payload
 
 DESTINATION = "nats"
-LEASE = timedelta(seconds=60)
 
 
 class BrokerPublisher:
@@ -41,7 +40,8 @@ class BrokerPublisher:
         ctx = self.ctx
         now = ctx.clock.now()
         with ctx.uow() as uow:
-            position = uow.sync.take_lease(DESTINATION, self.owner, now, now + LEASE)
+            lease = timedelta(seconds=ctx.settings.sync_lease_seconds)
+            position = uow.sync.take_lease(DESTINATION, self.owner, now, now + lease)
             uow.commit()
         if position is None:
             return 0

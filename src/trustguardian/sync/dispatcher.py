@@ -27,8 +27,6 @@ from trustguardian.store.uow import UnitOfWork
 from trustguardian.sync.payloads import webhook_payload
 from trustguardian.sync.signing import headers
 
-LEASE = timedelta(seconds=60)
-
 
 @dataclass
 class Pass:
@@ -98,7 +96,9 @@ class Dispatcher:
         """Moves new outbox rows into this destination's deliveries; False if another holds it."""
         now = self.ctx.clock.now()
         with self.ctx.uow() as uow:
-            position = uow.sync.take_lease(hook.destination, self.owner, now, now + LEASE)
+            # A dispatcher that died keeps its lease until it runs out; then another takes over.
+            lease = timedelta(seconds=self.ctx.settings.sync_lease_seconds)
+            position = uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
             if position is None:
                 return False
             rows = uow.sync.outbox_after(position, self.ctx.settings.sync_batch * 5)
