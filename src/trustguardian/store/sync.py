@@ -121,33 +121,11 @@ class SyncRepository:
         rows = self._c.execute(
             select(t.outbox).where(t.outbox.c.seq >= position).order_by(t.outbox.c.seq).limit(limit)
         )
-        return [
-            OutboxRow(
-                r.seq,
-                r.event_id,
-                r.subject_id,
-                r.kind,
-                r.purpose_key,
-                r.source_system,
-                r.created_at,
-            )
-            for r in rows
-        ]
+        return [_outbox(r) for r in rows]
 
     def outbox_rows(self, seqs: Sequence[int]) -> dict[int, OutboxRow]:
         rows = self._c.execute(select(t.outbox).where(t.outbox.c.seq.in_(list(seqs))))
-        return {
-            r.seq: OutboxRow(
-                r.seq,
-                r.event_id,
-                r.subject_id,
-                r.kind,
-                r.purpose_key,
-                r.source_system,
-                r.created_at,
-            )
-            for r in rows
-        }
+        return {r.seq: _outbox(r) for r in rows}
 
     # positions and leases --------------------------------------------------------------------
 
@@ -318,6 +296,12 @@ class SyncRepository:
             .limit(limit)
         )
         return list(self._c.execute(query))
+
+
+def _outbox(r: Row[Any]) -> OutboxRow:
+    return OutboxRow(
+        r.seq, r.event_id, r.subject_id, r.kind, r.purpose_key, r.source_system, r.created_at
+    )
 
 
 def _system(row: Row[Any]) -> System:
