@@ -117,6 +117,10 @@ class PurposeUpdate(Input):
     retention_days: Annotated[StrictInt, Field(ge=1, le=36_500)]
     consent_lifetime_days: Annotated[StrictInt, Field(ge=1, le=36_500)] | None = None
     marketing: StrictBool = False
+    analogous_products: StrictBool = Field(
+        default=False,
+        description="Offers of products analogous to those bought (soft spam, art. 130(4)).",
+    )
 
     def content(self) -> PurposeContent:
         return PurposeContent(
@@ -128,6 +132,7 @@ class PurposeUpdate(Input):
             retention_days=self.retention_days,
             consent_lifetime_days=self.consent_lifetime_days,
             marketing=self.marketing,
+            analogous_products=self.analogous_products,
         )
 
 
@@ -147,6 +152,7 @@ class PurposeVersionRead(BaseModel):
     retention_days: int
     consent_lifetime_days: int | None
     marketing: bool
+    analogous_products: bool
     created_at: AwareDatetime
 
     @classmethod
@@ -164,6 +170,7 @@ class PurposeVersionRead(BaseModel):
             retention_days=c.retention_days,
             consent_lifetime_days=c.consent_lifetime_days,
             marketing=c.marketing,
+            analogous_products=c.analogous_products,
             created_at=v.created_at,
         )
 

@@ -17,6 +17,7 @@ class EventKind(StrEnum):
     NOTICE_ACKNOWLEDGED = "notice.acknowledged"
     DATA_COLLECTED = "data.collected"
     DATA_UPDATED = "data.updated"
+    CONTACT_MADE = "contact.made"
 
 
 CONSENT_KINDS = frozenset(
@@ -31,9 +32,14 @@ CONSENT_KINDS = frozenset(
 # What each kind of touchpoint may record: a newsletter (engage) never collects a consent,
 # while anyone may take a withdrawal.
 ALLOWED_KINDS: dict[TouchpointKind, frozenset[EventKind]] = {
-    TouchpointKind.COLLECT: frozenset(EventKind),
+    TouchpointKind.COLLECT: frozenset(EventKind) - {EventKind.CONTACT_MADE},
     TouchpointKind.ENGAGE: frozenset(
-        {EventKind.CONSENT_WITHDRAWN, EventKind.CONSENT_REFUSED, EventKind.DATA_UPDATED}
+        {
+            EventKind.CONSENT_WITHDRAWN,
+            EventKind.CONSENT_REFUSED,
+            EventKind.DATA_UPDATED,
+            EventKind.CONTACT_MADE,
+        }
     ),
     TouchpointKind.RIGHT: frozenset(
         {
@@ -77,11 +83,16 @@ class PrivacyEvent:
     corrects: str | None
     proofs: tuple[ProofRecord, ...] = field(default=())
     data_commitment: str | None = None
+    campaign: str | None = None
+    check_id: str | None = None
 
     def envelope(self) -> dict[str, object]:
         """The leaf content: pseudonymous ids, keyed hashes and commitments only."""
         return {
             "channels": [c.value for c in self.channels],
+            "contact": None
+            if self.campaign is None and self.check_id is None
+            else {"campaign": self.campaign, "check": self.check_id},
             "corrects": self.corrects,
             "data": self.data_commitment,
             "id": self.id,

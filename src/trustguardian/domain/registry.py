@@ -127,6 +127,7 @@ class PurposeContent:
     retention_days: int
     consent_lifetime_days: int | None
     marketing: bool
+    analogous_products: bool = False
 
 
 @dataclass(frozen=True)

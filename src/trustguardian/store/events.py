@@ -202,6 +202,8 @@ def event_columns(event: PrivacyEvent, leaf: bytes, data_sealed: bytes | None) -
         "corrects": event.corrects,
         "data_commitment": event.data_commitment,
         "data_sealed": data_sealed,
+        "campaign": event.campaign,
+        "check_id": event.check_id,
         "leaf": leaf,
     }
 
@@ -226,4 +228,6 @@ def event_of(row: Row[Any], proofs: Sequence[StoredProof]) -> PrivacyEvent:
         corrects=row.corrects,
         proofs=tuple(ProofRecord(ProofType(p.type), p.commitment) for p in proofs),
         data_commitment=row.data_commitment,
+        campaign=row.campaign,
+        check_id=row.check_id,
     )

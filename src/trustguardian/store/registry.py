@@ -213,6 +213,7 @@ class PurposeRepository:
                 retention_days=c.retention_days,
                 consent_lifetime_days=c.consent_lifetime_days,
                 marketing=c.marketing,
+                analogous_products=c.analogous_products,
                 created_at=v.created_at,
             )
         )
@@ -231,6 +232,7 @@ def _purpose_version(row: Row[Any]) -> PurposeVersion:
             retention_days=row.retention_days,
             consent_lifetime_days=row.consent_lifetime_days,
             marketing=bool(row.marketing),
+            analogous_products=bool(row.analogous_products),
         ),
         created_at=row.created_at,
     )

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from trustguardian.store.types import UTCDateTime
@@ -53,6 +55,7 @@ purpose_versions = Table(
     Column("retention_days", Integer, nullable=False),
     Column("consent_lifetime_days", Integer, nullable=True),
     Column("marketing", Boolean, nullable=False),
+    Column("analogous_products", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -172,6 +175,8 @@ events = Table(
     Column("corrects", String(40), nullable=True),
     Column("data_commitment", String(64), nullable=True),
     Column("data_sealed", LargeBinary, nullable=True),
+    Column("campaign", String(200), nullable=True),
+    Column("check_id", String(40), nullable=True),
     Column("leaf", LargeBinary, nullable=False),
 )
 Index("ix_events_subject_seq", events.c.subject_id, events.c.seq)
@@ -329,3 +334,82 @@ deliveries = Table(
 )
 Index("ix_deliveries_open", deliveries.c.destination, deliveries.c.status, deliveries.c.seq)
 Index("ix_deliveries_subject", deliveries.c.subject_id, deliveries.c.seq)
+
+
+# --- engage: checks, contacts, policies, suppression and opposition registers --------------------
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), nullable=True, index=True),
+    Column("purpose_key", String(KEY), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("moment", UTCDateTime, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("event_id", String(40), nullable=True),
+    Column("checked_at", UTCDateTime, nullable=False),
+)
+
+# Derived from contact.made events in the same transaction, for frequency caps.
+contacts = Table(
+    "contacts",
+    metadata,
+    Column(
+        "event_seq", BigInteger, ForeignKey("events.seq"), primary_key=True, autoincrement=False
+    ),
+    Column("subject_id", String(40), nullable=False),
+    Column("purpose_key", String(KEY), nullable=True),
+    Column("channel", String(32), nullable=False),
+    Column("touchpoint_key", String(KEY), nullable=False),
+    Column("campaign", String(200), nullable=True),
+    Column("check_id", String(40), nullable=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("flag", String(40), nullable=True),
+)
+Index(
+    "ix_contacts_subject_channel", contacts.c.subject_id, contacts.c.channel, contacts.c.occurred_at
+)
+Index("ix_contacts_touchpoint_flag", contacts.c.touchpoint_key, contacts.c.flag)
+
+contact_policies = Table(
+    "contact_policies",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("purpose_key", String(KEY), nullable=True),
+    Column("channel", String(32), nullable=True),
+    Column("max_contacts", Integer, nullable=True),
+    Column("days", Integer, nullable=True),
+    Column("window", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+suppression_entries = Table(
+    "suppression_entries",
+    metadata,
+    Column("blind", String(64), primary_key=True),
+    Column("reason", String(200), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+opposition_registers = Table(
+    "opposition_registers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(KEY), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("register_date", Date, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+# Keyed hashes only: the register's numbers are personal data too.
+opposition_entries = Table(
+    "opposition_entries",
+    metadata,
+    Column("register_id", String(40), ForeignKey("opposition_registers.id"), primary_key=True),
+    Column("blind", String(64), primary_key=True),
+)
+Index("ix_opposition_entries_blind", opposition_entries.c.blind)

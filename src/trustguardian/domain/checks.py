@@ -1,0 +1,215 @@
+"""May we contact this person, for this purpose, on this channel, now? The pure decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from trustguardian.domain.consent import ConsentState, ConsentStatus
+from trustguardian.domain.registry import Channel, LegalBasis, PurposeVersion
+
+
+class Reason(StrEnum):
+    CONSENT_GIVEN = "consent_given"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    SOFT_SPAM = "soft_spam"
+    OTHER_LEGAL_BASIS = "other_legal_basis"
+    NO_CONSENT = "no_consent"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    PENDING_CONFIRMATION = "pending_confirmation"
+    OBJECTED = "objected"
+    SUPPRESSED = "suppressed"
+    OPPOSITION_REGISTER = "opposition_register"
+    FREQUENCY_CAP = "frequency_cap"
+    OUTSIDE_CONTACT_HOURS = "outside_contact_hours"
+    UNKNOWN_SUBJECT = "unknown_subject"
+    CHANNEL_NOT_COVERED = "channel_not_covered"
+    PURPOSE_RETIRED = "purpose_retired"
+
+
+WORDS = {
+    Reason.CONSENT_GIVEN: "The person gave consent for this purpose on this channel.",
+    Reason.LEGITIMATE_INTEREST: "Legitimate interest, and the person has not objected.",
+    Reason.SOFT_SPAM: "Soft spam (Codice privacy art. 130(4)): an existing customer, by e-mail, "
+    "for analogous products, who has not objected.",
+    Reason.OTHER_LEGAL_BASIS: "The purpose rests on a legal basis other than consent.",
+    Reason.NO_CONSENT: "There is no consent for this purpose on this channel.",
+    Reason.REFUSED: "The person refused consent.",
+    Reason.WITHDRAWN: "The person withdrew consent.",
+    Reason.EXPIRED: "The consent has expired.",
+    Reason.PENDING_CONFIRMATION: "The consent awaits confirmation (double opt-in).",
+    Reason.OBJECTED: "The person objected to this processing.",
+    Reason.SUPPRESSED: "The person is on a suppression list (or was erased).",
+    Reason.OPPOSITION_REGISTER: "In the opposition register, and no consent came later.",
+    Reason.FREQUENCY_CAP: "The contact limit for this period is reached.",
+    Reason.OUTSIDE_CONTACT_HOURS: "This moment is outside the permitted contact hours.",
+    Reason.UNKNOWN_SUBJECT: "We know nobody by this identifier.",
+    Reason.CHANNEL_NOT_COVERED: "The purpose does not cover this channel.",
+    Reason.PURPOSE_RETIRED: "The purpose is retired.",
+}
+
+ALLOWED = frozenset(
+    {Reason.CONSENT_GIVEN, Reason.LEGITIMATE_INTEREST, Reason.SOFT_SPAM, Reason.OTHER_LEGAL_BASIS}
+)
+REFUSING = {
+    ConsentStatus.REFUSED: Reason.REFUSED,
+    ConsentStatus.WITHDRAWN: Reason.WITHDRAWN,
+    ConsentStatus.EXPIRED: Reason.EXPIRED,
+    ConsentStatus.PENDING_CONFIRMATION: Reason.PENDING_CONFIRMATION,
+}
+
+
+@dataclass(frozen=True)
+class ContactWindow:
+    """When contacts are permitted, in local time; `None` bounds mean never on that day."""
+
+    weekdays: tuple[time, time] | None = (time(9), time(20))
+    saturday: tuple[time, time] | None = (time(10), time(19))
+    sunday: tuple[time, time] | None = None
+    on_holidays: bool = False
+    time_zone: str = "Europe/Rome"
+
+    def allows(self, moment: datetime, holidays: frozenset[date]) -> bool:
+        """Tells whether a contact at this instant falls inside the window."""
+        local = moment.astimezone(ZoneInfo(self.time_zone))
+        if local.date() in holidays and not self.on_holidays:
+            return False
+        bounds = (
+            self.weekdays
+            if local.weekday() < 5
+            else self.saturday
+            if local.weekday() == 5
+            else self.sunday
+        )
+        return bounds is not None and bounds[0] <= local.time() < bounds[1]
+
+
+# The Italian telemarketing code of conduct: weekdays 9-20, Saturday 10-19, never Sundays or
+# public holidays.
+TELEMARKETING_WINDOW = ContactWindow()
+
+
+@dataclass(frozen=True)
+class FrequencyCap:
+    max_contacts: int
+    days: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Limits for a purpose and channel (None matches any); the most specific one applies."""
+
+    purpose: str | None
+    channel: Channel | None
+    cap: FrequencyCap | None
+    window: ContactWindow | None
+
+    def specificity(self) -> int:
+        return (self.purpose is not None) * 2 + (self.channel is not None)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the decision needs, gathered by the service."""
+
+    purpose: PurposeVersion
+    purpose_retired: bool
+    channel: Channel
+    moment: datetime
+    state: ConsentState | None
+    suppressed: bool
+    opposition_since: date | None
+    existing_customer: bool
+    policy: Policy | None
+    contacts_in_period: int
+    holidays: frozenset[date]
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Reason
+    event_id: str | None
+
+    @property
+    def words(self) -> str:
+        return WORDS[self.reason]
+
+
+def decide(facts: Facts) -> Decision:
+    """Decides one contact: suppression and registers first, then the legal basis, then limits."""
+    state = facts.state
+    deciding = state.event_id if state else None
+    if facts.suppressed:
+        return Decision(False, Reason.SUPPRESSED, deciding)
+    if facts.purpose_retired:
+        return Decision(False, Reason.PURPOSE_RETIRED, None)
+    if facts.channel not in facts.purpose.content.channels:
+        return Decision(False, Reason.CHANNEL_NOT_COVERED, None)
+    basis = _basis(facts)
+    if (
+        basis.allowed
+        and facts.opposition_since is not None
+        and not _consent_after(state, facts.opposition_since)
+    ):
+        return Decision(False, Reason.OPPOSITION_REGISTER, deciding)
+    if not basis.allowed:
+        return basis
+    policy = facts.policy
+    if policy and policy.window and not policy.window.allows(facts.moment, facts.holidays):
+        return Decision(False, Reason.OUTSIDE_CONTACT_HOURS, basis.event_id)
+    if policy and policy.cap and facts.contacts_in_period >= policy.cap.max_contacts:
+        return Decision(False, Reason.FREQUENCY_CAP, basis.event_id)
+    return basis
+
+
+def _basis(facts: Facts) -> Decision:
+    content = facts.purpose.content
+    state = facts.state
+    status = state.at(facts.moment) if state else None
+    deciding = state.event_id if state else None
+    if content.legal_basis is LegalBasis.CONSENT:
+        if status is ConsentStatus.GIVEN:
+            return Decision(True, Reason.CONSENT_GIVEN, deciding)
+        objected = status in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN)
+        if (
+            not objected
+            and content.analogous_products
+            and facts.channel is Channel.EMAIL
+            and facts.existing_customer
+        ):
+            return Decision(True, Reason.SOFT_SPAM, deciding)
+        return Decision(
+            False,
+            REFUSING.get(status, Reason.NO_CONSENT) if status else Reason.NO_CONSENT,
+            deciding,
+        )
+    if status in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN):
+        return Decision(False, Reason.OBJECTED, deciding)
+    if content.legal_basis is LegalBasis.LEGITIMATE_INTEREST:
+        return Decision(True, Reason.LEGITIMATE_INTEREST, deciding)
+    return Decision(True, Reason.OTHER_LEGAL_BASIS, deciding)
+
+
+def _consent_after(state: ConsentState | None, registered: date) -> bool:
+    """A consent given after the number joined the register stands against the register."""
+    return (
+        state is not None
+        and state.status is ConsentStatus.GIVEN
+        and state.since.date() > registered
+    )
+
+
+def pick_policy(policies: list[Policy], purpose: str, channel: Channel) -> Policy | None:
+    """The most specific policy matching this purpose and channel."""
+    matching = [
+        p
+        for p in policies
+        if (p.purpose is None or p.purpose == purpose)
+        and (p.channel is None or p.channel is channel)
+    ]
+    return max(matching, key=Policy.specificity, default=None)
