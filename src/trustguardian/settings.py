@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     default_phone_region: str = "IT"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+    max_bulk_request_bytes: int = Field(default=4 * 1024**3, ge=1024)
     max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
     clock_skew_seconds: int = Field(default=300, ge=0)
     page_size_max: int = Field(default=500, ge=1)

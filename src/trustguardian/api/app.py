@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from trustguardian import __version__
-from trustguardian.api import events, keys, registry, subjects, sync
+from trustguardian.api import checks, events, keys, registry, subjects, sync
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
@@ -25,6 +25,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(events.router)
     app.include_router(subjects.router)
+    app.include_router(checks.router)
     app.include_router(sync.router)
     app.include_router(keys.router)
 
@@ -41,7 +42,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
-        large=ctx.settings.max_event_request_bytes,
-        large_prefixes=("/v1/events",),
+        limits={
+            "/v1/events": ctx.settings.max_event_request_bytes,
+            "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
+        },
     )
     return app

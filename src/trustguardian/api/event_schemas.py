@@ -162,6 +162,12 @@ class EventCreate(Input):
         description="Personal data collected or updated: kept sealed, committed in the ledger.",
     )
     corrects: Annotated[str, Field(max_length=40)] | None = None
+    campaign: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="For contact.made: the campaign the contact belongs to."
+    )
+    check_id: Annotated[str, Field(max_length=40)] | None = Field(
+        default=None, description="For contact.made: the check (POST /v1/checks) that allowed it."
+    )
     idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     def fingerprint(self) -> str:
@@ -204,6 +210,8 @@ class EventRead(BaseModel):
     corrects: str | None
     proofs: list[ProofRead]
     data_commitment: str | None
+    campaign: str | None = None
+    check_id: str | None = None
     leaf_hash: str = Field(description="Base64 RFC 9162 leaf hash of this event's ledger leaf.")
 
     @classmethod
@@ -227,5 +235,7 @@ class EventRead(BaseModel):
             corrects=e.corrects,
             proofs=[ProofRead(type=p.type, commitment=p.commitment) for p in e.proofs],
             data_commitment=e.data_commitment,
+            campaign=e.campaign,
+            check_id=e.check_id,
             leaf_hash=base64.b64encode(digest).decode(),
         )

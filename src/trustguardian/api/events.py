@@ -54,6 +54,8 @@ def to_draft(
         idempotency_key=body.idempotency_key,
         fingerprint=body.fingerprint(),
         source_system=source_system,
+        campaign=body.campaign,
+        check_id=body.check_id,
     )
 
 

@@ -16,20 +16,19 @@ class BodyTooLarge(Exception):
 class BodySizeLimit:
     """ASGI middleware: 413 problem+json when a body exceeds its route's limit."""
 
-    def __init__(
-        self, app: ASGIApp, *, default: int, large: int, large_prefixes: tuple[str, ...]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int]) -> None:
         self.app = app
         self.default = default
-        self.large = large
-        self.large_prefixes = large_prefixes
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        limit = self.large if path.startswith(self.large_prefixes) else self.default
+        limit = next(
+            (n for prefix, n in self.limits.items() if path.startswith(prefix)), self.default
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(send, limit)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli import events, keys, ledger, registry, server, sync
+from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -60,6 +60,19 @@ app.add_typer(
 )
 app.add_typer(
     sync.sync_app, name="sync", help="The outbox dispatcher: run, replay, status, reconcile."
+)
+app.command(help="May we contact this person, for this purpose, on this channel, now?")(
+    engage.check
+)
+app.add_typer(
+    engage.audience, name="audience", help="Campaign lists: filter into allowed and rejected."
+)
+app.add_typer(
+    engage.policies, name="policies", help="Contact policies: frequency caps and windows."
+)
+app.add_typer(engage.suppression, name="suppression", help="The internal suppression list.")
+app.add_typer(
+    engage.registers, name="registers", help="Public opposition registers: import, status."
 )
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify

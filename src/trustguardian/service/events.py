@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
-from trustguardian.domain.events import PrivacyEvent
+from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
@@ -221,6 +221,8 @@ def _write(
             corrects=d.corrects,
             proofs=tuple(s.record for s in sealed),
             data_commitment=data_commitment,
+            campaign=d.campaign,
+            check_id=d.check_id,
         )
         leaf = canonical_json_plain(event.envelope())
         leaves.append(leaf)
@@ -269,6 +271,7 @@ def _write(
     uow.events.add_proofs(proofs)
     uow.events.add_blobs(blobs)
     uow.events.add_idempotency(idempotency)
+    uow.engage.add_contacts(_contacts(uow, list(recorded.values())))
     append_leaves(ctx, uow, size, leaves)
     refold = {
         (e.subject_id, purpose)
@@ -279,6 +282,49 @@ def _write(
     }
     update_consent(uow, [(recorded[n], plan) for n, plan in plans], refold)
     return recorded
+
+
+# A check older than this before the contact no longer vouches for it.
+CHECK_VALIDITY = timedelta(hours=24)
+
+
+def _contacts(uow: UnitOfWork, events: list[PrivacyEvent]) -> list[dict[str, Any]]:
+    """Contact rows (for frequency caps), each flagged when no allowed check stands behind it."""
+    made = [e for e in events if e.kind is EventKind.CONTACT_MADE]
+    checks = uow.engage.checks([e.check_id for e in made if e.check_id])
+    rows = []
+    for e in made:
+        check = checks.get(e.check_id or "")
+        if e.check_id is None:
+            flag: str | None = "no_check"
+        elif check is None:
+            flag = "unknown_check"
+        elif (check.subject_id, check.purpose_key, check.channel) != (
+            e.subject_id,
+            e.purpose,
+            e.channels[0].value,
+        ):
+            flag = "check_mismatch"
+        elif not check.allowed:
+            flag = "despite_denial"
+        elif check.checked_at < e.occurred_at - CHECK_VALIDITY:
+            flag = "stale_check"
+        else:
+            flag = None
+        rows.append(
+            {
+                "event_seq": e.seq,
+                "subject_id": e.subject_id,
+                "purpose_key": e.purpose,
+                "channel": e.channels[0].value,
+                "touchpoint_key": e.touchpoint,
+                "campaign": e.campaign,
+                "check_id": e.check_id,
+                "occurred_at": e.occurred_at,
+                "flag": flag,
+            }
+        )
+    return rows
 
 
 def get_event(ctx: Context, *, event_id: str) -> PrivacyEvent:

@@ -44,6 +44,8 @@ class EventDraft:
     idempotency_key: str | None = None
     fingerprint: str = ""
     source_system: str | None = None
+    campaign: str | None = None
+    check_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ def check_draft(
             FieldError(f"{loc}.occurred_at", "is in the future beyond the allowed clock skew")
         )
     purpose, channels = _purpose(draft, tp, registry, errors, loc)
+    if draft.kind is EventKind.CONTACT_MADE and (draft.purpose is None or len(channels) != 1):
+        errors.append(
+            FieldError(f"{loc}.channel", "a contact names its purpose and exactly one channel")
+        )
     notice = _notice(draft, tp, registry, errors, loc)
     _proofs(draft, tp, registry, errors, loc)
     if errors:

@@ -39,6 +39,18 @@ class ConsentRepository:
                     found[state.key] = state
         return found
 
+    def get_many_by_subjects(self, subjects: Sequence[str]) -> dict[StateKey, ConsentState]:
+        """Every state of these subjects."""
+        found: dict[StateKey, ConsentState] = {}
+        for start in range(0, len(subjects), CHUNK):
+            chunk = subjects[start : start + CHUNK]
+            for row in self._c.execute(
+                select(t.consent_states).where(t.consent_states.c.subject_id.in_(chunk))
+            ):
+                state = _state(row)
+                found[state.key] = state
+        return found
+
     def put_many(self, states: Sequence[ConsentState]) -> None:
         """Writes these states, replacing the stored row of each subject x purpose x channel."""
         bulk_insert(

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.consent import ConsentRepository
+from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
 from trustguardian.store.ledger import LedgerRepository
@@ -30,6 +31,7 @@ class UnitOfWork:
     ledger: LedgerRepository
     consent: ConsentRepository
     sync: SyncRepository
+    engage: EngageRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -50,6 +52,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(connection)
         self.consent = ConsentRepository(connection)
         self.sync = SyncRepository(connection)
+        self.engage = EngageRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,202 @@
+"""Routers for contact checks: one at a time, or a whole campaign list streamed in and out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime, BaseModel, Field
+
+from trustguardian.api.auth import get_context, require
+from trustguardian.api.schemas import Input, Key
+from trustguardian.api.subjects import IdentifierIn, to_identifiers
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.registry import Channel
+from trustguardian.service.audience import BATCH, RowIn, RowOut, filter_rows
+from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.context import Context
+
+router = APIRouter(prefix="/v1", tags=["checks"])
+Ctx = Annotated[Context, Depends(get_context)]
+Checker = Annotated[ApiKey, Depends(require(Scope.CONSENT_CHECK))]
+
+
+class CheckCreate(Input):
+    identifier: IdentifierIn | None = None
+    subject_id: Annotated[str, Field(max_length=40)] | None = None
+    purpose: Key
+    channel: Channel
+    at: AwareDatetime | None = Field(
+        default=None, description="The moment of contact (now by default)."
+    )
+
+
+class CheckRead(BaseModel):
+    check_id: str = Field(description="Cite it in the contact.made event of this contact.")
+    allowed: bool
+    reason: str
+    words: str
+    subject_id: str | None
+    event_id: str | None = Field(description="The event that grants or denies the contact.")
+    event_proof: str | None = Field(description="Where that event's inclusion proof is.")
+
+
+@router.post("/checks")
+def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
+    """May we contact this person, for this purpose, on this channel, at this moment?"""
+    if (body.identifier is None) == (body.subject_id is None):
+        raise InvalidInput(
+            "name the person by one identifier or by subject_id",
+            errors=[FieldError("identifier", "")],
+        )
+    identifier = (
+        to_identifiers(ctx, [body.identifier], loc="identifier")[0] if body.identifier else None
+    )
+    outcome = check_contact(
+        ctx,
+        request=CheckRequest(body.purpose, body.channel, identifier, body.subject_id, body.at),
+    )
+    return CheckRead(
+        check_id=outcome.check_id or "",
+        allowed=outcome.allowed,
+        reason=outcome.reason.value,
+        words=outcome.words,
+        subject_id=outcome.subject_id,
+        event_id=outcome.event_id,
+        event_proof=f"/v1/events/{outcome.event_id}/proof" if outcome.event_id else None,
+    )
+
+
+async def _lines(request: Request) -> AsyncIterator[bytes]:
+    buffer = b""
+    async for chunk in request.stream():
+        buffer += chunk
+        *complete, buffer = buffer.split(b"\n")
+        for line in complete:
+            yield line
+    if buffer:
+        yield buffer
+
+
+@router.post(
+    "/checks/bulk",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            }
+        }
+    },
+    response_class=StreamingResponse,
+)
+async def check_bulk(
+    request: Request,
+    ctx: Ctx,
+    _: Checker,
+    purpose: Key | None = None,
+    channel: Channel | None = None,
+) -> StreamingResponse:
+    """Checks a list streamed as CSV (with a header) or NDJSON; answers each row, in order.
+
+    A row names its person in one of the columns email, phone, customer_id or subject_id, and may
+    carry its own purpose and channel. Each answer row adds `allowed` and `reason` (and `error`
+    for a row that could not be read).
+    """
+    ndjson = "ndjson" in request.headers.get("content-type", "")
+    return StreamingResponse(
+        _answers(ctx, _lines(request), ndjson=ndjson, purpose=purpose, channel=channel),
+        media_type="application/x-ndjson" if ndjson else "text/csv",
+    )
+
+
+async def _answers(
+    ctx: Context,
+    lines: AsyncIterator[bytes],
+    *,
+    ndjson: bool,
+    purpose: str | None,
+    channel: Channel | None,
+) -> AsyncIterator[bytes]:
+    header: list[str] | None = None
+    batch: list[RowIn] = []
+    number = 0
+    async for raw in lines:
+        number += 1
+        if not raw.strip():
+            continue
+        if not ndjson and header is None:
+            header = next(csv.reader([raw.decode("utf-8", "replace").strip()]))
+            yield _csv_line([*header, "allowed", "reason", "error"])
+            continue
+        batch.append(_row(number, raw, header, ndjson))
+        if len(batch) >= BATCH:
+            yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
+            batch = []
+    if batch:
+        yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
+
+
+def _row(number: int, raw: bytes, header: list[str] | None, ndjson: bool) -> RowIn:
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return RowIn(number, {}, "invalid_encoding: not UTF-8")
+    if ndjson:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return RowIn(number, {}, "malformed JSON")
+        if not isinstance(data, dict):
+            return RowIn(number, {}, "a row is a JSON object")
+        return RowIn(number, {k: str(v) for k, v in data.items() if isinstance(v, str | int)})
+    values = next(csv.reader([text]), [])
+    if header is None or len(values) != len(header):
+        return RowIn(
+            number, dict(zip(header or [], values, strict=False)), "wrong number of columns"
+        )
+    return RowIn(number, dict(zip(header, values, strict=True)))
+
+
+def _format(
+    ctx: Context,
+    batch: list[RowIn],
+    header: list[str] | None,
+    ndjson: bool,
+    purpose: str | None,
+    channel: Channel | None,
+) -> bytes:
+    out = io.BytesIO()
+    for answer in filter_rows(ctx, batch, purpose=purpose, channel=channel):
+        out.write(_ndjson_line(answer) if ndjson else _csv_answer(answer, header or []))
+    return out.getvalue()
+
+
+def _ndjson_line(answer: RowOut) -> bytes:
+    body = {
+        **answer.row.fields,
+        "line": answer.row.number,
+        "allowed": answer.allowed,
+        "reason": answer.reason,
+    }
+    if answer.error:
+        body["error"] = answer.error
+    return orjson.dumps(body) + b"\n"
+
+
+def _csv_answer(answer: RowOut, header: list[str]) -> bytes:
+    values = [answer.row.fields.get(h, "") for h in header]
+    return _csv_line([*values, str(answer.allowed).lower(), answer.reason, answer.error or ""])
+
+
+def _csv_line(values: list[str]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(values)
+    return out.getvalue().encode()

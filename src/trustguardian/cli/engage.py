@@ -1,0 +1,226 @@
+"""`trustguardian check|audience|policies|suppression|registers ...`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from trustguardian.cli.common import console, context, table
+from trustguardian.domain.registry import Channel
+from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service import engage_admin
+from trustguardian.service.audience import RowIn, filter_rows
+from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.identifiers import normalise
+
+audience = typer.Typer(no_args_is_help=True)
+policies = typer.Typer(no_args_is_help=True)
+suppression = typer.Typer(no_args_is_help=True)
+registers = typer.Typer(no_args_is_help=True)
+
+
+def check(
+    typer_ctx: typer.Context,
+    purpose: str = typer.Option(..., help="Purpose key."),
+    channel: Channel = typer.Option(..., help="Channel of the contact."),
+    email: str | None = typer.Option(None, help="The person's e-mail."),
+    phone: str | None = typer.Option(None, help="The person's phone number."),
+    subject: str | None = typer.Option(None, help="The person's subject id."),
+) -> None:
+    """May we contact this person, for this purpose, on this channel, now?"""
+    ctx = context(typer_ctx)
+    region = ctx.settings.default_phone_region
+    identifier = (
+        normalise(IdentifierKind.EMAIL, email)
+        if email
+        else normalise(IdentifierKind.PHONE, phone, region=region)
+        if phone
+        else None
+    )
+    if identifier is None and subject is None:
+        raise typer.BadParameter("name the person with --email, --phone or --subject")
+    outcome = check_contact(ctx, request=CheckRequest(purpose, channel, identifier, subject))
+    colour = "green" if outcome.allowed else "red"
+    console.print(
+        f"[{colour}]{'allowed' if outcome.allowed else 'denied'}[/] "
+        f"({outcome.reason}): {outcome.words}"
+    )
+    console.print(
+        f"check {outcome.check_id}; deciding event {outcome.event_id or '-'}", highlight=False
+    )
+    if not outcome.allowed:
+        raise typer.Exit(1)
+
+
+def _rows(handle: BinaryIO, header: list[str]) -> Iterator[RowIn]:
+    """CSV rows read line by line: a line in a wrong encoding is only that row's error."""
+    for number, raw in enumerate(handle, start=2):
+        try:
+            text = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield RowIn(number, {}, "invalid_encoding: not UTF-8")
+            continue
+        if not text.strip():
+            continue
+        values = next(csv.reader([text]), [])
+        if len(values) != len(header):
+            yield RowIn(number, dict(zip(header, values, strict=False)), "wrong number of columns")
+        else:
+            yield RowIn(number, dict(zip(header, values, strict=True)))
+
+
+@audience.command("filter")
+def filter_list(
+    typer_ctx: typer.Context,
+    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with a header row."),
+    purpose: str = typer.Option(..., help="Purpose of the campaign."),
+    channel: Channel = typer.Option(..., help="Channel of the campaign."),
+    out: Path = typer.Option(..., "--out", help="Where the allowed rows go."),
+    rejected: Path | None = typer.Option(
+        None, "--rejected", help="Where the rejected rows go, with reasons."
+    ),
+) -> None:
+    """Split a campaign list into allowed and rejected rows, each rejection with its reason.
+
+    A row names its person in a column email, phone, customer_id or subject_id; rows are read
+    and written as a stream, so lists of millions stay in bounded memory.
+    """
+    ctx = context(typer_ctx)
+    size = source.stat().st_size
+    counts = {"allowed": 0, "rejected": 0}
+    with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
+        header = next(csv.reader([handle.readline().decode("utf-8", "replace").strip()]), [])
+        keep = csv.writer(good)
+        keep.writerow(header)
+        bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None
+        drop = csv.writer(bad_file) if bad_file else None
+        if drop:
+            drop.writerow([*header, "reason", "error"])
+        columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("rows", total=None)
+            for answer in filter_rows(ctx, _rows(handle, header), purpose=purpose, channel=channel):
+                values = [answer.row.fields.get(h, "") for h in header]
+                if answer.allowed:
+                    keep.writerow(values)
+                    counts["allowed"] += 1
+                else:
+                    counts["rejected"] += 1
+                    if drop:
+                        drop.writerow([*values, answer.reason, answer.error or ""])
+                if (counts["allowed"] + counts["rejected"]) % 5000 == 0:
+                    bar.update(task, completed=counts["allowed"] + counts["rejected"])
+            bar.update(task, completed=counts["allowed"] + counts["rejected"])
+        if bad_file:
+            bad_file.close()
+    console.print(
+        f"{counts['allowed']} allowed, {counts['rejected']} rejected ({size} bytes read)."
+    )
+
+
+@policies.command("add")
+def add_policy(
+    typer_ctx: typer.Context,
+    purpose: str | None = typer.Option(None, help="Only this purpose (default: every purpose)."),
+    channel: Channel | None = typer.Option(
+        None, help="Only this channel (default: every channel)."
+    ),
+    max_contacts: int | None = typer.Option(
+        None, "--max", min=1, help="At most this many contacts..."
+    ),
+    days: int | None = typer.Option(None, min=1, help="...in this many days, per person."),
+    window: str | None = typer.Option(
+        None,
+        help='Contact window as JSON: {"weekdays": ["09:00","20:00"], "saturday": null, '
+        '"sunday": null, "on_holidays": false, "time_zone": "Europe/Rome"}',
+    ),
+) -> None:
+    """Add a policy against harassment: a frequency cap and/or a contact window."""
+    parsed = json.loads(window) if window else None
+    policy_id = engage_admin.add_policy(
+        context(typer_ctx),
+        purpose=purpose,
+        channel=channel,
+        max_contacts=max_contacts,
+        days=days,
+        window=parsed,
+    )
+    console.print(f"Policy {policy_id} added.")
+
+
+@suppression.command("add")
+def suppress(
+    typer_ctx: typer.Context,
+    email: list[str] = typer.Option([], "--email", help="An e-mail to never contact (repeat)."),
+    phone: list[str] = typer.Option(
+        [], "--phone", help="A phone number to never contact (repeat)."
+    ),
+    reason: str = typer.Option("internal suppression", help="Why."),
+) -> None:
+    """Put identifiers on the internal suppression list (kept as keyed hashes)."""
+    ctx = context(typer_ctx)
+    region = ctx.settings.default_phone_region
+    identifiers = [normalise(IdentifierKind.EMAIL, e) for e in email] + [
+        normalise(IdentifierKind.PHONE, p, region=region) for p in phone
+    ]
+    added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason)
+    console.print(f"{added} identifiers added to the suppression list.")
+
+
+@registers.command("import")
+def import_register(
+    typer_ctx: typer.Context,
+    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="One number per line."),
+    name: str = typer.Option("rpo", help="The register's name."),
+    kind: str = typer.Option("phone", help="phone (postal registers are not matched yet)."),
+    register_date: str = typer.Option(..., "--date", help="The register's date, YYYY-MM-DD."),
+) -> None:
+    """Import a public opposition register (Registro Pubblico delle Opposizioni)."""
+    data = source.read_bytes()
+    entries, bad = engage_admin.import_register(
+        context(typer_ctx),
+        name=name,
+        kind=kind,
+        register_date=date.fromisoformat(register_date),
+        lines=data.decode("utf-8", "replace").splitlines(),
+        file_sha256=engage_admin.file_digest(data),
+    )
+    console.print(
+        f"Imported {entries} entries of register {name} dated {register_date}; "
+        f"{len(bad)} lines rejected."
+    )
+    for number, why in bad[:20]:
+        console.print(f"  line {number}: {why}", highlight=False)
+
+
+@registers.command("status")
+def status(typer_ctx: typer.Context) -> None:
+    """How old each imported register is; warns when it is past the monthly refresh."""
+    rows = engage_admin.registers_status(context(typer_ctx))
+    table(
+        "Opposition registers",
+        ["name", "kind", "register date", "entries", "imported", "age (days)", "status"],
+        [
+            (
+                r.name,
+                r.kind,
+                r.register_date,
+                r.entries,
+                r.imported_at,
+                r.age_days,
+                "STALE: refresh" if r.stale else "ok",
+            )
+            for r in rows
+        ],
+    )
+    if any(r.stale for r in rows):
+        console.print(
+            "[bold red]warning:[/] a register is older than the monthly refresh the rules expect."
+        )
