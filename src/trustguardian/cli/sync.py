@@ -121,20 +121,22 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    while not stop.is_set():
-        done = dispatcher.run_once()
-        published = broker.run_once() if broker else 0
-        if done.enqueued or done.delivered or done.failed or published:
-            console.print(
-                f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
-                f"dead {done.dead}, published {published}",
-                highlight=False,
-            )
-        elif not once:
-            stop.wait(interval)
-        if once:
-            break
-    dispatcher.release()
+    try:
+        while not stop.is_set():
+            done = dispatcher.run_once()
+            published = broker.run_once() if broker else 0
+            if done.enqueued or done.delivered or done.failed or published:
+                console.print(
+                    f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
+                    f"dead {done.dead}, published {published}",
+                    highlight=False,
+                )
+            elif not once:
+                stop.wait(interval)
+            if once:
+                break
+    finally:
+        dispatcher.close()
 
 
 @sync_app.command("replay")

@@ -47,6 +47,7 @@ def bulk_insert(
     rows: Sequence[Mapping[str, Any]],
     *,
     replace_on: Sequence[str] = (),
+    ignore_existing: Sequence[str] = (),
 ) -> None:
     """Inserts rows (all with the same keys) in one executemany.
 
@@ -62,6 +63,8 @@ def bulk_insert(
     mark = "?" if dialect == "sqlite" else "%s"
     columns, marks = ", ".join(names), ", ".join(mark for _ in names)
     sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"  # noqa: S608
+    if ignore_existing:
+        sql += f" ON CONFLICT ({', '.join(ignore_existing)}) DO NOTHING"
     if replace_on:
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in replace_on)
         sql += f" ON CONFLICT ({', '.join(replace_on)}) DO UPDATE SET {updates}"

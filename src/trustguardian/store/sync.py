@@ -133,22 +133,27 @@ class SyncRepository:
         self, destination: str, owner: str, now: datetime, until: datetime
     ) -> int | None:
         """Takes (or renews) the lease on a destination; returns its position, or None if held."""
+        # Create the row if missing without racing another dispatcher doing the same (the same
+        # ON CONFLICT clause on SQLite and PostgreSQL), then lock it.
+        bulk_insert(
+            self._c,
+            t.sync_positions,
+            [
+                {
+                    "destination": destination,
+                    "position": 0,
+                    "lease_owner": None,
+                    "lease_until": None,
+                    "updated_at": now,
+                }
+            ],
+            ignore_existing=("destination",),
+        )
         row = self._c.execute(
             select(t.sync_positions)
             .where(t.sync_positions.c.destination == destination)
             .with_for_update()
-        ).first()
-        if row is None:
-            self._c.execute(
-                insert(t.sync_positions).values(
-                    destination=destination,
-                    position=0,
-                    lease_owner=owner,
-                    lease_until=until,
-                    updated_at=now,
-                )
-            )
-            return 0
+        ).one()
         if (
             row.lease_owner not in (None, owner)
             and row.lease_until is not None
@@ -205,15 +210,30 @@ class SyncRepository:
             ],
         )
 
-    def open_deliveries(self, destination: str, limit: int) -> list[Delivery]:
-        """Undelivered deliveries of a destination, oldest first."""
+    def due_deliveries(self, destination: str, now: datetime, limit: int) -> list[Delivery]:
+        """Deliveries that may go now, oldest first: due, and with nothing earlier of the same
+        subject still waiting for a retry (per-subject order). Deliveries stuck in backoff never
+        take the places of others."""
+        open_status = [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
+        earlier = t.deliveries.alias("earlier")
+        waiting = (
+            select(earlier.c.seq)
+            .where(
+                earlier.c.destination == t.deliveries.c.destination,
+                earlier.c.subject_id == t.deliveries.c.subject_id,
+                earlier.c.status.in_(open_status),
+                earlier.c.seq < t.deliveries.c.seq,
+                earlier.c.next_attempt_at > now,
+            )
+            .exists()
+        )
         rows = self._c.execute(
             select(t.deliveries)
             .where(
                 t.deliveries.c.destination == destination,
-                t.deliveries.c.status.in_(
-                    [DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value]
-                ),
+                t.deliveries.c.status.in_(open_status),
+                t.deliveries.c.next_attempt_at <= now,
+                ~waiting,
             )
             .order_by(t.deliveries.c.seq)
             .limit(limit)

@@ -10,8 +10,10 @@ message: receivers de-duplicate on `webhook-id`, which is the event id.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,8 +26,11 @@ from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook,
 from trustguardian.service.context import Context
 from trustguardian.service.systems import signing_secrets
 from trustguardian.store.uow import UnitOfWork
+from trustguardian.sync.broker import DESTINATION as BROKER
 from trustguardian.sync.payloads import webhook_payload
 from trustguardian.sync.signing import headers
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Dispatcher:
         workers: int = 8,
     ) -> None:
         self.ctx = ctx
+        self._own_client = client is None
         self.client = client or httpx.Client(timeout=ctx.settings.webhook_timeout_seconds)
         self.owner = owner or f"dispatcher-{secrets.token_hex(4)}"
         self.jitter = jitter or (lambda: secrets.randbelow(1_000_000) / 1_000_000)
@@ -78,19 +84,36 @@ class Dispatcher:
         return result
 
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
-        """Runs passes until `stop` is set; sleeps only when a pass found nothing to do."""
-        while not stop.is_set():
-            done = self.run_once()
-            if not (done.enqueued or done.delivered or done.failed):
-                stop.wait(interval)
-        self.release()
+        """Runs passes until `stop` is set; sleeps only when a pass found nothing to do.
+
+        A failing pass is logged and retried: the outbox keeps every event, so nothing is lost
+        while, say, the database is briefly unreachable.
+        """
+        try:
+            while not stop.is_set():
+                try:
+                    done = self.run_once()
+                except Exception:
+                    log.exception("dispatcher pass failed; retrying")
+                    stop.wait(interval)
+                    continue
+                if not (done.enqueued or done.delivered or done.failed):
+                    stop.wait(interval)
+        finally:
+            self.close()
 
     def release(self) -> None:
-        """Gives up this dispatcher's leases, so another can take over at once."""
+        """Gives up this dispatcher's leases (the broker's too): another may take over at once."""
         with self.ctx.uow() as uow:
-            for hook in uow.sync.webhooks():
-                uow.sync.release(hook.destination, self.owner)
+            for destination in [h.destination for h in uow.sync.webhooks()] + [BROKER]:
+                uow.sync.release(destination, self.owner)
             uow.commit()
+
+    def close(self) -> None:
+        """Releases the leases and closes the HTTP connections this dispatcher opened."""
+        self.release()
+        if self._own_client:
+            self.client.close()
 
     def _enqueue(self, hook: Webhook, result: Pass) -> bool:
         """Moves new outbox rows into this destination's deliveries; False if another holds it."""
@@ -119,24 +142,22 @@ class Dispatcher:
         ctx = self.ctx
         now = ctx.clock.now()
         with ctx.uow(write=False) as uow:
-            pending = uow.sync.open_deliveries(hook.destination, ctx.settings.sync_batch * 5)
+            ready = uow.sync.due_deliveries(hook.destination, now, ctx.settings.sync_batch * 5)
             secrets_now = signing_secrets(ctx, uow, hook.id)
-            chains: dict[str, list[Delivery]] = {}
-            for delivery in pending:
-                chains.setdefault(delivery.subject_id, []).append(delivery)
-            due = [
-                c
-                for c in chains.values()
-                if c[0].next_attempt_at is None or c[0].next_attempt_at <= now
-            ]
-            if not due or not secrets_now:
+            if not ready or not secrets_now:
                 return
-            messages = _messages(ctx, uow, system, [d for chain in due for d in chain])
+            chains: dict[str, list[Delivery]] = {}
+            for delivery in ready:
+                chains.setdefault(delivery.subject_id, []).append(delivery)
+            messages = _messages(ctx, uow, system, ready)
+        # Sending stops well inside the lease, so no other dispatcher can take this destination
+        # while messages of this pass are still going out.
+        deadline = time.monotonic() + ctx.settings.sync_lease_seconds / 2
         outcomes: list[tuple[Delivery, str | None]] = []
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for chain in due:
-                pool.submit(self._chain, hook.url, secrets_now, chain, messages, outcomes)
-        self._record(outcomes, result)
+            for chain in chains.values():
+                pool.submit(self._chain, hook.url, secrets_now, chain, messages, outcomes, deadline)
+        self._record(hook, outcomes, result)
 
     def _chain(
         self,
@@ -145,20 +166,27 @@ class Dispatcher:
         chain: list[Delivery],
         messages: dict[int, tuple[str, bytes]],
         outcomes: list[tuple[Delivery, str | None]],
+        deadline: float,
     ) -> None:
         """Sends one subject's events in order, stopping at the first that fails."""
         for delivery in chain:
+            if time.monotonic() > deadline:
+                return
             event_id, body = messages[delivery.seq]
             error = _post(self.client, url, secrets_now, event_id, body, self.ctx.clock.now())
             outcomes.append((delivery, error))  # list.append is atomic
             if error is not None:
                 return
 
-    def _record(self, outcomes: list[tuple[Delivery, str | None]], result: Pass) -> None:
-        """Records a pass's results in one transaction."""
+    def _record(
+        self, hook: Webhook, outcomes: list[tuple[Delivery, str | None]], result: Pass
+    ) -> None:
+        """Records a pass's results in one transaction, renewing the lease."""
         ctx = self.ctx
         now = ctx.clock.now()
         with ctx.uow() as uow:
+            lease = timedelta(seconds=ctx.settings.sync_lease_seconds)
+            uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
             for delivery, error in outcomes:
                 if error is None:
                     status = DeliveryStatus.DELIVERED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from trustguardian.domain.consent import STATUS_OF
@@ -12,11 +13,25 @@ from trustguardian.service.subjects import identifiers_of
 from trustguardian.store.uow import UnitOfWork
 
 
+def current_states(uow: UnitOfWork, event: PrivacyEvent, moment: datetime) -> dict[str, str]:
+    """Our consent state now, per channel of the event's purpose.
+
+    A system is told where things stand, not only what one event said: a paper form signed
+    before a withdrawal but recorded after it must not re-subscribe anyone downstream.
+    """
+    if event.purpose is None or event.kind not in STATUS_OF:
+        return {}
+    keys = [(event.subject_id, event.purpose, c) for c in event.channels]
+    states = uow.consent.get_many(keys)
+    return {str(key[2]): str(states[key].at(moment)) for key in keys if key in states}
+
+
 def webhook_payload(
     ctx: Context, uow: UnitOfWork, system: System, event: PrivacyEvent
 ) -> dict[str, Any]:
     """The Standard Webhooks body for one event, for one system."""
     status = STATUS_OF.get(event.kind)
+    now_states = current_states(uow, event, ctx.clock.now())
     wanted = set(system.identifier_kinds)
     identifiers = [
         {"kind": str(i.kind), "system": i.system, "value": i.value}
@@ -36,7 +51,12 @@ def webhook_payload(
             "purpose_version": event.purpose_version,
             "occurred_at": timestamp(event.occurred_at),
             "consent": [
-                {"channel": str(c), "status": str(status), "target": targets.get(str(c))}
+                {
+                    "channel": str(c),
+                    "status": now_states.get(str(c), str(status)),
+                    "event_status": str(status),
+                    "target": targets.get(str(c)),
+                }
                 for c in event.channels
             ]
             if status is not None
@@ -46,10 +66,14 @@ def webhook_payload(
     }
 
 
-def broker_payload(event: PrivacyEvent) -> dict[str, Any]:
-    """The broker message: pseudonymous, for internal consumers (identifiers stay with us)."""
+def broker_payload(event: PrivacyEvent, states: dict[str, str]) -> dict[str, Any]:
+    """The broker message: pseudonymous, for internal consumers (identifiers stay with us).
+
+    `states` is our consent state now per channel, as in `current_states`.
+    """
     status = STATUS_OF.get(event.kind)
     return {
+        "state": states,
         "event_id": event.id,
         "seq": event.seq,
         "kind": str(event.kind),
