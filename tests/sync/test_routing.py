@@ -177,7 +177,12 @@ def test_filters_mapping_and_identifiers(
         {"channel": "sms", "status": "withdrawn", "event_status": "given", "target": None},
     ]
     assert esp[withdrawn.id]["data"]["consent"] == [
-        {"channel": "email", "status": "withdrawn", "event_status": "withdrawn", "target": "list:7"},
+        {
+            "channel": "email",
+            "status": "withdrawn",
+            "event_status": "withdrawn",
+            "target": "list:7",
+        },
         {"channel": "sms", "status": "withdrawn", "event_status": "withdrawn", "target": None},
     ]
     assert sorted(
