@@ -77,7 +77,7 @@ from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher
-from trustguardian.sync.payloads import broker_payload, webhook_payload
+from trustguardian.sync.payloads import broker_payload, webhook_payloads
 from trustguardian.sync.signing import headers
 
 PG = os.environ.get(
@@ -233,10 +233,10 @@ def signed_messages(ctx: Context, hook: Webhook) -> list[tuple[dict[str, str], b
         assert system is not None
         secrets_now = signing_secrets(ctx, uow, hook.id)
         rows = uow.sync.outbox_after(0, 10**9)
-        events = {e.id: e for e in uow.events.by_ids([r.event_id for r in rows])}
+        bodies = webhook_payloads(ctx, uow, system, uow.events.by_ids([r.event_id for r in rows]))
         messages = []
         for row in rows:
-            body = orjson.dumps(webhook_payload(ctx, uow, system, events[row.event_id]))
+            body = orjson.dumps(bodies[row.event_id])
             messages.append((headers(secrets_now, row.event_id, now, body), body))
     return messages
 
@@ -296,7 +296,7 @@ def raw_nats(ctx: Context, stream: str) -> float:
         rows = uow.sync.outbox_after(0, 10**9)
         events = {e.id: e for e in uow.events.by_ids([r.event_id for r in rows])}
     messages = [
-        (r.kind, orjson.dumps(broker_payload(events[r.event_id])), r.event_id) for r in rows
+        (r.kind, orjson.dumps(broker_payload(events[r.event_id], {})), r.event_id) for r in rows
     ]
     return asyncio.run(_raw_publish(str(ctx.settings.nats_url), stream, messages))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
 
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, SystemKind, Webhook
 from trustguardian.store import tables as t
@@ -240,29 +240,26 @@ class SyncRepository:
         )
         return [_delivery(r) for r in rows]
 
-    def finish(
-        self,
-        delivery: Delivery,
-        *,
-        status: DeliveryStatus,
-        now: datetime,
-        next_attempt_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
+    def finish_many(self, results: Sequence[dict[str, Any]]) -> None:
+        """Records many delivery results in one executemany: each names the delivery
+        (`d_destination`, `d_seq`) and its new status, attempts, next attempt, error and times."""
+        if not results:
+            return
         self._c.execute(
             update(t.deliveries)
             .where(
-                t.deliveries.c.destination == delivery.destination,
-                t.deliveries.c.seq == delivery.seq,
+                t.deliveries.c.destination == bindparam("d_destination"),
+                t.deliveries.c.seq == bindparam("d_seq"),
             )
             .values(
-                status=status.value,
-                attempts=delivery.attempts + 1,
-                next_attempt_at=next_attempt_at,
-                last_error=error,
-                delivered_at=now if status is DeliveryStatus.DELIVERED else None,
-                updated_at=now,
-            )
+                status=bindparam("d_status"),
+                attempts=bindparam("d_attempts"),
+                next_attempt_at=bindparam("d_next"),
+                last_error=bindparam("d_error"),
+                delivered_at=bindparam("d_delivered"),
+                updated_at=bindparam("d_now"),
+            ),
+            list(results),
         )
 
     def reopen(self, destination: str | None, from_seq: int, now: datetime) -> int:

@@ -17,7 +17,7 @@ from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError
 
 from trustguardian.service.context import Context
-from trustguardian.sync.payloads import broker_payload, current_states
+from trustguardian.sync.payloads import broker_payload, states_now
 
 DESTINATION = "nats"
 
@@ -48,7 +48,7 @@ class BrokerPublisher:
         with ctx.uow(write=False) as uow:
             rows = uow.sync.outbox_after(position, ctx.settings.sync_batch * 5)
             events = {e.id: e for e in uow.events.by_ids([r.event_id for r in rows])}
-            states = {e.id: current_states(uow, e, now) for e in events.values()}
+            states = states_now(uow, list(events.values()), now)
         if not rows:
             return 0
         connection = await nats.connect(self.url, connect_timeout=5, max_reconnect_attempts=1)
@@ -58,7 +58,9 @@ class BrokerPublisher:
             await _ensure_stream(stream, ctx.settings.nats_stream, ctx.settings.nats_subject_prefix)
             for row in rows:
                 subject = f"{ctx.settings.nats_subject_prefix}.{row.kind}"
-                body = orjson.dumps(broker_payload(events[row.event_id], states[row.event_id]))
+                body = orjson.dumps(
+                    broker_payload(events[row.event_id], states.get(row.event_id, {}))
+                )
                 await stream.publish(subject, body, headers={"Nats-Msg-Id": row.event_id})
                 published += 1
         finally:

@@ -27,7 +27,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.systems import signing_secrets
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.sync.broker import DESTINATION as BROKER
-from trustguardian.sync.payloads import webhook_payload
+from trustguardian.sync.payloads import webhook_payloads
 from trustguardian.sync.signing import headers
 
 log = logging.getLogger(__name__)
@@ -187,13 +187,13 @@ class Dispatcher:
         with ctx.uow() as uow:
             lease = timedelta(seconds=ctx.settings.sync_lease_seconds)
             uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
+            results = []
             for delivery, error in outcomes:
+                retry = None
                 if error is None:
                     status = DeliveryStatus.DELIVERED
-                    uow.sync.finish(delivery, status=status, now=now)
                 elif delivery.attempts + 1 >= ctx.settings.sync_max_attempts:
                     status = DeliveryStatus.DEAD
-                    uow.sync.finish(delivery, status=status, now=now, error=error)
                 else:
                     status = DeliveryStatus.FAILED
                     wait = backoff_seconds(
@@ -203,10 +203,20 @@ class Dispatcher:
                         jitter=self.jitter(),
                     )
                     retry = now + timedelta(seconds=wait)
-                    uow.sync.finish(
-                        delivery, status=status, now=now, next_attempt_at=retry, error=error
-                    )
+                results.append(
+                    {
+                        "d_destination": delivery.destination,
+                        "d_seq": delivery.seq,
+                        "d_status": status.value,
+                        "d_attempts": delivery.attempts + 1,
+                        "d_next": retry,
+                        "d_error": error,
+                        "d_delivered": now if status is DeliveryStatus.DELIVERED else None,
+                        "d_now": now,
+                    }
+                )
                 result.count(status)
+            uow.sync.finish_many(results)
             uow.commit()
 
 
@@ -215,11 +225,10 @@ def _messages(
 ) -> dict[int, tuple[str, bytes]]:
     """The signed-to-be body of each delivery, built in one read."""
     rows = uow.sync.outbox_rows([d.seq for d in deliveries])
-    events = {e.id: e for e in uow.events.by_ids([r.event_id for r in rows.values()])}
-    return {
-        seq: (row.event_id, orjson.dumps(webhook_payload(ctx, uow, system, events[row.event_id])))
-        for seq, row in rows.items()
-    }
+    bodies = webhook_payloads(
+        ctx, uow, system, uow.events.by_ids([r.event_id for r in rows.values()])
+    )
+    return {seq: (row.event_id, orjson.dumps(bodies[row.event_id])) for seq, row in rows.items()}
 
 
 def _post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,31 +14,49 @@ from trustguardian.service.subjects import identifiers_of
 from trustguardian.store.uow import UnitOfWork
 
 
-def current_states(uow: UnitOfWork, event: PrivacyEvent, moment: datetime) -> dict[str, str]:
-    """Our consent state now, per channel of the event's purpose.
+def states_now(
+    uow: UnitOfWork, events: Sequence[PrivacyEvent], moment: datetime
+) -> dict[str, dict[str, str]]:
+    """Our consent state now, per event and channel of its purpose, read in one query.
 
     A system is told where things stand, not only what one event said: a paper form signed
     before a withdrawal but recorded after it must not re-subscribe anyone downstream.
     """
-    if event.purpose is None or event.kind not in STATUS_OF:
-        return {}
-    keys = [(event.subject_id, event.purpose, c) for c in event.channels]
+    deciding = [e for e in events if e.purpose is not None and e.kind in STATUS_OF]
+    keys = [(e.subject_id, e.purpose or "", c) for e in deciding for c in e.channels]
     states = uow.consent.get_many(keys)
-    return {str(key[2]): str(states[key].at(moment)) for key in keys if key in states}
+    return {
+        e.id: {
+            str(c): str(states[k].at(moment))
+            for c in e.channels
+            if (k := (e.subject_id, e.purpose or "", c)) in states
+        }
+        for e in deciding
+    }
 
 
-def webhook_payload(
-    ctx: Context, uow: UnitOfWork, system: System, event: PrivacyEvent
-) -> dict[str, Any]:
-    """The Standard Webhooks body for one event, for one system."""
-    status = STATUS_OF.get(event.kind)
-    now_states = current_states(uow, event, ctx.clock.now())
+def webhook_payloads(
+    ctx: Context, uow: UnitOfWork, system: System, events: Sequence[PrivacyEvent]
+) -> dict[str, dict[str, Any]]:
+    """The Standard Webhooks body of each event for one system, built with a few reads."""
     wanted = set(system.identifier_kinds)
-    identifiers = [
-        {"kind": str(i.kind), "system": i.system, "value": i.value}
-        for i in identifiers_of(ctx, uow, event.subject_id)
-        if i.value is not None and (f"external:{i.system}" if i.system else str(i.kind)) in wanted
-    ]
+    people = {
+        subject: [
+            {"kind": str(i.kind), "system": i.system, "value": i.value}
+            for i in identifiers_of(ctx, uow, subject)
+            if i.value is not None
+            and (f"external:{i.system}" if i.system else str(i.kind)) in wanted
+        ]
+        for subject in {e.subject_id for e in events}
+    }
+    now = states_now(uow, events, ctx.clock.now())
+    return {e.id: _payload(system, e, people[e.subject_id], now.get(e.id, {})) for e in events}
+
+
+def _payload(
+    system: System, event: PrivacyEvent, identifiers: list[dict[str, Any]], now: dict[str, str]
+) -> dict[str, Any]:
+    status = STATUS_OF.get(event.kind)
     targets = system.mapping.get(event.purpose or "", {})
     return {
         "type": str(event.kind),
@@ -53,7 +72,7 @@ def webhook_payload(
             "consent": [
                 {
                     "channel": str(c),
-                    "status": now_states.get(str(c), str(status)),
+                    "status": now.get(str(c), str(status)),
                     "event_status": str(status),
                     "target": targets.get(str(c)),
                 }
@@ -69,7 +88,7 @@ def webhook_payload(
 def broker_payload(event: PrivacyEvent, states: dict[str, str]) -> dict[str, Any]:
     """The broker message: pseudonymous, for internal consumers (identifiers stay with us).
 
-    `states` is our consent state now per channel, as in `current_states`.
+    `states` is our consent state now per channel, as `states_now` gives it.
     """
     status = STATUS_OF.get(event.kind)
     return {
