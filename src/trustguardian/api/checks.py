@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from typing import Annotated
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from typing import IO, Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
+from starlette.background import BackgroundTask
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key
@@ -74,15 +76,18 @@ def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
     )
 
 
-async def _lines(request: Request) -> AsyncIterator[bytes]:
-    buffer = b""
+async def _spool(request: Request) -> IO[bytes]:
+    """Takes the whole body first, in memory up to 16 MiB and on disk beyond.
+
+    A streaming response listens for the client's disconnect on the same channel the body
+    arrives on, so the body cannot be read while answering; spooling keeps memory bounded.
+    """
+    # Closed by the response's background task once the answers are sent.
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     async for chunk in request.stream():
-        buffer += chunk
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            yield line
-    if buffer:
-        yield buffer
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
 
 
 @router.post(
@@ -111,15 +116,17 @@ async def check_bulk(
     for a row that could not be read).
     """
     ndjson = "ndjson" in request.headers.get("content-type", "")
+    spool = await _spool(request)
     return StreamingResponse(
-        _answers(ctx, _lines(request), ndjson=ndjson, purpose=purpose, channel=channel),
+        _answers(ctx, iter(spool), ndjson=ndjson, purpose=purpose, channel=channel),
         media_type="application/x-ndjson" if ndjson else "text/csv",
+        background=BackgroundTask(spool.close),
     )
 
 
 async def _answers(
     ctx: Context,
-    lines: AsyncIterator[bytes],
+    lines: Iterator[bytes],
     *,
     ndjson: bool,
     purpose: str | None,
@@ -128,12 +135,13 @@ async def _answers(
     header: list[str] | None = None
     batch: list[RowIn] = []
     number = 0
-    async for raw in lines:
+    for raw in lines:
         number += 1
         if not raw.strip():
             continue
         if not ndjson and header is None:
-            header = next(csv.reader([raw.decode("utf-8", "replace").strip()]))
+            # utf-8-sig: lists saved by spreadsheet programs start with a byte order mark.
+            header = next(csv.reader([raw.decode("utf-8-sig", "replace").strip()]))
             yield _csv_line([*header, "allowed", "reason", "error"])
             continue
         batch.append(_row(number, raw, header, ndjson))

@@ -96,7 +96,9 @@ def filter_list(
     size = source.stat().st_size
     counts = {"allowed": 0, "rejected": 0}
     with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
-        header = next(csv.reader([handle.readline().decode("utf-8", "replace").strip()]), [])
+        # utf-8-sig: lists saved by spreadsheet programs start with a byte order mark.
+        first = handle.readline().decode("utf-8-sig", "replace").strip()
+        header = next(csv.reader([first]), [])
         keep = csv.writer(good)
         keep.writerow(header)
         bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None

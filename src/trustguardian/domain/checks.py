@@ -197,19 +197,28 @@ def _basis(facts: Facts) -> Decision:
 
 def _consent_after(state: ConsentState | None, registered: date) -> bool:
     """A consent given after the number joined the register stands against the register."""
-    return (
-        state is not None
-        and state.status is ConsentStatus.GIVEN
-        and state.since.date() > registered
-    )
+    if state is None or state.status is not ConsentStatus.GIVEN:
+        return False
+    # The register's date is an Italian calendar date.
+    return state.since.astimezone(ZoneInfo("Europe/Rome")).date() > registered
 
 
 def pick_policy(policies: list[Policy], purpose: str, channel: Channel) -> Policy | None:
-    """The most specific policy matching this purpose and channel."""
-    matching = [
-        p
-        for p in policies
-        if (p.purpose is None or p.purpose == purpose)
-        and (p.channel is None or p.channel is channel)
-    ]
-    return max(matching, key=Policy.specificity, default=None)
+    """The policy in force for this purpose and channel: its cap and its window each come from
+    the most specific matching policy that sets one (the later one on a tie), so a cap added for
+    a purpose keeps the channel's contact window."""
+    ranked = sorted(
+        (
+            (p.specificity(), n, p)
+            for n, p in enumerate(policies)
+            if (p.purpose is None or p.purpose == purpose)
+            and (p.channel is None or p.channel is channel)
+        ),
+        key=lambda item: (item[0], item[1]),
+        reverse=True,
+    )
+    if not ranked:
+        return None
+    cap = next((p.cap for _, _, p in ranked if p.cap is not None), None)
+    window = next((p.window for _, _, p in ranked if p.window is not None), None)
+    return Policy(purpose, channel, cap, window)

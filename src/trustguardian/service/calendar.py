@@ -15,4 +15,7 @@ FIXED = ((1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12
 @functools.lru_cache(maxsize=64)
 def italian_holidays(year: int) -> frozenset[date]:
     """The national public holidays of a year (Law 260/1949 and later amendments)."""
-    return frozenset({date(year, m, d) for m, d in FIXED} | {easter(year) + timedelta(days=1)})
+    days = {date(year, m, d) for m, d in FIXED} | {easter(year) + timedelta(days=1)}
+    if year >= 2026:  # St Francis of Assisi, a national holiday again from 2026 (Law 151/2025)
+        days.add(date(year, 10, 4))
+    return frozenset(days)

@@ -106,7 +106,10 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
                 existing_customer=subject in batch.customers,
                 policy=policy,
                 contacts_in_period=batch.contacts(subject, request.channel, policy, moment),
-                holidays=italian_holidays(moment.year) | italian_holidays(moment.year - 1),
+                # The window is judged in local time, whose year may differ from UTC's.
+                holidays=italian_holidays(moment.year - 1)
+                | italian_holidays(moment.year)
+                | italian_holidays(moment.year + 1),
             )
             outcomes.append(_outcome(decide(facts), subject))
     return outcomes
@@ -186,7 +189,7 @@ class _Batch:
         self.customers = _customers(uow, subjects)
         self.policies = [*DEFAULT_POLICIES, *uow.engage.policies()]
         self._uow = uow
-        self._counts: dict[tuple[Channel, int], dict[str, int]] = {}
+        self._counts: dict[tuple[Channel, datetime], dict[str, int]] = {}
         self._subjects = subjects
 
     def subject(self, request: CheckRequest) -> str | None:
@@ -213,9 +216,9 @@ class _Batch:
     ) -> int:
         if policy is None or policy.cap is None:
             return 0
-        key = (channel, policy.cap.days)
+        since = moment - timedelta(days=policy.cap.days)
+        key = (channel, since)
         if key not in self._counts:
-            since = moment - timedelta(days=policy.cap.days)
             self._counts[key] = self._uow.engage.contact_counts(self._subjects, channel, since)
         return self._counts[key].get(subject, 0)
 

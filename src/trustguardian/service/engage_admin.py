@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
@@ -54,7 +55,19 @@ def add_policy(
                     "bad window", errors=[FieldError(f"window.{day}", "[start, end] or null")]
                 )
             for value in bounds or []:
-                time.fromisoformat(str(value))
+                try:
+                    time.fromisoformat(str(value))
+                except ValueError as exc:
+                    raise InvalidInput(
+                        "bad window", errors=[FieldError(f"window.{day}", str(exc))]
+                    ) from exc
+        try:
+            ZoneInfo(str(window.get("time_zone", "Europe/Rome")))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(
+                "unknown time zone",
+                errors=[FieldError("window.time_zone", str(window.get("time_zone")))],
+            ) from exc
     policy_id = ctx.ids.new_id("pol")
     with ctx.uow() as uow:
         if purpose is not None and uow.purposes.get(purpose) is None:

@@ -286,6 +286,8 @@ def _write(
 
 # A check older than this before the contact no longer vouches for it.
 CHECK_VALIDITY = timedelta(hours=24)
+# A contact reported by another system may carry that system's clock.
+CHECK_SKEW = timedelta(minutes=5)
 
 
 def _contacts(uow: UnitOfWork, events: list[PrivacyEvent]) -> list[dict[str, Any]]:
@@ -307,6 +309,8 @@ def _contacts(uow: UnitOfWork, events: list[PrivacyEvent]) -> list[dict[str, Any
             flag = "check_mismatch"
         elif not check.allowed:
             flag = "despite_denial"
+        elif check.checked_at > e.occurred_at + CHECK_SKEW:
+            flag = "check_after_contact"
         elif check.checked_at < e.occurred_at - CHECK_VALIDITY:
             flag = "stale_check"
         else:

@@ -1,0 +1,622 @@
+"""Engage benchmark: single contact checks over HTTP against a real `trustguardian serve`, and the
+bulk filter of a campaign list (filter_rows, the CLI end to end, and the HTTP bulk endpoint),
+each against merely reading and normalising the same list in the same run; cProfile hot spots.
+
+    python bench/engage.py [--subjects 1000000] [--requests 5000] [--clients 4]
+                           [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
+                           [--backend sqlite|postgresql] [--skip-cli]
+
+Prints each figure, then one JSON line with all of them.
+
+How the database is built (the service layer would take hours for 1M people): the registry
+(purposes, notice, touchpoints) goes through the service layer; then rows are generated straight
+into the tables, in the form the service writes them (through store.bulk.bulk_insert, which
+converts values as SQLAlchemy would):
+
+- subjects: `sub_` + 32 random hex (RandomIds), created_at, shredded_at NULL;
+- subject_identifiers: one e-mail per person, `person{n}@example.com`, its blind index
+  `trustguardian.service.subjects.blind(ctx, Identifier(EMAIL, value))`, kind `email`, and
+  `sealed` NULL (no subject_keys rows: checks never open an identifier);
+- consent_states for the purpose `newsletter` (e-mail and SMS, 730-day lifetime), both channels:
+  60% given, 10% withdrawn, 5% refused (since = 1 to 300 days ago, expires_at = since + 730 days
+  for a given consent), 25% without any state. event_id/event_seq are fresh ids and numbers: no
+  events rows back them (checks only cite the id), so the events table stays empty;
+- suppression_entries: 1% of the people (blind index, reason, added_at).
+
+No contact policy is set for e-mail, so no contact counting; a `contract` purpose exists so the
+existing-customer query runs (on the empty events table).
+
+The list for the bulk runs has a header `email` and --rows rows: 90% known people, 9% unknown
+addresses, 1% malformed ones, in random order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import dataclasses
+import io
+import json
+import os
+import pstats
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from trustguardian.cli.engage import _rows as cli_rows
+from trustguardian.domain.access import Scope
+from trustguardian.domain.common import FixedClock
+from trustguardian.domain.errors import InvalidInput
+from trustguardian.domain.registry import (
+    Channel,
+    LegalBasis,
+    Nature,
+    PurposeContent,
+    TouchpointKind,
+)
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.access import create_api_key
+from trustguardian.service.audience import filter_rows
+from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
+from trustguardian.service.instance import load_instance_keys
+from trustguardian.service.subjects import blind
+from trustguardian.service.touchpoints import TouchpointDraft
+from trustguardian.settings import Settings
+from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
+from trustguardian.store.engine import make_engine
+from trustguardian.store.migrate import upgrade
+
+PG = os.environ.get(
+    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+MASTER = "tgmk1:" + "A" * 43
+PURPOSE = "newsletter"
+CHUNK = 50_000
+
+
+def figure(figures: dict[str, object], name: str, value: object) -> None:
+    figures[name] = value
+    print(f"{name:48s} {value}", flush=True)
+
+
+# --- the database -----------------------------------------------------------------------------
+
+
+def database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
+    """A fresh database; returns its URL and a cleanup callable."""
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'engage-bench.db'}", lambda: None
+    name = f"tg_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
+
+
+def context(url: str, workdir: Path) -> Context:
+    settings = Settings(database_url=url, keys_file=workdir / "keys.json", master_key=MASTER)  # type: ignore[arg-type]
+    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
+    upgrade(ctx.engine)
+    return ctx
+
+
+def registry(ctx: Context) -> None:
+    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
+    purposes.create_purpose(
+        past,
+        key=PURPOSE,
+        content=PurposeContent(
+            "Newsletter",
+            "",
+            LegalBasis.CONSENT,
+            (Channel.EMAIL, Channel.SMS),
+            "Bench S.p.A.",
+            730,
+            730,
+            True,
+        ),
+    )
+    purposes.create_purpose(
+        past,
+        key="orders",
+        content=PurposeContent(
+            "Orders", "", LegalBasis.CONTRACT, (Channel.EMAIL,), "Bench S.p.A.", 3650, None, False
+        ),
+    )
+    notices.create_notice(past, key="privacy", language="it", title="Informativa", text="x\n")
+    touchpoints.create_touchpoint(
+        past,
+        draft=TouchpointDraft(
+            key="web-form",
+            name="Web form",
+            kind=TouchpointKind.COLLECT,
+            channel=Channel.WEB_FORM,
+            nature=Nature.DIGITAL,
+            purposes=[PURPOSE],
+            notice_key="privacy",
+        ),
+    )
+
+
+def person(n: int) -> str:
+    return f"person{n}@example.com"
+
+
+def populate(ctx: Context, subjects: int, rnd: random.Random) -> dict[str, int]:
+    """Writes the people, their blind-indexed e-mails, consent states and suppression rows."""
+    now = datetime.now(UTC)
+    counts = {"given": 0, "withdrawn": 0, "refused": 0, "none": 0, "suppressed": 0}
+    seq = 0
+    for first in range(0, subjects, CHUNK):
+        people, idents, states, suppressed = [], [], [], []
+        for n in range(first, min(first + CHUNK, subjects)):
+            sid = f"sub_{secrets.token_hex(16)}"
+            people.append({"id": sid, "created_at": now - timedelta(days=400)})
+            hashed = blind(ctx, Identifier(IdentifierKind.EMAIL, person(n)))
+            idents.append(
+                {
+                    "blind": hashed,
+                    "subject_id": sid,
+                    "kind": "email",
+                    "sealed": None,
+                    "created_at": now - timedelta(days=400),
+                }
+            )
+            draw = rnd.random()
+            status = (
+                "given"
+                if draw < 0.60
+                else "withdrawn"
+                if draw < 0.70
+                else "refused"
+                if draw < 0.75
+                else "none"
+            )
+            counts[status] += 1
+            if status != "none":
+                since = now - timedelta(days=rnd.uniform(1, 300))
+                event_id, seq = f"evt_{secrets.token_hex(16)}", seq + 1
+                for channel in ("email", "sms"):
+                    states.append(
+                        {
+                            "subject_id": sid,
+                            "purpose_key": PURPOSE,
+                            "channel": channel,
+                            "status": status,
+                            "since": since,
+                            "event_id": event_id,
+                            "event_seq": seq,
+                            "purpose_version": 1,
+                            "notice_key": "privacy",
+                            "notice_version": 1,
+                            "expires_at": since + timedelta(days=730)
+                            if status == "given"
+                            else None,
+                        }
+                    )
+            if rnd.random() < 0.01:
+                counts["suppressed"] += 1
+                suppressed.append({"blind": hashed, "reason": "bench", "added_at": now})
+        with ctx.engine.begin() as conn:
+            bulk_insert(conn, t.subjects, people)
+            bulk_insert(conn, t.subject_identifiers, idents)
+            bulk_insert(conn, t.consent_states, states)
+            bulk_insert(conn, t.suppression_entries, suppressed)
+    if ctx.engine.dialect.name == "postgresql":
+        with ctx.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return counts
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def write_list(path: Path, rows: int, subjects: int, rnd: random.Random) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("email\n")
+        buffer = []
+        for n in range(rows):
+            draw = rnd.random()
+            if draw < 0.90:
+                buffer.append(person(rnd.randrange(subjects)))
+            elif draw < 0.99:
+                buffer.append(f"stranger{n}@example.org")
+            else:
+                buffer.append(f"broken{n}@@example")
+            if len(buffer) == 10_000:
+                out.write("\n".join(buffer) + "\n")
+                buffer = []
+        if buffer:
+            out.write("\n".join(buffer) + "\n")
+
+
+def read_and_normalise(path: Path) -> tuple[int, int]:
+    """The floor: read the list as the CLI does (bytes, decode, csv) and normalise each e-mail."""
+    good = bad = 0
+    with path.open("rb") as handle:
+        handle.readline()
+        for raw in handle:
+            values = next(csv.reader([raw.decode("utf-8").rstrip("\r\n")]), [])
+            try:
+                normalise(IdentifierKind.EMAIL, values[0])
+                good += 1
+            except InvalidInput:
+                bad += 1
+    return good, bad
+
+
+def run_filter(ctx: Context, path: Path) -> dict[str, int]:
+    """filter_rows over the CLI's own row reader; counts the answers (nothing written)."""
+    reasons: dict[str, int] = {}
+    with path.open("rb") as handle:
+        header = next(csv.reader([handle.readline().decode("utf-8").strip()]))
+        for answer in filter_rows(
+            ctx, cli_rows(handle, header), purpose=PURPOSE, channel=Channel.EMAIL
+        ):
+            reasons[answer.reason] = reasons.get(answer.reason, 0) + 1
+    return reasons
+
+
+# --- a real server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def env_for(ctx: Context) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TRUSTGUARDIAN_DATABASE_URL": ctx.settings.database_url,
+        "TRUSTGUARDIAN_KEYS_FILE": str(ctx.settings.keys_file),
+        "TRUSTGUARDIAN_MASTER_KEY": MASTER,
+    }
+
+
+def start_server(ctx: Context, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    log = (workdir / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustguardian", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env_for(ctx),
+        cwd=workdir,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+def http_checks(
+    base: str, token: str, requests: int, clients: int, subjects: int, rnd: random.Random
+) -> tuple[list[float], float, dict[str, int], int]:
+    """`requests` POST /v1/checks split over `clients` threads, each with its own keep-alive
+    client; returns latencies (ms), wall seconds, reasons seen and errors."""
+    bodies = [
+        {
+            "identifier": {
+                "kind": "email",
+                "value": person(rnd.randrange(subjects))
+                if rnd.random() < 0.9
+                else f"stranger{n}@example.org",
+            },
+            "purpose": PURPOSE,
+            "channel": "email",
+        }
+        for n in range(requests)
+    ]
+    latencies: list[float] = []
+    reasons: dict[str, int] = {}
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(mine: list[dict[str, object]]) -> None:
+        local: list[float] = []
+        seen: dict[str, int] = {}
+        failed = 0
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+            for item in mine:
+                start = time.perf_counter()
+                answer = client.post("/v1/checks", json=item, timeout=30)
+                local.append((time.perf_counter() - start) * 1000)
+                if answer.status_code != 200:
+                    failed += 1
+                    continue
+                reason = answer.json()["reason"]
+                seen[reason] = seen.get(reason, 0) + 1
+        with lock:
+            latencies.extend(local)
+            errors[0] += failed
+            for k, v in seen.items():
+                reasons[k] = reasons.get(k, 0) + v
+
+    threads = [threading.Thread(target=worker, args=(bodies[i::clients],)) for i in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - start, reasons, errors[0]
+
+
+def http_bulk(base: str, token: str, path: Path, rows: int) -> tuple[int, float, str]:
+    """POST the first `rows` rows of the list to /v1/checks/bulk; answered rows, seconds, error."""
+    with path.open("rb") as handle:
+        data = b"".join(handle.readline() for _ in range(rows + 1))
+    start = time.perf_counter()
+    try:
+        answer = httpx.post(
+            f"{base}/v1/checks/bulk",
+            params={"purpose": PURPOSE, "channel": "email"},
+            content=data,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+            timeout=httpx.Timeout(60.0, read=30.0),
+        )
+    except httpx.HTTPError as exc:
+        return 0, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    answered = max(0, len(answer.text.splitlines()) - 1)
+    error = "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
+    return answered, time.perf_counter() - start, error
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+def profile(label: str, work: Callable[[], object], top: int = 12) -> list[str]:
+    """Runs `work` under cProfile; prints the top functions by own time and the project's
+    functions by cumulative time; returns the latter (the hot spots in our code)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    work()
+    profiler.disable()
+    own, ours = io.StringIO(), io.StringIO()
+    pstats.Stats(profiler, stream=own).strip_dirs().sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=ours).sort_stats("cumulative").print_stats("trustguardian", top)
+    print(f"\n--- cProfile: {label}, by own time ---")
+    print(_table(own.getvalue(), top))
+    print(f"--- cProfile: {label}, trustguardian functions by cumulative time ---")
+    table = _table(ours.getvalue(), top)
+    print(table)
+    hot = []
+    for line in table.splitlines()[1:]:
+        parts = line.split(None, 5)
+        if len(parts) == 6:
+            where = parts[5].split("trustguardian/")[-1]
+            hot.append(f"{where} cum {parts[3]}s")
+    return hot
+
+
+def _table(report: str, top: int) -> str:
+    lines = [line for line in report.splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return "\n".join(lines[start : start + top + 1])
+
+
+def statements_per_check(ctx: Context, request: CheckRequest) -> int:
+    """SQL statements one check_contact sends (counted at the cursor)."""
+    count = [0]
+
+    def counted(*_: object) -> None:
+        count[0] += 1
+
+    event.listen(ctx.engine, "before_cursor_execute", counted)
+    try:
+        check_contact(ctx, request=request)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    figures: dict[str, object] = {
+        "backend": args.backend,
+        "subjects": args.subjects,
+        "rows": args.rows,
+        "requests": args.requests,
+        "clients": args.clients,
+    }
+    rnd = random.Random(2026)
+    url, cleanup = database(args.backend, workdir)
+    ctx = context(url, workdir)
+    proc = None
+    try:
+        registry(ctx)
+        start = time.perf_counter()
+        counts = populate(ctx, args.subjects, rnd)
+        figure(figures, "build_seconds", round(time.perf_counter() - start, 1))
+        figure(figures, "build_states", counts)
+
+        # in-process single checks: the service cost without HTTP
+        sample = [
+            CheckRequest(
+                PURPOSE,
+                Channel.EMAIL,
+                Identifier(IdentifierKind.EMAIL, person(rnd.randrange(args.subjects))),
+            )
+            for _ in range(1000)
+        ]
+        timings = []
+        for request in sample:
+            begin = time.perf_counter()
+            check_contact(ctx, request=request)
+            timings.append((time.perf_counter() - begin) * 1000)
+        figure(figures, "service_check_ms_p50", round(statistics.median(timings), 3))
+        figure(figures, "service_check_ms_p99", round(percentile(timings, 0.99), 3))
+        figure(figures, "sql_statements_per_check", statements_per_check(ctx, sample[0]))
+
+        # (a) single checks over HTTP against `trustguardian serve`
+        _, token = create_api_key(ctx, name="bench", scopes=[Scope.CONSENT_CHECK])
+        proc, base = start_server(ctx, workdir)
+        http_checks(base, token, 200, args.clients, args.subjects, rnd)  # warm-up
+        alone, _, _, _ = http_checks(base, token, min(1000, args.requests), 1, args.subjects, rnd)
+        figure(figures, "http_check_ms_p50_one_client", round(statistics.median(alone), 3))
+        figure(figures, "http_check_ms_p99_one_client", round(percentile(alone, 0.99), 3))
+        latencies, wall, reasons, errors = http_checks(
+            base, token, args.requests, args.clients, args.subjects, rnd
+        )
+        figure(figures, "http_checks_per_s", round(len(latencies) / wall))
+        figure(figures, "http_check_ms_p50", round(statistics.median(latencies), 3))
+        figure(figures, "http_check_ms_p99", round(percentile(latencies, 0.99), 3))
+        figure(figures, "http_check_errors", errors)
+        figure(figures, "http_check_reasons", reasons)
+        figure(figures, "http_target_p99_lt_10ms", percentile(latencies, 0.99) < 10)
+        figure(figures, "http_target_ge_2000_per_s", len(latencies) / wall >= 2000)
+
+        # (b) the bulk filter of the list
+        listing = workdir / "list.csv"
+        write_list(listing, args.rows, args.subjects, rnd)
+        start = time.perf_counter()
+        _, bad = read_and_normalise(listing)
+        floor = time.perf_counter() - start
+        figure(figures, "read_normalise_seconds", round(floor, 2))
+        figure(figures, "read_normalise_rows_per_s", round(args.rows / floor))
+        figure(figures, "read_normalise_invalid_rows", bad)
+        start = time.perf_counter()
+        answered = run_filter(ctx, listing)
+        filtered = time.perf_counter() - start
+        assert sum(answered.values()) == args.rows, answered
+        assert answered.get("invalid_row", 0) == bad, (answered, bad)
+        figure(figures, "filter_rows_seconds", round(filtered, 2))
+        figure(figures, "filter_rows_rows_per_s", round(args.rows / filtered))
+        figure(figures, "filter_rows_to_read_normalise_ratio", round(filtered / floor, 2))
+        figure(figures, "filter_rows_reasons", answered)
+        per_million = filtered / args.rows * 1_000_000
+        figure(figures, "filter_rows_seconds_per_1M_rows", round(per_million, 1))
+        figure(figures, "filter_target_1M_lt_5s", per_million < 5)
+        if not args.skip_cli:
+            start = time.perf_counter()
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "trustguardian",
+                    "audience",
+                    "filter",
+                    str(listing),
+                    "--purpose",
+                    PURPOSE,
+                    "--channel",
+                    "email",
+                    "--out",
+                    str(workdir / "ok.csv"),
+                    "--rejected",
+                    str(workdir / "rejected.csv"),
+                ],
+                env={**env_for(ctx), "COLUMNS": "100"},
+                capture_output=True,
+                check=False,
+            )
+            cli = time.perf_counter() - start
+            assert done.returncode == 0, done.stderr.decode()[-2000:]
+            with (workdir / "ok.csv").open("rb") as handle:
+                kept = sum(1 for _ in handle) - 1
+            figure(figures, "cli_filter_seconds", round(cli, 2))
+            figure(figures, "cli_filter_to_read_normalise_ratio", round(cli / floor, 2))
+            figure(figures, "cli_filter_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
+            figure(figures, "cli_filter_allowed_rows", kept)
+            allowed = sum(v for k, v in answered.items() if k == "consent_given")
+            figure(figures, "cli_agrees_with_filter_rows", kept == allowed)
+
+        # (c) the HTTP bulk endpoint on a slice of the list
+        answered_rows, seconds, error = http_bulk(base, token, listing, args.http_bulk_rows)
+        figure(figures, "http_bulk_rows_sent", args.http_bulk_rows)
+        figure(figures, "http_bulk_rows_answered", answered_rows)
+        figure(figures, "http_bulk_seconds", round(seconds, 2))
+        figure(figures, "http_bulk_error", error)
+        stop_server(proc)
+        proc = None
+
+        # hot spots, on a smaller run
+        small = workdir / "small.csv"
+        write_list(small, args.profile_rows, args.subjects, rnd)
+        hot_filter = profile(
+            f"filter_rows over {args.profile_rows} rows", lambda: run_filter(ctx, small)
+        )
+        hot_check = profile(
+            "500 check_contact calls",
+            lambda: [check_contact(ctx, request=r) for r in sample[:500]],
+        )
+        figures["hot_spots_filter_rows"] = hot_filter
+        figures["hot_spots_check_contact"] = hot_check
+        return figures
+    finally:
+        if proc is not None:
+            stop_server(proc)
+        ctx.engine.dispose()
+        cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--profile-rows", type=int, default=50_000)
+    parser.add_argument("--http-bulk-rows", type=int, default=20_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--skip-cli", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = run(args, Path(tmp))
+    print(json.dumps(figures))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

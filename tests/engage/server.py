@@ -1,0 +1,97 @@
+"""A real `trustguardian serve` (uvicorn) on 127.0.0.1, for what only a real server shows.
+
+The bulk endpoint streams its answer; how the request body and the client's disconnect arrive
+depends on the ASGI server (uvicorn here), so the bulk tests talk to the real server, with
+client timeouts: a server that never answers fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from tests.conftest import TEST_MASTER_KEY
+
+from trustguardian.settings import Settings
+
+# A healthy server answers a few hundred rows in well under a second.
+BULK_TIMEOUT = httpx.Timeout(10.0, read=4.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        "TRUSTGUARDIAN_DATABASE_URL": settings.database_url,
+        "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file),
+        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
+    }
+
+
+@contextmanager
+def live_server(settings: Settings, workdir: Path) -> Iterator[str]:
+    """Starts `trustguardian serve` on a free port; yields its base URL; stops it."""
+    port = free_port()
+    log = (workdir / f"serve-{port}.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustguardian", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env_for(settings)},
+        cwd=workdir,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"the server did not start:\n{log.read()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def post_bulk(
+    client: httpx.Client,
+    body: bytes | Iterator[bytes],
+    *,
+    content_type: str,
+    params: dict[str, str],
+) -> httpx.Response:
+    """POST /v1/checks/bulk; a server that does not answer in time fails the test, naming why."""
+    try:
+        return client.post(
+            "/v1/checks/bulk",
+            params=params,
+            content=body,
+            headers={"Content-Type": content_type},
+            timeout=BULK_TIMEOUT,
+        )
+    except httpx.ReadTimeout as exc:
+        raise AssertionError(
+            f"POST /v1/checks/bulk sent no answer within {BULK_TIMEOUT.read} s"
+        ) from exc
