@@ -49,16 +49,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event, text
 
+from common import MASTER, context, database, percentile
 from trustguardian.cli.engage import _rows as cli_rows
 from trustguardian.domain.access import Scope
 from trustguardian.domain.common import FixedClock
@@ -77,19 +75,11 @@ from trustguardian.service.audience import filter_rows
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
-from trustguardian.service.instance import load_instance_keys
 from trustguardian.service.subjects import blind
 from trustguardian.service.touchpoints import TouchpointDraft
-from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
-from trustguardian.store.engine import make_engine
-from trustguardian.store.migrate import upgrade
 
-PG = os.environ.get(
-    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-MASTER = "tgmk1:" + "A" * 43
 PURPOSE = "newsletter"
 CHUNK = 50_000
 
@@ -100,29 +90,6 @@ def figure(figures: dict[str, object], name: str, value: object) -> None:
 
 
 # --- the database -----------------------------------------------------------------------------
-
-
-def database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh database; returns its URL and a cleanup callable."""
-    if backend == "sqlite":
-        return f"sqlite:///{workdir / 'engage-bench.db'}", lambda: None
-    name = f"tg_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
-
-
-def context(url: str, workdir: Path) -> Context:
-    settings = Settings(database_url=url, keys_file=workdir / "keys.json", master_key=MASTER)  # type: ignore[arg-type]
-    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
-    upgrade(ctx.engine)
-    return ctx
 
 
 def registry(ctx: Context) -> None:
@@ -450,11 +417,6 @@ def statements_per_check(ctx: Context, request: CheckRequest) -> int:
     finally:
         event.remove(ctx.engine, "before_cursor_execute", counted)
     return count[0]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 # --- the run ----------------------------------------------------------------------------------

@@ -12,19 +12,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, Table, create_engine, insert, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Column, MetaData, Table, insert, text
 
+from common import context, database
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import (
@@ -49,43 +46,10 @@ from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.events import record_events
 from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.instance import load_instance_keys
 from trustguardian.service.touchpoints import TouchpointDraft
 from trustguardian.service.validate import EventDraft
 from trustguardian.service.verify import verify_ledger
-from trustguardian.settings import Settings
 from trustguardian.store import tables as t
-from trustguardian.store.engine import make_engine
-from trustguardian.store.migrate import upgrade
-
-PG = os.environ.get(
-    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-MASTER = "tgmk1:" + "A" * 43
-
-
-def database(backend: str, workdir: Path) -> tuple[str, object]:
-    """A fresh database; returns its URL and a cleanup callable."""
-    if backend == "sqlite":
-        path = workdir / f"bench-{uuid.uuid4().hex[:6]}.db"
-        return f"sqlite:///{path}", lambda: None
-    name = f"tg_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
-
-
-def context(url: str, workdir: Path) -> Context:
-    settings = Settings(database_url=url, keys_file=workdir / "keys.json", master_key=MASTER)  # type: ignore[arg-type]
-    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
-    upgrade(ctx.engine)
-    return ctx
 
 
 def registry(ctx: Context) -> tuple[str, int, str]:

@@ -32,14 +32,12 @@ import contextlib
 import dataclasses
 import json
 import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,10 +47,9 @@ from typing import Any
 import httpx
 import nats
 import orjson
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
+from common import context, database, percentile
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import (
@@ -67,23 +64,15 @@ from trustguardian.domain.sync import SystemKind, Webhook
 from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.events import record_events
-from trustguardian.service.instance import load_instance_keys
 from trustguardian.service.systems import create_system, create_webhook, signing_secrets
 from trustguardian.service.touchpoints import TouchpointDraft
 from trustguardian.service.validate import EventDraft
-from trustguardian.settings import Settings
 from trustguardian.store import tables as t
-from trustguardian.store.engine import make_engine
-from trustguardian.store.migrate import upgrade
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher
 from trustguardian.sync.payloads import broker_payload, webhook_payloads
 from trustguardian.sync.signing import headers
 
-PG = os.environ.get(
-    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-MASTER = "tgmk1:" + "A" * 43
 BATCH = 500
 LIVE_BATCH = 10
 
@@ -127,35 +116,6 @@ class Receiver:
 
 
 # --- a database with a registry, a system and a webhook ------------------------------------------
-
-
-def database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh database; returns its URL and a cleanup callable."""
-    if backend == "sqlite":
-        path = workdir / f"bench-sync-{uuid.uuid4().hex[:6]}.db"
-        return f"sqlite:///{path}", lambda: None
-    name = f"tg_bench_sync_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
-
-
-def context(url: str, workdir: Path, **extra: Any) -> Context:
-    settings = Settings(
-        database_url=url,
-        keys_file=workdir / "keys.json",
-        master_key=MASTER,  # type: ignore[arg-type]
-        **extra,
-    )
-    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
-    upgrade(ctx.engine)
-    return ctx
 
 
 def registry(ctx: Context) -> None:
@@ -216,10 +176,6 @@ def lags_ms(ctx: Context, from_seq: int) -> list[float]:
     with ctx.engine.connect() as conn:
         found = [(d - c).total_seconds() * 1000 for c, d in conn.execute(query)]
     return sorted(found)
-
-
-def percentile(values: list[float], share: float) -> float:
-    return values[min(len(values) - 1, max(0, round(len(values) * share) - 1))]
 
 
 # --- the figures ---------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""What every benchmark needs: a fresh database per backend and a context on it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from trustguardian.service.context import Context
+from trustguardian.service.instance import load_instance_keys
+from trustguardian.settings import Settings
+from trustguardian.store.engine import make_engine
+from trustguardian.store.migrate import upgrade
+
+PG = os.environ.get(
+    "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+MASTER = "tgmk1:" + "A" * 43
+
+
+def database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
+    """A fresh database; returns its URL and a cleanup callable."""
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}", lambda: None
+    name = f"tg_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
+
+
+def context(url: str, workdir: Path, **extra: Any) -> Context:
+    """A migrated context on a database, with a fixed test master key."""
+    settings = Settings(
+        database_url=url,
+        keys_file=workdir / "keys.json",
+        master_key=MASTER,  # type: ignore[arg-type]
+        **extra,
+    )
+    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
+    upgrade(ctx.engine)
+    return ctx
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * share) - 1))]
