@@ -14,7 +14,7 @@ from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
-from trustguardian.service.evidence import seal_proof
+from trustguardian.service.evidence import data_aad, seal_proof
 from trustguardian.service.ledger import append_leaves
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry_cache import RegistryCache
@@ -202,7 +202,7 @@ def _write(
             content = canonical_json_plain(d.data)
             salt = new_salt(ctx.rng)
             data_commitment = commitment(salt, content)
-            data_sealed = seal(data_key, salt + content, f"data:{event_id}".encode(), ctx.rng)
+            data_sealed = seal(data_key, salt + content, data_aad(event_id), ctx.rng)
         event = PrivacyEvent(
             id=event_id,
             seq=seq,

@@ -48,6 +48,11 @@ class SealedProof:
     blob: EvidenceBlob | None
 
 
+def data_aad(event_id: str) -> bytes:
+    """What binds an event's sealed data to that event."""
+    return f"data:{event_id}".encode()
+
+
 def proof_aad(event_id: str, position: int) -> bytes:
     return f"proof:{event_id}:{position}".encode()
 

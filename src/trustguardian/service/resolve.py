@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from trustguardian.domain.errors import Conflict, FieldError, IdentifierTaken, InvalidInput
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import blind
+from trustguardian.service.subjects import blind, identifier_aad
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.uow import UnitOfWork
@@ -107,7 +107,7 @@ class BatchSubjects:
         sealed = seal(
             self._keys[subject_id],
             ident.value.encode(),
-            f"identifier:{subject_id}:{blind_hash}".encode(),
+            identifier_aad(subject_id, blind_hash),
             self._ctx.rng,
         )
         self._owner[blind_hash] = subject_id

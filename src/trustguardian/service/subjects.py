@@ -86,7 +86,7 @@ def resolve_subject(
     if new:
         data_key = ring.data_key_for(subject_id, create=True)
         for b, ident in new.items():
-            sealed = seal(data_key, _plain(ident), _aad(subject_id, b), ctx.rng)
+            sealed = seal(data_key, _plain(ident), identifier_aad(subject_id, b), ctx.rng)
             uow.subjects.add_identifier(
                 StoredIdentifier(b, subject_id, ident.namespace, sealed), now
             )
@@ -166,7 +166,9 @@ def _view(uow: UnitOfWork, ring: SubjectKeyring, subject_id: str) -> SubjectView
         kind, _, system = row.kind.partition(":")
         value = None
         if data_key is not None and row.sealed is not None:
-            value = open_sealed(data_key, row.sealed, _aad(subject_id, row.blind)).decode()
+            value = open_sealed(
+                data_key, row.sealed, identifier_aad(subject_id, row.blind)
+            ).decode()
         views.append(IdentifierView(IdentifierKind(kind), system or None, value))
     return SubjectView(subject=subject, identifiers=tuple(views))
 
@@ -182,5 +184,6 @@ def _plain(identifier: Identifier) -> bytes:
     return identifier.value.encode()
 
 
-def _aad(subject_id: str, blind_hash: str) -> bytes:
+def identifier_aad(subject_id: str, blind_hash: str) -> bytes:
+    """What binds a sealed identifier to its subject and keyed hash."""
     return f"identifier:{subject_id}:{blind_hash}".encode()

@@ -15,7 +15,8 @@ import orjson
 from sqlalchemy import Connection
 
 from trustguardian.service.context import Context
-from trustguardian.service.evidence import SALT_BYTES, proof_aad
+from trustguardian.service.evidence import SALT_BYTES, data_aad, proof_aad
+from trustguardian.service.subjects import identifier_aad
 from trustguardian.service.verify_rows import stream
 from trustguardian.vault import (
     VaultError,
@@ -102,7 +103,7 @@ def verify_evidence(ctx: Context, connection: Connection, problems: list[str]) -
             problems.append(f"seq {seq}: data and its commitment must come together")
             continue
         try:
-            plain = open_sealed(key, bytes(sealed), f"data:{event_id}".encode())
+            plain = open_sealed(key, bytes(sealed), data_aad(event_id))
         except VaultError:
             problems.append(f"seq {seq}: sealed data cannot be opened (tampered)")
             continue
@@ -158,9 +159,7 @@ def _identifiers(
             count.erased += 1
             continue
         try:
-            value = open_sealed(
-                key, bytes(sealed), f"identifier:{subject_id}:{blind}".encode()
-            ).decode()
+            value = open_sealed(key, bytes(sealed), identifier_aad(subject_id, blind)).decode()
         except VaultError:
             problems.append(f"subject {subject_id}: an identifier cannot be opened (tampered)")
             continue

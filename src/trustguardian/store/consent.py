@@ -25,19 +25,8 @@ class ConsentRepository:
         # By subject (the primary key's first column, so an index range per subject); a row-value
         # IN list would not use the index on SQLite.
         wanted = set(keys)
-        subjects = list({k[0] for k in wanted})
-        found: dict[StateKey, ConsentState] = {}
-        for start in range(0, len(subjects), CHUNK):
-            rows = self._c.execute(
-                select(t.consent_states).where(
-                    t.consent_states.c.subject_id.in_(subjects[start : start + CHUNK])
-                )
-            )
-            for row in rows:
-                state = _state(row)
-                if state.key in wanted:
-                    found[state.key] = state
-        return found
+        found = self.get_many_by_subjects(list({k[0] for k in wanted}))
+        return {key: state for key, state in found.items() if key in wanted}
 
     def get_many_by_subjects(self, subjects: Sequence[str]) -> dict[StateKey, ConsentState]:
         """Every state of these subjects."""
