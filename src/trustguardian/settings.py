@@ -39,3 +39,17 @@ class Settings(BaseSettings):
     sync_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
     sync_batch: int = Field(default=200, ge=1)
     sync_lease_seconds: float = Field(default=30.0, gt=0)
+    # Messaging: SMTP when a host is set, else .eml files under outbox_dir/mail (the demo).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "privacy@trustguardian.local"
+    # SMS: a generic HTTP gateway when a URL is set, else JSON files under outbox_dir/sms.
+    sms_gateway_url: str | None = None
+    sms_gateway_authorization: SecretStr | None = None
+    sms_gateway_body_template: str = '{"to": "$to", "text": "$text"}'
+    outbox_dir: Path = Path("./trustguardian-outbox")
+    # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
+    public_base_url: str = "http://127.0.0.1:8000"

@@ -23,6 +23,7 @@ STATUS = {
     de.Forbidden: 403,
     de.TooLarge: 413,
     de.Erased: 410,
+    de.InvalidToken: 403,
 }
 
 HTTP_CODES = {

@@ -56,6 +56,17 @@ class Erased(DomainError):
     title = "The subject's data was erased"
 
 
+class InvalidToken(DomainError):
+    """A link token that is forged, altered, expired, used up or revoked: nothing happens."""
+
+    code = "invalid-token"
+    title = "This link is not valid"
+
+    def __init__(self, detail: str, *, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 class TooLarge(DomainError):
     code = "too-large"
     title = "Too large"

@@ -413,3 +413,19 @@ opposition_entries = Table(
     Column("blind", String(64), primary_key=True),
 )
 Index("ix_opposition_entries_blind", opposition_entries.c.blind)
+
+# Links sent to people (confirmation, unsubscribe, preference centre): the signed token holds the
+# claims; this row says whether it was used or revoked, so a token works once or until revoked.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", String(40), nullable=True),
+    Column("single_use", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+Index("ix_link_tokens_subject_id", link_tokens.c.subject_id)

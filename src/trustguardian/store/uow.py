@@ -16,6 +16,7 @@ from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.subjects import SubjectRepository
 from trustguardian.store.sync import SyncRepository
+from trustguardian.store.tokens import TokenRepository
 
 
 class UnitOfWork:
@@ -32,6 +33,7 @@ class UnitOfWork:
     consent: ConsentRepository
     sync: SyncRepository
     engage: EngageRepository
+    tokens: TokenRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.consent = ConsentRepository(connection)
         self.sync = SyncRepository(connection)
         self.engage = EngageRepository(connection)
+        self.tokens = TokenRepository(connection)
         return self
 
     def commit(self) -> None:

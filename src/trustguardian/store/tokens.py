@@ -1,0 +1,48 @@
+"""Repository for link tokens: issued, used once, revoked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from trustguardian.store import tables as t
+
+
+class TokenRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._c.execute(insert(t.link_tokens).values(**row))
+
+    def get(self, token_id: str) -> Any:
+        return self._c.execute(
+            select(t.link_tokens).where(t.link_tokens.c.id == token_id)
+        ).one_or_none()
+
+    def use(self, token_id: str, at: datetime) -> bool:
+        """Marks a token used; False when it was used already (a race lost to another use)."""
+        result = self._c.execute(
+            update(t.link_tokens)
+            .where(t.link_tokens.c.id == token_id, t.link_tokens.c.used_at.is_(None))
+            .values(used_at=at)
+        )
+        return result.rowcount == 1
+
+    def revoke(self, token_id: str, at: datetime) -> bool:
+        result = self._c.execute(
+            update(t.link_tokens)
+            .where(t.link_tokens.c.id == token_id, t.link_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return result.rowcount == 1
+
+    def revoke_for_subject(self, subject_id: str, at: datetime, kind: str | None = None) -> int:
+        """Revokes every live token of a subject (of one kind, or all): e.g. after erasure."""
+        condition = [t.link_tokens.c.subject_id == subject_id, t.link_tokens.c.revoked_at.is_(None)]
+        if kind is not None:
+            condition.append(t.link_tokens.c.kind == kind)
+        result = self._c.execute(update(t.link_tokens).where(*condition).values(revoked_at=at))
+        return result.rowcount
