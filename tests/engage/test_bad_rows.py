@@ -61,6 +61,11 @@ def csv_case(population: Population) -> tuple[bytes, Expected]:
     add(f"{m2},,".encode(), a2)
     m3, _ = good(population, 3)
     add(f"{m3.upper()},{DEFAULT_PURPOSE},sms".encode(), _sms(population, m3))
+    # a quoted field may span lines: one record, answered once, and the next reads on
+    add(f'{m2},,"e\nmail"'.encode(), bad("unknown channel"))
+    add(f"{m2},,".encode(), a2)
+    # an unbalanced quote ends the file: reported, never swallowing earlier rows
+    add(f'"{m1},,'.encode(), bad("unterminated quoted field"))
     return b"\n".join(lines) + b"\n", expected
 
 

@@ -540,3 +540,29 @@ def test_single_and_batched_checks_agree_on_every_reason(ctx: Context) -> None:
         Reason.UNKNOWN_SUBJECT,
         Reason.UNKNOWN_SUBJECT,
     ]
+
+
+# --- a moment gone by -------------------------------------------------------------------------
+
+
+def test_a_check_for_a_past_moment_answers_from_what_had_happened_by_then(ctx: Context) -> None:
+    setup_engage(ctx)
+    given = event(ctx, at=ago(days=30))
+    withdrawal = event(ctx, EventKind.CONSENT_WITHDRAWN, at=ago(days=10))
+    late_form = event(ctx, at=ago(days=15))  # a paper form uploaded today, signed 15 days ago
+
+    def at(days: float) -> tuple[bool, Reason, str | None]:
+        outcome = check(ctx, moment=ago(days=days))
+        return outcome.allowed, outcome.reason, outcome.event_id
+
+    assert at(40) == (False, Reason.NO_CONSENT, None)
+    assert at(20) == (True, Reason.CONSENT_GIVEN, given.id)
+    assert at(12) == (True, Reason.CONSENT_GIVEN, late_form.id)
+    assert at(5) == (False, Reason.WITHDRAWN, withdrawal.id)
+    assert check(ctx).reason is Reason.WITHDRAWN
+    # the same answers in a batch
+    requests = [CheckRequest(PURPOSE, Channel.EMAIL, email(), moment=ago(days=d)) for d in (40, 20)]
+    assert [o.reason for o in check_many(ctx, requests)] == [
+        Reason.NO_CONSENT,
+        Reason.CONSENT_GIVEN,
+    ]

@@ -21,7 +21,14 @@ from trustguardian.api.subjects import IdentifierIn, to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
-from trustguardian.service.audience import BATCH, RowIn, RowOut, filter_rows
+from trustguardian.service.audience import (
+    BATCH,
+    RowIn,
+    RowOut,
+    csv_header,
+    csv_rows,
+    filter_rows,
+)
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
 
@@ -133,18 +140,23 @@ async def _answers(
     channel: Channel | None,
 ) -> AsyncIterator[bytes]:
     header: list[str] | None = None
+    rows: Iterator[RowIn]
+    if ndjson:
+        rows = _ndjson_rows(lines)
+    else:
+        number = 0
+        for raw in lines:
+            number += 1
+            if raw.strip():
+                header = csv_header(raw)
+                break
+        if header is None:
+            return
+        yield _csv_line([*header, "allowed", "reason", "error"])
+        rows = csv_rows(lines, header, first=number + 1)
     batch: list[RowIn] = []
-    number = 0
-    for raw in lines:
-        number += 1
-        if not raw.strip():
-            continue
-        if not ndjson and header is None:
-            # utf-8-sig: lists saved by spreadsheet programs start with a byte order mark.
-            header = next(csv.reader([raw.decode("utf-8-sig", "replace").strip()]))
-            yield _csv_line([*header, "allowed", "reason", "error"])
-            continue
-        batch.append(_row(number, raw, header, ndjson))
+    for row in rows:
+        batch.append(row)
         if len(batch) >= BATCH:
             yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
             batch = []
@@ -152,25 +164,22 @@ async def _answers(
         yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
 
 
-def _row(number: int, raw: bytes, header: list[str] | None, ndjson: bool) -> RowIn:
-    try:
-        text = raw.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return RowIn(number, {}, "invalid_encoding: not UTF-8")
-    if ndjson:
+def _ndjson_rows(lines: Iterator[bytes]) -> Iterator[RowIn]:
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
         try:
-            data = orjson.loads(text)
+            data = orjson.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield RowIn(number, {}, "invalid_encoding: not UTF-8")
+            continue
         except orjson.JSONDecodeError:
-            return RowIn(number, {}, "malformed JSON")
+            yield RowIn(number, {}, "malformed JSON")
+            continue
         if not isinstance(data, dict):
-            return RowIn(number, {}, "a row is a JSON object")
-        return RowIn(number, {k: str(v) for k, v in data.items() if isinstance(v, str | int)})
-    values = next(csv.reader([text]), [])
-    if header is None or len(values) != len(header):
-        return RowIn(
-            number, dict(zip(header or [], values, strict=False)), "wrong number of columns"
-        )
-    return RowIn(number, dict(zip(header, values, strict=True)))
+            yield RowIn(number, {}, "a row is a JSON object")
+            continue
+        yield RowIn(number, {k: str(v) for k, v in data.items() if isinstance(v, str | int)})
 
 
 def _format(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -16,7 +14,7 @@ from trustguardian.cli.common import console, context, table
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
-from trustguardian.service.audience import RowIn, filter_rows
+from trustguardian.service.audience import csv_header, csv_rows, filter_rows
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.identifiers import normalise
 
@@ -32,20 +30,24 @@ def check(
     channel: Channel = typer.Option(..., help="Channel of the contact."),
     email: str | None = typer.Option(None, help="The person's e-mail."),
     phone: str | None = typer.Option(None, help="The person's phone number."),
+    address: str | None = typer.Option(None, help="The person's postal address (letters)."),
     subject: str | None = typer.Option(None, help="The person's subject id."),
 ) -> None:
     """May we contact this person, for this purpose, on this channel, now?"""
     ctx = context(typer_ctx)
     region = ctx.settings.default_phone_region
-    identifier = (
-        normalise(IdentifierKind.EMAIL, email)
-        if email
-        else normalise(IdentifierKind.PHONE, phone, region=region)
-        if phone
-        else None
-    )
+    given = [
+        (k, v)
+        for k, v in (
+            (IdentifierKind.EMAIL, email),
+            (IdentifierKind.PHONE, phone),
+            (IdentifierKind.POSTAL, address),
+        )
+        if v
+    ]
+    identifier = normalise(given[0][0], given[0][1], region=region) if given else None
     if identifier is None and subject is None:
-        raise typer.BadParameter("name the person with --email, --phone or --subject")
+        raise typer.BadParameter("name the person with --email, --phone, --address or --subject")
     outcome = check_contact(ctx, request=CheckRequest(purpose, channel, identifier, subject))
     colour = "green" if outcome.allowed else "red"
     console.print(
@@ -57,23 +59,6 @@ def check(
     )
     if not outcome.allowed:
         raise typer.Exit(1)
-
-
-def _rows(handle: BinaryIO, header: list[str]) -> Iterator[RowIn]:
-    """CSV rows read line by line: a line in a wrong encoding is only that row's error."""
-    for number, raw in enumerate(handle, start=2):
-        try:
-            text = raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError:
-            yield RowIn(number, {}, "invalid_encoding: not UTF-8")
-            continue
-        if not text.strip():
-            continue
-        values = next(csv.reader([text]), [])
-        if len(values) != len(header):
-            yield RowIn(number, dict(zip(header, values, strict=False)), "wrong number of columns")
-        else:
-            yield RowIn(number, dict(zip(header, values, strict=True)))
 
 
 @audience.command("filter")
@@ -96,9 +81,7 @@ def filter_list(
     size = source.stat().st_size
     counts = {"allowed": 0, "rejected": 0}
     with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
-        # utf-8-sig: lists saved by spreadsheet programs start with a byte order mark.
-        first = handle.readline().decode("utf-8-sig", "replace").strip()
-        header = next(csv.reader([first]), [])
+        header = csv_header(handle.readline())
         keep = csv.writer(good)
         keep.writerow(header)
         bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None
@@ -108,7 +91,9 @@ def filter_list(
         columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
         with Progress(*columns, console=console) as bar:
             task = bar.add_task("rows", total=None)
-            for answer in filter_rows(ctx, _rows(handle, header), purpose=purpose, channel=channel):
+            for answer in filter_rows(
+                ctx, csv_rows(handle, header, first=2), purpose=purpose, channel=channel
+            ):
                 values = [answer.row.fields.get(h, "") for h in header]
                 if answer.allowed:
                     keep.writerow(values)
@@ -179,9 +164,11 @@ def suppress(
 @registers.command("import")
 def import_register(
     typer_ctx: typer.Context,
-    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="One number per line."),
+    source: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="One number (phone) or address (post) per line."
+    ),
     name: str = typer.Option("rpo", help="The register's name."),
-    kind: str = typer.Option("phone", help="phone (postal registers are not matched yet)."),
+    kind: str = typer.Option("phone", help="phone or post."),
     register_date: str = typer.Option(..., "--date", help="The register's date, YYYY-MM-DD."),
 ) -> None:
     """Import a public opposition register (Registro Pubblico delle Opposizioni)."""

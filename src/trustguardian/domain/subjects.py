@@ -11,6 +11,7 @@ class IdentifierKind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     CUSTOMER_ID = "customer_id"
+    POSTAL = "postal"  # a postal address, for letters and the postal opposition register
     EXTERNAL = "external"
 
 

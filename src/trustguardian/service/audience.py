@@ -6,7 +6,9 @@ with its own error and never stops the run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from trustguardian.domain.errors import DomainError
@@ -16,8 +18,11 @@ from trustguardian.service.checks import CheckOutcome, CheckRequest, check_many
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
 
-COLUMNS = ("email", "phone", "customer_id", "subject_id")
+COLUMNS = ("email", "phone", "customer_id", "postal", "subject_id")
 BATCH = 5000
+# A quoted field may hold line breaks (a postal address), but an unbalanced quote must not
+# swallow the rest of a file of millions: a record longer than this is reported and skipped.
+MAX_RECORD_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -101,3 +106,50 @@ def _request(
     except DomainError as exc:
         return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
     return CheckRequest(wanted_purpose, Channel(channel_text), identifier=identifier), None
+
+
+def csv_header(raw: bytes) -> list[str]:
+    """The column names of a list's first line (utf-8-sig: spreadsheets start with a BOM)."""
+    return next(csv.reader([raw.decode("utf-8-sig", "replace").strip()]), [])
+
+
+def csv_rows(lines: Iterable[bytes], header: Sequence[str], *, first: int) -> Iterator[RowIn]:
+    """CSV records from raw lines, numbered by their first line; quoted fields may span lines.
+
+    A record in a wrong encoding, with the wrong number of fields or with an unterminated quote
+    is answered as that row's error; the next record reads on.
+    """
+    parts: list[bytes] = []
+    start, quotes = first, 0
+    for number, raw in enumerate(lines, start=first):
+        if not parts:
+            start = number
+        parts.append(raw)
+        quotes += raw.count(b'"')  # 0x22 never occurs inside a multi-byte UTF-8 character
+        if quotes % 2 and len(parts) < MAX_RECORD_LINES:
+            continue
+        row = _csv_record(start, b"".join(parts), header, unterminated=quotes % 2 == 1)
+        parts, quotes = [], 0
+        if row is not None:
+            yield row
+    if parts:
+        row = _csv_record(start, b"".join(parts), header, unterminated=True)
+        if row is not None:
+            yield row
+
+
+def _csv_record(
+    number: int, record: bytes, header: Sequence[str], *, unterminated: bool
+) -> RowIn | None:
+    try:
+        text = record.decode("utf-8")
+    except UnicodeDecodeError:
+        return RowIn(number, {}, "invalid_encoding: not UTF-8")
+    if not text.strip():
+        return None
+    if unterminated:
+        return RowIn(number, {}, "unterminated quoted field")
+    values = next(csv.reader(io.StringIO(text, newline="")), [])
+    if len(values) != len(header):
+        return RowIn(number, dict(zip(header, values, strict=False)), "wrong number of columns")
+    return RowIn(number, dict(zip(header, values, strict=True)))

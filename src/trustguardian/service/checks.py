@@ -16,19 +16,34 @@ from trustguardian.domain.checks import (
     pick_policy,
 )
 from trustguardian.domain.common import as_utc
+from trustguardian.domain.consent import ConsentState, fold
 from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.calendar import italian_holidays
+from trustguardian.service.consent import fact_of, lifetimes
 from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
 from trustguardian.store import tables as t
 from trustguardian.store.uow import UnitOfWork
 
+# A check for a moment further back than this answers from what had happened by then (an audit
+# of a contact made last month), not from today's state.
+PAST = timedelta(minutes=1)
+
 DEFAULT_POLICIES = (
     Policy(None, Channel.PHONE, None, TELEMARKETING_WINDOW),
     Policy(None, Channel.CALL_CENTER, None, TELEMARKETING_WINDOW),
 )
+
+
+# The public opposition register covers calls (by number) and letters (by postal address).
+REGISTERED = {
+    Channel.PHONE: IdentifierKind.PHONE.value,
+    Channel.CALL_CENTER: IdentifierKind.PHONE.value,
+    Channel.LETTER: IdentifierKind.POSTAL.value,
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,7 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
                 purpose_retired=purpose.status is RecordStatus.RETIRED,
                 channel=request.channel,
                 moment=moment,
-                state=batch.states.get((subject, request.purpose, request.channel)),
+                state=batch.state(subject, request, moment, past=moment < now - PAST),
                 suppressed=subject in batch.shredded or batch.suppressed(subject, request),
                 opposition_since=batch.opposition(subject, request)
                 if purpose.current.content.marketing
@@ -183,17 +198,42 @@ class _Batch:
             b
             for ids in self.identifiers.values()
             for b, kind in ids
-            if kind == IdentifierKind.PHONE.value
+            if kind in (IdentifierKind.PHONE.value, IdentifierKind.POSTAL.value)
         ]
         self._listed = uow.engage.in_registers(registers, phones + list(self._blinds.values()))
         self.customers = _customers(uow, subjects)
         self.policies = [*DEFAULT_POLICIES, *uow.engage.policies()]
         self._uow = uow
         self._counts: dict[tuple[Channel, datetime], dict[str, int]] = {}
+        self._histories: dict[str, list[PrivacyEvent]] = {}
+        self._lifetimes: dict[tuple[str, int], int | None] | None = None
         self._subjects = subjects
 
     def subject(self, request: CheckRequest) -> str | None:
         return self._subject[id(request)]
+
+    def state(
+        self, subject: str, request: CheckRequest, moment: datetime, *, past: bool
+    ) -> ConsentState | None:
+        """The state now, or for a moment gone by, the fold of what had happened by then."""
+        key = (subject, request.purpose, request.channel)
+        if not past:
+            return self.states.get(key)
+        if subject not in self._histories:
+            self._histories[subject] = self._uow.events.for_subject(subject)
+        events = self._histories[subject]
+        if self._lifetimes is None:
+            self._lifetimes = lifetimes(self._uow)
+        lifetime = self._lifetimes
+        facts = [
+            f
+            for e in events
+            if e.purpose == request.purpose
+            and e.occurred_at <= moment
+            and (f := fact_of(e, lifetime.get((e.purpose, e.purpose_version or 0)))) is not None
+        ]
+        corrected = [e.corrects for e in events if e.corrects is not None]
+        return fold(facts, corrected=corrected).get(key)
 
     def blind_suppressed(self, request: CheckRequest) -> bool:
         return self._blinds.get(id(request)) in self._suppressed
@@ -203,11 +243,10 @@ class _Batch:
         return bool(own & self._suppressed) or self.blind_suppressed(request)
 
     def opposition(self, subject: str, request: CheckRequest) -> date | None:
-        if request.channel not in (Channel.PHONE, Channel.CALL_CENTER):
+        listed_kind = REGISTERED.get(request.channel)
+        if listed_kind is None:
             return None
-        own = [
-            b for b, kind in self.identifiers.get(subject, []) if kind == IdentifierKind.PHONE.value
-        ]
+        own = [b for b, kind in self.identifiers.get(subject, []) if kind == listed_kind]
         dates = [self._listed[b] for b in own if b in self._listed]
         return max(dates, default=None)
 

@@ -99,6 +99,11 @@ def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) ->
     return added
 
 
+# What each kind of register lists, and the header words its files may start with.
+REGISTER_KINDS = {"phone": IdentifierKind.PHONE, "post": IdentifierKind.POSTAL}
+_HEADERS = ("phone", "numero", "number", "address", "indirizzo")
+
+
 def import_register(
     ctx: Context,
     *,
@@ -108,24 +113,27 @@ def import_register(
     lines: Iterable[str],
     file_sha256: str,
 ) -> tuple[int, list[tuple[int, str]]]:
-    """Imports a public opposition register (phone numbers); returns entries and rejected lines."""
-    if kind != "phone":
+    """Imports a public opposition register; returns entries and rejected lines.
+
+    A `phone` register lists one number per line (further CSV columns ignored); a `post` register
+    one postal address per line (commas are part of an address).
+    """
+    if kind not in REGISTER_KINDS:
         raise InvalidInput(
-            "only phone registers can be matched so far", errors=[FieldError("kind", "use phone")]
+            f"unknown register kind {kind!r}", errors=[FieldError("kind", "phone or post")]
         )
+    identifier_kind = REGISTER_KINDS[kind]
     blinds: set[str] = set()
     rejected: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
-        value = line.strip().split(",")[0].strip()
-        if not value or value.lower() in ("phone", "numero", "number"):
+        value = line.strip() if kind == "post" else line.strip().split(",")[0].strip()
+        if not value or value.lower() in _HEADERS:
             continue
         try:
             blinds.add(
                 blind(
                     ctx,
-                    normalise(
-                        IdentifierKind.PHONE, value, region=ctx.settings.default_phone_region
-                    ),
+                    normalise(identifier_kind, value, region=ctx.settings.default_phone_region),
                 )
             )
         except InvalidInput as exc:

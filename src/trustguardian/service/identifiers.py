@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,8 @@ def normalise(
         return Identifier(kind, _email(raw, loc))
     if kind is IdentifierKind.PHONE:
         return Identifier(kind, _phone(raw, region, loc))
+    if kind is IdentifierKind.POSTAL:
+        return Identifier(kind, _postal(raw, loc))
     if (
         not raw
         or len(raw) > MAX_ID
@@ -99,3 +102,41 @@ def _phone(raw: str, region: str, loc: str) -> str:
             "malformed phone number", errors=[FieldError(loc, "not a valid phone number")]
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Italian abbreviations written many ways on forms and in registers, spelt out so that
+# "V.le Mazzini 3" and "Viale Mazzini, 3" are the same address.
+_ABBREVIATIONS = {
+    "V": "VIA",
+    "VLE": "VIALE",
+    "VL": "VIALE",
+    "PZA": "PIAZZA",
+    "PZZA": "PIAZZA",
+    "P": "PIAZZA",
+    "CSO": "CORSO",
+    "C": "CORSO",
+    "LGO": "LARGO",
+    "VLO": "VICOLO",
+    "STR": "STRADA",
+    "LOC": "LOCALITA",
+    "FRAZ": "FRAZIONE",
+}
+
+
+def _postal(raw: str, loc: str) -> str:
+    """One normal form for an address: no accents or punctuation, upper case, street type spelt
+    out ("V.le Mazzini, 3" and "VIALE MAZZINI 3" are the same address)."""
+    plain = unicodedata.normalize("NFKD", raw)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).upper()
+    plain = re.sub(r"\.(?=[A-Z])", "", plain)  # a dotted abbreviation is one word: P.ZZA, V.LE
+    words = re.sub(r"[^0-9A-Z]+", " ", plain).split()
+    if words:
+        # Only the first word is a street type; a later "C" may be a flat, not a "Corso".
+        words[0] = _ABBREVIATIONS.get(words[0], words[0])
+    normal = " ".join(words)
+    if len(normal) < 5 or len(normal) > MAX_ID or not any(ch.isdigit() for ch in normal):
+        raise InvalidInput(
+            "malformed postal address",
+            errors=[FieldError(loc, "street, number, postcode and town, up to 200 characters")],
+        )
+    return normal

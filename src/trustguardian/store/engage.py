@@ -105,10 +105,10 @@ class EngageRepository:
         )
 
     def current_registers(self) -> list[Any]:
-        """The latest import of each register."""
-        latest: dict[str, Any] = {}
+        """The latest import of each register (a name may hold a phone and a postal list)."""
+        latest: dict[tuple[str, str], Any] = {}
         for row in self.registers():
-            latest.setdefault(row.name, row)
+            latest.setdefault((row.name, row.kind), row)
         return list(latest.values())
 
     def in_registers(self, register_ids: Sequence[str], blinds: Sequence[str]) -> dict[str, date]:
