@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
 from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
 from trustguardian.settings import Settings
 
