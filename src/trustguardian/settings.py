@@ -53,3 +53,6 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("./trustguardian-outbox")
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Trusted time: an RFC 3161 time-stamping authority that stamps checkpoints (none: off).
+    tsa_url: str | None = None
+    tsa_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
+from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
 from trustguardian.settings import Settings
 
@@ -77,4 +78,7 @@ app.add_typer(
 )
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
+)
+app.command(help="Build a subject's evidence dossier (zip), or `dossier verify FILE.zip` offline.")(
+    dossier_cli.dossier
 )

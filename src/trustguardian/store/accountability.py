@@ -148,6 +148,15 @@ class AccountabilityRepository:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    def subject_leaves(self, subject_id: str) -> list[tuple[int, bytes]]:
+        """(seq, leaf) of every event of a subject, in ledger order."""
+        rows = self._c.execute(
+            select(t.events.c.seq, t.events.c.leaf)
+            .where(t.events.c.subject_id == subject_id)
+            .order_by(t.events.c.seq)
+        )
+        return [(int(r.seq), bytes(r.leaf)) for r in rows]
+
     # --- RFC 3161 time-stamps of checkpoints --------------------------------------------------
 
     def add_timestamp(self, ts: StoredTimestamp) -> None:
