@@ -137,6 +137,9 @@ def bar_chart(
     legend.x, legend.y = int(width - 110), int(height - 30)
     legend.fontName = regular
     legend.fontSize = 7
+    legend.alignment = "right"  # swatch first, then its name
+    legend.columnMaximum = max(1, len(series))
+    legend.dx = legend.dy = 6
     legend.colorNamePairs = [
         (PALETTE[n % len(PALETTE)], name) for n, (name, _) in enumerate(series)
     ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
@@ -156,6 +156,64 @@ class AccountabilityRepository:
             .order_by(t.events.c.seq)
         )
         return [(int(r.seq), bytes(r.leaf)) for r in rows]
+
+    # --- what the inspection report counts -------------------------------------------------
+
+    def consent_counts(self, at: datetime) -> dict[tuple[str, str, str], int]:
+        """(purpose, channel, status at `at`) -> subjects; a given consent past its expiry is
+        counted as expired."""
+        expired = and_(t.consent_states.c.status == "given", t.consent_states.c.expires_at <= at)
+        status = case((expired, "expired"), else_=t.consent_states.c.status)
+        rows = self._c.execute(
+            select(
+                t.consent_states.c.purpose_key, t.consent_states.c.channel, status, func.count()
+            ).group_by(t.consent_states.c.purpose_key, t.consent_states.c.channel, status)
+        )
+        return {(r[0], r[1], r[2]): int(r[3]) for r in rows}
+
+    def event_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(kind, purpose or '') -> events that occurred in [start, end)."""
+        purpose = func.coalesce(t.events.c.purpose_key, "")
+        rows = self._c.execute(
+            select(t.events.c.kind, purpose, func.count())
+            .where(t.events.c.occurred_at >= start, t.events.c.occurred_at < end)
+            .group_by(t.events.c.kind, purpose)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def consent_proofs(
+        self, start: datetime, end: datetime, kinds: Sequence[str]
+    ) -> Iterator[tuple[int, str, str | None, bool]]:
+        """(seq, touchpoint, proof type or None, has a file) of consent events in [start, end)."""
+        query = (
+            select(
+                t.events.c.seq,
+                t.events.c.touchpoint_key,
+                t.event_proofs.c.type,
+                t.event_proofs.c.blob_address.is_not(None),
+            )
+            .select_from(
+                t.events.outerjoin(t.event_proofs, t.event_proofs.c.event_seq == t.events.c.seq)
+            )
+            .where(
+                t.events.c.occurred_at >= start,
+                t.events.c.occurred_at < end,
+                t.events.c.kind.in_(list(kinds)),
+            )
+            .order_by(t.events.c.seq)
+        )
+        for r in self._c.execution_options(yield_per=10_000).execute(query):
+            yield int(r[0]), r[1], r[2], bool(r[3])
+
+    def contact_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(touchpoint, flag or 'checked') -> contacts made in [start, end)."""
+        flag = func.coalesce(t.contacts.c.flag, "checked")
+        rows = self._c.execute(
+            select(t.contacts.c.touchpoint_key, flag, func.count())
+            .where(t.contacts.c.occurred_at >= start, t.contacts.c.occurred_at < end)
+            .group_by(t.contacts.c.touchpoint_key, flag)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
 
     # --- RFC 3161 time-stamps of checkpoints --------------------------------------------------
 
