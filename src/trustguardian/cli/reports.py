@@ -43,9 +43,7 @@ def inspection(
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
-    body, figures = inspection_report(
-        context(typer_ctx), start=first, end=last + timedelta(days=1)
-    )
+    body, figures = inspection_report(context(typer_ctx), start=first, end=last + timedelta(days=1))
     out.write_bytes(body)
     for line in summary_lines(figures):
         console.print(line)
