@@ -87,7 +87,7 @@ def _census(f: InspectionFigures) -> list[Flowable]:
             pdf.table(
                 ["touchpoint", "severity", "rule", "finding", "fix"],
                 [(k, x.severity.value, x.rule.value, x.message, x.fix) for k, x in findings],
-                widths=[25 * mm, 15 * mm, 30 * mm, 55 * mm, 55 * mm],
+                widths=[25 * mm, 15 * mm, 45 * mm, 50 * mm, 45 * mm],
             ),
         ]
     return out
