@@ -46,7 +46,10 @@ class AccountabilityRepository:
         self, touchpoint: str | None = None, *, open_only: bool = True
     ) -> list[StoredFinding]:
         query = select(t.findings).order_by(
-            t.findings.c.touchpoint_key, t.findings.c.first_found_at, t.findings.c.id
+            t.findings.c.touchpoint_key,
+            t.findings.c.first_found_at,
+            t.findings.c.rule,
+            t.findings.c.target,
         )
         if touchpoint is not None:
             query = query.where(t.findings.c.touchpoint_key == touchpoint)
