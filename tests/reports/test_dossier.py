@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,6 +27,22 @@ def pdf_text(body: bytes) -> str:
     doc = pdfium.PdfDocument(body)
     try:
         return "\n".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+
+
+def page_ink(body: bytes) -> list[int]:
+    """Each page rendered to an image: how many of its pixels are not white."""
+    doc = pdfium.PdfDocument(body)
+    try:
+        return [
+            sum(
+                1
+                for p in page.render(scale=1).to_pil().convert("L").get_flattened_data()
+                if p < 200
+            )
+            for page in doc
+        ]
     finally:
         doc.close()
 
@@ -74,6 +92,7 @@ def test_the_reports_are_in_italian_and_english_in_html_and_pdf(ctx: Context) ->
     assert "consent.withdrawn" in html_en
     assert "più chiarezza" in html_it  # the notice text, exactly, escaped as HTML needs
     for lang, title in (("it", "Fascicolo probatorio"), ("en", "Evidence dossier")):
+        assert all(ink > 500 for ink in page_ink(files[f"report-{lang}.pdf"]))
         text = pdf_text(files[f"report-{lang}.pdf"])
         assert title in text
         assert history.subject_id in text
@@ -120,6 +139,26 @@ def test_deep_checks_name_the_file_even_when_the_manifest_is_rebuilt(ctx: Contex
 
     pinned = verify_dossier(rezip(forged), trusted_key=history.ctx.keys.signer.verifier_key)
     assert {"public-key.txt", "manifest.txt", scan_path} <= {p for p, _ in pinned.problems}
+
+
+def test_a_byte_changed_in_the_zip_itself_names_the_member(ctx: Context) -> None:
+    """Not re-zipped: one raw byte of a member's stored data changes in the archive."""
+    history = mario_history(ctx)
+    body = subject_dossier(history.ctx, subject_id=history.subject_id)
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        member = next(i for i in z.infolist() if i.filename.startswith("notices/"))
+    name_length = int.from_bytes(
+        body[member.header_offset + 26 : member.header_offset + 28], "little"
+    )
+    extra_length = int.from_bytes(
+        body[member.header_offset + 28 : member.header_offset + 30], "little"
+    )
+    start = member.header_offset + 30 + name_length + extra_length
+    spot = start + member.compress_size // 2
+    damaged = body[:spot] + bytes([body[spot] ^ 0x10]) + body[spot + 1 :]
+    check = verify_dossier(damaged)
+    assert not check.ok
+    assert member.filename in {p for p, _ in check.problems}
 
 
 def test_a_file_added_or_removed_is_named(ctx: Context) -> None:

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,9 +71,17 @@ def verify_dossier(
 ) -> DossierCheck:
     """Verifies a dossier zip; `trusted_key` pins the instance key, `tsa_roots` PEM roots."""
     report = DossierCheck()
+    files: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as z:
-            files = {name: z.read(name) for name in z.namelist() if not name.endswith("/")}
+            for name in z.namelist():
+                if name.endswith("/"):
+                    continue
+                try:
+                    files[name] = z.read(name)
+                except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
+                    # A byte changed in the zip itself: its CRC or compression names the file.
+                    report.fail(name, f"damaged inside the zip: {exc}")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         report.fail("(zip)", f"not a readable zip file: {exc}")
         return report
