@@ -53,3 +53,14 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("./trustguardian-outbox")
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Trusted time: an RFC 3161 time-stamping authority that stamps checkpoints (none: off).
+    tsa_url: str | None = None
+    tsa_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The controller as receipts and the register of processing name it (Kantara v1.1 requires
+    # an address, e-mail and phone; exports refuse to run until they are set).
+    controller_contact: str = "Data Protection Officer"
+    controller_email: str | None = None
+    controller_phone: str | None = None
+    controller_address: str | None = None
+    jurisdiction: str = "IT"
+    privacy_policy_url: str | None = None

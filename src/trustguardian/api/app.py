@@ -6,7 +6,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from trustguardian import __version__
+from trustguardian.api import census as census_api
 from trustguardian.api import checks, events, keys, registry, subjects, sync
+from trustguardian.api import reports as reports_api
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
@@ -28,6 +30,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(checks.router)
     app.include_router(sync.router)
     app.include_router(keys.router)
+    app.include_router(census_api.router)
+    app.include_router(reports_api.router)
 
     @app.get("/problems/{code}", include_in_schema=False)
     def describe_problem(code: str) -> JSONResponse:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
+from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
+from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import reports as reports_cli
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -76,4 +79,13 @@ app.add_typer(
 )
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
+)
+app.command(help="Build a subject's evidence dossier (zip), or `dossier verify FILE.zip` offline.")(
+    dossier_cli.dossier
+)
+app.add_typer(
+    reports_cli.report, name="report", help="Reports: inspection (PDF), register of processing."
+)
+app.add_typer(
+    reports_cli.export, name="export", help="Standard exports: ISO 27560 DPV, Kantara receipts."
 )

@@ -17,6 +17,7 @@ from trustguardian.domain.registry import (
     TouchpointKind,
     TouchpointStatus,
 )
+from trustguardian.service.census import check_can_secure
 from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.store.uow import UnitOfWork
@@ -107,6 +108,8 @@ def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touc
             changes["notice_key"] = None
         if patch.status is not None and patch.status is not current.status:
             _check_move(current.status, patch.status)
+            if patch.status is TouchpointStatus.SECURED:
+                check_can_secure(uow, current)
         updated = dataclasses.replace(current, **changes, updated_at=ctx.clock.now())
         _check_references(uow, updated)
         uow.touchpoints.save(updated)

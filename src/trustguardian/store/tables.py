@@ -429,3 +429,50 @@ link_tokens = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
 )
 Index("ix_link_tokens_subject_id", link_tokens.c.subject_id)
+
+
+# --- accountability: census findings and trusted time of checkpoints ------------------------------
+
+# What the census found on a touchpoint; a finding stays open until an examination no longer
+# finds it, so its history (first found, resolved) is the evidence that risks were handled.
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("target", String(KEY), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("fix", Text, nullable=False),
+    Column("first_found_at", UTCDateTime, nullable=False),
+    Column("last_found_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+)
+Index("ix_findings_touchpoint_open", findings.c.touchpoint_key, findings.c.resolved_at)
+
+# The latest examination of each touchpoint (a touchpoint with none was never examined).
+examinations = Table(
+    "examinations",
+    metadata,
+    Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), primary_key=True),
+    Column("examined_at", UTCDateTime, nullable=False),
+    Column("open_high", Integer, nullable=False),
+)
+
+# RFC 3161 time-stamp tokens over a checkpoint's signed note, from the configured authority.
+checkpoint_timestamps = Table(
+    "checkpoint_timestamps",
+    metadata,
+    Column(
+        "tree_size",
+        BigInteger,
+        ForeignKey("checkpoints.tree_size"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("token", LargeBinary, nullable=False),
+    Column("tsa_url", String(2000), nullable=False),
+    Column("gen_time", UTCDateTime, nullable=False),
+    Column("stamped_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,83 @@
+"""Routes of the census examination: run the rules, read the findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel
+
+from trustguardian.api.auth import check_touchpoint, get_context, require
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.service import census
+from trustguardian.service.context import Context
+from trustguardian.store.accountability import StoredFinding
+
+router = APIRouter(prefix="/v1", tags=["census"])
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ))]
+SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+
+
+class FindingRead(BaseModel):
+    id: str
+    rule: str
+    severity: str
+    target: str
+    message: str
+    fix: str
+    first_found_at: AwareDatetime
+    last_found_at: AwareDatetime
+    resolved_at: AwareDatetime | None
+
+    @classmethod
+    def of(cls, f: StoredFinding) -> FindingRead:
+        return cls(**vars(f))
+
+
+class FindingsRead(BaseModel):
+    touchpoint: str
+    status: str
+    examined_at: AwareDatetime | None
+    findings: list[FindingRead]
+
+    @classmethod
+    def of(
+        cls, key: str, status: str, at: datetime | None, found: list[StoredFinding]
+    ) -> FindingsRead:
+        return cls(
+            touchpoint=key,
+            status=status,
+            examined_at=at,
+            findings=[FindingRead.of(f) for f in found],
+        )
+
+
+@router.get("/touchpoints/{key}/findings")
+def get_findings(
+    key: str,
+    ctx: Ctx,
+    api_key: Reader,
+    include_resolved: Annotated[bool, Query()] = False,
+) -> FindingsRead:
+    """The findings of a touchpoint's latest examinations (open ones unless asked)."""
+    check_touchpoint(api_key, key)
+    tp, at, found = census.touchpoint_findings(ctx, key=key, include_resolved=include_resolved)
+    return FindingsRead.of(tp.key, tp.status.value, at, found)
+
+
+@router.post("/touchpoints/{key}/examine")
+def examine_one(key: str, ctx: Ctx, _: SharedWriter) -> FindingsRead:
+    """Examines one touchpoint now and returns its open findings and new status."""
+    [result] = census.examine_touchpoints(ctx, key=key)
+    return FindingsRead.of(key, result.touchpoint.status.value, result.examined_at, result.findings)
+
+
+@router.post("/census/examine")
+def examine_all(ctx: Ctx, _: SharedWriter) -> list[FindingsRead]:
+    """Examines every live touchpoint now."""
+    return [
+        FindingsRead.of(r.touchpoint.key, r.touchpoint.status.value, r.examined_at, r.findings)
+        for r in census.examine_touchpoints(ctx)
+    ]

@@ -1,0 +1,117 @@
+"""Routes of accountability: dossiers, consent exports, the inspection report, the register,
+and trusted time-stamps of checkpoints."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from trustguardian.api.auth import get_context, require
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.reports.dossier import subject_dossier
+from trustguardian.reports.exports import dpv_records, kantara_receipts
+from trustguardian.reports.inspection import inspection_report
+from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.service.context import Context
+from trustguardian.service.records import processing_register, subject_records
+from trustguardian.service.timestamps import stamp_checkpoint
+
+router = APIRouter(prefix="/v1", tags=["accountability"])
+Ctx = Annotated[Context, Depends(get_context)]
+SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, unbound=True))]
+RegistryReader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, unbound=True))]
+Admin = Annotated[ApiKey, Depends(require(Scope.ADMIN))]
+
+
+class ExportFormat(StrEnum):
+    DPV = "dpv"
+    KANTARA = "kantara"
+
+
+class RegisterFormat(StrEnum):
+    CSV = "csv"
+    PDF = "pdf"
+
+
+def _attachment(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/subjects/{subject_id}/dossier",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def get_dossier(subject_id: str, ctx: Ctx, _: SubjectReader) -> Response:
+    """The subject's evidence dossier (zip); `trustguardian dossier verify` checks it offline."""
+    return _attachment(
+        subject_dossier(ctx, subject_id=subject_id), "application/zip", f"dossier-{subject_id}.zip"
+    )
+
+
+@router.get("/subjects/{subject_id}/consent-records")
+def get_consent_records(
+    subject_id: str,
+    ctx: Ctx,
+    _: SubjectReader,
+    format: Annotated[ExportFormat, Query()] = ExportFormat.DPV,
+) -> list[dict[str, Any]]:
+    """The subject's consents as ISO/IEC TS 27560 DPV records or Kantara v1.1 receipts."""
+    records = subject_records(ctx, subject_id=subject_id)
+    return dpv_records(records) if format is ExportFormat.DPV else kantara_receipts(records)
+
+
+@router.get(
+    "/reports/inspection",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_inspection_report(
+    ctx: Ctx,
+    _: RegistryReader,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> Response:
+    """The inspection report (PDF) for the days from `from` to `to`, both included."""
+    if end < start:
+        raise InvalidInput("the period is empty", errors=[FieldError("to", "is before from")])
+    first = datetime.combine(start, time(0), tzinfo=UTC)
+    last = datetime.combine(end, time(0), tzinfo=UTC) + timedelta(days=1)
+    body, _figures = inspection_report(ctx, start=first, end=last)
+    return _attachment(body, "application/pdf", f"inspection-{start}-{end}.pdf")
+
+
+@router.get(
+    "/reports/register",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}},
+)
+def get_register(
+    ctx: Ctx,
+    _: RegistryReader,
+    format: Annotated[RegisterFormat, Query()] = RegisterFormat.CSV,
+) -> Response:
+    """The register of processing activities (GDPR art. 30)."""
+    rows = processing_register(ctx)
+    if format is RegisterFormat.CSV:
+        return _attachment(register_csv(rows), "text/csv; charset=utf-8", "register.csv")
+    return _attachment(register_pdf(rows, ctx.clock.now()), "application/pdf", "register.pdf")
+
+
+@router.post("/ledger/timestamps")
+def stamp(ctx: Ctx, _: Admin) -> dict[str, object]:
+    """Stamps the latest checkpoint with the configured RFC 3161 time-stamping authority."""
+    stamped = stamp_checkpoint(ctx)
+    return {
+        "tree_size": stamped.tree_size,
+        "gen_time": stamped.gen_time.isoformat(),
+        "tsa_url": stamped.tsa_url,
+    }

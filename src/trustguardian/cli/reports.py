@@ -1,0 +1,88 @@
+"""`trustguardian report inspection|register` and `trustguardian export consent-records`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from trustguardian.cli.common import console, context
+from trustguardian.cli.dossier import subject_of
+from trustguardian.reports.exports import dpv_records, kantara_receipts
+from trustguardian.reports.inspection import inspection_report, summary_lines
+from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.service.records import processing_register, subject_records
+
+report = typer.Typer(no_args_is_help=True)
+export = typer.Typer(no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    DPV = "dpv"
+    KANTARA = "kantara"
+
+
+def _day(value: str, option: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
+    except ValueError as exc:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint=option) from exc
+
+
+@report.command("inspection")
+def inspection(
+    typer_ctx: typer.Context,
+    start: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD, UTC)."),
+    end: str = typer.Option(..., "--to", help="Last day, included (YYYY-MM-DD, UTC)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the PDF."),
+) -> None:
+    """Write the inspection report: census, consents, proofs, sync, ledger integrity."""
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    body, figures = inspection_report(context(typer_ctx), start=first, end=last + timedelta(days=1))
+    out.write_bytes(body)
+    for line in summary_lines(figures):
+        console.print(line)
+    console.print(f"inspection report written to {out} ({len(body):,} bytes)")
+
+
+@report.command("register")
+def register(
+    typer_ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="A .csv or .pdf file."),
+) -> None:
+    """Write the register of processing activities (GDPR art. 30) as CSV or PDF."""
+    if out.suffix.lower() not in (".csv", ".pdf"):
+        raise typer.BadParameter("the file must end in .csv or .pdf", param_hint="--out")
+    ctx = context(typer_ctx)
+    rows = processing_register(ctx)
+    body = (
+        register_csv(rows) if out.suffix.lower() == ".csv" else register_pdf(rows, ctx.clock.now())
+    )
+    out.write_bytes(body)
+    console.print(f"register of {len(rows)} processing activities written to {out}")
+
+
+@export.command("consent-records")
+def consent_records(
+    typer_ctx: typer.Context,
+    subject: str = typer.Argument(..., help="A subject id, e-mail or phone."),
+    fmt: ExportFormat = typer.Option(
+        ExportFormat.DPV, "--format", help="dpv (ISO/IEC TS 27560) or kantara (v1.1 receipts)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="A JSON file; standard output if none."),
+) -> None:
+    """Export a subject's consents as ISO/IEC TS 27560 DPV records or Kantara v1.1 receipts."""
+    ctx = context(typer_ctx)
+    records = subject_records(ctx, subject_id=subject_of(ctx, subject))
+    data = dpv_records(records) if fmt is ExportFormat.DPV else kantara_receipts(records)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"{len(data)} {fmt.value} record(s) written to {out}")

@@ -1,0 +1,348 @@
+"""The census rules: what puts the company at risk at a touchpoint, how bad it is, and the fix.
+
+Each rule is a pure function of `TouchpointFacts` (gathered by the service layer) that returns
+the findings it makes; `examine` runs them all. A touchpoint may be secured only while it has
+no open finding of high severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from trustguardian.domain.registry import (
+    Channel,
+    LegalBasis,
+    Nature,
+    NoticeVersion,
+    ProofType,
+    Purpose,
+    Touchpoint,
+    TouchpointKind,
+)
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Rule(StrEnum):
+    COLLECT_WITHOUT_PROOFS = "collect_without_proofs"
+    MARKETING_WITHOUT_DOUBLE_OPT_IN = "marketing_without_double_opt_in"
+    COLLECT_WITHOUT_NOTICE = "collect_without_notice"
+    OUTDATED_NOTICE = "outdated_notice"
+    PURPOSE_LEGAL_BASIS = "purpose_legal_basis"
+    PURPOSE_RETENTION = "purpose_retention"
+    CONTACTS_WITHOUT_CHECKS = "contacts_without_checks"
+    CONTACTS_DESPITE_DENIAL = "contacts_despite_denial"
+    NO_RIGHT_TOUCHPOINT = "no_right_touchpoint"
+    STALE_OPPOSITION_REGISTER = "stale_opposition_register"
+    STALE_CONSENTS = "stale_consents"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    severity: Severity
+    target: str
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class RegisterFacts:
+    """The latest import of a public opposition register."""
+
+    name: str
+    kind: str
+    register_date: date
+
+
+@dataclass(frozen=True)
+class TouchpointFacts:
+    """Everything the rules look at for one touchpoint, read at one instant."""
+
+    touchpoint: Touchpoint
+    now: datetime
+    purposes: tuple[Purpose, ...] = ()
+    notice_exists: bool = False
+    notice_in_force: NoticeVersion | None = None
+    # The notice version of this touchpoint's latest event since the version in force took
+    # effect (None when it recorded none since): what it shows people now.
+    notice_version_shown: int | None = None
+    # Contacts made in the last CONTACT_WINDOW without an allowed check behind them, by flag.
+    flagged_contacts: Mapping[str, int] = field(default_factory=dict)
+    # Purposes a live Right touchpoint lets people withdraw ("*": every purpose).
+    withdrawable: frozenset[str] = frozenset()
+    registers: tuple[RegisterFacts, ...] = ()
+    # Given consents collected here that outlived their purpose's refresh period, by purpose.
+    stale_consents: Mapping[str, int] = field(default_factory=dict)
+
+
+# The Garante's guidance (provv. 24 Feb 2005, confirmed since) keeps data for marketing 24 months.
+MARKETING_RETENTION_DAYS = 730
+REGISTER_MAX_AGE = timedelta(days=30)
+# Contacts are judged over a recent window, so fixing the process clears the finding in time
+# (the contacts themselves stay in the ledger and in the inspection report).
+CONTACT_WINDOW = timedelta(days=30)
+CONFIRMING_PROOFS = frozenset({ProofType.DOUBLE_OPT_IN, ProofType.OTP})
+UNCHECKED_FLAGS = (
+    "no_check",
+    "unknown_check",
+    "check_mismatch",
+    "stale_check",
+    "check_after_contact",
+)
+# Channels the Italian Registro pubblico delle opposizioni covers, and its kind of register.
+REGISTER_KIND: dict[Channel, str] = {
+    Channel.PHONE: "phone",
+    Channel.CALL_CENTER: "phone",
+    Channel.LETTER: "postal",
+}
+
+
+def _marketing(facts: TouchpointFacts) -> list[Purpose]:
+    return [p for p in facts.purposes if p.current.content.marketing]
+
+
+def collect_without_proofs(facts: TouchpointFacts) -> list[Finding]:
+    tp = facts.touchpoint
+    if tp.kind is not TouchpointKind.COLLECT or tp.required_proofs:
+        return []
+    return [
+        Finding(
+            Rule.COLLECT_WITHOUT_PROOFS,
+            Severity.HIGH,
+            "",
+            f"collect touchpoint {tp.key!r} requires no proof of genuineness",
+            "name the proofs each event must carry (e.g. form_snapshot, notice_shown, network "
+            "for a web form; paper_form and operator at a counter)",
+        )
+    ]
+
+
+def marketing_without_double_opt_in(facts: TouchpointFacts) -> list[Finding]:
+    tp = facts.touchpoint
+    if (
+        tp.kind is not TouchpointKind.COLLECT
+        or tp.nature is not Nature.DIGITAL
+        or CONFIRMING_PROOFS & set(tp.required_proofs)
+    ):
+        return []
+    return [
+        Finding(
+            Rule.MARKETING_WITHOUT_DOUBLE_OPT_IN,
+            Severity.HIGH,
+            p.key,
+            f"marketing consent for {p.key!r} is collected online without double opt-in",
+            "require the double_opt_in (or otp) proof, so the address is confirmed by its owner",
+        )
+        for p in _marketing(facts)
+    ]
+
+
+def collect_without_notice(facts: TouchpointFacts) -> list[Finding]:
+    tp = facts.touchpoint
+    if tp.kind is not TouchpointKind.COLLECT:
+        return []
+    if tp.notice_key is None or not facts.notice_exists:
+        problem = "shows no privacy notice"
+    elif facts.notice_in_force is None:
+        problem = f"shows notice {tp.notice_key!r}, which has no published version in force"
+    else:
+        return []
+    return [
+        Finding(
+            Rule.COLLECT_WITHOUT_NOTICE,
+            Severity.HIGH,
+            tp.notice_key or "",
+            f"collect touchpoint {tp.key!r} {problem}",
+            "link a notice to the touchpoint and publish a version of it (art. 13 GDPR)",
+        )
+    ]
+
+
+def outdated_notice(facts: TouchpointFacts) -> list[Finding]:
+    in_force = facts.notice_in_force
+    if in_force is None:
+        return []
+    shown = facts.notice_version_shown
+    if shown is None or shown >= in_force.version:
+        return []
+    return [
+        Finding(
+            Rule.OUTDATED_NOTICE,
+            Severity.MEDIUM,
+            in_force.key,
+            f"the latest event still shows version {shown} of {in_force.key!r}; version "
+            f"{in_force.version} is in force",
+            f"update the touchpoint to show version {in_force.version} of the notice",
+        )
+    ]
+
+
+def purpose_legal_basis(facts: TouchpointFacts) -> list[Finding]:
+    found = []
+    for p in _marketing(facts):
+        c = p.current.content
+        soft_spam = (
+            c.legal_basis is LegalBasis.LEGITIMATE_INTEREST
+            and c.analogous_products
+            and set(c.channels) <= {Channel.EMAIL}
+        )
+        if c.legal_basis is LegalBasis.CONSENT or soft_spam:
+            continue
+        found.append(
+            Finding(
+                Rule.PURPOSE_LEGAL_BASIS,
+                Severity.HIGH,
+                p.key,
+                f"marketing purpose {p.key!r} rests on {c.legal_basis.value}, which does not "
+                "cover marketing",
+                "base marketing on consent (legitimate interest only for e-mails about analogous "
+                "products to existing customers, art. 130(4) Codice privacy)",
+            )
+        )
+    return found
+
+
+def purpose_retention(facts: TouchpointFacts) -> list[Finding]:
+    found = []
+    for p in facts.purposes:
+        c = p.current.content
+        problems = []
+        if c.marketing and c.retention_days > MARKETING_RETENTION_DAYS:
+            problems.append(
+                f"keeps data {c.retention_days} days, beyond {MARKETING_RETENTION_DAYS}"
+            )
+        if c.legal_basis is LegalBasis.CONSENT and c.consent_lifetime_days is None:
+            problems.append("has no refresh period for its consents")
+        if problems:
+            found.append(
+                Finding(
+                    Rule.PURPOSE_RETENTION,
+                    Severity.MEDIUM,
+                    p.key,
+                    f"purpose {p.key!r} " + " and ".join(problems),
+                    "set a retention within the guidance and a consent lifetime (refresh period)",
+                )
+            )
+    return found
+
+
+def contacts_without_checks(facts: TouchpointFacts) -> list[Finding]:
+    count = sum(facts.flagged_contacts.get(flag, 0) for flag in UNCHECKED_FLAGS)
+    if facts.touchpoint.kind is not TouchpointKind.ENGAGE or count == 0:
+        return []
+    return [
+        Finding(
+            Rule.CONTACTS_WITHOUT_CHECKS,
+            Severity.HIGH,
+            "",
+            f"{count} contact(s) made without a valid check",
+            "check every contact first (`trustguardian check` or POST /v1/checks) and cite the "
+            "check in contact.made",
+        )
+    ]
+
+
+def contacts_despite_denial(facts: TouchpointFacts) -> list[Finding]:
+    count = facts.flagged_contacts.get("despite_denial", 0)
+    if facts.touchpoint.kind is not TouchpointKind.ENGAGE or count == 0:
+        return []
+    return [
+        Finding(
+            Rule.CONTACTS_DESPITE_DENIAL,
+            Severity.HIGH,
+            "",
+            f"{count} contact(s) made although the check said no",
+            "stop the campaign, find who ignored the check, and filter lists through "
+            "`trustguardian audience filter` before sending",
+        )
+    ]
+
+
+def no_right_touchpoint(facts: TouchpointFacts) -> list[Finding]:
+    if facts.touchpoint.kind is TouchpointKind.RIGHT or "*" in facts.withdrawable:
+        return []
+    return [
+        Finding(
+            Rule.NO_RIGHT_TOUCHPOINT,
+            Severity.HIGH,
+            p.key,
+            f"marketing purpose {p.key!r} has no Right touchpoint where people can withdraw it",
+            "register a Right touchpoint (unsubscribe link, preference centre) for this purpose",
+        )
+        for p in _marketing(facts)
+        if p.key not in facts.withdrawable
+    ]
+
+
+def stale_opposition_register(facts: TouchpointFacts) -> list[Finding]:
+    tp = facts.touchpoint
+    kind = REGISTER_KIND.get(tp.channel)
+    if tp.kind is not TouchpointKind.ENGAGE or kind is None or not _marketing(facts):
+        return []
+    dates = [r.register_date for r in facts.registers if r.kind == kind]
+    oldest_allowed = (facts.now - REGISTER_MAX_AGE).date()
+    if dates and max(dates) >= oldest_allowed:
+        return []
+    problem = (
+        f"the latest {kind} opposition register is of {max(dates).isoformat()}"
+        if dates
+        else f"no {kind} opposition register was ever imported"
+    )
+    return [
+        Finding(
+            Rule.STALE_OPPOSITION_REGISTER,
+            Severity.HIGH,
+            kind,
+            f"{tp.channel.value} marketing from {tp.key!r}: {problem}",
+            "import this month's Registro pubblico delle opposizioni "
+            "(`trustguardian registers import`) before the next campaign",
+        )
+    ]
+
+
+def stale_consents(facts: TouchpointFacts) -> list[Finding]:
+    return [
+        Finding(
+            Rule.STALE_CONSENTS,
+            Severity.MEDIUM,
+            purpose,
+            f"{count} consent(s) for {purpose!r} collected here are older than the purpose's "
+            "refresh period",
+            "ask these people to renew their consent, and stop contacting them until they do",
+        )
+        for purpose, count in sorted(facts.stale_consents.items())
+        if count > 0
+    ]
+
+
+RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
+    collect_without_proofs,
+    marketing_without_double_opt_in,
+    collect_without_notice,
+    outdated_notice,
+    purpose_legal_basis,
+    purpose_retention,
+    contacts_without_checks,
+    contacts_despite_denial,
+    no_right_touchpoint,
+    stale_opposition_register,
+    stale_consents,
+)
+
+
+def examine(facts: TouchpointFacts) -> list[Finding]:
+    """Runs every rule on one touchpoint."""
+    return [finding for rule in RULES for finding in rule(facts)]
+
+
+def blocks_securing(findings: list[Finding]) -> bool:
+    """A high-severity finding keeps a touchpoint from being secured."""
+    return any(f.severity is Severity.HIGH for f in findings)

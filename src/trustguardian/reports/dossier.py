@@ -1,0 +1,185 @@
+"""A subject's dossier as a zip an inspector can verify offline.
+
+Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256):
+
+- `manifest.txt`: a C2SP signed note by the instance key: a header, then `<sha256> <path>` lines
+- `public-key.txt`: the note verifier key of the instance (checkpoints and manifest)
+- `checkpoint.txt`: the signed checkpoint every inclusion proof leads to
+- `checkpoint.tsr`: the RFC 3161 time-stamp response over `checkpoint.txt` (when stamped)
+- `events/<seq>-<id>.json`: each event's ledger leaf, byte for byte
+- `proofs/<seq>-<id>.json`: each event's RFC 9162 inclusion proof
+- `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it
+- `notices/<key>-v<version>.txt`: the exact notice texts shown
+- `purposes.json`, `consents.json`, `subject.json`, `sections/<name>.json`
+- `report-en.html`, `report-it.html`, `report-en.pdf`, `report-it.pdf`
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import mimetypes
+import zipfile
+from typing import Any
+
+from rfc3161_client import decode_timestamp_response
+
+from trustguardian.domain.events import timestamp
+from trustguardian.ledger import Signer
+from trustguardian.reports.dossier_report import LANGUAGES, render_html, render_pdf
+from trustguardian.service.context import Context
+from trustguardian.service.dossier import DossierData, OpenedEvidence, gather_dossier
+
+FORMAT = "trustguardian.dossier/v1"
+MANIFEST = "manifest.txt"
+
+
+def event_name(seq: int, event_id: str) -> str:
+    return f"{seq:08d}-{event_id}.json"
+
+
+def evidence_base(item: OpenedEvidence) -> str:
+    return f"evidence/{item.seq:08d}-{item.position}"
+
+
+def file_extension(media_type: str | None) -> str:
+    return (mimetypes.guess_extension(media_type or "") or ".bin") if media_type else ".bin"
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def dossier_files(data: DossierData) -> dict[str, bytes]:
+    """Every file of the dossier but the manifest, by path."""
+    files: dict[str, bytes] = {
+        "public-key.txt": (data.public_key + "\n").encode(),
+        "checkpoint.txt": data.checkpoint.note.encode(),
+    }
+    stamped_at = None
+    if data.timestamp is not None:
+        files["checkpoint.tsr"] = data.timestamp.token
+        gen_time = decode_timestamp_response(data.timestamp.token).tst_info.gen_time
+        stamped_at = f"{gen_time.isoformat()} ({data.timestamp.tsa_url})"
+    for x in data.events:
+        name = event_name(x.event.seq, x.event.id)
+        files[f"events/{name}"] = x.leaf
+        files[f"proofs/{name}"] = _json(
+            {
+                "event_id": x.event.id,
+                "leaf_index": x.event.seq,
+                "tree_size": data.checkpoint.tree_size,
+                "inclusion_path": [base64.b64encode(h).decode() for h in x.inclusion_path],
+            }
+        )
+    for item in data.evidence:
+        base = evidence_base(item)
+        file_name = None
+        if item.file is not None:
+            file_name = base + file_extension(item.media_type)
+            files[file_name] = item.file
+        files[base + ".json"] = _json(
+            {
+                "event_id": item.event_id,
+                "seq": item.seq,
+                "position": item.position,
+                "type": item.type,
+                "commitment": item.commitment,
+                "salt": item.salt.hex(),
+                "content": item.content.decode("utf-8"),
+                "file": file_name,
+            }
+        )
+    for (key, version), notice in data.notices.items():
+        files[f"notices/{key}-v{version}.txt"] = notice.text.encode("utf-8")
+    files["purposes.json"] = _json(
+        {
+            "in_force": {k: _purpose(v) for k, v in sorted(data.purposes_in_force.items())},
+            "referenced": [_purpose(v) for _, v in sorted(data.purposes.items())],
+        }
+    )
+    files["consents.json"] = _json(
+        [
+            {
+                "purpose": s.purpose,
+                "channel": s.channel.value,
+                "status": status,
+                "since": timestamp(s.since),
+                "expires_at": timestamp(s.expires_at) if s.expires_at else None,
+                "event_id": s.event_id,
+                "purpose_version": s.purpose_version,
+                "notice": s.notice,
+                "notice_version": s.notice_version,
+            }
+            for s, status in data.consents
+        ]
+    )
+    files["subject.json"] = _json(
+        {
+            "subject_id": data.subject_id,
+            "erased_at": timestamp(data.erased_at) if data.erased_at else None,
+            "identifiers": [
+                {"kind": i.kind.value, "system": i.system, "value": i.value}
+                for i in data.identifiers
+            ],
+            "touchpoints": {
+                key: {"name": tp.name, "kind": tp.kind.value, "channel": tp.channel.value}
+                for key, tp in data.touchpoints.items()
+            },
+        }
+    )
+    for name, rows in sorted(data.sections.items()):
+        files[f"sections/{name}.json"] = _json(rows)
+    for lang in LANGUAGES:
+        files[f"report-{lang}.html"] = render_html(data, lang, stamped_at)
+        files[f"report-{lang}.pdf"] = render_pdf(data, lang, stamped_at)
+    return files
+
+
+def _purpose(v: Any) -> dict[str, Any]:
+    c = v.content
+    return {
+        "key": v.key,
+        "version": v.version,
+        "name": c.name,
+        "description": c.description,
+        "legal_basis": c.legal_basis.value,
+        "channels": [ch.value for ch in c.channels],
+        "controller": c.controller,
+        "retention_days": c.retention_days,
+        "consent_lifetime_days": c.consent_lifetime_days,
+        "marketing": c.marketing,
+    }
+
+
+def manifest_text(data: DossierData, files: dict[str, bytes]) -> str:
+    """The manifest's note text: what the dossier is, and the SHA-256 of every file."""
+    lines = [
+        FORMAT,
+        f"subject {data.subject_id}",
+        f"checkpoint {data.checkpoint.tree_size}",
+        f"created {timestamp(data.created_at)}",
+    ]
+    lines += [f"{hashlib.sha256(body).hexdigest()} {path}" for path, body in sorted(files.items())]
+    return "".join(line + "\n" for line in lines)
+
+
+def build_dossier(data: DossierData, signer: Signer) -> bytes:
+    """Builds the zip, its manifest signed by the instance key."""
+    files = dossier_files(data)
+    manifest = signer.sign(manifest_text(data, files))
+    stamp = data.created_at.timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, body in [(MANIFEST, manifest.encode()), *sorted(files.items())]:
+            info = zipfile.ZipInfo(path, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, body)
+    return out.getvalue()
+
+
+def subject_dossier(ctx: Context, *, subject_id: str) -> bytes:
+    """Gathers and builds a subject's dossier zip."""
+    return build_dossier(gather_dossier(ctx, subject_id=subject_id), ctx.keys.signer)

@@ -1,0 +1,335 @@
+"""The human-readable report of a subject's dossier, in HTML and PDF, in Italian and English."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from trustguardian.reports import pdf
+from trustguardian.service.dossier import DossierData
+
+LANGUAGES = ("en", "it")
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Evidence dossier",
+        "subject": "Data subject",
+        "generated": "Generated",
+        "erased": "Erased (crypto-shredded) on",
+        "identifiers": "Identifiers",
+        "consents": "Consent state now",
+        "purpose": "Purpose",
+        "channel": "Channel",
+        "status": "Status",
+        "since": "Since",
+        "expires": "Expires",
+        "events": "Privacy events",
+        "when": "Occurred",
+        "recorded": "Recorded",
+        "kind": "Event",
+        "touchpoint": "Touchpoint",
+        "notice": "Notice",
+        "proofs": "Proofs",
+        "evidence": "Proofs of genuineness",
+        "type": "Type",
+        "content": "Content",
+        "file": "File",
+        "notices": "Privacy notice texts shown",
+        "version": "version",
+        "effective": "in force from",
+        "purposes": "Purposes",
+        "basis": "Legal basis",
+        "retention": "Retention (days)",
+        "lifetime": "Consent lifetime (days)",
+        "controller": "Controller",
+        "ledger": "Ledger and verification",
+        "checkpoint": "Signed checkpoint: tree size",
+        "root": "root hash",
+        "key": "Public key",
+        "timestamp": "RFC 3161 time-stamp of the checkpoint",
+        "no_timestamp": "No trusted time-stamp (no time-stamping authority configured).",
+        "how": (
+            "Every event is a leaf of an append-only Merkle log (RFC 9162). This dossier holds "
+            "each event's leaf, its inclusion proof, the checkpoint signed with the public key "
+            "above, every proof's salt and content (checked against the commitment in the leaf) "
+            "and the exact notice texts (checked against the hash in the leaf). Run "
+            "`trustguardian dossier verify FILE.zip` offline, or any RFC 9162 verifier."
+        ),
+        "none": "none",
+        "evidence_erased": "The subject was erased: proofs can no longer be opened.",
+        "sections": "Further records",
+    },
+    "it": {
+        "title": "Fascicolo probatorio",
+        "subject": "Interessato",
+        "generated": "Generato il",
+        "erased": "Cancellato (crypto-shredding) il",
+        "identifiers": "Identificativi",
+        "consents": "Stato attuale dei consensi",
+        "purpose": "Finalità",
+        "channel": "Canale",
+        "status": "Stato",
+        "since": "Dal",
+        "expires": "Scade",
+        "events": "Eventi privacy",
+        "when": "Avvenuto",
+        "recorded": "Registrato",
+        "kind": "Evento",
+        "touchpoint": "Touchpoint",
+        "notice": "Informativa",
+        "proofs": "Prove",
+        "evidence": "Prove di genuinità",
+        "type": "Tipo",
+        "content": "Contenuto",
+        "file": "File",
+        "notices": "Testi delle informative mostrate",
+        "version": "versione",
+        "effective": "in vigore dal",
+        "purposes": "Finalità",
+        "basis": "Base giuridica",
+        "retention": "Conservazione (giorni)",
+        "lifetime": "Durata del consenso (giorni)",
+        "controller": "Titolare",
+        "ledger": "Registro e verifica",
+        "checkpoint": "Checkpoint firmato: dimensione dell'albero",
+        "root": "hash radice",
+        "key": "Chiave pubblica",
+        "timestamp": "Marca temporale RFC 3161 del checkpoint",
+        "no_timestamp": "Nessuna marca temporale (nessuna autorità di marcatura configurata).",
+        "how": (
+            "Ogni evento è una foglia di un registro Merkle append-only (RFC 9162). Il fascicolo "
+            "contiene la foglia di ogni evento, la sua prova di inclusione, il checkpoint firmato "
+            "con la chiave pubblica indicata, sale e contenuto di ogni prova (verificati contro "
+            "l'impegno nella foglia) e i testi esatti delle informative (verificati contro l'hash "
+            "nella foglia). Verifica offline con `trustguardian dossier verify FILE.zip` o con "
+            "qualsiasi verificatore RFC 9162."
+        ),
+        "none": "nessuno",
+        "evidence_erased": "L'interessato è stato cancellato: le prove non sono più leggibili.",
+        "sections": "Altri registri",
+    },
+}
+
+KINDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "it": {
+        "consent.given": "consenso prestato",
+        "consent.refused": "consenso negato",
+        "consent.withdrawn": "consenso revocato",
+        "consent.confirmed": "consenso confermato",
+        "notice.acknowledged": "presa visione dell'informativa",
+        "data.collected": "dati raccolti",
+        "data.updated": "dati aggiornati",
+        "contact.made": "contatto effettuato",
+    },
+}
+STATUSES: dict[str, dict[str, str]] = {
+    "en": {},
+    "it": {
+        "given": "prestato",
+        "refused": "negato",
+        "withdrawn": "revocato",
+        "expired": "scaduto",
+        "pending_confirmation": "in attesa di conferma",
+    },
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """The dossier as the templates read it, in one language."""
+
+    lang: str
+    t: dict[str, str]
+    data: DossierData
+    timestamp_time: str | None
+
+    def kind(self, value: str) -> str:
+        return KINDS[self.lang].get(value, value)
+
+    def status(self, value: str) -> str:
+        return STATUSES[self.lang].get(value, value)
+
+    def root(self) -> str:
+        return base64.b64encode(self.data.checkpoint.root_hash).decode()
+
+    def evidence_rows(self) -> list[tuple[Any, ...]]:
+        rows = []
+        for item in self.data.evidence:
+            fields = {k: v for k, v in item.fields.items() if k != "type"}
+            rows.append((item.seq, item.position, item.type, _short(fields), item.media_type or ""))
+        return rows
+
+
+def _short(fields: dict[str, Any]) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in sorted(fields.items()))
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+HTML = """<!doctype html>
+<html lang="{{ v.lang }}"><head><meta charset="utf-8">
+<title>{{ v.t.title }} {{ d.subject_id }}</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}
+table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #bbb;
+padding:.2em .4em;vertical-align:top}th{background:#dde7e1}pre{background:#f5f5f5;padding:.5em;
+white-space:pre-wrap}</style></head><body>
+<h1>{{ v.t.title }}</h1>
+<p>{{ v.t.subject }}: <code>{{ d.subject_id }}</code> · {{ v.t.generated }}
+{{ d.created_at.isoformat(timespec="seconds") }}
+{% if d.erased_at %}<br>{{ v.t.erased }}
+{{ d.erased_at.isoformat(timespec="seconds") }}{% endif %}</p>
+<h2>{{ v.t.identifiers }}</h2><ul>
+{% for i in d.identifiers %}<li>{{ i.kind }}{% if i.system %} ({{ i.system }}){% endif %}:
+{{ i.value if i.value is not none else "—" }}</li>{% else %}<li>{{ v.t.none }}</li>{% endfor %}
+</ul>
+<h2>{{ v.t.consents }}</h2><table><tr><th>{{ v.t.purpose }}</th><th>{{ v.t.channel }}</th>
+<th>{{ v.t.status }}</th><th>{{ v.t.since }}</th><th>{{ v.t.expires }}</th></tr>
+{% for s, status in d.consents %}<tr><td>{{ s.purpose }}</td><td>{{ s.channel }}</td>
+<td>{{ v.status(status) }}</td><td>{{ s.since.isoformat(timespec="seconds") }}</td>
+<td>{{ s.expires_at.isoformat(timespec="seconds") if s.expires_at else "" }}</td></tr>
+{% endfor %}</table>
+<h2>{{ v.t.events }}</h2><table><tr><th>#</th><th>{{ v.t.when }}</th><th>{{ v.t.recorded }}</th>
+<th>{{ v.t.kind }}</th><th>{{ v.t.touchpoint }}</th><th>{{ v.t.purpose }}</th>
+<th>{{ v.t.channel }}</th><th>{{ v.t.notice }}</th><th>{{ v.t.proofs }}</th></tr>
+{% for x in d.events %}{% set e = x.event %}<tr><td>{{ e.seq }}</td>
+<td>{{ e.occurred_at.isoformat(timespec="seconds") }}</td>
+<td>{{ e.recorded_at.isoformat(timespec="seconds") }}</td><td>{{ v.kind(e.kind.value) }}</td>
+<td>{{ e.touchpoint }}</td><td>{{ e.purpose or "" }}{% if e.purpose_version %}
+v{{ e.purpose_version }}{% endif %}</td><td>{{ e.channels|join(", ") }}</td>
+<td>{% if e.notice %}{{ e.notice }} v{{ e.notice_version }}{% endif %}</td>
+<td>{{ e.proofs|map(attribute="type")|join(", ") }}</td></tr>{% endfor %}</table>
+<h2>{{ v.t.evidence }}</h2>
+{% if d.erased_at %}<p>{{ v.t.evidence_erased }}</p>{% endif %}
+<table><tr><th>#</th><th>n</th><th>{{ v.t.type }}</th><th>{{ v.t.content }}</th>
+<th>{{ v.t.file }}</th></tr>{% for r in v.evidence_rows() %}<tr>{% for c in r %}<td>{{ c }}</td>
+{% endfor %}</tr>{% endfor %}</table>
+<h2>{{ v.t.notices }}</h2>
+{% for (key, version), n in d.notices|dictsort %}<h3>{{ key }} — {{ v.t.version }} {{ version }}
+({{ v.t.effective }} {{ n.effective_from.isoformat(timespec="seconds") }})</h3>
+<p><code>sha256 {{ n.sha256 }}</code></p><pre>{{ n.text }}</pre>{% endfor %}
+<h2>{{ v.t.purposes }}</h2><table><tr><th>{{ v.t.purpose }}</th><th>{{ v.t.version }}</th>
+<th>{{ v.t.basis }}</th><th>{{ v.t.retention }}</th><th>{{ v.t.lifetime }}</th>
+<th>{{ v.t.controller }}</th></tr>{% for key, p in d.purposes_in_force|dictsort %}<tr>
+<td>{{ p.content.name }} ({{ key }})</td><td>{{ p.version }}</td>
+<td>{{ p.content.legal_basis }}</td><td>{{ p.content.retention_days }}</td>
+<td>{{ p.content.consent_lifetime_days or "" }}</td><td>{{ p.content.controller }}</td></tr>
+{% endfor %}</table>
+{% for name, rows in d.sections|dictsort %}<h2>{{ v.t.sections }}: {{ name }}</h2><ul>
+{% for row in rows %}<li><code>{{ row }}</code></li>{% endfor %}</ul>{% endfor %}
+<h2>{{ v.t.ledger }}</h2>
+<p>{{ v.t.checkpoint }} {{ d.checkpoint.tree_size }}, {{ v.t.root }} <code>{{ v.root() }}</code></p>
+<p>{{ v.t.key }}: <code>{{ d.public_key }}</code></p>
+<p>{{ v.t.timestamp }}: {{ v.timestamp_time or v.t.no_timestamp }}</p>
+<p>{{ v.t.how }}</p>
+</body></html>
+"""
+
+_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_template = _env.from_string(HTML)
+
+
+def render_html(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
+    """The report as one HTML page."""
+    view = View(lang, LABELS[lang], data, timestamp_time)
+    return _template.render(v=view, d=data).encode("utf-8")
+
+
+def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
+    """The report as a PDF."""
+    v = View(lang, LABELS[lang], data, timestamp_time)
+    t = v.t
+    story: list[Flowable] = [
+        pdf.para(f"{t['title']}", "title"),
+        pdf.para(f"{t['subject']}: {data.subject_id}"),
+        pdf.para(f"{t['generated']} {data.created_at.isoformat(timespec='seconds')}"),
+    ]
+    if data.erased_at:
+        story.append(pdf.para(f"{t['erased']} {data.erased_at.isoformat(timespec='seconds')}"))
+    story += [pdf.para(t["identifiers"], "h1")]
+    story += [
+        pdf.para(f"{i.kind}: {i.value if i.value is not None else '-'}") for i in data.identifiers
+    ] or [pdf.para(t["none"])]
+    story += [
+        pdf.para(t["consents"], "h1"),
+        pdf.table(
+            [t["purpose"], t["channel"], t["status"], t["since"], t["expires"]],
+            [
+                (s.purpose, s.channel.value, v.status(status), s.since, s.expires_at or "")
+                for s, status in data.consents
+            ],
+        ),
+        pdf.para(t["events"], "h1"),
+        pdf.table(
+            ["#", t["when"], t["kind"], t["touchpoint"], t["purpose"], t["notice"], t["proofs"]],
+            [
+                (
+                    x.event.seq,
+                    x.event.occurred_at,
+                    v.kind(x.event.kind.value),
+                    x.event.touchpoint,
+                    x.event.purpose or "",
+                    f"{x.event.notice} v{x.event.notice_version}" if x.event.notice else "",
+                    ", ".join(p.type.value for p in x.event.proofs),
+                )
+                for x in data.events
+            ],
+            widths=[15 * mm, 32 * mm, 28 * mm, 30 * mm, 25 * mm, 25 * mm, 25 * mm],
+        ),
+        pdf.para(t["evidence"], "h1"),
+    ]
+    if data.erased_at:
+        story.append(pdf.para(t["evidence_erased"]))
+    story.append(
+        pdf.table(
+            ["#", "n", t["type"], t["content"], t["file"]],
+            v.evidence_rows(),
+            widths=[15 * mm, 8 * mm, 25 * mm, 107 * mm, 25 * mm],
+        )
+    )
+    story += [
+        pdf.para(t["purposes"], "h1"),
+        pdf.table(
+            [t["purpose"], t["version"], t["basis"], t["retention"], t["lifetime"]],
+            [
+                (
+                    f"{p.content.name} ({key})",
+                    p.version,
+                    p.content.legal_basis.value,
+                    p.content.retention_days,
+                    p.content.consent_lifetime_days or "",
+                )
+                for key, p in sorted(data.purposes_in_force.items())
+            ],
+        ),
+    ]
+    for name, rows in sorted(data.sections.items()):
+        story += [pdf.para(f"{t['sections']}: {name}", "h1")]
+        story += [pdf.para(str(row), "small") for row in rows]
+    story += [
+        pdf.para(t["ledger"], "h1"),
+        pdf.para(f"{t['checkpoint']} {data.checkpoint.tree_size}, {t['root']} {v.root()}"),
+        pdf.para(f"{t['key']}: {data.public_key}", "small"),
+        pdf.para(f"{t['timestamp']}: {timestamp_time or t['no_timestamp']}"),
+        pdf.para(t["how"]),
+    ]
+    if data.notices:
+        story += [PageBreak(), pdf.para(t["notices"], "h1")]
+        for (key, version), notice in sorted(data.notices.items()):
+            story += [
+                pdf.para(
+                    f"{key} - {t['version']} {version} ({t['effective']} "
+                    f"{notice.effective_from.isoformat(timespec='seconds')})",
+                    "h2",
+                ),
+                pdf.para(f"sha256 {notice.sha256}", "small"),
+                pdf.preformatted(notice.text),
+                Spacer(1, 4 * mm),
+            ]
+    return pdf.render(
+        story, title=f"{t['title']} {data.subject_id}", footer=f"Trust Guardian · {data.subject_id}"
+    )

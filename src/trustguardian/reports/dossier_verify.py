@@ -1,0 +1,283 @@
+"""Verifying a dossier offline: no database, no settings, only the zip (and maybe a pinned key).
+
+Checks, each problem naming the file at fault:
+
+1. the manifest is signed by the key in `public-key.txt` (or the key the inspector pins);
+2. every file has the SHA-256 the manifest lists, and no file is unlisted or missing;
+3. the checkpoint is signed by that key;
+4. every event leaf, through its inclusion proof, leads to the checkpoint's root;
+5. every proof's salt and content give the commitment in its event's leaf, and a proof's file
+   has the SHA-256 its content names;
+6. every notice text shown has the SHA-256 its event's leaf names;
+7. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
+   certificate, signed by a certificate chaining to it).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+
+from trustguardian.ledger import (
+    NoteError,
+    Verifier,
+    leaf_hash,
+    open_note,
+    parse_checkpoint,
+    verify_inclusion,
+)
+from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.vault.commit import verify_commitment
+
+MANIFEST = "manifest.txt"
+FORMAT = "trustguardian.dossier/v1"
+
+
+@dataclass
+class DossierCheck:
+    """The outcome: what was checked and every problem found, each naming its file."""
+
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    subject_id: str | None = None
+    events: int = 0
+    evidence: int = 0
+    files: int = 0
+    notices: int = 0
+    tree_size: int | None = None
+    timestamp: datetime | None = None
+    timestamp_trusted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append((path, message))
+
+
+def verify_dossier(
+    archive: bytes, *, trusted_key: str | None = None, tsa_roots: list[bytes] | None = None
+) -> DossierCheck:
+    """Verifies a dossier zip; `trusted_key` pins the instance key, `tsa_roots` PEM roots."""
+    report = DossierCheck()
+    files: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as z:
+            for name in z.namelist():
+                if name.endswith("/"):
+                    continue
+                try:
+                    files[name] = z.read(name)
+                except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
+                    # A byte changed in the zip itself: its CRC or compression names the file.
+                    report.fail(name, f"damaged inside the zip: {exc}")
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        report.fail("(zip)", f"not a readable zip file: {exc}")
+        return report
+    verifier = _verifier(files, trusted_key, report)
+    listed = _manifest(files, verifier, report)
+    _hashes(files, listed, report)
+    root = _checkpoint(files, verifier, report)
+    leaves = _events(files, root, report)
+    _evidence(files, leaves, report)
+    _notices(files, leaves, report)
+    _timestamp(files, tsa_roots, report)
+    return report
+
+
+def _verifier(
+    files: dict[str, bytes], trusted: str | None, report: DossierCheck
+) -> Verifier | None:
+    text = files.get("public-key.txt", b"").decode("utf-8", "replace").strip()
+    try:
+        verifier = Verifier.parse(text)
+    except (InvalidKeyError, ValueError) as exc:
+        report.fail("public-key.txt", f"not a verifier key: {exc}")
+        verifier = None
+    if trusted is None:
+        return verifier
+    pinned = Verifier.parse(trusted.strip())
+    if verifier is None or verifier.verifier_key != pinned.verifier_key:
+        report.fail("public-key.txt", "is not the key you trust")
+    return pinned
+
+
+def _manifest(
+    files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck
+) -> dict[str, str]:
+    raw = files.get(MANIFEST)
+    if raw is None:
+        report.fail(MANIFEST, "missing")
+        return {}
+    note = raw.decode("utf-8", "replace")
+    text = note[: note.rfind("\n\n") + 1] if "\n\n" in note else note
+    if verifier is not None:
+        try:
+            text, _ = open_note(note, [verifier])
+        except NoteError as exc:
+            report.fail(MANIFEST, f"its signature does not verify: {exc}")
+    lines = text.splitlines()
+    if not lines or lines[0] != FORMAT:
+        report.fail(MANIFEST, f"is not a {FORMAT} manifest")
+        return {}
+    listed: dict[str, str] = {}
+    for line in lines[1:]:
+        head, _, rest = line.partition(" ")
+        if head == "subject":
+            report.subject_id = rest
+        elif len(head) == 64 and rest:
+            listed[rest] = head
+    return listed
+
+
+def _hashes(files: dict[str, bytes], listed: dict[str, str], report: DossierCheck) -> None:
+    for path, digest in sorted(listed.items()):
+        body = files.get(path)
+        if body is None:
+            report.fail(path, "listed in the manifest but missing")
+        elif hashlib.sha256(body).hexdigest() != digest:
+            report.fail(path, "changed: its SHA-256 is not the one in the signed manifest")
+    for path in sorted(set(files) - set(listed) - {MANIFEST}):
+        report.fail(path, "not listed in the signed manifest")
+    report.files = len(listed)
+
+
+def _checkpoint(
+    files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck
+) -> tuple[int, bytes] | None:
+    raw = files.get("checkpoint.txt")
+    if raw is None or verifier is None:
+        report.fail("checkpoint.txt", "missing" if raw is None else "no key to check it with")
+        return None
+    try:
+        cp = parse_checkpoint(raw.decode("utf-8", "replace"), verifier)
+    except NoteError as exc:
+        report.fail("checkpoint.txt", f"its signature does not verify: {exc}")
+        return None
+    report.tree_size = cp.size
+    return cp.size, cp.root_hash
+
+
+def _events(
+    files: dict[str, bytes], root: tuple[int, bytes] | None, report: DossierCheck
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Checks each leaf's inclusion; returns event id -> (path, parsed leaf)."""
+    leaves: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path in sorted(p for p in files if p.startswith("events/")):
+        leaf = files[path]
+        proof_path = "proofs/" + path.removeprefix("events/")
+        report.events += 1
+        parsed = _load(leaf, path, report)
+        if parsed is None:
+            continue
+        leaves[str(parsed.get("id"))] = (path, parsed)
+        proof = _load(files.get(proof_path), proof_path, report)
+        if proof is None or root is None:
+            continue
+        try:
+            index, size = int(proof["leaf_index"]), int(proof["tree_size"])
+            hashes = [base64.b64decode(h, validate=True) for h in proof["inclusion_path"]]
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            report.fail(proof_path, f"malformed inclusion proof: {exc}")
+            continue
+        if size != root[0] or index != parsed.get("seq"):
+            report.fail(proof_path, "does not place this event where its leaf says, in this tree")
+        elif not verify_inclusion(leaf_hash(leaf), index, size, hashes, root[1]):
+            report.fail(path, f"does not lead to the signed checkpoint's root (with {proof_path})")
+    return leaves
+
+
+def _evidence(
+    files: dict[str, bytes], leaves: dict[str, tuple[str, dict[str, Any]]], report: DossierCheck
+) -> None:
+    for path in sorted(p for p in files if p.startswith("evidence/") and p.endswith(".json")):
+        item = _load(files[path], path, report)
+        if item is None:
+            continue
+        report.evidence += 1
+        try:
+            event_path, leaf = leaves[str(item["event_id"])]
+            committed = leaf["proofs"][int(item["position"])]["commitment"]
+            salt, content = bytes.fromhex(item["salt"]), str(item["content"]).encode("utf-8")
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            report.fail(path, f"names no proof of an event in this dossier: {exc}")
+            continue
+        if item.get("commitment") != committed or not verify_commitment(salt, content, committed):
+            report.fail(path, f"does not match the commitment in {event_path}")
+            continue
+        named = _load(content, path, report) or {}
+        expected = (named.get("file") or {}).get("sha256")
+        file_path = str(item.get("file") or "")
+        if expected and file_path not in files:
+            report.fail(path, "its evidence file is missing")
+        elif expected and hashlib.sha256(files[file_path]).hexdigest() != expected:
+            report.fail(file_path, f"is not the file committed to in {event_path}")
+
+
+def _notices(
+    files: dict[str, bytes], leaves: dict[str, tuple[str, dict[str, Any]]], report: DossierCheck
+) -> None:
+    for event_path, leaf in leaves.values():
+        notice = leaf.get("notice")
+        if not isinstance(notice, dict):
+            continue
+        path = f"notices/{notice.get('key')}-v{notice.get('version')}.txt"
+        text = files.get(path)
+        if text is None:
+            report.fail(path, f"the notice text shown in {event_path} is missing")
+        elif hashlib.sha256(text).hexdigest() != notice.get("sha256"):
+            report.fail(path, f"is not the notice text whose hash {event_path} holds")
+    report.notices = sum(1 for p in files if p.startswith("notices/"))
+
+
+def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: DossierCheck) -> None:
+    token = files.get("checkpoint.tsr")
+    if token is None:
+        return
+    checkpoint = files.get("checkpoint.txt", b"")
+    try:
+        response = decode_timestamp_response(token)
+        imprint = response.tst_info.message_imprint.message
+    except ValueError as exc:
+        report.fail("checkpoint.tsr", f"not an RFC 3161 time-stamp response: {exc}")
+        return
+    if imprint != hashlib.sha256(checkpoint).digest():
+        report.fail("checkpoint.tsr", "does not stamp checkpoint.txt")
+        return
+    report.timestamp = response.tst_info.gen_time
+    if not roots:
+        return
+    builder = VerifierBuilder()
+    for pem in roots:
+        for cert in x509.load_pem_x509_certificates(pem):
+            builder = builder.add_root_certificate(cert)
+    try:
+        report.timestamp_trusted = builder.build().verify_message(response, checkpoint)
+    except VerificationError as exc:
+        report.fail("checkpoint.tsr", f"not signed by the trusted time-stamping authority: {exc}")
+
+
+def _load(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:
+    if raw is None:
+        report.fail(path, "missing")
+        return None
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report.fail(path, f"not valid JSON: {exc}")
+        return None
+    if not isinstance(value, dict):
+        report.fail(path, "not a JSON object")
+        return None
+    return value

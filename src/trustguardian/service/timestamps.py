@@ -1,0 +1,129 @@
+"""Trusted time: RFC 3161 time-stamps of signed checkpoints from a time-stamping authority.
+
+The stamped data is the checkpoint's signed note exactly as stored (its UTF-8 bytes), so anyone
+holding the note and the token can check, offline, that the note existed at the TSA's time.
+The HTTP call happens outside any transaction; the token is then stored with the checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from rfc3161_client import (
+    HashAlgorithm,
+    PKIStatus,
+    TimestampRequestBuilder,
+    TimeStampResponse,
+    decode_timestamp_response,
+)
+
+from trustguardian.domain.errors import Conflict, NotFound
+from trustguardian.service.context import Context
+from trustguardian.store.accountability import StoredTimestamp
+
+
+class TimestampUnavailable(Conflict):
+    code = "timestamp-unavailable"
+    title = "The time-stamping authority gave no valid time-stamp"
+
+
+@dataclass(frozen=True)
+class TokenFacts:
+    """What a time-stamp token says, read without trusting it yet."""
+
+    gen_time: datetime
+    imprint_matches: bool
+    serial_number: int
+
+
+def request_timestamp(url: str, data: bytes, *, timeout: float) -> tuple[bytes, datetime]:
+    """Asks a TSA to stamp `data` (SHA-256 imprint, with nonce); returns (response DER, time)."""
+    request = (
+        TimestampRequestBuilder()
+        .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
+    try:
+        reply = httpx.post(
+            url,
+            content=request.as_bytes(),
+            headers={"Content-Type": "application/timestamp-query"},
+            timeout=timeout,
+        )
+        reply.raise_for_status()
+        response = decode_timestamp_response(reply.content)
+    except (httpx.HTTPError, ValueError) as exc:
+        raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
+    if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        raise TimestampUnavailable(f"the time-stamping authority refused: {response.status}")
+    facts = token_facts(response, data)
+    if not facts.imprint_matches or response.tst_info.nonce != request.nonce:
+        raise TimestampUnavailable("the time-stamp answers another request")
+    return reply.content, facts.gen_time
+
+
+def token_facts(response: TimeStampResponse, data: bytes) -> TokenFacts:
+    """Reads a token's time and whether its imprint is the SHA-256 of `data`."""
+    info = response.tst_info
+    imprint = info.message_imprint.message
+    gen_time = info.gen_time
+    if gen_time.tzinfo is None:
+        gen_time = gen_time.replace(tzinfo=UTC)
+    return TokenFacts(
+        gen_time=gen_time,
+        imprint_matches=hmac.compare_digest(imprint, hashlib.sha256(data).digest()),
+        serial_number=info.serial_number,
+    )
+
+
+def stamp_checkpoint(ctx: Context, *, tree_size: int | None = None) -> StoredTimestamp:
+    """Stamps a checkpoint (the latest by default) unless it already is; returns its token."""
+    url = ctx.settings.tsa_url
+    if not url:
+        raise Conflict("no time-stamping authority is configured (TRUSTGUARDIAN_TSA_URL)")
+    with ctx.uow(write=False) as uow:
+        checkpoint = (
+            uow.ledger.latest_checkpoint()
+            if tree_size is None
+            else uow.ledger.checkpoint(tree_size)
+        )
+        if checkpoint is None:
+            raise NotFound("no such checkpoint" if tree_size else "the ledger is empty")
+        known = uow.accountability.timestamp(checkpoint.tree_size)
+    if known is not None:
+        return known
+    token, gen_time = request_timestamp(
+        url, checkpoint.note.encode(), timeout=ctx.settings.tsa_timeout_seconds
+    )
+    stamped = StoredTimestamp(checkpoint.tree_size, token, url, gen_time, ctx.clock.now())
+    with ctx.uow() as uow:
+        # Another process may have stamped it meanwhile: the first token stays.
+        known = uow.accountability.timestamp(checkpoint.tree_size)
+        if known is not None:
+            return known
+        uow.accountability.add_timestamp(stamped)
+        uow.commit()
+    return stamped
+
+
+def stamp_if_configured(ctx: Context) -> StoredTimestamp | None:
+    """Stamps the latest checkpoint when a TSA is configured and the ledger is not empty."""
+    if not ctx.settings.tsa_url:
+        return None
+    with ctx.uow(write=False) as uow:
+        if uow.ledger.latest_checkpoint() is None:
+            return None
+    return stamp_checkpoint(ctx)
+
+
+def checkpoint_timestamps(ctx: Context) -> dict[int, StoredTimestamp]:
+    """Every stored token, by tree size."""
+    with ctx.uow(write=False) as uow:
+        return uow.accountability.timestamps()

@@ -1,0 +1,243 @@
+"""Repository for accountability: census findings, examinations and checkpoint time-stamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, insert, select, update
+
+from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    id: str
+    touchpoint_key: str
+    rule: str
+    target: str
+    severity: str
+    message: str
+    fix: str
+    first_found_at: datetime
+    last_found_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredTimestamp:
+    tree_size: int
+    token: bytes
+    tsa_url: str
+    gen_time: datetime
+    stamped_at: datetime
+
+
+class AccountabilityRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    # --- findings ---------------------------------------------------------------------------
+
+    def findings(
+        self, touchpoint: str | None = None, *, open_only: bool = True
+    ) -> list[StoredFinding]:
+        query = select(t.findings).order_by(
+            t.findings.c.touchpoint_key,
+            t.findings.c.first_found_at,
+            t.findings.c.rule,
+            t.findings.c.target,
+        )
+        if touchpoint is not None:
+            query = query.where(t.findings.c.touchpoint_key == touchpoint)
+        if open_only:
+            query = query.where(t.findings.c.resolved_at.is_(None))
+        return [StoredFinding(**row._mapping) for row in self._c.execute(query)]
+
+    def add_findings(self, rows: Sequence[dict[str, Any]]) -> None:
+        bulk_insert(self._c, t.findings, rows)
+
+    def refresh_finding(self, finding_id: str, *, at: datetime, message: str) -> None:
+        self._c.execute(
+            update(t.findings)
+            .where(t.findings.c.id == finding_id)
+            .values(last_found_at=at, message=message)
+        )
+
+    def resolve_findings(self, ids: Sequence[str], at: datetime) -> None:
+        if ids:
+            self._c.execute(
+                update(t.findings).where(t.findings.c.id.in_(list(ids))).values(resolved_at=at)
+            )
+
+    def open_high(self, touchpoint: str) -> int:
+        return int(
+            self._c.execute(
+                select(func.count()).where(
+                    t.findings.c.touchpoint_key == touchpoint,
+                    t.findings.c.resolved_at.is_(None),
+                    t.findings.c.severity == "high",
+                )
+            ).scalar_one()
+        )
+
+    def set_examination(self, touchpoint: str, at: datetime, open_high: int) -> None:
+        done = self._c.execute(
+            update(t.examinations)
+            .where(t.examinations.c.touchpoint_key == touchpoint)
+            .values(examined_at=at, open_high=open_high)
+        )
+        if done.rowcount == 0:
+            self._c.execute(
+                insert(t.examinations).values(
+                    touchpoint_key=touchpoint, examined_at=at, open_high=open_high
+                )
+            )
+
+    def examined_at(self, touchpoint: str) -> datetime | None:
+        value: datetime | None = self._c.execute(
+            select(t.examinations.c.examined_at).where(
+                t.examinations.c.touchpoint_key == touchpoint
+            )
+        ).scalar_one_or_none()
+        return value
+
+    # --- what the census rules read -----------------------------------------------------------
+
+    def notice_version_shown(self, touchpoint: str, notice: str, since: datetime) -> int | None:
+        """The notice version of a touchpoint's latest event (by occurrence) from an instant on."""
+        value = self._c.execute(
+            select(t.events.c.notice_version)
+            .where(
+                t.events.c.touchpoint_key == touchpoint,
+                t.events.c.notice_key == notice,
+                t.events.c.occurred_at >= since,
+                t.events.c.notice_version.is_not(None),
+            )
+            .order_by(t.events.c.occurred_at.desc(), t.events.c.seq.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    def flagged_contacts(self, touchpoint: str, since: datetime) -> dict[str, int]:
+        """Contacts of a touchpoint made from an instant on without an allowed check, by flag."""
+        rows = self._c.execute(
+            select(t.contacts.c.flag, func.count())
+            .where(
+                t.contacts.c.touchpoint_key == touchpoint,
+                t.contacts.c.flag.is_not(None),
+                t.contacts.c.occurred_at >= since,
+            )
+            .group_by(t.contacts.c.flag)
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def stale_consents(self, touchpoint: str, now: datetime) -> dict[str, int]:
+        """Given consents decided by this touchpoint's events whose lifetime has ended."""
+        rows = self._c.execute(
+            select(t.consent_states.c.purpose_key, func.count())
+            .select_from(
+                t.consent_states.join(t.events, t.events.c.seq == t.consent_states.c.event_seq)
+            )
+            .where(
+                t.events.c.touchpoint_key == touchpoint,
+                t.consent_states.c.status == "given",
+                t.consent_states.c.expires_at <= now,
+            )
+            .group_by(t.consent_states.c.purpose_key)
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def subject_leaves(self, subject_id: str) -> list[tuple[int, bytes]]:
+        """(seq, leaf) of every event of a subject, in ledger order."""
+        rows = self._c.execute(
+            select(t.events.c.seq, t.events.c.leaf)
+            .where(t.events.c.subject_id == subject_id)
+            .order_by(t.events.c.seq)
+        )
+        return [(int(r.seq), bytes(r.leaf)) for r in rows]
+
+    # --- what the inspection report counts -------------------------------------------------
+
+    def consent_counts(self, at: datetime) -> dict[tuple[str, str, str], int]:
+        """(purpose, channel, status at `at`) -> subjects; a given consent past its expiry is
+        counted as expired."""
+        expired = and_(t.consent_states.c.status == "given", t.consent_states.c.expires_at <= at)
+        status = case((expired, "expired"), else_=t.consent_states.c.status)
+        rows = self._c.execute(
+            select(
+                t.consent_states.c.purpose_key, t.consent_states.c.channel, status, func.count()
+            ).group_by(t.consent_states.c.purpose_key, t.consent_states.c.channel, status)
+        )
+        return {(r[0], r[1], r[2]): int(r[3]) for r in rows}
+
+    def event_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(kind, purpose or '') -> events that occurred in [start, end)."""
+        purpose = func.coalesce(t.events.c.purpose_key, "")
+        rows = self._c.execute(
+            select(t.events.c.kind, purpose, func.count())
+            .where(t.events.c.occurred_at >= start, t.events.c.occurred_at < end)
+            .group_by(t.events.c.kind, purpose)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def consent_proofs(
+        self, start: datetime, end: datetime, kinds: Sequence[str]
+    ) -> Iterator[tuple[int, str, str | None, bool]]:
+        """(seq, touchpoint, proof type or None, has a file) of consent events in [start, end)."""
+        query = (
+            select(
+                t.events.c.seq,
+                t.events.c.touchpoint_key,
+                t.event_proofs.c.type,
+                t.event_proofs.c.blob_address.is_not(None),
+            )
+            .select_from(
+                t.events.outerjoin(t.event_proofs, t.event_proofs.c.event_seq == t.events.c.seq)
+            )
+            .where(
+                t.events.c.occurred_at >= start,
+                t.events.c.occurred_at < end,
+                t.events.c.kind.in_(list(kinds)),
+            )
+            .order_by(t.events.c.seq)
+        )
+        for r in self._c.execution_options(yield_per=10_000).execute(query):
+            yield int(r[0]), r[1], r[2], bool(r[3])
+
+    def contact_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(touchpoint, flag or 'checked') -> contacts made in [start, end)."""
+        flag = func.coalesce(t.contacts.c.flag, "checked")
+        rows = self._c.execute(
+            select(t.contacts.c.touchpoint_key, flag, func.count())
+            .where(t.contacts.c.occurred_at >= start, t.contacts.c.occurred_at < end)
+            .group_by(t.contacts.c.touchpoint_key, flag)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    # --- RFC 3161 time-stamps of checkpoints --------------------------------------------------
+
+    def add_timestamp(self, ts: StoredTimestamp) -> None:
+        self._c.execute(insert(t.checkpoint_timestamps).values(**vars(ts)))
+
+    def timestamp(self, tree_size: int) -> StoredTimestamp | None:
+        row = self._c.execute(
+            select(t.checkpoint_timestamps).where(t.checkpoint_timestamps.c.tree_size == tree_size)
+        ).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        values["token"] = bytes(values["token"])
+        return StoredTimestamp(**values)
+
+    def timestamps(self) -> dict[int, StoredTimestamp]:
+        rows = self._c.execute(select(t.checkpoint_timestamps))
+        found = {}
+        for row in rows:
+            values = dict(row._mapping)
+            values["token"] = bytes(values["token"])
+            found[int(values["tree_size"])] = StoredTimestamp(**values)
+        return found
