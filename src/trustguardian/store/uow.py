@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.collect import CollectRepository
 from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
@@ -34,6 +35,7 @@ class UnitOfWork:
     sync: SyncRepository
     engage: EngageRepository
     tokens: TokenRepository
+    collect: CollectRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -56,6 +58,7 @@ class UnitOfWork:
         self.sync = SyncRepository(connection)
         self.engage = EngageRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.collect = CollectRepository(connection)
         return self
 
     def commit(self) -> None:
