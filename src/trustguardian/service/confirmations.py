@@ -7,6 +7,7 @@ counted in its own committed transaction.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from dataclasses import dataclass
@@ -213,5 +214,5 @@ def _confirmed(
         notice_version=event.notice_version,
         proofs=(proof,),
         idempotency_key=key,
-        fingerprint=key,
+        fingerprint=hashlib.sha256(key.encode()).hexdigest(),
     )

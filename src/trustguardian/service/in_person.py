@@ -120,7 +120,7 @@ def record_in_person(
             channels=channels,
             proofs=tuple(proofs),
             idempotency_key=None if c.idempotency_key is None else f"{c.idempotency_key}:{n}",
-            fingerprint=f"{content}:{n}",
+            fingerprint=hashlib.sha256(f"{content}:{n}".encode()).hexdigest(),
         )
         for n, (purpose, channels) in enumerate(c.purposes)
     ]

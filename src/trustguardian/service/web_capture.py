@@ -135,7 +135,7 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
             notice_version=notice.version if notice else None,
             proofs=tuple(proofs),
             idempotency_key=f"web:{sub.submission_id}:{n}",
-            fingerprint=f"{content}:{n}",
+            fingerprint=hashlib.sha256(f"{content}:{n}".encode()).hexdigest(),
         )
         for n, choice in enumerate(sub.consents)
     ]
