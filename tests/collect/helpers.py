@@ -49,10 +49,10 @@ def setup_collect(
     add_purpose(past, NEWSLETTER, channels=(Channel.EMAIL, Channel.SMS))
     add_purpose(past, PROFILING, name="Profiling", channels=(Channel.EMAIL,))
     add_notice(past, NOTICE, text=NOTICE_TEXT)
-    add_touchpoint(ctx, TP, name="Sign-up form", purposes=[NEWSLETTER, PROFILING], notice_key=NOTICE)
     add_touchpoint(
-        ctx, STORE, name="Shop counter", channel=Channel.STORE, nature=Nature.PHYSICAL
+        ctx, TP, name="Sign-up form", purposes=[NEWSLETTER, PROFILING], notice_key=NOTICE
     )
+    add_touchpoint(ctx, STORE, name="Shop counter", channel=Channel.STORE, nature=Nature.PHYSICAL)
     add_touchpoint(ctx, PHONE_TP, name="Call centre", channel=Channel.PHONE)
     if confirmation is not Confirmation.NONE:
         configure(ctx, touchpoint=TP, confirmation=confirmation, **settings)
@@ -70,8 +70,11 @@ def with_clock(ctx: Context, moment: datetime) -> Context:
 
 
 def status_of(ctx: Context, subject_id: str, purpose: str = NEWSLETTER) -> set[str]:
-    return {status for state, status in subject_consents(ctx, subject_id=subject_id)
-            if state.purpose == purpose}
+    return {
+        status
+        for state, status in subject_consents(ctx, subject_id=subject_id)
+        if state.purpose == purpose
+    }
 
 
 def submission(email: str = "anna.bianchi@example.com", **changes: Any) -> dict[str, Any]:

@@ -93,9 +93,7 @@ def test_double_opt_in_end_to_end_with_smtp(ctx: Context) -> None:
             assert b"anna" not in claims.lower() and b"@" not in claims
 
             # 3. She opens it (from another address, 127.0.0.3): a page with a button.
-            with client_from(
-                "127.0.0.3", base, **{"User-Agent": "ConfirmBrowser/2.0"}
-            ) as phone:
+            with client_from("127.0.0.3", base, **{"User-Agent": "ConfirmBrowser/2.0"}) as phone:
                 page = phone.get(link)
                 assert page.status_code == 200
                 assert "Conferma il tuo consenso" in page.text and 'id="confirm"' in page.text
