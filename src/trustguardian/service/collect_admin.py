@@ -99,7 +99,8 @@ def normalise_origin(value: str, *, loc: str = "origins") -> str:
             f"{value!r} is not an origin",
             errors=[FieldError(loc, "scheme://host[:port], e.g. https://shop.example")],
         )
-    port = f":{parts.port}" if parts.port else ""
+    default = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""  # as browsers send it
     return f"{parts.scheme}://{parts.hostname.lower()}{port}"
 
 
