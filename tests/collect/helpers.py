@@ -33,6 +33,7 @@ from trustguardian.service.context import Context
 TP = "web-signup"
 STORE = "store-milano"
 PHONE_TP = "call-center"
+LEGACY = "crm-legacy"
 NEWSLETTER = "newsletter"
 PROFILING = "profiling"
 NOTICE = "privacy-web"
@@ -54,6 +55,7 @@ def setup_collect(
     )
     add_touchpoint(ctx, STORE, name="Shop counter", channel=Channel.STORE, nature=Nature.PHYSICAL)
     add_touchpoint(ctx, PHONE_TP, name="Call centre", channel=Channel.PHONE)
+    add_touchpoint(ctx, LEGACY, name="Old CRM", purposes=[NEWSLETTER, PROFILING])
     if confirmation is not Confirmation.NONE:
         configure(ctx, touchpoint=TP, confirmation=confirmation, **settings)
 

@@ -50,7 +50,7 @@ def mailed_link(outbox: Path) -> str:
 
 @pytest.fixture
 def signed_up(ctx: Context, tmp_path: Path) -> tuple[Context, TestClient, str, str]:
-    """Anna signed up on a double opt-in form a moment ago; returns (ctx, client, token, subject)."""
+    """Anna signed up on a double opt-in form a moment ago: (ctx, client, token, subject)."""
     setup_collect(ctx, Confirmation.DOUBLE_OPT_IN, within_minutes=60)
     key = publishable(ctx)
     settings = ctx.settings.model_copy(update={"outbox_dir": tmp_path / "outbox"})

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import (
-    NEWSLETTER,
     SHOP,
-    TP,
     publishable,
     setup_collect,
     sms_gateway,
@@ -110,7 +108,8 @@ def test_the_right_code_confirms_with_an_otp_proof(otp: Otp) -> None:
     # Kept only as a keyed hash: the code appears nowhere in the database.
     with otp.ctx.engine.connect() as conn:
         row = conn.execute(select(t.confirmations)).one()
-    assert code not in repr(tuple(row)) and len(row.code_mac) == 64
+    assert code not in repr(tuple(row))
+    assert len(row.code_mac) == 64
     answer = otp.enter(confirmation["id"], code)
     assert answer.status_code == 201, answer.text
     (confirmed,) = answer.json()["confirmed"]
@@ -121,7 +120,8 @@ def test_the_right_code_confirms_with_an_otp_proof(otp: Otp) -> None:
     assert proof["address"] == PHONE
     assert proof["confirming_ip"] == "203.0.113.9"
     assert proof["confirming_user_agent"] == "PhoneBrowser/3"
-    assert proof["attempts"] == 1 and proof["sent_by"] == "sms"
+    assert proof["attempts"] == 1
+    assert proof["sent_by"] == "sms"
     # Used: the same code again is refused.
     assert_problem(otp.enter(confirmation["id"], code), 403, "invalid-token")
     assert otp.confirmed_events() == 1
@@ -157,7 +157,8 @@ def test_brute_force_past_the_limit_is_refused_even_with_the_right_code(otp: Otp
     assert otp.confirmed_events() == 0
     with otp.ctx.uow(write=False) as uow:
         request = uow.collect.confirmation(cid)
-    assert request is not None and (request.attempts, request.status) == (5, "locked")
+    assert request is not None
+    assert (request.attempts, request.status) == (5, "locked")
 
 
 def test_an_expired_code_is_refused(otp: Otp) -> None:

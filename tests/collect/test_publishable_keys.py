@@ -97,7 +97,7 @@ def test_the_key_cannot_write_for_another_touchpoint(
 
 
 def test_the_key_cannot_read_anything(site: tuple[Context, TestClient, str]) -> None:
-    ctx, client, key = site
+    _ctx, client, key = site
     assert post(client, key, submission()).status_code == 201
     auth = {"Authorization": f"Bearer {key}", "Origin": SHOP}
     for path in (
