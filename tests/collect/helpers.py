@@ -53,8 +53,15 @@ def setup_collect(
     add_touchpoint(
         ctx, TP, name="Sign-up form", purposes=[NEWSLETTER, PROFILING], notice_key=NOTICE
     )
-    add_touchpoint(ctx, STORE, name="Shop counter", channel=Channel.STORE, nature=Nature.PHYSICAL)
-    add_touchpoint(ctx, PHONE_TP, name="Call centre", channel=Channel.PHONE)
+    add_touchpoint(
+        ctx,
+        STORE,
+        name="Shop counter",
+        channel=Channel.STORE,
+        nature=Nature.PHYSICAL,
+        purposes=[NEWSLETTER, PROFILING],
+    )
+    add_touchpoint(ctx, PHONE_TP, name="Call centre", channel=Channel.PHONE, purposes=[NEWSLETTER])
     add_touchpoint(ctx, LEGACY, name="Old CRM", purposes=[NEWSLETTER, PROFILING])
     if confirmation is not Confirmation.NONE:
         configure(ctx, touchpoint=TP, confirmation=confirmation, **settings)

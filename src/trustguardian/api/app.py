@@ -44,6 +44,9 @@ def create_app(ctx: Context) -> FastAPI:
     from trustguardian.web.confirm import install_confirm_pages
 
     install_confirm_pages(app)
+    from trustguardian.web.operator import install_operator_pages
+
+    install_operator_pages(app)
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
