@@ -47,7 +47,7 @@ class Awaiting:
 
     settings: CollectSettings
     recipient: str
-    confirm_by: datetime
+    within: timedelta  # the deadline is this long after the event is recorded
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,6 @@ def awaiting(
     if not giving:
         return {}
     settings = uow.collect.settings_for(p.touchpoint.key for _, p in giving)
-    now = ctx.clock.now()
     found: dict[int, Awaiting] = {}
     errors: list[FieldError] = []
     for n, plan in giving:
@@ -102,7 +101,7 @@ def awaiting(
                 )
             )
             continue
-        found[n] = Awaiting(s, recipient, now + timedelta(minutes=s.confirm_within_minutes))
+        found[n] = Awaiting(s, recipient, timedelta(minutes=s.confirm_within_minutes))
     if errors:
         raise InvalidInput("consent(s) cannot be confirmed; nothing was recorded", errors=errors)
     return found
@@ -125,7 +124,7 @@ def open_requests(
     rows, outgoing = [], []
     for (subject_id, touchpoint, recipient), ns in groups.items():
         s = waiting[ns[0]].settings
-        expires = waiting[ns[0]].confirm_by
+        expires = recorded[ns[0]].confirm_by or now
         confirmation_id = ctx.ids.new_id("cnf")
         kind = DOI_LINK_KIND if s.confirmation is Confirmation.DOUBLE_OPT_IN else OTP_REQUEST_KIND
         token = mint_token(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -69,8 +69,8 @@ def record_events(
         replayed, fresh = _split_replays(uow, drafts)
         plans = _check_all(ctx, uow, fresh, acting)
         waiting = confirm_requests.awaiting(ctx, uow, plans)
-        deadlines = {n: w.confirm_by for n, w in waiting.items()}
-        recorded = _write(ctx, uow, size, plans, deadlines) if plans else {}
+        within = {n: w.within for n, w in waiting.items()}
+        recorded = _write(ctx, uow, size, plans, within) if plans else {}
         names = {p.touchpoint.key: p.touchpoint.name for _, p in plans}
         outgoing = confirm_requests.open_requests(ctx, uow, waiting, recorded, names)
         if batch_key is not None:
@@ -176,7 +176,7 @@ def _write(
     uow: UnitOfWork,
     size: int,
     plans: list[tuple[int, Plan]],
-    confirm_by: dict[int, datetime],
+    confirm_within: dict[int, timedelta],
 ) -> dict[int, PrivacyEvent]:
     subjects = BatchSubjects(ctx, uow)
     subjects.prepare(
@@ -242,7 +242,7 @@ def _write(
             data_commitment=data_commitment,
             campaign=d.campaign,
             check_id=d.check_id,
-            confirm_by=confirm_by.get(n),
+            confirm_by=now + confirm_within[n] if n in confirm_within else None,
         )
         leaf = canonical_json_plain(event.envelope())
         leaves.append(leaf)
