@@ -130,3 +130,23 @@ def test_a_reused_link_is_refused_and_records_nothing_more(
     assert "used already" in client.post(f"/confirm/{token}?lang=en").text
     assert events_count(live) == after_first
     assert status_of(live, subject) == {"given"}
+
+
+def test_a_message_that_cannot_be_sent_leaves_the_consent_pending_and_says_so(
+    ctx: Context,
+) -> None:
+    setup_collect(ctx, Confirmation.DOUBLE_OPT_IN)
+    key = publishable(ctx)
+    settings = ctx.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 1})
+    client = TestClient(create_app(dataclasses.replace(ctx, settings=settings)))
+    answer = client.post(f"/sdk/v1/{key}/consents", json=submission(), headers={"Origin": SHOP})
+    assert answer.status_code == 201, answer.text
+    confirmation = answer.json()["confirmation"]
+    assert confirmation["sent"] is False
+    with ctx.uow(write=False) as uow:
+        request = uow.collect.confirmation(confirmation["id"])
+    assert request is not None
+    assert request.status == "failed"
+    assert request.send_error is not None
+    assert "SMTP" in request.send_error
+    assert status_of(ctx, request.subject_id) == {"pending_confirmation"}
