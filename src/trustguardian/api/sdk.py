@@ -10,6 +10,7 @@ and each key and client address is rate-limited.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -103,10 +104,15 @@ def _status(event: PrivacyEvent) -> str:
     return "given"
 
 
+_LIMITER_LOCK = threading.Lock()
+
+
 def _limiter(request: Request) -> RateLimiter:
+    """The app's limiter, made on first use (requests run in a thread pool: one lock)."""
     state = request.app.state
-    if not hasattr(state, "sdk_limiter"):
-        state.sdk_limiter = RateLimiter()
+    with _LIMITER_LOCK:
+        if not hasattr(state, "sdk_limiter"):
+            state.sdk_limiter = RateLimiter()
     limiter: RateLimiter = state.sdk_limiter
     return limiter
 
@@ -129,6 +135,7 @@ def _answer(request: Request, key_text: str, act: Callable[[Context, Publishable
     for allowed origins so the page can read them, and none for the others."""
     ctx: Context = request.app.state.context
     origin: str | None = None
+    wait = 0.0
     try:
         key = authenticate_publishable(ctx, key=key_text)
         origin = _allowed_origin(request, key)
