@@ -3,7 +3,9 @@ then expired, other leaves keep their bytes, and verification catches a changed 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 from tests.collect.helpers import NEWSLETTER, TP, setup_collect
@@ -53,7 +55,10 @@ def test_a_confirmation_makes_it_given_with_the_purpose_lifetime() -> None:
     assert state.at(deadline + timedelta(days=1)) is ConsentStatus.GIVEN
 
 
-def test_only_awaiting_leaves_carry_the_deadline(ctx: Context) -> None:
+def test_only_awaiting_leaves_carry_the_deadline(ctx: Context, tmp_path: Path) -> None:
+    ctx = dataclasses.replace(
+        ctx, settings=ctx.settings.model_copy(update={"outbox_dir": tmp_path})
+    )
     setup_collect(ctx)
     plain = record_one(ctx, make_draft(touchpoint=TP, purpose=NEWSLETTER))
     assert "confirm_by" not in plain.envelope()
@@ -68,6 +73,7 @@ def test_only_awaiting_leaves_carry_the_deadline(ctx: Context) -> None:
     assert awaiting.envelope()["confirm_by"].endswith("Z")
     assert awaiting.confirm_by - awaiting.recorded_at == timedelta(minutes=30)
     assert verify_ledger(ctx).problems == []
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
     # The stored deadline must agree with the leaf: a changed one is found.
     with ctx.engine.begin() as conn:
         conn.execute(update(t.events).where(t.events.c.id == awaiting.id).values(confirm_by=None))
