@@ -3,6 +3,8 @@ the form is filled and submitted, and the recorded event's form_snapshot matches
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,8 +13,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-from tests.collect.helpers import NEWSLETTER, NOTICE, PROFILING, TP, live_app, setup_collect
+from tests.collect.helpers import (
+    NEWSLETTER,
+    NOTICE,
+    PROFILING,
+    TP,
+    live_app,
+    setup_collect,
+    sms_gateway,
+    status_of,
+)
 
+from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.registry import ProofType
 from trustguardian.service.collect_admin import create_publishable_key
 from trustguardian.service.context import Context
@@ -21,17 +33,18 @@ from trustguardian.service.proofs import read_proof
 from trustguardian.store.events import EventFilter
 
 DEMO = (Path(__file__).parent / "demo_form.html").read_text(encoding="utf-8")
+OTP_FORM = (Path(__file__).parent / "otp_form.html").read_text(encoding="utf-8")
 CHROMIUM = "/usr/bin/chromium"
 
 
 @contextmanager
-def demo_site(base: str, key: dict[str, str]) -> Iterator[str]:
+def demo_site(base: str, key: dict[str, str], template: str = DEMO) -> Iterator[str]:
     """A shop's own web server (another origin) serving the demo form with `key["key"]`
     (read per request: the key names the site's origin, known once the server listens)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            page = DEMO.replace("{{base}}", base).replace("{{key}}", key["key"]).encode()
+            page = template.replace("{{base}}", base).replace("{{key}}", key["key"]).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -163,3 +176,45 @@ def test_chromium_on_an_unconfigured_origin_records_nothing(ctx: Context) -> Non
         finally:
             browser.close()
     assert list_events(ctx, flt=EventFilter(touchpoint=TP)).items == []
+
+
+def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(ctx: Context) -> None:
+    setup_collect(ctx, Confirmation.OTP_SMS)
+    with sms_gateway() as (sent, url):
+        settings = ctx.settings.model_copy(update={"sms_gateway_url": url})
+        live = dataclasses.replace(ctx, settings=settings)
+        with live_app(live) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                holder: dict[str, str] = {}
+                with demo_site(base, holder, OTP_FORM) as shop:
+                    _, holder["key"] = create_publishable_key(
+                        ctx, name="shop", touchpoint=TP, origins=[shop]
+                    )
+                    page = browser.new_page()
+                    page.goto(shop)
+                    page.wait_for_function("document.querySelector('script[data-tg-key]')")
+                    page.fill("#phone", "333 765 4321")
+                    page.check("#c_news")
+                    page.click("#send")
+                    page.wait_for_selector("#otp:not([hidden])", timeout=15_000)
+                    assert page.inner_text("#status") == "Inserisci il codice."
+                    code = re.search(r"\b(\d{6})\b", sent[0]["body"]["text"])
+                    assert code is not None
+                    assert sent[0]["body"]["to"] == "+393337654321"
+                    page.fill("#code", code.group(1))
+                    page.click("#check")
+                    page.wait_for_function(
+                        "document.querySelector('#status').textContent === 'Confermato.'",
+                        timeout=15_000,
+                    )
+            finally:
+                browser.close()
+    kinds = [e.kind.value for e in list_events(ctx, flt=EventFilter(touchpoint=TP)).items]
+    assert kinds == ["consent.given", "consent.confirmed"]
+    [given, confirmed] = list_events(ctx, flt=EventFilter(touchpoint=TP)).items
+    assert status_of(ctx, given.subject_id) == {"given"}
+    assert given.confirm_by is not None
+    otp = read_proof(ctx, event_id=confirmed.id, position=0).content
+    assert otp["address"] == "+393337654321"
+    assert otp["confirming_ip"] == "127.0.0.1"
