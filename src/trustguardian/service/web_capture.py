@@ -74,10 +74,18 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
             "the form carries no consent box", errors=[FieldError("consents", "empty")]
         )
     region = ctx.settings.default_phone_region
+    outside = [
+        FieldError(
+            f"identifiers.{n}.kind", "a web form names people by e-mail, phone or customer id"
+        )
+        for n, (kind, _) in enumerate(sub.identifiers)
+        if kind not in WEB_IDENTIFIERS
+    ]
+    if outside:
+        raise InvalidInput("identifier kind not accepted from a web form", errors=outside)
     identifiers = tuple(
         normalise(kind, value, region=region, loc=f"identifiers.{n}")
         for n, (kind, value) in enumerate(sub.identifiers)
-        if kind in WEB_IDENTIFIERS
     )
     if not identifiers:
         raise InvalidInput(
