@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from trustguardian import __version__
 from trustguardian.api import census as census_api
-from trustguardian.api import checks, events, keys, registry, subjects, sync
+from trustguardian.api import checks, collect, events, keys, registry, sdk, subjects, sync
 from trustguardian.api import reports as reports_api
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.limits import BodySizeLimit
@@ -32,6 +32,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(census_api.router)
     app.include_router(reports_api.router)
+    app.include_router(collect.router)
+    app.include_router(sdk.router)
 
     @app.get("/problems/{code}", include_in_schema=False)
     def describe_problem(code: str) -> JSONResponse:
@@ -43,6 +45,12 @@ def create_app(ctx: Context) -> FastAPI:
     from trustguardian.web.pages import install_pages
 
     install_pages(app)
+    from trustguardian.web.confirm import install_confirm_pages
+
+    install_confirm_pages(app)
+    from trustguardian.web.operator import install_operator_pages
+
+    install_operator_pages(app)
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
+from trustguardian.cli import collect, engage, events, keys, ledger, registry, server, sync
 from trustguardian.cli import dossier as dossier_cli
-from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
 from trustguardian.cli import reports as reports_cli
 from trustguardian.settings import Settings
 
@@ -77,6 +77,10 @@ app.add_typer(engage.suppression, name="suppression", help="The internal suppres
 app.add_typer(
     engage.registers, name="registers", help="Public opposition registers: import, status."
 )
+app.add_typer(
+    collect.collect_app, name="collect", help="Collect touchpoints: confirmation, publishable keys."
+)
+app.add_typer(collect.import_app, name="import", help="Import consents from a legacy CSV export.")
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
 )

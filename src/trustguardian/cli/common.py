@@ -25,6 +25,8 @@ def context(typer_ctx: typer.Context) -> Context:
     if "context" not in root.obj:
         settings: Settings = root.obj.get("settings") or Settings()
         root.obj["context"] = build_context(settings)
+        # Close the pool's connections when the command ends (not at garbage collection).
+        root.call_on_close(root.obj["context"].engine.dispose)
     ctx: Context = root.obj["context"]
     return ctx
 

@@ -10,6 +10,7 @@ import uvicorn
 from trustguardian.cli.common import console, context
 from trustguardian.domain.access import Scope
 from trustguardian.service import access
+from trustguardian.service.collect_demo import seed_collect_demo
 from trustguardian.service.demo import seed_demo
 from trustguardian.store.migrate import upgrade
 from trustguardian.sync.dispatcher import Dispatcher
@@ -40,12 +41,14 @@ def serve(
 
     ctx = context(typer_ctx)
     upgrade(ctx.engine)
+    demo_form_key = None
     if demo:
         seeded = seed_demo(ctx)
         console.print("Demo company loaded." if seeded else "Demo company already present.")
         _, token = access.renew_named_key(ctx, name=DEMO_KEY_NAME, scopes=[Scope.ADMIN])
         console.print("Demo admin API key (use as `Authorization: Bearer <key>`):")
         console.print(token, style="bold", highlight=False, soft_wrap=True)
+        demo_form_key = seed_collect_demo(ctx)
     listen_host = host or ctx.settings.host
     listen_port = port or ctx.settings.port
     console.print(f"Serving on http://{listen_host}:{listen_port}  (API docs at /docs)")
@@ -56,7 +59,14 @@ def serve(
             target=dispatcher.run, args=(stop,), name="dispatcher", daemon=True
         ).start()
         console.print("Outbox dispatcher running.")
+    app = create_app(ctx)
+    if demo_form_key is not None:
+        app.state.collect_demo_key = demo_form_key
+        console.print(
+            f"Demo web form (double opt-in): {ctx.settings.public_base_url}/collect/demo "
+            f"(confirmation mails go to {ctx.settings.outbox_dir / 'mail'})"
+        )
     try:
-        uvicorn.run(create_app(ctx), host=listen_host, port=listen_port, log_level="info")
+        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
     finally:
         stop.set()

@@ -43,6 +43,7 @@ class ConsentFact:
     occurred_at: datetime
     corrects: str | None
     lifetime_days: int | None
+    confirm_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,10 @@ class ConsentState:
         return (self.subject_id, self.purpose, self.channel)
 
     def at(self, moment: datetime) -> ConsentStatus:
-        """The status at an instant: a given consent past its lifetime is expired."""
+        """The status at an instant: a given consent past its lifetime is expired, and so is
+        a consent still awaiting confirmation past its deadline."""
         if (
-            self.status is ConsentStatus.GIVEN
+            self.status in (ConsentStatus.GIVEN, ConsentStatus.PENDING_CONFIRMATION)
             and self.expires_at is not None
             and moment >= self.expires_at
         ):
@@ -85,7 +87,10 @@ def state_of(fact: ConsentFact, channel: Channel) -> ConsentState:
     """The state one event sets on one channel."""
     status = STATUS_OF[fact.kind]
     expires = None
-    if status is ConsentStatus.GIVEN and fact.lifetime_days is not None:
+    if fact.kind is EventKind.CONSENT_GIVEN and fact.confirm_by is not None:
+        # Awaiting double opt-in or OTP: not a consent yet, and void after the deadline.
+        status, expires = ConsentStatus.PENDING_CONFIRMATION, fact.confirm_by
+    elif status is ConsentStatus.GIVEN and fact.lifetime_days is not None:
         expires = fact.occurred_at + timedelta(days=fact.lifetime_days)
     return ConsentState(
         subject_id=fact.subject_id,

@@ -85,10 +85,12 @@ class PrivacyEvent:
     data_commitment: str | None = None
     campaign: str | None = None
     check_id: str | None = None
+    # Set on a consent.given that awaits confirmation (double opt-in, OTP): the deadline.
+    confirm_by: datetime | None = None
 
     def envelope(self) -> dict[str, object]:
         """The leaf content: pseudonymous ids, keyed hashes and commitments only."""
-        return {
+        envelope: dict[str, object] = {
             "channels": [c.value for c in self.channels],
             "contact": None
             if self.campaign is None and self.check_id is None
@@ -112,6 +114,10 @@ class PrivacyEvent:
             "touchpoint": self.touchpoint,
             "v": 1,
         }
+        # Only events awaiting confirmation carry the key, so every other leaf keeps its bytes.
+        if self.confirm_by is not None:
+            envelope["confirm_by"] = timestamp(self.confirm_by)
+        return envelope
 
 
 def timestamp(moment: datetime) -> str:

@@ -90,6 +90,7 @@ class ProofType(StrEnum):
     CALL_RECORDING = "call_recording"
     OPERATOR = "operator"
     PARTNER = "partner"
+    IMPORT = "import"  # provenance of a legacy import: the file's hash, who, when
 
 
 class RecordStatus(StrEnum):

@@ -34,6 +34,7 @@ def fact_of(event: PrivacyEvent, lifetime_days: int | None) -> ConsentFact | Non
         occurred_at=event.occurred_at,
         corrects=event.corrects,
         lifetime_days=lifetime_days,
+        confirm_by=event.confirm_by,
     )
 
 

@@ -4,7 +4,7 @@ the checkpoint and the consent state, or nothing at all."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
+from trustguardian.service import confirm_requests
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
 from trustguardian.service.evidence import data_aad, seal_proof
@@ -45,8 +46,14 @@ def record_events(
     acting: str | None = None,
     batch_key: str | None = None,
     batch_scope: str = "batch:service",
+    before_commit: Callable[[UnitOfWork, list[PrivacyEvent]], None] | None = None,
 ) -> list[Recorded]:
-    """Records events, all or nothing; an idempotent retry returns the original events."""
+    """Records events, all or nothing; an idempotent retry returns the original events.
+
+    A consent.given through a touchpoint that confirms consents is recorded awaiting
+    confirmation, and its message is sent after the commit. `before_commit` runs in the same
+    transaction with the new events (e.g. to use up the link that confirmed them).
+    """
     if not drafts or len(drafts) > MAX_BATCH:
         raise InvalidInput(
             f"send between 1 and {MAX_BATCH} events",
@@ -61,7 +68,11 @@ def record_events(
                 return _replay(uow, earlier, fingerprint, batch_key)
         replayed, fresh = _split_replays(uow, drafts)
         plans = _check_all(ctx, uow, fresh, acting)
-        recorded = _write(ctx, uow, size, plans) if plans else {}
+        waiting = confirm_requests.awaiting(ctx, uow, plans)
+        within = {n: w.within for n, w in waiting.items()}
+        recorded = _write(ctx, uow, size, plans, within) if plans else {}
+        names = {p.touchpoint.key: p.touchpoint.name for _, p in plans}
+        outgoing = confirm_requests.open_requests(ctx, uow, waiting, recorded, names)
         if batch_key is not None:
             ids = [recorded[n].id if n in recorded else replayed[n] for n in range(len(drafts))]
             uow.events.add_idempotency(
@@ -76,7 +87,11 @@ def record_events(
                 ]
             )
         earlier_events = {e.id: e for e in uow.events.by_ids(list(set(replayed.values())))}
+        if before_commit is not None:
+            before_commit(uow, [recorded[n] for n in sorted(recorded)])
         uow.commit()
+    if outgoing:
+        confirm_requests.deliver(ctx, outgoing)
     return [
         Recorded(recorded[n], False)
         if n in recorded
@@ -157,7 +172,11 @@ def _check_all(
 
 
 def _write(
-    ctx: Context, uow: UnitOfWork, size: int, plans: list[tuple[int, Plan]]
+    ctx: Context,
+    uow: UnitOfWork,
+    size: int,
+    plans: list[tuple[int, Plan]],
+    confirm_within: dict[int, timedelta],
 ) -> dict[int, PrivacyEvent]:
     subjects = BatchSubjects(ctx, uow)
     subjects.prepare(
@@ -223,6 +242,7 @@ def _write(
             data_commitment=data_commitment,
             campaign=d.campaign,
             check_id=d.check_id,
+            confirm_by=now + confirm_within[n] if n in confirm_within else None,
         )
         leaf = canonical_json_plain(event.envelope())
         leaves.append(leaf)

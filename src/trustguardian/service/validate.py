@@ -22,6 +22,7 @@ from trustguardian.service.evidence import ProofDraft
 from trustguardian.service.registry_cache import RegistryCache
 
 GIVING = frozenset({EventKind.CONSENT_GIVEN, EventKind.CONSENT_CONFIRMED})
+CONFIRMING = frozenset({ProofType.DOUBLE_OPT_IN, ProofType.OTP})
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,10 @@ def _proofs(
 ) -> None:
     given = {p.type for p in draft.proofs}
     missing = [p.value for p in tp.required_proofs if p not in given]
+    if draft.kind is EventKind.CONSENT_CONFIRMED and given & CONFIRMING:
+        # A confirmation carries its own proof; the collection proofs are on the consent it
+        # confirms (a form snapshot cannot be retaken when a link is clicked).
+        missing = []
     if missing:
         errors.append(
             FieldError(f"{loc}.proofs", f"touchpoint {tp.key!r} requires proofs {missing}")

@@ -26,12 +26,14 @@ DECIDING = {k.value for k in STATUS_OF}
 EVENT_SQL = (
     "SELECT seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
     "channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects, "
-    "data_commitment, leaf, campaign, check_id FROM events ORDER BY seq"
+    "data_commitment, leaf, campaign, check_id, confirm_by FROM events ORDER BY seq"
 )
 ENVELOPE_KEYS = {
     "channels", "contact", "corrects", "data", "id", "identifiers", "kind", "notice", "occurred_at",
     "proofs", "purpose", "recorded_at", "seq", "subject", "touchpoint", "v",
 }  # fmt: skip
+# Present only on a consent awaiting confirmation (double opt-in, OTP).
+OPTIONAL_KEYS = {"confirm_by"}
 PROOF_SQL = (
     "SELECT event_seq, position, type, commitment FROM event_proofs ORDER BY event_seq, position"
 )
@@ -81,6 +83,7 @@ FIELDS = (
     "corrects",
     "data",
     "contact",
+    "confirm_by",
 )
 
 
@@ -93,12 +96,13 @@ def mismatches(row: Any, proofs: list[ProofRow], leaf: dict[str, Any], raw: byte
         get("seq"), get("id"), get("kind"), get("touchpoint"), get("subject"), get("identifiers"),
         purpose.get("key"), purpose.get("version"), get("channels"), notice.get("key"),
         notice.get("version"), notice.get("sha256"), get("occurred_at"), get("recorded_at"),
-        get("corrects"), get("data"), get("contact"),
+        get("corrects"), get("data"), get("contact"), get("confirm_by"),
     )  # fmt: skip
     actual = (
         *row[:5], _json(row[5]), *row[6:8], _json(row[8]), *row[9:12],
         time_text(row[12]), time_text(row[13]), *row[14:16],
         None if row[17] is None and row[18] is None else {"campaign": row[17], "check": row[18]},
+        time_text(row[19]),
     )  # fmt: skip
     wrong = (
         []
@@ -112,7 +116,7 @@ def mismatches(row: Any, proofs: list[ProofRow], leaf: dict[str, Any], raw: byte
         wrong.append("proofs")
     if [p[1] for p in proofs] != list(range(len(proofs))):
         wrong.append("proof positions")
-    if leaf.keys() != ENVELOPE_KEYS:
+    if leaf.keys() - OPTIONAL_KEYS != ENVELOPE_KEYS:
         wrong.append("leaf fields")
     if get("v") != 1 or get("kind") not in KINDS or canonical_json_plain(leaf) != raw:
         wrong.append("leaf encoding")
@@ -137,6 +141,9 @@ def fact(leaf: dict[str, Any], lifetime: dict[tuple[str, int], int | None]) -> C
         occurred_at=datetime.fromisoformat(leaf["occurred_at"][:-1] + "+00:00"),
         corrects=leaf["corrects"],
         lifetime_days=lifetime.get((purpose["key"], purpose["version"])),
+        confirm_by=None
+        if leaf.get("confirm_by") is None
+        else datetime.fromisoformat(leaf["confirm_by"][:-1] + "+00:00"),
     )
 
 

@@ -204,6 +204,7 @@ def event_columns(event: PrivacyEvent, leaf: bytes, data_sealed: bytes | None) -
         "data_sealed": data_sealed,
         "campaign": event.campaign,
         "check_id": event.check_id,
+        "confirm_by": event.confirm_by,
         "leaf": leaf,
     }
 
@@ -230,4 +231,5 @@ def event_of(row: Row[Any], proofs: Sequence[StoredProof]) -> PrivacyEvent:
         data_commitment=row.data_commitment,
         campaign=row.campaign,
         check_id=row.check_id,
+        confirm_by=row.confirm_by,
     )

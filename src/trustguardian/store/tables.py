@@ -178,6 +178,7 @@ events = Table(
     Column("campaign", String(200), nullable=True),
     Column("check_id", String(40), nullable=True),
     Column("leaf", LargeBinary, nullable=False),
+    Column("confirm_by", UTCDateTime, nullable=True),  # collect: awaiting confirmation until
 )
 Index("ix_events_subject_seq", events.c.subject_id, events.c.seq)
 Index("ix_events_touchpoint_seq", events.c.touchpoint_key, events.c.seq)
@@ -475,4 +476,57 @@ checkpoint_timestamps = Table(
     Column("tsa_url", String(2000), nullable=False),
     Column("gen_time", UTCDateTime, nullable=False),
     Column("stamped_at", UTCDateTime, nullable=False),
+)
+
+# --- collect: confirmation (double opt-in, OTP), publishable keys ------------------------------
+
+# How a collect touchpoint confirms the consents it takes; no row means no confirmation.
+collect_settings = Table(
+    "collect_settings",
+    metadata,
+    Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), primary_key=True),
+    Column("confirmation", String(16), nullable=False),
+    Column("confirm_within_minutes", Integer, nullable=False),
+    Column("otp_max_attempts", Integer, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One confirmation request per subject and submission: the address is sealed with the subject's
+# key, an OTP code is kept only as a keyed hash, and failed attempts are counted.
+confirmations = Table(
+    "confirmations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("token_id", String(40), nullable=False, unique=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("touchpoint_key", String(KEY), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("event_ids", JSON, nullable=False),
+    Column("recipient_sealed", LargeBinary, nullable=False),
+    Column("code_mac", String(64), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("message_id", String(200), nullable=True),
+    Column("send_error", Text, nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirmed_event_ids", JSON, nullable=True),
+)
+
+# Keys a web page may embed: write-only, one touchpoint, from configured origins, rate-limited.
+publishable_keys = Table(
+    "publishable_keys",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), nullable=False),
+    Column("origins", JSON, nullable=False),
+    Column("rate_per_minute", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.collect import CollectRepository
 from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
@@ -36,6 +37,7 @@ class UnitOfWork:
     engage: EngageRepository
     tokens: TokenRepository
     accountability: AccountabilityRepository
+    collect: CollectRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.engage = EngageRepository(connection)
         self.tokens = TokenRepository(connection)
         self.accountability = AccountabilityRepository(connection)
+        self.collect = CollectRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -20,6 +20,13 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 def install_pages(app: FastAPI) -> None:
     """Adds the web pages to the app."""
 
+    @app.get("/collect/demo", response_class=HTMLResponse, include_in_schema=False)
+    def collect_demo(request: Request) -> HTMLResponse:
+        key = getattr(request.app.state, "collect_demo_key", None)
+        if key is None:
+            return HTMLResponse("Start the server with --demo for this page.", status_code=404)
+        return TEMPLATES.TemplateResponse(request, "collect_demo.html", {"key": key})
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         ctx: Context = request.app.state.context

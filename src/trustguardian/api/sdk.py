@@ -1,0 +1,307 @@
+"""The web-form SDK: `/sdk/collect.js` and the endpoints it calls with a publishable key.
+
+A publishable key sits in a public page, so it can do exactly two things: record the consents
+of a form for its own touchpoint, and check a one-time code of that touchpoint. It reads
+nothing. Browsers are let in only from the key's configured origins (the CORS preflight is
+answered for them alone, and a request from elsewhere is refused before anything is written),
+and each key and client address is rate-limited.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from trustguardian.api.errors import problem, status_of
+from trustguardian.api.ratelimit import RateLimiter
+from trustguardian.api.schemas import Input, Key
+from trustguardian.domain.collect import PublishableKey
+from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
+from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.registry import Channel
+from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service.collect_admin import authenticate_publishable
+from trustguardian.service.confirmations import confirm_code
+from trustguardian.service.context import Context
+from trustguardian.service.web_capture import ConsentChoice, Network, Submission, capture
+
+router = APIRouter(tags=["collect sdk"])
+SCRIPT = Path(__file__).parent.parent / "web" / "static" / "collect.js"
+PREFLIGHT_MAX_AGE = "600"
+
+
+class RateLimited(DomainError):
+    code = "rate-limited"
+    title = "Too many requests"
+
+
+class IdentifierField(Input):
+    kind: IdentifierKind
+    value: Annotated[str, Field(min_length=1, max_length=320)]
+
+
+class ConsentBox(Input):
+    purpose: Key
+    given: bool
+    channels: Annotated[list[Channel], Field(max_length=12)] = []
+
+
+class Snapshot(Input):
+    html: Annotated[str, Field(min_length=1, max_length=2_000_000)]
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    notice_url: Annotated[str, Field(max_length=2000)] | None = None
+    notice_text: Annotated[str, Field(max_length=100_000)] | None = None
+    captured_at: Annotated[str, Field(max_length=40)] | None = None
+
+
+class SubmissionIn(Input):
+    submission_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    touchpoint: Key | None = None
+    identifiers: Annotated[list[IdentifierField], Field(min_length=1, max_length=5)]
+    consents: Annotated[list[ConsentBox], Field(min_length=1, max_length=20)]
+    notice: Key | None = None
+    notice_version: Annotated[int, Field(ge=1)] | None = None
+    snapshot: Snapshot
+
+
+class CodeIn(Input):
+    confirmation_id: Annotated[str, Field(max_length=40)]
+    code: Annotated[str, Field(max_length=12)]
+
+
+class RecordedEvent(BaseModel):
+    id: str
+    kind: EventKind
+    purpose: str | None
+    status: str
+
+
+class ConfirmationOut(BaseModel):
+    id: str
+    method: str
+    expires_at: datetime
+    sent: bool
+
+
+class CaptureOut(BaseModel):
+    events: list[RecordedEvent]
+    confirmation: ConfirmationOut | None
+
+
+def _status(event: PrivacyEvent) -> str:
+    if event.kind is EventKind.CONSENT_REFUSED:
+        return "refused"
+    if event.confirm_by is not None:
+        return "pending_confirmation"
+    return "given"
+
+
+_LIMITER_LOCK = threading.Lock()
+
+
+def _limiter(request: Request) -> RateLimiter:
+    """The app's limiter, made on first use (requests run in a thread pool: one lock)."""
+    state = request.app.state
+    with _LIMITER_LOCK:
+        if not hasattr(state, "sdk_limiter"):
+            state.sdk_limiter = RateLimiter()
+    limiter: RateLimiter = state.sdk_limiter
+    return limiter
+
+
+def _cors(origin: str) -> dict[str, str]:
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def _allowed_origin(request: Request, key: PublishableKey) -> str:
+    origin = request.headers.get("origin")
+    if origin is None:
+        raise Forbidden("a publishable key is used from a web page: the Origin header is missing")
+    if origin.lower().rstrip("/") not in key.origins:
+        raise Forbidden(f"origin {origin!r} is not allowed for this key")
+    return origin
+
+
+def _answer(request: Request, key_text: str, act: Callable[[Context, PublishableKey], Any]) -> Any:
+    """Authenticates the key, checks the origin and the rate, then acts; errors keep CORS headers
+    for allowed origins so the page can read them, and none for the others."""
+    ctx: Context = request.app.state.context
+    origin: str | None = None
+    wait = 0.0
+    try:
+        key = authenticate_publishable(ctx, key=key_text)
+        origin = _allowed_origin(request, key)
+        client = request.client.host if request.client else "unknown"
+        wait = _limiter(request).allow(key.id, client, key.rate_per_minute)
+        if wait > 0:
+            raise RateLimited(f"at most {key.rate_per_minute} requests a minute; retry later")
+        body = act(ctx, key)
+        response = JSONResponse(body.model_dump(mode="json"), status_code=201)
+        response.headers.update(_cors(origin))
+        return response
+    except DomainError as exc:
+        status = 429 if isinstance(exc, RateLimited) else status_of(exc)
+        headers = _cors(origin) if origin else {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return problem(
+            status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=[{"loc": e.loc, "msg": e.msg} for e in exc.errors],
+            headers=headers,
+        )
+
+
+async def _parse(request: Request, model: type[Input]) -> Input:
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise InvalidInput(
+            "the request is not valid",
+            errors=[FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()],
+        ) from exc
+
+
+def _preflight(request: Request, key_text: str) -> Response:
+    ctx: Context = request.app.state.context
+    try:
+        key = authenticate_publishable(ctx, key=key_text)
+        origin = _allowed_origin(request, key)
+    except DomainError as exc:
+        return problem(status_of(exc), exc.code, exc.title, exc.detail)
+    if request.headers.get("access-control-request-method", "POST").upper() != "POST":
+        return problem(405, "method-not-allowed", "Method not allowed", "only POST is allowed")
+    return Response(
+        status_code=204,
+        headers={
+            **_cors(origin),
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+        },
+    )
+
+
+@router.get("/sdk/collect.js", include_in_schema=False)
+def collect_js() -> Response:
+    return Response(
+        SCRIPT.read_bytes(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@router.options("/sdk/v1/{key}/consents", include_in_schema=False)
+def consents_preflight(key: str, request: Request) -> Response:
+    return _preflight(request, key)
+
+
+@router.post("/sdk/v1/{key}/consents", response_model=CaptureOut)
+async def record_form(key: str, request: Request) -> Any:
+    """Records a form's consents (one event per box) with its snapshot and the network proof."""
+    try:
+        body = await _parse(request, SubmissionIn)
+    except DomainError as exc:
+        parse_error: DomainError | None = exc
+    else:
+        parse_error = None
+
+    def act(ctx: Context, pk: PublishableKey) -> CaptureOut:
+        if parse_error is not None:
+            raise parse_error
+        assert isinstance(body, SubmissionIn)
+        sub = Submission(
+            submission_id=body.submission_id,
+            touchpoint=body.touchpoint,
+            identifiers=tuple((i.kind, i.value) for i in body.identifiers),
+            consents=tuple(
+                ConsentChoice(c.purpose, c.given, tuple(c.channels)) for c in body.consents
+            ),
+            html=body.snapshot.html,
+            url=body.snapshot.url,
+            notice=body.notice,
+            notice_version=body.notice_version,
+            notice_url=body.snapshot.notice_url,
+            notice_text=body.snapshot.notice_text,
+            captured_at=body.snapshot.captured_at,
+        )
+        net = Network(
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+            origin=request.headers.get("origin", ""),
+            referer=request.headers.get("referer"),
+        )
+        done = capture(ctx, key=pk, sub=sub, net=net)
+        c = done.confirmation
+        return CaptureOut(
+            events=[
+                RecordedEvent(id=e.id, kind=e.kind, purpose=e.purpose, status=_status(e))
+                for e in done.events
+            ],
+            confirmation=None
+            if c is None
+            else ConfirmationOut(
+                id=c.id, method=c.method.value, expires_at=c.expires_at, sent=c.sent_at is not None
+            ),
+        )
+
+    return await _run(request, key, act)
+
+
+async def _run(request: Request, key: str, act: Callable[[Context, PublishableKey], Any]) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    # The service layer blocks (database, SMTP): keep it off the event loop.
+    return await run_in_threadpool(_answer, request, key, act)
+
+
+@router.options("/sdk/v1/{key}/code", include_in_schema=False)
+def code_preflight(key: str, request: Request) -> Response:
+    return _preflight(request, key)
+
+
+class CodeOut(BaseModel):
+    confirmed: list[RecordedEvent]
+
+
+@router.post("/sdk/v1/{key}/code", response_model=CodeOut)
+async def check_code(key: str, request: Request) -> Any:
+    """Checks a one-time code for the key's touchpoint; a match confirms the consents."""
+    try:
+        body = await _parse(request, CodeIn)
+    except DomainError as exc:
+        parse_error: DomainError | None = exc
+    else:
+        parse_error = None
+
+    def act(ctx: Context, pk: PublishableKey) -> CodeOut:
+        if parse_error is not None:
+            raise parse_error
+        assert isinstance(body, CodeIn)
+        events = confirm_code(
+            ctx,
+            confirmation_id=body.confirmation_id,
+            code=body.code,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+            touchpoint=pk.touchpoint_key,
+        )
+        return CodeOut(
+            confirmed=[
+                RecordedEvent(id=e.id, kind=e.kind, purpose=e.purpose, status="given")
+                for e in events
+            ]
+        )
+
+    return await _run(request, key, act)

@@ -1,0 +1,207 @@
+"""The operator page: a store clerk or a call-centre agent records a consent with its evidence.
+
+Sign-in takes the operator's API key (scope `events:write`), kept in an HttpOnly, SameSite=Strict
+cookie scoped to /operator, so another site can neither read it nor post with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
+from trustguardian.domain.registry import Purpose, Touchpoint, TouchpointKind, TouchpointStatus
+from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service.access import authenticate
+from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
+from trustguardian.service.in_person import (
+    CallRecording,
+    InPersonConsent,
+    PaperForm,
+    record_in_person,
+)
+from trustguardian.web.pages import TEMPLATES
+
+COOKIE = "tg_operator"
+ROME = ZoneInfo("Europe/Rome")
+FIELDS = (
+    "email", "phone", "customer_id", "staff_member", "store", "campaign", "occurred_at",
+    "form_reference", "recording_reference", "recording_sha256",
+)  # fmt: skip
+
+
+def _key(ctx: Context, request: Request) -> ApiKey | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        key = authenticate(ctx, token=token)
+    except DomainError:
+        return None
+    return key if key.allows(Scope.EVENTS_WRITE) else None
+
+
+def _choices(ctx: Context, key: ApiKey) -> tuple[list[Touchpoint], dict[str, Purpose]]:
+    with ctx.uow(write=False) as uow:
+        if key.touchpoint_key is not None:
+            one = uow.touchpoints.get(key.touchpoint_key)
+            tps = [one] if one is not None else []
+        else:
+            tps, after = [], None
+            while page := uow.touchpoints.page(after=after, limit=500):
+                tps.extend(page)
+                after = page[-1].key
+                if len(page) < 500:
+                    break
+        tps = [
+            t
+            for t in tps
+            if t.kind is TouchpointKind.COLLECT and t.status is not TouchpointStatus.RETIRED
+        ]
+        purposes = {p: found for t in tps for p in t.purposes if (found := uow.purposes.get(p))}
+    return tps, purposes
+
+
+def _render(
+    request: Request, ctx: Context, key: ApiKey | None, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    values: dict[str, Any] = {"signed_in": key is not None, "form": {"purposes": []}, **extra}
+    if key is not None:
+        tps, purposes = _choices(ctx, key)
+        wanted = str(extra.get("chosen") or request.query_params.get("touchpoint") or "")
+        touchpoint = next((t for t in tps if t.key == wanted), tps[0] if tps else None)
+        values.update(
+            key_name=key.name,
+            touchpoints=tps,
+            touchpoint=touchpoint,
+            purposes=[
+                purposes[p] for p in (touchpoint.purposes if touchpoint else ()) if p in purposes
+            ],
+        )
+        values["form"] = dict.fromkeys(FIELDS, "") | {"purposes": []} | extra.get("form", {})
+    return TEMPLATES.TemplateResponse(
+        request, "operator.html", values, status_code=status, headers={"Cache-Control": "no-store"}
+    )
+
+
+def install_operator_pages(app: FastAPI) -> None:
+    """Adds `/operator` to the app."""
+
+    @app.get("/operator", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request) -> HTMLResponse:
+        ctx: Context = request.app.state.context
+        return _render(request, ctx, _key(ctx, request))
+
+    @app.post("/operator/sign-in", include_in_schema=False)
+    def sign_in(request: Request, api_key: Annotated[str, Form()]) -> Response:
+        ctx: Context = request.app.state.context
+        try:
+            key = authenticate(ctx, token=api_key.strip())
+        except DomainError:
+            return _render(request, ctx, None, 401, error="Unknown or revoked API key.")
+        if not key.allows(Scope.EVENTS_WRITE):
+            return _render(request, ctx, None, 403, error="This key cannot record events.")
+        response = RedirectResponse("/operator", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            api_key.strip(),
+            httponly=True,
+            samesite="strict",
+            path="/operator",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @app.post("/operator/sign-out", include_in_schema=False)
+    def sign_out() -> Response:
+        response = RedirectResponse("/operator", status_code=303)
+        response.delete_cookie(COOKIE, path="/operator")
+        return response
+
+    @app.post("/operator/consents", response_class=HTMLResponse, include_in_schema=False)
+    async def record(
+        request: Request, scan: Annotated[UploadFile | None, File()] = None
+    ) -> Response:
+        ctx: Context = request.app.state.context
+        key = _key(ctx, request)
+        if key is None:
+            return RedirectResponse("/operator", status_code=303)
+        form = await request.form()
+        text = {f: str(form.get(f) or "").strip() for f in FIELDS}
+        chosen = str(form.get("touchpoint") or "")
+        purposes = [str(p) for p in form.getlist("purpose")]
+        content = await scan.read() if scan is not None and scan.filename else b""
+        kept = text | {"purposes": purposes}
+        try:
+            consent = _consent(ctx, chosen, text, purposes, scan, content)
+            from starlette.concurrency import run_in_threadpool
+
+            events = await run_in_threadpool(
+                record_in_person,
+                ctx,
+                consent=consent,
+                acting=key.touchpoint_key,
+                recorded_by=f"operator page, api-key:{key.id} ({key.name})",
+            )
+        except DomainError as exc:
+            return _render(
+                request,
+                ctx,
+                key,
+                422,
+                error=exc.detail,
+                errors=exc.errors,
+                form=kept,
+                chosen=chosen,
+            )
+        return _render(request, ctx, key, 201, recorded=events, chosen=chosen)
+
+
+def _consent(
+    ctx: Context,
+    touchpoint: str,
+    text: dict[str, str],
+    purposes: list[str],
+    scan: UploadFile | None,
+    content: bytes,
+) -> InPersonConsent:
+    region = ctx.settings.default_phone_region
+    identifiers = tuple(
+        normalise(kind, text[kind.value], region=region, loc=kind.value)
+        for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.CUSTOMER_ID)
+        if text[kind.value]
+    )
+    moment = ctx.clock.now()
+    if text["occurred_at"]:
+        try:
+            moment = datetime.fromisoformat(text["occurred_at"]).replace(tzinfo=ROME)
+        except ValueError as exc:
+            raise InvalidInput(
+                "invalid date", errors=[FieldError("occurred_at", "a date and time")]
+            ) from exc
+    recording = None
+    if text["recording_reference"] or text["recording_sha256"]:
+        recording = CallRecording(text["recording_reference"], text["recording_sha256"].lower())
+    paper = None
+    if content:
+        media = (scan.content_type if scan else None) or "application/octet-stream"
+        paper = PaperForm(
+            content, media, text["form_reference"] or (scan.filename if scan else None)
+        )
+    return InPersonConsent(
+        touchpoint=touchpoint,
+        identifiers=identifiers,
+        purposes=tuple((p, ()) for p in purposes),
+        staff_member=text["staff_member"],
+        occurred_at=moment,
+        store=text["store"] or None,
+        campaign=text["campaign"] or None,
+        paper_form=paper,
+        call_recording=recording,
+    )

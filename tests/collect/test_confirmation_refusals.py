@@ -1,0 +1,152 @@
+"""Tampered, expired and reused confirmation links are refused, say so, and change nothing;
+an unconfirmed consent reads expired after its deadline."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.collect.helpers import (
+    LINK,
+    NEWSLETTER,
+    SHOP,
+    publishable,
+    setup_collect,
+    status_of,
+    submission,
+    with_clock,
+)
+
+from trustguardian.api.app import create_app
+from trustguardian.domain.collect import Confirmation
+from trustguardian.domain.consent import ConsentStatus
+from trustguardian.domain.registry import Channel
+from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.context import Context
+from trustguardian.service.verify import verify_ledger
+from trustguardian.store import tables as t
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def events_count(ctx: Context) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.events)).scalar_one())
+
+
+def mailed_link(outbox: Path) -> str:
+    (eml,) = sorted((outbox / "mail").glob("*.eml"))
+    text = message_from_bytes(eml.read_bytes()).get_payload()[0].get_payload(decode=True).decode()
+    found = LINK.search(text)
+    assert found, text
+    return found.group(1).split("/confirm/", 1)[1]
+
+
+@pytest.fixture
+def signed_up(ctx: Context, tmp_path: Path) -> tuple[Context, TestClient, str, str]:
+    """Anna signed up on a double opt-in form a moment ago: (ctx, client, token, subject)."""
+    setup_collect(ctx, Confirmation.DOUBLE_OPT_IN, within_minutes=60)
+    key = publishable(ctx)
+    settings = ctx.settings.model_copy(update={"outbox_dir": tmp_path / "outbox"})
+    live = dataclasses.replace(with_clock(ctx, NOW), settings=settings)
+    client = TestClient(create_app(live), client=("198.51.100.7", 40000))
+    answer = client.post(f"/sdk/v1/{key}/consents", json=submission(), headers={"Origin": SHOP})
+    assert answer.status_code == 201, answer.text
+    event = answer.json()["events"][0]
+    with ctx.uow(write=False) as uow:
+        found = uow.events.get(event["id"])
+    assert found is not None
+    return live, client, mailed_link(tmp_path / "outbox"), found[0].subject_id
+
+
+def tamper_payload(token: str) -> str:
+    head, mac = token.split(".")
+    claims = base64.urlsafe_b64decode(head + "==").replace(b'"cnf_', b'"cnf_0')
+    return base64.urlsafe_b64encode(claims).rstrip(b"=").decode() + "." + mac
+
+
+def tamper_signature(token: str) -> str:
+    head, mac = token.split(".")
+    return head + "." + ("A" if mac[0] != "A" else "B") + mac[1:]
+
+
+@pytest.mark.parametrize("tamper", [tamper_payload, tamper_signature])
+def test_a_tampered_link_is_refused_and_changes_nothing(
+    signed_up: tuple[Context, TestClient, str, str], tamper: object
+) -> None:
+    live, client, token, subject = signed_up
+    assert callable(tamper)
+    bad = tamper(token)
+    before = events_count(live)
+    for answer in (client.get(f"/confirm/{bad}"), client.post(f"/confirm/{bad}")):
+        assert answer.status_code == 400
+        assert "alterato" in answer.text
+    assert client.post(f"/confirm/{bad}?lang=en").text.count("altered") == 1
+    assert events_count(live) == before
+    assert status_of(live, subject) == {"pending_confirmation"}
+    # The genuine link still works afterwards.
+    assert client.post(f"/confirm/{token}").status_code == 200
+    assert status_of(live, subject) == {"given"}
+
+
+def test_an_expired_link_is_refused_and_the_consent_reads_expired(
+    signed_up: tuple[Context, TestClient, str, str],
+) -> None:
+    live, client, token, subject = signed_up
+    assert isinstance(live.clock.now(), datetime)
+    live.clock.moment = NOW + timedelta(minutes=60)  # type: ignore[attr-defined]
+    before = events_count(live)
+    assert client.get(f"/confirm/{token}").status_code == 410
+    answer = client.post(f"/confirm/{token}")
+    assert answer.status_code == 410
+    assert "scaduto" in answer.text
+    assert events_count(live) == before
+    # Stored as awaiting confirmation, read as expired once past the deadline: never given.
+    with live.uow(write=False) as uow:
+        (stored,) = [s for s in uow.consent.for_subject(subject) if s.purpose == NEWSLETTER]
+    assert stored.status is ConsentStatus.PENDING_CONFIRMATION
+    assert status_of(live, subject) == {"expired"}
+    verdict = check_contact(
+        live, request=CheckRequest(subject_id=subject, purpose=NEWSLETTER, channel=Channel.EMAIL)
+    )
+    assert (verdict.allowed, verdict.reason.value) == (False, "expired")
+    assert verify_ledger(live).problems == []
+
+
+def test_a_reused_link_is_refused_and_records_nothing_more(
+    signed_up: tuple[Context, TestClient, str, str],
+) -> None:
+    live, client, token, subject = signed_up
+    assert client.post(f"/confirm/{token}").status_code == 200
+    after_first = events_count(live)
+    for answer in (client.get(f"/confirm/{token}"), client.post(f"/confirm/{token}?lang=en")):
+        assert answer.status_code == 410
+    assert "used already" in client.post(f"/confirm/{token}?lang=en").text
+    assert events_count(live) == after_first
+    assert status_of(live, subject) == {"given"}
+
+
+def test_a_message_that_cannot_be_sent_leaves_the_consent_pending_and_says_so(
+    ctx: Context,
+) -> None:
+    setup_collect(ctx, Confirmation.DOUBLE_OPT_IN)
+    key = publishable(ctx)
+    settings = ctx.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 1})
+    client = TestClient(create_app(dataclasses.replace(ctx, settings=settings)))
+    answer = client.post(f"/sdk/v1/{key}/consents", json=submission(), headers={"Origin": SHOP})
+    assert answer.status_code == 201, answer.text
+    confirmation = answer.json()["confirmation"]
+    assert confirmation["sent"] is False
+    with ctx.uow(write=False) as uow:
+        request = uow.collect.confirmation(confirmation["id"])
+    assert request is not None
+    assert request.status == "failed"
+    assert request.send_error is not None
+    assert "SMTP" in request.send_error
+    assert status_of(ctx, request.subject_id) == {"pending_confirmation"}
