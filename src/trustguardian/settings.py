@@ -53,3 +53,10 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("./trustguardian-outbox")
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Right touchpoints: which touchpoint the public rights form and preference e-mails act for.
+    rights_touchpoint: str = "privacy-desk"
+    preferences_touchpoint: str = "preference-centre"
+    unsubscribe_link_days: int = Field(default=90, ge=1)
+    preferences_link_days: int = Field(default=30, ge=1)
+    verification_code_minutes: int = Field(default=15, ge=1)
+    verification_max_attempts: int = Field(default=5, ge=1)

@@ -8,12 +8,14 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.complaints import ComplaintRepository
 from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
+from trustguardian.store.rights import RightsRepository
 from trustguardian.store.subjects import SubjectRepository
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.tokens import TokenRepository
@@ -34,6 +36,8 @@ class UnitOfWork:
     sync: SyncRepository
     engage: EngageRepository
     tokens: TokenRepository
+    rights: RightsRepository
+    complaints: ComplaintRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -56,6 +60,8 @@ class UnitOfWork:
         self.sync = SyncRepository(connection)
         self.engage = EngageRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.rights = RightsRepository(connection)
+        self.complaints = ComplaintRepository(connection)
         return self
 
     def commit(self) -> None:
