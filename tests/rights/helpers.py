@@ -77,10 +77,10 @@ def setup_rights(ctx: Context) -> None:
         purposes=[PURPOSE, OTHER_PURPOSE, SHARING, POSTAL],
         notice_key=NOTICE,
     )
-    add_touchpoint(ctx, UNSUB, name="Unsubscribe link", kind=TouchpointKind.RIGHT, channel=Channel.EMAIL)
     add_touchpoint(
-        ctx, "web-all", purposes=[PURPOSE, OTHER_PURPOSE, SHARING], notice_key=NOTICE
+        ctx, UNSUB, name="Unsubscribe link", kind=TouchpointKind.RIGHT, channel=Channel.EMAIL
     )
+    add_touchpoint(ctx, "web-all", purposes=[PURPOSE, OTHER_PURPOSE, SHARING], notice_key=NOTICE)
 
 
 def person(ctx: Context, address: str = ANNA, *, phone: str | None = None) -> Person:

@@ -47,7 +47,11 @@ def test_one_click_withdraws_and_the_next_check_says_withdrawn(rctx: Context) ->
 def test_link_header_values_follow_rfc_8058(rctx: Context) -> None:
     anna = person(rctx)
     [link] = unsubscribe_links(
-        rctx, subject_ids=[anna.subject_id], purpose=PURPOSE, channel=Channel.EMAIL, touchpoint=UNSUB
+        rctx,
+        subject_ids=[anna.subject_id],
+        purpose=PURPOSE,
+        channel=Channel.EMAIL,
+        touchpoint=UNSUB,
     )
     assert link.list_unsubscribe == f"<{link.url}>"
     assert link.list_unsubscribe_post == ONE_CLICK == "List-Unsubscribe=One-Click"
@@ -82,7 +86,11 @@ def test_links_are_minted_only_for_what_a_purpose_covers_through_a_right_touchpo
     anna = person(rctx)
     with pytest.raises(InvalidInput):
         unsubscribe_links(
-            rctx, subject_ids=[anna.subject_id], purpose=PURPOSE, channel=Channel.PHONE, touchpoint=UNSUB
+            rctx,
+            subject_ids=[anna.subject_id],
+            purpose=PURPOSE,
+            channel=Channel.PHONE,
+            touchpoint=UNSUB,
         )
     with pytest.raises(InvalidInput):
         unsubscribe_links(
