@@ -57,7 +57,8 @@ def test_the_deadline_ends_at_midnight_rome_across_summer_time() -> None:
     assert d.ends_at == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
     summer = deadline(rome(2026, 6, 10))
     assert summer.ends_at == datetime(2026, 7, 10, 22, 0, tzinfo=UTC)
-    assert summer.overdue(summer.ends_at) and not summer.overdue(
+    assert summer.overdue(summer.ends_at)
+    assert not summer.overdue(
         summer.ends_at - timedelta(microseconds=1)
     )
 
@@ -100,8 +101,11 @@ def test_the_deadline_is_never_before_one_month_nor_beyond_its_day(received: dat
 
 def test_the_state_machine_allows_one_extension_and_no_return_from_an_answer() -> None:
     S = RequestStatus
-    assert can_move(S.RECEIVED, S.VERIFYING) and can_move(S.VERIFYING, S.IN_PROGRESS)
-    assert can_move(S.IN_PROGRESS, S.EXTENDED) and can_move(S.EXTENDED, S.FULFILLED)
+    assert can_move(S.RECEIVED, S.VERIFYING)
+    assert can_move(S.VERIFYING, S.IN_PROGRESS)
+    assert can_move(S.IN_PROGRESS, S.EXTENDED)
+    assert can_move(S.EXTENDED, S.FULFILLED)
     assert not can_move(S.EXTENDED, S.EXTENDED)
-    assert not can_move(S.FULFILLED, S.IN_PROGRESS) and not can_move(S.REJECTED, S.RECEIVED)
+    assert not can_move(S.FULFILLED, S.IN_PROGRESS)
+    assert not can_move(S.REJECTED, S.RECEIVED)
     assert not can_move(S.RECEIVED, S.FULFILLED)

@@ -38,7 +38,8 @@ def test_a_complaint_is_a_case_whose_every_change_is_an_event(rctx: Context) -> 
         actor="operator",
         about_event_id=about.id,
     )
-    assert case.subject_id == anna.subject_id and case.status is ComplaintStatus.OPEN
+    assert case.subject_id == anna.subject_id
+    assert case.status is ComplaintStatus.OPEN
     case = update_complaint(
         rctx,
         complaint_id=case.id,
@@ -62,7 +63,8 @@ def test_a_complaint_is_a_case_whose_every_change_is_an_event(rctx: Context) -> 
         outcome="The consent of 1 March was proven; answered in writing.",
     )
     full = get_complaint(rctx, complaint_id=case.id)
-    assert full.status is ComplaintStatus.CLOSED and full.handler == "Legal"
+    assert full.status is ComplaintStatus.CLOSED
+    assert full.handler == "Legal"
     assert full.outcome.startswith("The consent")  # type: ignore[union-attr]
     assert [s.status for s in full.steps] == ["open", "investigating", "investigating", "closed"]
     step_events = {s.event_id for s in full.steps}

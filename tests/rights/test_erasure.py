@@ -49,7 +49,8 @@ def test_access_and_portability_export_data_and_history_as_json_and_csv(rctx: Co
     export = subject_export(rctx, subject_id=anna.subject_id)
     assert {i["value"] for i in export["identifiers"]} == {ANNA, "+393337654321"}
     kinds = [e["kind"] for e in export["events"]]
-    assert kinds.count("consent.given") == 3 and "request.in_progress" in kinds
+    assert kinds.count("consent.given") == 3
+    assert "request.in_progress" in kinds
     otp = next(e for e in export["events"] if e["kind"] == "request.in_progress")
     assert {p["type"] for p in otp["proofs"]} == {"otp", "operator"}
     assert export["requests"][0]["id"] == request_id
@@ -58,7 +59,8 @@ def test_access_and_portability_export_data_and_history_as_json_and_csv(rctx: Co
     header, *rows = text.splitlines()
     assert header.startswith("record,id,kind,when")
     assert sum(r.startswith("event,") for r in rows) == len(export["events"])
-    assert ANNA in text and DETAILS in text
+    assert ANNA in text
+    assert DETAILS in text
 
 
 def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
@@ -97,7 +99,8 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
         assert secret not in haystack
     assert outbox_files(rctx.settings.outbox_dir) == []
     view = get_subject(rctx, subject_id=anna.subject_id)
-    assert view.subject.shredded and all(i.value is None for i in view.identifiers)
+    assert view.subject.shredded
+    assert all(i.value is None for i in view.identifiers)
     assert get_request(rctx, request_id=request_id).details is None
     with pytest.raises(Erased):
         subject_export(rctx, subject_id=anna.subject_id)

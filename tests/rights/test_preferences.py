@@ -42,7 +42,8 @@ def test_the_centre_shows_each_purpose_and_channel_with_its_state_and_the_notice
     assert states[(PURPOSE, Channel.SMS)] == "given"
     assert states[(POSTAL, Channel.LETTER)] == "none"
     assert "orders" not in {c.purpose for c in centre.choices}  # a contract is not a choice
-    assert centre.notice_text == "Informativa v1\n" and centre.notice_version == 1
+    assert centre.notice_text == "Informativa v1\n"
+    assert centre.notice_version == 1
 
 
 def test_each_change_is_one_event_with_network_and_form_proofs(rctx: Context) -> None:
@@ -54,7 +55,8 @@ def test_each_change_is_one_event_with_network_and_form_proofs(rctx: Context) ->
     assert check(rctx, PURPOSE, Channel.SMS) == "withdrawn"
     assert check(rctx, PURPOSE, Channel.EMAIL) == "consent_given"
     last = subject_timeline(rctx, subject_id=anna.subject_id)[-1]
-    assert last.touchpoint == CENTRE and last.notice == NOTICE
+    assert last.touchpoint == CENTRE
+    assert last.notice == NOTICE
     assert read_proof(rctx, event_id=last.id, position=0).content["ip"] == NET.ip
     assert read_proof(rctx, event_id=last.id, position=1).content["fields"]["action"] == "withdraw"
     change_preference(
@@ -101,7 +103,8 @@ def test_gpc_objects_to_sale_and_sharing_purposes_only_once(rctx: Context) -> No
     assert check(rctx, OTHER_PURPOSE, Channel.EMAIL) == "consent_given"
     last = subject_timeline(rctx, subject_id=anna.subject_id)[-1]
     proof = read_proof(rctx, event_id=last.id, position=0).content
-    assert proof["signal"] == "Sec-GPC: 1" and proof["basis"] == "objection to sale/sharing"
+    assert proof["signal"] == "Sec-GPC: 1"
+    assert proof["basis"] == "objection to sale/sharing"
     assert honour_gpc(rctx, token=token, network=NET) == []  # honoured already: nothing new
 
 

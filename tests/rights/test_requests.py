@@ -153,7 +153,8 @@ def test_an_extension_shows_the_new_deadline_and_the_reason_sent(rctx: Context) 
     assert view.extension_message_id
     mail = sorted(outbox_files(rctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)[-1]
     body = mail.read_text()
-    assert "Richieste numerose e complesse" in body and view.due_on.isoformat() in body
+    assert "Richieste numerose e complesse" in body
+    assert view.due_on.isoformat() in body
     assert view.due_on >= (now + timedelta(days=88)).date()
     with pytest.raises(BadMove):
         extend_request(rctx, request_id=request_id, reason="again", actor="dpo")
@@ -183,7 +184,8 @@ def test_bad_moves_are_refused_and_write_nothing(rctx: Context) -> None:
         actor="dpo",
         outcome="Manifestly unfounded",
     )
-    assert view.status is RequestStatus.REJECTED and view.outcome == "Manifestly unfounded"
+    assert view.status is RequestStatus.REJECTED
+    assert view.outcome == "Manifestly unfounded"
     assert view.closed_at is not None
 
 
