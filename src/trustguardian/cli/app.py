@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from trustguardian.cli import complaints as complaints_cli
 from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import rights as rights_cli
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -73,6 +75,20 @@ app.add_typer(
 app.add_typer(engage.suppression, name="suppression", help="The internal suppression list.")
 app.add_typer(
     engage.registers, name="registers", help="Public opposition registers: import, status."
+)
+app.add_typer(
+    rights_cli.links, name="links", help="Unsubscribe and preference-centre links: mint, revoke."
+)
+app.add_typer(
+    rights_cli.requests,
+    name="requests",
+    help="Rights requests (GDPR arts. 15-22): list by deadline, verify, extend, fulfil.",
+)
+app.add_typer(complaints_cli.complaints, name="complaints", help="Complaints: cases and outcomes.")
+app.add_typer(
+    rights_cli.sale_sharing,
+    name="sale-sharing",
+    help="Purposes that sell or share data (Sec-GPC objects to them).",
 )
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify

@@ -24,7 +24,9 @@ def context(typer_ctx: typer.Context) -> Context:
         root.obj = {}
     if "context" not in root.obj:
         settings: Settings = root.obj.get("settings") or Settings()
-        root.obj["context"] = build_context(settings)
+        root.obj["context"] = built = build_context(settings)
+        # Close the pool when the command ends (unclosed connections warn, and hold PG slots).
+        root.call_on_close(built.engine.dispose)
     ctx: Context = root.obj["context"]
     return ctx
 
