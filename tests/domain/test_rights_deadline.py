@@ -58,9 +58,7 @@ def test_the_deadline_ends_at_midnight_rome_across_summer_time() -> None:
     summer = deadline(rome(2026, 6, 10))
     assert summer.ends_at == datetime(2026, 7, 10, 22, 0, tzinfo=UTC)
     assert summer.overdue(summer.ends_at)
-    assert not summer.overdue(
-        summer.ends_at - timedelta(microseconds=1)
-    )
+    assert not summer.overdue(summer.ends_at - timedelta(microseconds=1))
 
 
 def test_an_extension_gives_two_further_months_counted_from_receipt() -> None:
@@ -70,7 +68,7 @@ def test_an_extension_gives_two_further_months_counted_from_receipt() -> None:
 
 
 def test_naive_times_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         deadline(datetime(2026, 1, 31, 12))
 
 
@@ -100,12 +98,11 @@ def test_the_deadline_is_never_before_one_month_nor_beyond_its_day(received: dat
 
 
 def test_the_state_machine_allows_one_extension_and_no_return_from_an_answer() -> None:
-    S = RequestStatus
-    assert can_move(S.RECEIVED, S.VERIFYING)
-    assert can_move(S.VERIFYING, S.IN_PROGRESS)
-    assert can_move(S.IN_PROGRESS, S.EXTENDED)
-    assert can_move(S.EXTENDED, S.FULFILLED)
-    assert not can_move(S.EXTENDED, S.EXTENDED)
-    assert not can_move(S.FULFILLED, S.IN_PROGRESS)
-    assert not can_move(S.REJECTED, S.RECEIVED)
-    assert not can_move(S.RECEIVED, S.FULFILLED)
+    assert can_move(RequestStatus.RECEIVED, RequestStatus.VERIFYING)
+    assert can_move(RequestStatus.VERIFYING, RequestStatus.IN_PROGRESS)
+    assert can_move(RequestStatus.IN_PROGRESS, RequestStatus.EXTENDED)
+    assert can_move(RequestStatus.EXTENDED, RequestStatus.FULFILLED)
+    assert not can_move(RequestStatus.EXTENDED, RequestStatus.EXTENDED)
+    assert not can_move(RequestStatus.FULFILLED, RequestStatus.IN_PROGRESS)
+    assert not can_move(RequestStatus.REJECTED, RequestStatus.RECEIVED)
+    assert not can_move(RequestStatus.RECEIVED, RequestStatus.FULFILLED)

@@ -8,7 +8,7 @@ from tests.service.test_events_recording import footprint
 
 from trustguardian.service.context import Context
 
-from .helpers import ANNA, ANNA_PHONE, CENTRE, DESK, PURPOSE, UNSUB, person
+from .helpers import ANNA, ANNA_PHONE, CENTRE, DESK, PURPOSE, SHARING, UNSUB, person
 from .test_requests import _last_code
 
 PROBLEM = "application/problem+json"
@@ -17,7 +17,11 @@ PROBLEM = "application/problem+json"
 def _check(api: TestClient, purpose: str = PURPOSE, channel: str = "email") -> str:
     answer = api.post(
         "/v1/checks",
-        json={"identifier": {"kind": "email", "value": ANNA}, "purpose": purpose, "channel": channel},
+        json={
+            "identifier": {"kind": "email", "value": ANNA},
+            "purpose": purpose,
+            "channel": channel,
+        },
     )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["reason"])
@@ -26,7 +30,12 @@ def _check(api: TestClient, purpose: str = PURPOSE, channel: str = "email") -> s
 def _unsubscribe_link(api: TestClient, subject_id: str) -> dict[str, object]:
     made = api.post(
         "/v1/links/unsubscribe",
-        json={"purpose": PURPOSE, "channel": "email", "touchpoint": UNSUB, "subject_ids": [subject_id]},
+        json={
+            "purpose": PURPOSE,
+            "channel": "email",
+            "touchpoint": UNSUB,
+            "subject_ids": [subject_id],
+        },
     )
     assert made.status_code == 201, made.text
     [link] = made.json()["links"]
@@ -54,16 +63,20 @@ def test_rfc_8058_one_click_post_without_cookies_withdraws(api: TestClient, rctx
     assert "set-cookie" not in answer.headers
     assert _check(api) == "withdrawn"
     events = api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
-    assert events[-1]["kind"] == "consent.withdrawn" and events[-1]["touchpoint"] == UNSUB
+    assert events[-1]["kind"] == "consent.withdrawn"
+    assert events[-1]["touchpoint"] == UNSUB
 
 
-def test_forged_and_revoked_links_answer_4xx_and_change_nothing(api: TestClient, rctx: Context) -> None:
+def test_forged_and_revoked_links_answer_4xx_and_change_nothing(
+    api: TestClient, rctx: Context
+) -> None:
     anna = person(rctx)
     link = _unsubscribe_link(api, anna.subject_id)
     path = httpx.URL(str(link["url"])).path
     before = footprint(rctx)
     forged = api.post(path[:-3] + "abc", data={"List-Unsubscribe": "One-Click"})
-    assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
+    assert forged.status_code == 403
+    assert "text/html" in forged.headers["content-type"]
     assert api.delete(f"/v1/links/{link['token_id']}").status_code == 204
     revoked = api.post(path, data={"List-Unsubscribe": "One-Click"})
     assert revoked.status_code == 410
@@ -87,40 +100,68 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
     )
     assert made.status_code == 201, made.text
     request = made.json()
-    assert request["due_on"] == "2026-02-28" and request["status"] == "received"
+    assert request["due_on"] == "2026-02-28"
+    assert request["status"] == "received"
     rid = request["id"]
     early = api.get(f"/v1/requests/{rid}/export")
-    assert early.status_code == 409 and early.headers["content-type"] == PROBLEM
+    assert early.status_code == 409
+    assert early.headers["content-type"] == PROBLEM
     sent = api.post(f"/v1/requests/{rid}/verification")
-    assert sent.status_code == 200 and sent.json()["method"] == "email"
+    assert sent.status_code == 200
+    assert sent.json()["method"] == "email"
     wrong = api.post(f"/v1/requests/{rid}/verification/confirm", json={"code": "99999x"})
-    assert wrong.status_code == 422 and wrong.headers["content-type"] == PROBLEM
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"] == PROBLEM
     code = _last_code(rctx.settings.outbox_dir)
     ok = api.post(f"/v1/requests/{rid}/verification/confirm", json={"code": code})
     assert ok.json()["status"] == "in_progress"
     extended = api.post(f"/v1/requests/{rid}/extension", json={"reason": "Many requests"}).json()
-    assert extended["due_on"] == "2026-04-30" and extended["extension_reason"] == "Many requests"
+    assert extended["due_on"] == "2026-04-30"
+    assert extended["extension_reason"] == "Many requests"
     as_json = api.get(f"/v1/requests/{rid}/export").json()
     assert ANNA in {i["value"] for i in as_json["identifiers"]}
     as_csv = api.get(f"/v1/requests/{rid}/export", params={"format": "csv"})
-    assert as_csv.headers["content-type"].startswith("text/csv") and ANNA in as_csv.text
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert ANNA in as_csv.text
     overdue = api.get("/v1/requests", params={"overdue": "true"}).json()["items"]
     assert [r["id"] for r in overdue] == [rid]  # received in January 2026: late even extended
     assert overdue[0]["overdue"] is True
     done = api.post(f"/v1/requests/{rid}/fulfilment", json={"outcome": "Sent by e-mail"}).json()
     assert done["request"]["status"] == "fulfilled"
     assert [s["status"] for s in done["request"]["steps"]] == [
-        "received", "verifying", "in_progress", "extended", "fulfilled",
+        "received",
+        "verifying",
+        "in_progress",
+        "extended",
+        "fulfilled",
     ]
 
 
-def test_bad_request_input_is_problem_json_and_writes_nothing(api: TestClient, rctx: Context) -> None:
+def test_bad_request_input_is_problem_json_and_writes_nothing(
+    api: TestClient, rctx: Context
+) -> None:
     before = footprint(rctx)
     for body in (
-        {"kind": "access", "touchpoint": "web-all", "channel": "email", "identifiers": [{"kind": "email", "value": ANNA}]},
-        {"kind": "access", "touchpoint": DESK, "channel": "email", "identifiers": [{"kind": "email", "value": "not-an-email"}]},
+        {
+            "kind": "access",
+            "touchpoint": "web-all",
+            "channel": "email",
+            "identifiers": [{"kind": "email", "value": ANNA}],
+        },
+        {
+            "kind": "access",
+            "touchpoint": DESK,
+            "channel": "email",
+            "identifiers": [{"kind": "email", "value": "not-an-email"}],
+        },
         {"kind": "nonsense", "touchpoint": DESK, "channel": "email"},
-        {"kind": "access", "touchpoint": DESK, "channel": "email", "identifiers": [{"kind": "email", "value": ANNA}], "received_at": "2999-01-01T00:00:00Z"},
+        {
+            "kind": "access",
+            "touchpoint": DESK,
+            "channel": "email",
+            "identifiers": [{"kind": "email", "value": ANNA}],
+            "received_at": "2999-01-01T00:00:00Z",
+        },
     ):
         answer = api.post("/v1/requests", json=body)
         assert answer.status_code == 422, answer.text
@@ -129,23 +170,32 @@ def test_bad_request_input_is_problem_json_and_writes_nothing(api: TestClient, r
     assert footprint(rctx) == before
 
 
-def test_erasure_through_the_api_leaves_null_values_and_suppression(api: TestClient, rctx: Context) -> None:
+def test_erasure_through_the_api_leaves_null_values_and_suppression(
+    api: TestClient, rctx: Context
+) -> None:
     anna = person(rctx)
     erased = api.post(f"/v1/subjects/{anna.subject_id}/erasure", json={"touchpoint": DESK})
     assert erased.status_code == 200, erased.text
     read = api.get(f"/v1/subjects/{anna.subject_id}").json()
-    assert read["erased_at"] is not None and all(i["value"] is None for i in read["identifiers"])
+    assert read["erased_at"] is not None
+    assert all(i["value"] is None for i in read["identifiers"])
     assert ANNA not in api.get(f"/v1/subjects/{anna.subject_id}").text
     assert _check(api) == "suppressed"
     again = api.post(f"/v1/subjects/{anna.subject_id}/erasure", json={"touchpoint": DESK})
-    assert again.status_code == 409 and again.headers["content-type"] == PROBLEM
+    assert again.status_code == 409
+    assert again.headers["content-type"] == PROBLEM
 
 
 def test_complaints_through_the_api(api: TestClient, rctx: Context) -> None:
     anna = person(rctx)
     made = api.post(
         "/v1/complaints",
-        json={"touchpoint": DESK, "channel": "phone", "summary": "Chiamata alle 22", "subject_id": anna.subject_id},
+        json={
+            "touchpoint": DESK,
+            "channel": "phone",
+            "summary": "Chiamata alle 22",
+            "subject_id": anna.subject_id,
+        },
     )
     assert made.status_code == 201, made.text
     cid = made.json()["id"]
@@ -155,10 +205,12 @@ def test_complaints_through_the_api(api: TestClient, rctx: Context) -> None:
         content=b"nota dell'operatore",
         headers={"Content-Type": "text/plain"},
     )
-    assert attached.status_code == 201 and attached.json()["attachments"][0]["name"] == "nota.txt"
+    assert attached.status_code == 201
+    assert attached.json()["attachments"][0]["name"] == "nota.txt"
     assert api.get(f"/v1/complaints/{cid}/attachments/0").content == b"nota dell'operatore"
     refused = api.patch(f"/v1/complaints/{cid}", json={"status": "closed"})
-    assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
     closed = api.patch(f"/v1/complaints/{cid}", json={"status": "closed", "outcome": "Apologised"})
     assert closed.json()["status"] == "closed"
     full = api.get(f"/v1/complaints/{cid}").json()
@@ -169,15 +221,51 @@ def test_complaints_through_the_api(api: TestClient, rctx: Context) -> None:
 
 def test_preference_centre_pages_change_one_thing_per_post(api: TestClient, rctx: Context) -> None:
     anna = person(rctx)
-    link = api.post("/v1/links/preferences", json={"subject_id": anna.subject_id, "touchpoint": CENTRE})
+    link = api.post(
+        "/v1/links/preferences", json={"subject_id": anna.subject_id, "touchpoint": CENTRE}
+    )
     assert link.status_code == 201
     path = httpx.URL(link.json()["url"]).path
     page = api.get(path, params={"lang": "en"})
-    assert page.status_code == 200 and "Your privacy preferences" in page.text
+    assert page.status_code == 200
+    assert "Your privacy preferences" in page.text
     assert "Le sue preferenze" in api.get(path, headers={"Accept-Language": "it-IT,it;q=0.9"}).text
     changed = api.post(
-        path, data={"purpose": PURPOSE, "channel": "sms", "action": "withdraw", "lang": "en"},
+        path,
+        data={"purpose": PURPOSE, "channel": "sms", "action": "withdraw", "lang": "en"},
         follow_redirects=False,
     )
     assert changed.status_code == 303
-    assert _check(api, channel="sms") == "withdrawn" and _check(api) == "consent_given"
+    assert _check(api, channel="sms") == "withdrawn"
+    assert _check(api) == "consent_given"
+
+
+def test_sec_gpc_on_the_preference_page_objects_to_sale_and_sharing(
+    api: TestClient, rctx: Context
+) -> None:
+    anna = person(rctx)
+    flagged = api.put(f"/v1/purposes/{SHARING}/sale-sharing", json={"sale_sharing": True})
+    assert flagged.status_code == 200
+    link = api.post(
+        "/v1/links/preferences", json={"subject_id": anna.subject_id, "touchpoint": CENTRE}
+    )
+    path = httpx.URL(link.json()["url"]).path
+    page = api.get(path, params={"lang": "en"}, headers={"Sec-GPC": "1"})
+    assert page.status_code == 200
+    assert "Global Privacy Control" in page.text
+    assert _check(api, SHARING) == "withdrawn"
+    assert _check(api, PURPOSE) == "consent_given"
+    events = api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
+    last = events[-1]
+    assert (
+        last["kind"],
+        last["purpose"]["key"] if isinstance(last["purpose"], dict) else last["purpose"],
+    ) == ("consent.withdrawn", SHARING)
+    proof = api.get(f"/v1/events/{last['id']}/proofs/0")
+    assert proof.status_code == 200, proof.text
+    assert proof.json()["content"]["signal"] == "Sec-GPC: 1"
+    # A second visit records nothing new.
+    api.get(path, headers={"Sec-GPC": "1"})
+    assert len(
+        api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
+    ) == len(events)

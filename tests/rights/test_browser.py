@@ -42,7 +42,9 @@ def _path(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
-def test_preference_centre_one_click_per_change(served: tuple[Context, str, Path], browser: Browser) -> None:
+def test_preference_centre_one_click_per_change(
+    served: tuple[Context, str, Path], browser: Browser
+) -> None:
     ctx, base, _ = served
     anna = person(ctx)
     link = preferences_link(ctx, subject_id=anna.subject_id, touchpoint=CENTRE)
@@ -105,14 +107,18 @@ def test_rights_form_by_keyboard_only(served: tuple[Context, str, Path], browser
     text = page.get_by_role("status").inner_text()
     request_id = re.search(r"(req_[0-9a-f]+)", text).group(1)  # type: ignore[union-attr]
     with ctx.engine.connect() as conn:
-        row = conn.execute(select(t.rights_requests).where(t.rights_requests.c.id == request_id)).one()
+        row = conn.execute(
+            select(t.rights_requests).where(t.rights_requests.c.id == request_id)
+        ).one()
     assert (row.status, row.channel, row.language) == ("in_progress", "web_form", "en")
     assert row.kind == "rectification"
     assert ANNA not in page.url
     page.close()
 
 
-def test_rights_form_refuses_a_bad_code_and_a_replayed_form(served: tuple[Context, str, Path], browser: Browser) -> None:
+def test_rights_form_refuses_a_bad_code_and_a_replayed_form(
+    served: tuple[Context, str, Path], browser: Browser
+) -> None:
     ctx, base, _ = served
     page = browser.new_page()
     page.goto(f"{base}/rights?lang=it")
