@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from email import message_from_bytes
+
 import httpx
 from fastapi.testclient import TestClient
 from tests.service.test_events_recording import footprint
 
 from trustguardian.service.context import Context
 
-from .helpers import ANNA, ANNA_PHONE, CENTRE, DESK, PURPOSE, SHARING, UNSUB, person
+from .helpers import (
+    ANNA,
+    ANNA_PHONE,
+    CENTRE,
+    DESK,
+    PURPOSE,
+    SHARING,
+    UNSUB,
+    outbox_files,
+    person,
+)
 from .test_requests import _last_code
 
 PROBLEM = "application/problem+json"
@@ -269,3 +282,32 @@ def test_sec_gpc_on_the_preference_page_objects_to_sale_and_sharing(
     assert len(
         api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
     ) == len(events)
+
+
+def _form_token(html: str) -> str:
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_preference_centre_reached_by_an_emailed_link(api: TestClient, rctx: Context) -> None:
+    person(rctx)
+    outbox = rctx.settings.outbox_dir
+    form = api.get("/preferences", params={"lang": "en"})
+    token = _form_token(form.text)
+    sent = api.post("/preferences", data={"form_token": token, "email": ANNA, "lang": "en"})
+    assert sent.status_code == 200 and "we sent it a link" in sent.text
+    [mail] = outbox_files(outbox)
+    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
+    path = re.search(r"/p/[A-Za-z0-9_.-]+", body).group(0)  # type: ignore[union-attr]
+    assert "Your privacy preferences" in api.get(path, params={"lang": "en"}).text
+    replay = api.post("/preferences", data={"form_token": token, "email": ANNA})
+    assert replay.status_code == 400
+    unknown = api.post(
+        "/preferences",
+        data={
+            "form_token": _form_token(api.get("/preferences").text),
+            "email": "nobody@example.com",
+        },
+    )
+    assert unknown.status_code == 200 and len(outbox_files(outbox)) == 1  # same answer, no mail

@@ -15,7 +15,14 @@ import orjson
 
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.complaints import COMPLAINT_MOVES, ComplaintStatus
-from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound, TooLarge
+from trustguardian.domain.errors import (
+    Conflict,
+    Erased,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
@@ -322,8 +329,6 @@ def attach_file(
 
 def read_attachment(ctx: Context, *, complaint_id: str, position: int) -> tuple[str, str, bytes]:
     """Opens an attachment: (name, media type, content); refused once the subject is erased."""
-    from trustguardian.domain.errors import Erased
-
     with ctx.uow(write=False) as uow:
         row = uow.complaints.get(complaint_id)
         if row is None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.registry import Channel, TouchpointKind, TouchpointStatus
 from trustguardian.service.context import Context
-from trustguardian.service.tokens import mint_token
+from trustguardian.service.tokens import mint_token, read_token, revoke_token
 from trustguardian.store.uow import UnitOfWork
 
 UNSUBSCRIBE = "unsubscribe"
@@ -129,15 +129,11 @@ def preferences_link(ctx: Context, *, subject_id: str, touchpoint: str) -> Link:
 
 
 def _token_id(ctx: Context, uow: UnitOfWork, token: str, kind: str) -> str:
-    from trustguardian.service.tokens import read_token
-
     return read_token(ctx, uow, token, kind).id
 
 
 def revoke_link(ctx: Context, *, token_id: str) -> None:
     """Revokes a link: from now on it is refused and changes nothing."""
-    from trustguardian.service.tokens import revoke_token
-
     with ctx.uow() as uow:
         if uow.tokens.get(token_id) is None:
             raise NotFound(f"no link {token_id!r}")

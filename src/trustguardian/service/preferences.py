@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from trustguardian.domain.consent import ConsentStatus
@@ -131,7 +132,7 @@ def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) 
 
 
 def _choices(
-    uow: UnitOfWork, subject_id: str, tp_purposes: Sequence[str], now: object
+    uow: UnitOfWork, subject_id: str, tp_purposes: Sequence[str], now: datetime
 ) -> list[Choice]:
     states = {(s.purpose, s.channel): s for s in uow.consent.for_subject(subject_id)}
     flagged = uow.rights.sale_sharing()
@@ -146,7 +147,7 @@ def _choices(
             continue
         for channel in content.channels:
             state = states.get((key, channel))
-            status = state.at(now).value if state else "none"  # type: ignore[arg-type]
+            status = state.at(now).value if state else "none"
             choices.append(
                 Choice(
                     purpose=key,

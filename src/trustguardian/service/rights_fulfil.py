@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind
@@ -31,7 +32,7 @@ class Fulfilled:
 
 
 def marketing_withdrawals(
-    uow: UnitOfWork, subject_id: str, touchpoint: str, actor: str, at: object
+    uow: UnitOfWork, subject_id: str, touchpoint: str, actor: str, at: datetime
 ) -> list[EventDraft]:
     """Art. 21(2)-(3): one withdrawal per marketing purpose, on every channel it covers."""
     drafts = []
@@ -44,7 +45,7 @@ def marketing_withdrawals(
                     EventDraft(
                         kind=EventKind.CONSENT_WITHDRAWN,
                         touchpoint=touchpoint,
-                        occurred_at=at,  # type: ignore[arg-type]
+                        occurred_at=at,
                         subject_id=subject_id,
                         purpose=purpose.key,
                         channels=purpose.current.content.channels,

@@ -73,6 +73,10 @@ WORDS: dict[str, dict[str, str]] = {
         "received_title": "Richiesta ricevuta",
         "received": "La sua richiesta {ref} è verificata. Risponderemo entro il {due}.",
         "send_failed": "Non siamo riusciti a inviare il codice. Riprovi più tardi.",
+        "entry_intro": "Indichi il suo indirizzo e-mail: le invieremo un link personale.",
+        "email": "Indirizzo e-mail",
+        "send_link": "Inviami il link",
+        "entry_sent": "Se l'indirizzo è tra i nostri clienti, le abbiamo inviato un link.",
     },
     "en": {
         "skip": "Skip to content",
@@ -140,6 +144,10 @@ WORDS: dict[str, dict[str, str]] = {
         "received_title": "Request received",
         "received": "Your request {ref} is verified. We will answer by {due}.",
         "send_failed": "We could not send the code. Please try again later.",
+        "entry_intro": "Enter your e-mail address: we will send you a personal link.",
+        "email": "E-mail address",
+        "send_link": "Send me the link",
+        "entry_sent": "If the address belongs to one of our customers, we sent it a link.",
     },
 }
 

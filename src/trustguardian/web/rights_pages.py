@@ -23,6 +23,7 @@ from trustguardian.service import preferences as prefs
 from trustguardian.service.context import Context
 from trustguardian.service.evidence import ProofDraft
 from trustguardian.service.identifiers import normalise
+from trustguardian.service.preference_mail import mail_preferences_link
 from trustguardian.service.rights_requests import get_request, submit_request
 from trustguardian.service.rights_verify import confirm_code, send_code
 from trustguardian.service.tokens import mint_token, read_token, redeem_token
@@ -164,6 +165,34 @@ def install_rights_pages(app: FastAPI) -> None:
         # Post/redirect/get: a reload never repeats the change.
         return RedirectResponse(f"/p/{token}?lang={t.language}&saved=1", status_code=303)
 
+    @app.get("/preferences", response_class=HTMLResponse, include_in_schema=False)
+    def preferences_entry(request: Request) -> HTMLResponse:
+        t = Words(pick_language(request))
+        return _page(request, "entry", t, form_token=_form_token(_ctx(request)), sent=False)
+
+    @app.post("/preferences", response_class=HTMLResponse, include_in_schema=False)
+    def mail_preferences(
+        request: Request, form_token: Field = None, email: Field = None, lang: Field = None
+    ) -> HTMLResponse:
+        t = Words(pick_language(request, lang))
+        ctx = _ctx(request)
+        try:
+            with ctx.uow() as uow:
+                redeem_token(ctx, uow, form_token or "", FORM)
+                uow.commit()
+        except InvalidToken:
+            return _page(
+                request,
+                "entry",
+                t,
+                400,
+                form_token=_form_token(ctx),
+                sent=False,
+                error=t("form_expired"),
+            )
+        mail_preferences_link(ctx, address=email or "", language=t.language)
+        return _page(request, "entry", t, sent=True)
+
     @app.get("/rights", response_class=HTMLResponse, include_in_schema=False)
     def rights_form(request: Request) -> HTMLResponse:
         t = Words(pick_language(request))
@@ -276,6 +305,14 @@ def _form(
         values=values,
         kinds=[k.value for k in RequestKind],
     )
+
+
+def _form_token(ctx: Context) -> str:
+    """A single-use signed token for one public form (its CSRF guard)."""
+    with ctx.uow() as uow:
+        token = mint_token(ctx, uow, FORM, ttl=timedelta(hours=2))
+        uow.commit()
+    return token
 
 
 def _contact(ctx: Context, value: str) -> Identifier | None:
