@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email import message_from_bytes
 from typing import Any
 
@@ -18,10 +17,10 @@ from .test_requests import _submit
 
 
 @pytest.fixture
-def mailed(rctx: Context, smtp: tuple[_Inbox, int]) -> Iterator[tuple[Context, _Inbox]]:  # noqa: F811
+def mailed(rctx: Context, smtp: tuple[_Inbox, int]) -> tuple[Context, _Inbox]:  # noqa: F811
     inbox, port = smtp
     rctx.settings = rctx.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
-    yield rctx, inbox
+    return rctx, inbox
 
 
 def _body(envelope: Any) -> str:
