@@ -38,6 +38,37 @@ def served(rctx: Context, tmp_path: Path) -> Iterator[tuple[Context, str, Path]]
         yield rctx, base, workdir / "trustguardian-outbox"
 
 
+# WCAG 2.1 relative luminance and contrast of each element's text against its nearest opaque
+# background, computed in the browser from the styles it actually applied.
+CONTRAST_JS = """
+(selector) => {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/[0-9.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const bg = getComputedStyle(el).backgroundColor;
+      if (!bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll(selector)].map((el) => {
+    const a = lum(getComputedStyle(el).color), b = lum(background(el));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  });
+}
+"""
+
+
+def assert_contrast(page: Page, selector: str = "h1, p, th, td, button, label, a, small") -> None:
+    ratios = page.evaluate(CONTRAST_JS, selector)
+    assert ratios, selector
+    assert min(ratios) >= 4.5, sorted(ratios)[:3]  # WCAG AA for normal text
+
+
 def _path(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
@@ -54,6 +85,7 @@ def test_preference_centre_one_click_per_change(
     expect(page.get_by_role("heading", name="Your privacy preferences")).to_be_visible()
     sms = page.locator(f'td.status[data-purpose="{PURPOSE}"][data-channel="sms"]')
     expect(sms).to_have_text("Consent given")
+    assert_contrast(page)
     page.get_by_role("button", name="Withdraw Newsletter marketing by SMS").click()
     expect(page.get_by_role("status").filter(has_text="Change recorded.")).to_be_visible()
     expect(sms).to_have_text("Withdrawn")
@@ -88,6 +120,7 @@ def test_rights_form_by_keyboard_only(served: tuple[Context, str, Path], browser
     page.goto(f"{base}/rights?lang=en")
     for field in ("kind", "contact", "details"):
         assert page.locator(f'label[for="{field}"]').count() == 1  # every field is labelled
+    assert_contrast(page)
     _tab_to(page, "#kind")
     page.keyboard.press("ArrowDown")  # access -> rectification
     _tab_to(page, "#contact")

@@ -4,6 +4,7 @@ objection to direct marketing, every step a ledger event."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,8 +17,10 @@ from trustguardian.domain.errors import Conflict, InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
+from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.consent import subject_timeline
 from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
 from trustguardian.service.rights_fulfil import fulfil_request
 from trustguardian.service.rights_requests import (
     BadMove,
@@ -31,6 +34,7 @@ from trustguardian.service.verify import verify_ledger
 
 from .helpers import (
     ANNA,
+    ANNA_PHONE,
     DESK,
     OTHER_PURPOSE,
     POSTAL,
@@ -219,3 +223,21 @@ def test_due_within_and_overdue_lists(rctx: Context) -> None:
     assert everything == [late, soon, fresh]  # most urgent first
     advance_request(rctx, request_id=late, to=RequestStatus.REJECTED, actor="dpo", outcome="x")
     assert list_requests(rctx, overdue=True).items == []
+
+
+def test_a_person_known_by_phone_verifies_by_sms(rctx: Context) -> None:
+    view = submit_request(
+        rctx,
+        kind=RequestKind.ERASURE,
+        touchpoint=DESK,
+        channel=Channel.PHONE,
+        identifiers=[normalise(IdentifierKind.PHONE, ANNA_PHONE)],
+        language="en",
+    )
+    assert send_code(rctx, request_id=view.id).method == "phone"
+    [sms] = [p for p in outbox_files(rctx.settings.outbox_dir) if "sms" in p.parts]
+    message = json.loads(sms.read_text())
+    assert message["to"] == "+393337654321"
+    code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
+    assert "expires in 15 minutes" in message["text"]
+    assert confirm_code(rctx, request_id=view.id, code=code).status is RequestStatus.IN_PROGRESS
