@@ -76,7 +76,10 @@ def subject_export(ctx: Context, *, subject_id: str) -> dict[str, Any]:
                 "due_on": r.due_on.isoformat(),
                 "details": r.details,
             }
-            for r in (view_of(ctx, uow, row) for row in uow.rights.listing(subject_id=subject_id, limit=100_000))
+            for r in (
+                view_of(ctx, uow, row)
+                for row in uow.rights.listing(subject_id=subject_id, limit=100_000)
+            )
         ]
         complaints = [
             {
