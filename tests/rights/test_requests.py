@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from email import message_from_bytes
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -65,6 +66,12 @@ def _last_code(outbox: Path) -> str:
     found = re.search(rb"\b(\d{6})\b", mails[-1].read_bytes())
     assert found is not None
     return found.group(1).decode()
+
+
+def _newest_mail(ctx: Context) -> bytes:
+    mails = sorted(outbox_files(ctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)
+    message = message_from_bytes(mails[-1].read_bytes())
+    return bytes(message.get_payload(decode=True))  # type: ignore[arg-type]
 
 
 def _verified(ctx: Context, kind: RequestKind = RequestKind.ACCESS) -> str:
@@ -190,6 +197,9 @@ def test_bad_moves_are_refused_and_write_nothing(rctx: Context) -> None:
     )
     assert view.status is RequestStatus.REJECTED
     assert view.outcome == "Manifestly unfounded"
+    assert view.answer_message_id is not None  # art. 12(4): the reasons and the remedies, told
+    told = _newest_mail(rctx).decode()
+    assert "Manifestly unfounded" in told and "Garante" in told
     assert view.closed_at is not None
 
 
@@ -207,6 +217,8 @@ def test_objection_to_direct_marketing_withdraws_every_marketing_purpose_at_once
     assert check(rctx, POSTAL, Channel.LETTER) == "objected"
     assert check(rctx, "orders", Channel.EMAIL) == "other_legal_basis"  # not marketing
     assert done.request.status is RequestStatus.FULFILLED
+    assert done.request.answer_message_id is not None
+    assert f"richiesta {request_id} è stata evasa" in _newest_mail(rctx).decode()
     assert verify_ledger(rctx).ok
 
 

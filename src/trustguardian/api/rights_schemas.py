@@ -107,6 +107,9 @@ class RequestRead(BaseModel):
     extended_at: AwareDatetime | None
     extension_reason: str | None = Field(description="The reason sent to the person.")
     extension_message_id: str | None
+    answer_message_id: str | None = Field(
+        description="The message that told the person the answer (fulfilled or rejected)."
+    )
     details: str | None = Field(description="Null once the subject has been erased.")
     outcome: str | None
     handler: str | None

@@ -19,6 +19,13 @@ TEXTS = {
             "Gentile interessato, la risposta alla sua richiesta {ref} è prorogata "
             "(art. 12(3) GDPR) fino al {due}.\nMotivo: {reason}"
         ),
+        "answer_subject": "Esito della sua richiesta {ref}",
+        "fulfilled": "La sua richiesta {ref} è stata evasa.\n{outcome}",
+        "rejected": (
+            "La sua richiesta {ref} non può essere accolta.\nMotivi: {outcome}\n"
+            "Può proporre reclamo al Garante per la protezione dei dati personali e ricorso "
+            "giurisdizionale (art. 12(4) GDPR)."
+        ),
         "link_subject": "Le sue preferenze privacy",
         "link": "Per gestire i suoi consensi apra questo link (valido {days} giorni):\n{url}",
     },
@@ -29,6 +36,13 @@ TEXTS = {
         "extended": (
             "Dear data subject, the answer to your request {ref} is extended "
             "(GDPR art. 12(3)) until {due}.\nReason: {reason}"
+        ),
+        "answer_subject": "The answer to your request {ref}",
+        "fulfilled": "Your request {ref} has been fulfilled.\n{outcome}",
+        "rejected": (
+            "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
+            "You may lodge a complaint with a supervisory authority (in Italy, the Garante per "
+            "la protezione dei dati personali) and seek a judicial remedy (GDPR art. 12(4))."
         ),
         "link_subject": "Your privacy preferences",
         "link": "To manage your consents open this link (valid for {days} days):\n{url}",
@@ -75,3 +89,21 @@ def send(ctx: Context, kind: str, to: str, *, subject: str, body: str) -> str:
         return sms_sender_for(ctx.settings).send(SmsMessage(to=to, text=body))
     except MessagingError as exc:
         raise SendFailed(f"the {kind} could not be sent: {exc}") from exc
+
+
+def tell(
+    ctx: Context,
+    uow: UnitOfWork,
+    subject_id: str,
+    blind_hash: str | None,
+    language: str,
+    *,
+    subject: str,
+    body: str,
+) -> str | None:
+    """Sends the person a message if they left a way to reach them; None when they did not."""
+    try:
+        kind, to = contact_of(ctx, uow, subject_id, blind_hash)
+    except NoContact:
+        return None
+    return send(ctx, kind, to, subject=subject, body=body)

@@ -17,10 +17,18 @@ from trustguardian.service.erasure import (
     systems_to_erase,
 )
 from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.rights_requests import RequestView, aad, load, step, view_of
+from trustguardian.service.rights_requests import (
+    RequestView,
+    aad,
+    load,
+    step,
+    tell_answer,
+    view_of,
+)
 from trustguardian.service.sealing import seal_text
 from trustguardian.service.subjects import identifiers_of, shred_subject
 from trustguardian.service.validate import EventDraft
+from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -87,6 +95,7 @@ def fulfil_request(
             before = marketing_withdrawals(uow, row.subject_id, row.touchpoint_key, actor, now)
             withdrawn = tuple(str(d.purpose) for d in before)
             step(ctx, uow, row, RequestStatus.FULFILLED, actor, before=before, changes=changes)
+            _tell(ctx, uow, row, outcome)
         elif kind is RequestKind.ERASURE:
             values = [i.value for i in identifiers_of(ctx, uow, row.subject_id) if i.value]
             events = step(
@@ -99,11 +108,20 @@ def fulfil_request(
                 changes=changes,
             )
             systems = systems_to_erase(uow, row.subject_id)
+            # Told before the key goes: the erasure destroys the address too.
+            _tell(ctx, uow, row, outcome)
             shred_subject(ctx, subject_id=row.subject_id, uow=uow)
             removed = remove_message_files(ctx.settings.outbox_dir, values)
             erasure = ErasureReport(row.subject_id, now, events[-1].id, systems, removed)
         else:
             step(ctx, uow, row, RequestStatus.FULFILLED, actor, changes=changes)
+            _tell(ctx, uow, row, outcome)
         view = view_of(ctx, uow, load(uow, request_id))
         uow.commit()
     return Fulfilled(view, withdrawn, erasure)
+
+
+def _tell(ctx: Context, uow: UnitOfWork, row: StoredRequest, outcome: str | None) -> None:
+    """Sends the answer last in the transaction: a failed send leaves the request unanswered."""
+    message_id = tell_answer(ctx, uow, row, "fulfilled", outcome or "")
+    uow.rights.update(row.id, answer_message_id=message_id)

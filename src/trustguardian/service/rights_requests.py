@@ -25,6 +25,7 @@ from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
 from trustguardian.service.events import record_in_unit
 from trustguardian.service.evidence import ProofDraft
+from trustguardian.service.notify import tell, text
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.sealing import open_text, seal_text
 from trustguardian.service.subjects import blind
@@ -66,6 +67,7 @@ class RequestView:
     extended_at: datetime | None
     extension_reason: str | None
     extension_message_id: str | None
+    answer_message_id: str | None
     details: str | None
     outcome: str | None
     handler: str | None
@@ -97,6 +99,7 @@ def view_of(ctx: Context, uow: UnitOfWork, row: StoredRequest) -> RequestView:
         extended_at=row.extended_at,
         extension_reason=opened("extension", row.extension_sealed),
         extension_message_id=row.extension_message_id,
+        answer_message_id=row.answer_message_id,
         details=opened("details", row.details_sealed),
         outcome=opened("outcome", row.outcome_sealed),
         handler=row.handler,
@@ -239,9 +242,29 @@ def advance_request(
         if sealed is not None:
             changes["outcome_sealed"] = sealed
         step(ctx, uow, row, to, actor, changes=changes)
+        if to is RequestStatus.REJECTED:
+            # Sent last, inside the transaction: a failed send leaves the request as it was.
+            message_id = tell_answer(ctx, uow, row, "rejected", outcome or "")
+            uow.rights.update(row.id, answer_message_id=message_id)
         view = view_of(ctx, uow, load(uow, request_id))
         uow.commit()
     return view
+
+
+def tell_answer(
+    ctx: Context, uow: UnitOfWork, row: StoredRequest, name: str, outcome: str
+) -> str | None:
+    """Tells the person the answer (art. 12(3)-(4)); the channel's message id, if reachable."""
+    found = tell(
+        ctx,
+        uow,
+        row.subject_id,
+        row.contact_blind,
+        row.language,
+        subject=text(row.language, "answer_subject", ref=row.id),
+        body=text(row.language, name, ref=row.id, outcome=outcome),
+    )
+    return found[:200] if found else None
 
 
 def get_request(ctx: Context, *, request_id: str) -> RequestView:

@@ -28,6 +28,7 @@ class StoredRequest:
     extended_at: datetime | None
     extension_sealed: bytes | None
     extension_message_id: str | None
+    answer_message_id: str | None
     details_sealed: bytes | None
     outcome_sealed: bytes | None
     handler: str | None

@@ -451,6 +451,7 @@ rights_requests = Table(
     Column("extended_at", UTCDateTime, nullable=True),
     Column("extension_sealed", LargeBinary, nullable=True),
     Column("extension_message_id", String(200), nullable=True),
+    Column("answer_message_id", String(200), nullable=True),
     Column("details_sealed", LargeBinary, nullable=True),
     Column("outcome_sealed", LargeBinary, nullable=True),
     Column("handler", String(200), nullable=True),

@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("extended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("extension_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("extension_message_id", sa.String(length=200), nullable=True),
+        sa.Column("answer_message_id", sa.String(length=200), nullable=True),
         sa.Column("details_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("outcome_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("handler", sa.String(length=200), nullable=True),
