@@ -201,16 +201,16 @@ def test_erasure_through_the_api_leaves_null_values_and_suppression(
 
 def test_complaints_through_the_api(api: TestClient, rctx: Context) -> None:
     anna = person(rctx)
-    made = api.post(
-        "/v1/complaints",
-        json={
-            "touchpoint": DESK,
-            "channel": "phone",
-            "summary": "Chiamata alle 22",
-            "subject_id": anna.subject_id,
-        },
-    )
+    body = {
+        "touchpoint": DESK,
+        "channel": "phone",
+        "summary": "Chiamata alle 22",
+        "subject_id": anna.subject_id,
+    }
+    made = api.post("/v1/complaints", json=body, headers={"Idempotency-Key": "call-9"})
     assert made.status_code == 201, made.text
+    retried = api.post("/v1/complaints", json=body, headers={"Idempotency-Key": "call-9"})
+    assert retried.json()["id"] == made.json()["id"]
     cid = made.json()["id"]
     attached = api.post(
         f"/v1/complaints/{cid}/attachments",
@@ -313,3 +313,25 @@ def test_preference_centre_reached_by_an_emailed_link(api: TestClient, rctx: Con
     )
     assert unknown.status_code == 200
     assert len(outbox_files(outbox)) == 1
+
+
+def test_a_retried_request_intake_returns_the_first_and_writes_nothing(
+    api: TestClient, rctx: Context
+) -> None:
+    body = {
+        "kind": "erasure",
+        "touchpoint": DESK,
+        "channel": "email",
+        "identifiers": [{"kind": "email", "value": ANNA}],
+    }
+    first = api.post("/v1/requests", json=body, headers={"Idempotency-Key": "mail-4711"})
+    assert first.status_code == 201
+    before = footprint(rctx)
+    again = api.post("/v1/requests", json=body, headers={"Idempotency-Key": "mail-4711"})
+    assert again.json()["id"] == first.json()["id"]
+    assert footprint(rctx) == before
+    other = api.post(
+        "/v1/requests", json={**body, "kind": "access"}, headers={"Idempotency-Key": "mail-4711"}
+    )
+    assert other.status_code == 409
+    assert other.headers["content-type"] == PROBLEM

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from trustguardian.api.auth import get_context, require
+from trustguardian.api.events import IdempotencyKey
 from trustguardian.api.rights_schemas import ComplaintCreate, ComplaintRead, ComplaintUpdate
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
@@ -28,7 +29,9 @@ def _actor(key: ApiKey, given: str | None) -> str:
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED)
-def open_complaint(body: ComplaintCreate, ctx: Ctx, key: Writer) -> ComplaintRead:
+def open_complaint(
+    body: ComplaintCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
+) -> ComplaintRead:
     """Opens a complaint about a person's contact or event (the person named or implied)."""
     return ComplaintRead.of(
         complaints.open_complaint(
@@ -42,6 +45,8 @@ def open_complaint(body: ComplaintCreate, ctx: Ctx, key: Writer) -> ComplaintRea
             about_event_id=body.about_event_id,
             received_at=body.received_at,
             handler=body.handler,
+            idempotency_key=idempotency_key,
+            idempotency_scope=f"complaints:{key.id}",
         )
     )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from trustguardian.api.auth import get_context, require
+from trustguardian.api.events import IdempotencyKey
 from trustguardian.api.rights_schemas import (
     CodeConfirm,
     CodeSentRead,
@@ -87,8 +88,12 @@ def flag_sale_sharing(
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED)
-def submit(body: RequestCreate, ctx: Ctx, key: Writer) -> RequestRead:
-    """Takes in a rights request (by an operator or a system); the deadline starts at receipt."""
+def submit(
+    body: RequestCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
+) -> RequestRead:
+    """Takes in a rights request (by an operator or a system); the deadline starts at receipt.
+
+    A retry with the same `Idempotency-Key` returns the request taken in the first time."""
     return RequestRead.of(
         rights_requests.submit_request(
             ctx,
@@ -101,6 +106,8 @@ def submit(body: RequestCreate, ctx: Ctx, key: Writer) -> RequestRead:
             language=body.language,
             received_at=body.received_at,
             actor=_actor(key, body.actor),
+            idempotency_key=idempotency_key,
+            idempotency_scope=f"rights:requests:{key.id}",
         )
     )
 

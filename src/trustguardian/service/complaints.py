@@ -30,6 +30,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.events import record_in_unit
 from trustguardian.service.evidence import ProofDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.service.rights_requests import remember, replayed
 from trustguardian.service.sealing import open_bytes, open_text, seal_bytes, seal_text
 from trustguardian.service.validate import EventDraft
 from trustguardian.store.complaints import StoredComplaint
@@ -137,8 +138,11 @@ def open_complaint(
     about_event_id: str | None = None,
     received_at: datetime | None = None,
     handler: str | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "complaints",
 ) -> ComplaintView:
-    """Opens a case: a `complaint.opened` event and the case row, or nothing."""
+    """Opens a case: a `complaint.opened` event and the case row, or nothing (a retry with the
+    same idempotency key returns the case opened the first time)."""
     if not summary.strip():
         raise InvalidInput(
             "say what the complaint is about", errors=[FieldError("summary", "empty")]
@@ -146,8 +150,19 @@ def open_complaint(
     now = ctx.clock.now()
     received = as_utc(received_at) if received_at else now
     complaint_id = ctx.ids.new_id("cmp")
+    fingerprint = hashlib.sha256(
+        repr(
+            (touchpoint, channel, summary, identifiers, subject_id, about_event_id, received_at)
+        ).encode()
+    ).hexdigest()
     with ctx.uow() as uow:
         uow.ledger.lock_head()
+        if idempotency_key is not None:
+            earlier = replayed(uow, idempotency_scope, idempotency_key, fingerprint)
+            if earlier is not None:
+                return complaint_view(
+                    ctx, uow, _load(uow, uow.complaints.by_step_event(earlier) or "")
+                )
         about_subject: str | None = None
         if about_event_id is not None:
             about = uow.events.get(about_event_id)
@@ -197,6 +212,8 @@ def open_complaint(
             }
         )
         uow.complaints.add_step(complaint_id, ComplaintStatus.OPEN.value, event.id, actor, now)
+        if idempotency_key is not None:
+            remember(uow, idempotency_scope, idempotency_key, fingerprint, event.id, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
     return view

@@ -6,6 +6,7 @@ the reasons told to them are sealed with their key; the ledger gets only pseudon
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +24,7 @@ from trustguardian.domain.rights import (
 )
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_in_unit
+from trustguardian.service.events import IdempotencyKeyReused, record_in_unit
 from trustguardian.service.evidence import ProofDraft
 from trustguardian.service.notify import tell, text
 from trustguardian.service.pagination import Page, decode_cursor, paginate
@@ -121,8 +122,13 @@ def submit_request(
     received_at: datetime | None = None,
     proofs: Sequence[ProofDraft] = (),
     actor: str = "api",
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "rights:requests",
 ) -> RequestView:
-    """Takes in a request: one `request.received` event and the request row, or nothing."""
+    """Takes in a request: one `request.received` event and the request row, or nothing.
+
+    A retry with the same idempotency key returns the request taken in the first time.
+    """
     if language not in LANGUAGES:
         raise InvalidInput("language", errors=[FieldError("language", "use it or en")])
     now = ctx.clock.now()
@@ -135,7 +141,18 @@ def submit_request(
     contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
     request_id = ctx.ids.new_id("req")
     due = deadline(received)
+    fingerprint = _fingerprint(
+        kind, touchpoint, channel, identifiers, subject_id, details, language, received_at
+    )
     with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        if idempotency_key is not None:
+            earlier = replayed(uow, idempotency_scope, idempotency_key, fingerprint)
+            if earlier is not None:
+                found = uow.rights.by_step_event(earlier)
+                row = uow.rights.get(found or "")
+                assert row is not None
+                return view_of(ctx, uow, row)
         [event] = record_in_unit(
             ctx,
             uow,
@@ -171,11 +188,43 @@ def submit_request(
             }
         )
         uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
+        if idempotency_key is not None:
+            remember(uow, idempotency_scope, idempotency_key, fingerprint, event.id, now)
         row = uow.rights.get(request_id)
         assert row is not None
         view = view_of(ctx, uow, row)
         uow.commit()
     return view
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def replayed(uow: UnitOfWork, scope: str, key: str, fingerprint: str) -> str | None:
+    """The event a key recorded before (None if new); a key reused for other content is refused."""
+    earlier = uow.events.idempotent(scope, [key]).get(key)
+    if earlier is None:
+        return None
+    if earlier[0] != fingerprint:
+        raise IdempotencyKeyReused(f"idempotency key {key!r} was used for a different request")
+    return earlier[1][0]
+
+
+def remember(
+    uow: UnitOfWork, scope: str, key: str, fingerprint: str, event_id: str, at: datetime
+) -> None:
+    uow.events.add_idempotency(
+        [
+            {
+                "scope": scope,
+                "key": key,
+                "request_sha256": fingerprint,
+                "event_ids": [event_id],
+                "created_at": at,
+            }
+        ]
+    )
 
 
 def load(uow: UnitOfWork, request_id: str) -> StoredRequest:

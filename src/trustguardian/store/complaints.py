@@ -102,6 +102,12 @@ class ComplaintRepository:
             )
         )
 
+    def by_step_event(self, event_id: str) -> str | None:
+        """The complaint one of whose steps is this event."""
+        c = t.complaint_steps.c
+        found = self._c.execute(select(c.complaint_id).where(c.event_id == event_id)).first()
+        return None if found is None else str(found.complaint_id)
+
     def steps(self, complaint_id: str) -> list[Step]:
         c = t.complaint_steps.c
         rows = self._c.execute(

@@ -137,6 +137,12 @@ class RightsRepository:
         )
         return [Step(r.position, r.status, r.event_id, r.actor, r.at) for r in rows]
 
+    def by_step_event(self, event_id: str) -> str | None:
+        """The request one of whose steps is this event."""
+        c = t.rights_request_steps.c
+        found = self._c.execute(select(c.request_id).where(c.event_id == event_id)).first()
+        return None if found is None else str(found.request_id)
+
     def add_code(self, row: dict[str, Any]) -> None:
         self._c.execute(insert(t.verification_codes).values(**row))
 
