@@ -8,12 +8,14 @@ import json
 import pytest
 from sqlalchemy import select
 
-from trustguardian.domain.errors import Erased
+from trustguardian.domain.errors import Erased, InvalidToken
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service.complaints import attach_file, open_complaint
 from trustguardian.service.context import Context
+from trustguardian.service.links import unsubscribe_links
+from trustguardian.service.preferences import read_unsubscribe
 from trustguardian.service.rights_export import export_csv, subject_export
 from trustguardian.service.rights_fulfil import fulfil_request
 from trustguardian.service.rights_requests import get_request
@@ -22,7 +24,7 @@ from trustguardian.service.systems import create_system, create_webhook
 from trustguardian.service.verify import verify_ledger
 from trustguardian.store import tables as t
 
-from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, check, outbox_files, person
+from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files, person
 from .test_requests import _verified
 
 DETAILS = "Vorrei sapere quali dati avete su di me."
@@ -85,6 +87,13 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
         content=SECRET_FILE,
         actor="operator",
     )
+    [link] = unsubscribe_links(
+        rctx,
+        subject_ids=[anna.subject_id],
+        purpose=PURPOSE,
+        channel=Channel.EMAIL,
+        touchpoint=UNSUB,
+    )
     request_id = _verified(rctx, RequestKind.ERASURE)
     assert outbox_files(rctx.settings.outbox_dir)  # the code was mailed
     haystack = _everything(rctx)
@@ -102,6 +111,8 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
     assert view.subject.shredded
     assert all(i.value is None for i in view.identifiers)
     assert get_request(rctx, request_id=request_id).details is None
+    with pytest.raises(InvalidToken, match="revoked"):  # the person's links die with the data
+        read_unsubscribe(rctx, token=link.url.rsplit("/", 1)[1])
     with pytest.raises(Erased):
         subject_export(rctx, subject_id=anna.subject_id)
     # The ledger still verifies; every identifier is still suppressed.

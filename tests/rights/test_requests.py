@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from email import message_from_bytes
 from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -199,7 +199,8 @@ def test_bad_moves_are_refused_and_write_nothing(rctx: Context) -> None:
     assert view.outcome == "Manifestly unfounded"
     assert view.answer_message_id is not None  # art. 12(4): the reasons and the remedies, told
     told = _newest_mail(rctx).decode()
-    assert "Manifestly unfounded" in told and "Garante" in told
+    assert "Manifestly unfounded" in told
+    assert "Garante" in told
     assert view.closed_at is not None
 
 

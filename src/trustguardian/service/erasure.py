@@ -73,6 +73,12 @@ def systems_to_erase(uow: UnitOfWork, subject_id: str) -> tuple[SystemToErase, .
     )
 
 
+def shred_everything(ctx: Context, uow: UnitOfWork, subject_id: str) -> None:
+    """Destroys the key (so every sealed value goes) and revokes the subject's links."""
+    shred_subject(ctx, subject_id=subject_id, uow=uow)
+    uow.rights.revoke_subject_links(subject_id, ctx.clock.now())
+
+
 def erase_in_unit(
     ctx: Context,
     uow: UnitOfWork,
@@ -94,7 +100,7 @@ def erase_in_unit(
         ctx, uow, [*also, erasure_draft(subject_id, touchpoint, actor, now)]
     )
     systems = systems_to_erase(uow, subject_id)
-    shred_subject(ctx, subject_id=subject_id, uow=uow)
+    shred_everything(ctx, uow, subject_id)
     removed = remove_message_files(ctx.settings.outbox_dir, values)
     return ErasureReport(subject_id, now, events[-1].id, systems, removed)
 

@@ -14,6 +14,7 @@ from trustguardian.service.erasure import (
     ErasureReport,
     erasure_draft,
     remove_message_files,
+    shred_everything,
     systems_to_erase,
 )
 from trustguardian.service.evidence import ProofDraft
@@ -26,7 +27,7 @@ from trustguardian.service.rights_requests import (
     view_of,
 )
 from trustguardian.service.sealing import seal_text
-from trustguardian.service.subjects import identifiers_of, shred_subject
+from trustguardian.service.subjects import identifiers_of
 from trustguardian.service.validate import EventDraft
 from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
@@ -110,7 +111,7 @@ def fulfil_request(
             systems = systems_to_erase(uow, row.subject_id)
             # Told before the key goes: the erasure destroys the address too.
             _tell(ctx, uow, row, outcome)
-            shred_subject(ctx, subject_id=row.subject_id, uow=uow)
+            shred_everything(ctx, uow, row.subject_id)
             removed = remove_message_files(ctx.settings.outbox_dir, values)
             erasure = ErasureReport(row.subject_id, now, events[-1].id, systems, removed)
         else:

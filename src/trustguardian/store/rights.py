@@ -185,6 +185,16 @@ class RightsRepository:
         )
         return {int(r.seq): bytes(r.data_sealed) for r in rows}
 
+    def revoke_subject_links(self, subject_id: str, at: datetime) -> int:
+        """Revokes every live link of a subject (on erasure); returns how many."""
+        c = t.link_tokens.c
+        result = self._c.execute(
+            update(t.link_tokens)
+            .where(c.subject_id == subject_id, c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(result.rowcount or 0)
+
     def sale_sharing(self) -> set[str]:
         """Keys of the purposes flagged as selling or sharing personal data."""
         c = t.purpose_flags.c

@@ -95,6 +95,8 @@ def install_rights_pages(app: FastAPI) -> None:
             )
         except InvalidToken as exc:
             return _invalid(request, t, exc)
+        except DomainError:
+            return _page(request, "invalid", t, 409, reason="other")
         return _page(request, "unsubscribe", t, what=what, token=token, done=True)
 
     @app.get("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
