@@ -3,7 +3,9 @@ who gave consent, all through the real service layer."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from email import message_from_bytes
 from pathlib import Path
 
 from tests.factories import add_purpose, add_touchpoint
@@ -22,10 +24,13 @@ from tests.service.test_events_recording import (
 )
 
 from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
+from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
+from trustguardian.service.rights_requests import submit_request
+from trustguardian.service.rights_verify import confirm_code, send_code
 
 DESK = "privacy-desk"
 CENTRE = "preference-centre"
@@ -107,3 +112,36 @@ def check(ctx: Context, purpose: str, channel: Channel, address: str = ANNA) -> 
 
 def outbox_files(directory: Path) -> list[Path]:
     return [p for p in directory.rglob("*") if p.is_file()] if directory.is_dir() else []
+
+
+def submit(ctx: Context, kind: RequestKind = RequestKind.ACCESS, **kw: object) -> str:
+    view = submit_request(
+        ctx,
+        kind=kind,
+        touchpoint=DESK,
+        channel=Channel.WEB_FORM,
+        identifiers=[email(ANNA)],
+        details="Vorrei sapere quali dati avete su di me.",
+        **kw,  # type: ignore[arg-type]
+    )
+    return view.id
+
+
+def last_code(outbox: Path) -> str:
+    mails = sorted(outbox_files(outbox), key=lambda p: p.stat().st_mtime_ns)
+    found = re.search(rb"\b(\d{6})\b", mails[-1].read_bytes())
+    assert found is not None
+    return found.group(1).decode()
+
+
+def newest_mail(ctx: Context) -> bytes:
+    mails = sorted(outbox_files(ctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)
+    message = message_from_bytes(mails[-1].read_bytes())
+    return bytes(message.get_payload(decode=True))  # type: ignore[arg-type]
+
+
+def verified(ctx: Context, kind: RequestKind = RequestKind.ACCESS) -> str:
+    request_id = submit(ctx, kind)
+    send_code(ctx, request_id=request_id)
+    confirm_code(ctx, request_id=request_id, code=last_code(ctx.settings.outbox_dir))
+    return request_id

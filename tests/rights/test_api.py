@@ -19,10 +19,10 @@ from .helpers import (
     PURPOSE,
     SHARING,
     UNSUB,
+    last_code,
     outbox_files,
     person,
 )
-from .test_requests import _last_code
 
 PROBLEM = "application/problem+json"
 
@@ -125,7 +125,7 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
     wrong = api.post(f"/v1/requests/{rid}/verification/confirm", json={"code": "99999x"})
     assert wrong.status_code == 422
     assert wrong.headers["content-type"] == PROBLEM
-    code = _last_code(rctx.settings.outbox_dir)
+    code = last_code(rctx.settings.outbox_dir)
     ok = api.post(f"/v1/requests/{rid}/verification/confirm", json={"code": code})
     assert ok.json()["status"] == "in_progress"
     extended = api.post(f"/v1/requests/{rid}/extension", json={"reason": "Many requests"}).json()

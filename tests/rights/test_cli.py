@@ -18,8 +18,7 @@ from trustguardian.domain.rights import RequestKind
 from trustguardian.service.context import Context
 from trustguardian.service.rights_requests import submit_request
 
-from .helpers import ANNA, DESK, PURPOSE, check, email, person
-from .test_requests import _last_code
+from .helpers import ANNA, DESK, PURPOSE, check, email, last_code, person
 
 
 def run(ctx: Context, *args: str) -> tuple[int, str]:
@@ -67,7 +66,7 @@ def test_a_request_moved_along_by_the_cli(rctx: Context) -> None:
     person(rctx)
     rid = _request(rctx, 0)
     assert run(rctx, "requests", "verify", rid)[0] == 0
-    code, out = run(rctx, "requests", "confirm", rid, _last_code(rctx.settings.outbox_dir))
+    code, out = run(rctx, "requests", "confirm", rid, last_code(rctx.settings.outbox_dir))
     assert code == 0
     assert "in_progress" in out
     code, out = run(rctx, "requests", "extend", rid, "--reason", "Complex request")

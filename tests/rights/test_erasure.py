@@ -11,9 +11,12 @@ from sqlalchemy import select
 from trustguardian.domain.errors import Erased, InvalidToken
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
+from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.domain.sync import SystemKind
+from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.complaints import attach_file, open_complaint
 from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
 from trustguardian.service.links import unsubscribe_links
 from trustguardian.service.preferences import read_unsubscribe
 from trustguardian.service.rights_export import export_csv, subject_export
@@ -24,8 +27,7 @@ from trustguardian.service.systems import create_system, create_webhook
 from trustguardian.service.verify import verify_ledger
 from trustguardian.store import tables as t
 
-from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files, person
-from .test_requests import _verified
+from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files, person, verified
 
 DETAILS = "Vorrei sapere quali dati avete su di me."
 SECRET_FILE = b"scansione della lettera firmata da Anna Bianchi"
@@ -47,7 +49,7 @@ def _everything(ctx: Context) -> bytes:
 
 def test_access_and_portability_export_data_and_history_as_json_and_csv(rctx: Context) -> None:
     anna = person(rctx, phone=ANNA_PHONE)
-    request_id = _verified(rctx, RequestKind.PORTABILITY)
+    request_id = verified(rctx, RequestKind.PORTABILITY)
     export = subject_export(rctx, subject_id=anna.subject_id)
     assert {i["value"] for i in export["identifiers"]} == {ANNA, "+393337654321"}
     kinds = [e["kind"] for e in export["events"]]
@@ -94,7 +96,7 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
         channel=Channel.EMAIL,
         touchpoint=UNSUB,
     )
-    request_id = _verified(rctx, RequestKind.ERASURE)
+    request_id = verified(rctx, RequestKind.ERASURE)
     assert outbox_files(rctx.settings.outbox_dir)  # the code was mailed
     haystack = _everything(rctx)
     assert anna.email.encode() not in haystack  # sealed even before erasure
@@ -118,10 +120,6 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
     # The ledger still verifies; every identifier is still suppressed.
     assert verify_ledger(rctx).ok
     assert check(rctx, PURPOSE, Channel.EMAIL) == "suppressed"
-    from trustguardian.domain.subjects import IdentifierKind
-    from trustguardian.service.checks import CheckRequest, check_contact
-    from trustguardian.service.identifiers import normalise
-
     by_phone = check_contact(
         rctx,
         request=CheckRequest(

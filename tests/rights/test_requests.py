@@ -7,8 +7,6 @@ import dataclasses
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 from tests.service.test_events_recording import footprint
@@ -43,48 +41,19 @@ from .helpers import (
     SHARING,
     check,
     email,
+    last_code,
+    newest_mail,
     outbox_files,
     person,
+    submit,
+    verified,
 )
-
-
-def _submit(ctx: Context, kind: RequestKind = RequestKind.ACCESS, **kw: object) -> str:
-    view = submit_request(
-        ctx,
-        kind=kind,
-        touchpoint=DESK,
-        channel=Channel.WEB_FORM,
-        identifiers=[email(ANNA)],
-        details="Vorrei sapere quali dati avete su di me.",
-        **kw,  # type: ignore[arg-type]
-    )
-    return view.id
-
-
-def _last_code(outbox: Path) -> str:
-    mails = sorted(outbox_files(outbox), key=lambda p: p.stat().st_mtime_ns)
-    found = re.search(rb"\b(\d{6})\b", mails[-1].read_bytes())
-    assert found is not None
-    return found.group(1).decode()
-
-
-def _newest_mail(ctx: Context) -> bytes:
-    mails = sorted(outbox_files(ctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)
-    message = message_from_bytes(mails[-1].read_bytes())
-    return bytes(message.get_payload(decode=True))  # type: ignore[arg-type]
-
-
-def _verified(ctx: Context, kind: RequestKind = RequestKind.ACCESS) -> str:
-    request_id = _submit(ctx, kind)
-    send_code(ctx, request_id=request_id)
-    confirm_code(ctx, request_id=request_id, code=_last_code(ctx.settings.outbox_dir))
-    return request_id
 
 
 def test_a_request_is_received_with_its_deadline_and_an_event(rctx: Context) -> None:
     anna = person(rctx)
     received = datetime(2026, 1, 31, 15, tzinfo=UTC)
-    request_id = _submit(rctx, received_at=received)
+    request_id = submit(rctx, received_at=received)
     view = get_request(rctx, request_id=request_id)
     assert view.subject_id == anna.subject_id
     assert (view.status, view.due_on) == (RequestStatus.RECEIVED, date(2026, 2, 28))
@@ -102,16 +71,16 @@ def test_a_request_is_received_with_its_deadline_and_an_event(rctx: Context) -> 
 
 
 def test_a_request_by_an_unknown_person_creates_their_subject(rctx: Context) -> None:
-    request_id = _submit(rctx)
+    request_id = submit(rctx)
     assert get_request(rctx, request_id=request_id).subject_id.startswith("sub_")
 
 
 def test_identity_is_verified_by_a_code_sent_by_mail_kept_only_hashed(rctx: Context) -> None:
     person(rctx)
-    request_id = _submit(rctx)
+    request_id = submit(rctx)
     sent = send_code(rctx, request_id=request_id)
     assert sent.method == "email"
-    code = _last_code(rctx.settings.outbox_dir)
+    code = last_code(rctx.settings.outbox_dir)
     assert get_request(rctx, request_id=request_id).status is RequestStatus.VERIFYING
     with rctx.engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT code_hash FROM verification_codes").scalar_one()
@@ -128,9 +97,9 @@ def test_identity_is_verified_by_a_code_sent_by_mail_kept_only_hashed(rctx: Cont
 
 def test_wrong_codes_are_counted_and_the_limit_holds_even_for_the_right_one(rctx: Context) -> None:
     person(rctx)
-    request_id = _submit(rctx)
+    request_id = submit(rctx)
     send_code(rctx, request_id=request_id)
-    code = _last_code(rctx.settings.outbox_dir)
+    code = last_code(rctx.settings.outbox_dir)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(rctx.settings.verification_max_attempts):
         with pytest.raises(CodeRefused):
@@ -142,9 +111,9 @@ def test_wrong_codes_are_counted_and_the_limit_holds_even_for_the_right_one(rctx
 
 def test_an_expired_code_is_refused(rctx: Context) -> None:
     person(rctx)
-    request_id = _submit(rctx)
+    request_id = submit(rctx)
     send_code(rctx, request_id=request_id)
-    code = _last_code(rctx.settings.outbox_dir)
+    code = last_code(rctx.settings.outbox_dir)
     later = dataclasses.replace(rctx, clock=FixedClock(rctx.clock.now() + timedelta(minutes=16)))
     with pytest.raises(CodeRefused, match="expired"):
         confirm_code(later, request_id=request_id, code=code)
@@ -153,7 +122,7 @@ def test_an_expired_code_is_refused(rctx: Context) -> None:
 def test_an_extension_shows_the_new_deadline_and_the_reason_sent(rctx: Context) -> None:
     person(rctx)
     now = datetime.now(UTC)
-    request_id = _verified(rctx)
+    request_id = verified(rctx)
     before = get_request(rctx, request_id=request_id)
     view = extend_request(
         rctx, request_id=request_id, reason="Richieste numerose e complesse", actor="dpo"
@@ -173,7 +142,7 @@ def test_an_extension_shows_the_new_deadline_and_the_reason_sent(rctx: Context) 
 
 def test_bad_moves_are_refused_and_write_nothing(rctx: Context) -> None:
     person(rctx)
-    request_id = _submit(rctx)
+    request_id = submit(rctx)
     before = footprint(rctx)
     with pytest.raises(InvalidInput):
         fulfil_request(rctx, request_id=request_id, actor="dpo")
@@ -198,7 +167,7 @@ def test_bad_moves_are_refused_and_write_nothing(rctx: Context) -> None:
     assert view.status is RequestStatus.REJECTED
     assert view.outcome == "Manifestly unfounded"
     assert view.answer_message_id is not None  # art. 12(4): the reasons and the remedies, told
-    told = _newest_mail(rctx).decode()
+    told = newest_mail(rctx).decode()
     assert "Manifestly unfounded" in told
     assert "Garante" in told
     assert view.closed_at is not None
@@ -209,7 +178,7 @@ def test_objection_to_direct_marketing_withdraws_every_marketing_purpose_at_once
 ) -> None:
     person(rctx)
     assert check(rctx, POSTAL, Channel.LETTER) == "legitimate_interest"
-    request_id = _verified(rctx, RequestKind.OBJECTION_DIRECT_MARKETING)
+    request_id = verified(rctx, RequestKind.OBJECTION_DIRECT_MARKETING)
     done = fulfil_request(rctx, request_id=request_id, actor="dpo")
     assert set(done.withdrawn) == {PURPOSE, OTHER_PURPOSE, SHARING, POSTAL}
     assert check(rctx, PURPOSE, Channel.EMAIL) == "withdrawn"
@@ -219,16 +188,16 @@ def test_objection_to_direct_marketing_withdraws_every_marketing_purpose_at_once
     assert check(rctx, "orders", Channel.EMAIL) == "other_legal_basis"  # not marketing
     assert done.request.status is RequestStatus.FULFILLED
     assert done.request.answer_message_id is not None
-    assert f"richiesta {request_id} è stata evasa" in _newest_mail(rctx).decode()
+    assert f"richiesta {request_id} è stata evasa" in newest_mail(rctx).decode()
     assert verify_ledger(rctx).ok
 
 
 def test_due_within_and_overdue_lists(rctx: Context) -> None:
     person(rctx)
     now = rctx.clock.now()
-    soon = _submit(rctx, received_at=now - timedelta(days=26))
-    late = _submit(rctx, received_at=now - timedelta(days=40))
-    fresh = _submit(rctx)
+    soon = submit(rctx, received_at=now - timedelta(days=26))
+    late = submit(rctx, received_at=now - timedelta(days=40))
+    fresh = submit(rctx)
     week = {v.id for v in list_requests(rctx, due_within=timedelta(days=7)).items}
     assert week == {soon, late}
     assert [v.id for v in list_requests(rctx, overdue=True).items] == [late]

@@ -12,8 +12,7 @@ from tests.messaging.test_adapters import _Inbox, smtp  # noqa: F401 -- the SMTP
 from trustguardian.service.context import Context
 from trustguardian.service.rights_verify import confirm_code, extend_request, send_code
 
-from .helpers import ANNA, person
-from .test_requests import _submit
+from .helpers import ANNA, person, submit
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def test_the_code_and_the_extension_reach_the_person_by_smtp(
 ) -> None:
     ctx, inbox = mailed
     person(ctx)
-    request_id = _submit(ctx)
+    request_id = submit(ctx)
     send_code(ctx, request_id=request_id)
     [envelope] = inbox.messages
     assert envelope.rcpt_tos == [ANNA]
