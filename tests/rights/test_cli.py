@@ -16,6 +16,7 @@ from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.service.context import Context
+from trustguardian.service.demo import seed_demo
 from trustguardian.service.rights_requests import submit_request
 
 from .helpers import ANNA, DESK, PURPOSE, check, email, last_code, person
@@ -146,3 +147,16 @@ def test_new_commands_are_listed_in_help() -> None:
     ).stdout
     for command in ("links", "requests", "complaints", "sale-sharing"):
         assert re.search(rf"│ {command}\s+\S", out), command
+
+
+def test_the_demo_has_requests_to_answer_and_a_complaint(sqlite_ctx: Context) -> None:
+    seed_demo(sqlite_ctx)
+    code, out = run(sqlite_ctx, "requests", "overdue")
+    assert code == 0
+    assert "access" in out
+    assert "OVERDUE" in out
+    code, out = run(sqlite_ctx, "requests", "list", "--due-within", "7d")
+    assert "erasure" in out
+    code, out = run(sqlite_ctx, "complaints", "list")
+    assert "Ufficio legale" in out
+    assert run(sqlite_ctx, "sale-sharing", "list")[1].split() == ["third-party-transfer"]

@@ -11,6 +11,7 @@ from trustguardian.domain.registry import TouchpointKind as K
 from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.demo_history import seed_history
+from trustguardian.service.demo_rights import seed_rights
 from trustguardian.service.purpose_flags import set_sale_sharing
 from trustguardian.service.touchpoints import TouchpointDraft
 
@@ -233,4 +234,5 @@ def seed_demo(ctx: Context) -> bool:
     # Transfer to partners is the demo's sale/sharing purpose: a Sec-GPC signal objects to it.
     set_sale_sharing(ctx, purpose="third-party-transfer", value=True)
     seed_history(ctx)
+    seed_rights(ctx)
     return True
