@@ -240,6 +240,9 @@ def test_preference_centre_pages_change_one_thing_per_post(api: TestClient, rctx
     assert link.status_code == 201
     path = httpx.URL(link.json()["url"]).path
     page = api.get(path, params={"lang": "en"})
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
     assert page.status_code == 200
     assert "Your privacy preferences" in page.text
     assert "Le sue preferenze" in api.get(path, headers={"Accept-Language": "it-IT,it;q=0.9"}).text

@@ -55,6 +55,12 @@ def _page(
     # Pages behind a token must not be cached or leak the token to other sites.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    # No framing (a hidden frame could steer a click onto "I agree"), no scripts at all.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
     return response
 
 
