@@ -11,6 +11,7 @@ from trustguardian.domain.registry import Channel
 from trustguardian.service.consent import subject_timeline
 from trustguardian.service.context import Context
 from trustguardian.service.links import preferences_link, revoke_link
+from trustguardian.service.preference_mail import mail_preferences_link
 from trustguardian.service.preferences import (
     Network,
     change_preference,
@@ -21,7 +22,18 @@ from trustguardian.service.preferences import (
 from trustguardian.service.proofs import read_proof
 from trustguardian.service.purpose_flags import set_sale_sharing
 
-from .helpers import CENTRE, NOTICE, OTHER_PURPOSE, POSTAL, PURPOSE, SHARING, check, person
+from .helpers import (
+    ANNA,
+    CENTRE,
+    NOTICE,
+    OTHER_PURPOSE,
+    POSTAL,
+    PURPOSE,
+    SHARING,
+    check,
+    outbox_files,
+    person,
+)
 
 NET = Network(ip="198.51.100.4", user_agent="Firefox")
 
@@ -121,3 +133,11 @@ def test_objection_to_marketing_in_the_centre_withdraws_every_marketing_purpose(
     }
     assert check(rctx, PURPOSE, Channel.EMAIL) == "withdrawn"
     assert check(rctx, POSTAL, Channel.LETTER) == "objected"
+
+
+def test_preference_links_mailed_to_one_person_are_capped_per_hour(rctx: Context) -> None:
+    person(rctx)
+    sent = [mail_preferences_link(rctx, address=ANNA, language="it") for _ in range(4)]
+    assert sent == [True, True, True, False]
+    assert len(outbox_files(rctx.settings.outbox_dir)) == 3
+    assert mail_preferences_link(rctx, address="nobody@example.com", language="it") is False

@@ -28,7 +28,13 @@ from trustguardian.service.rights_requests import (
     list_requests,
     submit_request,
 )
-from trustguardian.service.rights_verify import CodeRefused, confirm_code, extend_request, send_code
+from trustguardian.service.rights_verify import (
+    CodeRefused,
+    TooManyCodes,
+    confirm_code,
+    extend_request,
+    send_code,
+)
 from trustguardian.service.verify import verify_ledger
 
 from .helpers import (
@@ -223,3 +229,14 @@ def test_a_person_known_by_phone_verifies_by_sms(rctx: Context) -> None:
     code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
     assert "expires in 15 minutes" in message["text"]
     assert confirm_code(rctx, request_id=view.id, code=code).status is RequestStatus.IN_PROGRESS
+
+
+def test_codes_to_one_contact_are_capped_per_hour_across_requests(rctx: Context) -> None:
+    person(rctx)
+    for _ in range(5):
+        send_code(rctx, request_id=submit(rctx))
+    flood = submit(rctx)
+    with pytest.raises(TooManyCodes):
+        send_code(rctx, request_id=flood)
+    later = dataclasses.replace(rctx, clock=FixedClock(rctx.clock.now() + timedelta(hours=1)))
+    assert send_code(later, request_id=flood).method == "email"

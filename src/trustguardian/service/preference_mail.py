@@ -6,13 +6,17 @@ who is a customer.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
-from trustguardian.service.links import preferences_link
+from trustguardian.service.links import PREFERENCES, preferences_link
 from trustguardian.service.notify import send, text
 from trustguardian.service.subjects import blind
+
+MAX_LINKS_PER_HOUR = 3
 
 
 def mail_preferences_link(ctx: Context, *, address: str, language: str) -> bool:
@@ -25,6 +29,12 @@ def mail_preferences_link(ctx: Context, *, address: str, language: str) -> bool:
         owners = uow.subjects.find_by_blind([blind(ctx, identifier)])
         subject = uow.subjects.get(next(iter(owners.values()))) if owners else None
     if subject is None or subject.shredded:
+        return False
+    with ctx.uow(write=False) as uow:
+        recent = uow.rights.links_since(
+            subject.id, PREFERENCES, ctx.clock.now() - timedelta(hours=1)
+        )
+    if recent >= MAX_LINKS_PER_HOUR:  # the page must not become a way to flood an inbox
         return False
     link = preferences_link(
         ctx, subject_id=subject.id, touchpoint=ctx.settings.preferences_touchpoint

@@ -22,6 +22,7 @@ from trustguardian.vault import derive_key
 
 PURPOSE_CODES = "verification-codes/v1"
 MAX_CODES = 5
+MAX_CODES_PER_HOUR = 5
 
 
 class CodeRefused(InvalidInput):
@@ -63,6 +64,12 @@ def send_code(ctx: Context, *, request_id: str, actor: str = "api") -> CodeSent:
             raise Conflict(f"a request that is {row.status} needs no verification")
         if uow.rights.codes_sent(request_id) >= MAX_CODES:
             raise TooManyCodes(f"{MAX_CODES} codes were sent already; verify by other means")
+        # Requests anyone can file must not become a way to flood someone's inbox or phone.
+        if row.contact_blind and (
+            uow.rights.codes_to_contact_since(row.contact_blind, now - timedelta(hours=1))
+            >= MAX_CODES_PER_HOUR
+        ):
+            raise TooManyCodes("too many codes were sent to this contact; try again in an hour")
         kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
         code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
         uow.rights.add_code(

@@ -162,6 +162,23 @@ class RightsRepository:
             self._c.execute(select(func.count()).where(c.request_id == request_id)).scalar_one()
         )
 
+    def codes_to_contact_since(self, contact_blind: str, since: datetime) -> int:
+        """Codes sent to one address or number since an instant, whatever the request."""
+        v, r = t.verification_codes.c, t.rights_requests.c
+        query = (
+            select(func.count())
+            .select_from(t.verification_codes.join(t.rights_requests))
+            .where(r.contact_blind == contact_blind, v.sent_at >= since)
+        )
+        return int(self._c.execute(query).scalar_one())
+
+    def links_since(self, subject_id: str, kind: str, since: datetime) -> int:
+        c = t.link_tokens.c
+        query = select(func.count()).where(
+            c.subject_id == subject_id, c.kind == kind, c.created_at >= since
+        )
+        return int(self._c.execute(query).scalar_one())
+
     def count_attempt(self, code_id: str) -> None:
         c = t.verification_codes.c
         self._c.execute(
