@@ -110,7 +110,9 @@ class RequestRead(BaseModel):
     answer_message_id: str | None = Field(
         description="The message that told the person the answer (fulfilled or rejected)."
     )
-    details: str | None = Field(description="Null once the subject has been erased.")
+    details: str | None = Field(
+        description="The person's words; null once the subject is erased, and in lists."
+    )
     outcome: str | None
     handler: str | None
     closed_at: AwareDatetime | None

@@ -80,8 +80,19 @@ def aad(request_id: str, field: str) -> str:
     return f"rights-request:{request_id}:{field}"
 
 
-def view_of(ctx: Context, uow: UnitOfWork, row: StoredRequest) -> RequestView:
+def view_of(
+    ctx: Context,
+    uow: UnitOfWork,
+    row: StoredRequest,
+    *,
+    texts: bool = True,
+    steps: Sequence[Step] | None = None,
+) -> RequestView:
+    """A request's view; without `texts`, the person's words stay sealed (lists need none)."""
+
     def opened(field: str, sealed: bytes | None) -> str | None:
+        if not texts:
+            return None
         return open_text(ctx, uow, row.subject_id, sealed, aad(row.id, field))
 
     closed = row.status not in OPEN
@@ -105,7 +116,7 @@ def view_of(ctx: Context, uow: UnitOfWork, row: StoredRequest) -> RequestView:
         outcome=opened("outcome", row.outcome_sealed),
         handler=row.handler,
         closed_at=row.closed_at,
-        steps=tuple(uow.rights.steps(row.id)),
+        steps=tuple(uow.rights.steps(row.id) if steps is None else steps),
     )
 
 
@@ -334,7 +345,10 @@ def list_requests(
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[RequestView]:
-    """Lists requests by deadline, most urgent first; open ones only unless statuses are named."""
+    """Lists requests by deadline, most urgent first; open ones only unless statuses are named.
+
+    The person's words (details, reasons, outcome) are left out: read one request to see them.
+    """
     size = ctx.limit(limit)
     now = ctx.clock.now()
     wanted = [s.value for s in statuses] if statuses else [s.value for s in OPEN]
@@ -348,7 +362,8 @@ def list_requests(
             after=after,
             limit=size + 1,
         )
-        views = [view_of(ctx, uow, r) for r in rows]
+        steps = uow.rights.steps_of([r.id for r in rows])
+        views = [view_of(ctx, uow, r, texts=False, steps=steps.get(r.id, [])) for r in rows]
     return paginate(views, size, lambda v: f"{v.due_at.isoformat()}|{v.id}")
 
 

@@ -143,6 +143,23 @@ class RightsRepository:
         found = self._c.execute(select(c.request_id).where(c.event_id == event_id)).first()
         return None if found is None else str(found.request_id)
 
+    def steps_of(self, request_ids: Sequence[str]) -> dict[str, list[Step]]:
+        """The steps of many requests in one query."""
+        if not request_ids:
+            return {}
+        c = t.rights_request_steps.c
+        rows = self._c.execute(
+            select(c.request_id, c.position, c.status, c.event_id, c.actor, c.at)
+            .where(c.request_id.in_(list(request_ids)))
+            .order_by(c.request_id, c.position)
+        )
+        found: dict[str, list[Step]] = {}
+        for r in rows:
+            found.setdefault(r.request_id, []).append(
+                Step(r.position, r.status, r.event_id, r.actor, r.at)
+            )
+        return found
+
     def add_code(self, row: dict[str, Any]) -> None:
         self._c.execute(insert(t.verification_codes).values(**row))
 
