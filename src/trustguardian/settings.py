@@ -64,3 +64,10 @@ class Settings(BaseSettings):
     controller_address: str | None = None
     jurisdiction: str = "IT"
     privacy_policy_url: str | None = None
+    # Right touchpoints: which touchpoint the public rights form and preference e-mails act for.
+    rights_touchpoint: str = "privacy-desk"
+    preferences_touchpoint: str = "preference-centre"
+    unsubscribe_link_days: int = Field(default=90, ge=1)
+    preferences_link_days: int = Field(default=30, ge=1)
+    verification_code_minutes: int = Field(default=15, ge=1)
+    verification_max_attempts: int = Field(default=5, ge=1)

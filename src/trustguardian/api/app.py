@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse
 from trustguardian import __version__
 from trustguardian.api import census as census_api
 from trustguardian.api import checks, collect, events, keys, registry, sdk, subjects, sync
+from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
+from trustguardian.api import rights as rights_api
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
@@ -34,6 +36,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(reports_api.router)
     app.include_router(collect.router)
     app.include_router(sdk.router)
+    app.include_router(rights_api.router)
+    app.include_router(complaints_api.router)
 
     @app.get("/problems/{code}", include_in_schema=False)
     def describe_problem(code: str) -> JSONResponse:

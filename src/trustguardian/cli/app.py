@@ -8,8 +8,10 @@ import typer
 
 from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
 from trustguardian.cli import collect, engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import complaints as complaints_cli
 from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import reports as reports_cli
+from trustguardian.cli import rights as rights_cli
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -81,6 +83,20 @@ app.add_typer(
     collect.collect_app, name="collect", help="Collect touchpoints: confirmation, publishable keys."
 )
 app.add_typer(collect.import_app, name="import", help="Import consents from a legacy CSV export.")
+app.add_typer(
+    rights_cli.links, name="links", help="Unsubscribe and preference-centre links: mint, revoke."
+)
+app.add_typer(
+    rights_cli.requests,
+    name="requests",
+    help="Rights requests (GDPR arts. 15-22): list by deadline, verify, extend, fulfil.",
+)
+app.add_typer(complaints_cli.complaints, name="complaints", help="Complaints: cases and outcomes.")
+app.add_typer(
+    rights_cli.sale_sharing,
+    name="sale-sharing",
+    help="Purposes that sell or share data (Sec-GPC objects to them).",
+)
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
 )

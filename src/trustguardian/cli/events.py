@@ -13,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from trustguardian.api.event_schemas import EventCreate
 from trustguardian.api.events import to_draft
 from trustguardian.cli.common import console, context, table
+from trustguardian.cli.rights import erasure_systems
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.service.context import Context
+from trustguardian.service.erasure import erase_subject
 from trustguardian.service.events import record_events
-from trustguardian.service.subjects import get_subject, shred_subject
+from trustguardian.service.subjects import get_subject
 
 events = typer.Typer(no_args_is_help=True)
 subjects = typer.Typer(no_args_is_help=True)
@@ -102,7 +104,7 @@ def show(typer_ctx: typer.Context, subject_id: str) -> None:
         f"Subject {subject_id}" + (" (erased)" if view.subject.shredded else ""),
         ["kind", "system", "value"],
         [
-            (i.kind, i.system, i.value if i.value is not None else "[erased]")
+            (i.kind, i.system, i.value if i.value is not None else "\\[erased]")
             for i in view.identifiers
         ],
     )
@@ -113,15 +115,24 @@ def erase(
     typer_ctx: typer.Context,
     subject_id: str,
     yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone."),
+    touchpoint: str | None = typer.Option(
+        None, "--touchpoint", help="The Right touchpoint recording it (default: the rights desk)."
+    ),
+    actor: str = typer.Option("cli", "--actor", help="Who erases (recorded as the operator)."),
 ) -> None:
     """Crypto-shred a subject: data and evidence become unreadable; the ledger still verifies."""
     if not yes:
         console.print("Erasure cannot be undone; add --yes to confirm.")
         raise typer.Exit(2)
     ctx = context(typer_ctx)
-    with ctx.uow() as uow:
-        shred_subject(ctx, subject_id=subject_id, uow=uow)
-        uow.commit()
-    console.print(
-        f"Subject {subject_id} erased: key destroyed, identifiers kept only as keyed hashes."
+    report = erase_subject(
+        ctx,
+        subject_id=subject_id,
+        touchpoint=touchpoint or ctx.settings.rights_touchpoint,
+        actor=actor,
     )
+    console.print(
+        f"Subject {subject_id} erased: key destroyed, identifiers kept only as keyed hashes; "
+        f"event {report.event_id} tells connected systems."
+    )
+    erasure_systems(report.systems)

@@ -17,6 +17,8 @@ class Scope(StrEnum):
     SUBJECTS_WRITE = "subjects:write"
     SYNC_READ = "sync:read"
     SYNC_WRITE = "sync:write"
+    RIGHTS_READ = "rights:read"
+    RIGHTS_WRITE = "rights:write"
     ADMIN = "admin"
 
 

@@ -18,6 +18,16 @@ class EventKind(StrEnum):
     DATA_COLLECTED = "data.collected"
     DATA_UPDATED = "data.updated"
     CONTACT_MADE = "contact.made"
+    # Right touchpoints: rights requests, complaints and erasure (no personal data in the leaf).
+    REQUEST_RECEIVED = "request.received"
+    REQUEST_VERIFYING = "request.verifying"
+    REQUEST_IN_PROGRESS = "request.in_progress"
+    REQUEST_EXTENDED = "request.extended"
+    REQUEST_FULFILLED = "request.fulfilled"
+    REQUEST_REJECTED = "request.rejected"
+    SUBJECT_ERASED = "subject.erased"
+    COMPLAINT_OPENED = "complaint.opened"
+    COMPLAINT_UPDATED = "complaint.updated"
 
 
 CONSENT_KINDS = frozenset(
@@ -52,6 +62,23 @@ ALLOWED_KINDS: dict[TouchpointKind, frozenset[EventKind]] = {
         }
     ),
 }
+
+# Rights requests, complaints and erasure are taken only by Right touchpoints.
+RIGHT_KINDS = frozenset(
+    {
+        EventKind.REQUEST_RECEIVED,
+        EventKind.REQUEST_VERIFYING,
+        EventKind.REQUEST_IN_PROGRESS,
+        EventKind.REQUEST_EXTENDED,
+        EventKind.REQUEST_FULFILLED,
+        EventKind.REQUEST_REJECTED,
+        EventKind.SUBJECT_ERASED,
+        EventKind.COMPLAINT_OPENED,
+        EventKind.COMPLAINT_UPDATED,
+    }
+)
+ALLOWED_KINDS[TouchpointKind.COLLECT] = ALLOWED_KINDS[TouchpointKind.COLLECT] - RIGHT_KINDS
+ALLOWED_KINDS[TouchpointKind.RIGHT] = ALLOWED_KINDS[TouchpointKind.RIGHT] | RIGHT_KINDS
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from trustguardian.domain.registry import TouchpointKind as K
 from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.demo_history import seed_history
+from trustguardian.service.demo_rights import seed_rights
+from trustguardian.service.purpose_flags import set_sale_sharing
 from trustguardian.service.touchpoints import TouchpointDraft
 
 CONTROLLER = "Bottega Rossi S.p.A., Via Roma 1, 20121 Milano"
@@ -229,5 +231,8 @@ def seed_demo(ctx: Context) -> bool:
                 required_proofs=proofs,
             ),
         )
+    # Transfer to partners is the demo's sale/sharing purpose: a Sec-GPC signal objects to it.
+    set_sale_sharing(ctx, purpose="third-party-transfer", value=True)
     seed_history(ctx)
+    seed_rights(ctx)
     return True

@@ -373,3 +373,24 @@ def list_events(
     with ctx.uow(write=False) as uow:
         rows = uow.events.page(flt, after=int(after) if after else None, limit=size + 1)
     return paginate(rows, size, lambda e: str(e.seq))
+
+
+def record_in_unit(
+    ctx: Context, uow: UnitOfWork, drafts: Sequence[EventDraft], *, acting: str | None = None
+) -> list[PrivacyEvent]:
+    """Records fresh events inside the caller's unit of work, which commits them with its own rows.
+
+    For use cases whose rows must stand or fall with their events (a rights request and its
+    step, an erasure and its key's destruction). No idempotency keys: the caller owns retries.
+    No confirmation either: a message cannot wait for a commit the caller makes, so consents
+    recorded here count at once (Right touchpoints, where the person acts through a signed link).
+    """
+    if not drafts or len(drafts) > MAX_BATCH:
+        raise InvalidInput(
+            f"send between 1 and {MAX_BATCH} events",
+            errors=[FieldError("events", str(len(drafts)))],
+        )
+    size = uow.ledger.lock_head()
+    plans = _check_all(ctx, uow, list(enumerate(drafts)), acting)
+    recorded = _write(ctx, uow, size, plans, {})
+    return [recorded[n] for n in range(len(drafts))]

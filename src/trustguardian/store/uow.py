@@ -10,12 +10,14 @@ from sqlalchemy import Connection, Engine
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.collect import CollectRepository
+from trustguardian.store.complaints import ComplaintRepository
 from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
+from trustguardian.store.rights import RightsRepository
 from trustguardian.store.subjects import SubjectRepository
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.tokens import TokenRepository
@@ -38,6 +40,8 @@ class UnitOfWork:
     tokens: TokenRepository
     accountability: AccountabilityRepository
     collect: CollectRepository
+    rights: RightsRepository
+    complaints: ComplaintRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -62,6 +66,8 @@ class UnitOfWork:
         self.tokens = TokenRepository(connection)
         self.accountability = AccountabilityRepository(connection)
         self.collect = CollectRepository(connection)
+        self.rights = RightsRepository(connection)
+        self.complaints = ComplaintRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -19,6 +19,9 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 def install_pages(app: FastAPI) -> None:
     """Adds the web pages to the app."""
+    from trustguardian.web.rights_pages import install_rights_pages
+
+    install_rights_pages(app)
 
     @app.get("/collect/demo", response_class=HTMLResponse, include_in_schema=False)
     def collect_demo(request: Request) -> HTMLResponse:

@@ -1,0 +1,129 @@
+"""Router for complaints: cases linked to the subject's timeline, every change an event."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from trustguardian.api.auth import get_context, require
+from trustguardian.api.events import IdempotencyKey
+from trustguardian.api.rights_schemas import ComplaintCreate, ComplaintRead, ComplaintUpdate
+from trustguardian.api.schemas import PageRead
+from trustguardian.api.subjects import to_identifiers
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.complaints import ComplaintStatus
+from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.service import complaints
+from trustguardian.service.context import Context
+
+router = APIRouter(prefix="/v1", tags=["complaints"])
+Ctx = Annotated[Context, Depends(get_context)]
+Reader = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ))]
+Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
+
+
+def _actor(key: ApiKey, given: str | None) -> str:
+    return given or f"api-key:{key.id}"
+
+
+@router.post("/complaints", status_code=status.HTTP_201_CREATED)
+def open_complaint(
+    body: ComplaintCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
+) -> ComplaintRead:
+    """Opens a complaint about a person's contact or event (the person named or implied)."""
+    return ComplaintRead.of(
+        complaints.open_complaint(
+            ctx,
+            touchpoint=body.touchpoint,
+            channel=body.channel,
+            summary=body.summary,
+            actor=_actor(key, body.actor),
+            identifiers=to_identifiers(ctx, body.identifiers),
+            subject_id=body.subject_id,
+            about_event_id=body.about_event_id,
+            received_at=body.received_at,
+            handler=body.handler,
+            idempotency_key=idempotency_key,
+            idempotency_scope=f"complaints:{key.id}",
+        )
+    )
+
+
+@router.get("/complaints")
+def list_complaints(
+    ctx: Ctx,
+    _: Reader,
+    status_: Annotated[list[ComplaintStatus] | None, Query(alias="status")] = None,
+    subject_id: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> PageRead[ComplaintRead]:
+    page = complaints.list_complaints(
+        ctx, statuses=status_, subject_id=subject_id, cursor=cursor, limit=limit
+    )
+    return PageRead(items=[ComplaintRead.of(v) for v in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/complaints/{complaint_id}")
+def get_complaint(complaint_id: str, ctx: Ctx, _: Reader) -> ComplaintRead:
+    """A case with the subject's whole timeline, so Legal answers from facts."""
+    return ComplaintRead.of(complaints.get_complaint(ctx, complaint_id=complaint_id))
+
+
+@router.patch("/complaints/{complaint_id}")
+def update_complaint(
+    complaint_id: str, body: ComplaintUpdate, ctx: Ctx, key: Writer
+) -> ComplaintRead:
+    """Changes status, handler or outcome (closing needs the outcome)."""
+    return ComplaintRead.of(
+        complaints.update_complaint(
+            ctx,
+            complaint_id=complaint_id,
+            actor=_actor(key, body.actor),
+            status=body.status,
+            handler=body.handler,
+            outcome=body.outcome,
+        )
+    )
+
+
+@router.post("/complaints/{complaint_id}/attachments", status_code=status.HTTP_201_CREATED)
+async def attach(
+    complaint_id: str,
+    request: Request,
+    ctx: Ctx,
+    key: Writer,
+    name: Annotated[str, Query(min_length=1, max_length=200)],
+) -> ComplaintRead:
+    """Attaches the request body as a file (Content-Type kept), sealed with the subject's key."""
+    content = await request.body()
+    media_type = request.headers.get("content-type", "application/octet-stream")[:100]
+    if not content:
+        raise InvalidInput(
+            "send the file as the request body", errors=[FieldError("body", "empty")]
+        )
+    view = await run_in_threadpool(
+        complaints.attach_file,
+        ctx,
+        complaint_id=complaint_id,
+        name=name,
+        media_type=media_type,
+        content=content,
+        actor=_actor(key, None),
+    )
+    return ComplaintRead.of(view)
+
+
+@router.get("/complaints/{complaint_id}/attachments/{position}")
+def read_attachment(complaint_id: str, position: int, ctx: Ctx, _: Reader) -> Response:
+    name, media_type, content = complaints.read_attachment(
+        ctx, complaint_id=complaint_id, position=position
+    )
+    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )

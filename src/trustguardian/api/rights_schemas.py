@@ -1,0 +1,241 @@
+"""Request and response models for Right touchpoints: links, rights requests, complaints."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from trustguardian.api.schemas import Input, Key
+from trustguardian.api.subjects import IdentifierIn
+from trustguardian.domain.complaints import ComplaintStatus
+from trustguardian.domain.registry import Channel
+from trustguardian.domain.rights import RequestKind, RequestStatus
+from trustguardian.service.complaints import ComplaintView
+from trustguardian.service.erasure import ErasureReport
+from trustguardian.service.links import Link
+from trustguardian.service.rights_requests import RequestView
+from trustguardian.store.rights import Step
+
+SubjectId = Annotated[str, Field(max_length=40)]
+Text = Annotated[str, Field(max_length=10_000)]
+Actor = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class UnsubscribeLinksCreate(Input):
+    purpose: Key
+    channel: Channel
+    touchpoint: Key = Field(description="The Right touchpoint that issues the links.")
+    subject_ids: Annotated[list[SubjectId], Field(min_length=1, max_length=10_000)]
+
+
+class PreferencesLinkCreate(Input):
+    subject_id: SubjectId
+    touchpoint: Key
+
+
+class LinkRead(BaseModel):
+    subject_id: str
+    url: str
+    token_id: str = Field(description="Revoke with DELETE /v1/links/{token_id}.")
+    expires_at: AwareDatetime
+    headers: dict[str, str] = Field(
+        description="For unsubscribe links: the List-Unsubscribe and List-Unsubscribe-Post "
+        "header values of the message (RFC 2369, RFC 8058)."
+    )
+
+    @classmethod
+    def of(cls, link: Link) -> LinkRead:
+        headers = {}
+        if link.list_unsubscribe:
+            headers["List-Unsubscribe"] = link.list_unsubscribe
+        if link.list_unsubscribe_post:
+            headers["List-Unsubscribe-Post"] = link.list_unsubscribe_post
+        return cls(
+            subject_id=link.subject_id,
+            url=link.url,
+            token_id=link.token_id,
+            expires_at=link.expires_at,
+            headers=headers,
+        )
+
+
+class LinksRead(BaseModel):
+    links: list[LinkRead]
+
+
+class SaleSharingUpdate(Input):
+    sale_sharing: bool
+
+
+class StepRead(BaseModel):
+    status: str
+    event_id: str
+    actor: str
+    at: AwareDatetime
+
+    @classmethod
+    def of(cls, s: Step) -> StepRead:
+        return cls(status=s.status, event_id=s.event_id, actor=s.actor, at=s.at)
+
+
+class RequestCreate(Input):
+    kind: RequestKind
+    touchpoint: Key = Field(description="The Right touchpoint that received the request.")
+    channel: Channel = Field(description="How the request arrived.")
+    identifiers: Annotated[list[IdentifierIn], Field(max_length=20)] = []
+    subject_id: SubjectId | None = None
+    details: Text | None = None
+    language: Annotated[str, Field(pattern="^(it|en)$")] = "it"
+    received_at: AwareDatetime | None = None
+    actor: Actor | None = None
+
+
+class RequestRead(BaseModel):
+    id: str
+    kind: RequestKind
+    status: RequestStatus
+    subject_id: str
+    touchpoint: str
+    channel: str
+    language: str
+    received_at: AwareDatetime
+    due_on: date = Field(description="The last day to answer, a Europe/Rome calendar date.")
+    due_at: AwareDatetime = Field(description="The instant the deadline ends.")
+    overdue: bool
+    extended_at: AwareDatetime | None
+    extension_reason: str | None = Field(description="The reason sent to the person.")
+    extension_message_id: str | None
+    answer_message_id: str | None = Field(
+        description="The message that told the person the answer (fulfilled or rejected)."
+    )
+    details: str | None = Field(
+        description="The person's words; null once the subject is erased, and in lists."
+    )
+    outcome: str | None
+    handler: str | None
+    closed_at: AwareDatetime | None
+    steps: list[StepRead]
+
+    @classmethod
+    def of(cls, v: RequestView) -> RequestRead:
+        values = {k: getattr(v, k) for k in cls.model_fields if k != "steps"}
+        return cls(**values, steps=[StepRead.of(s) for s in v.steps])
+
+
+class RequestMove(Input):
+    status: RequestStatus = Field(description="verifying, in_progress or rejected.")
+    outcome: Text | None = Field(default=None, description="Required when rejecting.")
+    actor: Actor | None = None
+
+
+class ExtensionCreate(Input):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    actor: Actor | None = None
+
+
+class FulfilmentCreate(Input):
+    outcome: Text | None = None
+    actor: Actor | None = None
+
+
+class CodeConfirm(Input):
+    code: Annotated[str, Field(min_length=4, max_length=12)]
+
+
+class CodeSentRead(BaseModel):
+    method: str
+    expires_at: AwareDatetime
+
+
+class SystemRead(BaseModel):
+    key: str
+    name: str | None
+    reasons: list[str]
+
+
+class ErasureRead(BaseModel):
+    subject_id: str
+    erased_at: AwareDatetime
+    event_id: str
+    systems_to_erase: list[SystemRead]
+
+    @classmethod
+    def of(cls, r: ErasureReport) -> ErasureRead:
+        return cls(
+            subject_id=r.subject_id,
+            erased_at=r.erased_at,
+            event_id=r.event_id,
+            systems_to_erase=[
+                SystemRead(key=s.key, name=s.name, reasons=list(s.reasons)) for s in r.systems
+            ],
+        )
+
+
+class ErasureCreate(Input):
+    touchpoint: Key
+    actor: Actor | None = None
+
+
+class FulfilledRead(BaseModel):
+    request: RequestRead
+    withdrawn: list[str] = Field(description="Purposes withdrawn (objection to direct marketing).")
+    erasure: ErasureRead | None
+
+
+class ComplaintCreate(Input):
+    touchpoint: Key
+    channel: Channel
+    summary: Annotated[str, Field(min_length=1, max_length=10_000)]
+    identifiers: Annotated[list[IdentifierIn], Field(max_length=20)] = []
+    subject_id: SubjectId | None = None
+    about_event_id: Annotated[str, Field(max_length=40)] | None = None
+    received_at: AwareDatetime | None = None
+    handler: Actor | None = None
+    actor: Actor | None = None
+
+
+class ComplaintUpdate(Input):
+    status: ComplaintStatus | None = None
+    handler: Actor | None = None
+    outcome: Text | None = None
+    actor: Actor | None = None
+
+
+class AttachmentRead(BaseModel):
+    position: int
+    name: str | None
+    media_type: str | None
+    size: int
+    event_id: str
+
+
+class ComplaintRead(BaseModel):
+    id: str
+    subject_id: str
+    touchpoint: str
+    channel: str
+    about_event_id: str | None
+    status: ComplaintStatus
+    handler: str | None
+    received_at: AwareDatetime
+    summary: str | None
+    outcome: str | None
+    closed_at: AwareDatetime | None
+    steps: list[StepRead]
+    attachments: list[AttachmentRead]
+    timeline: list[str] = Field(
+        description="The subject's event ids in the order they happened (see /v1/events/{id})."
+    )
+
+    @classmethod
+    def of(cls, v: ComplaintView) -> ComplaintRead:
+        skip = {"steps", "attachments", "timeline"}
+        values = {k: getattr(v, k) for k in cls.model_fields if k not in skip}
+        return cls(
+            **values,
+            steps=[StepRead.of(s) for s in v.steps],
+            attachments=[AttachmentRead(**vars(a)) for a in v.attachments],
+            timeline=[e.id for e in v.timeline],
+        )

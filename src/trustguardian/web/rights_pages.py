@@ -1,0 +1,332 @@
+"""Public Right touchpoint pages: unsubscribe (with RFC 8058 one-click), the preference centre
+and the rights-request form. Server-rendered, no JavaScript, no cookies, Italian and English.
+
+Links carry signed tokens (`service/tokens.py`); the rights form carries a single-use signed
+form token, so a page on another site cannot submit it on a visitor's behalf.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from trustguardian.domain.errors import DomainError, InvalidToken
+from trustguardian.domain.registry import Channel, ProofType
+from trustguardian.domain.rights import RequestKind
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service import preferences as prefs
+from trustguardian.service.context import Context
+from trustguardian.service.evidence import ProofDraft
+from trustguardian.service.identifiers import normalise
+from trustguardian.service.preference_mail import mail_preferences_link
+from trustguardian.service.rights_requests import get_request, submit_request
+from trustguardian.service.rights_verify import confirm_code, send_code
+from trustguardian.service.tokens import mint_token, read_token, redeem_token
+from trustguardian.web.i18n import Words, pick_language
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+FORM = "rights-form"
+VERIFY = "rights-verify"
+Field = Annotated[str | None, Form()]
+CHANNELS = frozenset(c.value for c in Channel)
+
+
+def _ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.context
+    return ctx
+
+
+def _network(request: Request) -> prefs.Network:
+    host = request.client.host if request.client else "unknown"
+    return prefs.Network(ip=host, user_agent=request.headers.get("user-agent", "")[:500])
+
+
+def _page(
+    request: Request, name: str, t: Words, status: int = 200, **values: object
+) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(
+        request, f"rights/{name}.html", {"t": t, **values}, status_code=status
+    )
+    # Pages behind a token must not be cached or leak the token to other sites.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # No framing (a hidden frame could steer a click onto "I agree"), no scripts at all.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _invalid(request: Request, t: Words, exc: InvalidToken) -> HTMLResponse:
+    reason = {"wrong-kind": "forged"}.get(exc.reason, exc.reason)
+    if reason not in ("forged", "expired", "revoked", "used"):
+        reason = "other"
+    return _page(request, "invalid", t, 403 if reason == "forged" else 410, reason=reason)
+
+
+def install_rights_pages(app: FastAPI) -> None:
+    """Adds the public pages of the Right touchpoints to the app."""
+
+    @app.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
+        t = Words(pick_language(request))
+        try:
+            what = prefs.read_unsubscribe(_ctx(request), token=token)
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        return _page(request, "unsubscribe", t, what=what, token=token, done=False)
+
+    @app.post("/u/{token}", response_class=HTMLResponse, summary="RFC 8058 one-click unsubscribe")
+    def unsubscribe(
+        request: Request,
+        token: str,
+        list_unsubscribe: Annotated[str | None, Form(alias="List-Unsubscribe")] = None,
+        lang: Field = None,
+    ) -> HTMLResponse:
+        """`List-Unsubscribe=One-Click` (RFC 8058) or the page's button: withdraws the consent."""
+        t = Words(pick_language(request, lang))
+        try:
+            what = prefs.unsubscribe(
+                _ctx(request),
+                token=token,
+                network=_network(request),
+                one_click=list_unsubscribe == "One-Click",
+            )
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        except DomainError:
+            return _page(request, "invalid", t, 409, reason="other")
+        return _page(request, "unsubscribe", t, what=what, token=token, done=True)
+
+    @app.get("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def preference_centre(request: Request, token: str) -> HTMLResponse:
+        t = Words(pick_language(request))
+        ctx = _ctx(request)
+        try:
+            gpc = _honour_gpc(request, ctx, token)
+            centre = prefs.preference_centre(ctx, token=token)
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        saved = request.query_params.get("saved") == "1"
+        return _page(request, "preferences", t, centre=centre, token=token, gpc=gpc, saved=saved)
+
+    @app.post("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def change_preference(
+        request: Request,
+        token: str,
+        action: Field = None,
+        purpose: Field = None,
+        channel: Field = None,
+        lang: Field = None,
+    ) -> Response:
+        t = Words(pick_language(request, lang))
+        ctx = _ctx(request)
+        network = _network(request)
+        try:
+            gpc = _honour_gpc(request, ctx, token)
+            if action == "object-all":
+                prefs.object_to_marketing(ctx, token=token, network=network)
+            elif action in ("give", "withdraw") and purpose and channel in CHANNELS:
+                prefs.change_preference(
+                    ctx,
+                    token=token,
+                    purpose=purpose,
+                    channel=Channel(str(channel)),
+                    action="give" if action == "give" else "withdraw",
+                    network=network,
+                )
+            else:
+                centre = prefs.preference_centre(ctx, token=token)
+                return _page(
+                    request,
+                    "preferences",
+                    t,
+                    422,
+                    centre=centre,
+                    token=token,
+                    gpc=gpc,
+                    saved=False,
+                    error=t("invalid_other"),
+                )
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        except DomainError as exc:
+            centre = prefs.preference_centre(ctx, token=token)
+            return _page(
+                request,
+                "preferences",
+                t,
+                422,
+                centre=centre,
+                token=token,
+                gpc=gpc,
+                saved=False,
+                error=exc.detail,
+            )
+        # Post/redirect/get: a reload never repeats the change.
+        return RedirectResponse(f"/p/{token}?lang={t.language}&saved=1", status_code=303)
+
+    @app.get("/preferences", response_class=HTMLResponse, include_in_schema=False)
+    def preferences_entry(request: Request) -> HTMLResponse:
+        t = Words(pick_language(request))
+        return _page(request, "entry", t, form_token=_form_token(_ctx(request)), sent=False)
+
+    @app.post("/preferences", response_class=HTMLResponse, include_in_schema=False)
+    def mail_preferences(
+        request: Request, form_token: Field = None, email: Field = None, lang: Field = None
+    ) -> HTMLResponse:
+        t = Words(pick_language(request, lang))
+        ctx = _ctx(request)
+        try:
+            with ctx.uow() as uow:
+                redeem_token(ctx, uow, form_token or "", FORM)
+                uow.commit()
+        except InvalidToken:
+            return _page(
+                request,
+                "entry",
+                t,
+                400,
+                form_token=_form_token(ctx),
+                sent=False,
+                error=t("form_expired"),
+            )
+        mail_preferences_link(ctx, address=email or "", language=t.language)
+        return _page(request, "entry", t, sent=True)
+
+    @app.get("/rights", response_class=HTMLResponse, include_in_schema=False)
+    def rights_form(request: Request) -> HTMLResponse:
+        t = Words(pick_language(request))
+        return _form(request, t, status=200, error=None, values={})
+
+    @app.post("/rights", response_class=HTMLResponse, include_in_schema=False)
+    def submit_rights(
+        request: Request,
+        form_token: Field = None,
+        kind: Field = None,
+        contact: Field = None,
+        details: Field = None,
+        lang: Field = None,
+    ) -> Response:
+        t = Words(pick_language(request, lang))
+        ctx = _ctx(request)
+        values = {"kind": kind, "contact": contact, "details": details}
+        try:
+            with ctx.uow() as uow:
+                redeem_token(ctx, uow, form_token or "", FORM)
+                uow.commit()
+        except InvalidToken:
+            return _form(request, t, status=400, error=t("form_expired"), values=values)
+        identifier = _contact(ctx, contact or "")
+        if identifier is None or kind not in RequestKind.__members__.values():
+            return _form(request, t, status=422, error=t("bad_contact"), values=values)
+        network = _network(request)
+        try:
+            view = submit_request(
+                ctx,
+                kind=RequestKind(str(kind)),
+                touchpoint=ctx.settings.rights_touchpoint,
+                channel=Channel.WEB_FORM,
+                identifiers=[identifier],
+                details=(details or "").strip()[:5000] or None,
+                language=t.language,
+                proofs=[
+                    ProofDraft(
+                        ProofType.NETWORK, {"ip": network.ip, "user_agent": network.user_agent}
+                    ),
+                    ProofDraft(ProofType.FORM_SNAPSHOT, {"fields": {"kind": kind, "lang": lang}}),
+                ],
+                actor="person",
+            )
+            send_code(ctx, request_id=view.id, actor="person")
+        except DomainError as exc:
+            return _form(request, t, status=422, error=exc.detail, values=values)
+        with ctx.uow() as uow:
+            verify = mint_token(
+                ctx,
+                uow,
+                VERIFY,
+                subject_id=view.subject_id,
+                claims={"r": view.id},
+                ttl=timedelta(days=1),
+                single_use=False,
+            )
+            uow.commit()
+        return RedirectResponse(f"/rights/verify/{verify}?lang={t.language}", status_code=303)
+
+    @app.get("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def verify_page(request: Request, token: str) -> HTMLResponse:
+        t = Words(pick_language(request))
+        ctx = _ctx(request)
+        try:
+            with ctx.uow(write=False) as uow:
+                read_token(ctx, uow, token, VERIFY)
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        return _page(request, "verify", t, token=token, error=None)
+
+    @app.post("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
+    def verify(request: Request, token: str, code: Field = None, lang: Field = None) -> Response:
+        t = Words(pick_language(request, lang))
+        ctx = _ctx(request)
+        try:
+            with ctx.uow(write=False) as uow:
+                request_id = str(read_token(ctx, uow, token, VERIFY).claims["r"])
+        except InvalidToken as exc:
+            return _invalid(request, t, exc)
+        try:
+            confirm_code(ctx, request_id=request_id, code=code or "", actor="person")
+        except DomainError as exc:
+            return _page(request, "verify", t, 422, token=token, error=exc.detail)
+        return _page(request, "received", t, view=get_request(ctx, request_id=request_id))
+
+
+def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
+    """Records the browser's Global Privacy Control signal; True when it was sent."""
+    if request.headers.get("sec-gpc", "").strip() != "1":
+        return False
+    prefs.honour_gpc(ctx, token=token, network=_network(request))
+    return True
+
+
+def _form(
+    request: Request, t: Words, *, status: int, error: str | None, values: dict[str, str | None]
+) -> HTMLResponse:
+    ctx = _ctx(request)
+    with ctx.uow() as uow:
+        token = mint_token(ctx, uow, FORM, ttl=timedelta(hours=2))
+        uow.commit()
+    return _page(
+        request,
+        "form",
+        t,
+        status,
+        form_token=token,
+        error=error,
+        values=values,
+        kinds=[k.value for k in RequestKind],
+    )
+
+
+def _form_token(ctx: Context) -> str:
+    """A single-use signed token for one public form (its CSRF guard)."""
+    with ctx.uow() as uow:
+        token = mint_token(ctx, uow, FORM, ttl=timedelta(hours=2))
+        uow.commit()
+    return token
+
+
+def _contact(ctx: Context, value: str) -> Identifier | None:
+    value = value.strip()
+    kind = IdentifierKind.EMAIL if "@" in value else IdentifierKind.PHONE
+    try:
+        return normalise(kind, value, region=ctx.settings.default_phone_region)
+    except DomainError:
+        return None

@@ -1,0 +1,147 @@
+"""Shared builders for the Right touchpoint tests: a registry with Right touchpoints and people
+who gave consent, all through the real service layer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email import message_from_bytes
+from pathlib import Path
+
+from tests.factories import add_purpose, add_touchpoint
+from tests.service.test_events_recording import (
+    BOTH,
+    HISTORY_DAYS,
+    NOTICE,
+    OTHER_PURPOSE,
+    PURPOSE,
+    ago,
+    at_instant,
+    email,
+    make_draft,
+    record,
+    setup_registry,
+)
+
+from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
+from trustguardian.domain.rights import RequestKind
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.context import Context
+from trustguardian.service.identifiers import normalise
+from trustguardian.service.rights_requests import submit_request
+from trustguardian.service.rights_verify import confirm_code, send_code
+
+DESK = "privacy-desk"
+CENTRE = "preference-centre"
+UNSUB = "unsubscribe-link"
+SHARING = "partners"  # consent; e-mail; flagged as sale/sharing
+POSTAL = "postal"  # legitimate interest; letter; marketing
+ORDERS = "orders"  # contract; not choosable
+ANNA = "anna.bianchi@example.com"
+ANNA_PHONE = "+39 333 765 4321"
+
+__all__ = ["BOTH", "NOTICE", "OTHER_PURPOSE", "PURPOSE", "email"]
+
+
+@dataclass(frozen=True)
+class Person:
+    subject_id: str
+    email: str
+
+
+def setup_rights(ctx: Context) -> None:
+    """setup_registry's purposes and touchpoints, more purposes, and three Right touchpoints."""
+    setup_registry(ctx)
+    past = at_instant(ctx, ago(days=HISTORY_DAYS))
+    add_purpose(past, SHARING, name="Partners", channels=(Channel.EMAIL,))
+    add_purpose(
+        past,
+        POSTAL,
+        name="Postal catalogue",
+        channels=(Channel.LETTER,),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        consent_lifetime_days=None,
+    )
+    add_purpose(
+        past,
+        ORDERS,
+        name="Orders",
+        channels=(Channel.EMAIL,),
+        legal_basis=LegalBasis.CONTRACT,
+        marketing=False,
+        consent_lifetime_days=None,
+    )
+    add_touchpoint(ctx, DESK, name="Privacy desk", kind=TouchpointKind.RIGHT, channel=Channel.OTHER)
+    add_touchpoint(
+        ctx,
+        CENTRE,
+        name="Preference centre",
+        kind=TouchpointKind.RIGHT,
+        channel=Channel.WEB_FORM,
+        purposes=[PURPOSE, OTHER_PURPOSE, SHARING, POSTAL],
+        notice_key=NOTICE,
+    )
+    add_touchpoint(
+        ctx, UNSUB, name="Unsubscribe link", kind=TouchpointKind.RIGHT, channel=Channel.EMAIL
+    )
+    add_touchpoint(ctx, "web-all", purposes=[PURPOSE, OTHER_PURPOSE, SHARING], notice_key=NOTICE)
+
+
+def person(ctx: Context, address: str = ANNA, *, phone: str | None = None) -> Person:
+    """Someone who gave consent for the newsletter (e-mail and SMS), profiling and partners."""
+    ids: tuple[Identifier, ...] = (email(address),)
+    if phone:
+        ids += (normalise(IdentifierKind.PHONE, phone),)
+    events = record(
+        ctx,
+        make_draft(touchpoint="web-all", identifiers=ids, purpose=PURPOSE, channels=BOTH),
+        make_draft(touchpoint="web-all", identifiers=ids, purpose=OTHER_PURPOSE),
+        make_draft(touchpoint="web-all", identifiers=ids, purpose=SHARING),
+    )
+    return Person(events[0].subject_id, address)
+
+
+def check(ctx: Context, purpose: str, channel: Channel, address: str = ANNA) -> str:
+    """What the Engage check answers now for this person by e-mail address."""
+    outcome = check_contact(
+        ctx, request=CheckRequest(purpose=purpose, channel=channel, identifier=email(address))
+    )
+    return outcome.reason.value
+
+
+def outbox_files(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.is_file()] if directory.is_dir() else []
+
+
+def submit(ctx: Context, kind: RequestKind = RequestKind.ACCESS, **kw: object) -> str:
+    view = submit_request(
+        ctx,
+        kind=kind,
+        touchpoint=DESK,
+        channel=Channel.WEB_FORM,
+        identifiers=[email(ANNA)],
+        details="Vorrei sapere quali dati avete su di me.",
+        **kw,  # type: ignore[arg-type]
+    )
+    return view.id
+
+
+def last_code(outbox: Path) -> str:
+    mails = sorted(outbox_files(outbox), key=lambda p: p.stat().st_mtime_ns)
+    found = re.search(rb"\b(\d{6})\b", mails[-1].read_bytes())
+    assert found is not None
+    return found.group(1).decode()
+
+
+def newest_mail(ctx: Context) -> bytes:
+    mails = sorted(outbox_files(ctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)
+    message = message_from_bytes(mails[-1].read_bytes())
+    return bytes(message.get_payload(decode=True))  # type: ignore[arg-type]
+
+
+def verified(ctx: Context, kind: RequestKind = RequestKind.ACCESS) -> str:
+    request_id = submit(ctx, kind)
+    send_code(ctx, request_id=request_id)
+    confirm_code(ctx, request_id=request_id, code=last_code(ctx.settings.outbox_dir))
+    return request_id
