@@ -6,7 +6,17 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import (
+    engage,
+    events,
+    instance_keys,
+    keys,
+    ledger,
+    ops,
+    registry,
+    server,
+    sync,
+)
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -77,3 +87,11 @@ app.add_typer(
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
 )
+app.add_typer(
+    instance_keys.instance_keys,
+    name="instance-keys",
+    help="The instance's own keys: init, rotate (master, signing), rewrap, status.",
+)
+ledger.ledger.command("keys")(instance_keys.ledger_keys)
+app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)
+app.command(help="Restore a backup after checking its signature and hash.")(ops.restore)

@@ -73,8 +73,16 @@ def key_ranges(ctx: Context, connection: Connection) -> list[SigningKey]:
     from before the register, or a key changed in the environment): it then covers every size
     after the last registered one."""
     keys = _rows(connection)
+    known = {k.key_hash for k in keys}
+    # Retired keys from the key file that this database never registered (a backup restored
+    # from before its rotation) stay acceptable: they are this instance's own keys.
+    keys += [
+        SigningKey(v.key_hash.hex(), v.verifier_key, 0, None, None, None, None, False)
+        for v in ctx.keys.retired_verifiers
+        if v.key_hash.hex() not in known
+    ]
     current = ctx.keys.signer
-    if any(k.key_hash == current.key_hash.hex() for k in keys):
+    if current.key_hash.hex() in known:
         return keys
     closed = [k.until_tree_size for k in keys if k.until_tree_size is not None]
     start = max(closed) + 1 if closed else 0
