@@ -19,6 +19,7 @@ from trustguardian.domain.common import as_utc
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service import metrics
 from trustguardian.service.calendar import italian_holidays
 from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
@@ -112,6 +113,7 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
                 | italian_holidays(moment.year + 1),
             )
             outcomes.append(_outcome(decide(facts), subject))
+    metrics.count_checks([o.allowed for o in outcomes])
     return outcomes
 
 

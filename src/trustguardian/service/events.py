@@ -12,6 +12,7 @@ from typing import Any
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
+from trustguardian.service import metrics
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
 from trustguardian.service.evidence import data_aad, seal_proof
@@ -77,6 +78,7 @@ def record_events(
             )
         earlier_events = {e.id: e for e in uow.events.by_ids(list(set(replayed.values())))}
         uow.commit()
+    metrics.EVENTS_RECORDED.inc(len(recorded))
     return [
         Recorded(recorded[n], False)
         if n in recorded
