@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import BACKENDS
+from tests.sync.helpers import Receivers
 
 from trustguardian.service.context import Context, build_context
 from trustguardian.settings import Settings
@@ -28,3 +29,11 @@ def fctx(
     ctx = build_context(file_settings(request.param))
     yield ctx
     ctx.engine.dispose()
+
+
+@pytest.fixture
+def webhook_receivers() -> Iterator[Receivers]:
+    """Local webhook receivers, all stopped at the end."""
+    started = Receivers()
+    yield started
+    started.stop_all()
