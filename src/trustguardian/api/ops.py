@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
+from trustguardian.api.errors import PROBLEM_MEDIA_TYPE
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
 from trustguardian.service import metrics
 from trustguardian.service.context import Context
@@ -49,9 +53,61 @@ def prometheus(request: Request) -> Response:
     return Response(metrics.exposition(ctx.engine, ctx.clock), media_type=metrics.CONTENT_TYPE)
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "string"},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Documents validation errors as what they are: application/problem+json, not FastAPI's
+    default `HTTPValidationError` JSON (schemathesis found the mismatch)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                answer = operation.get("responses", {}).get("422")
+                if isinstance(answer, dict) and "content" in answer:
+                    answer["content"] = {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
 def install_operations(app: FastAPI, ctx: Context) -> None:
     """Adds the probes, metrics, rate limits, security headers and request logs."""
     app.include_router(router)
+    app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
     s = ctx.settings
     app.add_middleware(
         RateLimit,

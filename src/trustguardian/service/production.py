@@ -13,7 +13,12 @@ from trustguardian.service.instance import InstanceKeys
 from trustguardian.settings import Settings
 
 # Attributes every LogRecord has; anything else was passed in `extra` and is logged as a field.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 # Loggers whose arguments are never request data (ours, migrations, server lifecycle).
 TRUSTED_LOGGERS = ("trustguardian", "alembic", "uvicorn.error")
 # Values nobody should deploy: the documentation's and the test suite's examples.
