@@ -58,6 +58,25 @@ def test_readyz_is_503_when_the_database_is_unreachable(sqlite_ctx: Context) -> 
     assert answer.json()["checks"]["database"].startswith("unreachable")
 
 
+def test_readyz_is_503_when_this_process_holds_a_retired_signing_key(
+    sqlite_ctx: Context,
+) -> None:
+    from trustguardian.ledger import Signer
+    from trustguardian.service.instance import read_key_file, write_key_file
+    from trustguardian.service.keyring import register_signing_key
+
+    register_signing_key(sqlite_ctx)
+    # The key file now holds a key that was never registered (a bad hand edit).
+    stored = read_key_file(sqlite_ctx.settings.keys_file)
+    stored["signing_key"] = Signer.generate("trustguardian.local/ledger").signer_key
+    write_key_file(sqlite_ctx.settings.keys_file, stored)
+    stale = build_context(sqlite_ctx.settings)
+    with TestClient(create_app(stale)) as client:
+        answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert "cannot sign" in answer.json()["checks"]["keys"]
+
+
 def test_metrics_count_requests_events_and_report_the_ledger(
     app_client: TestClient, sqlite_ctx: Context
 ) -> None:
@@ -115,3 +134,12 @@ def test_public_pages_are_rate_limited_per_address_and_probes_are_not(
         assert all(client.get("/healthz").status_code == 200 for _ in range(10))
         assert "trustguardian_rate_limited_total" in client.get("/metrics").text
     ctx.engine.dispose()
+
+
+def test_the_signing_keys_are_published_with_their_validity(app_client: TestClient) -> None:
+    keys = app_client.get("/v1/ledger/keys").json()
+    current = app_client.get("/v1/ledger/public-key").json()["verifier_key"]
+    assert [k["verifier_key"] for k in keys] == [current]
+    assert keys[0]["from_tree_size"] == 0
+    assert keys[0]["until_tree_size"] is None
+    assert app_client.get("/v1/ledger/keys", headers={"Authorization": ""}).status_code == 401
