@@ -66,9 +66,10 @@ def main() -> int:
     pins = closure("trustguardian")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("".join(f"{name}=={version}\n" for name, version in sorted(pins.items())))
+    command = [sys.executable, "-m", "pip_audit", "-r", handle.name, "--no-deps"]
+    command += ["--disable-pip", "--progress-spinner", "off", "--format", "json"]
     done = subprocess.run(  # noqa: S603 -- our own fixed command line
-        [sys.executable, "-m", "pip_audit", "-r", handle.name, "--no-deps", "--disable-pip"]
-        + ["--progress-spinner", "off", "--format", "json"],
+        command,
         capture_output=True,
         text=True,
         check=False,

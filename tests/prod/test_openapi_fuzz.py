@@ -60,3 +60,32 @@ def test_no_server_error_and_no_response_outside_the_schema(
 ) -> None:
     _, token = fuzzed
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        # Found by schemathesis: each was a 500 (orjson, SQLite or PostgreSQL integer overflow).
+        ("POST", "/v1/events", {"notice_version": 2**64}),
+        ("POST", "/v1/events", {"data": {"points": 2**64}}),
+        ("GET", "/v1/purposes/newsletter/versions/18446744073709551616", None),
+        ("GET", "/v1/notices/privacy-it/versions/4294967296", None),
+    ],
+)
+def test_out_of_range_integers_are_refused_with_422(
+    fuzzed: tuple[FastAPI, str], method: str, path: str, body: dict[str, object] | None
+) -> None:
+    from fastapi.testclient import TestClient
+
+    app, token = fuzzed
+    event = {
+        "kind": "consent.given",
+        "touchpoint": "web-newsletter",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "identifiers": [{"kind": "email", "value": "fuzz0@example.com"}],
+        "purpose": "newsletter",
+    }
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        answer = client.request(method, path, json={**event, **body} if body else None)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
