@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trustguardian.domain.errors import DomainError
 from trustguardian.ledger import Signer, Verifier
 from trustguardian.settings import Settings
 from trustguardian.vault import PURPOSE_BLIND_INDEX, SYSTEM_RANDOM, MasterKey, derive_key
@@ -32,8 +33,11 @@ from trustguardian.vault.tokens import PURPOSE_LINK_TOKENS
 PINNED_PREFIX = "tgk1:"
 
 
-class KeysMissing(RuntimeError):
+class KeysMissing(DomainError):
     """Production refuses to invent keys: they must be given."""
+
+    code = "keys-missing"
+    title = "Instance keys missing"
 
 
 @dataclass(frozen=True)

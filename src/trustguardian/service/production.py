@@ -9,6 +9,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+from trustguardian.domain.errors import DomainError
 from trustguardian.service.instance import InstanceKeys
 from trustguardian.settings import Settings
 
@@ -68,8 +69,11 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
-class UnsafeSecrets(RuntimeError):
+class UnsafeSecrets(DomainError):
     """Production refuses to start with a demo, weak or empty secret."""
+
+    code = "unsafe-secrets"
+    title = "Unsafe secrets for production"
 
 
 def secret_problems(settings: Settings, keys: InstanceKeys) -> list[str]:
