@@ -2,12 +2,14 @@
 against the raw baseline of the same events recorded in-process (`record_events`, no HTTP) by
 as many threads.
 
-    python bench/load.py [--events 2000] [--workers 3] [--writers 16]
+    python bench/load.py [--events 2000] [--workers 3] [--writers 16] [--batch 20]
 
 - served: writer threads POST one event per request with an Idempotency-Key to a server with
   --workers processes on loopback (PostgreSQL, a fresh database); events/s = acknowledged events
   / wall time; p50/p99 = latency of the acknowledged requests; then every acknowledged event is
   checked to be in the ledger exactly once, dense, and `verify` passes;
+- served, batched: the same with --batch events a request (POST /v1/events/batch): one
+  transaction, one sequencer turn and one checkpoint per request;
 - raw: the same number of events, one `record_events` call each from as many threads, on
   another fresh database in this process; ratio = served / raw.
 
@@ -38,7 +40,7 @@ from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 
 
-def served(events: int, workers: int, writers: int, work: Path) -> dict[str, float]:
+def served(events: int, workers: int, writers: int, work: Path, batch: int = 1) -> dict[str, float]:
     url, drop = database("postgresql", work)
     try:
         settings = Settings(database_url=url, keys_file=work / "served.keys")
@@ -53,7 +55,12 @@ def served(events: int, workers: int, writers: int, work: Path) -> dict[str, flo
         server = start_server(env, workers=workers, log=work / "server.log")
         try:
             results = run_writers(
-                server.url, token, threads=writers, per_thread=events // writers, max_seconds=600
+                server.url,
+                token,
+                threads=writers,
+                per_thread=events // writers,
+                batch=batch,
+                max_seconds=600,
             )
         finally:
             server.stop()
@@ -124,10 +131,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--writers", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=20, help="Events per request, 2nd run.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         http = served(args.events, args.workers, args.writers, work)
+        batched = served(args.events, args.workers, args.writers, work, batch=args.batch)
         base = raw(args.events, args.writers, work)
     ratio = http["events_per_s"] / base["events_per_s"]
     print(
@@ -138,6 +147,10 @@ def main() -> None:
     print(
         f"raw record_events in-process ({args.writers} threads): "
         f"{base['events_per_s']:.0f} events/s, p99 {base['p99_ms']:.1f} ms"
+    )
+    print(
+        f"served, {args.batch} events a request: {batched['events_per_s']:.0f} events/s, "
+        f"p99 {batched['p99_ms']:.1f} ms a request"
     )
     print(f"ratio served/raw: {ratio:.2f}")
     print(
@@ -152,6 +165,8 @@ def main() -> None:
                 "workers": args.workers,
                 "writers": args.writers,
                 "served": http,
+                "served_batched": batched,
+                "batch": args.batch,
                 "raw": base,
                 "ratio": ratio,
             }

@@ -180,11 +180,12 @@ def run_writers(
     threads: int,
     per_thread: int,
     people: int = 200,
+    batch: int = 1,
     max_seconds: float = 120,
     on_progress: Any = None,
 ) -> Results:
-    """Each thread POSTs `per_thread` events, one request each, retrying a request with the same
-    Idempotency-Key until the server acknowledges it (201)."""
+    """Each thread POSTs `per_thread` events, `batch` to a request, retrying a request with the
+    same Idempotency-Key until the server acknowledges it (201)."""
     results = Results()
     deadline = time.monotonic() + max_seconds
 
@@ -192,21 +193,27 @@ def run_writers(
         with httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as client:
-            for i in range(per_thread):
-                key = f"load-{w}-{i}"
-                body = event_body(w * per_thread + i, people)
+            for r in range(per_thread // batch):
+                key = f"load-{w}-{r}"
+                first = w * per_thread + r * batch
+                bodies = [event_body(first + j, people) for j in range(batch)]
+                path, body = (
+                    ("/v1/events", bodies[0])
+                    if batch == 1
+                    else ("/v1/events/batch", {"events": bodies})
+                )
                 while time.monotonic() < deadline:
                     started = time.perf_counter()
                     try:
-                        answer = client.post(
-                            "/v1/events", json=body, headers={"Idempotency-Key": key}
-                        )
+                        answer = client.post(path, json=body, headers={"Idempotency-Key": key})
                     except httpx.TransportError:
                         answer = None
                     if answer is not None and answer.status_code == 201:
                         data = answer.json()
+                        created = [data] if batch == 1 else data["events"]
                         with results.lock:
-                            results.acked[key] = (data["id"], data["seq"])
+                            for j, event in enumerate(created):
+                                results.acked[f"{key}-{j}"] = (event["id"], event["seq"])
                             results.latencies.append(time.perf_counter() - started)
                             if on_progress is not None:
                                 on_progress(len(results.acked))

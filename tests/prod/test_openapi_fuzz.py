@@ -26,7 +26,7 @@ from trustguardian.service.access import create_api_key
 from trustguardian.service.context import Context
 
 # CI runs a bounded number; TRUSTGUARDIAN_FUZZ_EXAMPLES=200 digs deeper by hand.
-MAX_EXAMPLES = int(os.environ.get("TRUSTGUARDIAN_FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("TRUSTGUARDIAN_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
