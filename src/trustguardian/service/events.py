@@ -54,6 +54,11 @@ def record_events(
             errors=[FieldError("events", str(len(drafts)))],
         )
     with ctx.uow() as uow:
+        # Checking drafts only reads the registry, so it runs before the sequencer lock and
+        # concurrent writers overlap it instead of queueing for it. A refused draft sends the
+        # whole request down the locked path: a retry of an event recorded earlier must replay,
+        # not fail, and only the lock makes the idempotency lookup authoritative.
+        early = _precheck(ctx, uow, drafts, acting)
         size = uow.ledger.lock_head()
         fingerprint = hashlib.sha256("\n".join(d.fingerprint for d in drafts).encode()).hexdigest()
         if batch_key is not None:
@@ -61,7 +66,11 @@ def record_events(
             if earlier is not None:
                 return _replay(uow, earlier, fingerprint, batch_key)
         replayed, fresh = _split_replays(uow, drafts)
-        plans = _check_all(ctx, uow, fresh, acting)
+        plans = (
+            [(n, early[n]) for n, _ in fresh]
+            if early is not None
+            else _check_all(ctx, uow, fresh, acting)
+        )
         recorded = _write(ctx, uow, size, plans) if plans else {}
         if batch_key is not None:
             ids = [recorded[n].id if n in recorded else replayed[n] for n in range(len(drafts))]
@@ -133,6 +142,16 @@ def _split_replays(
             seen[slot] = d.fingerprint
             fresh.append((n, d))
     return replayed, fresh
+
+
+def _precheck(
+    ctx: Context, uow: UnitOfWork, drafts: Sequence[EventDraft], acting: str | None
+) -> dict[int, Plan] | None:
+    """Every draft's plan when all of them pass, else None (the caller re-checks under lock)."""
+    try:
+        return dict(_check_all(ctx, uow, list(enumerate(drafts)), acting))
+    except InvalidInput:
+        return None
 
 
 def _check_all(
