@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("./trustguardian-outbox")
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
+    # The demo web form's publishable key (set by `serve --demo`; write-only, one touchpoint).
+    demo_form_key: str | None = None
     # Trusted time: an RFC 3161 time-stamping authority that stamps checkpoints (none: off).
     tsa_url: str | None = None
     tsa_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -71,3 +73,19 @@ class Settings(BaseSettings):
     preferences_link_days: int = Field(default=30, ge=1)
     verification_code_minutes: int = Field(default=15, ge=1)
     verification_max_attempts: int = Field(default=5, ge=1)
+    # --- production (issue 10) ---
+    # Keys beyond the master and signing keys; each may come from the key file instead.
+    retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped
+    blind_key: SecretStr | None = None  # pinned blind-index key (tgk1:...), stable for life
+    token_key: SecretStr | None = None  # pinned link-token key (tgk1:...), stable for life
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Per client address, per process; 0 turns a limit off.
+    rate_limit_public_per_minute: int = Field(default=120, ge=0)
+    rate_limit_api_per_minute: int = Field(default=12_000, ge=0)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # Honour X-Forwarded-Proto/For from these proxy addresses (HSTS follows the real scheme).
+    forwarded_allow_ips: str = "127.0.0.1"

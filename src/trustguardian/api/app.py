@@ -63,4 +63,7 @@ def create_app(ctx: Context) -> FastAPI:
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
     )
+    from trustguardian.api.ops import install_operations
+
+    install_operations(app, ctx)
     return app

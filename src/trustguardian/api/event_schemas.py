@@ -141,7 +141,8 @@ ProofIn = Annotated[
     | Partner,
     Field(discriminator="type"),
 ]
-Plain = str | int | bool | None
+# Integers in collected data stay within 64 bits, what canonical JSON encoders accept.
+Plain = str | Annotated[int, Field(ge=-(2**63), le=2**63 - 1)] | bool | None
 
 
 class EventCreate(Input):
@@ -150,11 +151,11 @@ class EventCreate(Input):
     identifiers: Annotated[list[IdentifierIn], Field(max_length=20)] = []
     subject_id: Annotated[str, Field(max_length=40)] | None = None
     purpose: Key | None = None
-    purpose_version: Annotated[StrictInt, Field(ge=1)] | None = None
+    purpose_version: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
     channel: Channel | None = None
     channels: list[Channel] = []
     notice: Key | None = None
-    notice_version: Annotated[StrictInt, Field(ge=1)] | None = None
+    notice_version: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
     occurred_at: AwareDatetime
     proofs: Annotated[list[ProofIn], Field(max_length=20)] = []
     data: dict[Annotated[str, Field(max_length=100)], Plain] | None = Field(

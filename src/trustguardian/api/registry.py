@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import AwareDatetime
 
 from trustguardian.api.auth import check_touchpoint, get_context, require
@@ -35,6 +35,8 @@ Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE))]
 SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
 Cursor = Annotated[str | None, Query(max_length=512)]
 Limit = Annotated[int | None, Query(ge=1, le=1000)]
+# Versions are 32-bit in the database: a larger number is a 422, not a failed query.
+Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/touchpoints", status_code=status.HTTP_201_CREATED, tags=["touchpoints"])
@@ -122,7 +124,7 @@ def list_purpose_versions(key: str, ctx: Ctx, _: Reader) -> list[PurposeVersionR
 
 
 @router.get("/purposes/{key}/versions/{version}", tags=["purposes"])
-def get_purpose_version(key: str, version: int, ctx: Ctx, _: Reader) -> PurposeVersionRead:
+def get_purpose_version(key: str, version: Version, ctx: Ctx, _: Reader) -> PurposeVersionRead:
     """Gets one version of a purpose."""
     return PurposeVersionRead.of(purposes.purpose_version(ctx, key=key, version=version))
 
@@ -172,7 +174,7 @@ def notice_in_force(
 
 
 @router.get("/notices/{key}/versions/{version}", tags=["notices"])
-def get_notice_version(key: str, version: int, ctx: Ctx, _: Reader) -> NoticeVersionRead:
+def get_notice_version(key: str, version: Version, ctx: Ctx, _: Reader) -> NoticeVersionRead:
     """Gets one version of a notice."""
     return NoticeVersionRead.of(notices.notice_version(ctx, key=key, version=version))
 
@@ -183,7 +185,7 @@ def get_notice_version(key: str, version: int, ctx: Ctx, _: Reader) -> NoticeVer
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}}},
 )
-def get_notice_text(key: str, version: int, ctx: Ctx, _: Reader) -> Response:
+def get_notice_text(key: str, version: Version, ctx: Ctx, _: Reader) -> Response:
     """Returns the text of a version byte for byte, with its SHA-256 as an ETag."""
     found = notices.notice_version(ctx, key=key, version=version)
     return Response(
@@ -195,7 +197,7 @@ def get_notice_text(key: str, version: int, ctx: Ctx, _: Reader) -> Response:
 
 @router.put("/notices/{key}/versions/{version}", tags=["notices"])
 def update_notice_version(
-    key: str, version: int, body: NoticeVersionUpdate, ctx: Ctx, _: SharedWriter
+    key: str, version: Version, body: NoticeVersionUpdate, ctx: Ctx, _: SharedWriter
 ) -> NoticeVersionRead:
     """Rewrites a draft; a published version answers 409 and stays as it was."""
     return NoticeVersionRead.of(
@@ -204,6 +206,8 @@ def update_notice_version(
 
 
 @router.post("/notices/{key}/versions/{version}/publish", tags=["notices"])
-def publish_notice_version(key: str, version: int, ctx: Ctx, _: SharedWriter) -> NoticeVersionRead:
+def publish_notice_version(
+    key: str, version: Version, ctx: Ctx, _: SharedWriter
+) -> NoticeVersionRead:
     """Publishes a draft version."""
     return NoticeVersionRead.of(notices.publish_notice_version(ctx, key=key, version=version))

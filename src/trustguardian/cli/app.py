@@ -7,7 +7,18 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
-from trustguardian.cli import collect, engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import (
+    collect,
+    engage,
+    events,
+    instance_keys,
+    keys,
+    ledger,
+    ops,
+    registry,
+    server,
+    sync,
+)
 from trustguardian.cli import complaints as complaints_cli
 from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import reports as reports_cli
@@ -109,3 +120,11 @@ app.add_typer(
 app.add_typer(
     reports_cli.export, name="export", help="Standard exports: ISO 27560 DPV, Kantara receipts."
 )
+app.add_typer(
+    instance_keys.instance_keys,
+    name="instance-keys",
+    help="The instance's own keys: init, rotate (master, signing), rewrap, status.",
+)
+ledger.ledger.command("keys")(instance_keys.ledger_keys)
+app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)
+app.command(help="Restore a backup after checking its signature and hash.")(ops.restore)

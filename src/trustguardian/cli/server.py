@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 import typer
 import uvicorn
@@ -12,6 +16,9 @@ from trustguardian.domain.access import Scope
 from trustguardian.service import access
 from trustguardian.service.collect_demo import seed_collect_demo
 from trustguardian.service.demo import seed_demo
+from trustguardian.service.keyring import register_signing_key
+from trustguardian.service.production import check_secrets, configure_logging
+from trustguardian.settings import Settings
 from trustguardian.store.migrate import upgrade
 from trustguardian.sync.dispatcher import Dispatcher
 
@@ -22,6 +29,7 @@ def migrate(typer_ctx: typer.Context) -> None:
     """Apply database migrations."""
     ctx = context(typer_ctx)
     upgrade(ctx.engine)
+    register_signing_key(ctx)
     console.print(
         f"Database at {ctx.engine.url.render_as_string(hide_password=True)} is up to date."
     )
@@ -35,23 +43,48 @@ def serve(
     sync: bool = typer.Option(
         False, "--sync", help="Also run the outbox dispatcher in this process."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (use PostgreSQL for more than one)."
+    ),
+    ssl_certfile: Path | None = typer.Option(None, help="TLS certificate (PEM): serve HTTPS."),
+    ssl_keyfile: Path | None = typer.Option(None, help="TLS private key (PEM)."),
 ) -> None:
     """Start the HTTP API and web pages (migrating the database first)."""
-    from trustguardian.api.app import create_app
-
     ctx = context(typer_ctx)
+    settings = ctx.settings
+    configure_logging(settings)
+    check_secrets(settings, ctx.keys)
+    if demo and settings.environment == "production":
+        console.print("[red]--demo is refused in production mode.[/]")
+        raise typer.Exit(2)
+    if workers > 1 and ctx.engine.url.get_backend_name() == "sqlite":
+        console.print("SQLite has one writer: workers will queue on it. Prefer PostgreSQL.")
     upgrade(ctx.engine)
-    demo_form_key = None
+    register_signing_key(ctx)
+    listen_host = host or settings.host
+    listen_port = port or settings.port
+    scheme = "https" if ssl_certfile else "http"
+    if "public_base_url" not in settings.model_fields_set:
+        # Links sent to people (confirmation, unsubscribe) point at this server unless told.
+        settings.public_base_url = f"{scheme}://{listen_host}:{listen_port}"
     if demo:
         seeded = seed_demo(ctx)
         console.print("Demo company loaded." if seeded else "Demo company already present.")
         _, token = access.renew_named_key(ctx, name=DEMO_KEY_NAME, scopes=[Scope.ADMIN])
         console.print("Demo admin API key (use as `Authorization: Bearer <key>`):")
         console.print(token, style="bold", highlight=False, soft_wrap=True)
-        demo_form_key = seed_collect_demo(ctx)
-    listen_host = host or ctx.settings.host
-    listen_port = port or ctx.settings.port
-    console.print(f"Serving on http://{listen_host}:{listen_port}  (API docs at /docs)")
+        settings.demo_form_key = seed_collect_demo(ctx)
+        console.print(
+            f"Demo web form (double opt-in): {settings.public_base_url}/collect/demo "
+            f"(confirmation mails go to {settings.outbox_dir / 'mail'})"
+        )
+    console.print(
+        f"Serving on {scheme}://{listen_host}:{listen_port} with {workers} worker(s) "
+        "(API docs at /docs)"
+    )
+    _export_settings(settings)
+    if workers > 1:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _fresh_metrics_dir()
     stop = threading.Event()
     if sync:
         dispatcher = Dispatcher(ctx)
@@ -59,14 +92,37 @@ def serve(
             target=dispatcher.run, args=(stop,), name="dispatcher", daemon=True
         ).start()
         console.print("Outbox dispatcher running.")
-    app = create_app(ctx)
-    if demo_form_key is not None:
-        app.state.collect_demo_key = demo_form_key
-        console.print(
-            f"Demo web form (double opt-in): {ctx.settings.public_base_url}/collect/demo "
-            f"(confirmation mails go to {ctx.settings.outbox_dir / 'mail'})"
-        )
     try:
-        uvicorn.run(app, host=listen_host, port=listen_port, log_level="info")
+        # Every worker builds its own app through the factory (spawned processes share nothing).
+        uvicorn.run(
+            "trustguardian.api.factory:create_production_app",
+            factory=True,
+            host=listen_host,
+            port=listen_port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        )
     finally:
         stop.set()
+
+
+def _export_settings(settings: Settings) -> None:
+    """Passes flags given on the command line to the worker processes."""
+    os.environ["TRUSTGUARDIAN_DATABASE_URL"] = settings.database_url
+    os.environ["TRUSTGUARDIAN_KEYS_FILE"] = str(settings.keys_file.resolve())
+    os.environ["TRUSTGUARDIAN_PUBLIC_BASE_URL"] = settings.public_base_url
+    if settings.demo_form_key:
+        os.environ["TRUSTGUARDIAN_DEMO_FORM_KEY"] = settings.demo_form_key
+
+
+def _fresh_metrics_dir() -> str:
+    # Multi-process metrics live in files shared by the workers; a stale run must not add up.
+    path = Path(tempfile.gettempdir()) / f"trustguardian-metrics-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)

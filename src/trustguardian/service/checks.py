@@ -21,6 +21,7 @@ from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service import metrics
 from trustguardian.service.calendar import italian_holidays
 from trustguardian.service.consent import fact_of, lifetimes
 from trustguardian.service.context import Context
@@ -127,6 +128,7 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
                 | italian_holidays(moment.year + 1),
             )
             outcomes.append(_outcome(decide(facts), subject))
+    metrics.count_checks([o.allowed for o in outcomes])
     return outcomes
 
 

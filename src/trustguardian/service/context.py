@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from sqlalchemy import Engine
 
 from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
+from trustguardian.ledger import Signer
 from trustguardian.service.instance import InstanceKeys, load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import PURPOSE_BLIND_INDEX, SYSTEM_RANDOM, Random, derive_key
+from trustguardian.vault import SYSTEM_RANDOM, MasterKey, Random
+from trustguardian.vault.keys import wrapped_key_id
 
 
 @dataclass
@@ -36,10 +37,29 @@ class Context:
             return min(50, self.settings.page_size_max)
         return max(1, min(requested, self.settings.page_size_max))
 
-    @cached_property
+    def masters_for(self, wrapped: bytes) -> tuple[MasterKey, ...]:
+        """The master keys to unwrap a data key with; reloads the keys once when the blob names
+        a master key this process does not hold (a rotation happened after it started)."""
+        if wrapped_key_id(wrapped) not in {m.key_id for m in self.keys.masters}:
+            self.keys = load_instance_keys(self.settings)
+        return self.keys.masters
+
+    def signer_for(self, registered: str | None) -> Signer:
+        """The signing key to sign with now: the registered current key (by key hash), reloading
+        the keys once if another process rotated it; never a retired one."""
+        if registered is not None and registered != self.keys.signer.key_hash.hex():
+            self.keys = load_instance_keys(self.settings)
+            if registered != self.keys.signer.key_hash.hex():
+                raise RuntimeError(
+                    f"this process's signing key is not the current key {registered}: "
+                    "update the key file or TRUSTGUARDIAN_SIGNING_KEY"
+                )
+        return self.keys.signer
+
+    @property
     def blind_key(self) -> bytes:
-        """The key of the identifiers' blind index."""
-        return derive_key(self.keys.master, PURPOSE_BLIND_INDEX)
+        """The key of the identifiers' blind index (stable across master-key rotations)."""
+        return self.keys.blind_key
 
 
 def build_context(
@@ -48,7 +68,12 @@ def build_context(
     """Creates the context for a process."""
     return Context(
         settings=settings,
-        engine=make_engine(settings.database_url),
+        engine=make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        ),
         keys=load_instance_keys(settings),
         clock=clock or SystemClock(),
         ids=ids or RandomIds(),

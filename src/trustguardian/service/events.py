@@ -12,7 +12,7 @@ from typing import Any
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
-from trustguardian.service import confirm_requests
+from trustguardian.service import confirm_requests, metrics
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
 from trustguardian.service.evidence import data_aad, seal_proof
@@ -60,6 +60,11 @@ def record_events(
             errors=[FieldError("events", str(len(drafts)))],
         )
     with ctx.uow() as uow:
+        # Checking drafts only reads the registry, so it runs before the sequencer lock and
+        # concurrent writers overlap it instead of queueing for it. A refused draft sends the
+        # whole request down the locked path: a retry of an event recorded earlier must replay,
+        # not fail, and only the lock makes the idempotency lookup authoritative.
+        early = _precheck(ctx, uow, drafts, acting)
         size = uow.ledger.lock_head()
         fingerprint = hashlib.sha256("\n".join(d.fingerprint for d in drafts).encode()).hexdigest()
         if batch_key is not None:
@@ -67,7 +72,11 @@ def record_events(
             if earlier is not None:
                 return _replay(uow, earlier, fingerprint, batch_key)
         replayed, fresh = _split_replays(uow, drafts)
-        plans = _check_all(ctx, uow, fresh, acting)
+        plans = (
+            [(n, early[n]) for n, _ in fresh]
+            if early is not None
+            else _check_all(ctx, uow, fresh, acting)
+        )
         waiting = confirm_requests.awaiting(ctx, uow, plans)
         within = {n: w.within for n, w in waiting.items()}
         recorded = _write(ctx, uow, size, plans, within) if plans else {}
@@ -90,6 +99,7 @@ def record_events(
         if before_commit is not None:
             before_commit(uow, [recorded[n] for n in sorted(recorded)])
         uow.commit()
+    metrics.EVENTS_RECORDED.inc(len(recorded))
     if outgoing:
         confirm_requests.deliver(ctx, outgoing)
     return [
@@ -146,6 +156,16 @@ def _split_replays(
             seen[slot] = d.fingerprint
             fresh.append((n, d))
     return replayed, fresh
+
+
+def _precheck(
+    ctx: Context, uow: UnitOfWork, drafts: Sequence[EventDraft], acting: str | None
+) -> dict[int, Plan] | None:
+    """Every draft's plan when all of them pass, else None (the caller re-checks under lock)."""
+    try:
+        return dict(_check_all(ctx, uow, list(enumerate(drafts)), acting))
+    except InvalidInput:
+        return None
 
 
 def _check_all(

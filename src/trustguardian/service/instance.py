@@ -1,57 +1,159 @@
-"""The instance's own keys: from the environment, a key file, or generated once per instance."""
+"""The instance's own keys: from the environment or a key file; generated once per instance in
+development, never invented in production.
+
+The key file is JSON::
+
+    {"master_key": "tgmk1:...",            wraps every subject's data key (rotatable)
+     "signing_key": "PRIVATE+KEY+...",     signs checkpoints (rotatable)
+     "retired_master_keys": ["tgmk1:..."], still unwrap data keys not yet re-wrapped
+     "blind_key": "tgk1:...",              the blind index, pinned at the first rotation
+     "token_key": "tgk1:...",              link tokens, pinned at the first rotation
+     "retired_verifier_keys": ["name+hash+key"]}   public keys that signed earlier checkpoints
+
+Until the first master-key rotation the blind-index and link-token keys derive from the master
+key (HKDF); the rotation pins them as keys of their own, because the ledger commits to blinded
+identifiers and e-mails already sent carry tokens: both must outlive any master key.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from trustguardian.ledger import Signer
+from trustguardian.domain.errors import DomainError
+from trustguardian.ledger import Signer, Verifier
 from trustguardian.settings import Settings
-from trustguardian.vault import SYSTEM_RANDOM, MasterKey
+from trustguardian.vault import PURPOSE_BLIND_INDEX, SYSTEM_RANDOM, MasterKey, derive_key
+from trustguardian.vault.tokens import PURPOSE_LINK_TOKENS
+
+PINNED_PREFIX = "tgk1:"
+
+
+class KeysMissing(DomainError):
+    """Production refuses to invent keys: they must be given."""
+
+    code = "keys-missing"
+    title = "Instance keys missing"
 
 
 @dataclass(frozen=True)
 class InstanceKeys:
     master: MasterKey
     signer: Signer
+    retired_masters: tuple[MasterKey, ...] = ()
+    pinned_blind_key: bytes | None = None
+    pinned_token_key: bytes | None = None
+    retired_verifiers: tuple[Verifier, ...] = ()
+
+    @property
+    def masters(self) -> tuple[MasterKey, ...]:
+        """The current master key, then the retired ones (for unwrapping only)."""
+        return (self.master, *self.retired_masters)
+
+    @property
+    def blind_key(self) -> bytes:
+        """The key of the identifiers' blind index."""
+        return self.pinned_blind_key or derive_key(self.master, PURPOSE_BLIND_INDEX)
+
+    @property
+    def token_key(self) -> bytes:
+        """The key that signs link tokens."""
+        return self.pinned_token_key or derive_key(self.master, PURPOSE_LINK_TOKENS)
+
+    @property
+    def verifiers(self) -> tuple[Verifier, ...]:
+        """Every verifier key this instance has signed with, the current one first."""
+        return (self.signer.verifier, *self.retired_verifiers)
+
+
+def format_pinned(raw: bytes) -> str:
+    return PINNED_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_pinned(text: str) -> bytes:
+    """Parses a `tgk1:` key (32 bytes, base64url without padding)."""
+    text = text.strip()
+    if not text.startswith(PINNED_PREFIX):
+        raise ValueError(f"key must start with {PINNED_PREFIX!r}")
+    body = text[len(PINNED_PREFIX) :]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    if len(raw) != 32 or format_pinned(raw) != text:
+        raise ValueError("key must be 32 bytes in base64url without padding")
+    return raw
 
 
 def load_instance_keys(settings: Settings) -> InstanceKeys:
-    """Reads the keys; missing ones are generated at random and kept in the key file (mode 0600)."""
-    stored = _read_file(settings.keys_file)
+    """Reads the keys (environment first, then the key file).
+
+    In development missing keys are generated at random and kept in the key file (mode 0600);
+    in production a missing key is an error, never a default.
+    """
+    stored = read_key_file(settings.keys_file)
     changed = False
-    master_text = (
-        settings.master_key.get_secret_value() if settings.master_key else stored.get("master_key")
-    )
-    if master_text is None:
+    master_text = _secret(settings.master_key) or stored.get("master_key")
+    signer_text = _secret(settings.signing_key) or stored.get("signing_key")
+    if settings.environment == "production" and (not master_text or not signer_text):
+        missing = "master key" if not master_text else "signing key"
+        raise KeysMissing(
+            f"no {missing}: production needs TRUSTGUARDIAN_MASTER_KEY and "
+            "TRUSTGUARDIAN_SIGNING_KEY or a key file (`trustguardian instance-keys init`)"
+        )
+    if not master_text:
         master_text = stored["master_key"] = MasterKey.generate(SYSTEM_RANDOM).format()
         changed = True
-    signer_text = (
-        settings.signing_key.get_secret_value()
-        if settings.signing_key
-        else stored.get("signing_key")
-    )
-    if signer_text is None:
+    if not signer_text:
         signer_text = stored["signing_key"] = Signer.generate(settings.ledger_origin).signer_key
         changed = True
     if changed:
-        _write_file(settings.keys_file, stored)
-    return InstanceKeys(master=MasterKey.parse(master_text), signer=Signer.parse(signer_text))
+        write_key_file(settings.keys_file, stored)
+    retired_env = _secret(settings.retired_master_keys)
+    retired = (
+        [t for t in retired_env.split(",") if t.strip()]
+        if retired_env
+        else list(stored.get("retired_master_keys", []))
+    )
+    blind_text = _secret(settings.blind_key) or stored.get("blind_key")
+    token_text = _secret(settings.token_key) or stored.get("token_key")
+    return InstanceKeys(
+        master=MasterKey.parse(master_text),
+        signer=Signer.parse(signer_text),
+        retired_masters=tuple(MasterKey.parse(t) for t in retired),
+        pinned_blind_key=parse_pinned(blind_text) if blind_text else None,
+        pinned_token_key=parse_pinned(token_text) if token_text else None,
+        retired_verifiers=tuple(Verifier.parse(v) for v in stored.get("retired_verifier_keys", [])),
+    )
 
 
-def _read_file(path: Path) -> dict[str, str]:
+def _secret(value: Any) -> str | None:
+    text = value.get_secret_value() if value is not None else None
+    return text if text else None
+
+
+def read_key_file(path: Path) -> dict[str, Any]:
+    """The key file's JSON (empty when there is none)."""
     if not path.exists():
         return {}
     data = json.loads(path.read_text())
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    ok = isinstance(data, dict) and all(
+        isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+        for v in data.values()
+    )
+    if not ok:
         raise ValueError(f"{path} is not a Trust Guardian key file")
-    return data
+    return dict(data)
 
 
-def _write_file(path: Path, data: dict[str, str]) -> None:
+def write_key_file(path: Path, data: dict[str, Any]) -> None:
+    """Replaces the key file atomically (a crash leaves the old or the new file, mode 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    staging = path.with_name(path.name + ".tmp")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(staging, path)

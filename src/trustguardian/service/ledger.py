@@ -50,7 +50,7 @@ def _checkpoint(
     needed = [c for c in root_coords(size) if c not in known]
     known.update(uow.ledger.nodes(needed))
     root_hash = root(size, known)
-    signer = ctx.keys.signer
+    signer = ctx.signer_for(uow.ledger.current_signing_key())
     note = sign_checkpoint(Checkpoint(signer.name, size, root_hash), signer)
     checkpoint = StoredCheckpoint(
         tree_size=size, root_hash=root_hash, note=note, created_at=ctx.clock.now()

@@ -11,7 +11,8 @@ from trustguardian.service.subjects import blind, identifier_aad
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import new_data_key, seal, unwrap_data_key, wrap_data_key
+from trustguardian.vault import new_data_key, seal, wrap_data_key
+from trustguardian.vault.keys import unwrap_with_any
 
 
 class BatchSubjects:
@@ -51,8 +52,8 @@ class BatchSubjects:
             if row.shredded_at is not None or row.wrapped is None:
                 self._shredded.add(row.id)
             else:
-                self._keys[row.id] = unwrap_data_key(
-                    self._ctx.keys.master, row.id, bytes(row.wrapped)
+                self._keys[row.id] = unwrap_with_any(
+                    self._ctx.masters_for(bytes(row.wrapped)), row.id, bytes(row.wrapped)
                 )
 
     def resolve(

@@ -45,6 +45,7 @@ def keyring(ctx: Context, uow: UnitOfWork) -> SubjectKeyring:
         store_wrapped=lambda subject_id, wrapped: uow.subjects.store_wrapped_key(
             subject_id, wrapped, now
         ),
+        retired=ctx.keys.retired_masters,
     )
 
 

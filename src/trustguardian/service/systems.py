@@ -14,7 +14,7 @@ from trustguardian.domain.sync import System, SystemKind, Webhook
 from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.sync.signing import new_secret
-from trustguardian.vault import derive_key, open_sealed, seal
+from trustguardian.vault import MasterKey, VaultError, derive_key, open_sealed, seal
 from trustguardian.vault.rng import random_bytes
 
 SECRET_KEY_PURPOSE = "webhook-secrets/v1"  # noqa: S105 -- a key-derivation label, not a secret
@@ -121,11 +121,32 @@ def list_webhooks(ctx: Context) -> list[Webhook]:
 
 def signing_secrets(ctx: Context, uow: UnitOfWork, hook_id: str) -> list[str]:
     """The secrets a message must be signed with now, newest first."""
-    key = derive_key(ctx.keys.master, SECRET_KEY_PURPOSE)
     return [
-        open_sealed(key, sealed, _aad(hook_id, version)).decode()
+        open_secret(ctx, sealed, hook_id, version)
         for version, sealed in uow.sync.secrets(hook_id, ctx.clock.now())
     ]
+
+
+def open_secret(ctx: Context, sealed: bytes, hook_id: str, version: int) -> str:
+    """Opens a webhook secret sealed under the current or, until re-sealed, a retired master key."""
+    *first, last = ctx.keys.masters
+    for master in first:
+        try:
+            return _open_with(master, sealed, hook_id, version)
+        except VaultError:
+            continue
+    return _open_with(last, sealed, hook_id, version)
+
+
+def seal_secret(ctx: Context, secret: str, hook_id: str, version: int) -> bytes:
+    """Seals a webhook secret under the current master key."""
+    key = derive_key(ctx.keys.master, SECRET_KEY_PURPOSE)
+    return seal(key, secret.encode(), _aad(hook_id, version), ctx.rng)
+
+
+def _open_with(master: MasterKey, sealed: bytes, hook_id: str, version: int) -> str:
+    key = derive_key(master, SECRET_KEY_PURPOSE)
+    return open_sealed(key, sealed, _aad(hook_id, version)).decode()
 
 
 def _add_secret(ctx: Context, uow: UnitOfWork, hook_id: str) -> str:

@@ -16,8 +16,7 @@ from typing import Any
 from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import MasterKey, derive_key
-from trustguardian.vault.tokens import PURPOSE_LINK_TOKENS, TokenForged, open_token, sign_token
+from trustguardian.vault.tokens import TokenForged, open_token, sign_token
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,6 @@ class TokenClaims:
     subject_id: str | None
     expires_at: datetime | None
     claims: dict[str, Any]
-
-
-def _key(master: MasterKey) -> bytes:
-    return derive_key(master, PURPOSE_LINK_TOKENS)
 
 
 def mint_token(
@@ -66,13 +61,13 @@ def mint_token(
         "exp": int(expires.timestamp()) if expires else None,
         "c": claims or {},
     }
-    return sign_token(_key(ctx.keys.master), body)
+    return sign_token(ctx.keys.token_key, body)
 
 
 def read_token(ctx: Context, uow: UnitOfWork, token: str, kind: str) -> TokenClaims:
     """Checks a token without using it (to show a page before the click)."""
     try:
-        body = open_token(_key(ctx.keys.master), token)
+        body = open_token(ctx.keys.token_key, token)
     except TokenForged as exc:
         raise InvalidToken("This link was altered or is not one of ours.", reason="forged") from exc
     if body.get("k") != kind:

@@ -21,6 +21,7 @@ from trustguardian.ledger import (
 )
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
+from trustguardian.service.keyring import key_ranges, verifiers_at
 from trustguardian.service.verify_evidence import verify_evidence
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
@@ -107,7 +108,7 @@ def _witnessed(
     nodes = _Levels(levels)
     for note in notes:
         try:
-            kept = parse_checkpoint(note, ctx.keys.signer.verifier, origin=ctx.keys.signer.name)
+            kept = parse_checkpoint(note, ctx.keys.verifiers, origin=ctx.keys.signer.name)
         except NoteError as exc:
             report.problems.append(f"witnessed checkpoint: not signed by this instance ({exc})")
             continue
@@ -240,14 +241,17 @@ def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[byt
 def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
     nodes = _Levels(levels)
     size = len(levels[0])
-    verifier = ctx.keys.signer.verifier
+    keys = key_ranges(ctx, uow.connection)
     previous: tuple[int, bytes] | None = None
     last = 0
     for cp in uow.ledger.checkpoints():
         report.checkpoints += 1
         label = f"checkpoint {cp.tree_size}"
         try:
-            parsed = parse_checkpoint(cp.note, verifier, origin=ctx.keys.signer.name)
+            # Each checkpoint must verify under a key that was valid at its tree size.
+            parsed = parse_checkpoint(
+                cp.note, verifiers_at(keys, cp.tree_size), origin=ctx.keys.signer.name
+            )
         except NoteError as exc:
             report.problems.append(f"{label}: signature or format invalid ({exc})")
             continue

@@ -23,10 +23,10 @@ from trustguardian.vault import (
     blind_identifier,
     open_evidence,
     open_sealed,
-    unwrap_data_key,
 )
 from trustguardian.vault import verify_commitment as matches
 from trustguardian.vault.evidence import EvidenceBlob
+from trustguardian.vault.keys import unwrap_with_any
 
 PROOFS = (
     "SELECT p.event_seq, p.position, p.commitment, p.sealed, p.blob_address, e.id, e.subject_id "
@@ -64,7 +64,9 @@ class Keys:
                 self.keys[subject_id] = None
                 continue
             try:
-                self.keys[subject_id] = unwrap_data_key(ctx.keys.master, subject_id, bytes(wrapped))
+                self.keys[subject_id] = unwrap_with_any(
+                    ctx.keys.masters, subject_id, bytes(wrapped)
+                )
             except VaultError:
                 problems.append(f"subject {subject_id}: data key cannot be unwrapped (tampered)")
                 self.keys[subject_id] = None

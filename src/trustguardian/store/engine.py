@@ -24,7 +24,9 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int | None = None, pool_timeout: float = 30.0
+) -> Engine:
     """Creates an engine: SQLite gets WAL, foreign keys and explicit transactions."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -39,7 +41,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     return create_engine(
         parsed,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
         json_serializer=_dumps,
         json_deserializer=orjson.loads,

@@ -49,6 +49,13 @@ class LedgerRepository:
     def set_size(self, size: int) -> None:
         self._c.execute(update(t.ledger_head).where(t.ledger_head.c.id == 1).values(size=size))
 
+    def current_signing_key(self) -> str | None:
+        """The key hash of the registered signing key in use (None before any registration)."""
+        found = self._c.execute(
+            select(t.signing_keys.c.key_hash).where(t.signing_keys.c.until_tree_size.is_(None))
+        ).scalar()
+        return None if found is None else str(found)
+
     def nodes(self, coords: Sequence[Coord]) -> dict[Coord, bytes]:
         """Reads the stored nodes at these coordinates (one query per chunk)."""
         found: dict[Coord, bytes] = {}

@@ -640,3 +640,21 @@ purpose_flags = Table(
     Column("sale_sharing", Boolean, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# --- production: key rotation --------------------------------------------------------------------
+
+# Every key that ever signed checkpoints (public halves only), with the tree sizes it may sign:
+# old checkpoints stay verifiable after a rotation, and anyone can see which key was valid when.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("key_hash", String(8), primary_key=True),
+    Column("verifier_key", Text, nullable=False),
+    Column("from_tree_size", BigInteger, nullable=False),
+    Column("until_tree_size", BigInteger, nullable=True),
+    Column("activated_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True),
+    # The previous key's signed note introducing this one: a verifier holding only the first
+    # public key can follow the chain to the current one.
+    Column("endorsement", Text, nullable=True),
+)

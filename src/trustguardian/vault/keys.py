@@ -21,6 +21,7 @@ import base64
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -167,3 +168,16 @@ def unwrap_data_key(master: MasterKey, subject_id: str, wrapped: bytes) -> bytes
     if len(data_key) != KEY_SIZE:  # cannot happen for an authentic blob; never hand it out
         raise VaultError("unwrapped data key has the wrong length")
     return data_key
+
+
+def wrapped_key_id(wrapped: bytes) -> str:
+    """The id of the master key a wrapped data key was wrapped under (hex)."""
+    return wrapped[1 : 1 + KEY_ID_SIZE].hex()
+
+
+def unwrap_with_any(masters: Sequence[MasterKey], subject_id: str, wrapped: bytes) -> bytes:
+    """Unwraps with whichever of `masters` the blob names (the current one first after a
+    rotation, retired ones until every data key has been re-wrapped)."""
+    named = wrapped_key_id(wrapped)
+    master = next((m for m in masters if m.key_id == named), masters[0])
+    return unwrap_data_key(master, subject_id, wrapped)

@@ -23,10 +23,10 @@ end up using the same (winning) key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from trustguardian.vault.errors import SubjectShredded, VaultError
-from trustguardian.vault.keys import MasterKey, new_data_key, unwrap_data_key, wrap_data_key
+from trustguardian.vault.keys import MasterKey, new_data_key, unwrap_with_any, wrap_data_key
 from trustguardian.vault.rng import Random
 
 LoadWrapped = Callable[[str], bytes | None]
@@ -46,8 +46,11 @@ class SubjectKeyring:
         rng: Random,
         load_wrapped: LoadWrapped,
         store_wrapped: StoreWrapped,
+        retired: Sequence[MasterKey] = (),
     ) -> None:
         self._master = master
+        # Keys wrapped before a master-key rotation stay readable until they are re-wrapped.
+        self._masters = (master, *retired)
         self._rng = rng
         self._load_wrapped = load_wrapped
         self._store_wrapped = store_wrapped
@@ -66,7 +69,7 @@ class SubjectKeyring:
             if not create:
                 raise SubjectShredded(subject_id)
             wrapped = self._create(subject_id)
-        data_key = unwrap_data_key(self._master, subject_id, wrapped)
+        data_key = unwrap_with_any(self._masters, subject_id, wrapped)
         self._cache[subject_id] = data_key
         return data_key
 

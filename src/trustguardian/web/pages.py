@@ -25,7 +25,7 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/collect/demo", response_class=HTMLResponse, include_in_schema=False)
     def collect_demo(request: Request) -> HTMLResponse:
-        key = getattr(request.app.state, "collect_demo_key", None)
+        key = request.app.state.context.settings.demo_form_key
         if key is None:
             return HTMLResponse("Start the server with --demo for this page.", status_code=404)
         return TEMPLATES.TemplateResponse(request, "collect_demo.html", {"key": key})

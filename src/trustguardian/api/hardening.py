@@ -1,0 +1,194 @@
+"""ASGI middleware for production: security headers, rate limits, request metrics and logs.
+
+Rate limits are a token bucket per client address, per process, written here (40 lines) rather
+than taken from slowapi/limits: those decorate routes one by one, while ours must cover every
+public route other packages add, and a per-process bucket needs no shared store. With N worker
+processes a client gets at most N times the rate; a limit shared across machines belongs in the
+reverse proxy (see the README).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
+from trustguardian.service import metrics
+
+log = logging.getLogger("trustguardian.http")
+
+# Probes and the scraper are never limited or counted as traffic of the API itself.
+UNLIMITED = ("/healthz", "/readyz", "/metrics")
+# Swagger UI and ReDoc load their scripts from a CDN and run inline bootstrap code.
+DOCS = ("/docs", "/redoc")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Adds CSP, frame-ancestors, nosniff, referrer policy and, over TLS, HSTS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        extra = [
+            (b"content-security-policy", (DOCS_CSP if path in DOCS else CSP).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if scope.get("scheme") == "https":
+            extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((k, v) for k, v in extra if k not in present),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class TokenBuckets:
+    """One bucket per key: `rate` tokens a minute, at most `burst` saved up."""
+
+    def __init__(self, rate_per_minute: int, burst: int, *, max_keys: int = 100_000) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: float) -> float:
+        """Takes a token; returns 0 when allowed, else the seconds until one is free."""
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+            self._buckets[key] = (tokens - 1 if wait == 0 else tokens, now)
+            if len(self._buckets) > self.max_keys:  # forget the longest-idle clients
+                self._buckets.popitem(last=False)
+            return wait
+
+
+class RateLimit:
+    """429 problem+json with Retry-After once a client empties its bucket."""
+
+    def __init__(self, app: ASGIApp, *, public: int, api: int, burst: int) -> None:
+        self.app = app
+        self.public = TokenBuckets(public, burst) if public else None
+        self.api = TokenBuckets(api, max(burst, api // 6)) if api else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(UNLIMITED):
+            await self.app(scope, receive, send)
+            return
+        buckets = self.api if path.startswith("/v1/") else self.public
+        client = scope.get("client")
+        wait = buckets.take(client[0] if client else "-", time.monotonic()) if buckets else 0.0
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        metrics.RATE_LIMITED.inc()
+        body = json.dumps(
+            {
+                "type": problem_type("too-many-requests"),
+                "title": "Too many requests",
+                "status": 429,
+                "detail": "slow down: this address sent too many requests",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(math.ceil(wait)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class Observe:
+    """Counts and times every request by route template and logs one line for it.
+
+    The log names the route template, never the path or query (they may hold tokens or ids),
+    and no header or body: the request log carries no personal data by construction.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        request_id = secrets.token_hex(8)
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route(scope)
+            method: str = scope.get("method", "")
+            metrics.observe_request(method, route, status, elapsed)
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+
+
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    return scope["path"] if scope["path"] in UNLIMITED else "(unmatched)"

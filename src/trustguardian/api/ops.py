@@ -1,0 +1,169 @@
+"""Probes and metrics: `/healthz` (alive), `/readyz` (able to serve), `/metrics` (Prometheus)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from trustguardian.api.auth import require
+from trustguardian.api.errors import PROBLEM_MEDIA_TYPE
+from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
+from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.service import keyring, metrics
+from trustguardian.service.context import Context
+from trustguardian.store.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="The database answers, migrations are at head and the keys are loaded",
+    responses={503: {"description": "Not ready; `checks` says what failed"}},
+)
+def readyz(request: Request) -> JSONResponse:
+    ctx: Context = request.app.state.context
+    checks: dict[str, str] = {}
+    try:
+        with ctx.engine.connect() as c:
+            c.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+        at, head = current_revision(ctx.engine), head_revision()
+        checks["migrations"] = "ok" if at == head else f"at {at}, head is {head}"
+        checks["keys"] = _keys_check(ctx) if at == head else "unknown (migrations behind)"
+    except Exception as exc:  # any failure to reach the database means not ready
+        checks["database"] = f"unreachable ({type(exc).__name__})"
+        checks.setdefault("keys", "unknown (no database)")
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+def _keys_check(ctx: Context) -> str:
+    """The keys are loaded and this process signs with the registered current signing key."""
+    with ctx.uow(write=False) as uow:
+        registered = uow.ledger.current_signing_key()
+    try:
+        ctx.signer_for(registered)
+    except RuntimeError:
+        return f"this process cannot sign with the current signing key {registered}"
+    return "ok"
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def prometheus(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    return Response(metrics.exposition(ctx.engine, ctx.clock), media_type=metrics.CONTENT_TYPE)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "string"},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Documents validation errors as what they are: application/problem+json, not FastAPI's
+    default `HTTPValidationError` JSON (schemathesis found the mismatch)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                answer = operation.get("responses", {}).get("422")
+                if isinstance(answer, dict) and "content" in answer:
+                    answer["content"] = {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
+class SigningKeyRead(BaseModel):
+    key_hash: str
+    verifier_key: str
+    from_tree_size: int
+    until_tree_size: int | None
+    activated_at: datetime | None
+    retired_at: datetime | None
+    endorsement: str | None = Field(description="The previous key's signed note introducing it.")
+
+
+keys_router = APIRouter(prefix="/v1", tags=["ledger"])
+
+
+@keys_router.get("/ledger/keys", response_model=list[SigningKeyRead])
+def ledger_keys(
+    request: Request, _: Annotated[ApiKey, Depends(require(Scope.EVENTS_READ))]
+) -> list[SigningKeyRead]:
+    """Every key that signed checkpoints, with the tree sizes and times it was valid."""
+    ctx: Context = request.app.state.context
+    return [
+        SigningKeyRead(
+            key_hash=k.key_hash,
+            verifier_key=k.verifier_key,
+            from_tree_size=k.from_tree_size,
+            until_tree_size=k.until_tree_size,
+            activated_at=k.activated_at,
+            retired_at=k.retired_at,
+            endorsement=k.endorsement,
+        )
+        for k in keyring.signing_keys(ctx)
+    ]
+
+
+def install_operations(app: FastAPI, ctx: Context) -> None:
+    """Adds the probes, metrics, rate limits, security headers and request logs."""
+    app.include_router(router)
+    app.include_router(keys_router)
+    app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
+    s = ctx.settings
+    app.add_middleware(
+        RateLimit,
+        public=s.rate_limit_public_per_minute,
+        api=s.rate_limit_api_per_minute,
+        burst=s.rate_limit_burst,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Observe)  # outermost: times and logs every answer, 413 and 429 included

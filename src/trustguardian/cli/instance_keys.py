@@ -1,0 +1,126 @@
+"""`trustguardian instance-keys ...` (the instance's own keys) and `trustguardian ledger keys`."""
+
+from __future__ import annotations
+
+import typer
+
+from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.ledger import Signer
+from trustguardian.service import keyring
+from trustguardian.service.instance import format_pinned, read_key_file, write_key_file
+from trustguardian.service.rotation import (
+    finish_master_rotation,
+    rotate_master_key,
+    rotate_signing_key,
+)
+from trustguardian.settings import Settings
+from trustguardian.vault import SYSTEM_RANDOM, MasterKey
+
+instance_keys = typer.Typer(no_args_is_help=True)
+
+
+def _settings(typer_ctx: typer.Context) -> Settings:
+    root = typer_ctx.find_root()
+    settings = root.obj.get("settings") if isinstance(root.obj, dict) else None
+    return settings if isinstance(settings, Settings) else Settings()
+
+
+@instance_keys.command("init")
+def init(typer_ctx: typer.Context) -> None:
+    """Create a key file with a new master key and signing key (refuses to overwrite)."""
+    settings = _settings(typer_ctx)
+    path = settings.keys_file
+    if path.exists() and read_key_file(path):
+        console.print(f"[red]{path} already holds keys[/]: rotate them instead.")
+        raise typer.Exit(1)
+    write_key_file(
+        path,
+        {
+            "master_key": MasterKey.generate(SYSTEM_RANDOM).format(),
+            "signing_key": Signer.generate(settings.ledger_origin).signer_key,
+        },
+    )
+    console.print(f"Keys written to {path} (mode 0600). Keep a copy apart from the backups.")
+
+
+@instance_keys.command("rotate-signing")
+def rotate_signing(typer_ctx: typer.Context) -> None:
+    """New signing key for new checkpoints; old checkpoints stay verifiable with the old key."""
+    key = rotate_signing_key(context(typer_ctx))
+    console.print(
+        f"Signing key {key.key_hash} is current from tree size {key.from_tree_size}; "
+        "running servers switch at their next append.",
+        highlight=False,
+    )
+    typer.echo(key.verifier_key)
+
+
+@instance_keys.command("rotate-master")
+def rotate_master(typer_ctx: typer.Context) -> None:
+    """New master key; every subject's data key and webhook secret is re-wrapped under it."""
+    done = rotate_master_key(context(typer_ctx))
+    console.print(
+        f"Master key {done.old_key_id} retired, {done.new_key_id} current: "
+        f"{done.rewrapped.data_keys} data keys re-wrapped, "
+        f"{done.rewrapped.webhook_secrets} webhook secrets re-sealed. Restart the servers, then "
+        "run `trustguardian instance-keys rewrap` to forget the retired key.",
+        highlight=False,
+    )
+
+
+@instance_keys.command("rewrap")
+def rewrap(typer_ctx: typer.Context) -> None:
+    """Re-wrap what is left under the current master key; forget retired keys no longer used."""
+    done, dropped = finish_master_rotation(context(typer_ctx))
+    console.print(
+        f"{done.data_keys} data keys re-wrapped ({done.already_current} already current); "
+        f"retired master keys forgotten: {', '.join(dropped) or 'none'}.",
+        highlight=False,
+    )
+
+
+@instance_keys.command("status")
+def status(typer_ctx: typer.Context) -> None:
+    """Show the master keys' ids and how many data keys each one wraps (no secret is shown)."""
+    ctx = context(typer_ctx)
+    counts = keyring.wrapped_by_key(ctx)
+    rows = [(ctx.keys.master.key_id, "current", counts.pop(ctx.keys.master.key_id, 0))]
+    rows += [(k.key_id, "retired", counts.pop(k.key_id, 0)) for k in ctx.keys.retired_masters]
+    rows += [(key_id, "missing!", n) for key_id, n in counts.items()]
+    table("Master keys", ["key id", "status", "data keys wrapped"], rows)
+    pinned = ctx.keys.pinned_blind_key is not None
+    console.print(f"Blind-index key: {'pinned' if pinned else 'derived from the master key'}.")
+
+
+@instance_keys.command("pinned")
+def pinned(typer_ctx: typer.Context) -> None:
+    """Print the blind-index and link-token keys as environment lines (secret!), to pin them
+    before rotating a master key kept in the environment."""
+    ctx = context(typer_ctx)
+    typer.echo(f"TRUSTGUARDIAN_BLIND_KEY={format_pinned(ctx.keys.blind_key)}")
+    typer.echo(f"TRUSTGUARDIAN_TOKEN_KEY={format_pinned(ctx.keys.token_key)}")
+
+
+def ledger_keys(
+    typer_ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Publish every signing key's public half with the tree sizes and times it was valid."""
+    keys = keyring.signing_keys(context(typer_ctx))
+    if as_json:
+        print_json([k.as_json() for k in keys])
+        return
+    table(
+        "Checkpoint signing keys",
+        ["key hash", "tree sizes", "valid from", "retired", "verifier key"],
+        [
+            (
+                k.key_hash,
+                f"{k.from_tree_size}..{'' if k.until_tree_size is None else k.until_tree_size}",
+                k.activated_at or "(not registered yet)",
+                k.retired_at or "current",
+                k.verifier_key,
+            )
+            for k in keys
+        ],
+    )

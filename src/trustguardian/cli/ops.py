@@ -1,0 +1,46 @@
+"""`trustguardian backup` and `trustguardian restore`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trustguardian.cli.common import console, context
+from trustguardian.ledger import Verifier
+from trustguardian.service import backup as backups
+
+
+def backup(
+    typer_ctx: typer.Context,
+    out: Path = typer.Argument(..., help="The backup file to write."),
+) -> None:
+    """Write a signed, hashed backup of the database (consistent while servers run)."""
+    manifest = backups.backup(context(typer_ctx), out)
+    console.print(
+        f"Backup written to {out}: {manifest.backend}, ledger tree size {manifest.tree_size}, "
+        f"{manifest.payload_bytes} bytes, sha256 {manifest.payload_sha256[:16]}...",
+        highlight=False,
+    )
+
+
+def restore(
+    typer_ctx: typer.Context,
+    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="The backup file."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a database that is not empty (stop the servers first)."
+    ),
+    verifier_key: list[str] = typer.Option(
+        [], "--verifier-key", help="Also accept a backup signed by this public key."
+    ),
+) -> None:
+    """Restore a backup into the configured database, refusing one changed byte."""
+    ctx = context(typer_ctx)
+    manifest = backups.restore(
+        ctx, source, force=force, extra=[Verifier.parse(v) for v in verifier_key]
+    )
+    console.print(
+        f"Restored {source}: ledger tree size {manifest.tree_size}, taken {manifest.created_at}. "
+        "Run `trustguardian verify` to check it.",
+        highlight=False,
+    )

@@ -1,0 +1,114 @@
+"""Prometheus metrics: counters kept per process (summed across workers in multi-process mode)
+and gauges read from the database when scraped, so every worker reports the same truth."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select
+
+from trustguardian.domain.common import Clock
+from trustguardian.store import tables as t
+
+HTTP_REQUESTS = Counter(
+    "trustguardian_http_requests", "HTTP requests by route template", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "trustguardian_http_request_duration_seconds",
+    "HTTP request latency by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+EVENTS_RECORDED = Counter("trustguardian_events_recorded", "Privacy events recorded")
+CHECKS = Counter("trustguardian_checks", "Contact checks answered", ["allowed"])
+RATE_LIMITED = Counter("trustguardian_rate_limited", "Requests refused by a rate limit")
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_LATENCY.labels(method, route).observe(seconds)
+
+
+def count_checks(allowed: list[bool]) -> None:
+    yes = sum(allowed)
+    if yes:
+        CHECKS.labels("true").inc(yes)
+    if len(allowed) - yes:
+        CHECKS.labels("false").inc(len(allowed) - yes)
+
+
+class DatabaseCollector(Collector):
+    """Ledger size, last checkpoint age and outbox lag, read at scrape time."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self._engine.connect() as c:
+            size = int(c.execute(select(t.ledger_head.c.size)).scalar() or 0)
+            last: datetime | None = c.execute(select(func.max(t.checkpoints.c.created_at))).scalar()
+            positions = dict(
+                c.execute(select(t.sync_positions.c.destination, t.sync_positions.c.position)).all()
+            )
+            pending: dict[str, int] = dict(
+                c.execute(
+                    select(t.deliveries.c.destination, func.count())
+                    .where(t.deliveries.c.status.in_(("pending", "failed")))
+                    .group_by(t.deliveries.c.destination)
+                ).all()
+            )
+        yield GaugeMetricFamily("trustguardian_ledger_size", "Events in the ledger", value=size)
+        age = GaugeMetricFamily(
+            "trustguardian_last_checkpoint_age_seconds", "Seconds since the last checkpoint"
+        )
+        if last is not None:
+            age.add_metric([], (self._clock.now() - last).total_seconds())
+        yield age
+        lag = GaugeMetricFamily(
+            "trustguardian_outbox_lag_events",
+            "Ledger events a destination has not taken from the outbox yet",
+            labels=["destination"],
+        )
+        for destination, position in positions.items():
+            lag.add_metric([destination], max(0, size - int(position)))
+        yield lag
+        waiting = GaugeMetricFamily(
+            "trustguardian_outbox_pending_deliveries",
+            "Deliveries waiting or being retried",
+            labels=["destination"],
+        )
+        for destination, n in pending.items():
+            waiting.add_metric([destination], n)
+        yield waiting
+
+
+def exposition(engine: Engine, clock: Clock) -> bytes:
+    """The text exposition: this process's (or every worker's) counters plus database gauges."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry.register(_Default())
+    registry.register(DatabaseCollector(engine, clock))
+    return generate_latest(registry)
+
+
+class _Default(Collector):
+    def collect(self) -> Iterator[object]:  # type: ignore[override]
+        yield from REGISTRY.collect()
