@@ -53,3 +53,10 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("./trustguardian-outbox")
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
+    # The web console: sessions, lock-out after repeated failed logins, cookies.
+    console_session_hours: float = Field(default=8.0, gt=0)
+    console_idle_minutes: float = Field(default=30.0, gt=0)
+    console_max_failures: int = Field(default=5, ge=1)
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    # None: Secure cookies when the request came over TLS (or in production); True/False forces.
+    console_secure_cookies: bool | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli import engage, events, keys, ledger, registry, server, sync
+from trustguardian.cli import users as console_users
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -76,4 +77,7 @@ app.add_typer(
 )
 app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
     ledger.verify
+)
+app.add_typer(
+    console_users.users, name="users", help="Web console users: create, list, unlock, disable."
 )

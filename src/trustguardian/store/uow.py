@@ -8,7 +8,9 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.admin import AdminRepository
 from trustguardian.store.consent import ConsentRepository
+from trustguardian.store.console import ConsoleReads
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
@@ -34,6 +36,8 @@ class UnitOfWork:
     sync: SyncRepository
     engage: EngageRepository
     tokens: TokenRepository
+    admin: AdminRepository
+    console: ConsoleReads
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -56,6 +60,8 @@ class UnitOfWork:
         self.sync = SyncRepository(connection)
         self.engage = EngageRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.admin = AdminRepository(connection)
+        self.console = ConsoleReads(connection)
         return self
 
     def commit(self) -> None:
