@@ -49,6 +49,10 @@ def serve(
     listen_host = host or ctx.settings.host
     listen_port = port or ctx.settings.port
     console.print(f"Serving on http://{listen_host}:{listen_port}  (API docs at /docs)")
+    console.print(
+        f"Console at http://{listen_host}:{listen_port}/console"
+        " (add a user: trustguardian users create NAME --role dpo)"
+    )
     stop = threading.Event()
     if sync:
         dispatcher = Dispatcher(ctx)

@@ -63,15 +63,15 @@ def login(
     response = redirect(PREFIX)
     max_age = int(ctx.settings.console_session_hours * 3600)
     set_cookie(request, response, SESSION_COOKIE, session.token, max_age=max_age)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, "", max_age=0)
     return response
 
 
 @router.post("/logout")
-def logout(ctx: Ctx, session: CsrfSession) -> Response:
+def logout(request: Request, ctx: Ctx, session: CsrfSession) -> Response:
     users.logout(ctx, token=session.token)
     response = redirect(f"{PREFIX}/login")
-    response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    set_cookie(request, response, SESSION_COOKIE, "", max_age=0)
     return response
 
 

@@ -1,0 +1,320 @@
+"""The console over HTTP on both backends: sign-in, CSRF, role limits, logging, safe proofs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.web.conftest import csrf_of
+from tests.web.helpers import CSRF, EMAIL, PASSWORD, PHONE, Company
+
+from trustguardian.api.app import create_app
+from trustguardian.service import users
+from trustguardian.service.context import Context
+from trustguardian.store import tables as t
+
+SignIn = Callable[[str], TestClient]
+
+
+def _rows(ctx: Context, table: object) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def _status(ctx: Context, key: str) -> str:
+    with ctx.engine.connect() as conn:
+        return str(
+            conn.execute(
+                select(t.touchpoints.c.status).where(t.touchpoints.c.key == key)
+            ).scalar_one()
+        )
+
+
+def test_signed_out_readers_are_sent_to_the_login_page(ctx: Context, company: Company) -> None:
+    with TestClient(create_app(ctx), follow_redirects=False) as client:
+        for path in ["/console", "/console/map", f"/console/subjects/{company.subject_id}"]:
+            answer = client.get(path)
+            assert answer.status_code == 303
+            assert answer.headers["location"] == "/console/login"
+        posted = client.post("/console/subjects/search", data={"kind": "email", "value": EMAIL})
+        assert posted.status_code == 401
+        assert EMAIL not in posted.text
+
+
+def test_login_sets_a_strict_http_only_cookie_and_needs_its_form_token(
+    ctx: Context, company: Company
+) -> None:
+    with TestClient(create_app(ctx), follow_redirects=False) as client:
+        form = client.get("/console/login")
+        assert 'autocomplete="current-password"' in form.text
+        token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+        refused = client.post(
+            "/console/login", data={"username": "dpo", "password": PASSWORD, "csrf_token": "x"}
+        )
+        assert refused.status_code == 403
+        wrong = client.post(
+            "/console/login", data={"username": "dpo", "password": "nope", "csrf_token": token}
+        )
+        assert wrong.status_code == 401 and "Wrong username or password" in wrong.text
+        token = CSRF.search(wrong.text).group(1)  # type: ignore[union-attr]
+        answer = client.post(
+            "/console/login", data={"username": "dpo", "password": PASSWORD, "csrf_token": token}
+        )
+        assert answer.status_code == 303
+        cookie = next(
+            c for c in answer.headers.get_list("set-cookie") if c.startswith("tg_session=")
+        )
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+        assert "Secure" not in cookie  # plain HTTP here; see the TLS test
+        assert client.get("/console").status_code == 200
+
+
+def test_cookies_are_secure_when_configured(ctx: Context, company: Company) -> None:
+    ctx.settings.console_secure_cookies = True
+    with TestClient(create_app(ctx), follow_redirects=False) as client:
+        cookie = client.get("/console/login").headers["set-cookie"]
+        assert "Secure" in cookie
+
+
+def test_the_account_locks_after_repeated_failures(ctx: Context, company: Company) -> None:
+    with TestClient(create_app(ctx), follow_redirects=False) as client:
+        for _ in range(ctx.settings.console_max_failures):
+            token = CSRF.search(client.get("/console/login").text).group(1)  # type: ignore[union-attr]
+            client.post(
+                "/console/login",
+                data={"username": "legal", "password": "guess guess guess", "csrf_token": token},
+            )
+        token = CSRF.search(client.get("/console/login").text).group(1)  # type: ignore[union-attr]
+        locked = client.post(
+            "/console/login", data={"username": "legal", "password": PASSWORD, "csrf_token": token}
+        )
+        assert locked.status_code == 401
+    assert _rows(ctx, t.admin_sessions) == 0
+
+
+def test_forms_without_the_session_token_or_from_elsewhere_change_nothing(
+    ctx: Context, sign_in: SignIn
+) -> None:
+    client = sign_in("dpo")
+    before = _status(ctx, "web-newsletter")
+    missing = client.post("/console/touchpoints/web-newsletter/status", data={"status": "examined"})
+    forged = client.post(
+        "/console/touchpoints/web-newsletter/status",
+        data={"status": "examined", "csrf_token": "forged"},
+    )
+    foreign = client.post(
+        "/console/touchpoints/web-newsletter/status",
+        data={"status": "examined", "csrf_token": csrf_of(client)},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert [r.status_code for r in (missing, forged, foreign)] == [403, 403, 403]
+    assert _status(ctx, "web-newsletter") == before == "censused"
+    done = client.post(
+        "/console/touchpoints/web-newsletter/status",
+        data={"status": "examined", "csrf_token": csrf_of(client)},
+    )
+    assert done.status_code == 303 and _status(ctx, "web-newsletter") == "examined"
+
+
+def test_search_keeps_identifiers_out_of_urls_and_logs_the_view(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("legal")
+    token = csrf_of(client, "/console/subjects")
+    for kind, value in [("email", EMAIL.upper()), ("phone", "347 123 4567")]:
+        answer = client.post(
+            "/console/subjects/search", data={"kind": kind, "value": value, "csrf_token": token}
+        )
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/console/subjects/{company.subject_id}"
+    page = client.get(f"/console/subjects/{company.subject_id}")
+    assert page.status_code == 200 and EMAIL in page.text and PHONE in page.text
+    assert page.headers["cache-control"] == "no-store"
+    links = re.findall(r'(?:href|action|src)="([^"]+)"', page.text)
+    assert links and not [link for link in links if "@" in link or "3471234567" in link]
+    missing = client.post(
+        "/console/subjects/search",
+        data={"kind": "email", "value": "nobody@example.it", "csrf_token": token},
+    )
+    assert missing.status_code == 404
+    bad = client.post(
+        "/console/subjects/search", data={"kind": "phone", "value": "abc", "csrf_token": token}
+    )
+    assert bad.status_code == 422
+    log = users.access_log(ctx, subject_id=company.subject_id)
+    assert [r.username for r in log] == ["legal"] * 3
+    assert {r.what for r in log} >= {"search by email", "search by phone"}
+
+
+# path template -> the roles that may open it (everyone else gets 403)
+ACCESS = {
+    "/console": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/map": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/touchpoints/web-newsletter": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/notices/privacy-it": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/purposes/newsletter": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/ledger": {"dpo", "legal", "marketing", "ict", "auditor"},
+    "/console/subjects": {"dpo", "legal", "marketing", "auditor"},
+    "/console/subjects/{subject}": {"dpo", "legal", "marketing", "auditor"},
+    "/console/events/{consent}/proofs/1": {"dpo", "legal", "auditor"},
+    "/console/events/{consent}/proofs/0/snapshot": {"dpo", "legal", "auditor"},
+    "/console/events/{paper}/proofs/0/file": {"dpo", "legal", "auditor"},
+    "/console/access-log": {"dpo", "auditor"},
+    "/console/users": {"dpo"},
+}
+
+
+@pytest.mark.parametrize("role", ["dpo", "legal", "marketing", "ict", "auditor"])
+def test_each_role_opens_exactly_its_pages_and_sees_no_data_it_may_not(
+    ctx: Context, company: Company, sign_in: SignIn, role: str
+) -> None:
+    client = sign_in(role)
+    for template, allowed in ACCESS.items():
+        path = template.format(
+            subject=company.subject_id, consent=company.consent_event, paper=company.paper_event
+        )
+        answer = client.get(path)
+        assert answer.status_code == (200 if role in allowed else 403), (role, path)
+        if role not in {"dpo", "legal", "marketing", "auditor"}:
+            assert EMAIL not in answer.text and PHONE not in answer.text
+            # (the page names its own address in the language links; nothing else may)
+            assert company.subject_id not in answer.text.replace(path, ""), (role, path)
+        if role == "marketing":
+            assert "203.0.113.7" not in answer.text  # what a proof says
+    views = {r.username for r in users.access_log(ctx)}
+    assert (role in views) == (role != "ict")
+
+
+def test_marketing_sees_consents_but_no_proofs(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    page = sign_in("marketing").get(f"/console/subjects/{company.subject_id}").text
+    assert "withdrawn" in page and EMAIL in page
+    assert "/proofs/" not in page  # proof types are named, never linked
+    assert "form snapshot" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/console/touchpoints/web-newsletter/status", {"status": "examined"}),
+        ("/console/subjects/{subject}/check", {"purpose": "newsletter", "channel": "email"}),
+        ("/console/ledger/verify", {}),
+        ("/console/users/unlock", {"username": "dpo"}),
+    ],
+)
+def test_the_auditor_can_change_nothing(
+    ctx: Context, company: Company, sign_in: SignIn, path: str, data: dict[str, str]
+) -> None:
+    client = sign_in("auditor")
+    before = (
+        _status(ctx, "web-newsletter"),
+        _rows(ctx, t.checks),
+        _rows(ctx, t.ledger_verifications),
+    )
+    answer = client.post(
+        path.format(subject=company.subject_id), data={**data, "csrf_token": csrf_of(client)}
+    )
+    assert answer.status_code == 403
+    after = (
+        _status(ctx, "web-newsletter"),
+        _rows(ctx, t.checks),
+        _rows(ctx, t.ledger_verifications),
+    )
+    assert after == before
+    for page in ["/console", "/console/touchpoints/web-newsletter", "/console/ledger"]:
+        forms = re.findall(r'<form method="post" action="([^"]+)"', client.get(page).text)
+        assert forms == ["/console/logout"], page  # signing out is the only form it is shown
+
+
+def test_marketing_checks_a_contact_and_the_check_is_recorded(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("marketing")
+    answer = client.post(
+        f"/console/subjects/{company.subject_id}/check",
+        data={"purpose": "newsletter", "channel": "email", "csrf_token": csrf_of(client)},
+    )
+    assert answer.status_code == 200
+    assert "Not allowed" in answer.text
+    assert _rows(ctx, t.checks) == 1
+
+
+def test_a_snapshot_is_escaped_in_the_page_and_sandboxed_in_its_frame(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("legal")
+    page = client.get(f"/console/events/{company.consent_event}/proofs/0")
+    assert page.status_code == 200
+    assert "<script>" not in page.text and "onerror=" not in page.text.replace("onerror=&#34;", "")
+    assert "&lt;script&gt;document.title=" in page.text
+    assert re.search(r"<iframe[^>]* sandbox[ >]", page.text)
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("style-src")[0]
+    frame = client.get(f"/console/events/{company.consent_event}/proofs/0/snapshot")
+    assert frame.headers["content-security-policy"].startswith("sandbox;")
+    assert "script-src" not in frame.headers["content-security-policy"]  # default-src 'none'
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    download = client.get(f"/console/events/{company.paper_event}/proofs/0/file")
+    assert download.content.endswith(b"scanned paper form")
+    assert download.headers["content-disposition"].startswith("attachment")
+    notice = client.get(f"/console/events/{company.consent_event}/proofs/2").text
+    assert "Informativa v2" in notice and "DPO: dpo@x.it" in notice
+
+
+def test_versions_are_compared_line_by_line(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("ict")
+    page = client.get("/console/notices/privacy-it?a=1&b=2").text
+    assert '<span class="removed">− Informativa v1</span>' in page
+    assert '<span class="added">+ Informativa v2</span>' in page
+    assert '<span class="added">+ DPO: dpo@x.it</span>' in page
+    assert client.get("/console/notices/privacy-it?a=1&b=7").status_code == 404
+
+
+def test_the_console_speaks_italian_when_asked(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("dpo")
+    page = client.get("/console/map", headers={"Accept-Language": "it-IT,it;q=0.9"}).text
+    assert 'lang="it"' in page and "Mappa dei touchpoint" in page and "Raccolta" in page
+    client.get("/console/lang/en?next=/console/map")
+    assert "Touchpoint map" in client.get("/console/map", headers={"Accept-Language": "it"}).text
+    away = client.get("/console/lang/it?next=https://evil.example/")
+    assert away.headers["location"] == "/console"
+
+
+def test_the_dashboard_counts_what_the_database_holds(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    page = sign_in("dpo").get("/console").text
+    given = re.findall(r"(\d+) given</title>", page)
+    withdrawn = re.findall(r"(\d+) withdrawn</title>", page)
+    assert sum(map(int, given)) == 2 and sum(map(int, withdrawn)) == 1
+    assert "never verified" in page
+    assert re.search(
+        r"<th scope=\"row\"><span class=\"kind collect\">Collect</span></th><td>2</td>", page
+    )
+
+
+def test_a_verification_from_the_console_is_shown_on_the_dashboard(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("ict")
+    answer = client.post("/console/ledger/verify", data={"csrf_token": csrf_of(client)})
+    assert answer.status_code == 200 and "The ledger verified: 3 events." in answer.text
+    last = users.last_verification(ctx)
+    assert last is not None and last.ok and last.by == "ict" and last.tree_size == 3
+    assert "never verified" not in client.get("/console").text
+
+
+def test_the_dpo_sees_who_looked_at_whom(ctx: Context, company: Company, sign_in: SignIn) -> None:
+    sign_in("legal").get(f"/console/events/{company.consent_event}/proofs/1")
+    page = sign_in("dpo").get(f"/console/access-log?subject={company.subject_id}").text
+    assert f"proof 1 (network) of {company.consent_event}" in page and ">legal<" in page
+    assert sign_in("dpo").get("/console/access-log?subject=x'--").status_code == 422
