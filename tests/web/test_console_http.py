@@ -33,6 +33,10 @@ def _status(ctx: Context, key: str) -> str:
         )
 
 
+def _versions(ctx: Context) -> int:
+    return _rows(ctx, t.notice_versions)
+
+
 def test_signed_out_readers_are_sent_to_the_login_page(ctx: Context, company: Company) -> None:
     with TestClient(create_app(ctx), follow_redirects=False) as client:
         for path in ["/console", "/console/map", f"/console/subjects/{company.subject_id}"]:
@@ -42,6 +46,8 @@ def test_signed_out_readers_are_sent_to_the_login_page(ctx: Context, company: Co
         posted = client.post("/console/subjects/search", data={"kind": "email", "value": EMAIL})
         assert posted.status_code == 401
         assert EMAIL not in posted.text
+        # The console's headers are its own: the API's answers are left as they were.
+        assert "x-frame-options" not in client.get("/openapi.json").headers
 
 
 def test_login_sets_a_strict_http_only_cookie_and_needs_its_form_token(
@@ -213,6 +219,7 @@ def test_marketing_sees_consents_but_no_proofs(
         ("/console/subjects/{subject}/check", {"purpose": "newsletter", "channel": "email"}),
         ("/console/ledger/verify", {}),
         ("/console/users/unlock", {"username": "dpo"}),
+        ("/console/notices/privacy-it/versions", {"text": "Informativa v3", "final": "true"}),
     ],
 )
 def test_the_auditor_can_change_nothing(
@@ -220,6 +227,7 @@ def test_the_auditor_can_change_nothing(
 ) -> None:
     client = sign_in("auditor")
     before = (
+        _versions(ctx),
         _status(ctx, "web-newsletter"),
         _rows(ctx, t.checks),
         _rows(ctx, t.ledger_verifications),
@@ -229,12 +237,14 @@ def test_the_auditor_can_change_nothing(
     )
     assert answer.status_code == 403
     after = (
+        _versions(ctx),
         _status(ctx, "web-newsletter"),
         _rows(ctx, t.checks),
         _rows(ctx, t.ledger_verifications),
     )
     assert after == before
-    for page in ["/console", "/console/touchpoints/web-newsletter", "/console/ledger"]:
+    pages = ["/console", "/console/touchpoints/web-newsletter", "/console/ledger"]
+    for page in [*pages, "/console/notices/privacy-it", f"/console/subjects/{company.subject_id}"]:
         forms = re.findall(r'<form method="post" action="([^"]+)"', client.get(page).text)
         assert forms == ["/console/logout"], page  # signing out is the only form it is shown
 
@@ -338,3 +348,33 @@ def test_the_dpo_sees_who_looked_at_whom(ctx: Context, company: Company, sign_in
     assert f"proof 1 (network) of {company.consent_event}" in page
     assert ">legal<" in page
     assert sign_in("dpo").get("/console/access-log?subject=x'--").status_code == 422
+
+
+def test_legal_publishes_a_notice_version_only_when_it_says_the_text_is_final(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("legal")
+    page = client.get("/console/notices/privacy-it").text
+    assert "Publish a new version" in page
+    text = "Informativa v3\r\nTitolare: Bottega Rossi.\r\n"
+    unconfirmed = client.post(
+        "/console/notices/privacy-it/versions", data={"text": text, "csrf_token": csrf_of(client)}
+    )
+    assert unconfirmed.status_code == 422
+    assert _versions(ctx) == 2
+    done = client.post(
+        "/console/notices/privacy-it/versions",
+        data={"text": text, "final": "true", "csrf_token": csrf_of(client)},
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "/console/notices/privacy-it?b=3"
+    with ctx.engine.connect() as conn:
+        stored = conn.execute(
+            select(t.notice_versions.c.text).where(t.notice_versions.c.version == 3)
+        ).scalar_one()
+    assert stored == "Informativa v3\nTitolare: Bottega Rossi.\n"
+    diff = client.get("/console/notices/privacy-it?a=2&b=3").text
+    assert '<span class="removed">\N{MINUS SIGN} DPO: dpo@x.it</span>' in diff
+    assert (
+        "Publish a new version" not in sign_in("marketing").get("/console/notices/privacy-it").text
+    )

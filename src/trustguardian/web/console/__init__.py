@@ -19,7 +19,7 @@ from trustguardian.web.console import (
     pages_registry,
     pages_subjects,
 )
-from trustguardian.web.console.core import PREFIX, error_page, security_headers
+from trustguardian.web.console.core import PREFIX, ConsoleHeaders, error_page
 
 
 async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
@@ -38,7 +38,7 @@ def install_console(app: FastAPI) -> None:
     """Adds the console's pages; console errors become pages, the API's stay problem+json."""
     for module in (pages_auth, pages_overview, pages_subjects, pages_registry, pages_admin):
         app.include_router(module.router)
-    app.middleware("http")(security_headers)
+    app.add_middleware(ConsoleHeaders)
     api_domain = app.exception_handlers[DomainError]
     api_validation = app.exception_handlers[RequestValidationError]
     api_http = app.exception_handlers[StarletteHTTPException]

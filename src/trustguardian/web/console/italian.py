@@ -366,4 +366,12 @@ ITALIAN: dict[str, str] = {
     ),
     "censused, not yet examined": "censito, non ancora esaminato",
     "examined, not yet secured": "esaminato, non ancora messo in sicurezza",
+    "Publish a new version": "Pubblica una nuova versione",
+    "Text of the new version (in force from now on)": (
+        "Testo della nuova versione (in vigore da adesso)"
+    ),
+    "This text is final: once published it can never change.": (
+        "Questo testo è definitivo: una volta pubblicato non potrà più cambiare."
+    ),
+    "Publish": "Pubblica",
 }

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.domain.errors import NotFound
+from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.registry import Notice, PurposeVersion
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service import notices, purposes
 from trustguardian.service.console import all_purposes
 from trustguardian.service.console_subject import line_diff
-from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need, render
+from trustguardian.web.console.core import (
+    PREFIX,
+    CsrfSession,
+    Ctx,
+    SessionDep,
+    need,
+    redirect,
+    render,
+)
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Registry = Annotated[AdminUser, Depends(need(Permission.VIEW_REGISTRY))]
@@ -78,6 +86,7 @@ def purpose(
         back_label="Purposes",
         notice=False,
         facts=[("Status", current.status.value), ("Current version", current.current.version)],
+        editable=False,
         versions=versions,
         a=va,
         b=vb,
@@ -127,6 +136,7 @@ def notice(
         back_label="Notices",
         notice=True,
         facts=[("Language", found.language), ("Status", found.status.value)],
+        editable=found.status.value == "active",
         versions=versions,
         a=va,
         b=vb,
@@ -134,3 +144,23 @@ def notice(
         shown=by_number[vb],
         shown_text=by_number[vb].text,
     )
+
+
+@router.post("/notices/{key}/versions")
+def publish_version(
+    ctx: Ctx,
+    session: CsrfSession,
+    key: str,
+    text: Annotated[str, Form(max_length=200_000)],
+    _: Annotated[AdminUser, Depends(need(Permission.EDIT_NOTICES))],
+    final: Annotated[bool, Form()] = False,
+) -> Response:
+    """Publishes a new version, in force now; published versions never change, hence `final`."""
+    if not final:
+        raise InvalidInput(
+            "confirm that the text is final: a published version can never change",
+            errors=[FieldError("final", "tick the box")],
+        )
+    # Browsers send CRLF line ends from a textarea; the stored text keeps the notice's LF ends.
+    version = notices.add_notice_version(ctx, key=key, text=text.replace("\r\n", "\n"))
+    return redirect(f"{PREFIX}/notices/{key}?b={version.version}")
