@@ -114,11 +114,12 @@ def all_purposes(uow: UnitOfWork) -> dict[str, Purpose]:
         after = page[-1].key
 
 
-def risk_facts(uow: UnitOfWork) -> RiskFacts:
+def risk_facts(uow: UnitOfWork, *, with_events: bool = False) -> RiskFacts:
+    """What risk is judged on; `with_events` adds event counts (a scan of every event)."""
     return RiskFacts(
         purposes=all_purposes(uow),
         flagged_contacts=uow.console.flagged_per_touchpoint(),
-        events=uow.console.events_per_touchpoint(),
+        events=uow.console.events_per_touchpoint() if with_events else {},
     )
 
 
@@ -274,6 +275,7 @@ def touchpoint_page(ctx: Context, *, key: str, recent: int = 20) -> TouchpointPa
         if tp is None:
             raise NotFound(f"no touchpoint {key!r}")
         facts = risk_facts(uow)
+        events = uow.console.event_count(key)
         notice = uow.notices.get(tp.notice_key) if tp.notice_key else None
         in_force = (
             version_in_force(uow.notices.versions(tp.notice_key), ctx.clock.now())
@@ -289,6 +291,6 @@ def touchpoint_page(ctx: Context, *, key: str, recent: int = 20) -> TouchpointPa
         notice_in_force=in_force,
         keys=keys,
         recent=rows,
-        events=facts.events.get(key, (0, None))[0],
+        events=events,
         risk=touchpoint_risk(tp, facts),
     )

@@ -25,6 +25,16 @@ class ConsoleReads:
         )
         return {r[0]: (int(r[1]), _aware(r[2])) for r in rows}
 
+    def event_count(self, touchpoint: str) -> int:
+        """How many events one touchpoint recorded (through the touchpoint index)."""
+        return int(
+            self._c.execute(
+                select(func.count())
+                .select_from(t.events)
+                .where(t.events.c.touchpoint_key == touchpoint)
+            ).scalar_one()
+        )
+
     def kinds_per_month(
         self, kinds: Sequence[str], bounds: Sequence[datetime]
     ) -> dict[str, list[int]]:

@@ -52,7 +52,7 @@ def touchpoint_map(request: Request, ctx: Ctx, session: SessionDep, _: Registry)
 def touchpoints(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
     with ctx.uow(write=False) as uow:
         tps = console.all_touchpoints(uow)
-        facts = console.risk_facts(uow)
+        facts = console.risk_facts(uow, with_events=True)
     rows = [
         (tp, console.touchpoint_risk(tp, facts), facts.events.get(tp.key, (0, None))[0])
         for tp in tps
