@@ -378,3 +378,28 @@ def test_legal_publishes_a_notice_version_only_when_it_says_the_text_is_final(
     assert (
         "Publish a new version" not in sign_in("marketing").get("/console/notices/privacy-it").text
     )
+
+
+def test_an_erased_person_shows_no_data_and_their_proofs_are_gone(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    from trustguardian.service.subjects import shred_subject
+
+    with ctx.uow() as uow:
+        shred_subject(ctx, subject_id=company.subject_id, uow=uow)
+        uow.commit()
+    client = sign_in("legal")
+    page = client.get(f"/console/subjects/{company.subject_id}")
+    assert page.status_code == 200
+    assert "was erased on" in page.text and "(erased)" in page.text
+    assert EMAIL not in page.text and PHONE not in page.text
+    assert "/proofs/" not in page.text
+    gone = client.get(f"/console/events/{company.consent_event}/proofs/1")
+    assert gone.status_code == 410
+    assert "203.0.113.7" not in gone.text
+    # The blind index still finds the erased person, so nobody mistakes them for a stranger.
+    found = client.post(
+        "/console/subjects/search",
+        data={"kind": "email", "value": EMAIL, "csrf_token": csrf_of(client, "/console/subjects")},
+    )
+    assert found.headers["location"] == f"/console/subjects/{company.subject_id}"
