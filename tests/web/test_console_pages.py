@@ -1,4 +1,4 @@
-"""The console over HTTP on both backends: sign-in, CSRF, role limits, logging, safe proofs."""
+"""The console's pages over HTTP on both backends: role limits, search, logging, safe proofs."""
 
 from __future__ import annotations
 
@@ -7,131 +7,16 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from tests.web.conftest import csrf_of
-from tests.web.helpers import CSRF, EMAIL, PASSWORD, PHONE, Company
+from tests.web.console_checks import rows, versions
+from tests.web.helpers import EMAIL, PHONE, Company
 
-from trustguardian.api.app import create_app
 from trustguardian.service import users
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 
 SignIn = Callable[[str], TestClient]
-
-
-def _rows(ctx: Context, table: object) -> int:
-    with ctx.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
-
-
-def _status(ctx: Context, key: str) -> str:
-    with ctx.engine.connect() as conn:
-        return str(
-            conn.execute(
-                select(t.touchpoints.c.status).where(t.touchpoints.c.key == key)
-            ).scalar_one()
-        )
-
-
-def _versions(ctx: Context) -> int:
-    return _rows(ctx, t.notice_versions)
-
-
-def test_signed_out_readers_are_sent_to_the_login_page(ctx: Context, company: Company) -> None:
-    with TestClient(create_app(ctx), follow_redirects=False) as client:
-        for path in ["/console", "/console/map", f"/console/subjects/{company.subject_id}"]:
-            answer = client.get(path)
-            assert answer.status_code == 303
-            assert answer.headers["location"] == "/console/login"
-        posted = client.post("/console/subjects/search", data={"kind": "email", "value": EMAIL})
-        assert posted.status_code == 401
-        assert EMAIL not in posted.text
-        # The console's headers are its own: the API's answers are left as they were.
-        assert "x-frame-options" not in client.get("/openapi.json").headers
-
-
-def test_login_sets_a_strict_http_only_cookie_and_needs_its_form_token(
-    ctx: Context, company: Company
-) -> None:
-    with TestClient(create_app(ctx), follow_redirects=False) as client:
-        form = client.get("/console/login")
-        assert 'autocomplete="current-password"' in form.text
-        token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
-        refused = client.post(
-            "/console/login", data={"username": "dpo", "password": PASSWORD, "csrf_token": "x"}
-        )
-        assert refused.status_code == 403
-        wrong = client.post(
-            "/console/login", data={"username": "dpo", "password": "nope", "csrf_token": token}
-        )
-        assert wrong.status_code == 401
-        assert "Wrong username or password" in wrong.text
-        token = CSRF.search(wrong.text).group(1)  # type: ignore[union-attr]
-        answer = client.post(
-            "/console/login", data={"username": "dpo", "password": PASSWORD, "csrf_token": token}
-        )
-        assert answer.status_code == 303
-        cookie = next(
-            c for c in answer.headers.get_list("set-cookie") if c.startswith("tg_session=")
-        )
-        assert "HttpOnly" in cookie
-        assert "SameSite=strict" in cookie
-        assert "Path=/console" in cookie
-        assert "Secure" not in cookie  # plain HTTP here; see the TLS test
-        assert client.get("/console").status_code == 200
-
-
-def test_cookies_are_secure_when_configured(ctx: Context, company: Company) -> None:
-    ctx.settings.console_secure_cookies = True
-    with TestClient(create_app(ctx), follow_redirects=False) as client:
-        cookie = client.get("/console/login").headers["set-cookie"]
-        assert "Secure" in cookie
-
-
-def test_the_account_locks_after_repeated_failures(ctx: Context, company: Company) -> None:
-    with TestClient(create_app(ctx), follow_redirects=False) as client:
-        for _ in range(ctx.settings.console_max_failures):
-            token = CSRF.search(client.get("/console/login").text).group(1)  # type: ignore[union-attr]
-            client.post(
-                "/console/login",
-                data={"username": "legal", "password": "guess guess guess", "csrf_token": token},
-            )
-        token = CSRF.search(client.get("/console/login").text).group(1)  # type: ignore[union-attr]
-        locked = client.post(
-            "/console/login", data={"username": "legal", "password": PASSWORD, "csrf_token": token}
-        )
-        assert locked.status_code == 401
-    assert _rows(ctx, t.admin_sessions) == 0
-
-
-def test_forms_without_the_session_token_or_from_elsewhere_change_nothing(
-    ctx: Context, sign_in: SignIn
-) -> None:
-    client = sign_in("dpo")
-    before = _status(ctx, "web-newsletter")
-    missing = client.post("/console/touchpoints/web-newsletter/status", data={"status": "examined"})
-    forged = client.post(
-        "/console/touchpoints/web-newsletter/status",
-        data={"status": "examined", "csrf_token": "forged"},
-    )
-    foreign = client.post(
-        "/console/touchpoints/web-newsletter/status",
-        data={"status": "examined", "csrf_token": csrf_of(client)},
-        headers={"Origin": "https://evil.example"},
-    )
-    opaque = client.post(  # e.g. a form inside a sandboxed snapshot
-        "/console/touchpoints/web-newsletter/status",
-        data={"status": "examined", "csrf_token": csrf_of(client)},
-        headers={"Origin": "null"},
-    )
-    assert [r.status_code for r in (missing, forged, foreign, opaque)] == [403] * 4
-    assert _status(ctx, "web-newsletter") == before == "censused"
-    done = client.post(
-        "/console/touchpoints/web-newsletter/status",
-        data={"status": "examined", "csrf_token": csrf_of(client)},
-    )
-    assert done.status_code == 303
-    assert _status(ctx, "web-newsletter") == "examined"
 
 
 def test_search_keeps_identifiers_out_of_urls_and_logs_the_view(
@@ -217,43 +102,6 @@ def test_marketing_sees_consents_but_no_proofs(
     assert "form snapshot" in page
 
 
-@pytest.mark.parametrize(
-    ("path", "data"),
-    [
-        ("/console/touchpoints/web-newsletter/status", {"status": "examined"}),
-        ("/console/subjects/{subject}/check", {"purpose": "newsletter", "channel": "email"}),
-        ("/console/ledger/verify", {}),
-        ("/console/users/unlock", {"username": "dpo"}),
-        ("/console/notices/privacy-it/versions", {"text": "Informativa v3", "final": "true"}),
-    ],
-)
-def test_the_auditor_can_change_nothing(
-    ctx: Context, company: Company, sign_in: SignIn, path: str, data: dict[str, str]
-) -> None:
-    client = sign_in("auditor")
-    before = (
-        _versions(ctx),
-        _status(ctx, "web-newsletter"),
-        _rows(ctx, t.checks),
-        _rows(ctx, t.ledger_verifications),
-    )
-    answer = client.post(
-        path.format(subject=company.subject_id), data={**data, "csrf_token": csrf_of(client)}
-    )
-    assert answer.status_code == 403
-    after = (
-        _versions(ctx),
-        _status(ctx, "web-newsletter"),
-        _rows(ctx, t.checks),
-        _rows(ctx, t.ledger_verifications),
-    )
-    assert after == before
-    pages = ["/console", "/console/touchpoints/web-newsletter", "/console/ledger"]
-    for page in [*pages, "/console/notices/privacy-it", f"/console/subjects/{company.subject_id}"]:
-        forms = re.findall(r'<form method="post" action="([^"]+)"', client.get(page).text)
-        assert forms == ["/console/logout"], page  # signing out is the only form it is shown
-
-
 def test_marketing_checks_a_contact_and_the_check_is_recorded(
     ctx: Context, company: Company, sign_in: SignIn
 ) -> None:
@@ -264,7 +112,7 @@ def test_marketing_checks_a_contact_and_the_check_is_recorded(
     )
     assert answer.status_code == 200
     assert "Not allowed" in answer.text
-    assert _rows(ctx, t.checks) == 1
+    assert rows(ctx, t.checks) == 1
 
 
 def test_a_snapshot_is_escaped_in_the_page_and_sandboxed_in_its_frame(
@@ -366,7 +214,7 @@ def test_legal_publishes_a_notice_version_only_when_it_says_the_text_is_final(
         "/console/notices/privacy-it/versions", data={"text": text, "csrf_token": csrf_of(client)}
     )
     assert unconfirmed.status_code == 422
-    assert _versions(ctx) == 2
+    assert versions(ctx) == 2
     done = client.post(
         "/console/notices/privacy-it/versions",
         data={"text": text, "final": "true", "csrf_token": csrf_of(client)},
