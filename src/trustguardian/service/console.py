@@ -216,7 +216,7 @@ class TouchpointMap:
 
 
 COLUMN_X = (20, 300, 580, 860)
-NODE_W, NODE_H, GAP = 240, 40, 14
+NODE_W, NODE_H, GAP = 240, 50, 14
 
 
 def touchpoint_map(ctx: Context) -> TouchpointMap:
@@ -239,8 +239,15 @@ def touchpoint_map(ctx: Context) -> TouchpointMap:
                 key, label, column, COLUMN_X[column], 50 + row * (NODE_H + GAP), risk, is_system
             )
     edges: list[tuple[MapNode, MapNode]] = []
+    engage = [tp for tp in tps if tp.kind is TouchpointKind.ENGAGE]
     for tp in tps:
         node = nodes[(False, tp.key)]
+        if tp.kind is TouchpointKind.RIGHT:
+            # A Right touchpoint gives back control over what an Engage touchpoint uses.
+            edges.extend(
+                (nodes[(False, e.key)], node) for e in engage if set(e.purposes) & set(tp.purposes)
+            )
+            continue
         for system in tp.systems:
             sys_node = nodes[(True, system)]
             # Data flows from collection into the systems, and from the systems out to people.

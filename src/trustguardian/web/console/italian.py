@@ -374,4 +374,9 @@ ITALIAN: dict[str, str] = {
         "Questo testo è definitivo: una volta pubblicato non potrà più cambiare."
     ),
     "Publish": "Pubblica",
+    "An arrow from an Engage to a Right touchpoint means the person can withdraw there what is "
+    "used here.": (
+        "Una freccia da un touchpoint di contatto a uno dei diritti indica che la persona può "
+        "revocare lì ciò che qui viene usato."
+    ),
 }
