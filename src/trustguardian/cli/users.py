@@ -9,6 +9,7 @@ import typer
 from trustguardian.cli.common import console, context, table
 from trustguardian.domain.roles import PERMISSIONS, Role
 from trustguardian.service import users as service
+from trustguardian.store.migrate import upgrade
 
 users = typer.Typer(no_args_is_help=True)
 
@@ -30,8 +31,10 @@ def create(
     ),
 ) -> None:
     """Create a console user (asks for the password; only its argon2 hash is kept)."""
+    ctx = context(typer_ctx)
+    upgrade(ctx.engine)  # often the first command on a new instance, before `serve`
     user = service.create_user(
-        context(typer_ctx), username=username, password=_password(password_stdin), role=role
+        ctx, username=username, password=_password(password_stdin), role=role
     )
     console.print(f"Created user [bold]{user.username}[/] with role {user.role.value}.")
 
