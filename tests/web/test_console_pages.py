@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import csrf_of
 from tests.web.console_checks import rows, versions
-from tests.web.helpers import EMAIL, PHONE, Company
+from tests.web.helpers import CSRF, EMAIL, PASSWORD, PHONE, Company
 
+from trustguardian.api.app import create_app
+from trustguardian.domain.common import FixedClock
 from trustguardian.service import users
 from trustguardian.service.context import Context
+from trustguardian.service.subjects import shred_subject
 from trustguardian.store import tables as t
 
 SignIn = Callable[[str], TestClient]
@@ -236,7 +242,6 @@ def test_legal_publishes_a_notice_version_only_when_it_says_the_text_is_final(
 def test_an_erased_person_shows_no_data_and_their_proofs_are_gone(
     ctx: Context, company: Company, sign_in: SignIn
 ) -> None:
-    from trustguardian.service.subjects import shred_subject
 
     with ctx.uow() as uow:
         shred_subject(ctx, subject_id=company.subject_id, uow=uow)
@@ -258,3 +263,49 @@ def test_an_erased_person_shows_no_data_and_their_proofs_are_gone(
         data={"kind": "email", "value": EMAIL, "csrf_token": csrf_of(client, "/console/subjects")},
     )
     assert found.headers["location"] == f"/console/subjects/{company.subject_id}"
+
+
+def test_the_access_log_pages_back_in_time(ctx: Context, company: Company, sign_in: SignIn) -> None:
+
+    [legal] = [u for u in users.list_users(ctx) if u.username == "legal"]
+    start = ctx.clock.now()
+    for n in range(201):
+        moment = dataclasses.replace(ctx, clock=FixedClock(start + timedelta(seconds=n)))
+        users.log_subject_view(moment, user=legal, subject_id=company.subject_id, what=f"view {n}")
+    client = sign_in("dpo")
+    first = client.get("/console/access-log").text
+    assert first.count("<tr><td>") == 200
+    assert ">view 200<" in first
+    assert ">view 0<" not in first
+    older = re.search(r'href="(/console/access-log\?before=[^"]+)"', first)
+    assert older is not None
+    second = client.get(older.group(1).replace("&amp;", "&")).text
+    assert second.count("<tr><td>") == 1
+    assert ">view 0<" in second
+    assert "Older entries" not in second
+
+
+def test_work_queues_and_subject_buttons_appear_once_their_pages_exist(
+    ctx: Context, company: Company
+) -> None:
+
+    app = create_app(ctx)
+    before = TestClient(app, follow_redirects=False)
+    token = CSRF.search(before.get("/console/login").text).group(1)  # type: ignore[union-attr]
+    before.post(
+        "/console/login", data={"username": "legal", "password": PASSWORD, "csrf_token": token}
+    )
+    page = before.get(f"/console/subjects/{company.subject_id}").text
+    assert "/console/requests" not in page
+    assert "Download the dossier" not in page
+
+    # What the rights-request and dossier features will install:
+    app.add_api_route("/console/requests", lambda: PlainTextResponse("queue"))
+    app.add_api_route(
+        "/console/subjects/{subject_id}/dossier", lambda subject_id: PlainTextResponse("zip")
+    )
+    page = before.get(f"/console/subjects/{company.subject_id}").text
+    assert '<a href="/console/requests">Rights requests</a>' in page
+    assert f'href="/console/subjects/{company.subject_id}/dossier">Download the dossier' in page
+    assert "/console/complaints" not in page
+    before.close()

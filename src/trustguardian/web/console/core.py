@@ -134,7 +134,8 @@ class NavItem:
     permission: Permission
 
 
-# The console's sections. Rights requests, complaints and dossiers add their entries here.
+# The console's sections. An entry shows only once a route serves its path, so the work queues
+# of rights requests and complaints appear by themselves when their pages are installed.
 NAV: list[NavItem] = [
     NavItem("/console", "Dashboard", Permission.VIEW_DASHBOARD),
     NavItem("/console/map", "Touchpoint map", Permission.VIEW_REGISTRY),
@@ -142,10 +143,20 @@ NAV: list[NavItem] = [
     NavItem("/console/subjects", "Subjects", Permission.VIEW_SUBJECTS),
     NavItem("/console/purposes", "Purposes", Permission.VIEW_REGISTRY),
     NavItem("/console/notices", "Notices", Permission.VIEW_REGISTRY),
+    NavItem("/console/requests", "Rights requests", Permission.VIEW_REQUESTS),
+    NavItem("/console/complaints", "Complaints", Permission.VIEW_REQUESTS),
     NavItem("/console/ledger", "Ledger", Permission.VIEW_LEDGER),
     NavItem("/console/access-log", "Access log", Permission.VIEW_ACCESS_LOG),
     NavItem("/console/users", "Users", Permission.MANAGE_USERS),
 ]
+
+
+def served(request: Request, path: str) -> bool:
+    """Tells whether the app has a GET route for a path template (e.g. a later feature's)."""
+    return any(
+        getattr(route, "path", None) == path and "GET" in (getattr(route, "methods", None) or ())
+        for route in request.app.routes
+    )
 
 
 def render(
@@ -165,7 +176,11 @@ def render(
         "lang": lang,
         "user": user,
         "csrf": session.csrf_token if session else "",
-        "nav": [n for n in NAV if user is not None and user.can(n.permission)],
+        "nav": [
+            n
+            for n in NAV
+            if user is not None and user.can(n.permission) and served(request, n.path)
+        ],
         "can": (lambda p: user is not None and user.can(Permission(p))),
         "path": request.url.path,
         "version": __version__,

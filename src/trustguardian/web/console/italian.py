@@ -379,4 +379,8 @@ ITALIAN: dict[str, str] = {
         "Una freccia da un touchpoint di contatto a uno dei diritti indica che la persona può "
         "revocare lì ciò che qui viene usato."
     ),
+    "Complaints": "Reclami",
+    "Download the dossier": "Scarica il fascicolo",
+    "Open a rights request": "Apri una richiesta di esercizio dei diritti",
+    "Older entries": "Voci precedenti",
 }

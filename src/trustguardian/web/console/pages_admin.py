@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AwareDatetime
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.roles import PERMISSIONS, AdminUser, Permission, Role
@@ -23,6 +24,7 @@ from trustguardian.web.console.core import (
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 SUBJECT_ID = re.compile(r"^sub_[0-9a-f]{1,64}$")
+PAGE = 200
 
 
 @router.get("/access-log")
@@ -32,14 +34,20 @@ def access_log(
     session: SessionDep,
     _: Annotated[AdminUser, Depends(need(Permission.VIEW_ACCESS_LOG))],
     subject: str | None = None,
+    before: AwareDatetime | None = None,
 ) -> HTMLResponse:
     subject = (subject or "").strip() or None
     if subject is not None and not SUBJECT_ID.fullmatch(subject):
         raise InvalidInput(
             "not a subject id", errors=[FieldError("subject", "sub_ and hex digits")]
         )
-    records = users.access_log(ctx, subject_id=subject, limit=500)
-    return render(request, "access_log.html", session=session, records=records, subject=subject)
+    records = users.access_log(ctx, subject_id=subject, before=before, limit=PAGE)
+    older = None
+    if len(records) == PAGE:
+        older = {"before": records[-1].at.isoformat(), **({"subject": subject} if subject else {})}
+    return render(
+        request, "access_log.html", session=session, records=records, subject=subject, older=older
+    )
 
 
 @router.get("/users")

@@ -33,6 +33,7 @@ from trustguardian.web.console.core import (
     need,
     redirect,
     render,
+    served,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -49,8 +50,20 @@ class SubjectAction:
     permission: Permission
 
 
-# Buttons on a subject's page; the dossier and rights-request features add theirs here.
-SUBJECT_ACTIONS: list[SubjectAction] = []
+# Buttons on a subject's page, shown once a route serves their path (dossiers and rights
+# requests come with their own features).
+SUBJECT_ACTIONS: list[SubjectAction] = [
+    SubjectAction(
+        "Download the dossier",
+        "/console/subjects/{subject_id}/dossier",
+        Permission.DOWNLOAD_DOSSIER,
+    ),
+    SubjectAction(
+        "Open a rights request",
+        "/console/subjects/{subject_id}/requests/new",
+        Permission.HANDLE_REQUESTS,
+    ),
+]
 
 
 @router.get("/subjects")
@@ -110,7 +123,7 @@ def _subject(
     actions = [
         {"label": a.label, "path": a.path.format(subject_id=subject_id)}
         for a in SUBJECT_ACTIONS
-        if session.user.can(a.permission)
+        if session.user.can(a.permission) and served(request, a.path)
     ]
     return render(
         request,
