@@ -296,6 +296,16 @@ def test_work_queues_and_subject_buttons_appear_once_their_pages_exist(
         "/console/login", data={"username": "legal", "password": PASSWORD, "csrf_token": token}
     )
     page = before.get(f"/console/subjects/{company.subject_id}").text
+    nav = re.findall(r'<li><a href="([^"]+)"', page.split("<nav")[1].split("</nav>")[0])
+    assert nav == [
+        "/console",
+        "/console/map",
+        "/console/touchpoints",
+        "/console/subjects",
+        "/console/purposes",
+        "/console/notices",
+        "/console/ledger",
+    ]
     assert "/console/requests" not in page
     assert "Download the dossier" not in page
 

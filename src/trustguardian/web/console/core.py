@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import jinja2
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustguardian import __version__
@@ -22,6 +24,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.users import Session, open_session
 from trustguardian.web.console.i18n import LANGUAGES, pick_language, translator
 
+PLACEHOLDER = re.compile(r"\{[^}]+\}")
 SESSION_COOKIE = "tg_session"
 LOGIN_CSRF_COOKIE = "tg_login_csrf"
 LANG_COOKIE = "tg_lang"
@@ -152,11 +155,19 @@ NAV: list[NavItem] = [
 
 
 def served(request: Request, path: str) -> bool:
-    """Tells whether the app has a GET route for a path template (e.g. a later feature's)."""
-    return any(
-        getattr(route, "path", None) == path and "GET" in (getattr(route, "methods", None) or ())
-        for route in request.app.routes
-    )
+    """Tells whether the app answers GET on a path template (e.g. a later feature's page).
+
+    Asks the routes themselves (included routers hold theirs out of `app.routes`).
+    """
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": PLACEHOLDER.sub("x", path),
+        "root_path": "",
+        "headers": [],
+        "query_string": b"",
+    }
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 def render(
