@@ -89,3 +89,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Honour X-Forwarded-Proto/For from these proxy addresses (HSTS follows the real scheme).
     forwarded_allow_ips: str = "127.0.0.1"
+    # The web console: sessions, lock-out after repeated failed logins, cookies.
+    console_session_hours: float = Field(default=8.0, gt=0)
+    console_idle_minutes: float = Field(default=30.0, gt=0)
+    console_max_failures: int = Field(default=5, ge=1)
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    # None: Secure cookies when the request came over TLS (or in production); True/False forces.
+    console_secure_cookies: bool | None = None

@@ -23,6 +23,7 @@ from trustguardian.cli import complaints as complaints_cli
 from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import reports as reports_cli
 from trustguardian.cli import rights as rights_cli
+from trustguardian.cli import users as console_users
 from trustguardian.settings import Settings
 
 app = typer.Typer(
@@ -128,3 +129,6 @@ app.add_typer(
 ledger.ledger.command("keys")(instance_keys.ledger_keys)
 app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)
 app.command(help="Restore a backup after checking its signature and hash.")(ops.restore)
+app.add_typer(
+    console_users.users, name="users", help="Web console users: create, list, unlock, disable."
+)

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import console, context, print_json, table
 from trustguardian.service import ledger as ledger_service
+from trustguardian.service import users
 from trustguardian.service.verify import verify_ledger
 
 ledger = typer.Typer(no_args_is_help=True)
@@ -85,6 +86,9 @@ def verify(
             evidence=evidence,
             witnessed=witnessed,
         )
+    users.record_verification(
+        ctx, tree_size=report.tree_size, problems=len(report.problems), by="cli"
+    )
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states"

@@ -85,6 +85,10 @@ def serve(
     _export_settings(settings)
     if workers > 1:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = _fresh_metrics_dir()
+    console.print(
+        f"Console at {scheme}://{listen_host}:{listen_port}/console"
+        " (add a user: trustguardian users create NAME --role dpo)"
+    )
     stop = threading.Event()
     if sync:
         dispatcher = Dispatcher(ctx)

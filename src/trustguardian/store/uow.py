@@ -9,9 +9,11 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.admin import AdminRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.complaints import ComplaintRepository
 from trustguardian.store.consent import ConsentRepository
+from trustguardian.store.console import ConsoleReads
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
@@ -42,6 +44,8 @@ class UnitOfWork:
     collect: CollectRepository
     rights: RightsRepository
     complaints: ComplaintRepository
+    admin: AdminRepository
+    console: ConsoleReads
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -68,6 +72,8 @@ class UnitOfWork:
         self.collect = CollectRepository(connection)
         self.rights = RightsRepository(connection)
         self.complaints = ComplaintRepository(connection)
+        self.admin = AdminRepository(connection)
+        self.console = ConsoleReads(connection)
         return self
 
     def commit(self) -> None:

@@ -47,3 +47,7 @@ def install_pages(app: FastAPI) -> None:
             "home.html",
             {"touchpoints": items, "by_kind": by_kind, "version": __version__},
         )
+
+    from trustguardian.web.console import install_console
+
+    install_console(app)

@@ -1,0 +1,245 @@
+"""Console users: argon2 passwords, lock-out after repeated failures, sessions, the access log."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from trustguardian.domain.errors import (
+    AlreadyExists,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+)
+from trustguardian.domain.roles import AccessRecord, AdminUser, Role
+from trustguardian.service.context import Context
+from trustguardian.store.admin import StoredSession, Verification
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+HASHER = PasswordHasher()
+# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+# A session's last-seen time is written at most this often, not on every page.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class LoginFailed(DomainError):
+    """Unknown user, wrong password, disabled or locked account: one answer for all of them."""
+
+    code = "login-failed"
+    title = "Login failed"
+
+
+@dataclass(frozen=True)
+class Session:
+    user: AdminUser
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(ctx: Context, *, username: str, password: str, role: Role) -> AdminUser:
+    """Creates a console user; only the argon2 hash of the password is kept."""
+    name = _check_username(username)
+    _check_password(password)
+    user = AdminUser(id=ctx.ids.new_id("usr"), username=name, role=role, created_at=ctx.clock.now())
+    with ctx.uow() as uow:
+        if uow.admin.user_by_name(name) is not None:
+            raise AlreadyExists(
+                f"user {name!r} already exists", errors=[FieldError("username", "taken")]
+            )
+        uow.admin.add_user(user, HASHER.hash(password))
+        uow.commit()
+    return user
+
+
+def list_users(ctx: Context) -> list[AdminUser]:
+    with ctx.uow(write=False) as uow:
+        return uow.admin.users()
+
+
+def set_password(ctx: Context, *, username: str, password: str) -> None:
+    """Sets a new password and closes the user's sessions."""
+    _check_password(password)
+    with ctx.uow() as uow:
+        user = _get(uow.admin.user_by_name(username), username)
+        uow.admin.update_user(user.id, password_hash=HASHER.hash(password))
+        uow.admin.revoke_sessions(ctx.clock.now(), user_id=user.id)
+        uow.commit()
+
+
+def unlock_user(ctx: Context, *, username: str) -> None:
+    """Lifts a lock-out and forgets the failed attempts."""
+    with ctx.uow() as uow:
+        user = _get(uow.admin.user_by_name(username), username)
+        uow.admin.update_user(user.id, failed_logins=0, locked_until=None)
+        uow.commit()
+
+
+def disable_user(ctx: Context, *, username: str) -> None:
+    """Disables a user at once: no login, every open session closed."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        user = _get(uow.admin.user_by_name(username), username)
+        uow.admin.update_user(user.id, disabled_at=now)
+        uow.admin.revoke_sessions(now, user_id=user.id)
+        uow.commit()
+
+
+def login(ctx: Context, *, username: str, password: str) -> Session:
+    """Checks a password and opens a session; failures count towards a lock-out."""
+    now = ctx.clock.now()
+    settings = ctx.settings
+    with ctx.uow() as uow:
+        found = uow.admin.user_by_name(username.strip().lower())
+        if found is None:
+            _verify(_DUMMY_HASH, password)
+            raise LoginFailed("wrong username or password")
+        user, hashed = found
+        if user.locked_until is not None and user.locked_until > now:
+            # Not even checked: a locked account must not become a password oracle.
+            raise LoginFailed("too many failed attempts: the account is locked for a while")
+        if not _verify(hashed, password) or user.disabled_at is not None:
+            # The count restarts at zero when a lock is set, so a lock that ran out starts afresh.
+            failures = uow.admin.count_failure(user.id)
+            if failures >= settings.console_max_failures:
+                until = now + timedelta(minutes=settings.console_lockout_minutes)
+                uow.admin.update_user(user.id, locked_until=until, failed_logins=0)
+            uow.commit()  # the failure is kept although the caller gets an error
+            raise LoginFailed("wrong username or password")
+        changes: dict[str, object] = {
+            "failed_logins": 0,
+            "locked_until": None,
+            "last_login_at": now,
+        }
+        if HASHER.check_needs_rehash(hashed):
+            changes["password_hash"] = HASHER.hash(password)
+        uow.admin.update_user(user.id, **changes)
+        token = secrets.token_urlsafe(32)
+        expires = now + timedelta(hours=settings.console_session_hours)
+        csrf = secrets.token_urlsafe(32)
+        uow.admin.add_session(
+            StoredSession(token_digest(token), user.id, csrf, now, now, expires, None)
+        )
+        uow.commit()
+    return Session(replace(user, failed_logins=0, locked_until=None), token, csrf, expires)
+
+
+def open_session(ctx: Context, *, token: str) -> Session | None:
+    """The live session a cookie names (None when unknown, revoked, expired or idle too long)."""
+    now = ctx.clock.now()
+    digest = token_digest(token)
+    with ctx.uow(write=False) as uow:
+        stored = uow.admin.session(digest)
+        user = None if stored is None else uow.admin.user(stored.user_id)
+    if stored is None or user is None or stored.revoked_at is not None:
+        return None
+    idle = timedelta(minutes=ctx.settings.console_idle_minutes)
+    if now >= stored.expires_at or now - stored.last_seen_at > idle or user.disabled_at:
+        return None
+    if now - stored.last_seen_at > TOUCH_EVERY:
+        with ctx.uow() as uow:
+            uow.admin.touch_session(digest, now)
+            uow.commit()
+    return Session(user, token, stored.csrf_token, stored.expires_at)
+
+
+def logout(ctx: Context, *, token: str) -> None:
+    with ctx.uow() as uow:
+        uow.admin.revoke_sessions(ctx.clock.now(), token_sha256=token_digest(token))
+        uow.commit()
+
+
+def log_subject_view(ctx: Context, *, user: AdminUser, subject_id: str, what: str) -> None:
+    """Records that a user looked at a person's data (committed before the page is sent)."""
+    record = AccessRecord(
+        id=ctx.ids.new_id("acc"),
+        user_id=user.id,
+        username=user.username,
+        subject_id=subject_id,
+        what=what,
+        at=ctx.clock.now(),
+    )
+    with ctx.uow() as uow:
+        uow.admin.log_access(record)
+        uow.commit()
+
+
+def access_log(
+    ctx: Context, *, subject_id: str | None = None, before: datetime | None = None, limit: int = 100
+) -> list[AccessRecord]:
+    """Who looked at whose data, newest first."""
+    with ctx.uow(write=False) as uow:
+        return uow.admin.access_log(subject_id=subject_id, before=before, limit=limit)
+
+
+def record_verification(ctx: Context, *, tree_size: int, problems: int, by: str) -> Verification:
+    """Keeps the outcome of a full ledger verification (the dashboard shows the last one)."""
+    verification = Verification(
+        id=ctx.ids.new_id("ver"),
+        verified_at=ctx.clock.now(),
+        tree_size=tree_size,
+        ok=problems == 0,
+        problems=problems,
+        by=by,
+    )
+    with ctx.uow() as uow:
+        uow.admin.add_verification(verification)
+        uow.commit()
+    return verification
+
+
+def last_verification(ctx: Context) -> Verification | None:
+    with ctx.uow(write=False) as uow:
+        return uow.admin.last_verification()
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return HASHER.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME.fullmatch(name):
+        raise InvalidInput(
+            f"username {username!r} is not valid",
+            errors=[
+                FieldError("username", "2-80 of a-z 0-9 _ . @ - starting with a letter or digit")
+            ],
+        )
+    return name
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            "password too short or too long",
+            errors=[FieldError("password", f"{MIN_PASSWORD} to {MAX_PASSWORD} characters")],
+        )
+    if len(set(password)) < 5:
+        raise InvalidInput(
+            "password too simple",
+            errors=[FieldError("password", "use at least 5 different characters")],
+        )
+
+
+def _get(found: tuple[AdminUser, str] | None, username: str) -> AdminUser:
+    if found is None:
+        raise NotFound(f"no user {username!r}")
+    return found[0]

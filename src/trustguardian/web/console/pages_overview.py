@@ -1,0 +1,135 @@
+"""The dashboard, the touchpoint map, touchpoints and the ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from trustguardian.domain.registry import STATUS_MOVES, TouchpointStatus
+from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.service import console, users
+from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.verify import verify_ledger
+from trustguardian.web.console.core import (
+    PREFIX,
+    CsrfSession,
+    Ctx,
+    SessionDep,
+    language,
+    need,
+    redirect,
+    render,
+)
+from trustguardian.web.console.i18n import translator
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+Dashboard = Annotated[AdminUser, Depends(need(Permission.VIEW_DASHBOARD))]
+Registry = Annotated[AdminUser, Depends(need(Permission.VIEW_REGISTRY))]
+Ledger = Annotated[AdminUser, Depends(need(Permission.VIEW_LEDGER))]
+STATUSES = [s.value for s in TouchpointStatus]
+
+
+@router.get("")
+def dashboard(request: Request, ctx: Ctx, session: SessionDep, _: Dashboard) -> HTMLResponse:
+    return render(
+        request,
+        "dashboard.html",
+        session=session,
+        d=console.dashboard(ctx),
+        statuses=STATUSES,
+        requests=None,
+    )
+
+
+@router.get("/map")
+def touchpoint_map(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
+    return render(request, "map.html", session=session, m=console.touchpoint_map(ctx))
+
+
+@router.get("/touchpoints")
+def touchpoints(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
+    with ctx.uow(write=False) as uow:
+        tps = console.all_touchpoints(uow)
+        facts = console.risk_facts(uow, with_events=True)
+    rows = [
+        (tp, console.touchpoint_risk(tp, facts), facts.events.get(tp.key, (0, None))[0])
+        for tp in tps
+    ]
+    return render(request, "touchpoints.html", session=session, rows=rows)
+
+
+def _touchpoint(
+    request: Request, ctx: Ctx, session: SessionDep, key: str, message: str | None = None
+) -> HTMLResponse:
+    page = console.touchpoint_page(ctx, key=key)
+    moves = sorted(m.value for m in STATUS_MOVES[page.touchpoint.status])
+    return render(request, "touchpoint.html", session=session, p=page, moves=moves, message=message)
+
+
+@router.get("/touchpoints/{key}")
+def touchpoint(
+    request: Request, ctx: Ctx, session: SessionDep, key: str, _: Registry
+) -> HTMLResponse:
+    return _touchpoint(request, ctx, session, key)
+
+
+@router.post("/touchpoints/{key}/status")
+def change_status(
+    request: Request,
+    ctx: Ctx,
+    session: CsrfSession,
+    key: str,
+    status: Annotated[TouchpointStatus, Form()],
+    _: Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))],
+) -> Response:
+    update_touchpoint(ctx, key=key, patch=TouchpointPatch(status=status))
+    return redirect(f"{PREFIX}/touchpoints/{key}")
+
+
+@router.get("/ledger")
+def ledger(
+    request: Request, ctx: Ctx, session: SessionDep, _: Ledger, message: str | None = None
+) -> HTMLResponse:
+    return _ledger(request, ctx, session)
+
+
+def _ledger(
+    request: Request, ctx: Ctx, session: SessionDep, message: str | None = None, ok: bool = True
+) -> HTMLResponse:
+    with ctx.uow(write=False) as uow:
+        checkpoint = uow.ledger.latest_checkpoint()
+        size = uow.ledger.size()
+        verification = uow.admin.last_verification()
+    return render(
+        request,
+        "ledger.html",
+        session=session,
+        checkpoint=checkpoint,
+        size=size,
+        verification=verification,
+        verifier_key=ctx.keys.signer.verifier_key,
+        message=message,
+        ok=ok,
+    )
+
+
+@router.post("/ledger/verify")
+def verify_now(
+    request: Request,
+    ctx: Ctx,
+    session: CsrfSession,
+    _: Annotated[AdminUser, Depends(need(Permission.VERIFY_LEDGER))],
+) -> HTMLResponse:
+    report = verify_ledger(ctx)
+    users.record_verification(
+        ctx, tree_size=report.tree_size, problems=len(report.problems), by=session.user.username
+    )
+    _t = translator(language(request))
+    message = (
+        _t("The ledger verified: {n} events.", n=report.events)
+        if report.ok
+        else _t("The ledger did NOT verify: {n} problems.", n=len(report.problems))
+    )
+    return _ledger(request, ctx, session, message, report.ok)

@@ -1,0 +1,225 @@
+"""Headless Debian Chromium against a real `trustguardian serve`, on both backends.
+
+Signs in by keyboard, finds a person, reads the timeline and a proof whose form snapshot is
+hostile, downloads an evidence file, and walks the role limits. Screenshots of each main page
+land in `artifacts/console/` (or $TRUSTGUARDIAN_ARTIFACTS/console), never in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from tests.engage.server import live_server
+from tests.web.helpers import EMAIL, PASSWORD, PHONE, Company, add_users, build_company
+
+from trustguardian.service import users
+from trustguardian.service.context import Context
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = Path(os.environ.get("TRUSTGUARDIAN_ARTIFACTS", "artifacts")) / "console"
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    company: Company
+    backend: str
+    ctx: Context
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(ctx: Context, tmp_path: Path) -> Iterator[Site]:
+    """A real server (uvicorn, free port) over the test database, with one user per role."""
+    company = build_company(ctx)
+    add_users(ctx)
+    with live_server(ctx.settings, tmp_path) as base:
+        yield Site(base, company, ctx.engine.dialect.name, ctx)
+
+
+def shot(page: Page, site: Site, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{site.backend}-{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, site: Site, username: str) -> None:
+    """Signs in with the keyboard only: the username field has focus when the page opens."""
+    page.goto(f"{site.base}/console")
+    assert page.url.endswith("/console/login")
+    page.wait_for_selector("#username:focus")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.base}/console")
+
+
+def test_legal_finds_a_person_reads_the_timeline_and_a_hostile_proof_runs_nothing(
+    browser: Browser, site: Site
+) -> None:
+    company = site.company
+    page = browser.new_page(accept_downloads=True)
+    dialogs: list[str] = []
+    requests: list[str] = []
+    loaded: list[str] = []
+    blocked: list[tuple[str, str | None]] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfinished", lambda r: loaded.append(r.url))
+    page.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
+    sign_in(page, site, "legal")
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    shot(page, site, "dashboard")
+
+    page.get_by_role("link", name="Subjects").click()
+    page.get_by_label("Identifier kind").select_option("email")
+    page.get_by_label("Identifier", exact=True).focus()
+    page.keyboard.type(EMAIL)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.base}/console/subjects/{company.subject_id}")
+    assert all(EMAIL not in url for url in requests)
+    assert page.get_by_text(PHONE).is_visible()
+    timeline = page.locator("ol.timeline > li")
+    assert timeline.count() == 3
+    assert "consent withdrawn" in timeline.nth(0).inner_text()  # newest first
+    assert "consent given" in timeline.nth(2).inner_text()
+    shot(page, site, "subject")
+
+    page.get_by_role("link", name="form snapshot").click()
+    page.wait_for_url(f"{site.base}/console/events/{company.consent_event}/proofs/0")
+    assert page.locator("iframe.snapshot").get_attribute("sandbox") == ""
+    frame = next(f for f in page.frames if f.url.endswith("/snapshot"))
+    frame.wait_for_load_state()
+    assert "Newsletter" in frame.inner_text("body")  # the form as the person saw it
+    page.get_by_text("The snapshot's source").click()
+    assert "<script>document.title='PWNED'" in page.locator("pre.source").inner_text()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.title() != "PWNED"
+    assert frame.title() != "PWNED"
+    assert page.evaluate("document.body.dataset.pwned") is None
+    # The snapshot's <img src="x" onerror=...> is stopped by the frame's policy before the network.
+    assert not [u for u in loaded if "evil.example" in u or u.endswith("/proofs/0/x")]
+    assert [f for u, f in blocked if u.endswith("/proofs/0/x")] == ["csp"]
+    shot(page, site, "proof-snapshot")
+
+    page.go_back()
+    page.get_by_role("link", name="signed paper form").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the evidence file").click()
+    assert Path(download.value.path()).read_bytes().endswith(b"scanned paper form")
+
+    page.goto(f"{site.base}/console/events/{company.consent_event}/proofs/2")
+    assert "Informativa v2" in page.locator("pre.notice").inner_text()
+    shot(page, site, "proof-notice")
+    whats = [r.what for r in users.access_log(site.ctx, subject_id=company.subject_id)]
+    assert "search by email" in whats
+    assert any(w.startswith("evidence file 0") for w in whats)
+    assert any(w.startswith("form snapshot 0") for w in whats)
+    page.close()
+
+
+def test_role_limits_hold_in_the_browser(browser: Browser, site: Site) -> None:
+    company = site.company
+    subject_page = f"{site.base}/console/subjects/{company.subject_id}"
+
+    auditor = browser.new_page()
+    sign_in(auditor, site, "auditor")
+    auditor.goto(f"{site.base}/console/touchpoints/web-newsletter")
+    assert auditor.locator("select#status").count() == 0  # no way to change the status
+    assert auditor.locator("form[method=post]").count() == 1  # only "Sign out"
+    token = auditor.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = auditor.request.post(
+        f"{site.base}/console/touchpoints/web-newsletter/status",
+        form={"status": "examined", "csrf_token": token or ""},
+    )
+    assert refused.status == 403
+    auditor.goto(f"{site.base}/console/touchpoints/web-newsletter")
+    assert "censused" in auditor.locator("dl.facts").inner_text()
+    auditor.goto(subject_page)
+    assert auditor.get_by_role("heading", name="May we contact this person now?").count() == 0
+    auditor.close()
+
+    marketing = browser.new_page()
+    sign_in(marketing, site, "marketing")
+    marketing.goto(subject_page)
+    assert marketing.get_by_text(EMAIL).is_visible()
+    assert marketing.locator("a[href*='/proofs/']").count() == 0
+    shot(marketing, site, "subject-marketing")
+    for path in ["/proofs/0", "/proofs/0/snapshot"]:
+        answer = marketing.goto(f"{site.base}/console/events/{company.consent_event}{path}")
+        assert answer is not None
+        assert answer.status == 403
+        assert "203.0.113.7" not in marketing.content()
+    answer = marketing.goto(f"{site.base}/console/events/{company.paper_event}/proofs/0/file")
+    assert answer is not None
+    assert answer.status == 403
+    assert "Your role does not allow this" in marketing.content()
+    marketing.goto(subject_page)
+    marketing.get_by_label("Purpose").select_option("newsletter")
+    marketing.get_by_label("Channel").select_option("email")
+    marketing.get_by_role("button", name="Check").click()
+    assert "Not allowed" in marketing.get_by_role("status").inner_text()
+    marketing.close()
+
+    ict = browser.new_page()
+    sign_in(ict, site, "ict")
+    assert ict.get_by_role("link", name="Subjects").count() == 0
+    ict.goto(f"{site.base}/console/touchpoints/web-newsletter")
+    assert company.subject_id not in ict.content()
+    assert ict.get_by_text("hidden for your role").count() == 1
+    answer = ict.goto(subject_page)
+    assert answer is not None
+    assert answer.status == 403
+    assert EMAIL not in ict.content()
+    ict.close()
+
+
+def test_every_main_page_reads_without_javascript_in_both_languages(
+    browser: Browser, site: Site
+) -> None:
+    signing = browser.new_context()
+    sign_in(signing.new_page(), site, "dpo")
+    # The session cookie moves to a browser with JavaScript off, reading Italian first.
+    context = browser.new_context(
+        java_script_enabled=False, locale="it-IT", storage_state=signing.storage_state()
+    )
+    signing.close()
+    page = context.new_page()
+    pages = {
+        "dashboard": ("/console", "Cruscotto"),
+        "map": ("/console/map", "Mappa dei touchpoint"),
+        "touchpoints": ("/console/touchpoints", "Touchpoint"),
+        "touchpoint": ("/console/touchpoints/web-newsletter", "Newsletter form"),
+        "subjects": ("/console/subjects", "Cerca un interessato"),
+        "subject": (f"/console/subjects/{site.company.subject_id}", "Cronologia"),
+        "notice-diff": ("/console/notices/privacy-it?a=1&b=2", "Confronta le versioni"),
+        "purposes": ("/console/purposes", "Finalità"),
+        "ledger": ("/console/ledger", "Registro"),
+        "access-log": ("/console/access-log", "Registro degli accessi"),
+        "users": ("/console/users", "Utenti della console"),
+    }
+    for name, (path, heading) in pages.items():
+        answer = page.goto(f"{site.base}{path}")
+        assert answer is not None
+        assert answer.status == 200, path
+        assert heading in page.locator("main").inner_text(), path
+        shot(page, site, f"it-{name}")
+    # The map's touchpoints are links a keyboard reaches; the chart has a table twin.
+    page.goto(f"{site.base}/console/map")
+    assert page.locator("svg.map a").count() == 4
+    page.goto(f"{site.base}/console/lang/en?next=/console")
+    assert "Consents given and withdrawn" in page.locator("main").inner_text()
+    context.close()
