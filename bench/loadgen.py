@@ -185,7 +185,8 @@ def run_writers(
     on_progress: Any = None,
 ) -> Results:
     """Each thread POSTs `per_thread` events, `batch` to a request, retrying a request with the
-    same Idempotency-Key until the server acknowledges it (201)."""
+    same Idempotency-Key until the server acknowledges it: 201, or 200 when a retry finds the
+    request already recorded (its first answer was lost with a killed worker)."""
     results = Results()
     deadline = time.monotonic() + max_seconds
 
@@ -208,7 +209,7 @@ def run_writers(
                         answer = client.post(path, json=body, headers={"Idempotency-Key": key})
                     except httpx.TransportError:
                         answer = None
-                    if answer is not None and answer.status_code == 201:
+                    if answer is not None and answer.status_code in (200, 201):
                         data = answer.json()
                         created = [data] if batch == 1 else data["events"]
                         with results.lock:
