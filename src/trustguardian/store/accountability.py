@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
+from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 
@@ -150,6 +151,37 @@ class AccountabilityRepository:
             .group_by(t.consent_states.c.purpose_key)
         )
         return {r[0]: int(r[1]) for r in rows}
+
+    def overdue_requests(
+        self, touchpoint: str, now: datetime, open_statuses: Sequence[str]
+    ) -> list[tuple[str, int, date]]:
+        """(kind, count, oldest due day) of a touchpoint's open requests past their deadline."""
+        c = t.rights_requests.c
+        rows = self._c.execute(
+            select(c.kind, func.count(), func.min(c.due_on))
+            .where(
+                c.touchpoint_key == touchpoint,
+                c.status.in_(list(open_statuses)),
+                c.due_at <= now,
+            )
+            .group_by(c.kind)
+        )
+        return [(r[0], int(r[1]), r[2]) for r in rows]
+
+    def open_cases(self, touchpoint: str, open_statuses: Sequence[str]) -> tuple[int, int]:
+        """(open rights requests, open complaints) a touchpoint took."""
+        r, c = t.rights_requests.c, t.complaints.c
+        requests = self._c.execute(
+            select(func.count()).where(
+                r.touchpoint_key == touchpoint, r.status.in_(list(open_statuses))
+            )
+        ).scalar_one()
+        complaints = self._c.execute(
+            select(func.count()).where(
+                c.touchpoint_key == touchpoint, c.status != ComplaintStatus.CLOSED.value
+            )
+        ).scalar_one()
+        return int(requests), int(complaints)
 
     def subject_leaves(self, subject_id: str) -> list[tuple[int, bytes]]:
         """(seq, leaf) of every event of a subject, in ledger order."""
