@@ -250,6 +250,38 @@ class AccountabilityRepository:
         )
         return {(r[0], r[1]): int(r[2]) for r in rows}
 
+    def requests_received(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[str, str, datetime, datetime | None, datetime | None]]:
+        """(kind, status, due at, extended at, closed at) of requests received in [start, end)."""
+        c = t.rights_requests.c
+        query = (
+            select(c.kind, c.status, c.due_at, c.extended_at, c.closed_at)
+            .where(c.received_at >= start, c.received_at < end)
+            .order_by(c.received_at, c.id)
+        )
+        for r in self._c.execution_options(yield_per=10_000).execute(query):
+            yield r[0], r[1], r[2], r[3], r[4]
+
+    def overdue_now(self, now: datetime, open_statuses: Sequence[str]) -> int:
+        """Open requests past their deadline, whenever they were received."""
+        c = t.rights_requests.c
+        query = select(func.count()).where(c.status.in_(list(open_statuses)), c.due_at <= now)
+        return int(self._c.execute(query).scalar_one())
+
+    def complaint_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(status, kind of the event complained about or '') -> complaints received in
+        [start, end)."""
+        c = t.complaints.c
+        about = func.coalesce(t.events.c.kind, "")
+        rows = self._c.execute(
+            select(c.status, about, func.count())
+            .select_from(t.complaints.outerjoin(t.events, t.events.c.id == c.about_event_id))
+            .where(c.received_at >= start, c.received_at < end)
+            .group_by(c.status, about)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
     # --- RFC 3161 time-stamps of checkpoints --------------------------------------------------
 
     def add_timestamp(self, ts: StoredTimestamp) -> None:
