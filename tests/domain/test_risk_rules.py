@@ -26,6 +26,7 @@ from trustguardian.domain.registry import (
 from trustguardian.domain.risk import (
     RULES,
     Finding,
+    OverdueRequests,
     RegisterFacts,
     Rule,
     Severity,
@@ -39,6 +40,7 @@ from trustguardian.domain.risk import (
     marketing_without_double_opt_in,
     no_right_touchpoint,
     outdated_notice,
+    overdue_requests,
     purpose_legal_basis,
     purpose_retention,
     stale_consents,
@@ -101,6 +103,13 @@ def clean(**changes: Any) -> TouchpointFacts:
     }
     values.update(changes)
     return TouchpointFacts(**values)
+
+
+def right(**changes: Any) -> TouchpointFacts:
+    tp = touchpoint(
+        key="desk", kind=TouchpointKind.RIGHT, channel=Channel.OTHER, required_proofs=()
+    )
+    return clean(touchpoint=tp, notice_exists=False, notice_in_force=None, **changes)
 
 
 def engage(channel: Channel = Channel.EMAIL, **changes: Any) -> TouchpointFacts:
@@ -178,6 +187,12 @@ CASES: list[
         clean(stale_consents={"newsletter": 3}),
         clean(stale_consents={"newsletter": 0}),
     ),
+    (
+        overdue_requests,
+        Rule.OVERDUE_REQUESTS,
+        right(overdue_requests=(OverdueRequests("access", 2, date(2026, 11, 20)),)),
+        right(overdue_requests=()),
+    ),
 ]
 
 
@@ -220,3 +235,21 @@ def test_a_physical_counter_needs_no_double_opt_in() -> None:
 def test_right_touchpoints_are_not_asked_for_a_right_touchpoint() -> None:
     right = dataclasses.replace(touchpoint(), kind=TouchpointKind.RIGHT, required_proofs=())
     assert no_right_touchpoint(clean(touchpoint=right, withdrawable=frozenset())) == []
+
+
+def test_overdue_requests_say_how_many_and_how_late_by_kind() -> None:
+    found = overdue_requests(
+        right(
+            overdue_requests=(
+                OverdueRequests("erasure", 1, date(2026, 11, 1)),
+                OverdueRequests("access", 2, date(2026, 11, 20)),
+            )
+        )
+    )
+    assert [(f.target, f.severity) for f in found] == [
+        ("access", Severity.HIGH),
+        ("erasure", Severity.HIGH),
+    ]
+    assert "2 access request(s) taken here are past the legal deadline" in found[0].message
+    assert "due on 2026-11-20, 9 day(s) ago" in found[0].message
+    assert blocks_securing(found)

@@ -16,6 +16,7 @@ from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.service.access_log import api_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.records import processing_register, subject_records
 from trustguardian.service.timestamps import stamp_checkpoint
@@ -50,23 +51,29 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def get_dossier(subject_id: str, ctx: Ctx, _: SubjectReader) -> Response:
-    """The subject's evidence dossier (zip); `trustguardian dossier verify` checks it offline."""
-    return _attachment(
-        subject_dossier(ctx, subject_id=subject_id), "application/zip", f"dossier-{subject_id}.zip"
-    )
+def get_dossier(subject_id: str, ctx: Ctx, key: SubjectReader) -> Response:
+    """The subject's evidence dossier (zip); `trustguardian dossier verify` checks it offline.
+
+    The read is logged in the subject access log, naming the API key."""
+    body = subject_dossier(ctx, subject_id=subject_id)
+    log_read(ctx, reader=api_reader(key), subject_id=subject_id, what="dossier")
+    return _attachment(body, "application/zip", f"dossier-{subject_id}.zip")
 
 
 @router.get("/subjects/{subject_id}/consent-records")
 def get_consent_records(
     subject_id: str,
     ctx: Ctx,
-    _: SubjectReader,
+    key: SubjectReader,
     format: Annotated[ExportFormat, Query()] = ExportFormat.DPV,
 ) -> list[dict[str, Any]]:
-    """The subject's consents as ISO/IEC TS 27560 DPV records or Kantara v1.1 receipts."""
+    """The subject's consents as ISO/IEC TS 27560 DPV records or Kantara v1.1 receipts.
+
+    The read is logged in the subject access log, naming the API key."""
     records = subject_records(ctx, subject_id=subject_id)
-    return dpv_records(records) if format is ExportFormat.DPV else kantara_receipts(records)
+    found = dpv_records(records) if format is ExportFormat.DPV else kantara_receipts(records)
+    log_read(ctx, reader=api_reader(key), subject_id=subject_id, what=f"consent records ({format})")
+    return found
 
 
 @router.get(

@@ -11,6 +11,7 @@ from trustguardian.cli.ledger import ledger
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import DossierCheck, verify_dossier
+from trustguardian.service.access_log import cli_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
 from trustguardian.service.subjects import find_subject
@@ -51,6 +52,7 @@ def dossier(
     ctx = context(typer_ctx)
     subject_id = subject_of(ctx, target)
     body = subject_dossier(ctx, subject_id=subject_id)
+    log_read(ctx, reader=cli_reader(), subject_id=subject_id, what="dossier")
     out.write_bytes(body)
     console.print(f"dossier of {subject_id} written to {out} ({len(body):,} bytes)")
 

@@ -14,6 +14,7 @@ from trustguardian.cli.dossier import subject_of
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report, summary_lines
 from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.service.access_log import cli_reader, log_read
 from trustguardian.service.records import processing_register, subject_records
 
 report = typer.Typer(no_args_is_help=True)
@@ -80,6 +81,12 @@ def consent_records(
     ctx = context(typer_ctx)
     records = subject_records(ctx, subject_id=subject_of(ctx, subject))
     data = dpv_records(records) if fmt is ExportFormat.DPV else kantara_receipts(records)
+    log_read(
+        ctx,
+        reader=cli_reader(),
+        subject_id=records.subject_id,
+        what=f"consent records ({fmt.value})",
+    )
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)

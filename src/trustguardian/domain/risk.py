@@ -22,6 +22,7 @@ from trustguardian.domain.registry import (
     Touchpoint,
     TouchpointKind,
 )
+from trustguardian.domain.rights import ROME
 
 
 class Severity(StrEnum):
@@ -42,6 +43,7 @@ class Rule(StrEnum):
     NO_RIGHT_TOUCHPOINT = "no_right_touchpoint"
     STALE_OPPOSITION_REGISTER = "stale_opposition_register"
     STALE_CONSENTS = "stale_consents"
+    OVERDUE_REQUESTS = "overdue_requests"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,15 @@ class RegisterFacts:
 
 
 @dataclass(frozen=True)
+class OverdueRequests:
+    """Open rights requests of one kind taken at one touchpoint, past their deadline."""
+
+    kind: str
+    count: int
+    oldest_due_on: date
+
+
+@dataclass(frozen=True)
 class TouchpointFacts:
     """Everything the rules look at for one touchpoint, read at one instant."""
 
@@ -81,6 +92,8 @@ class TouchpointFacts:
     registers: tuple[RegisterFacts, ...] = ()
     # Given consents collected here that outlived their purpose's refresh period, by purpose.
     stale_consents: Mapping[str, int] = field(default_factory=dict)
+    # Open rights requests this touchpoint took that are past their deadline, by kind.
+    overdue_requests: tuple[OverdueRequests, ...] = ()
 
 
 # The Garante's guidance (provv. 24 Feb 2005, confirmed since) keeps data for marketing 24 months.
@@ -323,6 +336,25 @@ def stale_consents(facts: TouchpointFacts) -> list[Finding]:
     ]
 
 
+def overdue_requests(facts: TouchpointFacts) -> list[Finding]:
+    """Art. 12(3): a request is answered within a month of receipt (three once extended)."""
+    today = facts.now.astimezone(ROME).date()
+    return [
+        Finding(
+            Rule.OVERDUE_REQUESTS,
+            Severity.HIGH,
+            o.kind,
+            f"{o.count} {o.kind} request(s) taken here are past the legal deadline (the oldest "
+            f"was due on {o.oldest_due_on.isoformat()}, {(today - o.oldest_due_on).days} day(s) "
+            "ago)",
+            "answer them now (`trustguardian requests list --overdue`); when a request is "
+            "complex, extend it once within the first month, telling the person why",
+        )
+        for o in sorted(facts.overdue_requests, key=lambda o: o.kind)
+        if o.count > 0
+    ]
+
+
 RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     collect_without_proofs,
     marketing_without_double_opt_in,
@@ -335,6 +367,7 @@ RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     no_right_touchpoint,
     stale_opposition_register,
     stale_consents,
+    overdue_requests,
 )
 
 

@@ -108,10 +108,13 @@ class AdminUser:
 
 @dataclass(frozen=True)
 class AccessRecord:
-    """One look at a person's data by a console user: who, when, which subject, what."""
+    """One look at a person's data by a console user: who, when, which subject, what.
+
+    Reads through an API key or the command line have no `user_id`; `username` names them.
+    """
 
     id: str
-    user_id: str
+    user_id: str | None
     username: str
     subject_id: str
     what: str

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.reports import pdf
+from trustguardian.reports.dossier_cases import CASE_SECTIONS, cases_html, cases_pdf
 from trustguardian.service.dossier import DossierData
 
 LANGUAGES = ("en", "it")
@@ -126,6 +127,15 @@ KINDS: dict[str, dict[str, str]] = {
         "data.collected": "dati raccolti",
         "data.updated": "dati aggiornati",
         "contact.made": "contatto effettuato",
+        "request.received": "richiesta ricevuta",
+        "request.verifying": "richiesta in verifica",
+        "request.in_progress": "richiesta in lavorazione",
+        "request.extended": "richiesta prorogata",
+        "request.fulfilled": "richiesta evasa",
+        "request.rejected": "richiesta respinta",
+        "subject.erased": "interessato cancellato",
+        "complaint.opened": "reclamo aperto",
+        "complaint.updated": "reclamo aggiornato",
     },
 }
 STATUSES: dict[str, dict[str, str]] = {
@@ -219,7 +229,9 @@ v{{ e.purpose_version }}{% endif %}</td><td>{{ e.channels|join(", ") }}</td>
 <td>{{ p.content.legal_basis }}</td><td>{{ p.content.retention_days }}</td>
 <td>{{ p.content.consent_lifetime_days or "" }}</td><td>{{ p.content.controller }}</td></tr>
 {% endfor %}</table>
-{% for name, rows in d.sections|dictsort %}<h2>{{ v.t.sections }}: {{ name }}</h2><ul>
+{{ cases }}
+{% for name, rows in d.sections|dictsort if name not in case_sections %}
+<h2>{{ v.t.sections }}: {{ name }}</h2><ul>
 {% for row in rows %}<li><code>{{ row }}</code></li>{% endfor %}</ul>{% endfor %}
 <h2>{{ v.t.ledger }}</h2>
 <p>{{ v.t.checkpoint }} {{ d.checkpoint.tree_size }}, {{ v.t.root }} <code>{{ v.root() }}</code></p>
@@ -236,7 +248,9 @@ _template = _env.from_string(HTML)
 def render_html(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
     """The report as one HTML page."""
     view = View(lang, LABELS[lang], data, timestamp_time)
-    return _template.render(v=view, d=data).encode("utf-8")
+    return _template.render(
+        v=view, d=data, cases=cases_html(data, lang), case_sections=CASE_SECTIONS
+    ).encode("utf-8")
 
 
 def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
@@ -307,7 +321,10 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
             ],
         ),
     ]
+    story += cases_pdf(data, lang)
     for name, rows in sorted(data.sections.items()):
+        if name in CASE_SECTIONS:
+            continue
         story += [pdf.para(f"{t['sections']}: {name}", "h1")]
         story += [pdf.para(str(row), "small") for row in rows]
     story += [

@@ -9,7 +9,9 @@ Checks, each problem naming the file at fault:
 5. every proof's salt and content give the commitment in its event's leaf, and a proof's file
    has the SHA-256 its content names;
 6. every notice text shown has the SHA-256 its event's leaf names;
-7. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
+7. every step of a rights request or complaint in `sections/` is an event of this dossier of
+   the kind the step says;
+8. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
    certificate, signed by a certificate chaining to it).
 """
 
@@ -22,6 +24,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -92,6 +95,7 @@ def verify_dossier(
     leaves = _events(files, root, report)
     _evidence(files, leaves, report)
     _notices(files, leaves, report)
+    _sections(files, leaves, report)
     _timestamp(files, tsa_roots, report)
     return report
 
@@ -239,6 +243,44 @@ def _notices(
         elif hashlib.sha256(text).hexdigest() != notice.get("sha256"):
             report.fail(path, f"is not the notice text whose hash {event_path} holds")
     report.notices = sum(1 for p in files if p.startswith("notices/"))
+
+
+def _request_step(status: str) -> set[str]:
+    return {f"request.{status}"}
+
+
+def _complaint_step(status: str) -> set[str]:
+    return {"complaint.opened", "complaint.updated"}
+
+
+# The event kinds that may prove a step of each section's cases.
+STEP_KINDS: dict[str, Callable[[str], set[str]]] = {
+    "sections/rights_requests.json": _request_step,
+    "sections/complaints.json": _complaint_step,
+}
+
+
+def _sections(
+    files: dict[str, bytes], leaves: dict[str, tuple[str, dict[str, Any]]], report: DossierCheck
+) -> None:
+    for path, kinds in STEP_KINDS.items():
+        raw = files.get(path)
+        if raw is None:
+            continue
+        try:
+            rows = json.loads(raw)
+            steps = [(str(s["event_id"]), str(s["status"])) for r in rows for s in r["steps"]]
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            report.fail(path, f"not a list of cases with steps: {exc}")
+            continue
+        for event_id, status in steps:
+            leaf = leaves.get(event_id)
+            if leaf is None:
+                report.fail(path, f"step {status!r} names event {event_id}, not in this dossier")
+            elif leaf[1].get("kind") not in kinds(status):
+                report.fail(
+                    path, f"step {status!r} is proved by {leaf[0]}, a {leaf[1].get('kind')}"
+                )
 
 
 def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: DossierCheck) -> None:

@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.reports import pdf
+from trustguardian.reports.inspection_cases import case_lines, complaints_section, requests_section
 from trustguardian.service.context import Context
 from trustguardian.service.inspection import STATUSES, InspectionFigures, inspection_figures
 
@@ -36,6 +37,7 @@ def summary_lines(f: InspectionFigures) -> list[str]:
         f"Ledger verification: {'OK' if f.ledger.ok else 'FAILED'}, tree size "
         f"{f.ledger.tree_size}, {f.ledger.checkpoints} checkpoints, "
         f"{f.checkpoints_in_period} in the period",
+        *case_lines(f),
     ]
 
 
@@ -49,6 +51,7 @@ def render_inspection(f: InspectionFigures) -> bytes:
         *[pdf.para(line) for line in summary_lines(f)],
     ]
     story += _census(f) + _consents(f) + _proofs(f) + _sync(f) + _ledger(f)
+    story += requests_section(f) + complaints_section(f)
     for title, rows in sorted(f.sections.items()):
         story += [pdf.para(title, "h1")] + [pdf.para(str(r), "small") for r in rows]
     return pdf.render(

@@ -14,9 +14,11 @@ from trustguardian.domain.registry import (
     TouchpointStatus,
     version_in_force,
 )
+from trustguardian.domain.rights import OPEN
 from trustguardian.domain.risk import (
     CONTACT_WINDOW,
     Finding,
+    OverdueRequests,
     RegisterFacts,
     TouchpointFacts,
     blocks_securing,
@@ -81,6 +83,14 @@ def gather_facts(
         withdrawable=frozenset(withdrawable),
         registers=registers,
         stale_consents=uow.accountability.stale_consents(tp.key, now),
+        # Every request names the Right touchpoint that took it (only Right touchpoints record
+        # `request.received`, and retiring one with open cases is refused), so it answers here.
+        overdue_requests=tuple(
+            OverdueRequests(kind, count, oldest)
+            for kind, count, oldest in uow.accountability.overdue_requests(
+                tp.key, now, [s.value for s in OPEN]
+            )
+        ),
     )
 
 
@@ -172,6 +182,17 @@ def all_open_findings(ctx: Context) -> list[StoredFinding]:
     """Every open finding of the census."""
     with ctx.uow(write=False) as uow:
         return uow.accountability.findings()
+
+
+def check_can_retire(uow: UnitOfWork, tp: Touchpoint) -> None:
+    """Refuses retiring a touchpoint with open rights requests or complaints: their steps are
+    recorded at the touchpoint that took them, which a retired touchpoint can no longer do."""
+    requests, complaints = uow.accountability.open_cases(tp.key, [s.value for s in OPEN])
+    if requests or complaints:
+        raise Conflict(
+            f"touchpoint {tp.key!r} has {requests} open rights request(s) and {complaints} open "
+            "complaint(s): answer them before retiring it"
+        )
 
 
 def check_can_secure(uow: UnitOfWork, tp: Touchpoint) -> None:

@@ -15,6 +15,7 @@ from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import NoticeVersion, PurposeVersion, Touchpoint
 from trustguardian.ledger import inclusion_coords, inclusion_proof
 from trustguardian.service.context import Context
+from trustguardian.service.dossier_sections import dossier_sections
 from trustguardian.service.evidence import open_blob, open_proof
 from trustguardian.service.subjects import IdentifierView, get_subject, keyring
 from trustguardian.service.timestamps import stamp_if_configured
@@ -120,6 +121,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
             if (tp := uow.touchpoints.get(key)) is not None
         }
         timestamp = uow.accountability.timestamp(checkpoint.tree_size)
+        sections = dossier_sections(ctx, uow, subject_id)
     return DossierData(
         subject_id=subject_id,
         created_at=now,
@@ -137,6 +139,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         timestamp=timestamp,
         public_key=ctx.keys.signer.verifier_key,
         origin=ctx.keys.signer.name,
+        sections=sections,
     )
 
 

@@ -16,6 +16,12 @@ from trustguardian.domain.risk import Finding, examine
 from trustguardian.ledger import parse_checkpoint, verify_consistency
 from trustguardian.service.census import gather_facts, live_touchpoints
 from trustguardian.service.context import Context
+from trustguardian.service.inspection_cases import (
+    ComplaintFigures,
+    RequestFigures,
+    complaint_figures,
+    request_figures,
+)
 from trustguardian.service.ledger import prove_consistency
 from trustguardian.service.sync_status import DestinationStatus, sync_status
 from trustguardian.service.verify import Report, verify_ledger
@@ -73,6 +79,8 @@ class InspectionFigures:
     ledger: Report
     checkpoints_in_period: int
     chain: list[CheckpointLink]
+    requests: RequestFigures = field(default_factory=RequestFigures)
+    complaints: ComplaintFigures = field(default_factory=ComplaintFigures)
     # Sections other capabilities add (rights requests, complaints): title -> rows.
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -109,6 +117,8 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         contacts = uow.accountability.contact_counts(start, end)
         checkpoints = uow.ledger.checkpoints()
         stamps = uow.accountability.timestamps()
+        requests = request_figures(uow, start, end, now)
+        complaints = complaint_figures(uow, start, end)
     in_period = [c for c in checkpoints if start <= c.created_at < end]
     return InspectionFigures(
         start=start,
@@ -125,6 +135,8 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         ledger=verify_ledger(ctx),
         checkpoints_in_period=len(in_period),
         chain=_chain(ctx, in_period, stamps),
+        requests=requests,
+        complaints=complaints,
     )
 
 

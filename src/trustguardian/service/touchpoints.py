@@ -17,7 +17,7 @@ from trustguardian.domain.registry import (
     TouchpointKind,
     TouchpointStatus,
 )
-from trustguardian.service.census import check_can_secure
+from trustguardian.service.census import check_can_retire, check_can_secure
 from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.store.uow import UnitOfWork
@@ -110,6 +110,8 @@ def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touc
             _check_move(current.status, patch.status)
             if patch.status is TouchpointStatus.SECURED:
                 check_can_secure(uow, current)
+            if patch.status is TouchpointStatus.RETIRED:
+                check_can_retire(uow, current)
         updated = dataclasses.replace(current, **changes, updated_at=ctx.clock.now())
         _check_references(uow, updated)
         uow.touchpoints.save(updated)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
+from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 
@@ -151,6 +152,37 @@ class AccountabilityRepository:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    def overdue_requests(
+        self, touchpoint: str, now: datetime, open_statuses: Sequence[str]
+    ) -> list[tuple[str, int, date]]:
+        """(kind, count, oldest due day) of a touchpoint's open requests past their deadline."""
+        c = t.rights_requests.c
+        rows = self._c.execute(
+            select(c.kind, func.count(), func.min(c.due_on))
+            .where(
+                c.touchpoint_key == touchpoint,
+                c.status.in_(list(open_statuses)),
+                c.due_at <= now,
+            )
+            .group_by(c.kind)
+        )
+        return [(r[0], int(r[1]), r[2]) for r in rows]
+
+    def open_cases(self, touchpoint: str, open_statuses: Sequence[str]) -> tuple[int, int]:
+        """(open rights requests, open complaints) a touchpoint took."""
+        r, c = t.rights_requests.c, t.complaints.c
+        requests = self._c.execute(
+            select(func.count()).where(
+                r.touchpoint_key == touchpoint, r.status.in_(list(open_statuses))
+            )
+        ).scalar_one()
+        complaints = self._c.execute(
+            select(func.count()).where(
+                c.touchpoint_key == touchpoint, c.status != ComplaintStatus.CLOSED.value
+            )
+        ).scalar_one()
+        return int(requests), int(complaints)
+
     def subject_leaves(self, subject_id: str) -> list[tuple[int, bytes]]:
         """(seq, leaf) of every event of a subject, in ledger order."""
         rows = self._c.execute(
@@ -215,6 +247,38 @@ class AccountabilityRepository:
             select(t.contacts.c.touchpoint_key, flag, func.count())
             .where(t.contacts.c.occurred_at >= start, t.contacts.c.occurred_at < end)
             .group_by(t.contacts.c.touchpoint_key, flag)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def requests_received(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[str, str, datetime, datetime | None, datetime | None]]:
+        """(kind, status, due at, extended at, closed at) of requests received in [start, end)."""
+        c = t.rights_requests.c
+        query = (
+            select(c.kind, c.status, c.due_at, c.extended_at, c.closed_at)
+            .where(c.received_at >= start, c.received_at < end)
+            .order_by(c.received_at, c.id)
+        )
+        for r in self._c.execution_options(yield_per=10_000).execute(query):
+            yield r[0], r[1], r[2], r[3], r[4]
+
+    def overdue_now(self, now: datetime, open_statuses: Sequence[str]) -> int:
+        """Open requests past their deadline, whenever they were received."""
+        c = t.rights_requests.c
+        query = select(func.count()).where(c.status.in_(list(open_statuses)), c.due_at <= now)
+        return int(self._c.execute(query).scalar_one())
+
+    def complaint_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(status, kind of the event complained about or '') -> complaints received in
+        [start, end)."""
+        c = t.complaints.c
+        about = func.coalesce(t.events.c.kind, "")
+        rows = self._c.execute(
+            select(c.status, about, func.count())
+            .select_from(t.complaints.outerjoin(t.events, t.events.c.id == c.about_event_id))
+            .where(c.received_at >= start, c.received_at < end)
+            .group_by(c.status, about)
         )
         return {(r[0], r[1]): int(r[2]) for r in rows}
 

@@ -693,7 +693,8 @@ subject_access_log = Table(
     "subject_access_log",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("user_id", String(40), ForeignKey("admin_users.id"), nullable=False),
+    # None when the reader is an API key or the command line; `username` then names it.
+    Column("user_id", String(40), ForeignKey("admin_users.id"), nullable=True),
     Column("username", String(80), nullable=False),
     Column("subject_id", String(40), nullable=False, index=True),
     Column("what", String(80), nullable=False),
