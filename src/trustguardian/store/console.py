@@ -116,6 +116,18 @@ class ConsoleReads:
         ).one()
         return int(row[0]), int(row[1])
 
+    def examinations(self) -> dict[str, datetime]:
+        """When each examined touchpoint was last examined by the census."""
+        e = t.examinations.c
+        rows = self._c.execute(select(e.touchpoint_key, e.examined_at))
+        return {r[0]: r[1] for r in rows}
+
+    def open_requests(self, statuses: Sequence[str]) -> int:
+        """How many rights requests are in one of these (open) statuses."""
+        r = t.rights_requests.c
+        query = select(func.count()).where(r.status.in_(list(statuses)))
+        return int(self._c.execute(query).scalar_one())
+
 
 def _aware(value: Any) -> datetime | None:
     if value is None:
