@@ -12,9 +12,9 @@ from tests.web.console_checks import rows, status, versions
 from tests.web.helpers import CSRF, EMAIL, PASSWORD, Company
 
 from trustguardian.api.app import create_app
-from trustguardian.web.console import core
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
+from trustguardian.web.console import core
 
 SignIn = Callable[[str], TestClient]
 
