@@ -92,16 +92,6 @@ class ConsoleReads:
             )
         )
 
-    def flagged_per_touchpoint(self) -> dict[str, int]:
-        """Contacts made without an allowed check, per engage touchpoint."""
-        c = t.contacts.c
-        rows = self._c.execute(
-            select(c.touchpoint_key, func.count())
-            .where(c.flag.is_not(None))
-            .group_by(c.touchpoint_key)
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
     def consent_totals(self) -> dict[str, int]:
         """Stored consent states by status (expiry is applied by the reader)."""
         c = t.consent_states.c
