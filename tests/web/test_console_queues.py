@@ -366,3 +366,27 @@ def test_touchpoints_show_the_census_findings_with_their_fix(
     refused = _post(auditor, "/console/touchpoints/store-desk/examine")
     assert refused.status_code == 403
     assert rows(ctx, t.examinations) == 1
+
+
+def test_an_erasure_fulfilled_in_the_console_leaves_pages_that_show_no_data(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    client = sign_in("dpo")
+    request_id = _open_request(client, company.subject_id, kind="erasure")
+    page = client.get(f"/console/requests/{request_id}").text
+    assert "destroys this person&#39;s key" not in page  # not in progress yet: no fulfil form
+    assert _post(client, f"/console/requests/{request_id}/start").status_code == 303
+    page = client.get(f"/console/requests/{request_id}").text
+    assert "destroys this person&#39;s key" in page
+    done = _post(client, f"/console/requests/{request_id}/fulfil", outcome="Dati cancellati.")
+    assert done.status_code == 303
+    after = client.get(f"/console/requests/{request_id}")
+    assert after.status_code == 200
+    assert "Vorrei una copia" not in after.text  # sealed with the destroyed key
+    assert "No details given, or erased." in after.text
+    person = client.get(f"/console/subjects/{company.subject_id}").text
+    assert "was erased on" in person
+    assert f'href="/console/requests/{request_id}"' in person  # the request stays on record
+    dossier = client.get(f"/console/subjects/{company.subject_id}/dossier")
+    assert dossier.status_code == 200
+    assert verify_dossier(dossier.content, trusted_key=ctx.keys.signer.verifier_key).ok

@@ -36,6 +36,8 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Readers = Annotated[AdminUser, Depends(need(Permission.VIEW_REQUESTS))]
 Handlers = Annotated[AdminUser, Depends(need(Permission.HANDLE_REQUESTS))]
 Text = Annotated[str, Form(max_length=4000)]
+# Kind and assignee filter each page read, so a page reads many requests at once.
+QUEUE_PAGE = 200
 # What a finished action says on the request's page (keys travel in the redirect's query).
 DONE = {
     "code-sent": "A verification code was sent to the person.",
@@ -66,7 +68,7 @@ def queue(
     cursor: str | None = None,
 ) -> HTMLResponse:
     items, next_cursor = console_queues.request_queue(
-        ctx, queue=view, kind=kind, assignee=assignee or None, cursor=cursor
+        ctx, queue=view, kind=kind, assignee=assignee or None, cursor=cursor, limit=QUEUE_PAGE
     )
     more = None
     if next_cursor:
