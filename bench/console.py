@@ -11,7 +11,10 @@ events over two years):
 - subject: `service.console_subject.subject_page` for one person (identifiers opened with the
   person's key, consents, timeline, checks, contacts, deliveries) vs a raw
   `SELECT * FROM events WHERE subject_id = ?`;
-- login: `service.users.login` (argon2id verification, a session written).
+- login: `service.users.login` (argon2id verification, a session written);
+- queue: `service.console_queues.request_queue` (a page of open rights requests with their
+  steps and assignees) and `requests_due` (the dashboard's card) vs a raw
+  `SELECT * FROM rights_requests WHERE status IN (...) ORDER BY due_at LIMIT 50`.
 
 Prints median and p95 milliseconds and the ratio to the baseline, then one JSON line.
 """
@@ -30,7 +33,7 @@ from sqlalchemy import func, select, text
 
 from common import context, database, percentile
 from trustguardian.domain.roles import Role
-from trustguardian.service import console, console_subject, users
+from trustguardian.service import console, console_queues, console_subject, users
 from trustguardian.service.demo import seed_demo
 from trustguardian.store import tables as t
 
@@ -69,6 +72,16 @@ def run(backend: str, repeat: int, workdir: Path) -> dict[str, float]:
                     text("SELECT * FROM events WHERE subject_id = :s"), {"s": subject}
                 ).all()
 
+        def raw_queue() -> object:
+            with ctx.engine.connect() as conn:
+                return conn.execute(
+                    text(
+                        "SELECT * FROM rights_requests WHERE status IN "
+                        "('received', 'verifying', 'in_progress', 'extended') "
+                        "ORDER BY due_at, id LIMIT 50"
+                    )
+                ).all()
+
         samples = {
             "dashboard": timed(lambda: console.dashboard(ctx), repeat),
             "map": timed(lambda: console.touchpoint_map(ctx), repeat),
@@ -77,7 +90,10 @@ def run(backend: str, repeat: int, workdir: Path) -> dict[str, float]:
                 lambda: users.login(ctx, username="bench", password=PASSWORD),
                 max(3, repeat // 4),
             ),
+            "queue": timed(lambda: console_queues.request_queue(ctx), repeat),
+            "due": timed(lambda: console_queues.requests_due(ctx), repeat),
             "raw_count": timed(count_all, repeat),
+            "raw_queue": timed(raw_queue, repeat),
             "raw_subject": timed(raw_subject, repeat),
         }
     finally:
@@ -91,6 +107,8 @@ def run(backend: str, repeat: int, workdir: Path) -> dict[str, float]:
         ("dashboard", "raw_count"),
         ("map", "raw_count"),
         ("subject", "raw_subject"),
+        ("queue", "raw_queue"),
+        ("due", "raw_queue"),
     ]:
         figures[f"{name}_ratio"] = round(figures[f"{name}_ms_p50"] / figures[f"{base}_ms_p50"], 1)
     return figures
@@ -109,7 +127,17 @@ def main() -> None:
             figures = run(backend, args.repeat, Path(workdir))
             result[backend] = figures
             print(f"{backend}: {int(figures['events'])} events")
-            for name in ["dashboard", "map", "subject", "login", "raw_count", "raw_subject"]:
+            for name in [
+                "dashboard",
+                "map",
+                "subject",
+                "login",
+                "queue",
+                "due",
+                "raw_count",
+                "raw_subject",
+                "raw_queue",
+            ]:
                 line = (
                     f"  {name:12} p50 {figures[f'{name}_ms_p50']:8.2f} ms"
                     f"  p95 {figures[f'{name}_ms_p95']:8.2f} ms"

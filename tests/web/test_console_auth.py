@@ -14,6 +14,7 @@ from tests.web.helpers import CSRF, EMAIL, PASSWORD, Company
 from trustguardian.api.app import create_app
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
+from trustguardian.web.console import core
 
 SignIn = Callable[[str], TestClient]
 
@@ -27,8 +28,11 @@ def test_signed_out_readers_are_sent_to_the_login_page(ctx: Context, company: Co
         posted = client.post("/console/subjects/search", data={"kind": "email", "value": EMAIL})
         assert posted.status_code == 401
         assert EMAIL not in posted.text
-        # The console's headers are its own: the API's answers are left as they were.
-        assert "x-frame-options" not in client.get("/openapi.json").headers
+        # The console's headers are its own: the API keeps the policy production mode gives it.
+        api = client.get("/openapi.json").headers
+        assert api["content-security-policy"] != core.PAGE_POLICY
+        assert "frame-src 'self'" not in api["content-security-policy"]
+        assert api.get("cache-control") != "no-store"
 
 
 def test_login_sets_a_strict_http_only_cookie_and_needs_its_form_token(

@@ -8,6 +8,9 @@ land in `artifacts/console/` (or $TRUSTGUARDIAN_ARTIFACTS/console), never in the
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +18,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.engage.server import live_server
+from tests.rights.helpers import last_code
 from tests.web.helpers import EMAIL, PASSWORD, PHONE, Company, add_users, build_company
 
+from trustguardian.domain.registry import Channel
+from trustguardian.domain.rights import RequestKind, RequestStatus
+from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service import users
+from trustguardian.service.complaints import attach_file, open_complaint
 from trustguardian.service.context import Context
+from trustguardian.service.rights_requests import get_request, submit_request
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(os.environ.get("TRUSTGUARDIAN_ARTIFACTS", "artifacts")) / "console"
@@ -30,6 +39,7 @@ class Site:
     company: Company
     backend: str
     ctx: Context
+    outbox: Path  # where the server writes messages to people (its working directory's)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +51,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(ctx: Context, tmp_path: Path) -> Iterator[Site]:
+def site(ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     """A real server (uvicorn, free port) over the test database, with one user per role."""
     company = build_company(ctx)
     add_users(ctx)
+    # A browser walking many pages is not the client the per-address rate limit is about.
+    monkeypatch.setenv("TRUSTGUARDIAN_RATE_LIMIT_PUBLIC_PER_MINUTE", "0")
     with live_server(ctx.settings, tmp_path) as base:
-        yield Site(base, company, ctx.engine.dialect.name, ctx)
+        yield Site(base, company, ctx.engine.dialect.name, ctx, tmp_path / "trustguardian-outbox")
 
 
 def shot(page: Page, site: Site, name: str) -> None:
@@ -210,6 +222,8 @@ def test_every_main_page_reads_without_javascript_in_both_languages(
         "ledger": ("/console/ledger", "Registro"),
         "access-log": ("/console/access-log", "Registro degli accessi"),
         "users": ("/console/users", "Utenti della console"),
+        "requests": ("/console/requests", "Richieste di esercizio dei diritti"),
+        "complaints": ("/console/complaints", "Reclami"),
     }
     for name, (path, heading) in pages.items():
         answer = page.goto(f"{site.base}{path}")
@@ -223,3 +237,139 @@ def test_every_main_page_reads_without_javascript_in_both_languages(
     page.goto(f"{site.base}/console/lang/en?next=/console")
     assert "Consents given and withdrawn" in page.locator("main").inner_text()
     context.close()
+
+
+def test_legal_downloads_a_dossier_that_verifies_offline(browser: Browser, site: Site) -> None:
+    page = browser.new_page(accept_downloads=True)
+    sign_in(page, site, "legal")
+    page.goto(f"{site.base}/console/subjects/{site.company.subject_id}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the dossier").click()
+    assert download.value.suggested_filename == f"dossier-{site.company.subject_id}.zip"
+    saved = Path(download.value.path())
+    check = verify_dossier(saved.read_bytes(), trusted_key=site.ctx.keys.signer.verifier_key)
+    assert check.ok, check.problems
+    assert check.subject_id == site.company.subject_id
+    # And as an inspector would: the command alone, with no database and no instance keys.
+    offline = subprocess.run(
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(saved)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(saved.parent)},
+        cwd=saved.parent,
+        timeout=120,
+    )
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert "OK" in offline.stdout
+    log = users.access_log(site.ctx, subject_id=site.company.subject_id)
+    assert ("legal", "dossier download") in {(r.username, r.what) for r in log}
+    page.close()
+
+
+def test_legal_handles_a_rights_request_to_fulfilment_by_keyboard(
+    browser: Browser, site: Site
+) -> None:
+    company = site.company
+    page = browser.new_page()
+    sign_in(page, site, "legal")
+    page.goto(f"{site.base}/console/subjects/{company.subject_id}")
+    page.get_by_role("link", name="Open a rights request").click()
+    page.get_by_label("Right exercised").select_option("access")
+    page.get_by_label("Channel").select_option("email")
+    # The person's words are typed, then Tab reaches the button and Enter sends the form.
+    page.get_by_label("What the person asks").focus()
+    page.keyboard.type("Vorrei sapere quali dati avete su di me.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/requests/req_[0-9a-f]+\?done=opened$"))
+    request_id = page.url.split("/requests/")[1].split("?")[0]
+    assert "Vorrei sapere quali dati" in page.locator("pre.words").inner_text()
+    assert "received" in page.locator("dl.facts").inner_text()
+
+    page.get_by_label("Assign to").select_option("legal")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    assert "legal" in page.locator("dl.facts").inner_text()
+    page.get_by_role("button", name="Start verification: send a code").click()
+    page.wait_for_url(re.compile(r".*done=code-sent$"))
+    code = last_code(site.outbox)
+    page.get_by_label("Code the person read back").focus()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*done=confirmed$"))
+    assert "in progress" in page.locator("dl.facts").inner_text()
+    page.get_by_label("Answer to the person").focus()
+    page.keyboard.type("Le inviamo in allegato i dati che la riguardano.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*done=fulfilled$"))
+    assert "fulfilled" in page.locator("dl.facts").inner_text()
+    assert page.locator("ol.steps > li").count() == 4  # received, verifying, in progress, done
+    assert page.locator("form[action*='/requests/']").count() == 1  # only the assignment is left
+    shot(page, site, "request-fulfilled")
+    page.goto(f"{site.base}/console/requests?view=closed")
+    assert request_id in page.locator("table.queue").inner_text()
+    shot(page, site, "requests")
+    page.goto(f"{site.base}/console")
+    assert "Rights requests due soon and overdue" in page.locator("main").inner_text()
+    page.close()
+
+
+def test_role_limits_hold_on_the_work_queues(browser: Browser, site: Site) -> None:
+    company = site.company
+    request = submit_request(
+        site.ctx,
+        kind=RequestKind.ERASURE,
+        touchpoint="unsubscribe-link",
+        channel=Channel.EMAIL,
+        subject_id=company.subject_id,
+        details="Cancellate tutto.",
+    )
+    complaint = open_complaint(
+        site.ctx,
+        touchpoint="unsubscribe-link",
+        channel=Channel.EMAIL,
+        summary="Messaggi dopo la revoca.",
+        actor="api",
+        subject_id=company.subject_id,
+    )
+    attach_file(
+        site.ctx,
+        complaint_id=complaint.id,
+        name="prova.png",
+        media_type="image/png",
+        content=b"\x89PNG evidence of the message",
+        actor="api",
+    )
+
+    auditor = browser.new_page()
+    sign_in(auditor, site, "auditor")
+    auditor.goto(f"{site.base}/console/requests/{request.id}")
+    assert "Cancellate tutto." in auditor.locator("pre.words").inner_text()
+    assert auditor.locator("form[method=post]").count() == 1  # only "Sign out"
+    token = auditor.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+    for action in ["verification", "start", "fulfil"]:
+        refused = auditor.request.post(
+            f"{site.base}/console/requests/{request.id}/{action}", form={"csrf_token": token}
+        )
+        assert refused.status == 403, action
+    assert get_request(site.ctx, request_id=request.id).status is RequestStatus.RECEIVED
+    auditor.goto(f"{site.base}/console/complaints/{complaint.id}")
+    assert auditor.get_by_role("heading", name="Update the complaint").count() == 0
+    shot(auditor, site, "complaint-auditor")
+    auditor.close()
+
+    marketing = browser.new_page(accept_downloads=True)
+    sign_in(marketing, site, "marketing")
+    assert marketing.get_by_role("link", name="Rights requests").count() == 0
+    marketing.goto(f"{site.base}/console/subjects/{company.subject_id}")
+    assert marketing.get_by_role("link", name="Download the dossier").count() == 0
+    for path in [
+        f"/console/subjects/{company.subject_id}/dossier",
+        f"/console/complaints/{complaint.id}/attachments/0",
+        f"/console/requests/{request.id}",
+    ]:
+        answer = marketing.request.get(f"{site.base}{path}")
+        assert answer.status == 403, path
+        assert b"evidence of the message" not in answer.body()
+        assert b"Cancellate" not in answer.body()
+    marketing.close()

@@ -8,14 +8,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import csrf_of
 from tests.web.console_checks import rows, versions
-from tests.web.helpers import CSRF, EMAIL, PASSWORD, PHONE, Company
+from tests.web.helpers import EMAIL, PHONE, Company
 
-from trustguardian.api.app import create_app
 from trustguardian.domain.common import FixedClock
 from trustguardian.service import users
 from trustguardian.service.context import Context
@@ -285,18 +283,16 @@ def test_the_access_log_pages_back_in_time(ctx: Context, company: Company, sign_
     assert "Older entries" not in second
 
 
-def test_work_queues_and_subject_buttons_appear_once_their_pages_exist(
-    ctx: Context, company: Company
+def test_work_queues_and_subject_buttons_follow_the_role(
+    ctx: Context, company: Company, sign_in: SignIn
 ) -> None:
+    def nav_and_buttons(role: str) -> tuple[list[str], list[str]]:
+        page = sign_in(role).get(f"/console/subjects/{company.subject_id}").text
+        nav = re.findall(r'<li><a href="([^"]+)"', page.split("<nav")[1].split("</nav>")[0])
+        buttons = re.findall(r'<a class="button" href="([^"]+)"', page)
+        return nav, buttons
 
-    app = create_app(ctx)
-    before = TestClient(app, follow_redirects=False)
-    token = CSRF.search(before.get("/console/login").text).group(1)  # type: ignore[union-attr]
-    before.post(
-        "/console/login", data={"username": "legal", "password": PASSWORD, "csrf_token": token}
-    )
-    page = before.get(f"/console/subjects/{company.subject_id}").text
-    nav = re.findall(r'<li><a href="([^"]+)"', page.split("<nav")[1].split("</nav>")[0])
+    nav, buttons = nav_and_buttons("legal")
     assert nav == [
         "/console",
         "/console/map",
@@ -304,18 +300,18 @@ def test_work_queues_and_subject_buttons_appear_once_their_pages_exist(
         "/console/subjects",
         "/console/purposes",
         "/console/notices",
+        "/console/requests",
+        "/console/complaints",
         "/console/ledger",
     ]
-    assert "/console/requests" not in page
-    assert "Download the dossier" not in page
-
-    # What the rights-request and dossier features will install:
-    app.add_api_route("/console/requests", lambda: PlainTextResponse("queue"))
-    app.add_api_route(
-        "/console/subjects/{subject_id}/dossier", lambda subject_id: PlainTextResponse("zip")
-    )
-    page = before.get(f"/console/subjects/{company.subject_id}").text
-    assert '<a href="/console/requests">Rights requests</a>' in page
-    assert f'href="/console/subjects/{company.subject_id}/dossier">Download the dossier' in page
-    assert "/console/complaints" not in page
-    before.close()
+    assert buttons == [
+        f"/console/subjects/{company.subject_id}/dossier",
+        f"/console/subjects/{company.subject_id}/requests/new",
+    ]
+    nav, buttons = nav_and_buttons("auditor")
+    assert "/console/requests" in nav
+    assert buttons == [f"/console/subjects/{company.subject_id}/dossier"]  # reads, never acts
+    nav, buttons = nav_and_buttons("marketing")
+    assert "/console/requests" not in nav
+    assert "/console/complaints" not in nav
+    assert buttons == []

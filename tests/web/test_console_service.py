@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from tests.factories import add_touchpoint
 from tests.web.helpers import Company
 
-from trustguardian.domain.registry import TouchpointKind, TouchpointStatus
+from trustguardian.domain.registry import Channel, ProofType, TouchpointKind, TouchpointStatus
 from trustguardian.service import console
+from trustguardian.service.census import examine_touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
 
@@ -21,21 +22,57 @@ def _risk(ctx: Context, key: str) -> console.Risk:
     return console.touchpoint_risk(tp, facts)
 
 
-def test_risk_follows_the_registry_and_the_lifecycle(ctx: Context, company: Company) -> None:
-    assert _risk(ctx, "web-newsletter").level is console.RiskLevel.MEDIUM  # censused
-    update_touchpoint(
-        ctx, key="web-newsletter", patch=TouchpointPatch(status=TouchpointStatus.EXAMINED)
-    )
-    assert _risk(ctx, "web-newsletter").level is console.RiskLevel.LOW
-    add_touchpoint(ctx, "app-signup", purposes=["newsletter"])  # no notice, no proofs
-    risk = _risk(ctx, "app-signup")
+def test_risk_is_the_census_open_findings_and_follows_their_fixes(
+    ctx: Context, company: Company
+) -> None:
+    never = _risk(ctx, "web-newsletter")
+    assert never.level is console.RiskLevel.MEDIUM  # nobody has looked yet
+    assert never.reasons == ((console.RiskLevel.MEDIUM, console.NEVER_EXAMINED),)
+    assert never.findings == ()
+    examine_touchpoints(ctx)
+    risk = _risk(ctx, "web-newsletter")
     assert risk.level is console.RiskLevel.HIGH
-    assert [reason for _, reason in risk.reasons][:2] == [
-        "collects data without a privacy notice",
-        "collects marketing consents with no proof required",
+    assert risk.examined_at is not None
+    assert [(f.rule, f.target, f.severity) for f in risk.findings] == [
+        ("marketing_without_double_opt_in", "newsletter", "high"),
+        ("marketing_without_double_opt_in", "sms-marketing", "high"),
+        ("no_right_touchpoint", "sms-marketing", "high"),
     ]
-    update_touchpoint(ctx, key="app-signup", patch=TouchpointPatch(status=TouchpointStatus.RETIRED))
-    assert _risk(ctx, "app-signup").level is console.RiskLevel.NONE
+    assert all(f.fix for f in risk.findings)
+    clean = _risk(ctx, "unsubscribe-link")
+    assert clean.level is console.RiskLevel.LOW
+    assert clean.reasons == ((console.RiskLevel.LOW, console.NOTHING_OPEN),)
+    board = console.dashboard(ctx)
+    assert [f.touchpoint_key for f in board.high_findings] == [
+        "store-desk",
+        "web-newsletter",
+        "web-newsletter",
+        "web-newsletter",
+    ]
+    assert board.never_examined == 0
+
+    # Fixing the touchpoint and examining again resolves its findings: the risk drops.
+    update_touchpoint(
+        ctx,
+        key="web-newsletter",
+        patch=TouchpointPatch(
+            required_proofs=[ProofType.FORM_SNAPSHOT, ProofType.NETWORK, ProofType.DOUBLE_OPT_IN]
+        ),
+    )
+    add_touchpoint(
+        ctx,
+        "sms-stop",
+        name="SMS STOP",
+        kind=TouchpointKind.RIGHT,
+        channel=Channel.SMS,
+        purposes=["sms-marketing"],
+    )
+    assert _risk(ctx, "web-newsletter").level is console.RiskLevel.HIGH  # until examined again
+    examine_touchpoints(ctx, key="web-newsletter")
+    assert _risk(ctx, "web-newsletter").level is console.RiskLevel.LOW
+    assert console.dashboard(ctx).never_examined == 1  # the new SMS STOP
+    update_touchpoint(ctx, key="sms-stop", patch=TouchpointPatch(status=TouchpointStatus.RETIRED))
+    assert _risk(ctx, "sms-stop").level is console.RiskLevel.NONE
 
 
 def test_the_map_flows_from_collect_through_systems_to_engage_and_right(

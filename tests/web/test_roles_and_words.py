@@ -44,6 +44,20 @@ def test_only_the_dpo_manages_users_and_everyone_sees_the_dashboard() -> None:
             assert Permission.VIEW_EVIDENCE_FILES in PERMISSIONS[role]
 
 
+def test_dpo_and_legal_handle_the_queues_the_auditor_reads_them_and_dossiers_need_evidence() -> (
+    None
+):
+    handle = [r for r in Role if Permission.HANDLE_REQUESTS in PERMISSIONS[r]]
+    read = [r for r in Role if Permission.VIEW_REQUESTS in PERMISSIONS[r]]
+    assert handle == [Role.DPO, Role.LEGAL]
+    assert read == [Role.DPO, Role.LEGAL, Role.AUDITOR]
+    for role in Role:
+        if Permission.DOWNLOAD_DOSSIER in PERMISSIONS[role]:
+            assert Permission.VIEW_EVIDENCE_FILES in PERMISSIONS[role]
+        if Permission.HANDLE_REQUESTS in PERMISSIONS[role]:
+            assert Permission.VIEW_REQUESTS in PERMISSIONS[role]
+
+
 def _template_words() -> set[str]:
     found: set[str] = set()
     for path in [*WEB.glob("templates/console/*.html"), *WEB.glob("console/pages_*.py")]:

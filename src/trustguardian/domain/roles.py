@@ -32,9 +32,11 @@ class Permission(StrEnum):
     EDIT_NOTICES = "notices:edit"
     VERIFY_LEDGER = "ledger:verify"
     MANAGE_USERS = "users:manage"
-    # Decided now, served by the pages that come with rights requests, complaints and dossiers.
-    VIEW_REQUESTS = "requests:view"
-    HANDLE_REQUESTS = "requests:handle"
+    # The work queues. Requests and complaints hold the person's own words, so they are read by
+    # those who answer for them (DPO, Legal) and the auditor; a dossier holds every proof and
+    # evidence file, so it goes only to roles that may open evidence files.
+    VIEW_REQUESTS = "requests:view"  # queues, a request or complaint with the person's words
+    HANDLE_REQUESTS = "requests:handle"  # verify, start, extend, reject, fulfil, assign, update
     DOWNLOAD_DOSSIER = "dossier:download"
 
 
@@ -42,8 +44,10 @@ P = Permission
 _READ_ALL = frozenset({P.VIEW_DASHBOARD, P.VIEW_REGISTRY, P.VIEW_LEDGER, P.VIEW_SYNC})
 
 # The permission table. Marketing contacts people, so it sees who they are and what they allowed,
-# never the evidence behind it; ICT runs the systems and sees no personal data at all; the auditor
-# reads everything Legal reads (an inspection needs the proofs) and changes nothing.
+# never the evidence behind it, nor rights requests and complaints (a person's objection reaches
+# marketing as withdrawn consents, which checks already honour); ICT runs the systems and sees
+# no personal data at all; the auditor reads everything Legal reads (an inspection needs the
+# proofs, requests and complaints) and changes nothing.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DPO: frozenset(Permission),
     Role.LEGAL: _READ_ALL

@@ -22,6 +22,7 @@ from trustguardian.domain.registry import (
 )
 from trustguardian.service.context import Context
 from trustguardian.service.sync_status import DestinationStatus, sync_status
+from trustguardian.store.accountability import StoredFinding
 from trustguardian.store.admin import Verification
 from trustguardian.store.ledger import StoredCheckpoint
 from trustguardian.store.uow import UnitOfWork
@@ -43,6 +44,9 @@ _ORDER = [RiskLevel.NONE, RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
 class Risk:
     level: RiskLevel
     reasons: tuple[tuple[RiskLevel, str], ...] = ()
+    # The census's open findings behind the level, the most severe first.
+    findings: tuple[StoredFinding, ...] = ()
+    examined_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -50,45 +54,35 @@ class RiskFacts:
     """What the risk of a touchpoint is judged on, read once for all touchpoints."""
 
     purposes: dict[str, Purpose]
-    flagged_contacts: dict[str, int]
+    findings: dict[str, list[StoredFinding]]
+    examined: dict[str, datetime]
     events: dict[str, tuple[int, datetime | None]]
 
 
-def touchpoint_risk(tp: Touchpoint, facts: RiskFacts) -> Risk:
-    """The one place the console learns a touchpoint's risk.
+NEVER_EXAMINED = "never examined by the census: examine it to learn its risks"
+NOTHING_OPEN = "examined: no open finding"
 
-    Until the risk rules (findings with severities) land, this judges on what the registry and
-    the engage records already say; it is meant to call those rules instead, unchanged for pages.
+
+def touchpoint_risk(tp: Touchpoint, facts: RiskFacts) -> Risk:
+    """The one place the console learns a touchpoint's risk: the census's open findings.
+
+    The level is the worst open finding's severity; an examined touchpoint with none is low;
+    one never examined is medium, since nobody has looked (the census rules run on examination,
+    `trustguardian census examine` or the touchpoint page's button).
     """
     if tp.status is TouchpointStatus.RETIRED:
         return Risk(RiskLevel.NONE)
-    reasons: list[tuple[RiskLevel, str]] = []
-    marketing = [
-        p
-        for p in tp.purposes
-        if p in facts.purposes and facts.purposes[p].current.content.marketing
-    ]
-    if tp.kind is TouchpointKind.COLLECT:
-        if tp.notice_key is None:
-            reasons.append((RiskLevel.HIGH, "collects data without a privacy notice"))
-        if marketing and not tp.required_proofs:
-            reasons.append((RiskLevel.HIGH, "collects marketing consents with no proof required"))
-    if tp.kind is TouchpointKind.ENGAGE and facts.flagged_contacts.get(tp.key):
-        reasons.append(
-            (
-                RiskLevel.HIGH,
-                f"{facts.flagged_contacts[tp.key]} contacts made without an allowed check",
-            )
-        )
-    missing = [p for p in tp.purposes if p not in facts.purposes]
-    if missing:
-        reasons.append((RiskLevel.MEDIUM, "names unknown purposes: " + ", ".join(missing)))
-    if tp.status is TouchpointStatus.CENSUSED:
-        reasons.append((RiskLevel.MEDIUM, "censused, not yet examined"))
-    elif tp.status is TouchpointStatus.EXAMINED:
-        reasons.append((RiskLevel.LOW, "examined, not yet secured"))
-    level = max((r[0] for r in reasons), key=_ORDER.index, default=RiskLevel.LOW)
-    return Risk(level, tuple(sorted(reasons, key=lambda r: -_ORDER.index(r[0]))))
+    examined_at = facts.examined.get(tp.key)
+    if examined_at is None:
+        return Risk(RiskLevel.MEDIUM, ((RiskLevel.MEDIUM, NEVER_EXAMINED),))
+    found = sorted(
+        facts.findings.get(tp.key, []),
+        key=lambda f: (-_ORDER.index(RiskLevel(f.severity)), f.rule, f.target),
+    )
+    if not found:
+        return Risk(RiskLevel.LOW, ((RiskLevel.LOW, NOTHING_OPEN),), (), examined_at)
+    reasons = tuple((RiskLevel(f.severity), f.message) for f in found)
+    return Risk(reasons[0][0], reasons, tuple(found), examined_at)
 
 
 def all_touchpoints(uow: UnitOfWork) -> list[Touchpoint]:
@@ -116,9 +110,13 @@ def all_purposes(uow: UnitOfWork) -> dict[str, Purpose]:
 
 def risk_facts(uow: UnitOfWork, *, with_events: bool = False) -> RiskFacts:
     """What risk is judged on; `with_events` adds event counts (a scan of every event)."""
+    by_touchpoint: dict[str, list[StoredFinding]] = {}
+    for finding in uow.accountability.findings():  # open ones only
+        by_touchpoint.setdefault(finding.touchpoint_key, []).append(finding)
     return RiskFacts(
         purposes=all_purposes(uow),
-        flagged_contacts=uow.console.flagged_per_touchpoint(),
+        findings=by_touchpoint,
+        examined=uow.console.examinations(),
         events=uow.console.events_per_touchpoint() if with_events else {},
     )
 
@@ -146,6 +144,10 @@ class Dashboard:
     verification: Verification | None
     sync: list[DestinationStatus]
     ledger_size: int
+    # The census's open findings of high severity, by touchpoint, and open findings by severity.
+    high_findings: list[StoredFinding] = field(default_factory=list)
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
+    never_examined: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -177,6 +179,8 @@ def dashboard(ctx: Context) -> Dashboard:
         grid[tp.kind.value][tp.status.value] += 1
     risks = [(tp, touchpoint_risk(tp, facts)) for tp in tps]
     at_risk = [(tp, r) for tp, r in risks if r.level is RiskLevel.HIGH]
+    live = {tp.key for tp in tps if tp.status is not TouchpointStatus.RETIRED}
+    open_findings = [f for key in sorted(live) for f in facts.findings.get(key, [])]
     chart = ChartSeries(
         months=[f"{calendar.month_abbr[b.month]} {b.year % 100:02d}" for b in bounds[:-1]],
         given=per_month[EventKind.CONSENT_GIVEN.value],
@@ -193,6 +197,9 @@ def dashboard(ctx: Context) -> Dashboard:
         verification=verification,
         sync=sync_status(ctx),
         ledger_size=size,
+        high_findings=[f for f in open_findings if f.severity == "high"],
+        findings_by_severity=dict(Counter(f.severity for f in open_findings)),
+        never_examined=sum(1 for key in live if key not in facts.examined),
     )
 
 

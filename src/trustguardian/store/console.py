@@ -92,16 +92,6 @@ class ConsoleReads:
             )
         )
 
-    def flagged_per_touchpoint(self) -> dict[str, int]:
-        """Contacts made without an allowed check, per engage touchpoint."""
-        c = t.contacts.c
-        rows = self._c.execute(
-            select(c.touchpoint_key, func.count())
-            .where(c.flag.is_not(None))
-            .group_by(c.touchpoint_key)
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
     def consent_totals(self) -> dict[str, int]:
         """Stored consent states by status (expiry is applied by the reader)."""
         c = t.consent_states.c
@@ -115,6 +105,18 @@ class ConsoleReads:
             select(func.count(), func.count(s.shredded_at)).select_from(t.subjects)
         ).one()
         return int(row[0]), int(row[1])
+
+    def examinations(self) -> dict[str, datetime]:
+        """When each examined touchpoint was last examined by the census."""
+        e = t.examinations.c
+        rows = self._c.execute(select(e.touchpoint_key, e.examined_at))
+        return {r[0]: r[1] for r in rows}
+
+    def open_requests(self, statuses: Sequence[str]) -> int:
+        """How many rights requests are in one of these (open) statuses."""
+        r = t.rights_requests.c
+        query = select(func.count()).where(r.status.in_(list(statuses)))
+        return int(self._c.execute(query).scalar_one())
 
 
 def _aware(value: Any) -> datetime | None:

@@ -712,3 +712,15 @@ ledger_verifications = Table(
     Column("problems", Integer, nullable=False),
     Column("by", String(80), nullable=False),
 )
+
+# --- the web console's work queues: who handles which rights request ------------------------------
+
+# The console user a rights request is assigned to (one at a time; reassigning replaces the row).
+request_assignments = Table(
+    "request_assignments",
+    metadata,
+    Column("request_id", String(40), ForeignKey("rights_requests.id"), primary_key=True),
+    Column("user_id", String(40), ForeignKey("admin_users.id"), nullable=False, index=True),
+    Column("assigned_by", String(80), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.admin import AdminRepository
+from trustguardian.store.assignments import AssignmentRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.complaints import ComplaintRepository
 from trustguardian.store.consent import ConsentRepository
@@ -46,6 +47,7 @@ class UnitOfWork:
     complaints: ComplaintRepository
     admin: AdminRepository
     console: ConsoleReads
+    assignments: AssignmentRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -74,6 +76,7 @@ class UnitOfWork:
         self.complaints = ComplaintRepository(connection)
         self.admin = AdminRepository(connection)
         self.console = ConsoleReads(connection)
+        self.assignments = AssignmentRepository(connection)
         return self
 
     def commit(self) -> None:

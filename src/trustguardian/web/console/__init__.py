@@ -15,8 +15,10 @@ from trustguardian.domain.errors import DomainError, InvalidInput, NotFound
 from trustguardian.web.console import (
     pages_admin,
     pages_auth,
+    pages_cases,
     pages_overview,
     pages_registry,
+    pages_requests,
     pages_subjects,
 )
 from trustguardian.web.console.core import PREFIX, ConsoleHeaders, error_page
@@ -36,7 +38,15 @@ def _is_console(request: Request) -> bool:
 
 def install_console(app: FastAPI) -> None:
     """Adds the console's pages; console errors become pages, the API's stay problem+json."""
-    for module in (pages_auth, pages_overview, pages_subjects, pages_registry, pages_admin):
+    for module in (
+        pages_auth,
+        pages_overview,
+        pages_subjects,
+        pages_registry,
+        pages_admin,
+        pages_requests,
+        pages_cases,
+    ):
         app.include_router(module.router)
     app.add_middleware(ConsoleHeaders)
     api_domain = app.exception_handlers[DomainError]

@@ -384,3 +384,9 @@ ITALIAN: dict[str, str] = {
     "Open a rights request": "Apri una richiesta di esercizio dei diritti",
     "Older entries": "Voci precedenti",
 }
+
+# The work queues, the census findings and the dossier keep their words in their own module.
+from trustguardian.web.console import italian_queues as _queues  # noqa: E402
+
+ENGLISH.update({k: v for k, v in _queues.ENGLISH.items() if k not in ENGLISH})
+ITALIAN.update({k: v for k, v in _queues.ITALIAN.items() if k not in ITALIAN})

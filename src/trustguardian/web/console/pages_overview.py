@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.registry import STATUS_MOVES, TouchpointStatus
 from trustguardian.domain.roles import AdminUser, Permission
-from trustguardian.service import console, users
+from trustguardian.service import console, console_queues, users
+from trustguardian.service.census import examine_touchpoints
 from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
 from trustguardian.service.verify import verify_ledger
 from trustguardian.web.console.core import (
@@ -39,7 +40,11 @@ def dashboard(request: Request, ctx: Ctx, session: SessionDep, _: Dashboard) -> 
         session=session,
         d=console.dashboard(ctx),
         statuses=STATUSES,
-        requests=None,
+        # Requests name pseudonymous subjects and deadlines only, for those who may see them.
+        requests=(
+            console_queues.requests_due(ctx) if session.user.can(Permission.VIEW_REQUESTS) else None
+        ),
+        now=ctx.clock.now(),
     )
 
 
@@ -85,6 +90,19 @@ def change_status(
     _: Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))],
 ) -> Response:
     update_touchpoint(ctx, key=key, patch=TouchpointPatch(status=status))
+    return redirect(f"{PREFIX}/touchpoints/{key}")
+
+
+@router.post("/touchpoints/{key}/examine")
+def examine(
+    request: Request,
+    ctx: Ctx,
+    session: CsrfSession,
+    key: str,
+    _: Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))],
+) -> Response:
+    """Runs the census rules on the touchpoint now: findings open or resolve, status follows."""
+    examine_touchpoints(ctx, key=key)
     return redirect(f"{PREFIX}/touchpoints/{key}")
 
 

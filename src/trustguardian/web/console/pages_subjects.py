@@ -19,6 +19,7 @@ from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import users
 from trustguardian.service.checks import CheckOutcome, CheckRequest, check_contact
 from trustguardian.service.console import all_purposes
+from trustguardian.service.console_queues import subject_cases
 from trustguardian.service.console_subject import find_subject_id, proof_page, subject_page
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
@@ -120,6 +121,11 @@ def _subject(
     users.log_subject_view(ctx, user=session.user, subject_id=subject_id, what=what)
     with ctx.uow(write=False) as uow:
         purposes = sorted(all_purposes(uow))
+    cases = (
+        subject_cases(ctx, subject_id=subject_id)
+        if session.user.can(Permission.VIEW_REQUESTS)
+        else None
+    )
     actions = [
         {"label": a.label, "path": a.path.format(subject_id=subject_id)}
         for a in SUBJECT_ACTIONS
@@ -135,6 +141,7 @@ def _subject(
         purposes=purposes,
         channels=[c.value for c in Channel],
         actions=actions,
+        cases=cases,
     )
 
 
