@@ -8,6 +8,12 @@ so tests never share state and the code under test commits for real.
 from __future__ import annotations
 
 import os
+
+# pytest-xdist's workers run with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
+# it is created: CLI tables would be cut in some workers and not in others. Without it Rich
+# measures at each print, and tests that need a width pass it to the command they run.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 import re
 import shutil
 import uuid
