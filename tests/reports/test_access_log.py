@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from tests.reports.helpers import mario_history
+from tests.reports.helpers import MARIO, mario_history
 from tests.reports.test_exports import CONTROLLER, configured
 
 from trustguardian.api.app import create_app
@@ -81,3 +81,25 @@ def test_command_line_reads_are_logged_as_the_cli(sqlite_ctx: Context, tmp_path:
         ("consent records (dpv)", history.subject_id, None, f"cli:{getpass.getuser()}"),
         ("dossier", history.subject_id, None, f"cli:{getpass.getuser()}"),
     ]
+
+
+def test_api_reads_of_identifiers_and_timeline_are_logged(ctx: Context) -> None:
+    history = mario_history(ctx)
+    now = configured(history.ctx)
+    key, token = create_api_key(now, name="crm", scopes=[Scope.SUBJECTS_READ])
+    with TestClient(create_app(now), headers={"Authorization": f"Bearer {token}"}) as client:
+        assert client.get(f"/v1/subjects/{history.subject_id}").status_code == 200
+        assert client.get(f"/v1/subjects/{history.subject_id}/timeline").status_code == 200
+        found = client.post(
+            "/v1/subjects/lookup",
+            json={"identifier": {"kind": "email", "value": MARIO}},
+        )
+        assert found.status_code == 200, found.text
+        assert client.get("/v1/subjects/sub_nobody").status_code == 404
+    logged = sorted((r.what, r.subject_id, r.username) for r in access_log(now))
+    assert [(w, s) for w, s, _ in logged] == [
+        ("subject", history.subject_id),
+        ("subject (lookup)", history.subject_id),
+        ("timeline", history.subject_id),
+    ]  # the refused read of an unknown subject logs nothing
+    assert {u for _, _, u in logged} == {f"api-key:{key.id} (crm)"}

@@ -19,6 +19,7 @@ from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service import consent, events, ledger, proofs
+from trustguardian.service.access_log import api_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.validate import EventDraft
 from trustguardian.store.events import EventFilter
@@ -225,6 +226,8 @@ def subject_consents(
 
 
 @router.get("/subjects/{subject_id}/timeline", tags=["subjects"])
-def subject_timeline(subject_id: str, ctx: Ctx, _: SubjectReader) -> list[EventRead]:
-    """Every event of the subject in the order they happened."""
-    return [EventRead.of(e) for e in consent.subject_timeline(ctx, subject_id=subject_id)]
+def subject_timeline(subject_id: str, ctx: Ctx, key: SubjectReader) -> list[EventRead]:
+    """Every event of the subject in the order they happened (the read is logged)."""
+    timeline = consent.subject_timeline(ctx, subject_id=subject_id)
+    log_read(ctx, reader=api_reader(key), subject_id=subject_id, what="timeline")
+    return [EventRead.of(e) for e in timeline]

@@ -33,6 +33,7 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import Conflict
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service import links, purpose_flags, rights_requests, rights_verify
+from trustguardian.service.access_log import api_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.erasure import erase_subject
 from trustguardian.service.rights_export import export_csv, subject_export
@@ -199,7 +200,7 @@ def fulfil(request_id: str, body: FulfilmentCreate, ctx: Ctx, key: Writer) -> Fu
 def export(
     request_id: str,
     ctx: Ctx,
-    _: Reader,
+    key: Reader,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
     """The person's data and history for an access or portability request, as JSON or CSV."""
@@ -211,6 +212,7 @@ def export(
     ):
         raise Conflict("only a verified access or portability request has an export")
     data = subject_export(ctx, subject_id=view.subject_id)
+    log_read(ctx, reader=api_reader(key), subject_id=view.subject_id, what=f"export ({format})")
     name = f"{view.id}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":

@@ -12,6 +12,7 @@ from trustguardian.api.schemas import Input
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service import subjects
+from trustguardian.service.access_log import api_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
 
@@ -82,16 +83,20 @@ def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
 
 
 @router.post("/subjects/lookup")
-def lookup_subject(body: LookupIn, ctx: Ctx, _: Reader) -> SubjectRead:
+def lookup_subject(body: LookupIn, ctx: Ctx, key: Reader) -> SubjectRead:
     """Finds the subject an identifier belongs to (the identifier stays out of the URL)."""
     [identifier] = to_identifiers(ctx, [body.identifier], loc="identifier")
-    return SubjectRead.of(subjects.find_subject(ctx, identifier=identifier))
+    view = subjects.find_subject(ctx, identifier=identifier)
+    log_read(ctx, reader=api_reader(key), subject_id=view.subject.id, what="subject (lookup)")
+    return SubjectRead.of(view)
 
 
 @router.get("/subjects/{subject_id}")
-def get_subject(subject_id: str, ctx: Ctx, _: Reader) -> SubjectRead:
-    """Gets a subject by its pseudonymous id."""
-    return SubjectRead.of(subjects.get_subject(ctx, subject_id=subject_id))
+def get_subject(subject_id: str, ctx: Ctx, key: Reader) -> SubjectRead:
+    """Gets a subject by its pseudonymous id (the read is logged: it shows the identifiers)."""
+    view = subjects.get_subject(ctx, subject_id=subject_id)
+    log_read(ctx, reader=api_reader(key), subject_id=view.subject.id, what="subject")
+    return SubjectRead.of(view)
 
 
 @router.post("/subjects/{subject_id}/identifiers")
