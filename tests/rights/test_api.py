@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.service.test_events_recording import footprint
 
 from trustguardian.service.context import Context
+from trustguardian.service.users import access_log
 
 from .helpers import (
     ANNA,
@@ -133,6 +134,8 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
     assert extended["extension_reason"] == "Many requests"
     as_json = api.get(f"/v1/requests/{rid}/export").json()
     assert ANNA in {i["value"] for i in as_json["identifiers"]}
+    assert api.get(f"/v1/requests/{rid}").status_code == 200
+    assert sorted(r.what for r in access_log(rctx)) == ["export (json)", "rights request"]
     as_csv = api.get(f"/v1/requests/{rid}/export", params={"format": "csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert ANNA in as_csv.text
@@ -230,6 +233,8 @@ def test_complaints_through_the_api(api: TestClient, rctx: Context) -> None:
     assert len(full["timeline"]) == 3 + 3  # three consents, opened, attached, closed
     listed = api.get("/v1/complaints", params={"subject_id": anna.subject_id}).json()["items"]
     assert [c["id"] for c in listed] == [cid]
+    # reading the case (the person's words, their timeline) is itself logged
+    assert [(r.what, r.subject_id) for r in access_log(rctx)] == [("complaint", anna.subject_id)]
 
 
 def test_preference_centre_pages_change_one_thing_per_post(api: TestClient, rctx: Context) -> None:

@@ -16,6 +16,7 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.service import complaints
+from trustguardian.service.access_log import api_reader, log_read
 from trustguardian.service.context import Context
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
@@ -67,9 +68,11 @@ def list_complaints(
 
 
 @router.get("/complaints/{complaint_id}")
-def get_complaint(complaint_id: str, ctx: Ctx, _: Reader) -> ComplaintRead:
-    """A case with the subject's whole timeline, so Legal answers from facts."""
-    return ComplaintRead.of(complaints.get_complaint(ctx, complaint_id=complaint_id))
+def get_complaint(complaint_id: str, ctx: Ctx, key: Reader) -> ComplaintRead:
+    """A case with the subject's whole timeline, so Legal answers from facts (read logged)."""
+    view = complaints.get_complaint(ctx, complaint_id=complaint_id)
+    log_read(ctx, reader=api_reader(key), subject_id=view.subject_id, what="complaint")
+    return ComplaintRead.of(view)
 
 
 @router.patch("/complaints/{complaint_id}")

@@ -138,8 +138,11 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}")
-def get(request_id: str, ctx: Ctx, _: Reader) -> RequestRead:
-    return RequestRead.of(rights_requests.get_request(ctx, request_id=request_id))
+def get(request_id: str, ctx: Ctx, key: Reader) -> RequestRead:
+    """Gets a request with the person's own words (the read is logged)."""
+    view = rights_requests.get_request(ctx, request_id=request_id)
+    log_read(ctx, reader=api_reader(key), subject_id=view.subject_id, what="rights request")
+    return RequestRead.of(view)
 
 
 @router.post("/requests/{request_id}/verification")
