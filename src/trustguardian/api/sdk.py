@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -41,6 +41,9 @@ PREFLIGHT_MAX_AGE = "600"
 class RateLimited(DomainError):
     code = "rate-limited"
     title = "Too many requests"
+
+
+Body = TypeVar("Body", bound=Input)
 
 
 class IdentifierField(Input):
@@ -163,7 +166,7 @@ def _answer(request: Request, key_text: str, act: Callable[[Context, Publishable
         )
 
 
-async def _parse(request: Request, model: type[Input]) -> Input:
+async def _parse(request: Request, model: type[Body]) -> Body:
     try:
         return model.model_validate_json(await request.body())
     except ValidationError as exc:
@@ -210,17 +213,8 @@ def consents_preflight(key: str, request: Request) -> Response:
 @router.post("/sdk/v1/{key}/consents", response_model=CaptureOut)
 async def record_form(key: str, request: Request) -> Any:
     """Records a form's consents (one event per box) with its snapshot and the network proof."""
-    try:
-        body = await _parse(request, SubmissionIn)
-    except DomainError as exc:
-        parse_error: DomainError | None = exc
-    else:
-        parse_error = None
 
-    def act(ctx: Context, pk: PublishableKey) -> CaptureOut:
-        if parse_error is not None:
-            raise parse_error
-        assert isinstance(body, SubmissionIn)
+    def act(ctx: Context, pk: PublishableKey, body: SubmissionIn) -> CaptureOut:
         sub = Submission(
             submission_id=body.submission_id,
             touchpoint=body.touchpoint,
@@ -256,14 +250,33 @@ async def record_form(key: str, request: Request) -> Any:
             ),
         )
 
-    return await _run(request, key, act)
+    return await _run(request, key, SubmissionIn, act)
 
 
-async def _run(request: Request, key: str, act: Callable[[Context, PublishableKey], Any]) -> Any:
+async def _run(
+    request: Request,
+    key: str,
+    model: type[Body],
+    act: Callable[[Context, PublishableKey, Body], Any],
+) -> Any:
+    """Parses the body, then answers through the key's checks: a bad key or origin is refused
+    before a malformed body is reported."""
     from starlette.concurrency import run_in_threadpool
 
+    try:
+        body: Body | None = await _parse(request, model)
+        error: DomainError | None = None
+    except DomainError as exc:
+        body, error = None, exc
+
+    def checked(ctx: Context, pk: PublishableKey) -> Any:
+        if error is not None:
+            raise error
+        assert body is not None
+        return act(ctx, pk, body)
+
     # The service layer blocks (database, SMTP): keep it off the event loop.
-    return await run_in_threadpool(_answer, request, key, act)
+    return await run_in_threadpool(_answer, request, key, checked)
 
 
 @router.options("/sdk/v1/{key}/code", include_in_schema=False)
@@ -278,17 +291,8 @@ class CodeOut(BaseModel):
 @router.post("/sdk/v1/{key}/code", response_model=CodeOut)
 async def check_code(key: str, request: Request) -> Any:
     """Checks a one-time code for the key's touchpoint; a match confirms the consents."""
-    try:
-        body = await _parse(request, CodeIn)
-    except DomainError as exc:
-        parse_error: DomainError | None = exc
-    else:
-        parse_error = None
 
-    def act(ctx: Context, pk: PublishableKey) -> CodeOut:
-        if parse_error is not None:
-            raise parse_error
-        assert isinstance(body, CodeIn)
+    def act(ctx: Context, pk: PublishableKey, body: CodeIn) -> CodeOut:
         events = confirm_code(
             ctx,
             confirmation_id=body.confirmation_id,
@@ -304,4 +308,4 @@ async def check_code(key: str, request: Request) -> Any:
             ]
         )
 
-    return await _run(request, key, act)
+    return await _run(request, key, CodeIn, act)
