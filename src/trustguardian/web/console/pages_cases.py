@@ -32,11 +32,9 @@ from trustguardian.web.console.core import (
     redirect,
     render,
 )
-from trustguardian.web.console.pages_requests import actor
+from trustguardian.web.console.pages_requests import Handlers, Readers, actor
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-Readers = Annotated[AdminUser, Depends(need(Permission.VIEW_REQUESTS))]
-Handlers = Annotated[AdminUser, Depends(need(Permission.HANDLE_REQUESTS))]
 Files = Annotated[AdminUser, Depends(need(Permission.VIEW_EVIDENCE_FILES))]
 Dossiers = Annotated[AdminUser, Depends(need(Permission.DOWNLOAD_DOSSIER))]
 LANGS = ("it", "en")
