@@ -18,6 +18,7 @@ identifiers and e-mails already sent carry tokens: both must outlive any master 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -54,9 +55,9 @@ class InstanceKeys:
         """The current master key, then the retired ones (for unwrapping only)."""
         return (self.master, *self.retired_masters)
 
-    @property
+    @functools.cached_property
     def blind_key(self) -> bytes:
-        """The key of the identifiers' blind index."""
+        """The key of the identifiers' blind index (derived once: every check and event uses it)."""
         return self.pinned_blind_key or derive_key(self.master, PURPOSE_BLIND_INDEX)
 
     @property

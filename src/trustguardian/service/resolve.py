@@ -27,12 +27,19 @@ class BatchSubjects:
         self._new_subjects: list[dict[str, object]] = []
         self._new_keys: list[dict[str, object]] = []
         self._new_identifiers: list[dict[str, object]] = []
+        self._blinds: dict[Identifier, str] = {}
+
+    def _blind(self, identifier: Identifier) -> str:
+        found = self._blinds.get(identifier)
+        if found is None:
+            found = self._blinds[identifier] = blind(self._ctx, identifier)
+        return found
 
     def prepare(
         self, identifier_sets: Sequence[Sequence[Identifier]], subject_ids: Sequence[str | None]
     ) -> None:
         """Loads every known identifier and subject of the batch in one go."""
-        blinds = list({blind(self._ctx, i) for ids in identifier_sets for i in ids})
+        blinds = list({self._blind(i) for ids in identifier_sets for i in ids})
         self._owner.update(self._uow.subjects.find_by_blind(blinds))
         known = set(self._owner.values()) | {s for s in subject_ids if s is not None}
         self._load_subjects(known)
@@ -60,7 +67,7 @@ class BatchSubjects:
         self, identifiers: Sequence[Identifier], subject_id: str | None, loc: str
     ) -> tuple[str, list[str]]:
         """Returns the subject id and the keyed hashes of the identifiers it was named by."""
-        blinds = [blind(self._ctx, i) for i in identifiers]
+        blinds = [self._blind(i) for i in identifiers]
         owners = {self._owner[b] for b in blinds if b in self._owner}
         if subject_id is not None:
             if subject_id not in self._keys and subject_id not in self._shredded:

@@ -29,13 +29,27 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
+def _memoised(convert: Convert) -> Convert:
+    """`convert` with a memo for one statement: a batch repeats its timestamps (`now`)."""
+    memo: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = converted = convert(value)
+            return converted
+
+    return run
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
 def _converter(column_type: Any, dialect: str) -> Convert:
     if isinstance(column_type, UTCDateTime):
-        return _sqlite_time if dialect == "sqlite" else _same
+        return _memoised(_sqlite_time) if dialect == "sqlite" else _same
     if isinstance(column_type, JSON):
         return _json
     return _same
