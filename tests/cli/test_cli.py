@@ -204,3 +204,21 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def test_a_command_on_a_database_never_migrated_says_to_migrate(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "trustguardian", "purposes", "list"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "no Trust Guardian schema yet" in done.stderr
+    assert "trustguardian migrate" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert run(env, "migrate")[0] == 0
+    assert run(env, "purposes", "list")[0] == 0

@@ -13,12 +13,17 @@ from rich.table import Table
 
 from trustguardian.service.context import Context, build_context
 from trustguardian.settings import Settings
+from trustguardian.store.migrate import require_schema
 
 console = Console()
 
 
-def context(typer_ctx: typer.Context) -> Context:
-    """The service context for this run, built on first use."""
+def context(typer_ctx: typer.Context, *, migrated: bool = True) -> Context:
+    """The service context for this run, built on first use.
+
+    A command that reads or writes the database refuses, saying what to run, one that has not
+    been migrated; the commands that migrate it themselves pass `migrated=False`.
+    """
     root = typer_ctx.find_root()
     if not isinstance(root.obj, dict):
         root.obj = {}
@@ -28,6 +33,9 @@ def context(typer_ctx: typer.Context) -> Context:
         # Close the pool's connections when the command ends (not at garbage collection).
         root.call_on_close(root.obj["context"].engine.dispose)
     ctx: Context = root.obj["context"]
+    if migrated and not root.obj.get("schema_checked"):
+        require_schema(ctx.engine)
+        root.obj["schema_checked"] = True
     return ctx
 
 

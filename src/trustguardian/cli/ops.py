@@ -35,7 +35,7 @@ def restore(
     ),
 ) -> None:
     """Restore a backup into the configured database, refusing one changed byte."""
-    ctx = context(typer_ctx)
+    ctx = context(typer_ctx, migrated=False)
     manifest = backups.restore(
         ctx, source, force=force, extra=[Verifier.parse(v) for v in verifier_key]
     )

@@ -27,7 +27,7 @@ DEMO_KEY_NAME = "demo admin (serve --demo)"
 
 def migrate(typer_ctx: typer.Context) -> None:
     """Apply database migrations."""
-    ctx = context(typer_ctx)
+    ctx = context(typer_ctx, migrated=False)
     upgrade(ctx.engine)
     register_signing_key(ctx)
     console.print(
@@ -50,7 +50,7 @@ def serve(
     ssl_keyfile: Path | None = typer.Option(None, help="TLS private key (PEM)."),
 ) -> None:
     """Start the HTTP API and web pages (migrating the database first)."""
-    ctx = context(typer_ctx)
+    ctx = context(typer_ctx, migrated=False)
     settings = ctx.settings
     configure_logging(settings)
     check_secrets(settings, ctx.keys)

@@ -31,7 +31,7 @@ def create(
     ),
 ) -> None:
     """Create a console user (asks for the password; only its argon2 hash is kept)."""
-    ctx = context(typer_ctx)
+    ctx = context(typer_ctx, migrated=False)
     upgrade(ctx.engine)  # often the first command on a new instance, before `serve`
     user = service.create_user(
         ctx, username=username, password=_password(password_stdin), role=role

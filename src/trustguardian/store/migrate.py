@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from trustguardian.domain.errors import DomainError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -37,3 +39,27 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision() -> str | None:
     """Tells the latest revision this code knows."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaNotReady(DomainError):
+    """The database has not been migrated to the schema this version of the code needs."""
+
+    code = "schema-not-ready"
+    title = "Database not migrated"
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuses, saying what to run, a database whose schema is missing or at another revision."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaNotReady(
+            f"the database at {where} has no Trust Guardian schema yet: "
+            "run `trustguardian migrate` (or `trustguardian serve`, which migrates) first"
+        )
+    raise SchemaNotReady(
+        f"the database at {where} is at schema revision {current} and this version needs "
+        f"{head}: run `trustguardian migrate`"
+    )
