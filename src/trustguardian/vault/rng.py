@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -17,11 +17,11 @@ class Random(Protocol):
 
 @dataclass(frozen=True)
 class SecretsRandom:
-    """Cryptographically secure randomness from the `secrets` module."""
+    """Cryptographically secure randomness from the operating system."""
 
     def token_bytes(self, n: int) -> bytes:
-        """Return `n` bytes from the operating system CSPRNG."""
-        return secrets.token_bytes(n)
+        """Return `n` bytes from the operating system CSPRNG (what `secrets.token_bytes` calls)."""
+        return os.urandom(n)
 
 
 SYSTEM_RANDOM: Final[Random] = SecretsRandom()
