@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NoReturn
 
 from trustguardian.domain.checks import (
     TELEMARKETING_WINDOW,
@@ -68,9 +69,15 @@ class CheckOutcome:
 
 def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
     """Checks one contact and records the check, so a contact can cite it."""
-    [outcome] = check_many(ctx, [request])
-    check_id = ctx.ids.new_id("chk")
     now = ctx.clock.now()
+    moment = as_utc(request.moment) if request.moment else now
+    if moment < now - PAST:
+        # A moment gone by is answered from the history folded up to it: the batch reader's way.
+        [outcome] = check_many(ctx, [request])
+    else:
+        outcome = _check_one(ctx, request, moment)
+        metrics.count_checks([outcome.allowed])
+    check_id = ctx.ids.new_id("chk")
     with ctx.uow() as uow:
         uow.engage.add_checks(
             [
@@ -79,7 +86,7 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
                     "subject_id": outcome.subject_id,
                     "purpose_key": request.purpose,
                     "channel": request.channel.value,
-                    "moment": as_utc(request.moment) if request.moment else now,
+                    "moment": moment,
                     "allowed": outcome.allowed,
                     "reason": outcome.reason.value,
                     "event_id": outcome.event_id,
@@ -89,6 +96,55 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
         )
         uow.commit()
     return CheckOutcome(**{**vars(outcome), "check_id": check_id})
+
+
+def _check_one(ctx: Context, request: CheckRequest, moment: datetime) -> CheckOutcome:
+    """One check now, in one read transaction of a few statements: the same answer as a batch."""
+    own_blind = blind(ctx, request.identifier) if request.identifier is not None else None
+    with ctx.uow(write=False) as uow:
+        registry = ctx.check_registry.get(uow)
+        purpose = _known_purpose(registry.purposes, request.purpose)
+        reads = uow.check_reads
+        found = reads.subject(subject_id=request.subject_id, blind=own_blind)
+        if found is None:
+            listed = own_blind is not None and reads.suppressed(own_blind)
+            reason = Reason.SUPPRESSED if listed else Reason.UNKNOWN_SUBJECT
+            return _outcome(Decision(False, reason, None), None)
+        subject, shredded = found
+        identifiers = reads.identifiers(subject)
+        own = {b for b, _, _ in identifiers}
+        suppressed = shredded or any(s for _, _, s in identifiers)
+        if not suppressed and own_blind is not None and own_blind not in own:
+            suppressed = reads.suppressed(own_blind)
+        listed_kind = REGISTERED.get(request.channel)
+        opposition = (
+            reads.listed_since(
+                registry.registers, [b for b, k, _ in identifiers if k == listed_kind]
+            )
+            if purpose.current.content.marketing and listed_kind is not None
+            else None
+        )
+        policy = pick_policy(
+            [*DEFAULT_POLICIES, *registry.policies], request.purpose, request.channel
+        )
+        contacts = 0
+        if policy is not None and policy.cap is not None:
+            since = moment - timedelta(days=policy.cap.days)
+            contacts = reads.contacts(subject, request.channel.value, since)
+        facts = Facts(
+            purpose=purpose.current,
+            purpose_retired=purpose.status is RecordStatus.RETIRED,
+            channel=request.channel,
+            moment=moment,
+            state=reads.state(subject, request.purpose, request.channel.value),
+            suppressed=suppressed,
+            opposition_since=opposition,
+            existing_customer=reads.has_events(subject, registry.contract_purposes),
+            policy=policy,
+            contacts_in_period=contacts,
+            holidays=_holidays(moment.year),
+        )
+    return _outcome(decide(facts), subject)
 
 
 def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutcome]:
@@ -122,10 +178,7 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
                 existing_customer=subject in batch.customers,
                 policy=policy,
                 contacts_in_period=batch.contacts(subject, request.channel, policy, moment),
-                # The window is judged in local time, whose year may differ from UTC's.
-                holidays=italian_holidays(moment.year - 1)
-                | italian_holidays(moment.year)
-                | italian_holidays(moment.year + 1),
+                holidays=_holidays(moment.year),
             )
             outcomes.append(_outcome(decide(facts), subject))
     metrics.count_checks([o.allowed for o in outcomes])
@@ -138,16 +191,32 @@ def _outcome(decision: Decision, subject: str | None) -> CheckOutcome:
     )
 
 
+def _holidays(year: int) -> frozenset[date]:
+    # The window is judged in local time, whose year may differ from UTC's.
+    return italian_holidays(year - 1) | italian_holidays(year) | italian_holidays(year + 1)
+
+
 def _purposes(uow: UnitOfWork, keys: set[str]) -> dict[str, Purpose]:
     found = {}
     for key in keys:
         purpose = uow.purposes.get(key)
         if purpose is None:
-            raise InvalidInput(
-                f"unknown purpose {key!r}", errors=[FieldError("purpose", f"unknown {key!r}")]
-            )
+            _unknown_purpose(key)
         found[key] = purpose
     return found
+
+
+def _known_purpose(purposes: dict[str, Purpose], key: str) -> Purpose:
+    purpose = purposes.get(key)
+    if purpose is None:
+        _unknown_purpose(key)
+    return purpose
+
+
+def _unknown_purpose(key: str) -> NoReturn:
+    raise InvalidInput(
+        f"unknown purpose {key!r}", errors=[FieldError("purpose", f"unknown {key!r}")]
+    )
 
 
 class _Batch:
