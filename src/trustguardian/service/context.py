@@ -10,6 +10,7 @@ from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClo
 from trustguardian.ledger import Signer
 from trustguardian.service.check_registry import CheckRegistryCache
 from trustguardian.service.instance import InstanceKeys, load_instance_keys
+from trustguardian.service.key_cache import ApiKeyCache
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.uow import UnitOfWork
@@ -30,6 +31,9 @@ class Context:
     # Per process and per database: a copy made with `dataclasses.replace` starts its own.
     check_registry: CheckRegistryCache = field(
         default_factory=CheckRegistryCache, init=False, repr=False, compare=False
+    )
+    key_cache: ApiKeyCache = field(
+        default_factory=ApiKeyCache, init=False, repr=False, compare=False
     )
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
