@@ -121,3 +121,18 @@ def test_every_change_to_what_checks_read_moves_the_stamp(ctx: Context) -> None:
         with ctx.engine.begin() as conn:
             conn.execute(change)
         assert stamp(ctx) > before, change
+
+
+def test_without_its_stamp_a_check_reads_the_registry_every_time(ctx: Context) -> None:
+    setup(ctx)
+    event(ctx, at=ago(days=3))
+    with ctx.engine.begin() as conn:
+        conn.execute(delete(t.stamps).where(t.stamps.c.name == STAMP))
+    assert check(ctx).reason is Reason.CONSENT_GIVEN
+    other = other_process(ctx)
+    try:
+        purposes.retire_purpose(other, key=PURPOSE)
+        outcome = check(ctx)
+    finally:
+        other.engine.dispose()
+    assert (outcome.allowed, outcome.reason) == (False, Reason.PURPOSE_RETIRED)

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from trustguardian.domain.checks import Policy
-from trustguardian.domain.registry import LegalBasis, Purpose
+from trustguardian.domain.registry import Purpose
 from trustguardian.store.uow import UnitOfWork
 
 STAMP = "registry"
@@ -25,7 +25,6 @@ class CheckRegistry:
     purposes: dict[str, Purpose]
     policies: list[Policy]
     registers: list[str]
-    contract_purposes: list[str]
 
 
 class CheckRegistryCache:
@@ -37,7 +36,10 @@ class CheckRegistryCache:
 
     def get(self, uow: UnitOfWork) -> CheckRegistry:
         """The registry as of this unit of work's reads (the stamp is read before the rows)."""
-        stamp = uow.check_reads.stamp(STAMP)
+        return self.at(uow, uow.check_reads.stamp(STAMP))
+
+    def at(self, uow: UnitOfWork, stamp: int | None) -> CheckRegistry:
+        """The registry for a stamp this unit of work has just read (rows are read after it)."""
         held = self._copy
         if held is not None and stamp is not None and held.stamp == stamp:
             return held
@@ -61,9 +63,4 @@ def _load(uow: UnitOfWork, stamp: int | None) -> CheckRegistry:
         purposes=purposes,
         policies=uow.engage.policies(),
         registers=[r.id for r in uow.engage.current_registers()],
-        contract_purposes=[
-            key
-            for key, p in purposes.items()
-            if p.current.content.legal_basis is LegalBasis.CONTRACT
-        ],
     )

@@ -24,10 +24,12 @@ from trustguardian.domain.registry import Channel, LegalBasis, Purpose, RecordSt
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service import metrics
 from trustguardian.service.calendar import italian_holidays
+from trustguardian.service.check_registry import STAMP, CheckRegistry
 from trustguardian.service.consent import fact_of, lifetimes
 from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
 from trustguardian.store import tables as t
+from trustguardian.store.check_reads import CheckReads, OneSubject
 from trustguardian.store.uow import UnitOfWork
 
 # A check for a moment further back than this answers from what had happened by then (an audit
@@ -99,52 +101,66 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
 
 
 def _check_one(ctx: Context, request: CheckRequest, moment: datetime) -> CheckOutcome:
-    """One check now, in one read transaction of a few statements: the same answer as a batch."""
+    """One check now, in one read transaction of one or two statements: a batch's answer."""
     own_blind = blind(ctx, request.identifier) if request.identifier is not None else None
     with ctx.uow(write=False) as uow:
-        registry = ctx.check_registry.get(uow)
-        purpose = _known_purpose(registry.purposes, request.purpose)
         reads = uow.check_reads
-        found = reads.subject(subject_id=request.subject_id, blind=own_blind)
-        if found is None:
-            listed = own_blind is not None and reads.suppressed(own_blind)
-            reason = Reason.SUPPRESSED if listed else Reason.UNKNOWN_SUBJECT
-            return _outcome(Decision(False, reason, None), None)
-        subject, shredded = found
-        identifiers = reads.identifiers(subject)
-        own = {b for b, _, _ in identifiers}
-        suppressed = shredded or any(s for _, _, s in identifiers)
-        if not suppressed and own_blind is not None and own_blind not in own:
-            suppressed = reads.suppressed(own_blind)
-        listed_kind = REGISTERED.get(request.channel)
-        opposition = (
-            reads.listed_since(
-                registry.registers, [b for b, k, _ in identifiers if k == listed_kind]
-            )
-            if purpose.current.content.marketing and listed_kind is not None
-            else None
+        one = reads.one(
+            stamp=STAMP,
+            subject_id=request.subject_id,
+            blind=own_blind,
+            purpose=request.purpose,
+            channel=request.channel.value,
         )
-        policy = pick_policy(
-            [*DEFAULT_POLICIES, *registry.policies], request.purpose, request.channel
+        if one.stamp is None:  # no stamp to trust a kept registry with: read it all
+            found = None
+        else:
+            registry = ctx.check_registry.at(uow, one.stamp)
+            purpose = _known_purpose(registry.purposes, request.purpose)
+            found = _decide_one(reads, registry, purpose, one, request, moment)
+    if found is None:
+        [found] = check_many(ctx, [request])
+    return found
+
+
+def _decide_one(
+    reads: CheckReads,
+    registry: CheckRegistry,
+    purpose: Purpose,
+    one: OneSubject,
+    request: CheckRequest,
+    moment: datetime,
+) -> CheckOutcome:
+    if one.subject is None:
+        reason = Reason.SUPPRESSED if one.blind_suppressed else Reason.UNKNOWN_SUBJECT
+        return _outcome(Decision(False, reason, None), None)
+    listed_kind = REGISTERED.get(request.channel)
+    opposition = (
+        reads.listed_since(
+            registry.registers, [b for b, k, _ in one.identifiers if k == listed_kind]
         )
-        contacts = 0
-        if policy is not None and policy.cap is not None:
-            since = moment - timedelta(days=policy.cap.days)
-            contacts = reads.contacts(subject, request.channel.value, since)
-        facts = Facts(
-            purpose=purpose.current,
-            purpose_retired=purpose.status is RecordStatus.RETIRED,
-            channel=request.channel,
-            moment=moment,
-            state=reads.state(subject, request.purpose, request.channel.value),
-            suppressed=suppressed,
-            opposition_since=opposition,
-            existing_customer=reads.has_events(subject, registry.contract_purposes),
-            policy=policy,
-            contacts_in_period=contacts,
-            holidays=_holidays(moment.year),
-        )
-    return _outcome(decide(facts), subject)
+        if purpose.current.content.marketing and listed_kind is not None
+        else None
+    )
+    policy = pick_policy([*DEFAULT_POLICIES, *registry.policies], request.purpose, request.channel)
+    contacts = 0
+    if policy is not None and policy.cap is not None:
+        since = moment - timedelta(days=policy.cap.days)
+        contacts = reads.contacts(one.subject, request.channel.value, since)
+    facts = Facts(
+        purpose=purpose.current,
+        purpose_retired=purpose.status is RecordStatus.RETIRED,
+        channel=request.channel,
+        moment=moment,
+        state=one.state,
+        suppressed=one.shredded or one.blind_suppressed or any(s for _, _, s in one.identifiers),
+        opposition_since=opposition,
+        existing_customer=one.customer,
+        policy=policy,
+        contacts_in_period=contacts,
+        holidays=_holidays(moment.year),
+    )
+    return _outcome(decide(facts), one.subject)
 
 
 def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutcome]:
