@@ -26,10 +26,11 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="Trust Guardian", version=__version__, description=DESCRIPTION)
     app.state.context = ctx
     install_error_handlers(app)
+    # Routes are matched in order: the contact check, the busiest endpoint, is tried first.
+    app.include_router(checks.router)
     app.include_router(registry.router)
     app.include_router(events.router)
     app.include_router(subjects.router)
-    app.include_router(checks.router)
     app.include_router(sync.router)
     app.include_router(keys.router)
     app.include_router(census_api.router)

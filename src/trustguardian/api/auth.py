@@ -15,7 +15,7 @@ from trustguardian.service.context import Context
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`")
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     """The process's context, set on the app at start."""
     ctx: Context = request.app.state.context
     return ctx

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from trustguardian.service.context import Context
+from trustguardian.service.key_cache import STAMP
+from trustguardian.store.stamps import read_stamps
 
 PREFIX = "tg"
 
@@ -66,12 +68,21 @@ def create_api_key(
 
 
 def authenticate(ctx: Context, *, token: str) -> ApiKey:
-    """Finds the live key a token stands for, or refuses."""
+    """Finds the live key a token stands for, or refuses.
+
+    A key this process verified before is taken from its copy while the `api_keys` stamp has
+    not moved since; any change to any key (a revocation above all) moves it, in every process.
+    """
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise Unauthorized("malformed API key")
-    with ctx.uow(write=False) as uow:
-        found = uow.api_keys.get_with_hash(parts[1])
+    stamp = read_stamps(ctx.engine).get(STAMP)
+    found = ctx.key_cache.get(stamp, parts[1])
+    if found is None:
+        with ctx.uow(write=False) as uow:
+            found = uow.api_keys.get_with_hash(parts[1])
+        if found is not None and found[0].revoked_at is None:
+            ctx.key_cache.put(stamp, found)
     if found is None or not hmac.compare_digest(found[1], _digest(parts[2])):
         raise Unauthorized("unknown API key")
     if found[0].revoked_at is not None:

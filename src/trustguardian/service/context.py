@@ -8,7 +8,9 @@ from sqlalchemy import Engine
 
 from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
 from trustguardian.ledger import Signer
+from trustguardian.service.check_registry import CheckRegistryCache
 from trustguardian.service.instance import InstanceKeys, load_instance_keys
+from trustguardian.service.key_cache import ApiKeyCache
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.uow import UnitOfWork
@@ -26,6 +28,13 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdGenerator = field(default_factory=RandomIds)
     rng: Random = SYSTEM_RANDOM
+    # Per process and per database: a copy made with `dataclasses.replace` starts its own.
+    check_registry: CheckRegistryCache = field(
+        default_factory=CheckRegistryCache, init=False, repr=False, compare=False
+    )
+    key_cache: ApiKeyCache = field(
+        default_factory=ApiKeyCache, init=False, repr=False, compare=False
+    )
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """Opens a unit of work; writers take the write lock up front."""

@@ -36,7 +36,7 @@ class ConsentRepository:
             for row in self._c.execute(
                 select(t.consent_states).where(t.consent_states.c.subject_id.in_(chunk))
             ):
-                state = _state(row)
+                state = state_of(row)
                 found[state.key] = state
         return found
 
@@ -64,7 +64,7 @@ class ConsentRepository:
             .where(t.consent_states.c.subject_id == subject_id)
             .order_by(t.consent_states.c.purpose_key, t.consent_states.c.channel)
         )
-        return [_state(row) for row in rows]
+        return [state_of(row) for row in rows]
 
     def for_subject_purpose(self, subject_id: str, purpose: str) -> list[ConsentState]:
         rows = self._c.execute(
@@ -73,12 +73,12 @@ class ConsentRepository:
                 t.consent_states.c.purpose_key == purpose,
             )
         )
-        return [_state(row) for row in rows]
+        return [state_of(row) for row in rows]
 
     def iter_all(self) -> Iterator[ConsentState]:
         rows = self._c.execution_options(yield_per=10_000).execute(select(t.consent_states))
         for row in rows:
-            yield _state(row)
+            yield state_of(row)
 
 
 def _key(s: ConsentState) -> tuple[str, str, str]:
@@ -101,7 +101,8 @@ def _columns(s: ConsentState) -> dict[str, Any]:
     }
 
 
-def _state(row: Row[Any]) -> ConsentState:
+def state_of(row: Row[Any]) -> ConsentState:
+    """The consent state one consent_states row holds."""
     return ConsentState(
         subject_id=row.subject_id,
         purpose=row.purpose_key,

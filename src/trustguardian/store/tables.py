@@ -406,6 +406,15 @@ opposition_registers = Table(
     Column("imported_at", UTCDateTime, nullable=False),
 )
 
+# Counters that database triggers move on every change to a part of the schema; a process keeps
+# copies of what they cover and reads the counter with each use instead of the rows.
+stamps = Table(
+    "stamps",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 # Keyed hashes only: the register's numbers are personal data too.
 opposition_entries = Table(
     "opposition_entries",

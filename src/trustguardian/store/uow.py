@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -11,6 +12,7 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.admin import AdminRepository
 from trustguardian.store.assignments import AssignmentRepository
+from trustguardian.store.check_reads import CheckReads
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.complaints import ComplaintRepository
 from trustguardian.store.consent import ConsentRepository
@@ -27,27 +29,12 @@ from trustguardian.store.tokens import TokenRepository
 
 
 class UnitOfWork:
-    """Opens a transaction; nothing is kept unless `commit()` is called."""
+    """Opens a transaction; nothing is kept unless `commit()` is called.
+
+    Repositories are made on first use: a check that reads three of them pays for three.
+    """
 
     connection: Connection
-    touchpoints: TouchpointRepository
-    purposes: PurposeRepository
-    notices: NoticeRepository
-    subjects: SubjectRepository
-    api_keys: ApiKeyRepository
-    events: EventRepository
-    ledger: LedgerRepository
-    consent: ConsentRepository
-    sync: SyncRepository
-    engage: EngageRepository
-    tokens: TokenRepository
-    accountability: AccountabilityRepository
-    collect: CollectRepository
-    rights: RightsRepository
-    complaints: ComplaintRepository
-    admin: AdminRepository
-    console: ConsoleReads
-    assignments: AssignmentRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -59,24 +46,6 @@ class UnitOfWork:
             connection.execution_options(**{WRITE_OPTION: True})
         self.connection = connection
         self._transaction = connection.begin()
-        self.touchpoints = TouchpointRepository(connection)
-        self.purposes = PurposeRepository(connection)
-        self.notices = NoticeRepository(connection)
-        self.subjects = SubjectRepository(connection)
-        self.api_keys = ApiKeyRepository(connection)
-        self.events = EventRepository(connection)
-        self.ledger = LedgerRepository(connection)
-        self.consent = ConsentRepository(connection)
-        self.sync = SyncRepository(connection)
-        self.engage = EngageRepository(connection)
-        self.tokens = TokenRepository(connection)
-        self.accountability = AccountabilityRepository(connection)
-        self.collect = CollectRepository(connection)
-        self.rights = RightsRepository(connection)
-        self.complaints = ComplaintRepository(connection)
-        self.admin = AdminRepository(connection)
-        self.console = ConsoleReads(connection)
-        self.assignments = AssignmentRepository(connection)
         return self
 
     def commit(self) -> None:
@@ -91,3 +60,79 @@ class UnitOfWork:
         if self._transaction.is_active:
             self._transaction.rollback()
         self.connection.close()
+
+    @cached_property
+    def touchpoints(self) -> TouchpointRepository:
+        return TouchpointRepository(self.connection)
+
+    @cached_property
+    def purposes(self) -> PurposeRepository:
+        return PurposeRepository(self.connection)
+
+    @cached_property
+    def notices(self) -> NoticeRepository:
+        return NoticeRepository(self.connection)
+
+    @cached_property
+    def subjects(self) -> SubjectRepository:
+        return SubjectRepository(self.connection)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.connection)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.connection)
+
+    @cached_property
+    def ledger(self) -> LedgerRepository:
+        return LedgerRepository(self.connection)
+
+    @cached_property
+    def consent(self) -> ConsentRepository:
+        return ConsentRepository(self.connection)
+
+    @cached_property
+    def sync(self) -> SyncRepository:
+        return SyncRepository(self.connection)
+
+    @cached_property
+    def engage(self) -> EngageRepository:
+        return EngageRepository(self.connection)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.connection)
+
+    @cached_property
+    def accountability(self) -> AccountabilityRepository:
+        return AccountabilityRepository(self.connection)
+
+    @cached_property
+    def collect(self) -> CollectRepository:
+        return CollectRepository(self.connection)
+
+    @cached_property
+    def rights(self) -> RightsRepository:
+        return RightsRepository(self.connection)
+
+    @cached_property
+    def complaints(self) -> ComplaintRepository:
+        return ComplaintRepository(self.connection)
+
+    @cached_property
+    def admin(self) -> AdminRepository:
+        return AdminRepository(self.connection)
+
+    @cached_property
+    def console(self) -> ConsoleReads:
+        return ConsoleReads(self.connection)
+
+    @cached_property
+    def assignments(self) -> AssignmentRepository:
+        return AssignmentRepository(self.connection)
+
+    @cached_property
+    def check_reads(self) -> CheckReads:
+        return CheckReads(self.connection)

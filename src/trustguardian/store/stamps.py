@@ -1,0 +1,25 @@
+"""Stamps read on their own, at the cost of one statement on the driver's own cursor.
+
+A stamp read outside a unit of work says what was committed when it was read; a copy checked
+against it and the rows read after it are never older than that.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+ALL = "SELECT name, value FROM stamps"
+
+
+def read_stamps(engine: Engine) -> dict[str, int]:
+    """Every stamp by name (SQLite: one autocommit read; PostgreSQL: rolled back on return)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(ALL)
+            return {str(name): int(value) for name, value in cursor.fetchall()}
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
