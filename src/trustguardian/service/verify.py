@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from trustguardian.domain.consent import ConsentFact, fold
+from trustguardian.domain.consent import ConsentFact
 from trustguardian.ledger import (
     Coord,
     NoteError,
@@ -22,21 +24,27 @@ from trustguardian.ledger import (
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
 from trustguardian.service.keyring import key_ranges, verifiers_at
+from trustguardian.service.verify_consent import (
+    can_run_beside,
+    check_consent,
+    consent_problems,
+    start_beside,
+)
 from trustguardian.service.verify_evidence import verify_evidence
+from trustguardian.service.verify_fast import clean_events
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
-    STATE_SQL,
     ProofRow,
     fact,
     mismatches,
-    state_row,
-    stored_state,
     stream,
 )
 from trustguardian.store.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
+# Below this many events a second process costs more than it saves.
+BESIDE_FROM = 20_000
 
 
 @dataclass
@@ -81,25 +89,62 @@ def verify_ledger(
     progress: Progress | None = None,
     evidence: bool = True,
     witnessed: Sequence[str] = (),
+    beside: bool | None = None,
 ) -> Report:
     """Recomputes everything from the stored events and compares it with what is stored.
 
     With `evidence`, every sealed proof, datum, file and identifier is also opened and checked
     against its commitment. `witnessed` are signed checkpoints kept outside this database: the
     log must still contain each of them, so cutting off its newest part cannot go unnoticed.
+    `beside` runs the consent check in a second process (by default on ledgers of
+    `BESIDE_FROM` events or more, when the database can be opened twice).
     """
     report = Report()
-    with ctx.uow(write=False) as uow:
+    with _collector_paused(), ctx.uow(write=False) as uow:
         report.tree_size = uow.ledger.size()
-        leaves, facts, corrected = _events(uow, report, progress)
+        if beside is None:
+            beside = report.tree_size >= BESIDE_FROM
+        pending = (
+            start_beside(ctx.engine, report.tree_size)
+            if beside and can_run_beside(ctx.engine)
+            else None
+        )
+        clean = clean_events(uow.connection, report.tree_size, progress)
+        if clean is None:
+            # Something differs: the field-by-field pass names every problem from genesis.
+            if pending is not None:
+                pending.cancel()
+            leaves, facts, corrected = _events(uow, report, progress)
+        else:
+            leaves, report.events, report.proofs = clean.leaf_hashes, clean.events, clean.proofs
         levels = _tree(uow, leaves, report)
         _checkpoints(ctx, uow, levels, report)
         _witnessed(ctx, levels, witnessed, report)
-        _consent(uow, facts, corrected, report)
+        if clean is None:
+            consent = consent_problems(uow.connection, facts, corrected)
+        else:
+            found = None if pending is None else pending.result()
+            consent = check_consent(uow, report.tree_size) if found is None else found
+        report.consent_states = consent.states
+        report.problems.extend(consent.problems)
         if evidence:
             counted = verify_evidence(ctx, uow.connection, report.problems)
             report.evidence_opened, report.evidence_erased = counted.opened, counted.erased
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Verification keeps a few objects per event alive until the end; the cyclic collector
+    # would traverse them again and again (it more than doubles the time on large ledgers),
+    # while nothing here creates reference cycles worth collecting early.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _witnessed(
@@ -276,18 +321,3 @@ def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], repor
         report.problems.append(
             f"no valid checkpoint covers the whole ledger (last {last}, size {size})"
         )
-
-
-def _consent(
-    uow: UnitOfWork, facts: list[ConsentFact], corrected: list[str], report: Report
-) -> None:
-    expected = {key: state_row(state) for key, state in fold(facts, corrected=corrected).items()}
-    by_text = {(k[0], k[1], str(k[2])): v for k, v in expected.items()}
-    for row in stream(uow.connection, STATE_SQL):
-        report.consent_states += 1
-        stored = stored_state(row)
-        where = f"{stored[0]}/{stored[1]}/{stored[2]}"
-        if by_text.pop((stored[0], stored[1], stored[2]), None) != stored:
-            report.problems.append(f"consent state {where} differs from the fold of the ledger")
-    for key in by_text:
-        report.problems.append(f"consent state {key[0]}/{key[1]}/{key[2]} missing")
