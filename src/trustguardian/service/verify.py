@@ -16,7 +16,6 @@ from trustguardian.ledger import (
     NoteError,
     consistency_proof,
     leaf_hash,
-    node_hash,
     parse_checkpoint,
     root,
     verify_consistency,
@@ -31,7 +30,7 @@ from trustguardian.service.verify_consent import (
     start_beside,
 )
 from trustguardian.service.verify_evidence import verify_evidence
-from trustguardian.service.verify_fast import clean_events
+from trustguardian.service.verify_fast import clean_events, clean_tree, tree_levels
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
@@ -117,7 +116,12 @@ def verify_ledger(
             leaves, facts, corrected = _events(uow, report, progress)
         else:
             leaves, report.events, report.proofs = clean.leaf_hashes, clean.events, clean.proofs
-        levels = _tree(uow, leaves, report)
+        levels = tree_levels(leaves)
+        nodes = clean_tree(uow.connection, levels)
+        if nodes is None:
+            _tree(uow, levels, report)
+        else:
+            report.nodes = nodes
         _checkpoints(ctx, uow, levels, report)
         _witnessed(ctx, levels, witnessed, report)
         if clean is None:
@@ -249,11 +253,8 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[ProofRow]]]:
         yield current[0][0], current
 
 
-def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[bytes]]:
-    levels = [leaves]
-    while len(levels[-1]) > 1:
-        below = levels[-1]
-        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+def _tree(uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
+    leaves = levels[0]
     stored = uow.ledger.iter_nodes()
     seen = 0
     per_level: dict[int, int] = {}
@@ -280,7 +281,6 @@ def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[byt
         ]
         report.problems.append(f"tree holds {seen} nodes, {expected} expected ({'; '.join(short)})")
     report.nodes = seen
-    return levels
 
 
 def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:

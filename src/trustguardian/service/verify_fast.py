@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection
 
-from trustguardian.ledger import canonical_json_plain, leaf_hash
+from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     KINDS,
@@ -28,6 +29,7 @@ from trustguardian.service.verify_rows import (
 )
 
 Progress = Callable[[int, int], None]
+NODES_SQL = "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx"
 # Values of a tampered row can be of any type the database lets through: writing its leaf may
 # then fail, which only means the row does not agree with its leaf.
 UNWRITABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
@@ -128,3 +130,32 @@ def _clean(
     if progress is not None:
         progress(expected, size)
     return CleanEvents(hashes, expected, proof_count)
+
+
+def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:
+    """Every complete-subtree node recomputed from the leaf hashes, level by level."""
+    levels = [leaf_hashes]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    return levels
+
+
+def clean_tree(connection: Connection, levels: list[list[bytes]]) -> int | None:
+    """The number of stored tree nodes when they are exactly the recomputed ones, else None."""
+    expected = (
+        (level, index, digest)
+        for level, hashes in enumerate(levels)
+        for index, digest in enumerate(hashes)
+    )
+    stored = stream(connection, NODES_SQL)
+    count = 0
+    try:
+        while chunk := list(islice(stored, 10_000)):
+            # Rows and tuples compare alike; both lists are in (level, index) order.
+            if chunk != list(islice(expected, len(chunk))):
+                return None
+            count += len(chunk)
+    finally:
+        stored.close()
+    return None if next(expected, None) is not None else count
