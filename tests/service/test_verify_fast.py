@@ -8,13 +8,15 @@ what the one in this process reports, and a tampered ledger must get the same re
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from tests.collect.helpers import NEWSLETTER, TP, setup_collect
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, PG_URL
 from tests.service.test_events_recording import email, make_draft, record_one
 from tests.service.test_tamper import build_ledger
 
@@ -22,7 +24,9 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect_admin import configure
 from trustguardian.service.context import Context
 from trustguardian.service.verify import Report, _events, verify_ledger
+from trustguardian.service.verify_consent import can_run_beside, start_beside
 from trustguardian.service.verify_fast import clean_events
+from trustguardian.store.engine import make_engine
 
 
 def _reports_agree(ctx: Context) -> Report:
@@ -112,3 +116,21 @@ def test_a_changed_event_leaves_the_fast_path_and_is_named(
         f"seq {seq}: stored event differs from its ledger leaf (corrects)",
         f"seq {seq + 1}: stored event differs from its ledger leaf (corrects)",
     ], report.problems
+
+
+@pytest.mark.postgres
+def test_a_second_process_that_cannot_read_the_database_answers_nothing() -> None:
+    missing = make_url(PG_URL).set(database=f"tg_missing_{uuid.uuid4().hex[:8]}")
+    engine = make_engine(missing.render_as_string(hide_password=False))
+    try:
+        # The caller then checks consent itself.
+        assert start_beside(engine, 10).result() is None
+    finally:
+        engine.dispose()
+
+
+def test_only_a_database_on_disk_or_a_server_is_opened_twice(tmp_path: Path) -> None:
+    assert can_run_beside(make_engine(f"sqlite:///{tmp_path / 'ledger.db'}"))
+    assert can_run_beside(make_engine(PG_URL))
+    assert not can_run_beside(make_engine("sqlite://"))
+    assert not can_run_beside(make_engine("sqlite:///:memory:"))

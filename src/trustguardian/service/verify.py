@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,13 +97,16 @@ def verify_ledger(
     against its commitment. `witnessed` are signed checkpoints kept outside this database: the
     log must still contain each of them, so cutting off its newest part cannot go unnoticed.
     `beside` runs the consent check in a second process (by default on ledgers of
-    `BESIDE_FROM` events or more, when the database can be opened twice).
+    `BESIDE_FROM` events or more, in a process running no other thread, when the database can
+    be opened twice); the report is the same either way.
     """
     report = Report()
     with _collector_paused(), ctx.uow(write=False) as uow:
         report.tree_size = uow.ledger.size()
         if beside is None:
-            beside = report.tree_size >= BESIDE_FROM
+            # A forked process holds only the thread that forked: any lock another thread held
+            # at that moment would stay locked in it forever, so threaded servers stay in one.
+            beside = report.tree_size >= BESIDE_FROM and threading.active_count() == 1
         pending = (
             start_beside(ctx.engine, report.tree_size)
             if beside and can_run_beside(ctx.engine)
