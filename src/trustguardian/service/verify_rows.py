@@ -160,8 +160,10 @@ def consent_fact(
     values: tuple[Any, ...], has_purpose: bool, lifetime: dict[tuple[str, int], int | None]
 ) -> ConsentFact | None:
     """A consent fact from leaf values in `FACT_SQL` order, times as the leaf writes them."""
-    seq, event_id, kind, subject, key, version, channels, notice, notice_version = values[:9]
-    occurred_at, corrects, confirm_by = values[9:]
+    (
+        seq, event_id, kind, subject, key, version, channels, notice, notice_version, occurred_at,
+        corrects, confirm_by,
+    ) = values  # fmt: skip
     if kind not in DECIDING or not has_purpose:
         return None
     return ConsentFact(
@@ -171,7 +173,7 @@ def consent_fact(
         subject_id=subject,
         purpose=key,
         purpose_version=version,
-        channels=tuple(CHANNELS[c] for c in channels),
+        channels=tuple(map(CHANNELS.__getitem__, channels)),
         notice=notice,
         notice_version=notice_version,
         occurred_at=datetime.fromisoformat(occurred_at[:-1] + "+00:00"),
