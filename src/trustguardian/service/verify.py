@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from trustguardian.domain.consent import ConsentFact
-from trustguardian.ledger import (
-    Coord,
-    NoteError,
-    consistency_proof,
-    leaf_hash,
-    parse_checkpoint,
-    root,
-    verify_consistency,
-)
+from trustguardian.ledger import leaf_hash
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
-from trustguardian.service.keyring import key_ranges, verifiers_at
+from trustguardian.service.verify_checkpoints import check_checkpoints, check_witnessed
 from trustguardian.service.verify_consent import (
     can_run_beside,
     check_consent,
@@ -66,23 +58,6 @@ class Report:
         return not self.problems
 
 
-class _Levels(Mapping[Coord, bytes]):
-    """Recomputed complete-subtree nodes, addressed like stored ones."""
-
-    def __init__(self, levels: list[list[bytes]]) -> None:
-        self._levels = levels
-
-    def __getitem__(self, coord: Coord) -> bytes:
-        level, index = coord
-        return self._levels[level][index]
-
-    def __iter__(self) -> Iterator[Coord]:
-        return ((lv, i) for lv, hashes in enumerate(self._levels) for i in range(len(hashes)))
-
-    def __len__(self) -> int:
-        return sum(len(h) for h in self._levels)
-
-
 def verify_ledger(
     ctx: Context,
     *,
@@ -101,7 +76,7 @@ def verify_ledger(
     be opened twice); the report is the same either way.
     """
     report = Report()
-    with _collector_paused(), ctx.uow(write=False) as uow:
+    with _collector_paused(), ctx.uow(write=False) as uow, ExitStack() as stack:
         report.tree_size = uow.ledger.size()
         if beside is None:
             # A forked process holds only the thread that forked: any lock another thread held
@@ -112,11 +87,13 @@ def verify_ledger(
             if beside and can_run_beside(ctx.engine)
             else None
         )
+        if pending is not None:
+            stack.callback(pending.close)  # also when verification fails on the way
         clean = clean_events(uow.connection, report.tree_size, progress)
         if clean is None:
             # Something differs: the field-by-field pass names every problem from genesis.
             if pending is not None:
-                pending.cancel()
+                pending.close()
             leaves, facts, corrected = _events(uow, report, progress)
         else:
             leaves, report.events, report.proofs = clean.leaf_hashes, clean.events, clean.proofs
@@ -126,8 +103,8 @@ def verify_ledger(
             _tree(uow, levels, report)
         else:
             report.nodes = nodes
-        _checkpoints(ctx, uow, levels, report)
-        _witnessed(ctx, levels, witnessed, report)
+        report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
+        check_witnessed(ctx, levels, witnessed, report.problems)
         if clean is None:
             consent = consent_problems(uow.connection, facts, corrected)
         else:
@@ -153,26 +130,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
-
-
-def _witnessed(
-    ctx: Context, levels: list[list[bytes]], notes: Sequence[str], report: Report
-) -> None:
-    nodes = _Levels(levels)
-    for note in notes:
-        try:
-            kept = parse_checkpoint(note, ctx.keys.verifiers, origin=ctx.keys.signer.name)
-        except NoteError as exc:
-            report.problems.append(f"witnessed checkpoint: not signed by this instance ({exc})")
-            continue
-        if kept.size > len(levels[0]):
-            report.problems.append(
-                f"witnessed checkpoint {kept.size}: the log now holds only {len(levels[0])} events"
-            )
-        elif kept.size and root(kept.size, nodes) != kept.root_hash:
-            report.problems.append(
-                f"witnessed checkpoint {kept.size}: the log no longer contains it"
-            )
 
 
 def _events(
@@ -285,43 +242,3 @@ def _tree(uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
         ]
         report.problems.append(f"tree holds {seen} nodes, {expected} expected ({'; '.join(short)})")
     report.nodes = seen
-
-
-def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
-    nodes = _Levels(levels)
-    size = len(levels[0])
-    keys = key_ranges(ctx, uow.connection)
-    previous: tuple[int, bytes] | None = None
-    last = 0
-    for cp in uow.ledger.checkpoints():
-        report.checkpoints += 1
-        label = f"checkpoint {cp.tree_size}"
-        try:
-            # Each checkpoint must verify under a key that was valid at its tree size.
-            parsed = parse_checkpoint(
-                cp.note, verifiers_at(keys, cp.tree_size), origin=ctx.keys.signer.name
-            )
-        except NoteError as exc:
-            report.problems.append(f"{label}: signature or format invalid ({exc})")
-            continue
-        if parsed.size != cp.tree_size or parsed.root_hash != cp.root_hash:
-            report.problems.append(f"{label}: stored size or root differs from the signed note")
-            continue
-        if parsed.size > size:
-            report.problems.append(f"{label}: covers more events than the ledger holds")
-            continue
-        if parsed.size and root(parsed.size, nodes) != parsed.root_hash:
-            report.problems.append(f"{label}: root differs from the recomputed tree")
-            continue
-        if previous is not None:
-            proof = consistency_proof(previous[0], parsed.size, nodes)
-            if not verify_consistency(
-                previous[0], parsed.size, previous[1], parsed.root_hash, proof
-            ):
-                report.problems.append(f"{label}: not consistent with checkpoint {previous[0]}")
-        previous = (parsed.size, parsed.root_hash)
-        last = parsed.size
-    if size and last != size:
-        report.problems.append(
-            f"no valid checkpoint covers the whole ledger (last {last}, size {size})"
-        )

@@ -90,12 +90,13 @@ class Beside:
             found: ConsentCheck | None = self._pipe.recv()
         except EOFError:  # the process died before answering
             found = None
-        self._process.join()
-        self._pipe.close()
+        self.close()
         return found
 
-    def cancel(self) -> None:
-        self._process.kill()
+    def close(self) -> None:
+        """Stops the process if it is still running (its answer is no longer wanted)."""
+        if self._process.is_alive():
+            self._process.kill()
         self._process.join()
         self._pipe.close()
 
@@ -122,6 +123,9 @@ def _beside(url: str, size: int, send: Pipe) -> None:
     # A short-lived process of our own: the cyclic collector only slows the fold down here.
     gc.disable()
     engine = make_engine(url, pool_size=1)
+    if engine.dialect.name == "postgresql":
+        # One snapshot for the head, the events and the states, as SQLite's read transaction.
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     try:
         with UnitOfWork(engine, write=False) as uow:
             # Appended events since the parent read the head would change the states: the
