@@ -193,3 +193,32 @@ def test_each_state_comes_from_the_latest_event_on_its_channel(
         assert state.event_id == latest.event_id
     covered = {(f.subject_id, f.purpose, c) for f in facts for c in f.channels}
     assert set(states) == covered
+
+
+def test_of_two_facts_of_equal_order_the_one_given_last_decides() -> None:
+    # Sequence numbers are unique in a ledger; the fold still answers like a stable sort.
+    given_first = fold([fact(1, GIVEN), fact(1, WITHDRAWN)])
+    withdrawn_first = fold([fact(1, WITHDRAWN), fact(1, GIVEN)])
+    assert (status(given_first), status(withdrawn_first)) == ("withdrawn", "given")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([GIVEN, REFUSED, WITHDRAWN]),
+            st.integers(0, 5),
+            st.sampled_from([(EMAIL,), (SMS,), (EMAIL, SMS)]),
+        ),
+        max_size=12,
+    )
+)
+def test_the_fold_equals_replaying_the_facts_sorted_by_order(
+    drawn: list[tuple[EventKind, int, tuple[Channel, ...]]],
+) -> None:
+    facts = [fact(n, kind, hours=h, channels=ch) for n, (kind, h, ch) in enumerate(drawn)]
+    replayed: dict[tuple[str, str, Channel], ConsentState] = {}
+    for f in sorted(facts, key=lambda f: (f.occurred_at, f.seq)):
+        for channel in f.channels:
+            replayed[(f.subject_id, f.purpose, channel)] = state_of(f, channel)
+    assert fold(reversed(facts)) == replayed

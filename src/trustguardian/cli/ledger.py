@@ -78,11 +78,15 @@ def verify(
         TextColumn("{task.completed}/{task.total} events"),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Refreshed by verification itself, without Rich's refresh thread: in a process with no
+    # other thread, verification may check consent in a second process (see verify_ledger).
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("verify", total=None)
         report = verify_ledger(
             ctx,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=lambda done, total: bar.update(
+                task, completed=done, total=total, refresh=True
+            ),
             evidence=evidence,
             witnessed=witnessed,
         )

@@ -117,14 +117,19 @@ def fold(
     """
     facts = list(facts)
     corrected = {f.corrects for f in facts if f.corrects is not None} | set(corrected)
-    states: dict[tuple[str, str, Channel], ConsentState] = {}
-    for fact in sorted(facts, key=order):
+    # The latest fact by `order` decides each channel. Among facts of equal order the one
+    # given last wins, as it would in a stable sort; only the winners become states.
+    latest: dict[tuple[str, str, Channel], tuple[tuple[datetime, int], ConsentFact]] = {}
+    for fact in facts:
         if fact.event_id in corrected or fact.kind not in STATUS_OF:
             continue
+        rank = (fact.occurred_at, fact.seq)
         for channel in fact.channels:
-            state = state_of(fact, channel)
-            states[state.key] = state
-    return states
+            key = (fact.subject_id, fact.purpose, channel)
+            current = latest.get(key)
+            if current is None or rank >= current[0]:
+                latest[key] = (rank, fact)
+    return {key: state_of(fact, key[2]) for key, (_, fact) in latest.items()}
 
 
 def newer(current: ConsentState | None, candidate: ConsentState) -> ConsentState:

@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from trustguardian.domain.consent import ConsentFact, fold
-from trustguardian.ledger import (
-    Coord,
-    NoteError,
-    consistency_proof,
-    leaf_hash,
-    node_hash,
-    parse_checkpoint,
-    root,
-    verify_consistency,
-)
+from trustguardian.domain.consent import ConsentFact
+from trustguardian.ledger import leaf_hash
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
-from trustguardian.service.keyring import key_ranges, verifiers_at
+from trustguardian.service.verify_checkpoints import check_checkpoints, check_witnessed
+from trustguardian.service.verify_consent import (
+    can_run_beside,
+    check_consent,
+    consent_problems,
+    start_beside,
+)
 from trustguardian.service.verify_evidence import verify_evidence
+from trustguardian.service.verify_fast import clean_events, clean_tree, tree_levels
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
-    STATE_SQL,
     ProofRow,
     fact,
     mismatches,
-    state_row,
-    stored_state,
     stream,
 )
 from trustguardian.store.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
+# Below this many events a second process costs more than it saves.
+BESIDE_FROM = 20_000
 
 
 @dataclass
@@ -58,68 +58,78 @@ class Report:
         return not self.problems
 
 
-class _Levels(Mapping[Coord, bytes]):
-    """Recomputed complete-subtree nodes, addressed like stored ones."""
-
-    def __init__(self, levels: list[list[bytes]]) -> None:
-        self._levels = levels
-
-    def __getitem__(self, coord: Coord) -> bytes:
-        level, index = coord
-        return self._levels[level][index]
-
-    def __iter__(self) -> Iterator[Coord]:
-        return ((lv, i) for lv, hashes in enumerate(self._levels) for i in range(len(hashes)))
-
-    def __len__(self) -> int:
-        return sum(len(h) for h in self._levels)
-
-
 def verify_ledger(
     ctx: Context,
     *,
     progress: Progress | None = None,
     evidence: bool = True,
     witnessed: Sequence[str] = (),
+    beside: bool | None = None,
 ) -> Report:
     """Recomputes everything from the stored events and compares it with what is stored.
 
     With `evidence`, every sealed proof, datum, file and identifier is also opened and checked
     against its commitment. `witnessed` are signed checkpoints kept outside this database: the
     log must still contain each of them, so cutting off its newest part cannot go unnoticed.
+    `beside` runs the consent check in a second process (by default on ledgers of
+    `BESIDE_FROM` events or more, in a process running no other thread, when the database can
+    be opened twice); the report is the same either way.
     """
     report = Report()
-    with ctx.uow(write=False) as uow:
+    with _collector_paused(), ctx.uow(write=False) as uow, ExitStack() as stack:
         report.tree_size = uow.ledger.size()
-        leaves, facts, corrected = _events(uow, report, progress)
-        levels = _tree(uow, leaves, report)
-        _checkpoints(ctx, uow, levels, report)
-        _witnessed(ctx, levels, witnessed, report)
-        _consent(uow, facts, corrected, report)
+        if beside is None:
+            # A forked process holds only the thread that forked: any lock another thread held
+            # at that moment would stay locked in it forever, so threaded servers stay in one.
+            beside = report.tree_size >= BESIDE_FROM and threading.active_count() == 1
+        pending = (
+            start_beside(ctx.engine, report.tree_size)
+            if beside and can_run_beside(ctx.engine)
+            else None
+        )
+        if pending is not None:
+            stack.callback(pending.close)  # also when verification fails on the way
+        clean = clean_events(uow.connection, report.tree_size, progress)
+        if clean is None:
+            # Something differs: the field-by-field pass names every problem from genesis.
+            if pending is not None:
+                pending.close()
+            leaves, facts, corrected = _events(uow, report, progress)
+        else:
+            leaves, report.events, report.proofs = clean.leaf_hashes, clean.events, clean.proofs
+        levels = tree_levels(leaves)
+        nodes = clean_tree(uow.connection, levels)
+        if nodes is None:
+            _tree(uow, levels, report)
+        else:
+            report.nodes = nodes
+        report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
+        check_witnessed(ctx, levels, witnessed, report.problems)
+        if clean is None:
+            consent = consent_problems(uow.connection, facts, corrected)
+        else:
+            found = None if pending is None else pending.result()
+            consent = check_consent(uow, report.tree_size) if found is None else found
+        report.consent_states = consent.states
+        report.problems.extend(consent.problems)
         if evidence:
             counted = verify_evidence(ctx, uow.connection, report.problems)
             report.evidence_opened, report.evidence_erased = counted.opened, counted.erased
     return report
 
 
-def _witnessed(
-    ctx: Context, levels: list[list[bytes]], notes: Sequence[str], report: Report
-) -> None:
-    nodes = _Levels(levels)
-    for note in notes:
-        try:
-            kept = parse_checkpoint(note, ctx.keys.verifiers, origin=ctx.keys.signer.name)
-        except NoteError as exc:
-            report.problems.append(f"witnessed checkpoint: not signed by this instance ({exc})")
-            continue
-        if kept.size > len(levels[0]):
-            report.problems.append(
-                f"witnessed checkpoint {kept.size}: the log now holds only {len(levels[0])} events"
-            )
-        elif kept.size and root(kept.size, nodes) != kept.root_hash:
-            report.problems.append(
-                f"witnessed checkpoint {kept.size}: the log no longer contains it"
-            )
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # Verification keeps a few objects per event alive until the end; the cyclic collector
+    # would traverse them again and again (it more than doubles the time on large ledgers),
+    # while nothing here creates reference cycles worth collecting early.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _events(
@@ -204,11 +214,8 @@ def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[ProofRow]]]:
         yield current[0][0], current
 
 
-def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[bytes]]:
-    levels = [leaves]
-    while len(levels[-1]) > 1:
-        below = levels[-1]
-        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+def _tree(uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
+    leaves = levels[0]
     stored = uow.ledger.iter_nodes()
     seen = 0
     per_level: dict[int, int] = {}
@@ -235,59 +242,3 @@ def _tree(uow: UnitOfWork, leaves: list[bytes], report: Report) -> list[list[byt
         ]
         report.problems.append(f"tree holds {seen} nodes, {expected} expected ({'; '.join(short)})")
     report.nodes = seen
-    return levels
-
-
-def _checkpoints(ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], report: Report) -> None:
-    nodes = _Levels(levels)
-    size = len(levels[0])
-    keys = key_ranges(ctx, uow.connection)
-    previous: tuple[int, bytes] | None = None
-    last = 0
-    for cp in uow.ledger.checkpoints():
-        report.checkpoints += 1
-        label = f"checkpoint {cp.tree_size}"
-        try:
-            # Each checkpoint must verify under a key that was valid at its tree size.
-            parsed = parse_checkpoint(
-                cp.note, verifiers_at(keys, cp.tree_size), origin=ctx.keys.signer.name
-            )
-        except NoteError as exc:
-            report.problems.append(f"{label}: signature or format invalid ({exc})")
-            continue
-        if parsed.size != cp.tree_size or parsed.root_hash != cp.root_hash:
-            report.problems.append(f"{label}: stored size or root differs from the signed note")
-            continue
-        if parsed.size > size:
-            report.problems.append(f"{label}: covers more events than the ledger holds")
-            continue
-        if parsed.size and root(parsed.size, nodes) != parsed.root_hash:
-            report.problems.append(f"{label}: root differs from the recomputed tree")
-            continue
-        if previous is not None:
-            proof = consistency_proof(previous[0], parsed.size, nodes)
-            if not verify_consistency(
-                previous[0], parsed.size, previous[1], parsed.root_hash, proof
-            ):
-                report.problems.append(f"{label}: not consistent with checkpoint {previous[0]}")
-        previous = (parsed.size, parsed.root_hash)
-        last = parsed.size
-    if size and last != size:
-        report.problems.append(
-            f"no valid checkpoint covers the whole ledger (last {last}, size {size})"
-        )
-
-
-def _consent(
-    uow: UnitOfWork, facts: list[ConsentFact], corrected: list[str], report: Report
-) -> None:
-    expected = {key: state_row(state) for key, state in fold(facts, corrected=corrected).items()}
-    by_text = {(k[0], k[1], str(k[2])): v for k, v in expected.items()}
-    for row in stream(uow.connection, STATE_SQL):
-        report.consent_states += 1
-        stored = stored_state(row)
-        where = f"{stored[0]}/{stored[1]}/{stored[2]}"
-        if by_text.pop((stored[0], stored[1], stored[2]), None) != stored:
-            report.problems.append(f"consent state {where} differs from the fold of the ledger")
-    for key in by_text:
-        report.problems.append(f"consent state {key[0]}/{key[1]}/{key[2]} missing")

@@ -1,0 +1,136 @@
+"""Consent state checked against the fold of the ledger, here or in a second process.
+
+When every event agrees with its leaf, the consent-deciding columns say what the leaves say, so
+the fold can start from the columns without waiting for the leaves to be read. That lets it run
+in a second process, on its own connection, while this one checks the leaves and the tree.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as Pipe
+from multiprocessing.process import BaseProcess
+
+from sqlalchemy import Connection, Engine
+
+from trustguardian.domain.consent import ConsentFact, fold
+from trustguardian.service.consent import lifetimes
+from trustguardian.service.verify_rows import (
+    FACT_SQL,
+    STATE_SQL,
+    consent_fact,
+    json_value,
+    state_row,
+    stored_state,
+    stream,
+    time_text,
+)
+from trustguardian.store.engine import make_engine
+from trustguardian.store.uow import UnitOfWork
+
+
+@dataclass
+class ConsentCheck:
+    """How many stored consent states were read, and what differs from the fold."""
+
+    states: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def consent_problems(
+    connection: Connection, facts: list[ConsentFact], corrected: list[str]
+) -> ConsentCheck:
+    """Compares every stored consent state with the fold of the facts."""
+    found = ConsentCheck()
+    expected = {key: state_row(state) for key, state in fold(facts, corrected=corrected).items()}
+    by_text = {(k[0], k[1], str(k[2])): v for k, v in expected.items()}
+    for row in stream(connection, STATE_SQL):
+        found.states += 1
+        stored = stored_state(row)
+        where = f"{stored[0]}/{stored[1]}/{stored[2]}"
+        if by_text.pop((stored[0], stored[1], stored[2]), None) != stored:
+            found.problems.append(f"consent state {where} differs from the fold of the ledger")
+    for key in by_text:
+        found.problems.append(f"consent state {key[0]}/{key[1]}/{key[2]} missing")
+    return found
+
+
+def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
+    """Folds the first `size` events from their columns; only sound once they match the leaves."""
+    lifetime = lifetimes(uow)
+    facts: list[ConsentFact] = []
+    corrected: list[str] = []
+    for row in stream(uow.connection, FACT_SQL.format(size=int(size))):
+        seq, event_id, kind, subject, key, version, channels, notice, notice_version = row[:9]
+        occurred_at, corrects, confirm_by = row[9:]
+        values = (
+            seq, event_id, kind, subject, key, version, json_value(channels), notice,
+            notice_version, time_text(occurred_at), corrects, time_text(confirm_by),
+        )  # fmt: skip
+        # The leaf's purpose is null exactly when both purpose columns are (see expected_leaf).
+        found = consent_fact(values, key is not None or version is not None, lifetime)
+        if found is not None:
+            facts.append(found)
+        if corrects is not None:
+            corrected.append(corrects)
+    return consent_problems(uow.connection, facts, corrected)
+
+
+class Beside:
+    """A consent check running in a second process; `result` is None if it could not finish."""
+
+    def __init__(self, process: BaseProcess, pipe: Pipe) -> None:
+        self._process = process
+        self._pipe = pipe
+
+    def result(self) -> ConsentCheck | None:
+        try:
+            found: ConsentCheck | None = self._pipe.recv()
+        except EOFError:  # the process died before answering
+            found = None
+        self.close()
+        return found
+
+    def close(self) -> None:
+        """Stops the process if it is still running (its answer is no longer wanted)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._pipe.close()
+
+
+def can_run_beside(engine: Engine) -> bool:
+    """Whether a second process can open this database (not an in-memory SQLite one)."""
+    url = engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    return not in_memory and "fork" in multiprocessing.get_all_start_methods()
+
+
+def start_beside(engine: Engine, size: int) -> Beside:
+    """Starts `check_consent` of the first `size` events in a second process."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    url = engine.url.render_as_string(hide_password=False)
+    process = context.Process(target=_beside, args=(url, size, send), daemon=True)
+    process.start()
+    send.close()
+    return Beside(process, receive)
+
+
+def _beside(url: str, size: int, send: Pipe) -> None:
+    # A short-lived process of our own: the cyclic collector only slows the fold down here.
+    gc.disable()
+    engine = make_engine(url, pool_size=1)
+    if engine.dialect.name == "postgresql":
+        # One snapshot for the head, the events and the states, as SQLite's read transaction.
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        with UnitOfWork(engine, write=False) as uow:
+            # Appended events since the parent read the head would change the states: the
+            # parent then checks consent in its own snapshot instead.
+            send.send(check_consent(uow, size) if uow.ledger.size() == size else None)
+    finally:
+        engine.dispose()
+        send.close()

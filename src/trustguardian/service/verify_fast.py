@@ -1,0 +1,161 @@
+"""The common case of verification: every stored event agrees with its leaf.
+
+Rather than parsing each leaf and comparing it field by field, the leaf an event's columns and
+proof rows call for is written (RFC 8785) and compared with the stored bytes in one go. Equal
+bytes leave nothing for the field-by-field check to find: parsing them gives back exactly the
+values written, every envelope field is there and the encoding is canonical. The first row that
+differs in any way (a changed value, an unexpected type, a gap, a stray proof row) ends this
+pass, and the field-by-field check then runs from genesis to name every problem exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection
+
+from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
+from trustguardian.service.verify_rows import (
+    EVENT_SQL,
+    KINDS,
+    PROOF_SQL,
+    ProofRow,
+    json_value,
+    stream,
+    time_text,
+)
+
+Progress = Callable[[int, int], None]
+NODES_SQL = "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx"
+# Values of a tampered row can be of any type the database lets through: writing its leaf may
+# then fail, which only means the row does not agree with its leaf.
+UNWRITABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+@dataclass
+class CleanEvents:
+    """What the pass found when every event agrees with its leaf."""
+
+    leaf_hashes: list[bytes]
+    events: int
+    proofs: int
+
+
+def expected_leaf(row: Any, proofs: list[ProofRow]) -> bytes:
+    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for."""
+    (
+        seq, event_id, kind, touchpoint, subject, identifiers, purpose_key, purpose_version,
+        channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects,
+        data, _leaf, campaign, check, confirm_by,
+    ) = row  # fmt: skip
+    # A group of columns is null in the leaf only when all of them are null, so no column value
+    # is lost in writing: the field-by-field check would find each one in the leaf.
+    envelope: dict[str, object] = {
+        "channels": json_value(channels),
+        "contact": None
+        if campaign is None and check is None
+        else {"campaign": campaign, "check": check},
+        "corrects": corrects,
+        "data": data,
+        "id": event_id,
+        "identifiers": json_value(identifiers),
+        "kind": kind,
+        "notice": None
+        if notice_key is None and notice_version is None and notice_sha256 is None
+        else {"key": notice_key, "sha256": notice_sha256, "version": notice_version},
+        "occurred_at": time_text(occurred_at),
+        "proofs": [{"commitment": p[3], "type": p[2]} for p in proofs],
+        "purpose": None
+        if purpose_key is None and purpose_version is None
+        else {"key": purpose_key, "version": purpose_version},
+        "recorded_at": time_text(recorded_at),
+        "seq": seq,
+        "subject": subject,
+        "touchpoint": touchpoint,
+        "v": 1,
+    }
+    if confirm_by is not None:
+        envelope["confirm_by"] = time_text(confirm_by)
+    return canonical_json_plain(envelope)
+
+
+def clean_events(
+    connection: Connection, size: int, progress: Progress | None
+) -> CleanEvents | None:
+    """Checks every event against its leaf; None as soon as one does not agree."""
+    proofs = stream(connection, PROOF_SQL)
+    events = stream(connection, EVENT_SQL)
+    try:
+        return _clean(events, proofs, size, progress)
+    finally:
+        events.close()
+        proofs.close()
+
+
+def _clean(
+    events: Iterator[Any], proofs: Iterator[Any], size: int, progress: Progress | None
+) -> CleanEvents | None:
+    pending: ProofRow | None = next(proofs, None)
+    hashes: list[bytes] = []
+    append = hashes.append
+    expected = proof_count = 0
+    for row in events:
+        seq = row[0]
+        if seq != expected or row[2] not in KINDS:
+            return None
+        own: list[ProofRow] = []
+        while pending is not None and pending[0] == seq:
+            if pending[1] != len(own):
+                return None
+            own.append(pending)
+            pending = next(proofs, None)
+        if pending is not None and pending[0] < seq:
+            return None
+        leaf = row[16]
+        try:
+            if expected_leaf(row, own) != leaf:
+                return None
+        except UNWRITABLE:
+            return None
+        append(leaf_hash(bytes(leaf)))
+        proof_count += len(own)
+        expected += 1
+        if progress is not None and expected % 10_000 == 0:
+            progress(expected, size)
+    if pending is not None or expected != size:
+        return None
+    if progress is not None:
+        progress(expected, size)
+    return CleanEvents(hashes, expected, proof_count)
+
+
+def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:
+    """Every complete-subtree node recomputed from the leaf hashes, level by level."""
+    levels = [leaf_hashes]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    return levels
+
+
+def clean_tree(connection: Connection, levels: list[list[bytes]]) -> int | None:
+    """The number of stored tree nodes when they are exactly the recomputed ones, else None."""
+    expected = (
+        (level, index, digest)
+        for level, hashes in enumerate(levels)
+        for index, digest in enumerate(hashes)
+    )
+    stored = stream(connection, NODES_SQL)
+    count = 0
+    try:
+        while chunk := list(islice(stored, 10_000)):
+            # Rows and tuples compare alike; both lists are in (level, index) order.
+            if chunk != list(islice(expected, len(chunk))):
+                return None
+            count += len(chunk)
+    finally:
+        stored.close()
+    return None if next(expected, None) is not None else count

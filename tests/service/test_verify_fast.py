@@ -1,0 +1,136 @@
+"""The fast path of verification: taken on a sound ledger, and it never changes the report.
+
+`clean_events` must accept every event the service writes (else every verification would fall
+back to the field-by-field pass), the consent check run in a second process must report exactly
+what the one in this process reports, and a tampered ledger must get the same report as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from tests.collect.helpers import NEWSLETTER, TP, setup_collect
+from tests.conftest import BACKENDS, PG_URL
+from tests.service.test_events_recording import email, make_draft, record_one
+from tests.service.test_tamper import build_ledger
+
+from trustguardian.domain.collect import Confirmation
+from trustguardian.service.collect_admin import configure
+from trustguardian.service.context import Context
+from trustguardian.service.verify import Report, _events, verify_ledger
+from trustguardian.service.verify_consent import can_run_beside, start_beside
+from trustguardian.service.verify_fast import clean_events
+from trustguardian.store.engine import make_engine
+
+
+def _reports_agree(ctx: Context) -> Report:
+    """Verifies with and without the second process; both reports must be the same."""
+    alone = verify_ledger(ctx, beside=False)
+    beside = verify_ledger(ctx, beside=True)
+    assert dataclasses.asdict(beside) == dataclasses.asdict(alone)
+    return alone
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_varied_ledger_takes_the_fast_path(
+    make_ctx: Callable[[str], Context], backend: str
+) -> None:
+    ctx = make_ctx(backend)
+    built = build_ledger(ctx)
+    with ctx.uow(write=False) as uow:
+        clean = clean_events(uow.connection, built.size, None)
+        assert clean is not None, "a sound ledger fell back to the field-by-field pass"
+        leaves, _, _ = _events(uow, Report(), None)
+    assert clean.leaf_hashes == leaves
+    assert clean.events == built.size
+    report = _reports_agree(ctx)
+    assert report.ok, report.problems
+    assert (report.events, report.proofs) == (clean.events, clean.proofs)
+    assert report.consent_states > 0
+
+
+def test_leaves_with_a_deadline_and_a_campaign_take_the_fast_path(
+    ctx: Context, tmp_path: Path
+) -> None:
+    ctx = dataclasses.replace(
+        ctx, settings=ctx.settings.model_copy(update={"outbox_dir": tmp_path})
+    )
+    setup_collect(ctx)
+    record_one(ctx, make_draft(touchpoint=TP, purpose=NEWSLETTER, campaign="autumn-2026"))
+    configure(ctx, touchpoint=TP, confirmation=Confirmation.DOUBLE_OPT_IN, within_minutes=30)
+    awaiting = record_one(
+        ctx, make_draft(touchpoint=TP, purpose=NEWSLETTER, identifiers=(email("b@example.com"),))
+    )
+    assert awaiting.confirm_by is not None
+    with ctx.uow(write=False) as uow:
+        size = uow.ledger.size()
+        assert clean_events(uow.connection, size, None) is not None
+    assert _reports_agree(ctx).ok
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_changed_consent_state_is_reported_alike_from_the_second_process(
+    make_ctx: Callable[[str], Context], backend: str
+) -> None:
+    ctx = make_ctx(backend)
+    build_ledger(ctx)
+    with ctx.engine.begin() as conn:
+        subject, purpose = conn.execute(
+            text("SELECT subject_id, purpose_key FROM consent_states ORDER BY subject_id LIMIT 1")
+        ).one()
+        conn.execute(
+            text(
+                "UPDATE consent_states SET status = 'refused' "
+                "WHERE subject_id = :s AND purpose_key = :p"
+            ),
+            {"s": subject, "p": purpose},
+        )
+    report = _reports_agree(ctx)
+    assert report.problems
+    assert all(p.startswith(f"consent state {subject}/{purpose}/") for p in report.problems)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_changed_event_leaves_the_fast_path_and_is_named(
+    make_ctx: Callable[[str], Context], backend: str
+) -> None:
+    ctx = make_ctx(backend)
+    built = build_ledger(ctx)
+    seq = built.size // 2
+    with ctx.engine.begin() as conn:
+        for changed in (seq, seq + 1):
+            conn.execute(
+                text("UPDATE events SET corrects = 'evt_x' WHERE seq = :s"), {"s": changed}
+            )
+    with ctx.uow(write=False) as uow:
+        assert clean_events(uow.connection, built.size, None) is None
+    report = _reports_agree(ctx)
+    named = [p for p in report.problems if p.startswith("seq ")]
+    assert named == [
+        f"seq {seq}: stored event differs from its ledger leaf (corrects)",
+        f"seq {seq + 1}: stored event differs from its ledger leaf (corrects)",
+    ], report.problems
+
+
+@pytest.mark.postgres
+def test_a_second_process_that_cannot_read_the_database_answers_nothing() -> None:
+    missing = make_url(PG_URL).set(database=f"tg_missing_{uuid.uuid4().hex[:8]}")
+    engine = make_engine(missing.render_as_string(hide_password=False))
+    try:
+        # The caller then checks consent itself.
+        assert start_beside(engine, 10).result() is None
+    finally:
+        engine.dispose()
+
+
+def test_only_a_database_on_disk_or_a_server_is_opened_twice(tmp_path: Path) -> None:
+    assert can_run_beside(make_engine(f"sqlite:///{tmp_path / 'ledger.db'}"))
+    assert can_run_beside(make_engine(PG_URL))
+    assert not can_run_beside(make_engine("sqlite://"))
+    assert not can_run_beside(make_engine("sqlite:///:memory:"))
