@@ -57,7 +57,6 @@ import httpx
 from sqlalchemy import event, text
 
 from common import MASTER, context, database, percentile
-from trustguardian.cli.engage import _rows as cli_rows
 from trustguardian.domain.access import Scope
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput
@@ -71,7 +70,7 @@ from trustguardian.domain.registry import (
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.access import create_api_key
-from trustguardian.service.audience import filter_rows
+from trustguardian.service.audience import csv_rows, filter_rows
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
@@ -243,7 +242,7 @@ def run_filter(ctx: Context, path: Path) -> dict[str, int]:
     with path.open("rb") as handle:
         header = next(csv.reader([handle.readline().decode("utf-8").strip()]))
         for answer in filter_rows(
-            ctx, cli_rows(handle, header), purpose=PURPOSE, channel=Channel.EMAIL
+            ctx, csv_rows(handle, header, first=2), purpose=PURPOSE, channel=Channel.EMAIL
         ):
             reasons[answer.reason] = reasons.get(answer.reason, 0) + 1
     return reasons

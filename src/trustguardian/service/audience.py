@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.checks import CheckOutcome, CheckRequest, check_many
+from trustguardian.service import metrics
+from trustguardian.service.check_batch import Rules
+from trustguardian.service.checks import CheckOutcome, CheckRequest, answer_many
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
 
 COLUMNS = ("email", "phone", "customer_id", "postal", "subject_id")
-BATCH = 5000
+BATCH = 20_000
 # A quoted field may hold line breaks (a postal address), but an unbalanced quote must not
 # swallow the rest of a file of millions: a record longer than this is reported and skipped.
 MAX_RECORD_LINES = 50
@@ -59,29 +61,44 @@ def filter_rows(
 ) -> Iterator[RowOut]:
     """Answers each row in order; rows may name their own purpose and channel."""
     with ctx.uow(write=False) as uow:
-        purposes = {p.key for p in uow.purposes.page(after=None, limit=100_000)}
+        rules = Rules.load(uow)
+    region = ctx.settings.default_phone_region
     pending: list[tuple[RowIn, CheckRequest | None, str | None]] = []
     for row in rows:
-        request, error = _request(ctx, row, purpose, channel, purposes)
+        request, error = _request(row, purpose, channel, rules.purposes, region)
         pending.append((row, request, error))
         if len(pending) >= batch:
-            yield from _answer(ctx, pending)
+            yield from _answer(ctx, rules, pending)
             pending = []
     if pending:
-        yield from _answer(ctx, pending)
+        yield from _answer(ctx, rules, pending)
 
 
 def _answer(
-    ctx: Context, pending: list[tuple[RowIn, CheckRequest | None, str | None]]
+    ctx: Context, rules: Rules, pending: list[tuple[RowIn, CheckRequest | None, str | None]]
 ) -> Iterator[RowOut]:
     requests = [r for _, r, _ in pending if r is not None]
-    outcomes = iter(check_many(ctx, requests)) if requests else iter(())
+    outcomes: Iterator[CheckOutcome] = iter(())
+    if requests:
+        now = ctx.clock.now()
+        with ctx.uow(write=False) as uow:
+            answered = answer_many(ctx, uow, rules, requests, now=now)
+        metrics.count_checks([o.allowed for o in answered])
+        outcomes = iter(answered)
     for row, request, error in pending:
         yield RowOut(row, next(outcomes) if request is not None else None, error)
 
 
+_CHANNELS = {c.value: c for c in Channel}
+_KINDS = {c: IdentifierKind(c) for c in COLUMNS if c != "subject_id"}
+
+
 def _request(
-    ctx: Context, row: RowIn, purpose: str | None, channel: Channel | None, purposes: set[str]
+    row: RowIn,
+    purpose: str | None,
+    channel: Channel | None,
+    purposes: Container[str],
+    region: str,
 ) -> tuple[CheckRequest | None, str | None]:
     if row.error is not None:
         return None, row.error
@@ -90,22 +107,19 @@ def _request(
     if not wanted_purpose or wanted_purpose not in purposes:
         return None, f"unknown purpose {wanted_purpose!r}"
     channel_text = fields.get("channel") or (channel.value if channel else "")
-    if channel_text not in Channel.__members__.values():
+    wanted_channel = _CHANNELS.get(channel_text)
+    if wanted_channel is None:
         return None, f"unknown channel {channel_text!r}"
     column = next((c for c in COLUMNS if fields.get(c)), None)
     if column is None:
         return None, f"no identifier: fill one of {', '.join(COLUMNS)}"
     if column == "subject_id":
-        return CheckRequest(
-            wanted_purpose, Channel(channel_text), subject_id=fields[column].strip()
-        ), None
+        return CheckRequest(wanted_purpose, wanted_channel, subject_id=fields[column].strip()), None
     try:
-        identifier = normalise(
-            IdentifierKind(column), fields[column], region=ctx.settings.default_phone_region
-        )
+        identifier = normalise(_KINDS[column], fields[column], region=region)
     except DomainError as exc:
         return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
-    return CheckRequest(wanted_purpose, Channel(channel_text), identifier=identifier), None
+    return CheckRequest(wanted_purpose, wanted_channel, identifier=identifier), None
 
 
 def csv_header(raw: bytes) -> list[str]:
