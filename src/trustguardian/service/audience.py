@@ -58,10 +58,13 @@ def filter_rows(
     purpose: str | None,
     channel: Channel | None,
     batch: int = BATCH,
+    rules: Rules | None = None,
 ) -> Iterator[RowOut]:
-    """Answers each row in order; rows may name their own purpose and channel."""
-    with ctx.uow(write=False) as uow:
-        rules = Rules.load(uow)
+    """Answers each row in order; rows may name their own purpose and channel.
+
+    The rules (purposes, policies, registers) are read once, at the start, unless given.
+    """
+    rules = rules or load_rules(ctx)
     region = ctx.settings.default_phone_region
     pending: list[tuple[RowIn, CheckRequest | None, str | None]] = []
     for row in rows:
@@ -72,6 +75,12 @@ def filter_rows(
             pending = []
     if pending:
         yield from _answer(ctx, rules, pending)
+
+
+def load_rules(ctx: Context) -> Rules:
+    """Reads the rules every check of a run shares."""
+    with ctx.uow(write=False) as uow:
+        return Rules.load(uow)
 
 
 def _answer(
@@ -127,34 +136,46 @@ def csv_header(raw: bytes) -> list[str]:
     return next(csv.reader([raw.decode("utf-8-sig", "replace").strip()]), [])
 
 
+# A record of a list: its first line's number, its raw bytes, and whether its quote never closed.
+Record = tuple[int, bytes, bool]
+
+
 def csv_rows(lines: Iterable[bytes], header: Sequence[str], *, first: int) -> Iterator[RowIn]:
     """CSV records from raw lines, numbered by their first line; quoted fields may span lines.
 
     A record in a wrong encoding, with the wrong number of fields or with an unterminated quote
     is answered as that row's error; the next record reads on.
     """
+    for number, record, unterminated in csv_records(lines, first=first):
+        row = csv_row(number, record, header, unterminated=unterminated)
+        if row is not None:
+            yield row
+
+
+def csv_records(lines: Iterable[bytes], *, first: int) -> Iterator[Record]:
+    """The raw records of a list, numbered by their first line (see `csv_rows`)."""
     parts: list[bytes] = []
     start, quotes = first, 0
     for number, raw in enumerate(lines, start=first):
         if not parts:
+            if b'"' not in raw:  # most records: one line, nothing quoted
+                yield number, raw, False
+                continue
             start = number
         parts.append(raw)
         quotes += raw.count(b'"')  # 0x22 never occurs inside a multi-byte UTF-8 character
         if quotes % 2 and len(parts) < MAX_RECORD_LINES:
             continue
-        row = _csv_record(start, b"".join(parts), header, unterminated=quotes % 2 == 1)
+        yield start, b"".join(parts), quotes % 2 == 1
         parts, quotes = [], 0
-        if row is not None:
-            yield row
     if parts:
-        row = _csv_record(start, b"".join(parts), header, unterminated=True)
-        if row is not None:
-            yield row
+        yield start, b"".join(parts), True
 
 
-def _csv_record(
+def csv_row(
     number: int, record: bytes, header: Sequence[str], *, unterminated: bool
 ) -> RowIn | None:
+    """One record read against the header; None for a blank line."""
     try:
         text = record.decode("utf-8")
     except UnicodeDecodeError:
@@ -163,7 +184,18 @@ def _csv_record(
         return None
     if unterminated:
         return RowIn(number, {}, "unterminated quoted field")
-    values = next(csv.reader(io.StringIO(text, newline="")), [])
+    values = _plain_values(text)
+    if values is None:
+        values = next(csv.reader(io.StringIO(text, newline="")), [])
     if len(values) != len(header):
         return RowIn(number, dict(zip(header, values, strict=False)), "wrong number of columns")
     return RowIn(number, dict(zip(header, values, strict=True)))
+
+
+def _plain_values(text: str) -> list[str] | None:
+    """The fields of a record without quotes or stray control characters, split as the csv module
+    would split them (most rows of a list); None when the csv module must read it."""
+    body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+    if '"' in body or "\r" in body or "\n" in body or "\x00" in body:
+        return None
+    return body.split(",")
