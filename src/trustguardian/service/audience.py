@@ -7,8 +7,10 @@ with its own error and never stops the run.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Container, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from trustguardian.domain.errors import DomainError
@@ -85,17 +87,37 @@ def load_rules(ctx: Context) -> Rules:
 
 def _answer(
     ctx: Context, rules: Rules, pending: list[tuple[RowIn, CheckRequest | None, str | None]]
-) -> Iterator[RowOut]:
+) -> list[RowOut]:
     requests = [r for _, r, _ in pending if r is not None]
-    outcomes: Iterator[CheckOutcome] = iter(())
-    if requests:
-        now = ctx.clock.now()
-        with ctx.uow(write=False) as uow:
-            answered = answer_many(ctx, uow, rules, requests, now=now)
-        metrics.count_checks([o.allowed for o in answered])
-        outcomes = iter(answered)
-    for row, request, error in pending:
-        yield RowOut(row, next(outcomes) if request is not None else None, error)
+    with gc_paused():
+        outcomes: Iterator[CheckOutcome] = iter(())
+        if requests:
+            now = ctx.clock.now()
+            with ctx.uow(write=False) as uow:
+                answered = answer_many(ctx, uow, rules, requests, now=now)
+            metrics.count_checks([o.allowed for o in answered])
+            outcomes = iter(answered)
+        return [
+            RowOut(row, next(outcomes) if request is not None else None, error)
+            for row, request, error in pending
+        ]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pauses the cyclic garbage collector while a batch makes its tens of thousands of objects.
+
+    They form no cycles (reference counting frees them), but each collection would walk all of
+    them again: a third of a batch's time went there. The collector resumes after the batch,
+    unless someone else had paused it.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 _CHANNELS = {c.value: c for c in Channel}

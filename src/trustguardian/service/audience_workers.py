@@ -16,7 +16,14 @@ from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
 from trustguardian.domain.registry import Channel
-from trustguardian.service.audience import Record, RowOut, csv_row, filter_rows, load_rules
+from trustguardian.service.audience import (
+    Record,
+    RowOut,
+    csv_row,
+    filter_rows,
+    gc_paused,
+    load_rules,
+)
 from trustguardian.service.check_batch import Rules
 from trustguardian.service.context import Context
 
@@ -99,17 +106,18 @@ def _work(records: list[Record]) -> Any:
 
 def _run(job: _Job, records: list[Record]) -> Any:
     header = job.header
-    rows = (
-        row
-        for number, raw, unterminated in records
-        if (row := csv_row(number, raw, header, unterminated=unterminated)) is not None
-    )
-    answered = filter_rows(
-        job.ctx,
-        rows,
-        purpose=job.purpose,
-        channel=job.channel,
-        batch=len(records),
-        rules=job.rules,
-    )
-    return job.answer(list(answered))
+    with gc_paused():
+        rows = [
+            row
+            for number, raw, unterminated in records
+            if (row := csv_row(number, raw, header, unterminated=unterminated)) is not None
+        ]
+        answered = filter_rows(
+            job.ctx,
+            rows,
+            purpose=job.purpose,
+            channel=job.channel,
+            batch=len(records),
+            rules=job.rules,
+        )
+        return job.answer(list(answered))

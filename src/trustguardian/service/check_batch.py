@@ -100,13 +100,17 @@ class Batch:
         ]
         reads = CheckReads(uow.connection)
         asked = {b for b in self.blinds if b is not None}
-        owners = reads.owners(sorted(asked))
+        owners, (known, self.shredded, self.identifiers) = reads.owners(sorted(asked))
         named = [
             r.subject_id if r.subject_id is not None else owners.get(b) if b is not None else None
             for r, b in zip(requests, self.blinds, strict=True)
         ]
         subjects = sorted({s for s in named if s is not None})
-        known, self.shredded, self.identifiers = reads.subjects(subjects)
+        by_id = sorted({r.subject_id for r in requests if r.subject_id is not None} - known)
+        more_known, more_shredded, more_identifiers = reads.subjects(by_id)
+        known |= more_known
+        self.shredded |= more_shredded
+        self.identifiers.update(more_identifiers)
         self.subjects = [s if s in known else None for s in named]
         self._suppressed = reads.suppressed(
             sorted({b for ids in self.identifiers.values() for b, _ in ids} | asked)

@@ -10,7 +10,7 @@ columns' own types, exactly as the repositories' reads give them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection
@@ -18,10 +18,14 @@ from sqlalchemy import Column, Connection
 from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.store import tables as t
+from trustguardian.store.types import UTCDateTime
 
 SQLITE_KEYS = 30_000
 _CHANNELS = {c.value: c for c in Channel}
 _STATUSES = {s.value: s for s in ConsentStatus}
+
+# Subjects read for checks: those that exist, those erased, each one's identifiers (hash, kind).
+Subjects = tuple[set[str], set[str], dict[str, list[tuple[str, str]]]]
 
 
 class CheckReads:
@@ -36,14 +40,28 @@ class CheckReads:
         self._shredded = _processor(connection, t.subjects.c.shredded_at)
         self._register_date = _processor(connection, t.opposition_registers.c.register_date)
 
-    def owners(self, blinds: Sequence[str]) -> dict[str, str]:
-        """Maps each known keyed hash to its subject id."""
-        sql = "SELECT blind, subject_id FROM subject_identifiers WHERE blind {keys}"
-        return dict(self._rows(sql, blinds))
+    def owners(self, blinds: Sequence[str]) -> tuple[dict[str, str], Subjects]:
+        """Maps each known keyed hash to its subject id, and reads those subjects (as
+        `subjects` does) in the same statement."""
+        sql = (
+            "SELECT a.blind, s.id, s.shredded_at, i.blind, i.kind FROM subject_identifiers a"
+            " JOIN subjects s ON s.id = a.subject_id"
+            " JOIN subject_identifiers i ON i.subject_id = s.id WHERE a.blind {keys}"
+        )
+        owners: dict[str, str] = {}
+        shredded: set[str] = set()
+        identifiers: dict[str, dict[str, str]] = {}
+        convert = self._shredded
+        for asked, subject_id, shredded_at, blind, kind in self._rows(sql, blinds):
+            owners[asked] = subject_id
+            if (convert(shredded_at) if convert else shredded_at) is not None:
+                shredded.add(subject_id)
+            # a subject asked about by two identifiers comes back twice
+            identifiers.setdefault(subject_id, {})[blind] = kind
+        found = {s: list(ids.items()) for s, ids in identifiers.items()}
+        return owners, (set(found), shredded, found)
 
-    def subjects(
-        self, subject_ids: Sequence[str]
-    ) -> tuple[set[str], set[str], dict[str, list[tuple[str, str]]]]:
+    def subjects(self, subject_ids: Sequence[str]) -> Subjects:
         """The subjects that exist, those erased, and each one's identifiers (hash, kind)."""
         sql = (
             "SELECT s.id, s.shredded_at, i.blind, i.kind FROM subjects s"
@@ -146,4 +164,15 @@ def _processor(connection: Connection, column: Column[Any]) -> Callable[[Any], A
     processor: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).result_processor(
         dialect, None
     )
-    return processor
+    if processor is None or dialect.name != "sqlite" or not isinstance(column.type, UTCDateTime):
+        return processor
+    slow = processor
+
+    def convert(value: Any) -> Any:
+        # SQLite keeps the text SQLAlchemy wrote, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; C's
+        # fromisoformat reads it five times faster than the dialect's pattern (same value).
+        if type(value) is str and len(value) == 26 and value[10] == " ":
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return slow(value)
+
+    return convert
