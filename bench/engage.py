@@ -4,7 +4,7 @@ each against merely reading and normalising the same list in the same run; cProf
 
     python bench/engage.py [--subjects 1000000] [--requests 5000] [--clients 4]
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
-                           [--backend sqlite|postgresql] [--skip-cli]
+                           [--backend sqlite|postgresql] [--skip-cli] [--workers N]
 
 Prints each figure, then one JSON line with all of them.
 
@@ -246,6 +246,39 @@ def run_filter(ctx: Context, path: Path) -> dict[str, int]:
         ):
             reasons[answer.reason] = reasons.get(answer.reason, 0) + 1
     return reasons
+
+
+def run_cli(ctx: Context, listing: Path, workdir: Path, workers: int) -> tuple[float, int]:
+    """`trustguardian audience filter` end to end (a new process); seconds and allowed rows."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trustguardian",
+            "audience",
+            "filter",
+            str(listing),
+            "--purpose",
+            PURPOSE,
+            "--channel",
+            "email",
+            "--out",
+            str(workdir / "ok.csv"),
+            "--rejected",
+            str(workdir / "rejected.csv"),
+            "--workers",
+            str(workers),
+        ],
+        env={**env_for(ctx), "COLUMNS": "100"},
+        capture_output=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    with (workdir / "ok.csv").open("rb") as handle:
+        kept = sum(1 for _ in handle) - 1
+    return seconds, kept
 
 
 # --- a real server ----------------------------------------------------------------------------
@@ -498,38 +531,18 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         figure(figures, "filter_rows_seconds_per_1M_rows", round(per_million, 1))
         figure(figures, "filter_target_1M_lt_5s", per_million < 5)
         if not args.skip_cli:
-            start = time.perf_counter()
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "trustguardian",
-                    "audience",
-                    "filter",
-                    str(listing),
-                    "--purpose",
-                    PURPOSE,
-                    "--channel",
-                    "email",
-                    "--out",
-                    str(workdir / "ok.csv"),
-                    "--rejected",
-                    str(workdir / "rejected.csv"),
-                ],
-                env={**env_for(ctx), "COLUMNS": "100"},
-                capture_output=True,
-                check=False,
-            )
-            cli = time.perf_counter() - start
-            assert done.returncode == 0, done.stderr.decode()[-2000:]
-            with (workdir / "ok.csv").open("rb") as handle:
-                kept = sum(1 for _ in handle) - 1
-            figure(figures, "cli_filter_seconds", round(cli, 2))
-            figure(figures, "cli_filter_to_read_normalise_ratio", round(cli / floor, 2))
-            figure(figures, "cli_filter_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
-            figure(figures, "cli_filter_allowed_rows", kept)
-            allowed = sum(v for k, v in answered.items() if k == "consent_given")
-            figure(figures, "cli_agrees_with_filter_rows", kept == allowed)
+            # with the worker processes, then in one process (the parent reads, one checks)
+            allowed = answered.get("consent_given", 0)
+            for label, workers in (("cli_filter", args.workers), ("cli_filter_one_worker", 1)):
+                cli, kept = run_cli(ctx, listing, workdir, workers)
+                figure(figures, f"{label}_workers", workers)
+                figure(figures, f"{label}_seconds", round(cli, 2))
+                figure(figures, f"{label}_to_read_normalise_ratio", round(cli / floor, 2))
+                figure(figures, f"{label}_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
+                figure(figures, f"{label}_allowed_rows", kept)
+                figure(figures, f"{label}_agrees_with_filter_rows", kept == allowed)
+                if label == "cli_filter":
+                    figure(figures, "cli_target_1M_lt_5s", cli / args.rows * 1e6 < 5)
 
         # (c) the HTTP bulk endpoint on a slice of the list
         answered_rows, seconds, error = http_bulk(base, token, listing, args.http_bulk_rows)
@@ -572,6 +585,9 @@ def main() -> None:
     parser.add_argument("--http-bulk-rows", type=int, default=20_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="for the CLI run (then 1)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         figures = run(args, Path(tmp))
