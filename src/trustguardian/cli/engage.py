@@ -94,7 +94,8 @@ def filter_list(
         if bad_file:
             csv.writer(bad_file).writerow([*header, "reason", "error"])
         columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-        with Progress(*columns, console=console) as bar:
+        # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
+        with Progress(*columns, console=console, auto_refresh=False) as bar:
             task = bar.add_task("rows", total=None)
             for kept, dropped, allowed, refused in check_records(
                 ctx,
@@ -110,7 +111,7 @@ def filter_list(
                     bad_file.write(dropped)
                 counts["allowed"] += allowed
                 counts["rejected"] += refused
-                bar.update(task, completed=counts["allowed"] + counts["rejected"])
+                bar.update(task, completed=counts["allowed"] + counts["rejected"], refresh=True)
         if bad_file:
             bad_file.close()
     console.print(
