@@ -26,10 +26,6 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdGenerator = field(default_factory=RandomIds)
     rng: Random = SYSTEM_RANDOM
-    # The blind key derived from `keys` (HKDF, ~7 µs), kept while `keys` is the same object.
-    _blind: tuple[InstanceKeys, bytes] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """Opens a unit of work; writers take the write lock up front."""
@@ -63,10 +59,7 @@ class Context:
     @property
     def blind_key(self) -> bytes:
         """The key of the identifiers' blind index (stable across master-key rotations)."""
-        keys = self.keys
-        if self._blind is None or self._blind[0] is not keys:
-            self._blind = (keys, keys.blind_key)
-        return self._blind[1]
+        return self.keys.blind_key
 
 
 def build_context(
