@@ -3,9 +3,9 @@ bulk filter of a campaign list (filter_rows, the CLI end to end, and the HTTP bu
 each against merely reading and normalising the same list in the same run; cProfile hot spots.
 
     python bench/engage.py [--subjects 1000000] [--requests 5000] [--clients 4]
-                           [--http-seconds 10] [--workers 1]
+                           [--http-seconds 10] [--server-workers 1]
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
-                           [--backend sqlite|postgresql] [--skip-cli]
+                           [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
@@ -252,6 +252,39 @@ def run_filter(ctx: Context, path: Path) -> dict[str, int]:
     return reasons
 
 
+def run_cli(ctx: Context, listing: Path, workdir: Path, workers: int) -> tuple[float, int]:
+    """`trustguardian audience filter` end to end (a new process); seconds and allowed rows."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trustguardian",
+            "audience",
+            "filter",
+            str(listing),
+            "--purpose",
+            PURPOSE,
+            "--channel",
+            "email",
+            "--out",
+            str(workdir / "ok.csv"),
+            "--rejected",
+            str(workdir / "rejected.csv"),
+            "--workers",
+            str(workers),
+        ],
+        env={**env_for(ctx), "COLUMNS": "100"},
+        capture_output=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    with (workdir / "ok.csv").open("rb") as handle:
+        kept = sum(1 for _ in handle) - 1
+    return seconds, kept
+
+
 # --- a real server ----------------------------------------------------------------------------
 
 
@@ -427,9 +460,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         # (a) single checks over HTTP against `trustguardian serve`, and GET /healthz (no
         # database, no key) with the same generator and connections as the raw baseline
         _, token = create_api_key(ctx, name="bench", scopes=[Scope.CONSENT_CHECK])
-        proc, base = start_server(ctx, workdir, args.workers)
+        proc, base = start_server(ctx, workdir, args.server_workers)
         figure(figures, "http_load_generator", "wrk" if checkload.have_wrk() else "python")
-        figure(figures, "http_server_workers", args.workers)
+        figure(figures, "http_server_workers", args.server_workers)
         figure(figures, "http_rate_limit_api_per_minute", RATE_LIMIT_PER_MINUTE)
 
         def load(clients: int, path: str = "/v1/checks") -> checkload.Load:
@@ -500,38 +533,21 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         figure(figures, "filter_rows_seconds_per_1M_rows", round(per_million, 1))
         figure(figures, "filter_target_1M_lt_5s", per_million < 5)
         if not args.skip_cli:
-            start = time.perf_counter()
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "trustguardian",
-                    "audience",
-                    "filter",
-                    str(listing),
-                    "--purpose",
-                    PURPOSE,
-                    "--channel",
-                    "email",
-                    "--out",
-                    str(workdir / "ok.csv"),
-                    "--rejected",
-                    str(workdir / "rejected.csv"),
-                ],
-                env={**env_for(ctx), "COLUMNS": "100"},
-                capture_output=True,
-                check=False,
-            )
-            cli = time.perf_counter() - start
-            assert done.returncode == 0, done.stderr.decode()[-2000:]
-            with (workdir / "ok.csv").open("rb") as handle:
-                kept = sum(1 for _ in handle) - 1
-            figure(figures, "cli_filter_seconds", round(cli, 2))
-            figure(figures, "cli_filter_to_read_normalise_ratio", round(cli / floor, 2))
-            figure(figures, "cli_filter_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
-            figure(figures, "cli_filter_allowed_rows", kept)
-            allowed = sum(v for k, v in answered.items() if k == "consent_given")
-            figure(figures, "cli_agrees_with_filter_rows", kept == allowed)
+            # with the worker processes, then in one process (the parent reads, one checks)
+            allowed = answered.get("consent_given", 0)
+            for label, workers in (
+                ("cli_filter", args.filter_workers),
+                ("cli_filter_one_worker", 1),
+            ):
+                cli, kept = run_cli(ctx, listing, workdir, workers)
+                figure(figures, f"{label}_workers", workers)
+                figure(figures, f"{label}_seconds", round(cli, 2))
+                figure(figures, f"{label}_to_read_normalise_ratio", round(cli / floor, 2))
+                figure(figures, f"{label}_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
+                figure(figures, f"{label}_allowed_rows", kept)
+                figure(figures, f"{label}_agrees_with_filter_rows", kept == allowed)
+                if label == "cli_filter":
+                    figure(figures, "cli_target_1M_lt_5s", cli / args.rows * 1e6 < 5)
 
         # (c) the HTTP bulk endpoint on a slice of the list
         answered_rows, seconds, error = http_bulk(base, token, listing, args.http_bulk_rows)
@@ -571,13 +587,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--http-seconds", type=float, default=10, help="Length of each wrk run.")
     parser.add_argument(
-        "--workers", type=int, default=1, help="`trustguardian serve --workers` for the HTTP runs."
+        "--server-workers",
+        type=int,
+        default=1,
+        help="`trustguardian serve --workers` for the HTTP runs.",
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--profile-rows", type=int, default=50_000)
     parser.add_argument("--http-bulk-rows", type=int, default=20_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument(
+        "--filter-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="`audience filter --workers` for the CLI run (then 1)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         figures = run(args, Path(tmp))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from trustguardian.cli.common import console, context, table
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
-from trustguardian.service.audience import csv_header, csv_rows, filter_rows
+from trustguardian.service.audience import RowOut, csv_header, csv_records
+from trustguardian.service.audience_workers import check_records
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.identifiers import normalise
 
@@ -71,6 +75,9 @@ def filter_list(
     rejected: Path | None = typer.Option(
         None, "--rejected", help="Where the rejected rows go, with reasons."
     ),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, min=1, help="Processes checking rows side by side (default: cores)."
+    ),
 ) -> None:
     """Split a campaign list into allowed and rejected rows, each rejection with its reason.
 
@@ -82,34 +89,50 @@ def filter_list(
     counts = {"allowed": 0, "rejected": 0}
     with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
         header = csv_header(handle.readline())
-        keep = csv.writer(good)
-        keep.writerow(header)
+        csv.writer(good).writerow(header)
         bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None
-        drop = csv.writer(bad_file) if bad_file else None
-        if drop:
-            drop.writerow([*header, "reason", "error"])
+        if bad_file:
+            csv.writer(bad_file).writerow([*header, "reason", "error"])
         columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-        with Progress(*columns, console=console) as bar:
+        # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
+        with Progress(*columns, console=console, auto_refresh=False) as bar:
             task = bar.add_task("rows", total=None)
-            for answer in filter_rows(
-                ctx, csv_rows(handle, header, first=2), purpose=purpose, channel=channel
+            for kept, dropped, allowed, refused in check_records(
+                ctx,
+                csv_records(handle, first=2),
+                header,
+                purpose=purpose,
+                channel=channel,
+                answer=functools.partial(_split, header, bad_file is not None),
+                workers=workers,
             ):
-                values = [answer.row.fields.get(h, "") for h in header]
-                if answer.allowed:
-                    keep.writerow(values)
-                    counts["allowed"] += 1
-                else:
-                    counts["rejected"] += 1
-                    if drop:
-                        drop.writerow([*values, answer.reason, answer.error or ""])
-                if (counts["allowed"] + counts["rejected"]) % 5000 == 0:
-                    bar.update(task, completed=counts["allowed"] + counts["rejected"])
-            bar.update(task, completed=counts["allowed"] + counts["rejected"])
+                good.write(kept)
+                if bad_file:
+                    bad_file.write(dropped)
+                counts["allowed"] += allowed
+                counts["rejected"] += refused
+                bar.update(task, completed=counts["allowed"] + counts["rejected"], refresh=True)
         if bad_file:
             bad_file.close()
     console.print(
         f"{counts['allowed']} allowed, {counts['rejected']} rejected ({size} bytes read)."
     )
+
+
+def _split(header: list[str], rejects: bool, answers: list[RowOut]) -> tuple[str, str, int, int]:
+    """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, and counts."""
+    kept, dropped = io.StringIO(), io.StringIO()
+    keep, drop = csv.writer(kept), csv.writer(dropped)
+    allowed = 0
+    for answer in answers:
+        fields = answer.row.fields
+        values = [fields.get(h, "") for h in header]
+        if answer.allowed:
+            keep.writerow(values)
+            allowed += 1
+        elif rejects:
+            drop.writerow([*values, answer.reason, answer.error or ""])
+    return kept.getvalue(), dropped.getvalue(), allowed, len(answers) - allowed
 
 
 @policies.command("add")

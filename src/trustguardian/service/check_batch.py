@@ -1,0 +1,187 @@
+"""The facts of many checks at once: rules read once per run, each batch's facts in a handful of
+statements (store.batch_reads). The decision itself is `domain.checks.decide`, and only there."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from trustguardian.domain.checks import TELEMARKETING_WINDOW, Policy, pick_policy
+from trustguardian.domain.consent import ConsentState, fold
+from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.events import PrivacyEvent
+from trustguardian.domain.registry import Channel, LegalBasis, Purpose
+from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service.calendar import italian_holidays
+from trustguardian.service.consent import fact_of, lifetimes
+from trustguardian.service.context import Context
+from trustguardian.store.batch_reads import BatchReads
+from trustguardian.store.uow import UnitOfWork
+from trustguardian.vault import blind_identifier
+
+if TYPE_CHECKING:
+    from trustguardian.service.checks import CheckRequest
+
+DEFAULT_POLICIES = (
+    Policy(None, Channel.PHONE, None, TELEMARKETING_WINDOW),
+    Policy(None, Channel.CALL_CENTER, None, TELEMARKETING_WINDOW),
+)
+
+# The public opposition register covers calls (by number) and letters (by postal address).
+REGISTERED = {
+    Channel.PHONE: IdentifierKind.PHONE.value,
+    Channel.CALL_CENTER: IdentifierKind.PHONE.value,
+    Channel.LETTER: IdentifierKind.POSTAL.value,
+}
+_LISTABLE = (IdentifierKind.PHONE.value, IdentifierKind.POSTAL.value)
+
+
+class Rules:
+    """What every check of a run shares, read once: the purposes, the contact policies, the
+    current opposition registers and the purposes resting on a contract."""
+
+    def __init__(
+        self, purposes: dict[str, Purpose], policies: Sequence[Policy], registers: Sequence[str]
+    ) -> None:
+        self.purposes = purposes
+        self.policies = [*policies]
+        self.registers = [*registers]
+        # Any event for one of these makes a subject an existing customer.
+        self.contract = sorted(
+            key
+            for key, p in purposes.items()
+            if p.current.content.legal_basis is LegalBasis.CONTRACT
+        )
+        self._picked: dict[tuple[str, Channel], Policy | None] = {}
+
+    @classmethod
+    def load(cls, uow: UnitOfWork, *, wanted: Iterable[str] = ()) -> Rules:
+        """Reads the rules; a wanted purpose that does not exist is refused."""
+        purposes = {p.key: p for p in uow.purposes.page(after=None, limit=100_000)}
+        for key in wanted:
+            if key not in purposes:
+                raise InvalidInput(
+                    f"unknown purpose {key!r}", errors=[FieldError("purpose", f"unknown {key!r}")]
+                )
+        registers = [r.id for r in uow.engage.current_registers()]
+        return cls(purposes, [*DEFAULT_POLICIES, *uow.engage.policies()], registers)
+
+    def policy(self, purpose: str, channel: Channel) -> Policy | None:
+        """The policy in force for a purpose and channel (see `pick_policy`)."""
+        key = (purpose, channel)
+        if key not in self._picked:
+            self._picked[key] = pick_policy(self.policies, purpose, channel)
+        return self._picked[key]
+
+    def holidays(self, year: int) -> frozenset[date]:
+        """Holidays around a year (see `holidays_around`)."""
+        return holidays_around(year)
+
+
+@functools.lru_cache(maxsize=16)
+def holidays_around(year: int) -> frozenset[date]:
+    """Italian public holidays of a year and its neighbours: the contact window is judged in
+    local time, whose year may differ from UTC's."""
+    return italian_holidays(year - 1) | italian_holidays(year) | italian_holidays(year + 1)
+
+
+class Batch:
+    """Everything a batch of checks needs, read once; requests are named by their position."""
+
+    def __init__(
+        self, ctx: Context, uow: UnitOfWork, rules: Rules, requests: Sequence[CheckRequest]
+    ) -> None:
+        key = ctx.blind_key
+        self.blinds = [
+            blind_identifier(key, r.identifier.namespace, r.identifier.value)
+            if r.identifier is not None
+            else None
+            for r in requests
+        ]
+        reads = BatchReads(uow.connection)
+        asked = {b for b in self.blinds if b is not None}
+        owners, (known, self.shredded, self.identifiers) = reads.owners(sorted(asked))
+        named = [
+            r.subject_id if r.subject_id is not None else owners.get(b) if b is not None else None
+            for r, b in zip(requests, self.blinds, strict=True)
+        ]
+        subjects = sorted({s for s in named if s is not None})
+        by_id = sorted({r.subject_id for r in requests if r.subject_id is not None} - known)
+        more_known, more_shredded, more_identifiers = reads.subjects(by_id)
+        known |= more_known
+        self.shredded |= more_shredded
+        self.identifiers.update(more_identifiers)
+        self.subjects = [s if s in known else None for s in named]
+        self._suppressed = reads.suppressed(
+            sorted({b for ids in self.identifiers.values() for b, _ in ids} | asked)
+        )
+        self._suppressed_subjects = {
+            s for s, ids in self.identifiers.items() if any(b in self._suppressed for b, _ in ids)
+        }
+        listable = {b for ids in self.identifiers.values() for b, kind in ids if kind in _LISTABLE}
+        self._listed = reads.listed(rules.registers, sorted(listable | asked))
+        self.customers = reads.with_events_for(subjects, rules.contract)
+        self.states = reads.states(
+            subjects,
+            sorted({r.purpose for r in requests}),
+            sorted({r.channel.value for r in requests}),
+        )
+        self._uow = uow
+        self._counts: dict[tuple[Channel, datetime], dict[str, int]] = {}
+        self._histories: dict[str, list[PrivacyEvent]] = {}
+        self._lifetimes: dict[tuple[str, int], int | None] | None = None
+        self._subjects = subjects
+
+    def state(
+        self, subject: str, request: CheckRequest, moment: datetime, *, past: bool
+    ) -> ConsentState | None:
+        """The state now, or for a moment gone by, the fold of what had happened by then."""
+        key = (subject, request.purpose, request.channel)
+        if not past:
+            return self.states.get(key)
+        if subject not in self._histories:
+            self._histories[subject] = self._uow.events.for_subject(subject)
+        events = self._histories[subject]
+        if self._lifetimes is None:
+            self._lifetimes = lifetimes(self._uow)
+        lifetime = self._lifetimes
+        facts = [
+            f
+            for e in events
+            if e.purpose == request.purpose
+            and e.occurred_at <= moment
+            and (f := fact_of(e, lifetime.get((e.purpose, e.purpose_version or 0)))) is not None
+        ]
+        corrected = [e.corrects for e in events if e.corrects is not None]
+        return fold(facts, corrected=corrected).get(key)
+
+    def blind_suppressed(self, position: int) -> bool:
+        """Whether the identifier the request at this position names is suppressed."""
+        return self.blinds[position] in self._suppressed
+
+    def suppressed(self, subject: str, position: int) -> bool:
+        """Whether any identifier of the subject, or the one asked about, is suppressed."""
+        return subject in self._suppressed_subjects or self.blind_suppressed(position)
+
+    def opposition(self, subject: str, channel: Channel) -> date | None:
+        """The latest date of a current register listing the subject for this channel."""
+        listed_kind = REGISTERED.get(channel)
+        if listed_kind is None:
+            return None
+        own = [b for b, kind in self.identifiers.get(subject, []) if kind == listed_kind]
+        dates = [self._listed[b] for b in own if b in self._listed]
+        return max(dates, default=None)
+
+    def contacts(
+        self, subject: str, channel: Channel, policy: Policy | None, moment: datetime
+    ) -> int:
+        """Contacts made with the subject on the channel within the policy's cap period."""
+        if policy is None or policy.cap is None:
+            return 0
+        since = moment - timedelta(days=policy.cap.days)
+        key = (channel, since)
+        if key not in self._counts:
+            self._counts[key] = self._uow.engage.contact_counts(self._subjects, channel, since)
+        return self._counts[key].get(subject, 0)
