@@ -81,15 +81,19 @@ def test_a_changed_consent_state_is_reported_alike_from_the_second_process(
     ctx = make_ctx(backend)
     build_ledger(ctx)
     with ctx.engine.begin() as conn:
-        subject, purpose = conn.execute(
-            text("SELECT subject_id, purpose_key FROM consent_states ORDER BY subject_id LIMIT 1")
+        # Subject ids are random: pick a state the update really changes.
+        subject, purpose, channel = conn.execute(
+            text(
+                "SELECT subject_id, purpose_key, channel FROM consent_states "
+                "WHERE status <> 'refused' ORDER BY subject_id LIMIT 1"
+            )
         ).one()
         conn.execute(
             text(
                 "UPDATE consent_states SET status = 'refused' "
-                "WHERE subject_id = :s AND purpose_key = :p"
+                "WHERE subject_id = :s AND purpose_key = :p AND channel = :c"
             ),
-            {"s": subject, "p": purpose},
+            {"s": subject, "p": purpose, "c": channel},
         )
     report = _reports_agree(ctx)
     assert report.problems
