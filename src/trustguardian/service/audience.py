@@ -82,7 +82,7 @@ def filter_rows(
 def load_rules(ctx: Context) -> Rules:
     """Reads the rules every check of a run shares."""
     with ctx.uow(write=False) as uow:
-        return Rules.load(uow)
+        return Rules.load(ctx, uow)
 
 
 def _answer(

@@ -57,16 +57,13 @@ class Rules:
         self._picked: dict[tuple[str, Channel], Policy | None] = {}
 
     @classmethod
-    def load(cls, uow: UnitOfWork, *, wanted: Iterable[str] = ()) -> Rules:
-        """Reads the rules; a wanted purpose that does not exist is refused."""
-        purposes = {p.key: p for p in uow.purposes.page(after=None, limit=100_000)}
+    def load(cls, ctx: Context, uow: UnitOfWork, *, wanted: Iterable[str] = ()) -> Rules:
+        """The rules as of this unit of work (the process's registry copy, checked against its
+        stamp); a wanted purpose that does not exist is refused."""
+        registry = ctx.check_registry.get(uow)
         for key in wanted:
-            if key not in purposes:
-                raise InvalidInput(
-                    f"unknown purpose {key!r}", errors=[FieldError("purpose", f"unknown {key!r}")]
-                )
-        registers = [r.id for r in uow.engage.current_registers()]
-        return cls(purposes, [*DEFAULT_POLICIES, *uow.engage.policies()], registers)
+            known_purpose(registry.purposes, key)
+        return cls(registry.purposes, [*DEFAULT_POLICIES, *registry.policies], registry.registers)
 
     def policy(self, purpose: str, channel: Channel) -> Policy | None:
         """The policy in force for a purpose and channel (see `pick_policy`)."""
@@ -78,6 +75,16 @@ class Rules:
     def holidays(self, year: int) -> frozenset[date]:
         """Holidays around a year (see `holidays_around`)."""
         return holidays_around(year)
+
+
+def known_purpose(purposes: dict[str, Purpose], key: str) -> Purpose:
+    """The purpose with this key, or the refusal every check gives for an unknown one."""
+    purpose = purposes.get(key)
+    if purpose is None:
+        raise InvalidInput(
+            f"unknown purpose {key!r}", errors=[FieldError("purpose", f"unknown {key!r}")]
+        )
+    return purpose
 
 
 @functools.lru_cache(maxsize=16)

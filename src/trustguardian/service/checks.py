@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from trustguardian.domain.checks import Decision, Facts, Reason, decide, pick_policy
 from trustguardian.domain.common import as_utc
-from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import metrics
@@ -18,6 +17,7 @@ from trustguardian.service.check_batch import (
     Batch,
     Rules,
     holidays_around,
+    known_purpose,
 )
 from trustguardian.service.check_registry import STAMP, CheckRegistry
 from trustguardian.service.context import Context
@@ -96,12 +96,7 @@ def _check_one(ctx: Context, request: CheckRequest, moment: datetime) -> CheckOu
             found = None
         else:
             registry = ctx.check_registry.at(uow, one.stamp)
-            purpose = registry.purposes.get(request.purpose)
-            if purpose is None:
-                raise InvalidInput(
-                    f"unknown purpose {request.purpose!r}",
-                    errors=[FieldError("purpose", f"unknown {request.purpose!r}")],
-                )
+            purpose = known_purpose(registry.purposes, request.purpose)
             found = _decide_one(reads, registry, purpose, one, request, moment)
     if found is None:
         [found] = check_many(ctx, [request])
@@ -152,7 +147,7 @@ def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutc
     """Checks many contacts with a handful of queries; the same answers as one by one."""
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
-        rules = Rules.load(uow, wanted={r.purpose for r in requests})
+        rules = Rules.load(ctx, uow, wanted={r.purpose for r in requests})
         outcomes = answer_many(ctx, uow, rules, requests, now=now)
     metrics.count_checks([o.allowed for o in outcomes])
     return outcomes
