@@ -251,3 +251,13 @@ def test_a_list_saved_by_excel_with_a_byte_order_mark_is_read(
     header, *rows = list(csv.reader(io.StringIO(answer.text)))
     assert header == ["email", "allowed", "reason", "error"]
     assert rows == [[mail, "true", "consent_given", ""]]
+
+
+def test_http_bulk_answers_a_header_ended_by_a_bare_carriage_return(
+    population: Population, http: httpx.Client
+) -> None:
+    # The header is read as records are: a bare CR ends it (it used to make the csv module raise
+    # inside the stream, a server error).
+    answer = post_bulk(http, b"0\r0", content_type="text/csv", params=PARAMS)
+    assert answer.status_code == 200, answer.text
+    assert answer.text.splitlines()[0] == "0,allowed,reason,error"

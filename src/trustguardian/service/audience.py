@@ -154,8 +154,12 @@ def _request(
 
 
 def csv_header(raw: bytes) -> list[str]:
-    """The column names of a list's first line (utf-8-sig: spreadsheets start with a BOM)."""
-    return next(csv.reader([raw.decode("utf-8-sig", "replace").strip()]), [])
+    """The column names of a list's first line (utf-8-sig: spreadsheets start with a BOM).
+
+    Read as `csv_rows` reads records: a bare carriage return ends the record, never an error.
+    """
+    text = raw.decode("utf-8-sig", "replace").strip()
+    return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
 # A record of a list: its first line's number, its raw bytes, and whether its quote never closed.
