@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -32,6 +33,13 @@ from trustguardian.service.instance import load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade
+
+# Property tests judge answers, never speed: hypothesis' per-example deadline (200 ms) turns a
+# busy machine into failures, so no test has one; "too slow" data generation is no failure either.
+settings.register_profile(
+    "trustguardian", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("trustguardian")
 
 PG_URL = os.environ.get(
     "TRUSTGUARDIAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
