@@ -182,7 +182,7 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=9).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)

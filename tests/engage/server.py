@@ -54,10 +54,10 @@ def live_server(settings: Settings, workdir: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a busy machine starts it slowly
         while True:
             try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 if time.monotonic() > deadline or proc.poll() is not None:

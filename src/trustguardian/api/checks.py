@@ -28,6 +28,7 @@ from trustguardian.service.audience import (
     csv_header,
     csv_rows,
     filter_rows,
+    list_lines,
 )
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
@@ -125,7 +126,7 @@ async def check_bulk(
     ndjson = "ndjson" in request.headers.get("content-type", "")
     spool = await _spool(request)
     return StreamingResponse(
-        _answers(ctx, iter(spool), ndjson=ndjson, purpose=purpose, channel=channel),
+        _answers(ctx, list_lines(spool), ndjson=ndjson, purpose=purpose, channel=channel),
         media_type="application/x-ndjson" if ndjson else "text/csv",
         background=BackgroundTask(spool.close),
     )
@@ -214,6 +215,8 @@ def _csv_answer(answer: RowOut, header: list[str]) -> bytes:
 
 
 def _csv_line(values: list[str]) -> bytes:
+    """One answer line, CRLF-ended as RFC 4180 and the CLI's files: the csv module quotes a field
+    holding a character of the line ending, so a field with a bare CR stays one field."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(values)
+    csv.writer(out, lineterminator="\r\n").writerow(values)
     return out.getvalue().encode()

@@ -17,7 +17,7 @@ from trustguardian.cli.common import console, context, table
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
-from trustguardian.service.audience import RowOut, csv_header, csv_records
+from trustguardian.service.audience import RowOut, csv_header, csv_records, list_lines
 from trustguardian.service.audience_workers import check_records
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.identifiers import normalise
@@ -88,7 +88,8 @@ def filter_list(
     size = source.stat().st_size
     counts = {"allowed": 0, "rejected": 0}
     with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
-        header = csv_header(handle.readline())
+        lines = list_lines(handle)
+        header = csv_header(next(lines, b""))
         csv.writer(good).writerow(header)
         bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None
         if bad_file:
@@ -99,7 +100,7 @@ def filter_list(
             task = bar.add_task("rows", total=None)
             for kept, dropped, allowed, refused in check_records(
                 ctx,
-                csv_records(handle, first=2),
+                csv_records(lines, first=2),
                 header,
                 purpose=purpose,
                 channel=channel,

@@ -162,6 +162,21 @@ def csv_header(raw: bytes) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
+def list_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a list as the csv module sees them: a bare carriage return ends a line too.
+
+    Files are read by newline; a list saved with CR line endings (or a line with a stray CR)
+    would otherwise read as one line, its other records silently lost. Each line keeps its ending,
+    so a quoted field spanning lines is rejoined byte for byte by `csv_records`.
+    """
+    for raw in lines:
+        cr = raw.find(b"\r")
+        if cr < 0 or (cr == len(raw) - 2 and raw.endswith(b"\r\n")):
+            yield raw
+        else:
+            yield from raw.splitlines(keepends=True)
+
+
 # A record of a list: its first line's number, its raw bytes, and whether its quote never closed.
 Record = tuple[int, bytes, bool]
 
