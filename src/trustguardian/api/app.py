@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from trustguardian import __version__
 from trustguardian.api import census as census_api
@@ -12,6 +13,8 @@ from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
+from trustguardian.api.fast_checks import PATH as FAST_PATH
+from trustguardian.api.fast_checks import FastChecks
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
 
@@ -56,6 +59,8 @@ def create_app(ctx: Context) -> FastAPI:
     from trustguardian.web.operator import install_operator_pages
 
     install_operator_pages(app)
+    # Innermost: the size limit, rate limit, headers and request log wrap the fast path too.
+    app.add_middleware(FastChecks, context=ctx, route=_route(checks.router, "POST", FAST_PATH))
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
@@ -68,3 +73,11 @@ def create_app(ctx: Context) -> FastAPI:
 
     install_operations(app, ctx)
     return app
+
+
+def _route(router: APIRouter, method: str, path: str) -> APIRoute:
+    return next(
+        r
+        for r in router.routes
+        if isinstance(r, APIRoute) and r.path == path and method in (r.methods or ())
+    )
