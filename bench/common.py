@@ -44,9 +44,8 @@ def context(url: str, workdir: Path, **extra: Any) -> Context:
     """A migrated context on a database, with a fixed test master key."""
     settings = Settings(
         database_url=url,
-        keys_file=workdir / "keys.json",
         master_key=MASTER,  # type: ignore[arg-type]
-        **extra,
+        **{"keys_file": workdir / "keys.json", **extra},
     )
     ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
     upgrade(ctx.engine)

@@ -6,6 +6,11 @@ each against merely reading and normalising the same list in the same run; cProf
                            [--http-seconds 10] [--server-workers 1]
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
+                           [--db PATH]
+
+With `--db PATH` (SQLite) the built database is kept at PATH, its instance keys beside it
+(PATH.keys.json), and a later run with the same PATH reuses both instead of building again: it
+must have been built with the same --subjects.
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
@@ -429,15 +434,24 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "clients": args.clients,
     }
     rnd = random.Random(2026)
-    url, cleanup = database(args.backend, workdir)
-    ctx = context(url, workdir)
+    kept: Path | None = args.db
+    reuse = kept is not None and kept.exists()
+    if kept is not None:
+        url, cleanup = f"sqlite:///{kept.resolve()}", lambda: None
+        ctx = context(url, workdir, keys_file=kept.with_name(kept.name + ".keys.json"))
+    else:
+        url, cleanup = database(args.backend, workdir)
+        ctx = context(url, workdir)
     proc = None
     try:
-        registry(ctx)
-        start = time.perf_counter()
-        counts = populate(ctx, args.subjects, rnd)
-        figure(figures, "build_seconds", round(time.perf_counter() - start, 1))
-        figure(figures, "build_states", counts)
+        if reuse:
+            figure(figures, "build_reused", str(kept))
+        else:
+            registry(ctx)
+            start = time.perf_counter()
+            counts = populate(ctx, args.subjects, rnd)
+            figure(figures, "build_seconds", round(time.perf_counter() - start, 1))
+            figure(figures, "build_states", counts)
 
         # in-process single checks: the service cost without HTTP
         sample = [
@@ -598,12 +612,20 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file to keep the built database in: built if missing, reused if present.",
+    )
+    parser.add_argument(
         "--filter-workers",
         type=int,
         default=os.cpu_count() or 1,
         help="`audience filter --workers` for the CLI run (then 1)",
     )
     args = parser.parse_args()
+    if args.db is not None and args.backend != "sqlite":
+        parser.error("--db keeps a SQLite database only")
     with tempfile.TemporaryDirectory() as tmp:
         figures = run(args, Path(tmp))
     print(json.dumps(figures))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from trustguardian import __version__
 from trustguardian.api import census as census_api
@@ -12,6 +13,8 @@ from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
 from trustguardian.api.errors import install_error_handlers, known_problems, problem
+from trustguardian.api.fast_checks import PATH as FAST_PATH
+from trustguardian.api.fast_checks import FastChecks
 from trustguardian.api.limits import BodySizeLimit
 from trustguardian.service.context import Context
 
@@ -21,8 +24,12 @@ Every endpoint needs an API key (`Authorization: Bearer tg_...`) with the right 
 Errors are RFC 9457 `application/problem+json`; list endpoints paginate with `cursor`."""
 
 
-def create_app(ctx: Context) -> FastAPI:
-    """Builds the app for a context (nothing is created at import time)."""
+def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
+    """Builds the app for a context (nothing is created at import time).
+
+    Without `fast_checks` every contact check goes through its FastAPI route: the answers are
+    the same (the tests compare them), only slower.
+    """
     app = FastAPI(title="Trust Guardian", version=__version__, description=DESCRIPTION)
     app.state.context = ctx
     install_error_handlers(app)
@@ -56,6 +63,9 @@ def create_app(ctx: Context) -> FastAPI:
     from trustguardian.web.operator import install_operator_pages
 
     install_operator_pages(app)
+    # Innermost: the size limit, rate limit, headers and request log wrap the fast path too.
+    if fast_checks:
+        app.add_middleware(FastChecks, context=ctx, route=_route(checks.router, "POST", FAST_PATH))
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
@@ -68,3 +78,11 @@ def create_app(ctx: Context) -> FastAPI:
 
     install_operations(app, ctx)
     return app
+
+
+def _route(router: APIRouter, method: str, path: str) -> APIRoute:
+    return next(
+        r
+        for r in router.routes
+        if isinstance(r, APIRoute) and r.path == path and method in (r.methods or ())
+    )

@@ -33,14 +33,19 @@ def require(scope: Scope, *, unbound: bool = False) -> Callable[..., ApiKey]:
     ) -> ApiKey:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
-        key = authenticate(ctx, token=credentials.credentials)
-        if not key.allows(scope):
-            raise Forbidden(f"this key lacks the scope {scope.value!r}")
-        if unbound:
-            check_unbound(key)
-        return key
+        return authorise(ctx, token=credentials.credentials, scope=scope, unbound=unbound)
 
     return dependency
+
+
+def authorise(ctx: Context, *, token: str, scope: Scope, unbound: bool = False) -> ApiKey:
+    """The live key a bearer token stands for, if it holds the scope (else refuses)."""
+    key = authenticate(ctx, token=token)
+    if not key.allows(scope):
+        raise Forbidden(f"this key lacks the scope {scope.value!r}")
+    if unbound:
+        check_unbound(key)
+    return key
 
 
 def check_unbound(key: ApiKey) -> None:

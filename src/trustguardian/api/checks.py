@@ -61,6 +61,11 @@ class CheckRead(BaseModel):
 @router.post("/checks")
 def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
     """May we contact this person, for this purpose, on this channel, at this moment?"""
+    return answer_check(ctx, body)
+
+
+def answer_check(ctx: Context, body: CheckCreate) -> CheckRead:
+    """Checks and records one contact (the route's work, shared with api.fast_checks)."""
     if (body.identifier is None) == (body.subject_id is None):
         raise InvalidInput(
             "name the person by one identifier or by subject_id",

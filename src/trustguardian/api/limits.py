@@ -34,19 +34,27 @@ class BodySizeLimit:
             await _refuse(send, limit)
             return
         seen = 0
-        started = False
+        started = exceeded = refused = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, refused
+            if exceeded and not started:
+                # FastAPI turns an exception raised while it reads a body into its own 400
+                # ("error parsing the body"): the answer to an oversized body is still the 413.
+                if not refused:
+                    refused = True
+                    await _refuse(send, limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -54,7 +62,7 @@ class BodySizeLimit:
         try:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
-            if not started:
+            if not started and not refused:
                 await _refuse(send, limit)
 
 
