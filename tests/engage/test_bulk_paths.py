@@ -19,7 +19,7 @@ from trustguardian.service.audience import (
     filter_rows,
     gc_paused,
 )
-from trustguardian.service.audience_workers import check_records
+from trustguardian.service.audience_workers import Checked, check_records
 from trustguardian.service.context import Context
 
 from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, HEADER, Population, build, single_answer
@@ -45,9 +45,9 @@ def _answers(outs: list[RowOut]) -> list[Answer]:
     ]
 
 
-def _numbered(outs: list[RowOut]) -> list[tuple[int, Answer]]:
+def _numbered(checked: Checked) -> list[tuple[int, Answer]]:
     """Runs in a worker: what it hands back for a chunk (it must cross a process boundary)."""
-    return list(zip([o.row.number for o in outs], _answers(outs), strict=True))
+    return list(zip(checked.numbers, checked.verdicts(), strict=True))
 
 
 @pytest.mark.parametrize("batch", [20_000, 23])
