@@ -28,7 +28,7 @@ from trustguardian.service.check_batch import Ask
 from trustguardian.service.checks import Answer
 from trustguardian.service.context import Context
 
-CHUNK = 20_000
+CHUNK = 50_000
 T = TypeVar("T")
 
 

@@ -101,31 +101,26 @@ class Batch:
         reads = BatchReads(uow.connection)
         self.blinds = blinds = [a[2] for a in asks]
         owners = reads.owners(sorted({b for b in blinds if b is not None}))
-        self.shredded = {s for s, shredded, _ in owners.values() if shredded}
-        self._suppressed_subjects = {s for s, _, suppressed in owners.values() if suppressed}
-        known = {s for s, _, _ in owners.values()}
+        self.shredded = {s for s, shredded in owners.values() if shredded}
+        known = {s for s, _ in owners.values()}
         named = [
             a[3] if a[3] is not None else owners[a[2]][0] if a[2] in owners else None for a in asks
         ]
         by_id = sorted({a[3] for a in asks if a[3] is not None} - known)
-        more_known, more_shredded, more_identifiers = reads.subjects(by_id)
+        more_known, more_shredded, _ = reads.subjects(by_id)
         known |= more_known
         self.shredded |= more_shredded
         # A hash's own listing matters when nobody, or somebody else, owns it; an owner's
-        # identifiers were looked at with the owner.
+        # identifiers are looked at with the owner.
         alone = {
             a[2]
             for a, subject in zip(asks, named, strict=True)
             if a[2] is not None and (a[2] not in owners or owners[a[2]][0] != subject)
         }
-        more_blinds = {b for ids in more_identifiers.values() for b, _ in ids}
-        suppressed = reads.suppressed(sorted(more_blinds | alone))
-        self._suppressed_blinds = suppressed
-        self._suppressed_subjects |= {
-            s for s, ids in more_identifiers.items() if any(b in suppressed for b, _ in ids)
-        }
+        self._suppressed_blinds = reads.suppressed(sorted(alone))
         self.subjects = [s if s in known else None for s in named]
         subjects = sorted({s for s in self.subjects if s is not None})
+        self._suppressed_subjects = reads.suppressed_subjects(subjects)
         self._listed: dict[str, date] = {}
         self.identifiers: dict[str, list[tuple[str, str]]] = {}
         if rules.registers and any(

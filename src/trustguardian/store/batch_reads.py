@@ -10,7 +10,7 @@ columns' own types, exactly as the repositories' reads give them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection
@@ -27,9 +27,8 @@ _STATUSES = {s.value: s for s in ConsentStatus}
 # Subjects read for checks: those that exist, those erased, each one's identifiers (hash, kind).
 Subjects = tuple[set[str], set[str], dict[str, list[tuple[str, str]]]]
 
-# What a keyed hash asked about leads to: its owner, whether the owner is erased, and whether any
-# of the owner's identifiers is on the suppression list.
-Owner = tuple[str, bool, bool]
+# What a keyed hash asked about leads to: its owner, and whether the owner is erased.
+Owner = tuple[str, bool]
 
 # SQLite's planner prefers a table's unique index for an equality, whose rows it must then read:
 # the batch reads name the covering index (PostgreSQL's planner weighs them itself).
@@ -54,25 +53,49 @@ class BatchReads:
         self._register_date = _processor(connection, t.opposition_registers.c.register_date)
 
     def owners(self, blinds: Sequence[str]) -> dict[str, Owner]:
-        """Maps each known keyed hash to its owner (see `Owner`), one row per hash: the
-        database, not Python, looks at the owner's other identifiers."""
-        sql = (
-            "SELECT a.blind, a.subject_id, s.id IS NOT NULL, EXISTS (SELECT 1 FROM"
-            " subject_identifiers i {by_subject} JOIN suppression_entries e ON e.blind = i.blind"
-            " WHERE i.subject_id = a.subject_id) FROM subject_identifiers a {by_blind}"
+        """Maps each known keyed hash to its owner and whether the owner is erased."""
+        sql = self._indexed(
+            "SELECT a.blind, a.subject_id, s.id IS NOT NULL FROM subject_identifiers a {by_blind}"
             " LEFT JOIN subjects s {shredded} ON s.id = a.subject_id AND s.shredded_at IS NOT NULL"
             " WHERE a.blind {keys}"
         )
-        sql = sql.replace("{keys}", "{{keys}}").format(**self._indexes)
         return {
-            blind: (subject_id, bool(shredded), bool(suppressed))
-            for blind, subject_id, shredded, suppressed in self._rows(sql, blinds)
+            blind: (subject_id, bool(shredded))
+            for blind, subject_id, shredded in self._rows(sql, blinds)
         }
+
+    def suppressed_subjects(self, subject_ids: Sequence[str]) -> set[str]:
+        """The subjects among these with any identifier on the suppression list.
+
+        Either each subject's identifiers are looked up, or, when the suppression list is the
+        shorter (counted no further than that), each entry's owner: the same answer, with the
+        fewer random lookups.
+        """
+        if not subject_ids:
+            return set()
+        half = len(subject_ids) // 2
+        count = "SELECT count(*) FROM (SELECT 1 FROM suppression_entries LIMIT %d) AS entries"
+        if half and self._c.exec_driver_sql(count % half).scalar_one() < half:
+            # CROSS JOIN keeps SQLite's join order: the list's entries outside, each one's
+            # owner looked up (the other way round reads every identifier).
+            sql = self._indexed(
+                "SELECT i.subject_id FROM suppression_entries e CROSS JOIN subject_identifiers i"
+                " {by_blind} WHERE i.blind = e.blind"
+            )
+            asked = set(subject_ids)
+            return {row[0] for row in self._c.exec_driver_sql(sql) if row[0] in asked}
+        sql = self._indexed(
+            "SELECT DISTINCT i.subject_id FROM subject_identifiers i {by_subject}"
+            " JOIN suppression_entries e ON e.blind = i.blind WHERE i.subject_id {keys}"
+        )
+        return {row[0] for row in self._rows(sql, subject_ids)}
 
     def identifiers(self, subject_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         """Each subject's identifiers (hash, kind)."""
-        sql = "SELECT subject_id, blind, kind FROM subject_identifiers {by_subject} WHERE"
-        sql = sql.format(**self._indexes) + " subject_id {keys}"
+        sql = self._indexed(
+            "SELECT subject_id, blind, kind FROM subject_identifiers {by_subject}"
+            " WHERE subject_id {keys}"
+        )
         found: dict[str, list[tuple[str, str]]] = {}
         for subject_id, blind, kind in self._rows(sql, subject_ids):
             found.setdefault(subject_id, []).append((blind, kind))
@@ -150,6 +173,12 @@ class BatchReads:
         sql = "SELECT DISTINCT subject_id FROM events WHERE subject_id {keys} AND purpose_key {0}"
         return {row[0] for row in self._rows(sql, subject_ids, purposes)}
 
+    def _indexed(self, sql: str) -> str:
+        """The statement with `{by_blind}`, `{by_subject}` and `{shredded}` naming indexes."""
+        for name, clause in self._indexes.items():
+            sql = sql.replace("{" + name + "}", clause)
+        return sql
+
     def _rows(self, sql: str, keys: Sequence[str], *lists: Sequence[str]) -> Iterator[Any]:
         """Runs `sql` over the keys, `{keys}` and `{0}`, `{1}`... standing for membership tests
         of the keys and of each further (short) list."""
@@ -184,9 +213,10 @@ def _processor(connection: Connection, column: Column[Any]) -> Callable[[Any], A
 
     def convert(value: Any) -> Any:
         # SQLite keeps the text SQLAlchemy wrote, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; C's
-        # fromisoformat reads it five times faster than the dialect's pattern (same value).
+        # fromisoformat reads it five times faster than the dialect's pattern (same value),
+        # and ten times faster told the offset than given the zone after (`replace`).
         if type(value) is str and len(value) == 26 and value[10] == " ":
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            return datetime.fromisoformat(value + "+00:00")
         return slow(value)
 
     return convert
