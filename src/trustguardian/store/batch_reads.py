@@ -130,9 +130,19 @@ class BatchReads:
         )
         since, expires = self._since, self._expires
         found: dict[tuple[str, str, Channel], ConsentState] = {}
-        for subject_id, purpose, channel_text, status, start, *rest, end in self._rows(
-            sql, subject_ids, purposes, channels
-        ):
+        for (
+            subject_id,
+            purpose,
+            channel_text,
+            status,
+            start,
+            event_id,
+            event_seq,
+            purpose_version,
+            notice,
+            notice_version,
+            end,
+        ) in self._rows(sql, subject_ids, purposes, channels):
             channel = _CHANNELS[channel_text]
             found[subject_id, purpose, channel] = ConsentState(
                 subject_id,
@@ -140,7 +150,11 @@ class BatchReads:
                 channel,
                 _STATUSES[status],
                 since(start) if since else start,
-                *rest,  # event_id, event_seq, purpose_version, notice_key, notice_version
+                event_id,
+                event_seq,
+                purpose_version,
+                notice,
+                notice_version,
                 expires(end) if expires and end is not None else end,
             )
         return found
