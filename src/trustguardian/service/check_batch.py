@@ -103,20 +103,20 @@ class Batch:
         owners = reads.owners(sorted({b for b in blinds if b is not None}))
         self.shredded = {s for s, shredded in owners.values() if shredded}
         known = {s for s, _ in owners.values()}
-        named = [
-            a[3] if a[3] is not None else owners[a[2]][0] if a[2] in owners else None for a in asks
-        ]
         by_id = sorted({a[3] for a in asks if a[3] is not None} - known)
         more_known, more_shredded, _ = reads.subjects(by_id)
         known |= more_known
         self.shredded |= more_shredded
+        named: list[str | None] = []
         # A hash's own listing matters when nobody, or somebody else, owns it; an owner's
         # identifiers are looked at with the owner.
-        alone = {
-            a[2]
-            for a, subject in zip(asks, named, strict=True)
-            if a[2] is not None and (a[2] not in owners or owners[a[2]][0] != subject)
-        }
+        alone: set[str] = set()
+        for _, _, blind, subject_id, _ in asks:
+            owner = owners.get(blind) if blind is not None else None
+            subject = subject_id if subject_id is not None else owner[0] if owner else None
+            named.append(subject)
+            if blind is not None and (owner is None or owner[0] != subject):
+                alone.add(blind)
         self._suppressed_blinds = reads.suppressed(sorted(alone))
         self.subjects = [s if s in known else None for s in named]
         subjects = sorted({s for s in self.subjects if s is not None})
