@@ -40,12 +40,14 @@ def database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
     return str(make_url(PG).set(database=name).render_as_string(hide_password=False)), drop
 
 
-def context(url: str, workdir: Path, **extra: Any) -> Context:
-    """A migrated context on a database, with a fixed test master key."""
+def context(url: str, workdir: Path, *, keys_file: Path | None = None, **extra: Any) -> Context:
+    """A migrated context on a database, with a fixed test master key (the key file in
+    `workdir` unless given)."""
     settings = Settings(
         database_url=url,
+        keys_file=keys_file or workdir / "keys.json",
         master_key=MASTER,  # type: ignore[arg-type]
-        **{"keys_file": workdir / "keys.json", **extra},
+        **extra,
     )
     ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
     upgrade(ctx.engine)

@@ -6,11 +6,12 @@ each against merely reading and normalising the same list in the same run; cProf
                            [--http-seconds 10] [--server-workers 1]
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
-                           [--db PATH]
+                           [--db PATH] [--skip-http] [--skip-filter-rows]
 
-With `--db PATH` (SQLite) the built database is kept at PATH, its instance keys beside it
-(PATH.keys.json), and a later run with the same PATH reuses both instead of building again: it
-must have been built with the same --subjects.
+`--db PATH` (SQLite) keeps the built database in PATH (its key file beside it, PATH.keys.json):
+built when missing, reused as it is when present (the build of 1M people takes minutes; a reused
+database must have been built with the same --subjects). `--skip-http` runs only the bulk filter
+(no single checks, no server); `--skip-filter-rows` leaves out the one-process filter_rows run.
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
@@ -35,7 +36,8 @@ No contact policy is set for e-mail, so no contact counting; a `contract` purpos
 existing-customer query runs (on the empty events table).
 
 The list for the bulk runs has a header `email` and --rows rows: 90% known people, 9% unknown
-addresses, 1% malformed ones, in random order.
+addresses, 1% malformed ones, in random order (its own seed: the same list whether the database
+was built or reused).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import json
 import os
 import pstats
 import random
+import resource
 import secrets
 import socket
 import statistics
@@ -90,6 +93,7 @@ from trustguardian.store.bulk import bulk_insert
 PURPOSE = "newsletter"
 CHUNK = 50_000
 RATE_LIMIT_PER_MINUTE = 6_000_000
+LIST_SEED = 7
 
 
 def figure(figures: dict[str, object], name: str, value: object) -> None:
@@ -257,8 +261,10 @@ def run_filter(ctx: Context, path: Path) -> dict[str, int]:
     return reasons
 
 
-def run_cli(ctx: Context, listing: Path, workdir: Path, workers: int) -> tuple[float, int]:
-    """`trustguardian audience filter` end to end (a new process); seconds and allowed rows."""
+def run_cli(ctx: Context, listing: Path, workdir: Path, workers: int) -> tuple[float, float, int]:
+    """`trustguardian audience filter` end to end (a new process); seconds, CPU seconds of all
+    its processes (a measure that other load on the machine does not stretch), allowed rows."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [
@@ -284,10 +290,12 @@ def run_cli(ctx: Context, listing: Path, workdir: Path, workers: int) -> tuple[f
         check=False,
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     with (workdir / "ok.csv").open("rb") as handle:
         kept = sum(1 for _ in handle) - 1
-    return seconds, kept
+    return seconds, cpu, kept
 
 
 # --- a real server ----------------------------------------------------------------------------
@@ -435,14 +443,20 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     }
     rnd = random.Random(2026)
     kept: Path | None = args.db
-    reuse = kept is not None and kept.exists()
     if kept is not None:
-        url, cleanup = f"sqlite:///{kept.resolve()}", lambda: None
-        ctx = context(url, workdir, keys_file=kept.with_name(kept.name + ".keys.json"))
+        url, cleanup = f"sqlite:///{kept}", lambda: None
+        keys = kept.with_name(kept.name + ".keys.json")
+        built = kept.with_name(kept.name + ".built.json")
+        reuse = kept.exists()
+        if reuse and not built.exists():
+            raise SystemExit(f"{kept} has no {built.name}: its build was cut short; delete it")
+        if reuse and json.loads(built.read_text()).get("subjects") != args.subjects:
+            raise SystemExit(f"{kept} was built with other --subjects (see {built})")
     else:
         url, cleanup = database(args.backend, workdir)
-        ctx = context(url, workdir)
-    proc = None
+        keys, built, reuse = workdir / "keys.json", workdir / "built.json", False
+    ctx = context(url, workdir, keys_file=keys)
+    server = None
     try:
         if reuse:
             figure(figures, "build_reused", str(kept))
@@ -450,48 +464,75 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             registry(ctx)
             start = time.perf_counter()
             counts = populate(ctx, args.subjects, rnd)
+            # written last: a database whose build was cut short has no such file, and is refused
+            built.write_text(json.dumps({"subjects": args.subjects, "states": counts}))
             figure(figures, "build_seconds", round(time.perf_counter() - start, 1))
             figure(figures, "build_states", counts)
-
-        # in-process single checks: the service cost without HTTP
-        sample = [
-            CheckRequest(
-                PURPOSE,
-                Channel.EMAIL,
-                Identifier(IdentifierKind.EMAIL, person(rnd.randrange(args.subjects))),
+        if not args.skip_http:
+            server = single_checks(ctx, args, figures, workdir, rnd)
+        bulk(ctx, args, figures, workdir)
+        if server is not None:
+            # (c) the HTTP bulk endpoint on a slice of the list
+            proc, base, token = server
+            answered_rows, seconds, error = http_bulk(
+                base, token, workdir / "list.csv", args.http_bulk_rows
             )
-            for _ in range(1000)
-        ]
-        timings = []
-        for request in sample:
-            begin = time.perf_counter()
-            check_contact(ctx, request=request)
-            timings.append((time.perf_counter() - begin) * 1000)
-        figure(figures, "service_check_ms_p50", round(statistics.median(timings), 3))
-        figure(figures, "service_check_ms_p99", round(percentile(timings, 0.99), 3))
-        figure(figures, "sql_statements_per_check", statements_per_check(ctx, sample[0]))
+            figure(figures, "http_bulk_rows_sent", args.http_bulk_rows)
+            figure(figures, "http_bulk_rows_answered", answered_rows)
+            figure(figures, "http_bulk_seconds", round(seconds, 2))
+            figure(figures, "http_bulk_error", error)
+            server = None
+            stop_server(proc)
+        profiles(ctx, args, figures, workdir)
+        return figures
+    finally:
+        if server is not None:
+            stop_server(server[0])
+        ctx.engine.dispose()
+        cleanup()
 
-        # (a) single checks over HTTP against `trustguardian serve`, and GET /healthz (no
-        # database, no key) with the same generator and connections as the raw baseline
-        _, token = create_api_key(ctx, name="bench", scopes=[Scope.CONSENT_CHECK])
-        proc, base = start_server(ctx, workdir, args.server_workers)
-        figure(figures, "http_load_generator", "wrk" if checkload.have_wrk() else "python")
-        figure(figures, "http_server_workers", args.server_workers)
-        figure(figures, "http_rate_limit_api_per_minute", RATE_LIMIT_PER_MINUTE)
 
-        def load(clients: int, path: str = "/v1/checks") -> checkload.Load:
-            return checkload.run(
-                base,
-                token,
-                subjects=args.subjects,
-                clients=clients,
-                seconds=args.http_seconds,
-                requests=args.requests,
-                workdir=workdir,
-                path=path,
-                rnd=rnd,
-            )
+def single_checks(
+    ctx: Context,
+    args: argparse.Namespace,
+    figures: dict[str, object],
+    workdir: Path,
+    rnd: random.Random,
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    """(a) single checks, in process and over HTTP; returns the running server and a token."""
+    # in-process single checks: the service cost without HTTP
+    sample = check_sample(args.subjects, rnd)
+    timings = []
+    for request in sample:
+        begin = time.perf_counter()
+        check_contact(ctx, request=request)
+        timings.append((time.perf_counter() - begin) * 1000)
+    figure(figures, "service_check_ms_p50", round(statistics.median(timings), 3))
+    figure(figures, "service_check_ms_p99", round(percentile(timings, 0.99), 3))
+    figure(figures, "sql_statements_per_check", statements_per_check(ctx, sample[0]))
 
+    # single checks over HTTP against `trustguardian serve`, and GET /healthz (no database, no
+    # key) with the same generator and connections as the raw baseline
+    _, token = create_api_key(ctx, name="bench", scopes=[Scope.CONSENT_CHECK])
+    proc, base = start_server(ctx, workdir, args.server_workers)
+    figure(figures, "http_load_generator", "wrk" if checkload.have_wrk() else "python")
+    figure(figures, "http_server_workers", args.server_workers)
+    figure(figures, "http_rate_limit_api_per_minute", RATE_LIMIT_PER_MINUTE)
+
+    def load(clients: int, path: str = "/v1/checks") -> checkload.Load:
+        return checkload.run(
+            base,
+            token,
+            subjects=args.subjects,
+            clients=clients,
+            seconds=args.http_seconds,
+            requests=args.requests,
+            workdir=workdir,
+            path=path,
+            rnd=rnd,
+        )
+
+    try:
         checkload.run(  # warm-up: every worker process loads the registry and the key once
             base,
             token,
@@ -512,84 +553,94 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         cpu_before = checkload.cpu_seconds(proc.pid)
         checks = load(args.clients)
         cpu = checkload.cpu_seconds(proc.pid) - cpu_before
-        figure(figures, "http_checks_per_s", round(checks.per_second))
-        figure(figures, "http_check_ms_p50", round(checks.p50_ms, 3))
-        figure(figures, "http_check_ms_p99", round(checks.p99_ms, 3))
-        figure(figures, "http_check_errors", checks.errors)
-        figure(figures, "http_check_reasons", checks.reasons)
-        figure(figures, "server_cpu_ms_per_check", round(cpu / max(1, checks.requests) * 1000, 3))
-        figure(
-            figures, "http_checks_to_healthz_ratio", round(checks.per_second / floor.per_second, 2)
-        )
-        figure(figures, "http_check_p50_to_healthz_p50", round(checks.p50_ms / floor.p50_ms, 2))
-        figure(figures, "http_target_p99_lt_10ms", checks.p99_ms < 10)
-        figure(figures, "http_target_ge_2000_per_s", checks.per_second >= 2000)
+    except BaseException:
+        stop_server(proc)
+        raise
+    figure(figures, "http_checks_per_s", round(checks.per_second))
+    figure(figures, "http_check_ms_p50", round(checks.p50_ms, 3))
+    figure(figures, "http_check_ms_p99", round(checks.p99_ms, 3))
+    figure(figures, "http_check_errors", checks.errors)
+    figure(figures, "http_check_reasons", checks.reasons)
+    figure(figures, "server_cpu_ms_per_check", round(cpu / max(1, checks.requests) * 1000, 3))
+    figure(figures, "http_checks_to_healthz_ratio", round(checks.per_second / floor.per_second, 2))
+    figure(figures, "http_check_p50_to_healthz_p50", round(checks.p50_ms / floor.p50_ms, 2))
+    figure(figures, "http_target_p99_lt_10ms", checks.p99_ms < 10)
+    figure(figures, "http_target_ge_2000_per_s", checks.per_second >= 2000)
+    return proc, base, token
 
-        # (b) the bulk filter of the list
-        listing = workdir / "list.csv"
-        write_list(listing, args.rows, args.subjects, rnd)
-        start = time.perf_counter()
-        _, bad = read_and_normalise(listing)
-        floor = time.perf_counter() - start
-        figure(figures, "read_normalise_seconds", round(floor, 2))
-        figure(figures, "read_normalise_rows_per_s", round(args.rows / floor))
-        figure(figures, "read_normalise_invalid_rows", bad)
-        start = time.perf_counter()
+
+def check_sample(subjects: int, rnd: random.Random) -> list[CheckRequest]:
+    """A thousand single checks of known people."""
+    return [
+        CheckRequest(
+            PURPOSE,
+            Channel.EMAIL,
+            Identifier(IdentifierKind.EMAIL, person(rnd.randrange(subjects))),
+        )
+        for _ in range(1000)
+    ]
+
+
+def bulk(ctx: Context, args: argparse.Namespace, figures: dict[str, object], workdir: Path) -> None:
+    """(b) the bulk filter of the list: the floor, filter_rows in process, the CLI end to end."""
+    listing = workdir / "list.csv"
+    write_list(listing, args.rows, args.subjects, random.Random(LIST_SEED))
+    start, cpu_start = time.perf_counter(), time.process_time()
+    _, bad = read_and_normalise(listing)
+    floor, cpu_floor = time.perf_counter() - start, time.process_time() - cpu_start
+    figure(figures, "read_normalise_seconds", round(floor, 2))
+    figure(figures, "read_normalise_cpu_seconds", round(cpu_floor, 2))
+    figure(figures, "read_normalise_rows_per_s", round(args.rows / floor))
+    figure(figures, "read_normalise_invalid_rows", bad)
+    allowed: int | None = None
+    if not args.skip_filter_rows:
+        start, cpu_start = time.perf_counter(), time.process_time()
         answered = run_filter(ctx, listing)
         filtered = time.perf_counter() - start
+        figure(figures, "filter_rows_cpu_seconds", round(time.process_time() - cpu_start, 2))
         assert sum(answered.values()) == args.rows, answered
         assert answered.get("invalid_row", 0) == bad, (answered, bad)
+        allowed = answered.get("consent_given", 0)
         figure(figures, "filter_rows_seconds", round(filtered, 2))
         figure(figures, "filter_rows_rows_per_s", round(args.rows / filtered))
         figure(figures, "filter_rows_to_read_normalise_ratio", round(filtered / floor, 2))
         figure(figures, "filter_rows_reasons", answered)
         per_million = filtered / args.rows * 1_000_000
         figure(figures, "filter_rows_seconds_per_1M_rows", round(per_million, 1))
-        figure(figures, "filter_target_1M_lt_5s", per_million < 5)
-        if not args.skip_cli:
-            # with the worker processes, then in one process (the parent reads, one checks)
-            allowed = answered.get("consent_given", 0)
-            for label, workers in (
-                ("cli_filter", args.filter_workers),
-                ("cli_filter_one_worker", 1),
-            ):
-                cli, kept = run_cli(ctx, listing, workdir, workers)
-                figure(figures, f"{label}_workers", workers)
-                figure(figures, f"{label}_seconds", round(cli, 2))
-                figure(figures, f"{label}_to_read_normalise_ratio", round(cli / floor, 2))
-                figure(figures, f"{label}_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
-                figure(figures, f"{label}_allowed_rows", kept)
-                figure(figures, f"{label}_agrees_with_filter_rows", kept == allowed)
-                if label == "cli_filter":
-                    figure(figures, "cli_target_1M_lt_5s", cli / args.rows * 1e6 < 5)
+    if args.skip_cli:
+        return
+    # with the worker processes, then in one process (the parent reads, one checks)
+    for label, workers in (("cli_filter", args.filter_workers), ("cli_filter_one_worker", 1)):
+        cli, cpu, kept = run_cli(ctx, listing, workdir, workers)
+        figure(figures, f"{label}_workers", workers)
+        figure(figures, f"{label}_seconds", round(cli, 2))
+        figure(figures, f"{label}_cpu_seconds", round(cpu, 2))
+        figure(figures, f"{label}_cpu_to_read_normalise_cpu_ratio", round(cpu / cpu_floor, 2))
+        figure(figures, f"{label}_to_read_normalise_ratio", round(cli / floor, 2))
+        figure(figures, f"{label}_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
+        figure(figures, f"{label}_allowed_rows", kept)
+        if allowed is not None:
+            figure(figures, f"{label}_agrees_with_filter_rows", kept == allowed)
+        if label == "cli_filter":
+            figure(figures, "cli_target_1M_lt_5s", cli / args.rows * 1e6 < 5)
 
-        # (c) the HTTP bulk endpoint on a slice of the list
-        answered_rows, seconds, error = http_bulk(base, token, listing, args.http_bulk_rows)
-        figure(figures, "http_bulk_rows_sent", args.http_bulk_rows)
-        figure(figures, "http_bulk_rows_answered", answered_rows)
-        figure(figures, "http_bulk_seconds", round(seconds, 2))
-        figure(figures, "http_bulk_error", error)
-        stop_server(proc)
-        proc = None
 
-        # hot spots, on a smaller run
-        small = workdir / "small.csv"
-        write_list(small, args.profile_rows, args.subjects, rnd)
-        hot_filter = profile(
-            f"filter_rows over {args.profile_rows} rows", lambda: run_filter(ctx, small)
+def profiles(
+    ctx: Context, args: argparse.Namespace, figures: dict[str, object], workdir: Path
+) -> None:
+    """Hot spots, on a smaller run (none with --profile-rows 0)."""
+    if args.profile_rows <= 0:
+        return
+    small = workdir / "small.csv"
+    write_list(small, args.profile_rows, args.subjects, random.Random(LIST_SEED + 1))
+    figures["hot_spots_filter_rows"] = profile(
+        f"filter_rows over {args.profile_rows} rows", lambda: run_filter(ctx, small)
+    )
+    if not args.skip_http:
+        sample = check_sample(args.subjects, random.Random(LIST_SEED + 2))[:500]
+        figures["hot_spots_check_contact"] = profile(
+            "500 check_contact calls", lambda: [check_contact(ctx, request=r) for r in sample]
         )
-        hot_check = profile(
-            "500 check_contact calls",
-            lambda: [check_contact(ctx, request=r) for r in sample[:500]],
-        )
-        figures["hot_spots_filter_rows"] = hot_filter
-        figures["hot_spots_check_contact"] = hot_check
-        return figures
-    finally:
-        if proc is not None:
-            stop_server(proc)
-        ctx.engine.dispose()
-        cleanup()
 
 
 def main() -> None:
@@ -612,20 +663,28 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="SQLite file to keep the built database in: built if missing, reused if present.",
-    )
-    parser.add_argument(
         "--filter-workers",
         type=int,
         default=os.cpu_count() or 1,
         help="`audience filter --workers` for the CLI run (then 1)",
     )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite database file to keep: built when missing, reused when present.",
+    )
+    parser.add_argument(
+        "--skip-http", action="store_true", help="Only the bulk filter (no single checks)."
+    )
+    parser.add_argument(
+        "--skip-filter-rows", action="store_true", help="No one-process filter_rows run."
+    )
     args = parser.parse_args()
     if args.db is not None and args.backend != "sqlite":
-        parser.error("--db keeps a SQLite database only")
+        parser.error("--db keeps a SQLite database")
+    if args.db is not None:
+        args.db = args.db.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         figures = run(args, Path(tmp))
     print(json.dumps(figures))

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -18,6 +21,7 @@ import pytest
 from tests.conftest import TEST_MASTER_KEY
 from typer.testing import CliRunner
 
+from trustguardian.cli import command_tree
 from trustguardian.cli.app import app
 from trustguardian.service.audience import RowOut, filter_rows
 
@@ -177,37 +181,37 @@ def test_http_bulk_ndjson_answers_as_check_contact(
     assert_ndjson_agrees(answer.text, population, expected)
 
 
-def test_cli_audience_filter_splits_as_check_contact(
+def _filter_args(source: Path, good: Path, bad: Path) -> list[str]:
+    return [
+        "audience",
+        "filter",
+        str(source),
+        "--purpose",
+        DEFAULT_PURPOSE,
+        "--channel",
+        DEFAULT_CHANNEL.value,
+        "--out",
+        str(good),
+        "--rejected",
+        str(bad),
+    ]
+
+
+def _filter_env(population: Population) -> dict[str, str]:
+    settings = population.ctx.settings
+    return {
+        "TRUSTGUARDIAN_DATABASE_URL": settings.database_url,
+        "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file),
+        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
+    }
+
+
+def _assert_split(
+    good: Path,
+    bad: Path,
     population: Population,
     expected: list[tuple[bool, str, str | None, str | None]],
-    tmp_path: Path,
 ) -> None:
-    source = tmp_path / "list.csv"
-    source.write_bytes(population.csv_bytes())
-    good, bad = tmp_path / "ok.csv", tmp_path / "rejected.csv"
-    settings = population.ctx.settings
-    result = CliRunner().invoke(
-        app,
-        [
-            "audience",
-            "filter",
-            str(source),
-            "--purpose",
-            DEFAULT_PURPOSE,
-            "--channel",
-            DEFAULT_CHANNEL.value,
-            "--out",
-            str(good),
-            "--rejected",
-            str(bad),
-        ],
-        env={
-            "TRUSTGUARDIAN_DATABASE_URL": settings.database_url,
-            "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file),
-            "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
-        },
-    )
-    assert result.exit_code == 0, result.output
     allowed_rows = [r for r, e in zip(population.rows, expected, strict=True) if e[0]]
     rejected = [(r, e) for r, e in zip(population.rows, expected, strict=True) if not e[0]]
     with good.open(newline="", encoding="utf-8") as handle:
@@ -221,4 +225,49 @@ def test_cli_audience_filter_splits_as_check_contact(
         [*r.csv_values(), e[1]] for r, e in rejected
     ]
     assert [bool(line[-1]) for line in bad_lines] == [r.bad for r, _ in rejected]
-    assert f"{len(allowed_rows)} allowed, {len(rejected)} rejected" in result.output
+
+
+def test_cli_audience_filter_splits_as_check_contact(
+    population: Population,
+    expected: list[tuple[bool, str, str | None, str | None]],
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_bytes(population.csv_bytes())
+    good, bad = tmp_path / "ok.csv", tmp_path / "rejected.csv"
+    result = CliRunner().invoke(app, _filter_args(source, good, bad), env=_filter_env(population))
+    assert result.exit_code == 0, result.output
+    _assert_split(good, bad, population, expected)
+    allowed = sum(1 for e in expected if e[0])
+    assert f"{allowed} allowed, {len(expected) - allowed} rejected" in result.output
+
+
+def test_the_audience_command_alone_splits_as_the_whole_tree(
+    population: Population,
+    expected: list[tuple[bool, str, str | None, str | None]],
+    tmp_path: Path,
+) -> None:
+    """`trustguardian audience ...` loads only its group (no web app), with the same answers."""
+    source = tmp_path / "list.csv"
+    source.write_bytes(population.csv_bytes())
+    good, bad = tmp_path / "ok.csv", tmp_path / "rejected.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "trustguardian", *_filter_args(source, good, bad), "--workers", "2"],
+        env={**os.environ, **_filter_env(population)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    _assert_split(good, bad, population, expected)
+    tree = command_tree(["--database-url", "sqlite://", "audience", "filter", "list.csv"])
+    assert [group.name for group in tree.registered_groups] == ["audience"]
+    assert command_tree(["check", "--help"]) is app
+    probe = "import sys; from trustguardian.cli import command_tree; command_tree(['audience'])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"{probe}; print('fastapi' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"

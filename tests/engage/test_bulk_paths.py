@@ -1,6 +1,7 @@
 """The fast bulk paths answer as single checks do, on SQLite and PostgreSQL: filter_rows (large
 and small batches) and the worker processes of `audience filter` (answers in the list's order);
-records without quotes split as the csv module splits them; the collector; the blind key."""
+records without quotes split as the csv module splits them; the collector; the blind key; the
+two ways of finding suppressed subjects; the CSV outputs written as the csv module writes them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import io
 import random
 
 import pytest
+from sqlalchemy import event
 
+from trustguardian.cli.engage import _split
+from trustguardian.domain.checks import Reason
 from trustguardian.service.audience import (
     RowOut,
     csv_records,
@@ -19,8 +23,10 @@ from trustguardian.service.audience import (
     filter_rows,
     gc_paused,
 )
-from trustguardian.service.audience_workers import check_records
+from trustguardian.service.audience_workers import Checked, check_records
 from trustguardian.service.context import Context
+from trustguardian.store.batch_reads import BatchReads
+from trustguardian.vault import blind_identifier, blinder
 
 from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, HEADER, Population, build, single_answer
 
@@ -45,9 +51,9 @@ def _answers(outs: list[RowOut]) -> list[Answer]:
     ]
 
 
-def _numbered(outs: list[RowOut]) -> list[tuple[int, Answer]]:
+def _numbered(checked: Checked) -> list[tuple[int, Answer]]:
     """Runs in a worker: what it hands back for a chunk (it must cross a process boundary)."""
-    return list(zip([o.row.number for o in outs], _answers(outs), strict=True))
+    return list(zip(checked.numbers, checked.verdicts(), strict=True))
 
 
 @pytest.mark.parametrize("batch", [20_000, 23])
@@ -142,3 +148,80 @@ def test_blind_key_follows_a_reload_of_the_keys(sqlite_ctx: Context) -> None:
     assert sqlite_ctx.blind_key == first
     sqlite_ctx.keys = dataclasses.replace(sqlite_ctx.keys, pinned_blind_key=b"k" * 32)
     assert sqlite_ctx.blind_key == b"k" * 32 != first
+
+
+def test_suppressed_subjects_are_the_same_by_the_list_or_by_each_subject(small: Population) -> None:
+    everyone = sorted(p.subject_id for p in small.people)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(small.ctx.engine, "before_cursor_execute", seen)
+    try:
+        with small.ctx.uow(write=False) as uow:
+            reads = BatchReads(uow.connection)
+            # 60 subjects and 15 entries: each entry's owner is looked up
+            by_list = reads.suppressed_subjects(everyone)
+            listed_way = [s for s in statements if "CROSS JOIN" in s]
+            statements.clear()
+            # one subject at a time: its identifiers are looked up
+            by_subject = {s for one in everyone for s in reads.suppressed_subjects([one])}
+    finally:
+        event.remove(small.ctx.engine, "before_cursor_execute", seen)
+    assert listed_way
+    assert not any("CROSS JOIN" in s for s in statements)
+    assert by_list == by_subject
+    # a person suppressed by e-mail is suppressed whichever identifier names them
+    assert 0 < len(by_list) < len(everyone)
+
+
+def _reference_split(header: list[str], checked: Checked) -> tuple[str, str]:
+    """What the csv module writes for a chunk's allowed and rejected rows."""
+    kept, dropped = io.StringIO(), io.StringIO()
+    for values, answer, error in zip(checked.values, checked.answers, checked.errors, strict=True):
+        if answer is not None and answer[0]:
+            csv.writer(kept).writerow(values)
+        else:
+            reason = answer[1].value if answer is not None else "invalid_row"
+            csv.writer(dropped).writerow([*values, reason, error or ""])
+    return kept.getvalue(), dropped.getvalue()
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_split_writes_what_the_csv_module_writes(width: int) -> None:
+    rnd = random.Random(width)
+    alphabet = ["a", "é", " ", "", ",", '"', "\r", "\n", "x@y.it"]
+    header = [f"c{n}" for n in range(width)]
+    numbers, values, plain, answers, errors = [], [], [], [], []
+    for n in range(3000):
+        row = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 3))) for _ in header]
+        numbers.append(n)
+        values.append(row)
+        plain.append(not any(c in v for v in row for c in ',"\r\n'))
+        draw = rnd.random()
+        if draw < 0.2:
+            answers.append(None)
+            errors.append(rnd.choice(["bad, really", 'a "quoted" one', "plain"]))
+        else:
+            allowed = draw < 0.6
+            reason = Reason.CONSENT_GIVEN if allowed else Reason.NO_CONSENT
+            answers.append((allowed, reason, None, None))
+            errors.append(None)
+    checked = Checked(numbers, values, plain, answers, errors)
+    kept, dropped, allowed_rows, refused = _split(header, True, checked)
+    assert (kept, dropped) == _reference_split(header, checked)
+    assert allowed_rows == sum(1 for a in answers if a is not None and a[0])
+    assert allowed_rows + refused == len(answers)
+    assert '""\r\n' in kept or width > 1  # a lone empty field, quoted as the csv module does
+
+
+def test_blinder_hashes_as_blind_identifier() -> None:
+    key = b"k" * 32
+    blind = blinder(key, "email")
+    for value in ("a@b.it", "è@x.it", "+393331234567"):
+        assert blind(value) == blind_identifier(key, "email", value)
+    with pytest.raises(ValueError, match="empty"):
+        blind("")
+    with pytest.raises(ValueError, match="blind key"):
+        blinder(b"short", "email")

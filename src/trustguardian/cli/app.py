@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import typer
-
 from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
 from trustguardian.cli import (
     collect,
@@ -24,40 +20,9 @@ from trustguardian.cli import dossier as dossier_cli
 from trustguardian.cli import reports as reports_cli
 from trustguardian.cli import rights as rights_cli
 from trustguardian.cli import users as console_users
-from trustguardian.settings import Settings
+from trustguardian.cli.root import new_app
 
-app = typer.Typer(
-    name="trustguardian",
-    help="Trust Guardian: consents, privacy events and their proofs in a tamper-evident ledger.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-
-@app.callback()
-def root(
-    typer_ctx: typer.Context,
-    database_url: str | None = typer.Option(
-        None,
-        "--database-url",
-        envvar="TRUSTGUARDIAN_DATABASE_URL",
-        help="SQLite or PostgreSQL URL.",
-    ),
-    keys_file: Path | None = typer.Option(
-        None,
-        "--keys-file",
-        envvar="TRUSTGUARDIAN_KEYS_FILE",
-        help="Where the instance keys are kept.",
-    ),
-) -> None:
-    """Trust Guardian: consents, privacy events and their proofs in a tamper-evident ledger."""
-    overrides: dict[str, object] = {}
-    if database_url:
-        overrides["database_url"] = database_url
-    if keys_file:
-        overrides["keys_file"] = keys_file
-    typer_ctx.obj = {"settings": Settings(**overrides)}  # type: ignore[arg-type]
+app = new_app()
 
 
 app.command(help="Apply database migrations (creates the database if needed).")(server.migrate)

@@ -17,8 +17,8 @@ from trustguardian.cli.common import console, context, table
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
-from trustguardian.service.audience import RowOut, csv_header, csv_records, list_lines
-from trustguardian.service.audience_workers import check_records
+from trustguardian.service.audience import csv_header, csv_records, list_lines
+from trustguardian.service.audience_workers import Checked, check_records
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.identifiers import normalise
 
@@ -120,20 +120,39 @@ def filter_list(
     )
 
 
-def _split(header: list[str], rejects: bool, answers: list[RowOut]) -> tuple[str, str, int, int]:
-    """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, and counts."""
+def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str, int, int]:
+    """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, and counts.
+
+    Plain values are written as the csv module writes them, joined by commas; others through it.
+    """
     kept, dropped = io.StringIO(), io.StringIO()
     keep, drop = csv.writer(kept), csv.writer(dropped)
+    good: list[str] = []
+    bad: list[str] = []
     allowed = 0
-    for answer in answers:
-        fields = answer.row.fields
-        values = [fields.get(h, "") for h in header]
-        if answer.allowed:
-            keep.writerow(values)
+    for values, plain, answer, error in zip(
+        checked.values, checked.plain, checked.answers, checked.errors, strict=True
+    ):
+        if answer is not None and answer[0]:
             allowed += 1
+            # A lone empty field is the one plain value the csv module quotes.
+            if plain and (len(values) != 1 or values[0] != ""):
+                good.append(",".join(values))
+            else:
+                kept.write("\r\n".join(good) + "\r\n" if good else "")
+                good = []
+                keep.writerow(values)
         elif rejects:
-            drop.writerow([*values, answer.reason, answer.error or ""])
-    return kept.getvalue(), dropped.getvalue(), allowed, len(answers) - allowed
+            reason = answer[1].value if answer is not None else "invalid_row"
+            if plain and error is None:
+                bad.append(f"{','.join(values)},{reason},")
+            else:
+                dropped.write("\r\n".join(bad) + "\r\n" if bad else "")
+                bad = []
+                drop.writerow([*values, reason, error or ""])
+    kept.write("\r\n".join(good) + "\r\n" if good else "")
+    dropped.write("\r\n".join(bad) + "\r\n" if bad else "")
+    return kept.getvalue(), dropped.getvalue(), allowed, len(checked.answers) - allowed
 
 
 @policies.command("add")

@@ -9,18 +9,20 @@ from __future__ import annotations
 import csv
 import gc
 import io
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from trustguardian.domain.checks import WORDS, Reason
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import metrics
-from trustguardian.service.check_batch import Rules
-from trustguardian.service.checks import CheckOutcome, CheckRequest, answer_many
+from trustguardian.service.check_batch import Ask, Rules
+from trustguardian.service.checks import Answer, CheckOutcome, answer_asks
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
+from trustguardian.service.identifiers import normal_value
+from trustguardian.vault import blinder
 
 COLUMNS = ("email", "phone", "customer_id", "postal", "subject_id")
 BATCH = 20_000
@@ -66,17 +68,15 @@ def filter_rows(
 
     The rules (purposes, policies, registers) are read once, at the start, unless given.
     """
-    rules = rules or load_rules(ctx)
-    region = ctx.settings.default_phone_region
-    pending: list[tuple[RowIn, CheckRequest | None, str | None]] = []
+    asker = Asker(ctx, rules or load_rules(ctx), purpose, channel)
+    pending: list[RowIn] = []
     for row in rows:
-        request, error = _request(row, purpose, channel, rules.purposes, region)
-        pending.append((row, request, error))
+        pending.append(row)
         if len(pending) >= batch:
-            yield from _answer(ctx, rules, pending)
+            yield from _answer(ctx, asker, pending)
             pending = []
     if pending:
-        yield from _answer(ctx, rules, pending)
+        yield from _answer(ctx, asker, pending)
 
 
 def load_rules(ctx: Context) -> Rules:
@@ -85,22 +85,34 @@ def load_rules(ctx: Context) -> Rules:
         return Rules.load(ctx, uow)
 
 
-def _answer(
-    ctx: Context, rules: Rules, pending: list[tuple[RowIn, CheckRequest | None, str | None]]
-) -> list[RowOut]:
-    requests = [r for _, r, _ in pending if r is not None]
+def _answer(ctx: Context, asker: Asker, rows: list[RowIn]) -> list[RowOut]:
     with gc_paused():
-        outcomes: Iterator[CheckOutcome] = iter(())
-        if requests:
-            now = ctx.clock.now()
-            with ctx.uow(write=False) as uow:
-                answered = answer_many(ctx, uow, rules, requests, now=now)
-            metrics.count_checks([o.allowed for o in answered])
-            outcomes = iter(answered)
-        return [
-            RowOut(row, next(outcomes) if request is not None else None, error)
-            for row, request, error in pending
+        asked = [
+            (None, row.error) if row.error is not None else asker.ask(row.fields) for row in rows
         ]
+        answers = iter(answer_batch(ctx, asker.rules, [a for a, _ in asked if a is not None]))
+        return [
+            RowOut(row, None, error)
+            if ask is None
+            else RowOut(row, CheckOutcome(*_outcome(next(answers))), None)
+            for row, (ask, error) in zip(rows, asked, strict=True)
+        ]
+
+
+def answer_batch(ctx: Context, rules: Rules, asks: Sequence[Ask]) -> list[Answer]:
+    """Answers a batch of checks in one read transaction (and counts them)."""
+    if not asks:
+        return []
+    now = ctx.clock.now()
+    with ctx.uow(write=False) as uow:
+        answers = answer_asks(uow, rules, asks, now=now)
+    metrics.count_checks([a[0] for a in answers])
+    return answers
+
+
+def _outcome(answer: Answer) -> tuple[bool, Reason, str, str | None, str | None]:
+    allowed, reason, event_id, subject = answer
+    return allowed, reason, WORDS[reason], event_id, subject
 
 
 @contextmanager
@@ -124,33 +136,41 @@ _CHANNELS = {c.value: c for c in Channel}
 _KINDS = {c: IdentifierKind(c) for c in COLUMNS if c != "subject_id"}
 
 
-def _request(
-    row: RowIn,
-    purpose: str | None,
-    channel: Channel | None,
-    purposes: Container[str],
-    region: str,
-) -> tuple[CheckRequest | None, str | None]:
-    if row.error is not None:
-        return None, row.error
-    fields = row.fields
-    wanted_purpose = fields.get("purpose") or purpose
-    if not wanted_purpose or wanted_purpose not in purposes:
-        return None, f"unknown purpose {wanted_purpose!r}"
-    channel_text = fields.get("channel") or (channel.value if channel else "")
-    wanted_channel = _CHANNELS.get(channel_text)
-    if wanted_channel is None:
-        return None, f"unknown channel {channel_text!r}"
-    column = next((c for c in COLUMNS if fields.get(c)), None)
-    if column is None:
-        return None, f"no identifier: fill one of {', '.join(COLUMNS)}"
-    if column == "subject_id":
-        return CheckRequest(wanted_purpose, wanted_channel, subject_id=fields[column].strip()), None
-    try:
-        identifier = normalise(_KINDS[column], fields[column], region=region)
-    except DomainError as exc:
-        return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
-    return CheckRequest(wanted_purpose, wanted_channel, identifier=identifier), None
+class Asker:
+    """Turns a row's fields into the check it asks for (see `Ask`), or why it cannot."""
+
+    def __init__(
+        self, ctx: Context, rules: Rules, purpose: str | None, channel: Channel | None
+    ) -> None:
+        self.rules = rules
+        self._purposes = rules.purposes
+        self._purpose = purpose
+        self._channel = channel.value if channel else ""
+        self._region = ctx.settings.default_phone_region
+        self._blind = {column: blinder(ctx.blind_key, kind) for column, kind in _KINDS.items()}
+
+    def ask(self, fields: Mapping[str, str]) -> tuple[Ask | None, str | None]:
+        """The check a row asks for, or None and the row's error."""
+        get = fields.get
+        wanted_purpose = get("purpose") or self._purpose
+        if not wanted_purpose or wanted_purpose not in self._purposes:
+            return None, f"unknown purpose {wanted_purpose!r}"
+        channel_text = get("channel") or self._channel
+        wanted_channel = _CHANNELS.get(channel_text)
+        if wanted_channel is None:
+            return None, f"unknown channel {channel_text!r}"
+        for column in COLUMNS:
+            if get(column):
+                break
+        else:
+            return None, f"no identifier: fill one of {', '.join(COLUMNS)}"
+        if column == "subject_id":
+            return (wanted_purpose, wanted_channel, None, fields[column].strip(), None), None
+        try:
+            value = normal_value(_KINDS[column], fields[column], region=self._region)
+        except DomainError as exc:
+            return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
+        return (wanted_purpose, wanted_channel, self._blind[column](value), None, None), None
 
 
 def csv_header(raw: bytes) -> list[str]:
@@ -217,20 +237,33 @@ def csv_row(
     number: int, record: bytes, header: Sequence[str], *, unterminated: bool
 ) -> RowIn | None:
     """One record read against the header; None for a blank line."""
+    read = record_values(record, header, unterminated=unterminated)
+    if read is None:
+        return None
+    values, error, _ = read
+    return RowIn(number, dict(zip(header, values, strict=False)), error)
+
+
+def record_values(
+    record: bytes, header: Sequence[str], *, unterminated: bool
+) -> tuple[list[str], str | None, bool] | None:
+    """A record's values, why the row cannot be read (or None), and whether the values are
+    plain (no delimiter, quote or line break: written back as they are); None for a blank line."""
     try:
         text = record.decode("utf-8")
     except UnicodeDecodeError:
-        return RowIn(number, {}, "invalid_encoding: not UTF-8")
+        return [], "invalid_encoding: not UTF-8", True
     if not text.strip():
         return None
     if unterminated:
-        return RowIn(number, {}, "unterminated quoted field")
+        return [], "unterminated quoted field", True
     values = _plain_values(text)
+    plain = values is not None
     if values is None:
         values = next(csv.reader(io.StringIO(text, newline="")), [])
     if len(values) != len(header):
-        return RowIn(number, dict(zip(header, values, strict=False)), "wrong number of columns")
-    return RowIn(number, dict(zip(header, values, strict=True)))
+        return values, "wrong number of columns", plain
+    return values, None, plain
 
 
 def _plain_values(text: str) -> list[str] | None:

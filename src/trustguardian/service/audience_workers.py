@@ -17,28 +17,47 @@ from typing import Any, TypeVar
 
 from trustguardian.domain.registry import Channel
 from trustguardian.service.audience import (
+    Asker,
     Record,
-    RowOut,
-    csv_row,
-    filter_rows,
+    answer_batch,
     gc_paused,
     load_rules,
+    record_values,
 )
-from trustguardian.service.check_batch import Rules
+from trustguardian.service.check_batch import Ask
+from trustguardian.service.checks import Answer
 from trustguardian.service.context import Context
 
-CHUNK = 20_000
+CHUNK = 50_000
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A chunk of a list, answered, as plain values: per row its first line's number, the values
+    the outputs repeat (one per header column, as `RowIn.fields` gives them), whether they are
+    plain (see `record_values`), and its answer or, for a row that asks nothing, its error."""
+
+    numbers: list[int]
+    values: list[list[str]]
+    plain: list[bool]
+    answers: list[Answer | None]
+    errors: list[str | None]
+
+    def verdicts(self) -> list[tuple[bool, str, str | None, str | None]]:
+        """Each row's allowed, reason, deciding event and subject, as its `RowOut` says."""
+        return [
+            (a[0], a[1].value, a[2], a[3]) if a else (False, "invalid_row", None, None)
+            for a in self.answers
+        ]
 
 
 @dataclass(frozen=True)
 class _Job:
     ctx: Context
-    rules: Rules
+    asker: Asker
     header: list[str]
-    purpose: str | None
-    channel: Channel | None
-    answer: Callable[[list[RowOut]], Any]
+    answer: Callable[[Checked], Any]
 
 
 # The job of the workers about to be forked: they inherit it (a context holds an engine and a
@@ -53,13 +72,13 @@ def check_records(
     *,
     purpose: str | None,
     channel: Channel | None,
-    answer: Callable[[list[RowOut]], T],
+    answer: Callable[[Checked], T],
     workers: int,
     chunk: int = CHUNK,
 ) -> Iterator[T]:
-    """Answers the records a chunk at a time; `answer` turns a chunk's rows into what is
+    """Answers the records a chunk at a time; `answer` turns a chunk's answers into what is
     yielded (in the worker), chunk after chunk in the list's order."""
-    job = _Job(ctx, load_rules(ctx), header, purpose, channel, answer)
+    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel), header, answer)
     chunks = _chunks(records, chunk)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for records_chunk in chunks:
@@ -105,19 +124,37 @@ def _work(records: list[Record]) -> Any:
 
 
 def _run(job: _Job, records: list[Record]) -> Any:
-    header = job.header
+    return job.answer(check_chunk(job.ctx, job.asker, job.header, records))
+
+
+def check_chunk(ctx: Context, asker: Asker, header: list[str], records: list[Record]) -> Checked:
+    """Reads a chunk's records against the header and answers them, with no object per row."""
+    width = len(header)
+    # With a name twice in the header the later column wins, as in a row's fields.
+    unique = len(set(header)) == width
+    numbers: list[int] = []
+    values: list[list[str]] = []
+    plain: list[bool] = []
+    asks: list[Ask] = []
+    errors: list[str | None] = []
+    ask = asker.ask
     with gc_paused():
-        rows = [
-            row
-            for number, raw, unterminated in records
-            if (row := csv_row(number, raw, header, unterminated=unterminated)) is not None
-        ]
-        answered = filter_rows(
-            job.ctx,
-            rows,
-            purpose=job.purpose,
-            channel=job.channel,
-            batch=len(records),
-            rules=job.rules,
-        )
-        return job.answer(list(answered))
+        for number, raw, unterminated in records:
+            read = record_values(raw, header, unterminated=unterminated)
+            if read is None:
+                continue
+            row, error, simple = read
+            fields = dict(zip(header, row, strict=False))
+            if error is None:
+                wanted, error = ask(fields)
+                if wanted is not None:
+                    asks.append(wanted)
+            numbers.append(number)
+            values.append(
+                row if unique and len(row) == width else [fields.get(h, "") for h in header]
+            )
+            plain.append(simple)
+            errors.append(error)
+        answered = iter(answer_batch(ctx, asker.rules, asks))
+        answers = [None if error is not None else next(answered) for error in errors]
+    return Checked(numbers, values, plain, answers, errors)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from trustguardian.domain.checks import TELEMARKETING_WINDOW, Policy, pick_policy
 from trustguardian.domain.consent import ConsentState, fold
@@ -19,10 +18,6 @@ from trustguardian.service.consent import fact_of, lifetimes
 from trustguardian.service.context import Context
 from trustguardian.store.batch_reads import BatchReads
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import blind_identifier
-
-if TYPE_CHECKING:
-    from trustguardian.service.checks import CheckRequest
 
 DEFAULT_POLICIES = (
     Policy(None, Channel.PHONE, None, TELEMARKETING_WINDOW),
@@ -94,46 +89,51 @@ def holidays_around(year: int) -> frozenset[date]:
     return italian_holidays(year - 1) | italian_holidays(year) | italian_holidays(year + 1)
 
 
-class Batch:
-    """Everything a batch of checks needs, read once; requests are named by their position."""
+# One check of a batch, as plain values: purpose, channel, the keyed hash of the identifier
+# named (or None), the subject id named (or None), and the moment (None: now).
+Ask = tuple[str, Channel, str | None, str | None, datetime | None]
 
-    def __init__(
-        self, ctx: Context, uow: UnitOfWork, rules: Rules, requests: Sequence[CheckRequest]
-    ) -> None:
-        key = ctx.blind_key
-        self.blinds = [
-            blind_identifier(key, r.identifier.namespace, r.identifier.value)
-            if r.identifier is not None
-            else None
-            for r in requests
-        ]
+
+class Batch:
+    """Everything a batch of checks needs, read once; checks are named by their position."""
+
+    def __init__(self, uow: UnitOfWork, rules: Rules, asks: Sequence[Ask]) -> None:
         reads = BatchReads(uow.connection)
-        asked = {b for b in self.blinds if b is not None}
-        owners, (known, self.shredded, self.identifiers) = reads.owners(sorted(asked))
-        named = [
-            r.subject_id if r.subject_id is not None else owners.get(b) if b is not None else None
-            for r, b in zip(requests, self.blinds, strict=True)
-        ]
-        subjects = sorted({s for s in named if s is not None})
-        by_id = sorted({r.subject_id for r in requests if r.subject_id is not None} - known)
-        more_known, more_shredded, more_identifiers = reads.subjects(by_id)
+        self.blinds = blinds = [a[2] for a in asks]
+        owners = reads.owners(sorted({b for b in blinds if b is not None}))
+        self.shredded = {s for s, shredded in owners.values() if shredded}
+        known = {s for s, _ in owners.values()}
+        by_id = sorted({a[3] for a in asks if a[3] is not None} - known)
+        more_known, more_shredded, _ = reads.subjects(by_id)
         known |= more_known
         self.shredded |= more_shredded
-        self.identifiers.update(more_identifiers)
+        named: list[str | None] = []
+        # A hash's own listing matters when nobody, or somebody else, owns it; an owner's
+        # identifiers are looked at with the owner.
+        alone: set[str] = set()
+        for _, _, blind, subject_id, _ in asks:
+            owner = owners.get(blind) if blind is not None else None
+            subject = subject_id if subject_id is not None else owner[0] if owner else None
+            named.append(subject)
+            if blind is not None and (owner is None or owner[0] != subject):
+                alone.add(blind)
+        self._suppressed_blinds = reads.suppressed(sorted(alone))
         self.subjects = [s if s in known else None for s in named]
-        self._suppressed = reads.suppressed(
-            sorted({b for ids in self.identifiers.values() for b, _ in ids} | asked)
-        )
-        self._suppressed_subjects = {
-            s for s, ids in self.identifiers.items() if any(b in self._suppressed for b, _ in ids)
-        }
-        listable = {b for ids in self.identifiers.values() for b, kind in ids if kind in _LISTABLE}
-        self._listed = reads.listed(rules.registers, sorted(listable | asked))
+        subjects = sorted({s for s in self.subjects if s is not None})
+        self._suppressed_subjects = reads.suppressed_subjects(subjects)
+        self._listed: dict[str, date] = {}
+        self.identifiers: dict[str, list[tuple[str, str]]] = {}
+        if rules.registers and any(
+            a[1] in REGISTERED and rules.purposes[a[0]].current.content.marketing for a in asks
+        ):
+            self.identifiers = reads.identifiers(subjects)
+            listable = {
+                b for ids in self.identifiers.values() for b, kind in ids if kind in _LISTABLE
+            }
+            self._listed = reads.listed(rules.registers, sorted(listable))
         self.customers = reads.with_events_for(subjects, rules.contract)
         self.states = reads.states(
-            subjects,
-            sorted({r.purpose for r in requests}),
-            sorted({r.channel.value for r in requests}),
+            subjects, sorted({a[0] for a in asks}), sorted({a[1].value for a in asks})
         )
         self._uow = uow
         self._counts: dict[tuple[Channel, datetime], dict[str, int]] = {}
@@ -142,10 +142,10 @@ class Batch:
         self._subjects = subjects
 
     def state(
-        self, subject: str, request: CheckRequest, moment: datetime, *, past: bool
+        self, subject: str, purpose: str, channel: Channel, moment: datetime, *, past: bool
     ) -> ConsentState | None:
         """The state now, or for a moment gone by, the fold of what had happened by then."""
-        key = (subject, request.purpose, request.channel)
+        key = (subject, purpose, channel)
         if not past:
             return self.states.get(key)
         if subject not in self._histories:
@@ -157,7 +157,7 @@ class Batch:
         facts = [
             f
             for e in events
-            if e.purpose == request.purpose
+            if e.purpose == purpose
             and e.occurred_at <= moment
             and (f := fact_of(e, lifetime.get((e.purpose, e.purpose_version or 0)))) is not None
         ]
@@ -165,8 +165,9 @@ class Batch:
         return fold(facts, corrected=corrected).get(key)
 
     def blind_suppressed(self, position: int) -> bool:
-        """Whether the identifier the request at this position names is suppressed."""
-        return self.blinds[position] in self._suppressed
+        """Whether the identifier the check at this position names is suppressed (asked only
+        when it names nobody, or somebody else than the check's subject)."""
+        return self.blinds[position] in self._suppressed_blinds
 
     def suppressed(self, subject: str, position: int) -> bool:
         """Whether any identifier of the subject, or the one asked about, is suppressed."""

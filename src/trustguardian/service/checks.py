@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from trustguardian.domain.checks import Decision, Facts, Reason, decide, pick_policy
+from trustguardian.domain.checks import WORDS, Decision, Facts, Policy, Reason, decide, pick_policy
 from trustguardian.domain.common import as_utc
-from trustguardian.domain.registry import Channel, Purpose, RecordStatus
+from trustguardian.domain.registry import Channel, Purpose, PurposeVersion, RecordStatus
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import metrics
 from trustguardian.service.check_batch import (
     DEFAULT_POLICIES,
     REGISTERED,
+    Ask,
     Batch,
     Rules,
     holidays_around,
@@ -24,6 +25,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
 from trustguardian.store.check_reads import CheckReads, OneSubject
 from trustguardian.store.uow import UnitOfWork
+from trustguardian.vault import blind_identifier
 
 # A check for a moment further back than this answers from what had happened by then (an audit
 # of a contact made last month), not from today's state.
@@ -163,36 +165,80 @@ def answer_many(
 ) -> list[CheckOutcome]:
     """Answers checks inside the caller's unit of work, with rules read once for a whole run;
     every request's purpose must be one of the rules' purposes."""
-    batch = Batch(ctx, uow, rules, requests)
-    outcomes = []
-    for position, request in enumerate(requests):
-        purpose = rules.purposes[request.purpose]
+    key = ctx.blind_key
+    asks: list[Ask] = [
+        (
+            r.purpose,
+            r.channel,
+            blind_identifier(key, r.identifier.namespace, r.identifier.value)
+            if r.identifier is not None
+            else None,
+            r.subject_id,
+            r.moment,
+        )
+        for r in requests
+    ]
+    return [
+        CheckOutcome(allowed, reason, WORDS[reason], event_id, subject)
+        for allowed, reason, event_id, subject in answer_asks(uow, rules, asks, now=now)
+    ]
+
+
+# A check's answer as plain values: allowed, reason, the deciding event, the subject.
+Answer = tuple[bool, Reason, str | None, str | None]
+
+
+def answer_asks(
+    uow: UnitOfWork, rules: Rules, asks: Sequence[Ask], *, now: datetime
+) -> list[Answer]:
+    """Answers a batch of checks given as plain values (see `Ask`), as `answer_many` does,
+    without an object per check: a list of millions is checked this way."""
+    batch = Batch(uow, rules, asks)
+    answers: list[Answer] = []
+    append = answers.append
+    unknown: Answer = (False, Reason.UNKNOWN_SUBJECT, None, None)
+    suppressed: Answer = (False, Reason.SUPPRESSED, None, None)
+    # What a purpose and channel decide alike for every check: read once per batch.
+    shared: dict[tuple[str, Channel], tuple[PurposeVersion, bool, bool, Policy | None]] = {}
+    holidays = rules.holidays(now.year)
+    states, shredded, customers = batch.states, batch.shredded, batch.customers
+    for position, (purpose_key, channel, _, _, when) in enumerate(asks):
         subject = batch.subjects[position]
         if subject is None:
-            reason = (
-                Reason.SUPPRESSED if batch.blind_suppressed(position) else Reason.UNKNOWN_SUBJECT
-            )
-            outcomes.append(_outcome(Decision(False, reason, None), None))
+            append(suppressed if batch.blind_suppressed(position) else unknown)
             continue
-        moment = as_utc(request.moment) if request.moment else now
-        policy = rules.policy(request.purpose, request.channel)
-        facts = Facts(
-            purpose=purpose.current,
-            purpose_retired=purpose.status is RecordStatus.RETIRED,
-            channel=request.channel,
-            moment=moment,
-            state=batch.state(subject, request, moment, past=moment < now - PAST),
-            suppressed=subject in batch.shredded or batch.suppressed(subject, position),
-            opposition_since=batch.opposition(subject, request.channel)
-            if purpose.current.content.marketing
-            else None,
-            existing_customer=subject in batch.customers,
-            policy=policy,
-            contacts_in_period=batch.contacts(subject, request.channel, policy, moment),
-            holidays=rules.holidays(moment.year),
+        common = shared.get((purpose_key, channel))
+        if common is None:
+            purpose = rules.purposes[purpose_key]
+            common = shared[purpose_key, channel] = (
+                purpose.current,
+                purpose.status is RecordStatus.RETIRED,
+                purpose.current.content.marketing,
+                rules.policy(purpose_key, channel),
+            )
+        version, retired, marketing, policy = common
+        if when is None:
+            moment, state = now, states.get((subject, purpose_key, channel))
+        else:
+            moment = as_utc(when)
+            state = batch.state(subject, purpose_key, channel, moment, past=moment < now - PAST)
+        decision = decide(
+            Facts(
+                version,
+                retired,
+                channel,
+                moment,
+                state,
+                subject in shredded or batch.suppressed(subject, position),
+                batch.opposition(subject, channel) if marketing else None,
+                subject in customers,
+                policy,
+                batch.contacts(subject, channel, policy, moment),
+                holidays if moment is now else rules.holidays(moment.year),
+            )
         )
-        outcomes.append(_outcome(decide(facts), subject))
-    return outcomes
+        append((decision.allowed, decision.reason, decision.event_id, subject))
+    return answers
 
 
 def _outcome(decision: Decision, subject: str | None) -> CheckOutcome:

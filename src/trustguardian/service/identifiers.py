@@ -14,6 +14,8 @@ from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 
 MAX_ID = 200
+# Kinds whose normal form ignores a system given with them (only ids are told to remove one).
+_WITHOUT_SYSTEM_CHECK = (IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.POSTAL)
 
 
 def normalise(
@@ -25,13 +27,39 @@ def normalise(
     loc: str = "identifier",
 ) -> Identifier:
     """Checks and normalises one identifier; bad input raises InvalidInput naming the field."""
+    if kind is IdentifierKind.EXTERNAL:
+        raw = _plain_id(kind, value.strip(), loc)
+        if system is None or not KEY_PATTERN.fullmatch(system):
+            raise InvalidInput(
+                "an external identifier names its system",
+                errors=[FieldError(f"{loc}.system", "a system key")],
+            )
+        return Identifier(kind, raw, system)
+    normal = normal_value(kind, value, region=region, loc=loc)
+    if system is not None and kind not in _WITHOUT_SYSTEM_CHECK:
+        raise InvalidInput(
+            "only external identifiers name a system",
+            errors=[FieldError(f"{loc}.system", "remove")],
+        )
+    return Identifier(kind, normal)
+
+
+def normal_value(
+    kind: IdentifierKind, value: str, *, region: str = "IT", loc: str = "identifier"
+) -> str:
+    """The normal form of the value of an identifier of a kind without a system (as `normalise`
+    gives it, without the object: a list of millions is read this way)."""
     raw = value.strip()
     if kind is IdentifierKind.EMAIL:
-        return Identifier(kind, _email(raw, loc))
+        return _email(raw, loc)
     if kind is IdentifierKind.PHONE:
-        return Identifier(kind, _phone(raw, region, loc))
+        return _phone(raw, region, loc)
     if kind is IdentifierKind.POSTAL:
-        return Identifier(kind, _postal(raw, loc))
+        return _postal(raw, loc)
+    return _plain_id(kind, raw, loc)
+
+
+def _plain_id(kind: IdentifierKind, raw: str, loc: str) -> str:
     if (
         not raw
         or len(raw) > MAX_ID
@@ -41,19 +69,7 @@ def normalise(
             f"{loc} is not a valid {kind.value}",
             errors=[FieldError(loc, "1-200 printable characters")],
         )
-    if kind is IdentifierKind.EXTERNAL:
-        if system is None or not KEY_PATTERN.fullmatch(system):
-            raise InvalidInput(
-                "an external identifier names its system",
-                errors=[FieldError(f"{loc}.system", "a system key")],
-            )
-        return Identifier(kind, raw, system)
-    if system is not None:
-        raise InvalidInput(
-            "only external identifiers name a system",
-            errors=[FieldError(f"{loc}.system", "remove")],
-        )
-    return Identifier(kind, raw)
+    return raw
 
 
 # A plain ASCII local part (RFC 5322 dot-atom): the common case, checked here in a microsecond.

@@ -23,7 +23,7 @@ production) so that tests are deterministic.  Storage is the caller's job.
 
 from __future__ import annotations
 
-from trustguardian.vault.blind import blind_identifier
+from trustguardian.vault.blind import blind_identifier, blinder
 from trustguardian.vault.cipher import open_sealed, seal
 from trustguardian.vault.commit import commitment, new_salt, verify_commitment
 from trustguardian.vault.errors import EvidenceTooLarge, SubjectShredded, VaultError
@@ -56,6 +56,7 @@ __all__ = [
     "SubjectShredded",
     "VaultError",
     "blind_identifier",
+    "blinder",
     "commitment",
     "derive_key",
     "evidence_address",
