@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.consent import lifetimes
+from trustguardian.service.verify_fold import quick_consent
 from trustguardian.service.verify_rows import (
     FACT_SQL,
     STATE_SQL,
@@ -60,6 +61,15 @@ def consent_problems(
 def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
     """Folds the first `size` events from their columns; only sound once they match the leaves."""
     lifetime = lifetimes(uow)
+    rows = stream(uow.connection, FACT_SQL.format(size=int(size)))
+    states = stream(uow.connection, STATE_SQL)
+    try:
+        quick = quick_consent(rows, states, lifetime)
+    finally:
+        rows.close()
+        states.close()
+    if quick is not None:
+        return ConsentCheck(*quick)
     facts: list[ConsentFact] = []
     corrected: list[str] = []
     for row in stream(uow.connection, FACT_SQL.format(size=int(size))):
