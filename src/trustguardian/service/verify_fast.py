@@ -19,9 +19,8 @@ from sqlalchemy import Connection
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
 from trustguardian.service.verify_rows import (
-    EVENT_SQL,
+    EVENT_COLUMNS,
     KINDS,
-    PROOF_SQL,
     ProofRow,
     json_value,
     stream,
@@ -83,25 +82,60 @@ def expected_leaf(row: Any, proofs: list[ProofRow]) -> bytes:
 
 
 def clean_events(
-    connection: Connection, size: int, progress: Progress | None
+    connection: Connection,
+    size: int,
+    progress: Progress | None,
+    *,
+    first: int = 0,
+    stop: int | None = None,
 ) -> CleanEvents | None:
-    """Checks every event against its leaf; None as soon as one does not agree."""
-    proofs = stream(connection, PROOF_SQL)
-    events = stream(connection, EVENT_SQL)
+    """Checks every event against its leaf; None as soon as one does not agree.
+
+    With `first` and `stop`, only the events from seq `first` to `stop` (the tree size by
+    default) are checked, so that two processes can share the work. Each share also takes any
+    stray row on its side of the boundary (the first share below, the last share above), so
+    shares that meet cover every stored row.
+    """
+    stop = size if stop is None else stop
+    # The bounds are integers written by `_within`: the SQL holds no input.
+    where = _within("seq", first, stop, size)
+    events = f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY seq"  # noqa: S608
+    where = _within("event_seq", first, stop, size)
+    proofs = (
+        "SELECT event_seq, position, type, commitment FROM event_proofs "  # noqa: S608
+        f"WHERE {where} ORDER BY event_seq, position"
+    )
+    proof_rows = stream(connection, proofs)
+    event_rows = stream(connection, events)
     try:
-        return _clean(events, proofs, size, progress)
+        return _clean(event_rows, proof_rows, first, stop, size, progress)
     finally:
-        events.close()
-        proofs.close()
+        event_rows.close()
+        proof_rows.close()
+
+
+def _within(column: str, first: int, stop: int, size: int) -> str:
+    bounds = []
+    if first > 0:
+        bounds.append(f"{column} >= {int(first)}")
+    if stop < size:
+        bounds.append(f"{column} < {int(stop)}")
+    return " AND ".join(bounds) or "1 = 1"
 
 
 def _clean(
-    events: Iterator[Any], proofs: Iterator[Any], size: int, progress: Progress | None
+    events: Iterator[Any],
+    proofs: Iterator[Any],
+    first: int,
+    stop: int,
+    size: int,
+    progress: Progress | None,
 ) -> CleanEvents | None:
     pending: ProofRow | None = next(proofs, None)
     hashes: list[bytes] = []
     append = hashes.append
-    expected = proof_count = 0
+    proof_count = 0
+    expected = first
     for row in events:
         seq = row[0]
         if seq != expected or row[2] not in KINDS:
@@ -125,11 +159,11 @@ def _clean(
         expected += 1
         if progress is not None and expected % 10_000 == 0:
             progress(expected, size)
-    if pending is not None or expected != size:
+    if pending is not None or expected != stop:
         return None
     if progress is not None:
         progress(expected, size)
-    return CleanEvents(hashes, expected, proof_count)
+    return CleanEvents(hashes, expected - first, proof_count)
 
 
 def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:
