@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from contextlib import closing
 from dataclasses import dataclass, field
 from enum import Enum
 from multiprocessing.connection import Connection as Pipe
@@ -75,13 +76,9 @@ def consent_problems(
 def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
     """Folds the first `size` events from their columns; only sound once they match the leaves."""
     lifetime = lifetimes(uow)
-    rows = stream(uow.connection, FACT_SQL.format(size=int(size)))
-    states = stream(uow.connection, STATE_SQL)
-    try:
-        quick = quick_consent(rows, states, lifetime)
-    finally:
-        rows.close()
-        states.close()
+    sql = FACT_SQL.format(size=int(size))
+    with closing(stream(uow.connection, STATE_SQL)) as states:
+        quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
     if quick is not None:
         return ConsentCheck(*quick)
     facts: list[ConsentFact] = []

@@ -12,7 +12,8 @@ None, and the caller runs the exact check instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ Key = tuple[Any, Any, str]
 # (rank as `fold` ranks a fact, its FACT_SQL row, its channel values)
 Won = tuple[tuple[datetime, Any], Any, tuple[str, ...]]
 Lifetimes = dict[tuple[str, int], int | None]
+Rows = Callable[[], Generator[Any, None, None]]
 
 STATUS = {kind.value: str(status) for kind, status in STATUS_OF.items()}
 GIVING = {kind.value for kind, status in STATUS_OF.items() if status is ConsentStatus.GIVEN}
@@ -43,14 +45,19 @@ REFUSED = (ValueError, TypeError, KeyError, AttributeError, IndexError, Overflow
 
 
 def quick_consent(
-    facts: Iterable[Any], states: Iterable[Any], lifetime: Lifetimes
+    facts: Rows, states: Iterable[Any], lifetime: Lifetimes
 ) -> tuple[int, list[str]] | None:
     """The stored states read and the problems found, as `consent_problems` reports them.
 
-    `facts` are `FACT_SQL` rows, `states` are `STATE_SQL` rows. None when a value is unusual.
+    `facts` opens a stream of `FACT_SQL` rows (a second one only when a correction changes a
+    winner), `states` are `STATE_SQL` rows. None when a value is unusual.
     """
     try:
-        latest = _fold(facts)
+        latest, corrected = _fold(facts, set())
+        if any(won[1][1] in corrected for won in latest.values()):
+            # A corrected event no longer counts. Only a winner's correction changes the fold:
+            # fold again without the corrected events.
+            latest, _ = _fold(facts, corrected)
         return _compare(latest, states, lifetime, {})
     except REFUSED:
         return None
@@ -64,43 +71,32 @@ def _moment(value: Any) -> datetime:
     return moment
 
 
-def _fold(facts: Iterable[Any]) -> dict[Key, Won]:
+def _fold(facts: Rows, skipped: set[Any]) -> tuple[dict[Key, Won], set[Any]]:
     listed_of: dict[str, tuple[str, ...]] = {}
     latest: dict[Key, Won] = {}
-    deciding: list[Won] = []
     corrected: set[Any] = set()
-    for row in facts:
-        seq, _id, kind, subject, key, version, channels, _n, _nv, occurred, corrects, confirm = row
-        if corrects is not None:
-            corrected.add(corrects)
-        if kind not in STATUS or (key is None and version is None):
-            continue
-        listed = listed_of.get(channels) if type(channels) is str else None
-        if listed is None:
-            listed = tuple(CHANNELS[c].value for c in json_value(channels))
-            if type(channels) is str:
-                listed_of[channels] = listed
-        if confirm is not None:
-            _moment(confirm)  # read for every fact on the exact path: it must be readable
-        won: Won = ((_moment(occurred), seq), row, listed)
-        deciding.append(won)
-        rank = won[0]
-        for channel in listed:
-            current = latest.get((subject, key, channel))
-            if current is None or rank >= current[0]:
-                latest[(subject, key, channel)] = won
-    if corrected and any(won[1][1] in corrected for won in deciding):
-        # A corrected event no longer counts: fold again without the corrected ones.
-        latest = {}
-        for won in deciding:
-            if won[1][1] in corrected:
+    with closing(facts()) as rows:
+        for row in rows:
+            seq, event_id, kind, subject, key, version, channels = row[:7]
+            occurred, corrects, confirm = row[9:]
+            if corrects is not None:
+                corrected.add(corrects)
+            if kind not in STATUS or (key is None and version is None) or event_id in skipped:
                 continue
-            for channel in won[2]:
-                key3 = (won[1][3], won[1][4], channel)
-                current = latest.get(key3)
-                if current is None or won[0] >= current[0]:
-                    latest[key3] = won
-    return latest
+            listed = listed_of.get(channels) if type(channels) is str else None
+            if listed is None:
+                listed = tuple(CHANNELS[c].value for c in json_value(channels))
+                if type(channels) is str:
+                    listed_of[channels] = listed
+            if confirm is not None:
+                _moment(confirm)  # read for every fact on the exact path: it must be readable
+            won: Won = ((_moment(occurred), seq), row, listed)
+            rank = won[0]
+            for channel in listed:
+                current = latest.get((subject, key, channel))
+                if current is None or rank >= current[0]:
+                    latest[(subject, key, channel)] = won
+    return latest, corrected
 
 
 def _compare(
