@@ -79,8 +79,13 @@ def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
     sql = FACT_SQL.format(size=int(size))
     with closing(stream(uow.connection, STATE_SQL)) as states:
         quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
-    if quick is not None:
-        return ConsentCheck(*quick)
+    return exact_consent(uow, size, lifetime) if quick is None else ConsentCheck(*quick)
+
+
+def exact_consent(
+    uow: UnitOfWork, size: int, lifetime: dict[tuple[str, int], int | None]
+) -> ConsentCheck:
+    """`check_consent` through `ConsentFact`, `fold` and the written form of every state."""
     facts: list[ConsentFact] = []
     corrected: list[str] = []
     for row in stream(uow.connection, FACT_SQL.format(size=int(size))):
