@@ -128,7 +128,7 @@ def test_a_second_process_that_cannot_read_the_database_answers_nothing() -> Non
     engine = make_engine(missing.render_as_string(hide_password=False))
     try:
         # The caller then checks that share of the events and consent itself.
-        beside = start_beside(engine, 10, 5)
+        beside = start_beside(engine, 10, 5, {})
         assert beside.events() is None
         assert beside.consent() is None
     finally:

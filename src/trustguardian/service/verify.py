@@ -88,7 +88,8 @@ def verify_ledger(
             # at that moment would stay locked in it forever, so threaded servers stay in one.
             beside = size >= BESIDE_FROM and threading.active_count() == 1
         split = round(size * OWN_SHARE) if beside and can_run_beside(ctx.engine) else size
-        pending = start_beside(ctx.engine, size, split) if split < size else None
+        lifetime = lifetimes(uow)
+        pending = start_beside(ctx.engine, size, split, lifetime) if split < size else None
         if pending is not None:
             stack.callback(pending.close)  # also when verification fails on the way
         clean = _clean_events(uow, size, split, pending, progress)
@@ -111,7 +112,7 @@ def verify_ledger(
             consent = consent_problems(uow.connection, facts, corrected)
         else:
             found = None if pending is None else pending.consent()
-            consent = check_consent(uow, size) if found is None else found
+            consent = check_consent(uow, size, lifetime) if found is None else found
         report.consent_states = consent.states
         report.problems.extend(consent.problems)
         if evidence:

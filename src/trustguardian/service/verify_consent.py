@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.verify_fast import CleanEvents, clean_events
-from trustguardian.service.verify_fold import quick_consent
+from trustguardian.service.verify_fold import Lifetimes, quick_consent
 from trustguardian.service.verify_rows import (
     FACT_SQL,
     STATE_SQL,
@@ -45,6 +45,9 @@ class EventsDiffer(Enum):
 
 
 DIFFER = EventsDiffer.DIFFER
+
+
+HEAD_SQL = "SELECT size FROM ledger_head WHERE id = 1"
 
 
 @dataclass
@@ -73,18 +76,19 @@ def consent_problems(
     return found
 
 
-def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
-    """Folds the first `size` events from their columns; only sound once they match the leaves."""
-    lifetime = lifetimes(uow)
+def check_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes | None = None) -> ConsentCheck:
+    """Folds the first `size` events from their columns; only sound once they match the leaves.
+
+    `lifetime` is `lifetimes(uow)` when the caller has it already.
+    """
+    lifetime = lifetimes(uow) if lifetime is None else lifetime
     sql = FACT_SQL.format(size=int(size))
     with closing(stream(uow.connection, STATE_SQL)) as states:
         quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
     return exact_consent(uow, size, lifetime) if quick is None else ConsentCheck(*quick)
 
 
-def exact_consent(
-    uow: UnitOfWork, size: int, lifetime: dict[tuple[str, int], int | None]
-) -> ConsentCheck:
+def exact_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes) -> ConsentCheck:
     """`check_consent` through `ConsentFact`, `fold` and the written form of every state."""
     facts: list[ConsentFact] = []
     corrected: list[str] = []
@@ -149,19 +153,19 @@ def can_run_beside(engine: Engine) -> bool:
     return not in_memory and "fork" in multiprocessing.get_all_start_methods()
 
 
-def start_beside(engine: Engine, size: int, first: int) -> Beside:
+def start_beside(engine: Engine, size: int, first: int, lifetime: Lifetimes) -> Beside:
     """Starts checking the events from seq `first` and `check_consent` of the first `size`
-    events in a second process."""
+    events in a second process (`lifetime` as `lifetimes` reads it)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)
-    process = context.Process(target=_beside, args=(url, size, first, send), daemon=True)
+    process = context.Process(target=_beside, args=(url, size, first, lifetime, send), daemon=True)
     process.start()
     send.close()
     return Beside(process, receive)
 
 
-def _beside(url: str, size: int, first: int, send: Pipe) -> None:
+def _beside(url: str, size: int, first: int, lifetime: Lifetimes, send: Pipe) -> None:
     # A short-lived process of our own: the cyclic collector only slows the fold down here.
     gc.disable()
     engine = make_engine(url, pool_size=1)
@@ -172,11 +176,12 @@ def _beside(url: str, size: int, first: int, send: Pipe) -> None:
         with UnitOfWork(engine, write=False) as uow:
             # Appended events since the parent read the head would change the states: the
             # parent then checks everything in its own snapshot instead.
-            if uow.ledger.size() == size:
+            # (Plain SQL: this process starts with none of the parent's compiled statements.)
+            if uow.connection.exec_driver_sql(HEAD_SQL).scalar_one() == size:
                 events = clean_events(uow.connection, size, None, first=first)
                 send.send(DIFFER if events is None else events)
                 if events is not None:
-                    send.send(check_consent(uow, size))
+                    send.send(check_consent(uow, size, lifetime))
     finally:
         engine.dispose()
         send.close()
