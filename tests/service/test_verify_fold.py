@@ -39,23 +39,28 @@ def _both(ctx: Context) -> tuple[ConsentCheck, ConsentCheck]:
         return check_consent(uow, size), exact_consent(uow, size, lifetime)
 
 
-def _correct_a_winner(ctx: Context) -> None:
-    """A consent that would decide its state, then corrected by an earlier refusal."""
+def _correct_winners(ctx: Context) -> None:
+    """Consents that would decide their state, then corrected: one by an earlier refusal, one
+    by an event that decides no consent itself."""
     now = ctx.clock.now()
-    given = record_events(
-        ctx,
-        drafts=[
-            EventDraft(
-                kind=EventKind.CONSENT_GIVEN,
-                touchpoint="fair-stand",
-                occurred_at=now - timedelta(hours=1),
-                identifiers=_email(5),
-                purpose="newsletter",
-                proofs=(_operator(),),
-                fingerprint="winner-5",
-            )
-        ],
-    )[0].event
+    given = [
+        r.event
+        for r in record_events(
+            ctx,
+            drafts=[
+                EventDraft(
+                    kind=EventKind.CONSENT_GIVEN,
+                    touchpoint="fair-stand",
+                    occurred_at=now - timedelta(hours=1),
+                    identifiers=_email(person),
+                    purpose="newsletter",
+                    proofs=(_operator(),),
+                    fingerprint=f"winner-{person}",
+                )
+                for person in (5, 6)
+            ],
+        )
+    ]
     record_events(
         ctx,
         drafts=[
@@ -66,20 +71,29 @@ def _correct_a_winner(ctx: Context) -> None:
                 identifiers=_email(5),
                 purpose="newsletter",
                 proofs=(_operator("Team leader"),),
-                corrects=given.id,
+                corrects=given[0].id,
                 fingerprint="correct-5",
-            )
+            ),
+            EventDraft(
+                kind=EventKind.DATA_UPDATED,
+                touchpoint="preference-centre",
+                occurred_at=now - timedelta(minutes=30),
+                identifiers=_email(6),
+                data={"city": "Roma"},
+                corrects=given[1].id,
+                fingerprint="correct-6",
+            ),
         ],
     )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_quick_fold_agrees_on_a_sound_ledger_with_a_corrected_winner(
+def test_the_quick_fold_agrees_on_a_sound_ledger_with_corrected_winners(
     make_ctx: Callable[[str], Context], backend: str
 ) -> None:
     ctx = make_ctx(backend)
     build_ledger(ctx)
-    _correct_a_winner(ctx)
+    _correct_winners(ctx)
     found, exact = _both(ctx)
     assert found == exact
     assert found.states > 0

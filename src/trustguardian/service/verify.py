@@ -41,7 +41,7 @@ Progress = Callable[[int, int], None]
 BESIDE_FROM = 20_000
 # With a second process, the share of the events this process checks against their leaves: it
 # also recomputes the tree and checks the checkpoints while the other folds consent.
-OWN_SHARE = 0.62
+OWN_SHARE = 0.64
 
 
 @dataclass

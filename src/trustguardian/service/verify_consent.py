@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.verify_fast import CleanEvents, clean_events
-from trustguardian.service.verify_fold import Lifetimes, quick_consent
+from trustguardian.service.verify_fold import DECIDING_SQL, Lifetimes, quick_consent
 from trustguardian.service.verify_rows import (
     FACT_SQL,
     STATE_SQL,
@@ -82,7 +82,7 @@ def check_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes | None = None)
     `lifetime` is `lifetimes(uow)` when the caller has it already.
     """
     lifetime = lifetimes(uow) if lifetime is None else lifetime
-    sql = FACT_SQL.format(size=int(size))
+    sql = DECIDING_SQL.format(size=int(size))
     with closing(stream(uow.connection, STATE_SQL)) as states:
         quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
     return exact_consent(uow, size, lifetime) if quick is None else ConsentCheck(*quick)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
@@ -43,17 +44,28 @@ class CleanEvents:
     proofs: int
 
 
-def expected_leaf(row: Any, proofs: list[ProofRow]) -> bytes:
-    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for."""
+def expected_leaf(
+    row: Any, proofs: list[ProofRow], written: dict[str, orjson.Fragment] | None = None
+) -> bytes:
+    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for.
+
+    `written` keeps the canonical JSON of each stored channels text met so far (they repeat
+    from event to event); the bytes are the same with or without it.
+    """
     (
         seq, event_id, kind, touchpoint, subject, identifiers, purpose_key, purpose_version,
         channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects,
         data, _leaf, campaign, check, confirm_by,
     ) = row  # fmt: skip
+    listed: object = None
+    if written is not None and type(channels) is str:
+        listed = written.get(channels)
+        if listed is None:
+            listed = written[channels] = orjson.Fragment(canonical_json_plain(json_value(channels)))
     # A group of columns is null in the leaf only when all of them are null, so no column value
     # is lost in writing: the field-by-field check would find each one in the leaf.
     envelope: dict[str, object] = {
-        "channels": json_value(channels),
+        "channels": json_value(channels) if listed is None else listed,
         "contact": None
         if campaign is None and check is None
         else {"campaign": campaign, "check": check},
@@ -132,6 +144,7 @@ def _clean(
     progress: Progress | None,
 ) -> CleanEvents | None:
     pending: ProofRow | None = next(proofs, None)
+    written: dict[str, orjson.Fragment] = {}
     hashes: list[bytes] = []
     append = hashes.append
     proof_count = 0
@@ -150,7 +163,7 @@ def _clean(
             return None
         leaf = row[16]
         try:
-            if expected_leaf(row, own) != leaf:
+            if expected_leaf(row, own, written) != leaf:
                 return None
         except UNWRITABLE:
             return None

@@ -21,6 +21,7 @@ from trustguardian.domain.consent import STATUS_OF, ConsentStatus, state_of
 from trustguardian.domain.events import EventKind
 from trustguardian.service.verify_rows import (
     CHANNELS,
+    FACT_SQL,
     consent_fact,
     json_value,
     state_row,
@@ -38,6 +39,13 @@ STATUS = {kind.value: str(status) for kind, status in STATUS_OF.items()}
 GIVING = {kind.value for kind, status in STATUS_OF.items() if status is ConsentStatus.GIVEN}
 GIVEN = EventKind.CONSENT_GIVEN.value
 PENDING = str(ConsentStatus.PENDING_CONFIRMATION)
+# The `FACT_SQL` rows that can change the fold: consent-deciding events and corrections (the
+# kinds are constants, not input).
+DECIDING_SQL = FACT_SQL.replace(
+    " ORDER BY seq",
+    f" AND (kind IN ({', '.join(repr(k) for k in sorted(STATUS))}) OR corrects IS NOT NULL)"
+    " ORDER BY seq",
+)
 # SQLite's text for a time; its leaf form is written back unchanged by `timestamp`.
 USUAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 # What the exact path may raise on a value it cannot take (it then raises again, or reports).
@@ -49,8 +57,9 @@ def quick_consent(
 ) -> tuple[int, list[str]] | None:
     """The stored states read and the problems found, as `consent_problems` reports them.
 
-    `facts` opens a stream of `FACT_SQL` rows (a second one only when a correction changes a
-    winner), `states` are `STATE_SQL` rows. None when a value is unusual.
+    `facts` opens a stream of `FACT_SQL` rows, or only the `DECIDING_SQL` ones (a second
+    stream only when a correction changes a winner); `states` are `STATE_SQL` rows. None when
+    a value is unusual.
     """
     try:
         latest, corrected = _fold(facts, set())
