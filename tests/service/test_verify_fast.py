@@ -127,8 +127,10 @@ def test_a_second_process_that_cannot_read_the_database_answers_nothing() -> Non
     missing = make_url(PG_URL).set(database=f"tg_missing_{uuid.uuid4().hex[:8]}")
     engine = make_engine(missing.render_as_string(hide_password=False))
     try:
-        # The caller then checks consent itself.
-        assert start_beside(engine, 10).result() is None
+        # The caller then checks that share of the events and consent itself.
+        beside = start_beside(engine, 10, 5, {})
+        assert beside.events() is None
+        assert beside.consent() is None
     finally:
         engine.dispose()
 

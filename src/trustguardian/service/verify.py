@@ -17,13 +17,15 @@ from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
 from trustguardian.service.verify_checkpoints import check_checkpoints, check_witnessed
 from trustguardian.service.verify_consent import (
+    DIFFER,
+    Beside,
     can_run_beside,
     check_consent,
     consent_problems,
     start_beside,
 )
 from trustguardian.service.verify_evidence import verify_evidence
-from trustguardian.service.verify_fast import clean_events, clean_tree, tree_levels
+from trustguardian.service.verify_fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
@@ -37,6 +39,9 @@ from trustguardian.store.uow import UnitOfWork
 Progress = Callable[[int, int], None]
 # Below this many events a second process costs more than it saves.
 BESIDE_FROM = 20_000
+# With a second process, the share of the events this process checks against their leaves: it
+# also recomputes the tree and checks the checkpoints while the other folds consent.
+OWN_SHARE = 0.64
 
 
 @dataclass
@@ -71,25 +76,23 @@ def verify_ledger(
     With `evidence`, every sealed proof, datum, file and identifier is also opened and checked
     against its commitment. `witnessed` are signed checkpoints kept outside this database: the
     log must still contain each of them, so cutting off its newest part cannot go unnoticed.
-    `beside` runs the consent check in a second process (by default on ledgers of
-    `BESIDE_FROM` events or more, in a process running no other thread, when the database can
-    be opened twice); the report is the same either way.
+    `beside` runs the consent check and part of the event checks in a second process (by
+    default on ledgers of `BESIDE_FROM` events or more, in a process running no other thread,
+    when the database can be opened twice); the report is the same either way.
     """
     report = Report()
     with _collector_paused(), ctx.uow(write=False) as uow, ExitStack() as stack:
-        report.tree_size = uow.ledger.size()
+        size = report.tree_size = uow.ledger.size()
         if beside is None:
             # A forked process holds only the thread that forked: any lock another thread held
             # at that moment would stay locked in it forever, so threaded servers stay in one.
-            beside = report.tree_size >= BESIDE_FROM and threading.active_count() == 1
-        pending = (
-            start_beside(ctx.engine, report.tree_size)
-            if beside and can_run_beside(ctx.engine)
-            else None
-        )
+            beside = size >= BESIDE_FROM and threading.active_count() == 1
+        split = round(size * OWN_SHARE) if beside and can_run_beside(ctx.engine) else size
+        lifetime = lifetimes(uow)
+        pending = start_beside(ctx.engine, size, split, lifetime) if split < size else None
         if pending is not None:
             stack.callback(pending.close)  # also when verification fails on the way
-        clean = clean_events(uow.connection, report.tree_size, progress)
+        clean = _clean_events(uow, size, split, pending, progress)
         if clean is None:
             # Something differs: the field-by-field pass names every problem from genesis.
             if pending is not None:
@@ -108,14 +111,31 @@ def verify_ledger(
         if clean is None:
             consent = consent_problems(uow.connection, facts, corrected)
         else:
-            found = None if pending is None else pending.result()
-            consent = check_consent(uow, report.tree_size) if found is None else found
+            found = None if pending is None else pending.consent()
+            consent = check_consent(uow, size, lifetime) if found is None else found
         report.consent_states = consent.states
         report.problems.extend(consent.problems)
         if evidence:
             counted = verify_evidence(ctx, uow.connection, report.problems)
             report.evidence_opened, report.evidence_erased = counted.opened, counted.erased
     return report
+
+
+def _clean_events(
+    uow: UnitOfWork, size: int, split: int, pending: Beside | None, progress: Progress | None
+) -> CleanEvents | None:
+    """The fast pass over every event: this process's share, then the second process's."""
+    own = clean_events(uow.connection, size, progress, stop=split)
+    if own is None or pending is None:
+        return own
+    rest = pending.events()
+    if rest is None:  # no answer: this process checks that share as well
+        rest = clean_events(uow.connection, size, progress, first=split)
+    if rest is None or rest is DIFFER:
+        return None
+    if progress is not None:
+        progress(size, size)
+    return CleanEvents(own.leaf_hashes + rest.leaf_hashes, size, own.proofs + rest.proofs)
 
 
 @contextmanager

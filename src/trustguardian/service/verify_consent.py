@@ -2,21 +2,28 @@
 
 When every event agrees with its leaf, the consent-deciding columns say what the leaves say, so
 the fold can start from the columns without waiting for the leaves to be read. That lets it run
-in a second process, on its own connection, while this one checks the leaves and the tree.
+in a second process, on its own connection, while this one checks the leaves and the tree; the
+second process also checks the last share of the events against their leaves, so that both
+processes have about as much to do.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+from contextlib import closing
 from dataclasses import dataclass, field
+from enum import Enum
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.consent import lifetimes
+from trustguardian.service.verify_fast import CleanEvents, clean_events
+from trustguardian.service.verify_fold import DECIDING_SQL, Lifetimes, quick_consent
 from trustguardian.service.verify_rows import (
     FACT_SQL,
     STATE_SQL,
@@ -29,6 +36,18 @@ from trustguardian.service.verify_rows import (
 )
 from trustguardian.store.engine import make_engine
 from trustguardian.store.uow import UnitOfWork
+
+
+class EventsDiffer(Enum):
+    """The answer of a share of the events in which one event differs from its leaf."""
+
+    DIFFER = "differ"
+
+
+DIFFER = EventsDiffer.DIFFER
+
+
+HEAD_SQL = "SELECT size FROM ledger_head WHERE id = 1"
 
 
 @dataclass
@@ -57,9 +76,20 @@ def consent_problems(
     return found
 
 
-def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
-    """Folds the first `size` events from their columns; only sound once they match the leaves."""
-    lifetime = lifetimes(uow)
+def check_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes | None = None) -> ConsentCheck:
+    """Folds the first `size` events from their columns; only sound once they match the leaves.
+
+    `lifetime` is `lifetimes(uow)` when the caller has it already.
+    """
+    lifetime = lifetimes(uow) if lifetime is None else lifetime
+    sql = DECIDING_SQL.format(size=int(size))
+    with closing(stream(uow.connection, STATE_SQL)) as states:
+        quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
+    return exact_consent(uow, size, lifetime) if quick is None else ConsentCheck(*quick)
+
+
+def exact_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes) -> ConsentCheck:
+    """`check_consent` through `ConsentFact`, `fold` and the written form of every state."""
     facts: list[ConsentFact] = []
     corrected: list[str] = []
     for row in stream(uow.connection, FACT_SQL.format(size=int(size))):
@@ -79,19 +109,34 @@ def check_consent(uow: UnitOfWork, size: int) -> ConsentCheck:
 
 
 class Beside:
-    """A consent check running in a second process; `result` is None if it could not finish."""
+    """Checks running in a second process: first its share of the events, then consent.
+
+    Each answer is None if the process could not give it (it stopped, or the ledger grew).
+    """
 
     def __init__(self, process: BaseProcess, pipe: Pipe) -> None:
         self._process = process
         self._pipe = pipe
 
-    def result(self) -> ConsentCheck | None:
-        try:
-            found: ConsentCheck | None = self._pipe.recv()
-        except EOFError:  # the process died before answering
-            found = None
+    def events(self) -> CleanEvents | EventsDiffer | None:
+        """Its share of the events checked against their leaves; `DIFFER` if one differs."""
+        found: CleanEvents | EventsDiffer | None = self._receive()
+        return found
+
+    def consent(self) -> ConsentCheck | None:
+        """The consent check of the whole ledger; call once `events` answered."""
+        found: ConsentCheck | None = self._receive()
         self.close()
         return found
+
+    def _receive(self) -> Any:
+        if self._pipe.closed:
+            return None
+        try:
+            return self._pipe.recv()
+        except EOFError:  # the process stopped before answering
+            self.close()
+            return None
 
     def close(self) -> None:
         """Stops the process if it is still running (its answer is no longer wanted)."""
@@ -108,18 +153,19 @@ def can_run_beside(engine: Engine) -> bool:
     return not in_memory and "fork" in multiprocessing.get_all_start_methods()
 
 
-def start_beside(engine: Engine, size: int) -> Beside:
-    """Starts `check_consent` of the first `size` events in a second process."""
+def start_beside(engine: Engine, size: int, first: int, lifetime: Lifetimes) -> Beside:
+    """Starts checking the events from seq `first` and `check_consent` of the first `size`
+    events in a second process (`lifetime` as `lifetimes` reads it)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)
-    process = context.Process(target=_beside, args=(url, size, send), daemon=True)
+    process = context.Process(target=_beside, args=(url, size, first, lifetime, send), daemon=True)
     process.start()
     send.close()
     return Beside(process, receive)
 
 
-def _beside(url: str, size: int, send: Pipe) -> None:
+def _beside(url: str, size: int, first: int, lifetime: Lifetimes, send: Pipe) -> None:
     # A short-lived process of our own: the cyclic collector only slows the fold down here.
     gc.disable()
     engine = make_engine(url, pool_size=1)
@@ -129,8 +175,13 @@ def _beside(url: str, size: int, send: Pipe) -> None:
     try:
         with UnitOfWork(engine, write=False) as uow:
             # Appended events since the parent read the head would change the states: the
-            # parent then checks consent in its own snapshot instead.
-            send.send(check_consent(uow, size) if uow.ledger.size() == size else None)
+            # parent then checks everything in its own snapshot instead.
+            # (Plain SQL: this process starts with none of the parent's compiled statements.)
+            if uow.connection.exec_driver_sql(HEAD_SQL).scalar_one() == size:
+                events = clean_events(uow.connection, size, None, first=first)
+                send.send(DIFFER if events is None else events)
+                if events is not None:
+                    send.send(check_consent(uow, size, lifetime))
     finally:
         engine.dispose()
         send.close()

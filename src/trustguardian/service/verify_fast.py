@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
 from trustguardian.service.verify_rows import (
-    EVENT_SQL,
+    EVENT_COLUMNS,
     KINDS,
-    PROOF_SQL,
     ProofRow,
     json_value,
     stream,
@@ -44,17 +44,28 @@ class CleanEvents:
     proofs: int
 
 
-def expected_leaf(row: Any, proofs: list[ProofRow]) -> bytes:
-    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for."""
+def expected_leaf(
+    row: Any, proofs: list[ProofRow], written: dict[str, orjson.Fragment] | None = None
+) -> bytes:
+    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for.
+
+    `written` keeps the canonical JSON of each stored channels text met so far (they repeat
+    from event to event); the bytes are the same with or without it.
+    """
     (
         seq, event_id, kind, touchpoint, subject, identifiers, purpose_key, purpose_version,
         channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects,
         data, _leaf, campaign, check, confirm_by,
     ) = row  # fmt: skip
+    listed: object = None
+    if written is not None and type(channels) is str:
+        listed = written.get(channels)
+        if listed is None:
+            listed = written[channels] = orjson.Fragment(canonical_json_plain(json_value(channels)))
     # A group of columns is null in the leaf only when all of them are null, so no column value
     # is lost in writing: the field-by-field check would find each one in the leaf.
     envelope: dict[str, object] = {
-        "channels": json_value(channels),
+        "channels": json_value(channels) if listed is None else listed,
         "contact": None
         if campaign is None and check is None
         else {"campaign": campaign, "check": check},
@@ -83,25 +94,61 @@ def expected_leaf(row: Any, proofs: list[ProofRow]) -> bytes:
 
 
 def clean_events(
-    connection: Connection, size: int, progress: Progress | None
+    connection: Connection,
+    size: int,
+    progress: Progress | None,
+    *,
+    first: int = 0,
+    stop: int | None = None,
 ) -> CleanEvents | None:
-    """Checks every event against its leaf; None as soon as one does not agree."""
-    proofs = stream(connection, PROOF_SQL)
-    events = stream(connection, EVENT_SQL)
+    """Checks every event against its leaf; None as soon as one does not agree.
+
+    With `first` and `stop`, only the events from seq `first` to `stop` (the tree size by
+    default) are checked, so that two processes can share the work. Each share also takes any
+    stray row on its side of the boundary (the first share below, the last share above), so
+    shares that meet cover every stored row.
+    """
+    stop = size if stop is None else stop
+    # The bounds are integers written by `_within`: the SQL holds no input.
+    where = _within("seq", first, stop, size)
+    events = f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY seq"  # noqa: S608
+    where = _within("event_seq", first, stop, size)
+    proofs = (
+        "SELECT event_seq, position, type, commitment FROM event_proofs "  # noqa: S608
+        f"WHERE {where} ORDER BY event_seq, position"
+    )
+    proof_rows = stream(connection, proofs)
+    event_rows = stream(connection, events)
     try:
-        return _clean(events, proofs, size, progress)
+        return _clean(event_rows, proof_rows, first, stop, size, progress)
     finally:
-        events.close()
-        proofs.close()
+        event_rows.close()
+        proof_rows.close()
+
+
+def _within(column: str, first: int, stop: int, size: int) -> str:
+    bounds = []
+    if first > 0:
+        bounds.append(f"{column} >= {int(first)}")
+    if stop < size:
+        bounds.append(f"{column} < {int(stop)}")
+    return " AND ".join(bounds) or "1 = 1"
 
 
 def _clean(
-    events: Iterator[Any], proofs: Iterator[Any], size: int, progress: Progress | None
+    events: Iterator[Any],
+    proofs: Iterator[Any],
+    first: int,
+    stop: int,
+    size: int,
+    progress: Progress | None,
 ) -> CleanEvents | None:
     pending: ProofRow | None = next(proofs, None)
+    written: dict[str, orjson.Fragment] = {}
     hashes: list[bytes] = []
     append = hashes.append
-    expected = proof_count = 0
+    proof_count = 0
+    expected = first
     for row in events:
         seq = row[0]
         if seq != expected or row[2] not in KINDS:
@@ -116,7 +163,7 @@ def _clean(
             return None
         leaf = row[16]
         try:
-            if expected_leaf(row, own) != leaf:
+            if expected_leaf(row, own, written) != leaf:
                 return None
         except UNWRITABLE:
             return None
@@ -125,11 +172,11 @@ def _clean(
         expected += 1
         if progress is not None and expected % 10_000 == 0:
             progress(expected, size)
-    if pending is not None or expected != size:
+    if pending is not None or expected != stop:
         return None
     if progress is not None:
         progress(expected, size)
-    return CleanEvents(hashes, expected, proof_count)
+    return CleanEvents(hashes, expected - first, proof_count)
 
 
 def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:

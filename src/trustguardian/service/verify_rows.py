@@ -24,11 +24,12 @@ from trustguardian.ledger import canonical_json_plain
 KINDS = {k.value: k for k in EventKind}
 CHANNELS = {c.value: c for c in Channel}
 DECIDING = {k.value for k in STATUS_OF}
-EVENT_SQL = (
-    "SELECT seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
+EVENT_COLUMNS = (
+    "seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
     "channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects, "
-    "data_commitment, leaf, campaign, check_id, confirm_by FROM events ORDER BY seq"
+    "data_commitment, leaf, campaign, check_id, confirm_by"
 )
+EVENT_SQL = f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"  # noqa: S608 (constant text)
 ENVELOPE_KEYS = {
     "channels", "contact", "corrects", "data", "id", "identifiers", "kind", "notice", "occurred_at",
     "proofs", "purpose", "recorded_at", "seq", "subject", "touchpoint", "v",
