@@ -21,6 +21,8 @@ from tests.conftest import TEST_MASTER_KEY
 
 from trustguardian.settings import Settings
 
+from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE
+
 # A healthy server answers a few hundred rows in well under a second.
 BULK_TIMEOUT = httpx.Timeout(10.0, read=4.0)
 
@@ -38,6 +40,23 @@ def env_for(settings: Settings) -> dict[str, str]:
         "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file),
         "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
     }
+
+
+def filter_args(source: Path, good: Path, bad: Path) -> list[str]:
+    """`trustguardian audience filter` of a list, for the population's purpose and channel."""
+    return [
+        "audience",
+        "filter",
+        str(source),
+        "--purpose",
+        DEFAULT_PURPOSE,
+        "--channel",
+        DEFAULT_CHANNEL.value,
+        "--out",
+        str(good),
+        "--rejected",
+        str(bad),
+    ]
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from trustguardian.domain.registry import Channel
 from trustguardian.service.audience import RowIn, filter_rows
 
 from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, Population, Row, single_answer
-from .server import env_for, post_bulk
+from .server import env_for, filter_args, post_bulk
 
 PARAMS = {"purpose": DEFAULT_PURPOSE, "channel": DEFAULT_CHANNEL.value}
 NOT_UTF8 = "invalid_encoding: not UTF-8"
@@ -191,19 +191,7 @@ def run_filter(population: Population, source: Path, tmp_path: Path) -> tuple[li
     good_file, bad_file = tmp_path / "ok.csv", tmp_path / "rejected.csv"
     result = CliRunner().invoke(
         app,
-        [
-            "audience",
-            "filter",
-            str(source),
-            "--purpose",
-            DEFAULT_PURPOSE,
-            "--channel",
-            DEFAULT_CHANNEL.value,
-            "--out",
-            str(good_file),
-            "--rejected",
-            str(bad_file),
-        ],
+        filter_args(source, good_file, bad_file),
         env=env_for(population.ctx.settings),
     )
     assert result.exit_code == 0, result.output

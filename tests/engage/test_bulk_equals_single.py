@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from tests.conftest import TEST_MASTER_KEY
 from typer.testing import CliRunner
 
 from trustguardian.cli import command_tree
@@ -32,7 +31,7 @@ from .population import (
     Population,
     single_answer,
 )
-from .server import post_bulk
+from .server import env_for, filter_args, post_bulk
 
 EXPECTED_REASONS = {
     "consent_given",
@@ -181,31 +180,6 @@ def test_http_bulk_ndjson_answers_as_check_contact(
     assert_ndjson_agrees(answer.text, population, expected)
 
 
-def _filter_args(source: Path, good: Path, bad: Path) -> list[str]:
-    return [
-        "audience",
-        "filter",
-        str(source),
-        "--purpose",
-        DEFAULT_PURPOSE,
-        "--channel",
-        DEFAULT_CHANNEL.value,
-        "--out",
-        str(good),
-        "--rejected",
-        str(bad),
-    ]
-
-
-def _filter_env(population: Population) -> dict[str, str]:
-    settings = population.ctx.settings
-    return {
-        "TRUSTGUARDIAN_DATABASE_URL": settings.database_url,
-        "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file),
-        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
-    }
-
-
 def _assert_split(
     good: Path,
     bad: Path,
@@ -235,7 +209,8 @@ def test_cli_audience_filter_splits_as_check_contact(
     source = tmp_path / "list.csv"
     source.write_bytes(population.csv_bytes())
     good, bad = tmp_path / "ok.csv", tmp_path / "rejected.csv"
-    result = CliRunner().invoke(app, _filter_args(source, good, bad), env=_filter_env(population))
+    env = env_for(population.ctx.settings)
+    result = CliRunner().invoke(app, filter_args(source, good, bad), env=env)
     assert result.exit_code == 0, result.output
     _assert_split(good, bad, population, expected)
     allowed = sum(1 for e in expected if e[0])
@@ -252,8 +227,8 @@ def test_the_audience_command_alone_splits_as_the_whole_tree(
     source.write_bytes(population.csv_bytes())
     good, bad = tmp_path / "ok.csv", tmp_path / "rejected.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "trustguardian", *_filter_args(source, good, bad), "--workers", "2"],
-        env={**os.environ, **_filter_env(population)},
+        [sys.executable, "-m", "trustguardian", *filter_args(source, good, bad), "--workers", "2"],
+        env={**os.environ, **env_for(population.ctx.settings)},
         capture_output=True,
         text=True,
         check=False,
