@@ -27,7 +27,7 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service import engage_admin, purposes
-from trustguardian.service.audience import RowIn
+from trustguardian.service.audience import RowIn, RowOut
 from trustguardian.service.checks import CheckOutcome, CheckRequest, check_contact
 from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
@@ -272,3 +272,16 @@ def single_answer(ctx: Context, row: Row) -> tuple[bool, str, str | None, str | 
         return (False, "invalid_row", None, None)
     assert not row.bad, row
     return (outcome.allowed, outcome.reason.value, outcome.event_id, outcome.subject_id)
+
+
+def answers(outs: list[RowOut]) -> list[tuple[bool, str, str | None, str | None]]:
+    """What the bulk filter said of each row, in the shape `single_answer` gives."""
+    return [
+        (
+            o.allowed,
+            o.reason,
+            o.outcome.event_id if o.outcome else None,
+            o.outcome.subject_id if o.outcome else None,
+        )
+        for o in outs
+    ]

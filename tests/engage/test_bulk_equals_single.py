@@ -22,13 +22,14 @@ from typer.testing import CliRunner
 
 from trustguardian.cli import command_tree
 from trustguardian.cli.app import app
-from trustguardian.service.audience import RowOut, filter_rows
+from trustguardian.service.audience import filter_rows
 
 from .population import (
     DEFAULT_CHANNEL,
     DEFAULT_PURPOSE,
     HEADER,
     Population,
+    answers,
     single_answer,
 )
 from .server import env_for, filter_args, post_bulk
@@ -60,18 +61,6 @@ def expected(population: Population) -> list[tuple[bool, str, str | None, str | 
 
 
 PARAMS = {"purpose": DEFAULT_PURPOSE, "channel": DEFAULT_CHANNEL.value}
-
-
-def answers(outs: list[RowOut]) -> list[tuple[bool, str, str | None, str | None]]:
-    return [
-        (
-            o.allowed,
-            o.reason,
-            o.outcome.event_id if o.outcome else None,
-            o.outcome.subject_id if o.outcome else None,
-        )
-        for o in outs
-    ]
 
 
 def test_the_population_covers_every_reachable_reason(

@@ -17,7 +17,6 @@ from sqlalchemy import event
 from trustguardian.cli.engage import _split
 from trustguardian.domain.checks import Reason
 from trustguardian.service.audience import (
-    RowOut,
     csv_records,
     csv_row,
     filter_rows,
@@ -28,7 +27,15 @@ from trustguardian.service.context import Context
 from trustguardian.store.batch_reads import BatchReads
 from trustguardian.vault import blind_identifier, blinder
 
-from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, HEADER, Population, build, single_answer
+from .population import (
+    DEFAULT_CHANNEL,
+    DEFAULT_PURPOSE,
+    HEADER,
+    Population,
+    answers,
+    build,
+    single_answer,
+)
 
 Answer = tuple[bool, str, str | None, str | None]
 
@@ -37,18 +44,6 @@ Answer = tuple[bool, str, str | None, str | None]
 def small(ctx: Context) -> Population:
     """A population of 60 people (every kind of row) on a fresh database of each backend."""
     return build(ctx, size=60)
-
-
-def _answers(outs: list[RowOut]) -> list[Answer]:
-    return [
-        (
-            o.allowed,
-            o.reason,
-            o.outcome.event_id if o.outcome else None,
-            o.outcome.subject_id if o.outcome else None,
-        )
-        for o in outs
-    ]
 
 
 def _numbered(checked: Checked) -> list[tuple[int, Answer]]:
@@ -71,7 +66,7 @@ def test_filter_rows_answers_as_check_contact_on_each_backend(
         )
     )
     assert [o.row for o in outs] == small.row_ins()
-    assert _answers(outs) == expected
+    assert answers(outs) == expected
     assert {reason for _, reason, _, _ in expected} >= {
         "consent_given",
         "suppressed",
