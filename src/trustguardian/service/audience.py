@@ -7,10 +7,8 @@ with its own error and never stops the run.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from trustguardian.domain.checks import WORDS, Reason
@@ -21,6 +19,7 @@ from trustguardian.service import metrics
 from trustguardian.service.check_batch import Ask, Rules
 from trustguardian.service.checks import Answer, CheckOutcome, answer_asks
 from trustguardian.service.context import Context
+from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.identifiers import normal_value
 from trustguardian.vault import blinder
 
@@ -113,23 +112,6 @@ def answer_batch(ctx: Context, rules: Rules, asks: Sequence[Ask]) -> list[Answer
 def _outcome(answer: Answer) -> tuple[bool, Reason, str, str | None, str | None]:
     allowed, reason, event_id, subject = answer
     return allowed, reason, WORDS[reason], event_id, subject
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pauses the cyclic garbage collector while a batch makes its tens of thousands of objects.
-
-    They form no cycles (reference counting frees them), but each collection would walk all of
-    them again: a third of a batch's time went there. The collector resumes after the batch,
-    unless someone else had paused it.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 _CHANNELS = {c.value: c for c in Channel}

@@ -20,13 +20,13 @@ from trustguardian.service.audience import (
     Asker,
     Record,
     answer_batch,
-    gc_paused,
     load_rules,
     record_values,
 )
 from trustguardian.service.check_batch import Ask
 from trustguardian.service.checks import Answer
 from trustguardian.service.context import Context
+from trustguardian.service.gc_pause import gc_paused
 
 CHUNK = 50_000
 T = TypeVar("T")

@@ -16,6 +16,7 @@ from trustguardian.service import confirm_requests, metrics
 from trustguardian.service.consent import update_consent
 from trustguardian.service.context import Context
 from trustguardian.service.evidence import data_aad, seal_proof
+from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.ledger import append_leaves
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry_cache import RegistryCache
@@ -59,7 +60,8 @@ def record_events(
             f"send between 1 and {MAX_BATCH} events",
             errors=[FieldError("events", str(len(drafts)))],
         )
-    with ctx.uow() as uow:
+    # A batch makes tens of thousands of short-lived objects: see service.gc_pause.
+    with gc_paused(), ctx.uow() as uow:
         # Checking drafts only reads the registry, so it runs before the sequencer lock and
         # concurrent writers overlap it instead of queueing for it. A refused draft sends the
         # whole request down the locked path: a retry of an event recorded earlier must replay,

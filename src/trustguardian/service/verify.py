@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from trustguardian.domain.consent import ConsentFact
 from trustguardian.ledger import leaf_hash
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
+from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.verify_checkpoints import check_checkpoints, check_witnessed
 from trustguardian.service.verify_consent import (
     DIFFER,
@@ -81,7 +81,8 @@ def verify_ledger(
     when the database can be opened twice); the report is the same either way.
     """
     report = Report()
-    with _collector_paused(), ctx.uow(write=False) as uow, ExitStack() as stack:
+    # Verification keeps a few objects per event alive until the end (see service.gc_pause).
+    with gc_paused(), ctx.uow(write=False) as uow, ExitStack() as stack:
         size = report.tree_size = uow.ledger.size()
         if beside is None:
             # A forked process holds only the thread that forked: any lock another thread held
@@ -136,20 +137,6 @@ def _clean_events(
     if progress is not None:
         progress(size, size)
     return CleanEvents(own.leaf_hashes + rest.leaf_hashes, size, own.proofs + rest.proofs)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Verification keeps a few objects per event alive until the end; the cyclic collector
-    # would traverse them again and again (it more than doubles the time on large ledgers),
-    # while nothing here creates reference cycles worth collecting early.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _events(
