@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from tests.collect.helpers import NEWSLETTER, TP, setup_collect
 from tests.conftest import BACKENDS, PG_URL
@@ -25,6 +25,7 @@ from trustguardian.service.collect_admin import configure
 from trustguardian.service.context import Context
 from trustguardian.service.verify import Report, _events, verify_ledger
 from trustguardian.service.verify_consent import can_run_beside, start_beside
+from trustguardian.service.verify_evidence import pivot
 from trustguardian.service.verify_fast import clean_events
 from trustguardian.store.engine import make_engine
 
@@ -140,3 +141,61 @@ def test_only_a_database_on_disk_or_a_server_is_opened_twice(tmp_path: Path) -> 
     assert can_run_beside(make_engine(PG_URL))
     assert not can_run_beside(make_engine("sqlite://"))
     assert not can_run_beside(make_engine("sqlite:///:memory:"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_evidence_shared_between_two_processes_finds_what_one_finds(
+    make_ctx: Callable[[str], Context], backend: str
+) -> None:
+    """Each process opens the evidence of one half of the subjects: tampered proofs, data and
+    identifiers of subjects on both sides of the pivot are all named, and counted alike."""
+    ctx = make_ctx(backend)
+    build_ledger(ctx)
+    with ctx.engine.connect() as conn:
+        parted = pivot(conn)
+        owners = [
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT DISTINCT e.subject_id FROM events e "
+                    "JOIN event_proofs p ON p.event_seq = e.seq ORDER BY e.subject_id"
+                )
+            )
+        ]
+    assert parted is not None
+    low, high = owners[0], owners[-1]
+    assert low < parted <= high  # one tampered subject in each half
+    with ctx.engine.begin() as conn:
+        for subject in (low, high):
+            seq = conn.execute(
+                text(
+                    "SELECT min(p.event_seq) FROM event_proofs p JOIN events e "
+                    "ON e.seq = p.event_seq WHERE e.subject_id = :s"
+                ),
+                {"s": subject},
+            ).scalar_one()
+            _flip_last_byte(conn, "event_proofs", "event_seq = :k AND position = 0", seq)
+            _flip_last_byte(conn, "subject_identifiers", "subject_id = :k", subject)
+    alone = verify_ledger(ctx, beside=False)
+    shared = verify_ledger(ctx, beside=True)
+    named = [p for p in alone.problems if "cannot be opened" in p]
+    assert len(named) >= 4, alone.problems
+    assert sorted(shared.problems) == sorted(alone.problems)
+    assert (shared.evidence_opened, shared.evidence_erased) == (
+        alone.evidence_opened,
+        alone.evidence_erased,
+    )
+    assert shared.evidence_opened > 0
+
+
+def _flip_last_byte(conn: Connection, table: str, where: str, key: object) -> None:
+    """Flips the last byte of the sealed values of the rows `where` picks (`:k` is `key`)."""
+    sql = f"SELECT sealed FROM {table} WHERE {where}"  # noqa: S608 - the test's own constants
+    rows = conn.execute(text(sql), {"k": key}).all()
+    assert rows
+    for (sealed,) in rows:
+        flipped = bytes(sealed[:-1]) + bytes([sealed[-1] ^ 1])
+        conn.execute(
+            text(f"UPDATE {table} SET sealed = :b WHERE {where} AND sealed = :old"),  # noqa: S608
+            {"b": flipped, "k": key, "old": bytes(sealed)},
+        )

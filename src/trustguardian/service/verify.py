@@ -24,7 +24,7 @@ from trustguardian.service.verify_consent import (
     consent_problems,
     start_beside,
 )
-from trustguardian.service.verify_evidence import verify_evidence
+from trustguardian.service.verify_evidence import pivot, verify_evidence
 from trustguardian.service.verify_fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
@@ -92,7 +92,10 @@ def verify_ledger(
             beside = size >= BESIDE_FROM and threading.active_count() == 1
         split = round(size * OWN_SHARE) if beside and can_run_beside(ctx.engine) else size
         lifetime = lifetimes(uow)
-        pending = start_beside(ctx.engine, size, split, lifetime) if split < size else None
+        # With evidence, each process opens that of one half of the subjects.
+        parted = pivot(uow.connection) if evidence and split < size else None
+        halves = (ctx.keys, (parted, False)) if parted is not None else None
+        pending = start_beside(ctx.engine, size, split, lifetime, halves) if split < size else None
         if pending is not None:
             stack.callback(pending.close)  # also when verification fails on the way
         clean = _clean_events(uow, size, split, pending, progress)
@@ -119,9 +122,27 @@ def verify_ledger(
         report.consent_states = consent.states
         report.problems.extend(consent.problems)
         if evidence:
-            counted = verify_evidence(ctx, uow.connection, report.problems)
-            report.evidence_opened, report.evidence_erased = counted.opened, counted.erased
+            _evidence(ctx, uow, report, None if clean is None else pending, parted)
     return report
+
+
+def _evidence(
+    ctx: Context, uow: UnitOfWork, report: Report, pending: Beside | None, parted: str | None
+) -> None:
+    """Every sealed value checked: half here and half in the second process when it runs,
+    else (or when it gives no answer) all here."""
+    mine = (parted, True) if pending is not None and parted is not None else None
+    counted = verify_evidence(ctx.keys, uow.connection, report.problems, mine)
+    opened, erased = counted.opened, counted.erased
+    if mine is not None:
+        theirs = pending.evidence() if pending is not None else None
+        if theirs is None:
+            counted = verify_evidence(ctx.keys, uow.connection, report.problems, (mine[0], False))
+        else:
+            counted = theirs.counted
+            report.problems.extend(theirs.problems)
+        opened, erased = opened + counted.opened, erased + counted.erased
+    report.evidence_opened, report.evidence_erased = opened, erased
 
 
 def _clean_events(

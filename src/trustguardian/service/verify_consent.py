@@ -22,6 +22,8 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.consent import lifetimes
+from trustguardian.service.instance import InstanceKeys
+from trustguardian.service.verify_evidence import EvidenceCount, Half, verify_evidence
 from trustguardian.service.verify_fast import CleanEvents, clean_events
 from trustguardian.service.verify_fold import DECIDING_SQL, Lifetimes, quick_consent
 from trustguardian.service.verify_rows import (
@@ -48,6 +50,14 @@ DIFFER = EventsDiffer.DIFFER
 
 
 HEAD_SQL = "SELECT size FROM ledger_head WHERE id = 1"
+
+
+@dataclass
+class Evidence:
+    """What a half of the evidence check found (see `verify_evidence`)."""
+
+    counted: EvidenceCount
+    problems: list[str]
 
 
 @dataclass
@@ -114,9 +124,10 @@ class Beside:
     Each answer is None if the process could not give it (it stopped, or the ledger grew).
     """
 
-    def __init__(self, process: BaseProcess, pipe: Pipe) -> None:
+    def __init__(self, process: BaseProcess, pipe: Pipe, *, evidence: bool) -> None:
         self._process = process
         self._pipe = pipe
+        self._evidence = evidence
 
     def events(self) -> CleanEvents | EventsDiffer | None:
         """Its share of the events checked against their leaves; `DIFFER` if one differs."""
@@ -126,6 +137,13 @@ class Beside:
     def consent(self) -> ConsentCheck | None:
         """The consent check of the whole ledger; call once `events` answered."""
         found: ConsentCheck | None = self._receive()
+        if not self._evidence:
+            self.close()
+        return found
+
+    def evidence(self) -> Evidence | None:
+        """Its half of the evidence (see `start_beside`); call once `consent` answered."""
+        found: Evidence | None = self._receive()
         self.close()
         return found
 
@@ -153,19 +171,35 @@ def can_run_beside(engine: Engine) -> bool:
     return not in_memory and "fork" in multiprocessing.get_all_start_methods()
 
 
-def start_beside(engine: Engine, size: int, first: int, lifetime: Lifetimes) -> Beside:
+def start_beside(
+    engine: Engine,
+    size: int,
+    first: int,
+    lifetime: Lifetimes,
+    evidence: tuple[InstanceKeys, Half] | None = None,
+) -> Beside:
     """Starts checking the events from seq `first` and `check_consent` of the first `size`
-    events in a second process (`lifetime` as `lifetimes` reads it)."""
+    events in a second process (`lifetime` as `lifetimes` reads it); then, with `evidence`,
+    the evidence of one half of the subjects (`verify_evidence` with the instance's keys)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)
-    process = context.Process(target=_beside, args=(url, size, first, lifetime, send), daemon=True)
+    process = context.Process(
+        target=_beside, args=(url, size, first, lifetime, evidence, send), daemon=True
+    )
     process.start()
     send.close()
-    return Beside(process, receive)
+    return Beside(process, receive, evidence=evidence is not None)
 
 
-def _beside(url: str, size: int, first: int, lifetime: Lifetimes, send: Pipe) -> None:
+def _beside(
+    url: str,
+    size: int,
+    first: int,
+    lifetime: Lifetimes,
+    evidence: tuple[InstanceKeys, Half] | None,
+    send: Pipe,
+) -> None:
     # A short-lived process of our own: the cyclic collector only slows the fold down here.
     gc.disable()
     engine = make_engine(url, pool_size=1)
@@ -182,6 +216,12 @@ def _beside(url: str, size: int, first: int, lifetime: Lifetimes, send: Pipe) ->
                 send.send(DIFFER if events is None else events)
                 if events is not None:
                     send.send(check_consent(uow, size, lifetime))
+                    if evidence is not None:
+                        problems: list[str] = []
+                        counted = verify_evidence(
+                            evidence[0], uow.connection, problems, evidence[1]
+                        )
+                        send.send(Evidence(counted, problems))
     finally:
         engine.dispose()
         send.close()

@@ -3,19 +3,24 @@
 Each is opened with its subject's key and must match the commitment in the leaf (or, for an
 identifier, its keyed hash). An erased subject's values cannot be opened by design: they are
 counted, not reported.
+
+The work can be shared between two processes by subject: a `Half` names a subject id (the
+pivot) and the side of it to check, the ids below it or the others (a missing id counts as the
+empty one), so the two halves together cover every row exactly once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
-from trustguardian.service.context import Context
 from trustguardian.service.evidence import SALT_BYTES, data_aad, proof_aad
+from trustguardian.service.instance import InstanceKeys
 from trustguardian.service.subjects import identifier_aad
 from trustguardian.service.verify_rows import stream
 from trustguardian.vault import (
@@ -30,20 +35,35 @@ from trustguardian.vault.keys import unwrap_with_any
 
 PROOFS = (
     "SELECT p.event_seq, p.position, p.commitment, p.sealed, p.blob_address, e.id, e.subject_id "
-    "FROM event_proofs p JOIN events e ON e.seq = p.event_seq ORDER BY p.event_seq, p.position"
+    "FROM event_proofs p JOIN events e ON e.seq = p.event_seq WHERE {e.subject_id} "
+    "ORDER BY p.event_seq, p.position"
 )
 DATA = (
     "SELECT seq, id, subject_id, data_commitment, data_sealed FROM events "
-    "WHERE data_commitment IS NOT NULL OR data_sealed IS NOT NULL ORDER BY seq"
+    "WHERE (data_commitment IS NOT NULL OR data_sealed IS NOT NULL) AND {subject_id} ORDER BY seq"
 )
 IDENTIFIERS = (
-    "SELECT blind, subject_id, kind, sealed FROM subject_identifiers ORDER BY subject_id, blind"
+    "SELECT blind, subject_id, kind, sealed FROM subject_identifiers WHERE {subject_id} "
+    "ORDER BY subject_id, blind"
 )
 KEYS = (
     "SELECT s.id, s.shredded_at, k.wrapped FROM subjects s "
-    "LEFT JOIN subject_keys k ON k.subject_id = s.id"
+    "LEFT JOIN subject_keys k ON k.subject_id = s.id WHERE {s.id}"
 )
-BLOBS = "SELECT subject_id, address, media_type, size, sealed FROM evidence_blobs"
+BLOBS = (
+    "SELECT subject_id, address, media_type, size, sealed FROM evidence_blobs WHERE {subject_id}"
+)
+PIVOT = "SELECT id FROM subjects ORDER BY id LIMIT 1 OFFSET {offset}"
+
+# The subjects a process checks: those whose id sorts below the pivot (True) or the others.
+Half = tuple[str, bool]
+
+
+def pivot(connection: Connection) -> str | None:
+    """The subject id that parts the subjects in two halves (None when there are none)."""
+    count = connection.exec_driver_sql("SELECT count(*) FROM subjects").scalar_one()
+    found: str | None = connection.exec_driver_sql(PIVOT.format(offset=int(count) // 2)).scalar()
+    return found
 
 
 @dataclass
@@ -55,29 +75,34 @@ class EvidenceCount:
 class Keys:
     """The data key of every subject, unwrapped once; erased subjects have none."""
 
-    def __init__(self, ctx: Context, connection: Connection, problems: list[str]) -> None:
+    def __init__(
+        self, keys: InstanceKeys, connection: Connection, problems: list[str], half: Half | None
+    ) -> None:
         self.keys: dict[str, bytes | None] = {}
-        for subject_id, shredded_at, wrapped in stream(connection, KEYS):
+        for subject_id, shredded_at, wrapped in _rows(connection, KEYS, half):
             if shredded_at is not None or wrapped is None:
                 if shredded_at is None:
                     problems.append(f"subject {subject_id}: data key missing but not erased")
                 self.keys[subject_id] = None
                 continue
             try:
-                self.keys[subject_id] = unwrap_with_any(
-                    ctx.keys.masters, subject_id, bytes(wrapped)
-                )
+                self.keys[subject_id] = unwrap_with_any(keys.masters, subject_id, bytes(wrapped))
             except VaultError:
                 problems.append(f"subject {subject_id}: data key cannot be unwrapped (tampered)")
                 self.keys[subject_id] = None
 
 
-def verify_evidence(ctx: Context, connection: Connection, problems: list[str]) -> EvidenceCount:
-    """Opens every sealed value and checks it against what the ledger commits to."""
-    keys = Keys(ctx, connection, problems)
+def verify_evidence(
+    instance: InstanceKeys, connection: Connection, problems: list[str], half: Half | None = None
+) -> EvidenceCount:
+    """Opens every sealed value (of the subjects of `half`, when given) and checks it against
+    what the ledger commits to."""
+    keys = Keys(instance, connection, problems, half)
     count = EvidenceCount()
-    blobs = _blobs(connection)
-    for seq, position, digest, sealed, address, event_id, subject_id in stream(connection, PROOFS):
+    blobs = _blobs(connection, half)
+    for seq, position, digest, sealed, address, event_id, subject_id in _rows(
+        connection, PROOFS, half
+    ):
         key = keys.keys.get(subject_id)
         if key is None:
             count.erased += 1
@@ -96,7 +121,7 @@ def verify_evidence(ctx: Context, connection: Connection, problems: list[str]) -
             where, orjson.loads(content).get("file"), address, key, subject_id, blobs, problems
         )
         count.opened += 1
-    for seq, event_id, subject_id, digest, sealed in stream(connection, DATA):
+    for seq, event_id, subject_id, digest, sealed in _rows(connection, DATA, half):
         key = keys.keys.get(subject_id)
         if key is None:
             count.erased += 1
@@ -113,12 +138,24 @@ def verify_evidence(ctx: Context, connection: Connection, problems: list[str]) -
             problems.append(f"seq {seq}: data does not match its commitment")
             continue
         count.opened += 1
-    _identifiers(ctx, connection, keys, count, problems)
+    _identifiers(instance, connection, keys, count, problems, half)
     return count
 
 
-def _blobs(connection: Connection) -> dict[tuple[str, str], tuple[str, int, bytes]]:
-    rows = stream(connection, BLOBS)
+def _rows(connection: Connection, sql: str, half: Half | None) -> Iterator[Any]:
+    """The rows of `sql`, its `{column}` standing for the test of that subject id column."""
+    column = sql[sql.index("{") + 1 : sql.index("}")]
+    if half is None:
+        return stream(connection, sql.replace("{" + column + "}", "1 = 1"))
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    test = f"COALESCE({column}, '') {'<' if half[1] else '>='} {mark}"
+    return stream(connection, sql.replace("{" + column + "}", test), (half[0],))
+
+
+def _blobs(
+    connection: Connection, half: Half | None
+) -> dict[tuple[str, str], tuple[str, int, bytes]]:
+    rows = _rows(connection, BLOBS, half)
     return {(r[0], r[1]): (r[2], r[3], bytes(r[4])) for r in rows}
 
 
@@ -153,9 +190,14 @@ def _check_file(
 
 
 def _identifiers(
-    ctx: Context, connection: Connection, keys: Keys, count: EvidenceCount, problems: list[str]
+    instance: InstanceKeys,
+    connection: Connection,
+    keys: Keys,
+    count: EvidenceCount,
+    problems: list[str],
+    half: Half | None,
 ) -> None:
-    for blind, subject_id, kind, sealed in stream(connection, IDENTIFIERS):
+    for blind, subject_id, kind, sealed in _rows(connection, IDENTIFIERS, half):
         key = keys.keys.get(subject_id)
         if key is None or sealed is None:
             count.erased += 1
@@ -165,7 +207,7 @@ def _identifiers(
         except VaultError:
             problems.append(f"subject {subject_id}: an identifier cannot be opened (tampered)")
             continue
-        if blind_identifier(ctx.blind_key, kind, value) != blind:
+        if blind_identifier(instance.blind_key, kind, value) != blind:
             problems.append(f"subject {subject_id}: an identifier does not match its keyed hash")
             continue
         count.opened += 1

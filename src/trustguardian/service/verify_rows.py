@@ -52,7 +52,9 @@ ProofRow = tuple[int, int, str, str]
 _CURSORS = count()
 
 
-def stream(connection: Connection, sql: str) -> Generator[Any, None, None]:
+def stream(
+    connection: Connection, sql: str, params: tuple[Any, ...] = ()
+) -> Generator[Any, None, None]:
     """Streams a query's rows as plain tuples from the driver's cursor, in chunks.
 
     SQLAlchemy's rows cost more than the checks themselves when compared as wholes, and
@@ -64,7 +66,7 @@ def stream(connection: Connection, sql: str) -> Generator[Any, None, None]:
     else:
         cursor = driver.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
             yield from rows
     finally:  # also when the reader stops early: a server-side cursor must not be left open
