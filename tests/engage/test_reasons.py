@@ -494,10 +494,13 @@ def test_purpose_retired(ctx: Context) -> None:
     assert (outcome.allowed, outcome.reason) == (False, Reason.PURPOSE_RETIRED)
 
 
-def test_an_unknown_purpose_is_invalid_input(ctx: Context) -> None:
+def test_an_unknown_purpose_is_invalid_input_and_records_no_check(ctx: Context) -> None:
     setup_engage(ctx)
+    event(ctx)
     with pytest.raises(InvalidInput):
         check(ctx, "no-such-purpose")
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.checks)).scalar_one() == 0
 
 
 def test_every_reason_has_words() -> None:
