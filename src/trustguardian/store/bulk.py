@@ -18,6 +18,9 @@ from sqlalchemy import JSON, Connection, Table
 from trustguardian.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
+# From this many rows PostgreSQL gets a COPY; a few rows (a check's record) stay one prepared
+# INSERT, a single round trip.
+COPY_FROM = 32
 
 
 def _same(value: Any) -> Any:
@@ -63,7 +66,7 @@ def bulk_insert(
     replace_on: Sequence[str] = (),
     ignore_existing: Sequence[str] = (),
 ) -> None:
-    """Inserts rows (all with the same keys) in one executemany.
+    """Inserts rows (all with the same keys) in one executemany (PostgreSQL: one COPY).
 
     With `replace_on` (the primary key's columns), a row that exists is overwritten instead:
     `ON CONFLICT ... DO UPDATE`, the same SQL on SQLite and PostgreSQL.
@@ -91,4 +94,18 @@ def bulk_insert(
         for i, convert in changes:
             values[i] = convert(values[i])
         params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
+    if dialect == "postgresql" and len(params) >= COPY_FROM and not (replace_on or ignore_existing):
+        _copy(connection, table.name, names, params)
+    else:
+        connection.exec_driver_sql(sql, params)
+
+
+def _copy(connection: Connection, table: str, names: list[str], params: list[Any]) -> None:
+    """Plain inserts on PostgreSQL, by COPY: psycopg writes each row in C, where an executemany
+    of INSERTs spends ~10 µs of Python per row (a batch of events writes eight rows each)."""
+    driver: Any = connection.connection.driver_connection
+    # The names come from the table definition (see bulk_insert), never input.
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for values in params:
+            copy.write_row(values)
