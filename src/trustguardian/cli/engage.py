@@ -139,7 +139,7 @@ def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str
             if plain and (len(values) != 1 or values[0] != ""):
                 good.append(",".join(values))
             else:
-                kept.write("\r\n".join(good) + "\r\n" if good else "")
+                kept.write(_crlf(good))
                 good = []
                 keep.writerow(values)
         elif rejects:
@@ -147,12 +147,17 @@ def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str
             if plain and error is None:
                 bad.append(f"{','.join(values)},{reason},")
             else:
-                dropped.write("\r\n".join(bad) + "\r\n" if bad else "")
+                dropped.write(_crlf(bad))
                 bad = []
                 drop.writerow([*values, reason, error or ""])
-    kept.write("\r\n".join(good) + "\r\n" if good else "")
-    dropped.write("\r\n".join(bad) + "\r\n" if bad else "")
+    kept.write(_crlf(good))
+    dropped.write(_crlf(bad))
     return kept.getvalue(), dropped.getvalue(), allowed, len(checked.answers) - allowed
+
+
+def _crlf(lines: list[str]) -> str:
+    """Lines already written as CSV, each ended by CRLF as the csv module ends its rows."""
+    return "".join(line + "\r\n" for line in lines)
 
 
 @policies.command("add")

@@ -11,13 +11,12 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from trustguardian.domain.checks import WORDS, Reason
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import metrics
 from trustguardian.service.check_batch import Ask, Rules
-from trustguardian.service.checks import Answer, CheckOutcome, answer_asks
+from trustguardian.service.checks import Answer, CheckOutcome, answer_asks, outcome_of
 from trustguardian.service.context import Context
 from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.identifiers import normal_value
@@ -93,7 +92,7 @@ def _answer(ctx: Context, asker: Asker, rows: list[RowIn]) -> list[RowOut]:
         return [
             RowOut(row, None, error)
             if ask is None
-            else RowOut(row, CheckOutcome(*_outcome(next(answers))), None)
+            else RowOut(row, outcome_of(next(answers)), None)
             for row, (ask, error) in zip(rows, asked, strict=True)
         ]
 
@@ -107,11 +106,6 @@ def answer_batch(ctx: Context, rules: Rules, asks: Sequence[Ask]) -> list[Answer
         answers = answer_asks(uow, rules, asks, now=now)
     metrics.count_checks([a[0] for a in answers])
     return answers
-
-
-def _outcome(answer: Answer) -> tuple[bool, Reason, str, str | None, str | None]:
-    allowed, reason, event_id, subject = answer
-    return allowed, reason, WORDS[reason], event_id, subject
 
 
 _CHANNELS = {c.value: c for c in Channel}

@@ -104,7 +104,7 @@ class Batch:
         self.shredded = {s for s, shredded in owners.values() if shredded}
         known = {s for s, _ in owners.values()}
         by_id = sorted({a[3] for a in asks if a[3] is not None} - known)
-        more_known, more_shredded, _ = reads.subjects(by_id)
+        more_known, more_shredded = reads.subjects(by_id)
         known |= more_known
         self.shredded |= more_shredded
         named: list[str | None] = []

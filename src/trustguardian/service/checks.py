@@ -26,7 +26,6 @@ from trustguardian.service.context import Context
 from trustguardian.service.subjects import blind
 from trustguardian.store.check_reads import CheckReads, OneSubject
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import blind_identifier
 
 # A check for a moment further back than this answers from what had happened by then (an audit
 # of a contact made last month), not from today's state.
@@ -57,7 +56,8 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
     now = ctx.clock.now()
     moment = as_utc(request.moment) if request.moment else now
     check_id = ctx.ids.new_id("chk")
-    if moment >= now - PAST and ctx.engine.dialect.name == "postgresql":
+    past = moment < now - PAST
+    if not past and ctx.engine.dialect.name == "postgresql":
         # No single write lock to keep short on PostgreSQL: the read and the record share one
         # transaction, three round trips fewer than a transaction for each.
         with ctx.uow() as uow:
@@ -67,7 +67,7 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
                 uow.engage.add_checks([_record(check_id, request, found, moment, now)])
                 uow.commit()
                 return dataclasses.replace(found, check_id=check_id)
-    if moment < now - PAST:
+    if past:
         # A moment gone by is answered from the history folded up to it: the batch reader's way.
         [outcome] = check_many(ctx, [request])
     else:
@@ -186,27 +186,27 @@ def answer_many(
 ) -> list[CheckOutcome]:
     """Answers checks inside the caller's unit of work, with rules read once for a whole run;
     every request's purpose must be one of the rules' purposes."""
-    key = ctx.blind_key
     asks: list[Ask] = [
         (
             r.purpose,
             r.channel,
-            blind_identifier(key, r.identifier.namespace, r.identifier.value)
-            if r.identifier is not None
-            else None,
+            blind(ctx, r.identifier) if r.identifier is not None else None,
             r.subject_id,
             r.moment,
         )
         for r in requests
     ]
-    return [
-        CheckOutcome(allowed, reason, WORDS[reason], event_id, subject)
-        for allowed, reason, event_id, subject in answer_asks(uow, rules, asks, now=now)
-    ]
+    return [outcome_of(answer) for answer in answer_asks(uow, rules, asks, now=now)]
 
 
 # A check's answer as plain values: allowed, reason, the deciding event, the subject.
 Answer = tuple[bool, Reason, str | None, str | None]
+
+
+def outcome_of(answer: Answer) -> CheckOutcome:
+    """The outcome an answer given as plain values stands for (no check recorded)."""
+    allowed, reason, event_id, subject = answer
+    return CheckOutcome(allowed, reason, WORDS[reason], event_id, subject)
 
 
 def answer_asks(

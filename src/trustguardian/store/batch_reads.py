@@ -24,9 +24,6 @@ SQLITE_KEYS = 30_000
 _CHANNELS = {c.value: c for c in Channel}
 _STATUSES = {s.value: s for s in ConsentStatus}
 
-# Subjects read for checks: those that exist, those erased, each one's identifiers (hash, kind).
-Subjects = tuple[set[str], set[str], dict[str, list[tuple[str, str]]]]
-
 # What a keyed hash asked about leads to: its owner, and whether the owner is erased.
 Owner = tuple[str, bool]
 
@@ -101,23 +98,17 @@ class BatchReads:
             found.setdefault(subject_id, []).append((blind, kind))
         return found
 
-    def subjects(self, subject_ids: Sequence[str]) -> Subjects:
-        """The subjects that exist, those erased, and each one's identifiers (hash, kind)."""
-        sql = (
-            "SELECT s.id, s.shredded_at, i.blind, i.kind FROM subjects s"
-            " LEFT JOIN subject_identifiers i ON i.subject_id = s.id WHERE s.id {keys}"
-        )
+    def subjects(self, subject_ids: Sequence[str]) -> tuple[set[str], set[str]]:
+        """The subjects among these that exist, and those of them erased."""
+        sql = "SELECT id, shredded_at FROM subjects WHERE id {keys}"
         known: set[str] = set()
         shredded: set[str] = set()
-        identifiers: dict[str, list[tuple[str, str]]] = {}
         convert = self._shredded
-        for subject_id, shredded_at, blind, kind in self._rows(sql, subject_ids):
+        for subject_id, shredded_at in self._rows(sql, subject_ids):
             known.add(subject_id)
             if (convert(shredded_at) if convert else shredded_at) is not None:
                 shredded.add(subject_id)
-            if blind is not None:
-                identifiers.setdefault(subject_id, []).append((blind, kind))
-        return known, shredded, identifiers
+        return known, shredded
 
     def states(
         self, subject_ids: Sequence[str], purposes: Sequence[str], channels: Sequence[str]
