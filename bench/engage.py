@@ -3,7 +3,7 @@ bulk filter of a campaign list (filter_rows, the CLI end to end, and the HTTP bu
 each against merely reading and normalising the same list in the same run; cProfile hot spots.
 
     python bench/engage.py [--subjects 1000000] [--requests 5000] [--clients 4]
-                           [--http-seconds 10] [--server-workers 1]
+                           [--http-seconds 10] [--server-workers CORES]
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
                            [--db PATH] [--skip-http] [--skip-filter-rows]
@@ -654,8 +654,10 @@ def main() -> None:
     parser.add_argument(
         "--server-workers",
         type=int,
-        default=1,
-        help="`trustguardian serve --workers` for the HTTP runs.",
+        default=os.cpu_count() or 1,
+        help="`trustguardian serve --workers` for the HTTP runs (default: one per core; on "
+        "SQLite the workers journal their checks, so they no longer wait on each other's "
+        "commits: see store/check_log.py).",
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--profile-rows", type=int, default=50_000)

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # Per client address, per process; 0 turns a limit off.
     rate_limit_public_per_minute: int = Field(default=120, ge=0)
     rate_limit_api_per_minute: int = Field(default=12_000, ge=0)
+    # The server on SQLite journals each single check and moves the journal into the table this
+    # often (store.check_log); 0 commits every check on its own.
+    check_log_interval_ms: int = Field(default=25, ge=0, le=10_000)
     rate_limit_burst: int = Field(default=60, ge=1)
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from trustguardian.api.app import create_app
+from trustguardian.service.checks import open_check_log
 from trustguardian.service.context import build_context
 from trustguardian.service.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
@@ -16,5 +17,10 @@ def create_production_app() -> FastAPI:
     settings = Settings()
     configure_logging(settings)
     ctx = build_context(settings)
+    open_check_log(ctx)
     check_secrets(settings, ctx.keys)
-    return create_app(ctx)
+    app = create_app(ctx)
+    if ctx.check_log is not None:
+        # Drained as the server stops: uvicorn ends on the signal it caught, with no exit hooks.
+        app.router.on_shutdown.append(ctx.check_log.close)
+    return app

@@ -58,7 +58,10 @@ def serve(
         console.print("[red]--demo is refused in production mode.[/]")
         raise typer.Exit(2)
     if workers > 1 and ctx.engine.url.get_backend_name() == "sqlite":
-        console.print("SQLite has one writer: workers will queue on it. Prefer PostgreSQL.")
+        console.print(
+            "SQLite has one writer: workers queue on it for events (checks are journalled). "
+            "Prefer PostgreSQL for heavy writing."
+        )
     upgrade(ctx.engine)
     register_signing_key(ctx)
     listen_host = host or settings.host

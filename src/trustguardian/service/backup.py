@@ -33,7 +33,9 @@ from sqlalchemy.pool import NullPool
 from trustguardian.domain.errors import Conflict, InvalidInput
 from trustguardian.ledger import NoteError, Verifier
 from trustguardian.ledger.note import open_note
+from trustguardian.service.checks import settle_checks
 from trustguardian.service.context import Context
+from trustguardian.store.check_log import journals_of
 from trustguardian.store.engine import normalise_url
 
 MAGIC = b"TGBACKUP1\n"
@@ -71,6 +73,7 @@ def backup(ctx: Context, out: Path) -> Manifest:
     with tempfile.TemporaryDirectory(prefix="tg-backup-") as work:
         payload = Path(work) / "payload"
         if url.get_backend_name() == "sqlite":
+            settle_checks(ctx)  # the checks the server journalled belong in the copy
             _sqlite_copy(url, payload)
             head = _head(URL.create("sqlite", database=str(payload)))
         else:
@@ -205,6 +208,8 @@ def _sqlite_restore(url: URL, payload: Path, *, force: bool) -> None:
         raise BackupRefused(f"the restored SQLite file fails its integrity check: {ok}")
     for suffix in ("-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
+    # Checks journalled against the replaced database are not the restored one's.
+    shutil.rmtree(journals_of(str(target)), ignore_errors=True)
     os.replace(staged, target)
 
 

@@ -11,6 +11,7 @@ from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import NoticeVersion, ProofType
 from trustguardian.domain.subjects import Identifier
+from trustguardian.service.checks import settle_checks
 from trustguardian.service.context import Context
 from trustguardian.service.proofs import OpenedProof, read_proof
 from trustguardian.service.subjects import SubjectView, blind, get_subject
@@ -43,6 +44,7 @@ def subject_page(ctx: Context, *, subject_id: str) -> SubjectPage:
     """Everything the subject page shows; the caller logs the view."""
     view = get_subject(ctx, subject_id=subject_id)
     now = ctx.clock.now()
+    settle_checks(ctx)
     with ctx.uow(write=False) as uow:
         consents = [(s, s.at(now).value) for s in uow.consent.for_subject(subject_id)]
         events = uow.events.for_subject(subject_id)

@@ -12,6 +12,7 @@ from trustguardian.service.check_registry import CheckRegistryCache
 from trustguardian.service.instance import InstanceKeys, load_instance_keys
 from trustguardian.service.key_cache import ApiKeyCache
 from trustguardian.settings import Settings
+from trustguardian.store.check_log import CheckLog
 from trustguardian.store.engine import make_engine
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SYSTEM_RANDOM, MasterKey, Random
@@ -35,6 +36,8 @@ class Context:
     key_cache: ApiKeyCache = field(
         default_factory=ApiKeyCache, init=False, repr=False, compare=False
     )
+    # Single checks' rows go through this journal when set (the server on SQLite).
+    check_log: CheckLog | None = field(default=None, repr=False, compare=False)
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         """Opens a unit of work; writers take the write lock up front."""

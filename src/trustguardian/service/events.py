@@ -22,6 +22,7 @@ from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry_cache import RegistryCache
 from trustguardian.service.resolve import BatchSubjects
 from trustguardian.service.validate import EventDraft, Plan, check_draft
+from trustguardian.store import check_log
 from trustguardian.store.events import EventFilter, StoredProof, event_columns
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import commitment, new_salt, seal
@@ -335,7 +336,12 @@ CHECK_SKEW = timedelta(minutes=5)
 def _contacts(uow: UnitOfWork, events: list[PrivacyEvent]) -> list[dict[str, Any]]:
     """Contact rows (for frequency caps), each flagged when no allowed check stands behind it."""
     made = [e for e in events if e.kind is EventKind.CONTACT_MADE]
-    checks = uow.engage.checks([e.check_id for e in made if e.check_id])
+    cited = [e.check_id for e in made if e.check_id]
+    if cited:
+        # Checks the server journalled a moment ago count (in this write transaction, no
+        # journal can be drained and deleted meanwhile).
+        check_log.absorb(uow.connection, check_log.directory_for(uow.connection.engine))
+    checks = uow.engage.checks(cited)
     rows = []
     for e in made:
         check = checks.get(e.check_id or "")
