@@ -167,6 +167,75 @@ def decide(facts: Facts) -> Decision:
     return basis
 
 
+# What a verdict hangs on besides what a `Decider` shares: the status at the moment (None: no
+# state), whether suppressed, whether on a register and consented after it, whether an existing
+# customer, and whether the cap is reached.
+_Key = tuple[ConsentStatus | None, bool, bool, bool, bool, bool]
+
+
+class Decider:
+    """`decide` for many checks sharing a purpose, channel, moment, policy and holidays (a list
+    checked now): the verdict hangs on a handful of the person's values, so each combination is
+    decided once by `decide` itself and the deciding event is the person's own."""
+
+    def __init__(
+        self,
+        purpose: PurposeVersion,
+        purpose_retired: bool,
+        channel: Channel,
+        moment: datetime,
+        policy: Policy | None,
+        holidays: frozenset[date],
+    ) -> None:
+        self._shared = (purpose, purpose_retired, channel, moment)
+        self._policy = policy
+        self._holidays = holidays
+        self._cap = policy.cap.max_contacts if policy and policy.cap else None
+        self._verdicts: dict[_Key, tuple[bool, Reason, bool]] = {}
+
+    def __call__(
+        self,
+        state: ConsentState | None,
+        suppressed: bool,
+        opposition_since: date | None,
+        existing_customer: bool,
+        contacts_in_period: int,
+    ) -> tuple[bool, Reason, str | None]:
+        """Allowed, reason and deciding event, as `decide` gives them for these facts."""
+        moment = self._shared[3]
+        key = (
+            state.at(moment) if state is not None else None,
+            suppressed,
+            opposition_since is not None,
+            opposition_since is not None and _consent_after(state, opposition_since),
+            existing_customer,
+            self._cap is not None and contacts_in_period >= self._cap,
+        )
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            purpose, retired, channel, _ = self._shared
+            decision = decide(
+                Facts(
+                    purpose,
+                    retired,
+                    channel,
+                    moment,
+                    state,
+                    suppressed,
+                    opposition_since,
+                    existing_customer,
+                    self._policy,
+                    contacts_in_period,
+                    self._holidays,
+                )
+            )
+            # Every decision names the state's event or none: which one is part of the verdict.
+            verdict = (decision.allowed, decision.reason, decision.event_id is not None)
+            self._verdicts[key] = verdict
+        allowed, reason, cites = verdict
+        return allowed, reason, state.event_id if cites and state is not None else None
+
+
 def _basis(facts: Facts) -> Decision:
     content = facts.purpose.content
     state = facts.state

@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from trustguardian.domain.checks import WORDS, Decision, Facts, Policy, Reason, decide, pick_policy
+from trustguardian.domain.checks import (
+    WORDS,
+    Decider,
+    Decision,
+    Facts,
+    Policy,
+    Reason,
+    decide,
+    pick_policy,
+)
 from trustguardian.domain.common import as_utc
-from trustguardian.domain.registry import Channel, Purpose, PurposeVersion, RecordStatus
+from trustguardian.domain.registry import Channel, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import metrics
 from trustguardian.service.check_batch import (
@@ -243,8 +252,9 @@ def answer_asks(
     append = answers.append
     unknown: Answer = (False, Reason.UNKNOWN_SUBJECT, None, None)
     suppressed: Answer = (False, Reason.SUPPRESSED, None, None)
-    # What a purpose and channel decide alike for every check: read once per batch.
-    shared: dict[tuple[str, Channel], tuple[PurposeVersion, bool, bool, Policy | None]] = {}
+    # What a purpose and channel decide alike for every check: read once per batch; checks of
+    # now share a Decider (see domain.checks), others are decided one by one.
+    shared: dict[tuple[str, Channel], tuple[Purpose, bool, Policy | None, Decider]] = {}
     holidays = rules.holidays(now.year)
     states, shredded, customers = batch.states, batch.shredded, batch.customers
     for position, (purpose_key, channel, _, _, when) in enumerate(asks):
@@ -255,31 +265,40 @@ def answer_asks(
         common = shared.get((purpose_key, channel))
         if common is None:
             purpose = rules.purposes[purpose_key]
+            retired = purpose.status is RecordStatus.RETIRED
+            policy = rules.policy(purpose_key, channel)
             common = shared[purpose_key, channel] = (
-                purpose.current,
-                purpose.status is RecordStatus.RETIRED,
+                purpose,
                 purpose.current.content.marketing,
-                rules.policy(purpose_key, channel),
+                policy,
+                Decider(purpose.current, retired, channel, now, policy, holidays),
             )
-        version, retired, marketing, policy = common
+        purpose, marketing, policy, decider = common
         if when is None:
             moment, state = now, states.get((subject, purpose_key, channel))
         else:
             moment = as_utc(when)
             state = batch.state(subject, purpose_key, channel, moment, past=moment < now - PAST)
+        facts = (
+            state,
+            subject in shredded or batch.suppressed(subject, position),
+            batch.opposition(subject, channel) if marketing else None,
+            subject in customers,
+            batch.contacts(subject, channel, policy, moment),
+        )
+        if moment is now:
+            append((*decider(*facts), subject))
+            continue
         decision = decide(
             Facts(
-                version,
-                retired,
+                purpose.current,
+                purpose.status is RecordStatus.RETIRED,
                 channel,
                 moment,
-                state,
-                subject in shredded or batch.suppressed(subject, position),
-                batch.opposition(subject, channel) if marketing else None,
-                subject in customers,
+                *facts[:4],
                 policy,
-                batch.contacts(subject, channel, policy, moment),
-                holidays if moment is now else rules.holidays(moment.year),
+                facts[4],
+                rules.holidays(moment.year),
             )
         )
         append((decision.allowed, decision.reason, decision.event_id, subject))
