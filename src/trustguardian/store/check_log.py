@@ -200,10 +200,14 @@ def recover(engine: Engine, directory: Path) -> int:
 
 
 def _open(directory: Path) -> tuple[int, Path]:
+    """A new journal file, locked before it shows under its name (else another process's
+    `recover` could take it for a dead one's in between)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{os.getpid()}-{secrets.token_hex(6)}{SUFFIX}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
+    hidden = path.with_name(f".{path.name}.new")
+    fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(hidden, path)
     return fd, path
 
 
