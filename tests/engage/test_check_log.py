@@ -111,6 +111,22 @@ def test_a_failed_drain_keeps_the_rows_and_their_file(
     assert journal_lines(log.directory) == 0
 
 
+def test_a_journal_line_cut_short_fails_its_check_and_spares_the_next(
+    journalled: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = journalled.check_log
+    assert log is not None
+    first = check(journalled).check_id
+    real = check_log._write
+    monkeypatch.setattr(check_log, "_write", lambda fd, line: real(fd, line[:20]))
+    with pytest.raises(OSError, match="cut short"):
+        check(journalled)  # never answered
+    monkeypatch.undo()
+    third = check(journalled).check_id
+    assert log.drain() == 2
+    assert stored_checks(journalled) == {first, third}
+
+
 KILLED = textwrap.dedent(
     """
     import os, signal, sys
