@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from trustguardian.service.backup import backup, restore
 from trustguardian.service.checks import open_check_log, settle_checks
 from trustguardian.service.console_subject import subject_page
 from trustguardian.service.context import Context, build_context
+from trustguardian.service.metrics import exposition
 from trustguardian.store import check_log
 from trustguardian.store import tables as t
 from trustguardian.store.check_log import CheckLog
@@ -255,3 +257,22 @@ def test_a_backup_holds_the_journalled_checks_and_a_restore_drops_stale_journals
     finally:
         restored.engine.dispose()
     assert not stale.exists()
+
+
+def test_metrics_show_the_journal_backlog(journalled: Context) -> None:
+    log = journalled.check_log
+    assert log is not None
+    now = time.time()
+    assert check_log.backlog(log.directory, now) == (0, 0.0)
+    check(journalled)
+    size, age = check_log.backlog(log.directory, now + 60)
+    assert size > 0
+    assert 59 <= age <= 61 + (time.time() - now)
+    text = exposition(journalled.engine, journalled.clock).decode()
+    assert f"trustguardian_check_log_bytes {float(size)}" in text
+    log.drain()
+    assert check_log.backlog(log.directory, time.time()) == (0, 0.0)
+    assert (
+        "trustguardian_check_log_bytes 0.0"
+        in exposition(journalled.engine, journalled.clock).decode()
+    )

@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from trustguardian.domain.common import Clock
+from trustguardian.store import check_log
 from trustguardian.store import tables as t
 
 HTTP_REQUESTS = Counter(
@@ -96,6 +97,19 @@ class DatabaseCollector(Collector):
         for destination, n in pending.items():
             waiting.add_metric([destination], n)
         yield waiting
+        directory = check_log.directory_for(self._engine)
+        if directory is not None:
+            journalled, oldest = check_log.backlog(directory, self._clock.now().timestamp())
+            yield GaugeMetricFamily(
+                "trustguardian_check_log_bytes",
+                "Single checks journalled by the server and not yet in the checks table",
+                value=journalled,
+            )
+            yield GaugeMetricFamily(
+                "trustguardian_check_log_age_seconds",
+                "Age of the oldest journalled check not yet in the checks table",
+                value=oldest,
+            )
 
 
 def exposition(engine: Engine, clock: Clock) -> bytes:

@@ -167,6 +167,21 @@ def absorb(connection: Connection, directory: Path | None) -> int:
     return len(rows)
 
 
+def backlog(directory: Path | None, now: float) -> tuple[int, float]:
+    """The bytes journalled and not yet drained, and the age in seconds (at `now`, a Unix time)
+    of the oldest journal holding any: a drain that keeps failing shows as a growing age."""
+    size, oldest = 0, now
+    for path in _journals(directory) if directory is not None else []:
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            continue
+        if found.st_size:
+            size += found.st_size
+            oldest = min(oldest, found.st_mtime)
+    return size, max(0.0, now - oldest)
+
+
 def pending(directory: Path | None) -> bool:
     """Whether any journal holds a row (without reading them)."""
     if directory is None:
