@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -204,6 +205,12 @@ def test_cli_audience_filter_splits_as_check_contact(
     _assert_split(good, bad, population, expected)
     allowed = sum(1 for e in expected if e[0])
     assert f"{allowed} allowed, {len(expected) - allowed} rejected" in result.output
+    # The rejected rows counted by reason, one table line each.
+    rejected = Counter(e[1] for e in expected if not e[0])
+    lines = [line.split() for line in result.output.splitlines()]
+    assert dict(rejected) == {
+        words[1]: int(words[3]) for words in lines if len(words) == 5 and words[1] in rejected
+    }
 
 
 def test_the_audience_command_alone_splits_as_the_whole_tree(

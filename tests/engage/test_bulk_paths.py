@@ -207,7 +207,10 @@ def test_split_writes_what_the_csv_module_writes(width: int) -> None:
     kept, dropped, allowed_rows, refused = _split(header, True, checked)
     assert (kept, dropped) == _reference_split(header, checked)
     assert allowed_rows == sum(1 for a in answers if a is not None and a[0])
-    assert allowed_rows + refused == len(answers)
+    assert refused == {"no_consent": answers.count((False, Reason.NO_CONSENT, None, None))} | {
+        "invalid_row": answers.count(None)
+    }
+    assert _split(header, False, checked)[1:] == ("", allowed_rows, refused)
     assert '""\r\n' in kept or width > 1  # a lone empty field, quoted as the csv module does
 
 

@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import os
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def filter_list(
     """
     ctx = context(typer_ctx)
     size = source.stat().st_size
-    counts = {"allowed": 0, "rejected": 0}
+    allowed_rows = 0
+    reasons: Counter[str] = Counter()
     with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
         lines = list_lines(handle)
         header = csv_header(next(lines, b""))
@@ -110,18 +112,21 @@ def filter_list(
                 good.write(kept)
                 if bad_file:
                     bad_file.write(dropped)
-                counts["allowed"] += allowed
-                counts["rejected"] += refused
-                bar.update(task, completed=counts["allowed"] + counts["rejected"], refresh=True)
+                allowed_rows += allowed
+                reasons.update(refused)
+                bar.update(task, completed=allowed_rows + reasons.total(), refresh=True)
         if bad_file:
             bad_file.close()
-    console.print(
-        f"{counts['allowed']} allowed, {counts['rejected']} rejected ({size} bytes read)."
-    )
+    console.print(f"{allowed_rows} allowed, {reasons.total()} rejected ({size} bytes read).")
+    if reasons:
+        table("Rejected rows by reason", ["reason", "rows"], sorted(reasons.items()))
 
 
-def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str, int, int]:
-    """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, and counts.
+def _split(
+    header: list[str], rejects: bool, checked: Checked
+) -> tuple[str, str, int, dict[str, int]]:
+    """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, how many
+    rows are allowed, and how many are rejected for each reason.
 
     Plain values are written as the csv module writes them, joined by commas; others through it.
     """
@@ -130,6 +135,7 @@ def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str
     good: list[str] = []
     bad: list[str] = []
     allowed = 0
+    reasons: dict[str, int] = {}
     for values, plain, answer, error in zip(
         checked.values, checked.plain, checked.answers, checked.errors, strict=True
     ):
@@ -142,8 +148,10 @@ def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str
                 kept.write(_crlf(good))
                 good = []
                 keep.writerow(values)
-        elif rejects:
-            reason = answer[1].value if answer is not None else "invalid_row"
+            continue
+        reason = answer[1].value if answer is not None else "invalid_row"
+        reasons[reason] = reasons.get(reason, 0) + 1
+        if rejects:
             if plain and error is None:
                 bad.append(f"{','.join(values)},{reason},")
             else:
@@ -152,7 +160,7 @@ def _split(header: list[str], rejects: bool, checked: Checked) -> tuple[str, str
                 drop.writerow([*values, reason, error or ""])
     kept.write(_crlf(good))
     dropped.write(_crlf(bad))
-    return kept.getvalue(), dropped.getvalue(), allowed, len(checked.answers) - allowed
+    return kept.getvalue(), dropped.getvalue(), allowed, reasons
 
 
 def _crlf(lines: list[str]) -> str:
