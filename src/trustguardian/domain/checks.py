@@ -187,7 +187,10 @@ class Decider:
         policy: Policy | None,
         holidays: frozenset[date],
     ) -> None:
-        self._shared = (purpose, purpose_retired, channel, moment)
+        self._purpose = purpose
+        self._retired = purpose_retired
+        self._channel = channel
+        self._moment = moment
         self._policy = policy
         self._holidays = holidays
         self._cap = policy.cap.max_contacts if policy and policy.cap else None
@@ -202,7 +205,7 @@ class Decider:
         contacts_in_period: int,
     ) -> tuple[bool, Reason, str | None]:
         """Allowed, reason and deciding event, as `decide` gives them for these facts."""
-        moment = self._shared[3]
+        moment = self._moment
         key = (
             state.at(moment) if state is not None else None,
             suppressed,
@@ -213,12 +216,11 @@ class Decider:
         )
         verdict = self._verdicts.get(key)
         if verdict is None:
-            purpose, retired, channel, _ = self._shared
             decision = decide(
                 Facts(
-                    purpose,
-                    retired,
-                    channel,
+                    self._purpose,
+                    self._retired,
+                    self._channel,
                     moment,
                     state,
                     suppressed,

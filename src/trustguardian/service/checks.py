@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,7 +107,8 @@ def open_check_log(ctx: Context) -> None:
 def settle_checks(ctx: Context) -> None:
     """Moves every process's journalled checks into the table (before reading it whole)."""
     directory = check_log.directory_for(ctx.engine)
-    if check_log.pending(directory):
+    journalled, _ = check_log.backlog(directory, time.time())
+    if journalled:
         with ctx.uow() as uow:
             check_log.absorb(uow.connection, directory)
             uow.commit()
@@ -254,7 +256,7 @@ def answer_asks(
     suppressed: Answer = (False, Reason.SUPPRESSED, None, None)
     # What a purpose and channel decide alike for every check: read once per batch; checks of
     # now share a Decider (see domain.checks), others are decided one by one.
-    shared: dict[tuple[str, Channel], tuple[Purpose, bool, Policy | None, Decider]] = {}
+    shared: dict[tuple[str, Channel], tuple[Purpose, bool, bool, Policy | None, Decider]] = {}
     holidays = rules.holidays(now.year)
     states, shredded, customers = batch.states, batch.shredded, batch.customers
     for position, (purpose_key, channel, _, _, when) in enumerate(asks):
@@ -269,35 +271,36 @@ def answer_asks(
             policy = rules.policy(purpose_key, channel)
             common = shared[purpose_key, channel] = (
                 purpose,
+                retired,
                 purpose.current.content.marketing,
                 policy,
                 Decider(purpose.current, retired, channel, now, policy, holidays),
             )
-        purpose, marketing, policy, decider = common
+        purpose, retired, marketing, policy, decider = common
         if when is None:
             moment, state = now, states.get((subject, purpose_key, channel))
         else:
             moment = as_utc(when)
             state = batch.state(subject, purpose_key, channel, moment, past=moment < now - PAST)
-        facts = (
-            state,
-            subject in shredded or batch.suppressed(subject, position),
-            batch.opposition(subject, channel) if marketing else None,
-            subject in customers,
-            batch.contacts(subject, channel, policy, moment),
-        )
+        is_suppressed = subject in shredded or batch.suppressed(subject, position)
+        opposition = batch.opposition(subject, channel) if marketing else None
+        customer = subject in customers
+        contacts = batch.contacts(subject, channel, policy, moment)
         if moment is now:
-            append((*decider(*facts), subject))
+            append((*decider(state, is_suppressed, opposition, customer, contacts), subject))
             continue
         decision = decide(
             Facts(
                 purpose.current,
-                purpose.status is RecordStatus.RETIRED,
+                retired,
                 channel,
                 moment,
-                *facts[:4],
+                state,
+                is_suppressed,
+                opposition,
+                customer,
                 policy,
-                facts[4],
+                contacts,
                 rules.holidays(moment.year),
             )
         )

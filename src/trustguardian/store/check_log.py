@@ -108,9 +108,8 @@ class CheckLog:
                 self._rows[:0] = rows
                 self._done[:0] = done
             raise
-        for fd, path in done:
-            path.unlink(missing_ok=True)
-            os.close(fd)
+        for file in done:
+            _discard(file)
         return len(rows)
 
     def close(self) -> None:
@@ -122,10 +121,8 @@ class CheckLog:
             self.drain()
             with self._lock:
                 if self._file is not None and not self._rows and not self._done:
-                    fd, path = self._file
+                    _discard(self._file)
                     self._file, self._pid = None, -1
-                    path.unlink(missing_ok=True)
-                    os.close(fd)
 
     def _start(self) -> None:
         """Opens this process's journal and starts its drain thread (again in a forked child,
@@ -182,19 +179,6 @@ def backlog(directory: Path | None, now: float) -> tuple[int, float]:
     return size, max(0.0, now - oldest)
 
 
-def pending(directory: Path | None) -> bool:
-    """Whether any journal holds a row (without reading them)."""
-    if directory is None:
-        return False
-    for path in _journals(directory):
-        try:
-            if path.stat().st_size:
-                return True
-        except FileNotFoundError:
-            continue
-    return False
-
-
 def recover(engine: Engine, directory: Path) -> int:
     """Absorbs and deletes the journals of processes that died; returns how many rows."""
     count = 0
@@ -229,6 +213,13 @@ def _open(directory: Path) -> tuple[int, Path]:
     fcntl.flock(fd, fcntl.LOCK_EX)
     os.rename(hidden, path)
     return fd, path
+
+
+def _discard(file: tuple[int, Path]) -> None:
+    """Deletes a journal file of this process, then lets its lock go."""
+    fd, path = file
+    path.unlink(missing_ok=True)
+    os.close(fd)
 
 
 def _write(fd: int, line: bytes) -> int:
