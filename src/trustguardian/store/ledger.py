@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from trustguardian.ledger import Coord, Node
 from trustguardian.store import tables as t
@@ -60,21 +60,18 @@ class LedgerRepository:
         """Reads the stored nodes at these coordinates (one query per chunk)."""
         found: dict[Coord, bytes] = {}
         wanted = list(dict.fromkeys(coords))
+        mark = "?" if self._c.dialect.name == "sqlite" else "%s"
+        term = f"(level = {mark} AND idx = {mark})"
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             # OR of point lookups: both SQLite and PostgreSQL answer each term from the primary
-            # key, where a row-value IN list can fall back to scanning the whole tree.
-            rows = self._c.execute(
-                select(t.tree_nodes.c.level, t.tree_nodes.c.idx, t.tree_nodes.c.hash).where(
-                    or_(
-                        *(
-                            and_(t.tree_nodes.c.level == lv, t.tree_nodes.c.idx == ix)
-                            for lv, ix in chunk
-                        )
-                    )
-                )
-            )
-            found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
+            # key, where a row-value IN list can fall back to scanning the whole tree. Plain SQL:
+            # building the expression cost more than the lookups (a proof reads ~20 nodes).
+            where = " OR ".join([term] * len(chunk))  # only placeholders: values are bound
+            sql = f"SELECT level, idx, hash FROM tree_nodes WHERE {where}"  # noqa: S608
+            params = tuple(value for coord in chunk for value in coord)
+            for level, idx, digest in self._c.exec_driver_sql(sql, params):
+                found[level, idx] = bytes(digest)
         return found
 
     def add_nodes(self, nodes: Sequence[Node]) -> None:
