@@ -1,4 +1,4 @@
-"""blind_identifier."""
+"""blind_identifier and blinder."""
 
 from __future__ import annotations
 
@@ -6,8 +6,16 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from trustguardian.vault import PURPOSE_BLIND_INDEX, MasterKey, blind_identifier, derive_key
+from trustguardian.vault import (
+    PURPOSE_BLIND_INDEX,
+    MasterKey,
+    blind_identifier,
+    blinder,
+    derive_key,
+)
 
 KEY = bytes(range(32))
 
@@ -69,3 +77,23 @@ def test_works_with_the_derived_blind_index_key() -> None:
 def test_rejects_bad_inputs(key: bytes, kind: str, value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         blind_identifier(key, kind, value)
+
+
+@settings(max_examples=300)
+@given(
+    key=st.binary(min_size=32, max_size=200),
+    kind=st.text(min_size=1, max_size=12).filter(lambda k: "\x00" not in k),
+    value=st.text(min_size=1, max_size=300),
+)
+def test_is_hmac_sha256_for_any_key_and_value(key: bytes, kind: str, value: str) -> None:
+    # Keys longer than SHA-256's block are hashed first, as RFC 2104 says; both paths agree.
+    expected = hmac.digest(key, (kind + "\x00" + value).encode(), "sha256").hex()
+    assert blind_identifier(key, kind, value) == expected
+    assert blinder(key, kind)(value) == expected
+
+
+def test_blinder_refuses_what_blind_identifier_refuses() -> None:
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        blinder(bytes(16), "email")
+    with pytest.raises(ValueError, match="normalised_value"):
+        blinder(KEY, "email")("")

