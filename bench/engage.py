@@ -310,7 +310,9 @@ def run_cli(
 ) -> tuple[float, float, int, float]:
     """`trustguardian audience filter` end to end (a new process); seconds, CPU seconds of all
     its processes (a measure that other load on the machine does not stretch), allowed rows, and
-    the peak resident memory in MB of the largest of its processes (bounded: chunks in flight)."""
+    the peak resident memory in MB of the largest of its processes: the pages of the database
+    that it memory-maps count too (up to `mmap_size`), so the list's own share is what grows
+    with a longer list (see the README's note on memory)."""
     command = [
         sys.executable,
         "-m",

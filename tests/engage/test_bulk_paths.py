@@ -24,6 +24,7 @@ from trustguardian.service.audience import (
 )
 from trustguardian.service.audience_workers import Checked, check_records
 from trustguardian.service.context import Context
+from trustguardian.store import batch_reads
 from trustguardian.store.batch_reads import BatchReads
 from trustguardian.vault import blind_identifier, blinder
 
@@ -223,3 +224,32 @@ def test_blinder_hashes_as_blind_identifier() -> None:
         blind("")
     with pytest.raises(ValueError, match="blind key"):
         blinder(b"short", "email")
+
+
+def test_batch_reads_reuse_a_few_statements_whatever_the_count_of_keys(
+    small: Population, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each distinct statement stays prepared in the driver; a list's chunks each have their own
+    # count of keys, so the marks are padded to powers of two (and split at the limit).
+    monkeypatch.setattr(batch_reads, "SQLITE_KEYS", 40)
+    everyone = sorted(p.subject_id for p in small.people)
+    statements: set[str] = set()
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM subjects" in statement:
+            statements.add(statement)
+
+    event.listen(small.ctx.engine, "before_cursor_execute", seen)
+    try:
+        with small.ctx.uow(write=False) as uow:
+            reads = BatchReads(uow.connection)
+            for count in range(1, len(everyone) + 1):
+                asked = [*everyone[:count], f"sub_missing{count}"]
+                known, _ = reads.subjects(asked)
+                assert known == set(everyone[:count])
+    finally:
+        event.remove(small.ctx.engine, "before_cursor_execute", seen)
+    # 61 counts of keys: marks 1, 2, 4, 8, 16, 32 and 40 (the limit) on SQLite; one array on
+    # PostgreSQL
+    limit = 1 if small.ctx.engine.dialect.name == "postgresql" else 7
+    assert 0 < len(statements) <= limit

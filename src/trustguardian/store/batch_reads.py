@@ -197,9 +197,19 @@ class BatchReads:
         step = max(1, SQLITE_KEYS - len(extra))
         tests = [_marks(len(values)) for values in lists]
         for start in range(0, len(keys), step):
-            chunk = keys[start : start + step]
+            chunk = [*keys[start : start + step]]
+            # The driver keeps each distinct statement prepared (128 of them), and one with tens
+            # of thousands of marks holds megabytes: a list of millions, whose chunks each have
+            # their own count of keys, grew a worker by 350 MB. Padded to a power of two (the
+            # last key repeated, which changes no membership test), a few statements serve all.
+            chunk += chunk[-1:] * (_padded(len(chunk), step) - len(chunk))
             statement = sql.format(*tests, keys=_marks(len(chunk)))
             yield from self._c.exec_driver_sql(statement, (*chunk, *extra))
+
+
+def _padded(count: int, limit: int) -> int:
+    """The count of marks for `count` keys: the next power of two, at most `limit`."""
+    return min(limit, 1 << (count - 1).bit_length())
 
 
 def _marks(count: int) -> str:
