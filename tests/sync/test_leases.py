@@ -72,33 +72,37 @@ def test_a_dispatcher_that_died_keeps_its_destinations_only_until_the_lease_runs
 def test_a_pass_longer_than_the_lease_is_not_overlapped_by_another_dispatcher(
     backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
 ) -> None:
-    """Sending 15 events of one person to a receiver that needs 0.1 s each would take ~1.5 s, and
-    the lease is 0.5 s: a second dispatcher (another replica, or a restarted process) must not
+    """Sending 30 events of one person to a receiver that needs 0.1 s each would take ~3 s, and
+    the lease is 2 s: a second dispatcher (another replica, or a restarted process) must not
     send the same events at the same time. A pass stops sending at half its lease and renews the
-    lease when it records its results, so passes of two dispatchers never overlap."""
-    ctx = make_sync_ctx(backend, sync_lease_seconds=LEASE)
+    lease when it records its results, so passes of two dispatchers never overlap.
+
+    The lease is longer than the other tests' so that recording a pass's results has a second
+    of margin even on a loaded machine (the margin is what the half-lease stop buys)."""
+    lease, total = 2.0, 30
+    ctx = make_sync_ctx(backend, sync_lease_seconds=lease)
     receiver = receivers(always(204, stall=0.1))
     create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP)
     create_webhook(ctx, system_key="esp", url=receiver.url())
-    events = events_for(ctx, subjects=1, total=15)
+    events = events_for(ctx, subjects=1, total=total)
     with httpx.Client(timeout=5) as first_client, httpx.Client(timeout=5) as second_client:
         first = Dispatcher(ctx, client=first_client, owner="first")
         second = Dispatcher(ctx, client=second_client, owner="second")
         running = threading.Thread(target=first.run_once)
         running.start()
-        time.sleep(LEASE + 0.3)  # the first pass would still be sending, were it not time-boxed
+        time.sleep(lease + 0.3)  # the first pass would still be sending, were it not time-boxed
         # A pass stops sending at half the lease and renews it when recording its results.
         assert not running.is_alive()
         overlapped = second.run_once()
         running.join(10)
-        while len(receiver.seen_ids()) < 15:
+        while len(receiver.seen_ids()) < total:
             second.run_once()
     ids = [e.id for e in events]
     assert receiver.seen_ids() == set(ids)
     duplicates = len(receiver.accepted()) - len(ids)
     assert duplicates == 0, (
         f"{duplicates} events sent twice by two dispatchers at once (the second took the lease "
-        f"{LEASE} s into the first one's pass and delivered {overlapped.delivered}); in arrival "
+        f"{lease} s into the first one's pass and delivered {overlapped.delivered}); in arrival "
         f"order the person's events go back in time: "
         f"{[ids.index(i) for i in receiver.accepted_ids()]}"
     )
