@@ -381,6 +381,9 @@ def heap_kb(pid: int) -> int:
     )
 
 
+# --- a real server ----------------------------------------------------------------------------
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
