@@ -23,6 +23,7 @@ from trustguardian.service.evidence import SALT_BYTES, data_aad, proof_aad
 from trustguardian.service.instance import InstanceKeys
 from trustguardian.service.subjects import identifier_aad
 from trustguardian.service.verify_rows import stream
+from trustguardian.store.bulk import driver_mark
 from trustguardian.vault import (
     VaultError,
     blind_identifier,
@@ -147,7 +148,7 @@ def _rows(connection: Connection, sql: str, half: Half | None) -> Iterator[Any]:
     column = sql[sql.index("{") + 1 : sql.index("}")]
     if half is None:
         return stream(connection, sql.replace("{" + column + "}", "1 = 1"))
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    mark = driver_mark(connection)
     test = f"COALESCE({column}, '') {'<' if half[1] else '>='} {mark}"
     return stream(connection, sql.replace("{" + column + "}", test), (half[0],))
 

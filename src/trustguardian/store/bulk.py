@@ -23,6 +23,12 @@ Convert = Callable[[Any], Any]
 COPY_FROM = 32
 
 
+def driver_mark(connection: Connection) -> str:
+    """The driver's placeholder for a bound value in plain SQL (`exec_driver_sql`): pysqlite's
+    `?`, psycopg's `%s`."""
+    return "?" if connection.dialect.name == "sqlite" else "%s"
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -77,7 +83,7 @@ def bulk_insert(
     names = list(rows[0])
     # Column names come from the table definition (table.c[name] refuses any other), never input.
     converters = [_converter(table.c[name].type, dialect) for name in names]
-    mark = "?" if dialect == "sqlite" else "%s"
+    mark = driver_mark(connection)
     columns, marks = ", ".join(names), ", ".join(mark for _ in names)
     sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"  # noqa: S608
     if ignore_existing:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from trustguardian.ledger import Coord, Node
 from trustguardian.store import tables as t
-from trustguardian.store.bulk import bulk_insert
+from trustguardian.store.bulk import bulk_insert, driver_mark
 
 # SQLite caps the number of bound parameters per statement; chunks stay well below it.
 CHUNK = 400
@@ -60,7 +60,7 @@ class LedgerRepository:
         """Reads the stored nodes at these coordinates (one query per chunk)."""
         found: dict[Coord, bytes] = {}
         wanted = list(dict.fromkeys(coords))
-        mark = "?" if self._c.dialect.name == "sqlite" else "%s"
+        mark = driver_mark(self._c)
         term = f"(level = {mark} AND idx = {mark})"
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
