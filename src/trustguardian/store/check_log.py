@@ -100,9 +100,7 @@ class CheckLog:
             done, self._done = [*self._done, self._file], []
             self._file = fresh
         try:
-            with UnitOfWork(self.engine) as uow:
-                add(uow.connection, rows)
-                uow.commit()
+            _commit(self.engine, rows)
         except BaseException:
             with self._lock:  # kept, files and all, for the next drain
                 self._rows[:0] = rows
@@ -153,6 +151,13 @@ def add(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     bulk_insert(connection, t.checks, rows, ignore_existing=("id",))
 
 
+def _commit(engine: Engine, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Inserts check rows in a transaction of their own."""
+    with UnitOfWork(engine) as uow:
+        add(uow.connection, rows)
+        uow.commit()
+
+
 def absorb(connection: Connection, directory: Path | None) -> int:
     """Inserts every journalled row of every process into the table (in the caller's write
     transaction: under the write lock no drain can commit meanwhile); returns how many rows
@@ -193,9 +198,7 @@ def recover(engine: Engine, directory: Path) -> int:
             except BlockingIOError:
                 continue  # its process lives
             rows = list(_read(path))
-            with UnitOfWork(engine) as uow:
-                add(uow.connection, rows)
-                uow.commit()
+            _commit(engine, rows)
             path.unlink(missing_ok=True)
             count += len(rows)
         finally:
