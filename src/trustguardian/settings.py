@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     signing_key: SecretStr | None = None
     ledger_origin: str = "trustguardian.local/ledger"
+    # Verifier keys trusted beside the instance's own (commas or spaces between them): earlier
+    # signing keys that were kept in the environment rather than in the key file. A key in the
+    # database is trusted only when pinned here or endorsed in an unbroken chain from a pinned
+    # key (service.keyring).
+    trusted_keys: str | None = None
     default_phone_region: str = "IT"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
