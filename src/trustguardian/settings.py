@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     preferences_link_days: int = Field(default=30, ge=1)
     verification_code_minutes: int = Field(default=15, ge=1)
     verification_max_attempts: int = Field(default=5, ge=1)
+    # Double opt-in and OTP: at most this many messages to one person per hour; further
+    # sign-ups are recorded, pending, without a new message (a form is no mail cannon).
+    confirmation_messages_per_hour: int = Field(default=3, ge=1)
     # --- production (issue 10) ---
     # Keys beyond the master and signing keys; each may come from the key file instead.
     retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped

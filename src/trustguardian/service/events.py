@@ -50,12 +50,14 @@ def record_events(
     batch_key: str | None = None,
     batch_scope: str = "batch:service",
     before_commit: Callable[[UnitOfWork, list[PrivacyEvent]], None] | None = None,
+    minted: bool = False,
 ) -> list[Recorded]:
     """Records events, all or nothing; an idempotent retry returns the original events.
 
     A consent.given through a touchpoint that confirms consents is recorded awaiting
     confirmation, and its message is sent after the commit. `before_commit` runs in the same
-    transaction with the new events (e.g. to use up the link that confirmed them).
+    transaction with the new events (e.g. to use up the link that confirmed them). `minted`
+    marks confirmations this instance witnessed (see confirm_requests.awaiting).
     """
     if not drafts or len(drafts) > MAX_BATCH:
         raise InvalidInput(
@@ -81,7 +83,7 @@ def record_events(
             if early is not None
             else _check_all(ctx, uow, fresh, acting)
         )
-        waiting = confirm_requests.awaiting(ctx, uow, plans)
+        waiting = confirm_requests.awaiting(ctx, uow, plans, minted=minted)
         within = {n: w.within for n, w in waiting.items()}
         recorded = _write(ctx, uow, size, plans, within) if plans else {}
         names = {p.touchpoint.key: p.touchpoint.name for _, p in plans}
