@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     signing_key: SecretStr | None = None
     ledger_origin: str = "trustguardian.local/ledger"
+    # Verifier keys trusted beside the instance's own (commas or spaces between them): earlier
+    # signing keys that were kept in the environment rather than in the key file. A key in the
+    # database is trusted only when pinned here or endorsed in an unbroken chain from a pinned
+    # key (service.keyring).
+    trusted_keys: str | None = None
     default_phone_region: str = "IT"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
@@ -73,6 +78,9 @@ class Settings(BaseSettings):
     preferences_link_days: int = Field(default=30, ge=1)
     verification_code_minutes: int = Field(default=15, ge=1)
     verification_max_attempts: int = Field(default=5, ge=1)
+    # Double opt-in and OTP: at most this many messages to one person per hour; further
+    # sign-ups are recorded, pending, without a new message (a form is no mail cannon).
+    confirmation_messages_per_hour: int = Field(default=3, ge=1)
     # --- production (issue 10) ---
     # Keys beyond the master and signing keys; each may come from the key file instead.
     retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped

@@ -481,3 +481,27 @@ def test_events_are_listed_in_ledger_order_a_page_at_a_time_with_filters(
     assert [e["id"] for e in second["items"]] == [ids[4]]
     assert_problem(client.get("/v1/events", params={"cursor": "garbage!"}), 422, "invalid-input")
     assert_problem(client.get("/v1/events", params={"kind": "nope"}), 422, "validation-error")
+
+
+def test_a_touchpoint_cannot_correct_away_another_touchpoints_withdrawal(
+    client: TestClient, registry: Context
+) -> None:
+    post(client, event_body(occurred_at=ago(days=3).isoformat()))
+    withdrawn = post(client, withdrawal(occurred_at=ago(days=2).isoformat()))
+    _, bound = create_api_key(
+        registry, name="web form", scopes=[Scope.EVENTS_WRITE], touchpoint_key=TP
+    )
+    before = footprint(registry)
+    for kind in ("notice.acknowledged", "consent.given"):
+        answer = client.post(
+            "/v1/events",
+            json=event_body(kind, corrects=withdrawn["id"], occurred_at=ago(days=1).isoformat()),
+            headers=bearer(bound),
+        )
+        body = assert_problem(answer, 422, "invalid-input")
+        [error] = body["errors"]
+        assert error["loc"] == "events.0.corrects"
+        assert "newsletter-footer" in error["msg"]
+    assert footprint(registry) == before
+    consents = client.get(f"/v1/subjects/{withdrawn['subject_id']}/consents").json()
+    assert {c["status"] for c in consents} == {"withdrawn"}

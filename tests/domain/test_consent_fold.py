@@ -11,8 +11,10 @@ from trustguardian.domain.consent import (
     ConsentFact,
     ConsentState,
     ConsentStatus,
+    correctable,
     fold,
     newer,
+    order,
     state_of,
 )
 from trustguardian.domain.events import EventKind
@@ -66,9 +68,16 @@ def test_the_event_that_happened_last_decides_not_the_one_recorded_last() -> Non
     assert states[("sub_a", "newsletter", EMAIL)].event_id == "evt_0"
 
 
-def test_at_the_same_instant_the_later_recorded_event_decides() -> None:
+def test_at_the_same_instant_the_most_protective_event_decides() -> None:
     assert status(fold([fact(0, GIVEN), fact(1, REFUSED)])) == "refused"
     assert status(fold([fact(1, REFUSED), fact(0, GIVEN)])) == "refused"
+    # Recorded later, at the same instant: a consent still does not take back a withdrawal.
+    assert status(fold([fact(0, WITHDRAWN), fact(1, GIVEN)])) == "withdrawn"
+    assert status(fold([fact(0, REFUSED), fact(1, EventKind.CONSENT_CONFIRMED)])) == "refused"
+    # Among consents, or among refusals, recording order still breaks the tie.
+    assert fold([fact(0, GIVEN), fact(1, GIVEN)])[("sub_a", "newsletter", EMAIL)].event_id == (
+        "evt_1"
+    )
 
 
 def test_each_channel_is_decided_on_its_own() -> None:
@@ -106,10 +115,35 @@ def test_a_correction_deciding_nothing_itself_removes_the_corrected_event() -> N
 
 def test_a_correction_of_a_correction_leaves_the_last_one_standing() -> None:
     states = fold(
-        [fact(0, GIVEN), fact(1, REFUSED, corrects="evt_0"), fact(2, GIVEN, corrects="evt_1")]
+        [fact(0, GIVEN), fact(1, GIVEN, corrects="evt_0"), fact(2, GIVEN, corrects="evt_1")]
     )
     assert status(states) == "given"
     assert states[("sub_a", "newsletter", EMAIL)].event_id == "evt_2"
+
+
+def test_no_correction_takes_back_a_withdrawal_or_refusal() -> None:
+    for kind in (WITHDRAWN, REFUSED):
+        states = fold([fact(0, GIVEN), fact(1, kind, hours=1), fact(2, GIVEN, corrects="evt_1")])
+        assert status(states) == kind.value.split(".")[1]
+        assert states[("sub_a", "newsletter", EMAIL)].event_id == "evt_1"
+        # Nor a correction that decides nothing itself (a notice acknowledged, say).
+        assert status(fold([fact(0, GIVEN), fact(1, kind, hours=1)], corrected=["evt_1"])) == (
+            kind.value.split(".")[1]
+        )
+    # Only a consent dated after it, with its own proofs, supersedes it.
+    assert status(fold([fact(0, WITHDRAWN), fact(1, GIVEN, hours=1)])) == "given"
+
+
+def test_which_kinds_may_correct_which() -> None:
+    confirmed = EventKind.CONSENT_CONFIRMED
+    assert correctable(GIVEN, GIVEN)
+    assert correctable(GIVEN, WITHDRAWN)
+    assert correctable(confirmed, REFUSED)
+    assert correctable(WITHDRAWN, WITHDRAWN)
+    assert not correctable(WITHDRAWN, GIVEN)
+    assert not correctable(REFUSED, confirmed)
+    assert not correctable(WITHDRAWN, EventKind.NOTICE_ACKNOWLEDGED)
+    assert not correctable(GIVEN, EventKind.NOTICE_ACKNOWLEDGED)
 
 
 def test_a_given_consent_expires_after_its_lifetime_when_read() -> None:
@@ -189,7 +223,7 @@ def test_each_state_comes_from_the_latest_event_on_its_channel(
     for key, state in states.items():
         subject, _, channel = key
         mine = [f for f in facts if f.subject_id == subject and channel in f.channels]
-        latest = max(mine, key=lambda f: (f.occurred_at, f.seq))
+        latest = max(mine, key=order)
         assert state.event_id == latest.event_id
     covered = {(f.subject_id, f.purpose, c) for f in facts for c in f.channels}
     assert set(states) == covered
@@ -197,9 +231,12 @@ def test_each_state_comes_from_the_latest_event_on_its_channel(
 
 def test_of_two_facts_of_equal_order_the_one_given_last_decides() -> None:
     # Sequence numbers are unique in a ledger; the fold still answers like a stable sort.
-    given_first = fold([fact(1, GIVEN), fact(1, WITHDRAWN)])
-    withdrawn_first = fold([fact(1, WITHDRAWN), fact(1, GIVEN)])
-    assert (status(given_first), status(withdrawn_first)) == ("withdrawn", "given")
+    first = fold([fact(1, GIVEN, channels=(EMAIL, SMS)), fact(1, GIVEN)])
+    last = fold([fact(1, GIVEN), fact(1, GIVEN, channels=(EMAIL, SMS))])
+    assert first[("sub_a", "newsletter", EMAIL)] == last[("sub_a", "newsletter", EMAIL)]
+    # A withdrawal and a consent never have equal order: the withdrawal is more protective.
+    assert status(fold([fact(1, GIVEN), fact(1, WITHDRAWN)])) == "withdrawn"
+    assert status(fold([fact(1, WITHDRAWN), fact(1, GIVEN)])) == "withdrawn"
 
 
 @settings(max_examples=200, deadline=None)
@@ -218,7 +255,43 @@ def test_the_fold_equals_replaying_the_facts_sorted_by_order(
 ) -> None:
     facts = [fact(n, kind, hours=h, channels=ch) for n, (kind, h, ch) in enumerate(drawn)]
     replayed: dict[tuple[str, str, Channel], ConsentState] = {}
-    for f in sorted(facts, key=lambda f: (f.occurred_at, f.seq)):
+    for f in sorted(facts, key=order):
         for channel in f.channels:
             replayed[(f.subject_id, f.purpose, channel)] = state_of(f, channel)
     assert fold(reversed(facts)) == replayed
+
+
+HISTORY = st.lists(
+    st.tuples(
+        st.sampled_from([GIVEN, REFUSED, WITHDRAWN, EventKind.CONSENT_CONFIRMED]),
+        st.integers(min_value=0, max_value=4),  # few instants: many ties
+        st.sampled_from([(EMAIL,), (SMS,), (EMAIL, SMS)]),
+        st.one_of(st.none(), st.integers(min_value=0, max_value=19)),  # what it corrects
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=300, database=None)
+@given(drawn=HISTORY, data=st.data())
+def test_no_history_turns_a_withdrawal_back_into_consent_without_a_later_dated_consent(
+    drawn: list[tuple[EventKind, int, tuple[Channel, ...], int | None]], data: st.DataObject
+) -> None:
+    """Random kinds, instants (ties), channels, corrections (even of kinds validation refuses)
+    and arrival orders (late arrivals): a channel ends in consent only when an uncorrected
+    consent dated strictly after every withdrawal and refusal on it decides it."""
+    facts = [
+        fact(n, kind, hours=h, channels=ch, corrects=None if c is None else f"evt_{c}")
+        for n, (kind, h, ch, c) in enumerate(drawn)
+    ]
+    corrected = {f.corrects for f in facts if f.corrects is not None}
+    arrived = data.draw(st.permutations(facts))
+    for (_, _, channel), state in fold(arrived).items():
+        if state.status is not ConsentStatus.GIVEN:
+            continue
+        decider = next(f for f in facts if f.event_id == state.event_id)
+        assert decider.event_id not in corrected
+        for other in facts:
+            if channel in other.channels and other.kind in (WITHDRAWN, REFUSED):
+                assert other.occurred_at < decider.occurred_at, (other, decider)

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from tests.reports.helpers import FORM_HTML, NOTICE_V2, SCAN, mario_history, rezip, unzip
+from tests.reports.helpers import (
+    FORM_HTML,
+    NOTICE_V2,
+    SCAN,
+    History,
+    mario_history,
+    rezip,
+    unzip,
+)
 
 from trustguardian.domain.errors import NotFound
 from trustguardian.ledger import Signer
@@ -224,9 +232,14 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     # Offline: no database, no keys, no settings at all.
     offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
     offline["TRUSTGUARDIAN_DATABASE_URL"] = f"sqlite:///{tmp_path}/absent/none.db"
+    instance_key = history.ctx.keys.signer.verifier
     ok = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
-        env=offline,
+        [
+            sys.executable,
+            *("-m", "trustguardian", "dossier", "verify", str(out)),
+            *("--key", instance_key.verifier_key),
+        ],
+        env={**offline, "COLUMNS": "300"},
         capture_output=True,
         text=True,
         check=False,
@@ -235,13 +248,49 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "OK" in ok.stdout
     assert "3 events" in ok.stdout
+    assert ok.stdout.splitlines()[0].startswith(f"key: {instance_key.verifier_key}")
+    assert f"{instance_key.fingerprint}), pinned by --key" in ok.stdout
     assert not (tmp_path / "absent").exists()
+    # Without a pin every check still runs, but the answer is "unpinned", naming the key.
+    unpinned = subprocess.run(
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
+        env={**offline, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert unpinned.returncode == 3, unpinned.stdout + unpinned.stderr
+    assert "NOT pinned" in unpinned.stdout
+    assert instance_key.fingerprint in unpinned.stdout
+    assert "unpinned" in unpinned.stderr
+    assert "Traceback" not in unpinned.stderr
+    embedded = subprocess.run(
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", "--trust-embedded-key", out],
+        env={**offline, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert embedded.returncode == 0, embedded.stdout + embedded.stderr
+    by_env = subprocess.run(
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
+        env={**offline, "TRUSTGUARDIAN_TRUSTED_KEYS": f"other+0+x, {instance_key.verifier_key}"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert by_env.returncode == 2, by_env.stdout + by_env.stderr  # a malformed pin is refused
+    assert "Traceback" not in by_env.stderr
 
+    pinned_key = instance_key.verifier_key
     files = unzip(out.read_bytes())
     files["notices/privacy-it-v1.txt"] = b"Informativa v1 (ritoccata)\n"
     out.write_bytes(rezip(files))
     bad = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", out, f"--key={pinned_key}"],
         env={**offline, "COLUMNS": "200"},
         capture_output=True,
         text=True,
@@ -251,3 +300,59 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     assert bad.returncode == 1
     assert "does NOT verify" in bad.stdout
     assert "notices/privacy-it-v1.txt" in bad.stdout
+
+
+def _re_signed(history: History, forger: Signer) -> bytes:
+    """The dossier with one status changed and every signature redone with `forger`'s key: the
+    checkpoint, the manifest and the key file, as a forger holding no instance key would."""
+    files = unzip(subject_dossier(history.ctx, subject_id=history.subject_id))
+    subject = json.loads(files["subject.json"])
+    subject["forged"] = True
+    files["subject.json"] = json.dumps(subject).encode()
+    checkpoint = files["checkpoint.txt"].decode()
+    body = checkpoint[: checkpoint.index("\n\n") + 1]
+    files["checkpoint.txt"] = forger.sign(body).encode()
+    files["public-key.txt"] = (forger.verifier_key + "\n").encode()
+    lines = [
+        line
+        for line in files["manifest.txt"].decode().split("\n\n")[0].splitlines()
+        if len(line.split(" ")[0]) != 64
+    ] + [
+        f"{hashlib.sha256(b).hexdigest()} {p}"
+        for p, b in sorted(files.items())
+        if p != "manifest.txt"
+    ]
+    files["manifest.txt"] = forger.sign("\n".join(lines) + "\n").encode()
+    return rezip(files)
+
+
+def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
+    history = mario_history(sqlite_ctx)
+    forger = Signer.generate(history.ctx.keys.signer.name)
+    out = tmp_path / "forged.zip"
+    out.write_bytes(_re_signed(history, forger))
+    # Internally consistent: only a pin can tell it from the real thing.
+    assert verify_dossier(out.read_bytes()).ok
+    offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out), *extra],
+            env={**offline, "COLUMNS": "300"},
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+
+    unpinned = verify()
+    assert unpinned.returncode != 0
+    assert forger.verifier.fingerprint in unpinned.stdout  # it names the key it would trust
+    assert "unpinned" in unpinned.stderr
+    pinned = verify("--key", history.ctx.keys.signer.verifier.verifier_key)
+    assert pinned.returncode == 1, pinned.stdout + pinned.stderr
+    assert "public-key.txt" in pinned.stdout
+    assert "not a key you trust" in pinned.stdout
+    assert forger.verifier.fingerprint in pinned.stdout  # "the dossier carries another key"

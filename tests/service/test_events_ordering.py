@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +25,13 @@ from tests.service.test_events_recording import (
     utcnow,
 )
 
-from trustguardian.domain.consent import STATUS_OF, ConsentFact, ConsentState, fold
+from trustguardian.domain.consent import (
+    STATUS_OF,
+    ConsentFact,
+    ConsentState,
+    correctable,
+    fold,
+)
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.service.consent import subject_consents, subject_timeline
@@ -78,14 +84,21 @@ def test_a_late_event_that_happened_last_wins_even_in_the_same_batch(ctx: Contex
     assert_verifies(ctx)
 
 
-def test_events_at_the_same_instant_are_decided_by_recording_order(ctx: Context) -> None:
+def test_at_the_same_instant_the_most_protective_event_decides(ctx: Context) -> None:
     setup_registry(ctx)
     moment = ago(days=1)
     record_one(ctx, make_draft(occurred_at=moment))
     second = record_one(ctx, make_draft(EventKind.CONSENT_WITHDRAWN, occurred_at=moment))
     assert statuses(ctx, second.subject_id) == all_are("withdrawn")
+    # Recorded later at the same instant, a consent does not take the withdrawal back.
     record_one(ctx, make_draft(occurred_at=moment))
-    assert statuses(ctx, second.subject_id) == all_are("given")
+    assert statuses(ctx, second.subject_id) == all_are("withdrawn")
+    # Between two consents of the same instant, recording order decides.
+    later = record_one(ctx, make_draft(occurred_at=moment + timedelta(hours=1)))
+    tie = record_one(ctx, make_draft(occurred_at=moment + timedelta(hours=1)))
+    assert statuses(ctx, later.subject_id) == all_are("given")
+    states = [s for s, _ in subject_consents(ctx, subject_id=later.subject_id)]
+    assert {s.event_id for s in states} == {tie.id}
     assert_verifies(ctx)
 
 
@@ -120,12 +133,18 @@ def fact(event: PrivacyEvent) -> ConsentFact:
 
 
 def last_word(events: list[PrivacyEvent]) -> dict[tuple[str, Channel], EventKind]:
-    """An independent model: per subject and channel, the event that happened last decides."""
+    """An independent model: per subject and channel, the event that happened last decides;
+    at one instant a withdrawal or refusal beats a consent, then the one recorded last."""
+    refusing = {EventKind.CONSENT_WITHDRAWN, EventKind.CONSENT_REFUSED}
+
+    def rank(e: PrivacyEvent) -> tuple[datetime, bool, int]:
+        return (e.occurred_at, e.kind in refusing, e.seq)
+
     decided: dict[tuple[str, Channel], PrivacyEvent] = {}
     for e in events:
         for channel in e.channels:
             current = decided.get((e.subject_id, channel))
-            if current is None or (e.occurred_at, e.seq) > (current.occurred_at, current.seq):
+            if current is None or rank(e) > rank(current):
                 decided[(e.subject_id, channel)] = e
     return {key: e.kind for key, e in decided.items()}
 
@@ -210,7 +229,12 @@ def test_stored_consent_equals_the_fold_with_corrections_in_any_order(
             pending = []
 
     for kind, hours, channels, who, corrects, pick in specs:
-        own = [e for e, owner in zip(events, owners, strict=True) if owner == who]
+        # Only corrections the service accepts: of a kind that may correct the target.
+        own = [
+            e
+            for e, owner in zip(events, owners, strict=True)
+            if owner == who and correctable(e.kind, kind)
+        ]
         target = own[pick % len(own)].id if corrects and own else None
         draft = make_draft(
             kind,

@@ -371,8 +371,8 @@ def test_events_after_a_correction_keep_following_occurred_at(ctx: Context) -> N
 
 def test_a_correction_to_another_purpose_refolds_both_purposes(ctx: Context) -> None:
     setup_registry(ctx)
-    wrong = record_one(ctx, make_draft(occurred_at=ago(days=2)))
-    add_touchpoint(ctx, "web-profiling", purposes=[OTHER_PURPOSE])
+    add_touchpoint(ctx, "web-profiling", purposes=[PURPOSE, OTHER_PURPOSE])
+    wrong = record_one(ctx, make_draft(touchpoint="web-profiling", occurred_at=ago(days=2)))
     right = record_one(
         ctx,
         make_draft(
@@ -401,6 +401,49 @@ def test_correcting_an_event_of_another_subject_is_refused_and_writes_nothing(
     assert [e.loc for e in caught.value.errors] == ["events.0.corrects"]
     assert footprint(ctx) == before
     assert statuses(ctx, marios.subject_id) == all_are("given")
+
+
+def test_correcting_another_touchpoints_event_is_refused_and_writes_nothing(
+    ctx: Context,
+) -> None:
+    setup_registry(ctx)
+    record_one(ctx, make_draft(occurred_at=ago(days=3)))
+    withdrawal = record_one(
+        ctx, make_draft(EventKind.CONSENT_WITHDRAWN, touchpoint=ENGAGE_TP, occurred_at=ago(days=2))
+    )
+    before = footprint(ctx)
+    with pytest.raises(InvalidInput) as caught:
+        record(ctx, make_draft(EventKind.CONSENT_WITHDRAWN, corrects=withdrawal.id))
+    assert [e.loc for e in caught.value.errors] == ["events.0.corrects"]
+    assert "touchpoint" in caught.value.errors[0].msg
+    assert footprint(ctx) == before
+    assert statuses(ctx, withdrawal.subject_id) == all_are("withdrawn")
+
+
+def test_nothing_corrects_a_withdrawal_back_into_consent(ctx: Context) -> None:
+    setup_registry(ctx)
+    record_one(ctx, make_draft(occurred_at=ago(days=3)))
+    withdrawal = record_one(ctx, make_draft(EventKind.CONSENT_WITHDRAWN, occurred_at=ago(days=2)))
+    before = footprint(ctx)
+    for kind in (EventKind.CONSENT_GIVEN, EventKind.NOTICE_ACKNOWLEDGED):
+        with pytest.raises(InvalidInput) as caught:
+            record(ctx, make_draft(kind, occurred_at=ago(days=1), corrects=withdrawal.id))
+        assert [e.loc for e in caught.value.errors] == ["events.0.corrects"]
+        assert "cannot correct" in caught.value.errors[0].msg
+    assert footprint(ctx) == before
+    assert statuses(ctx, withdrawal.subject_id) == all_are("withdrawn")
+    # A withdrawal may correct a withdrawal (its channels, say); it stays a withdrawal.
+    record_one(
+        ctx,
+        make_draft(
+            EventKind.CONSENT_WITHDRAWN,
+            occurred_at=ago(days=2),
+            channels=(Channel.EMAIL,),
+            corrects=withdrawal.id,
+        ),
+    )
+    assert statuses(ctx, withdrawal.subject_id) == all_are("withdrawn")
+    assert_verifies(ctx)
 
 
 def test_correcting_an_unknown_event_is_refused_and_writes_nothing(ctx: Context) -> None:

@@ -17,6 +17,7 @@ from tests.conftest import BACKENDS
 from tests.service.test_tamper import _email, _operator, build_ledger
 
 from trustguardian.domain.events import EventKind
+from trustguardian.domain.registry import Channel
 from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
 from trustguardian.service.events import record_events
@@ -40,8 +41,8 @@ def _both(ctx: Context) -> tuple[ConsentCheck, ConsentCheck]:
 
 
 def _correct_winners(ctx: Context) -> None:
-    """Consents that would decide their state, then corrected: one by an earlier refusal, one
-    by an event that decides no consent itself."""
+    """Consents that would decide their state, then corrected at the touchpoint that recorded
+    them: one by an earlier refusal, one by an earlier consent on fewer channels."""
     now = ctx.clock.now()
     given = [
         r.event
@@ -75,11 +76,13 @@ def _correct_winners(ctx: Context) -> None:
                 fingerprint="correct-5",
             ),
             EventDraft(
-                kind=EventKind.DATA_UPDATED,
-                touchpoint="preference-centre",
-                occurred_at=now - timedelta(minutes=30),
+                kind=EventKind.CONSENT_GIVEN,
+                touchpoint="fair-stand",
+                occurred_at=now - timedelta(days=2),
                 identifiers=_email(6),
-                data={"city": "Roma"},
+                purpose="newsletter",
+                channels=(Channel.EMAIL,),
+                proofs=(_operator("Team leader"),),
                 corrects=given[1].id,
                 fingerprint="correct-6",
             ),

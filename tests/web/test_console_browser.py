@@ -250,9 +250,10 @@ def test_legal_downloads_a_dossier_that_verifies_offline(browser: Browser, site:
     check = verify_dossier(saved.read_bytes(), trusted_key=site.ctx.keys.signer.verifier_key)
     assert check.ok, check.problems
     assert check.subject_id == site.company.subject_id
-    # And as an inspector would: the command alone, with no database and no instance keys.
+    # And as an inspector would: the command alone, with no database and only the pinned key.
+    key = site.ctx.keys.signer.verifier_key
     offline = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(saved)],
+        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(saved), "--key", key],
         capture_output=True,
         text=True,
         env={"PATH": os.environ.get("PATH", ""), "HOME": str(saved.parent)},

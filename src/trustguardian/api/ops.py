@@ -128,6 +128,13 @@ class SigningKeyRead(BaseModel):
     activated_at: datetime | None
     retired_at: datetime | None
     endorsement: str | None = Field(description="The previous key's signed note introducing it.")
+    trusted: bool = Field(
+        description="Whether the key is pinned outside the database or endorsed in an unbroken "
+        "chain from a pinned key; checkpoints signed by an untrusted key are not accepted."
+    )
+    trust: str = Field(
+        description="`pinned`, `endorsed by KEY_HASH`, or why the chain does not reach the key."
+    )
 
 
 keys_router = APIRouter(prefix="/v1", tags=["ledger"])
@@ -148,6 +155,8 @@ def ledger_keys(
             activated_at=k.activated_at,
             retired_at=k.retired_at,
             endorsement=k.endorsement,
+            trusted=k.trusted,
+            trust=k.trust,
         )
         for k in keyring.signing_keys(ctx)
     ]

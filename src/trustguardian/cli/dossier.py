@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from trustguardian.cli.common import console, context, table
 from trustguardian.cli.ledger import ledger
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.ledger import Verifier
+from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import DossierCheck, verify_dossier
 from trustguardian.service.access_log import cli_reader, log_read
@@ -16,6 +20,8 @@ from trustguardian.service.context import Context
 from trustguardian.service.identifiers import normalise
 from trustguardian.service.subjects import find_subject
 from trustguardian.service.timestamps import stamp_checkpoint
+
+errors = Console(stderr=True)
 
 
 def subject_of(ctx: Context, target: str) -> str:
@@ -34,8 +40,16 @@ def dossier(
     ),
     file: Path | None = typer.Argument(None, help="With `verify`: the dossier zip to check."),
     out: Path | None = typer.Option(None, "--out", help="Where to write the dossier zip."),
-    key: str | None = typer.Option(
-        None, "--key", help="verify: the instance verifier key you trust (else the zip's own)."
+    key: list[str] = typer.Option(
+        [],
+        "--key",
+        help="verify: an instance verifier key you trust (repeatable; also "
+        "TRUSTGUARDIAN_TRUSTED_KEYS, separated by commas or spaces).",
+    ),
+    trust_embedded_key: bool = typer.Option(
+        False,
+        "--trust-embedded-key",
+        help="verify: accept the key the dossier carries (says nothing of who signed it).",
     ),
     tsa_root: list[Path] = typer.Option(
         [], "--tsa-root", help="verify: a PEM root certificate of the time-stamping authority."
@@ -45,7 +59,7 @@ def dossier(
     if target == "verify":
         if file is None:
             raise typer.BadParameter("give the dossier zip to verify", param_hint="FILE")
-        _verify(file, key, tsa_root)
+        _verify(file, _pinned_keys(key), trust_embedded_key, tsa_root)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.zip", param_hint="--out")
@@ -57,15 +71,58 @@ def dossier(
     console.print(f"dossier of {subject_id} written to {out} ({len(body):,} bytes)")
 
 
-def _verify(file: Path, key: str | None, tsa_root: list[Path]) -> None:
+# Exit status of a dossier whose every check passed but whose key nobody pinned.
+UNPINNED = 3
+
+
+def _pinned_keys(given: list[str]) -> list[str]:
+    """The keys given with --key, else those of TRUSTGUARDIAN_TRUSTED_KEYS; each must parse."""
+    keys = given or os.environ.get("TRUSTGUARDIAN_TRUSTED_KEYS", "").replace(",", " ").split()
+    for text in keys:
+        try:
+            Verifier.parse(text.strip())
+        except (InvalidKeyError, ValueError) as exc:
+            raise typer.BadParameter(
+                f"{text!r} is not a verifier key (name+hash+base64key): {exc}",
+                param_hint="--key",
+            ) from None
+    return keys
+
+
+def _verify(file: Path, keys: list[str], trust_embedded: bool, tsa_root: list[Path]) -> None:
     if not file.is_file():
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
     check = verify_dossier(
-        file.read_bytes(), trusted_key=key, tsa_roots=[p.read_bytes() for p in tsa_root]
+        file.read_bytes(), trusted_key=keys or None, tsa_roots=[p.read_bytes() for p in tsa_root]
     )
+    _say_key(check, pinned_by="--key" if keys else None)
     _print(file, check)
     if not check.ok:
         raise typer.Exit(1)
+    if not keys and not trust_embedded:
+        errors.print(
+            f"unpinned: {file} verifies only against the key it carries; nothing shows that key "
+            "is the instance's. Compare its fingerprint with the one the company publishes, then "
+            "give --key (or TRUSTGUARDIAN_TRUSTED_KEYS), or --trust-embedded-key to accept it.",
+            highlight=False,
+        )
+        raise typer.Exit(UNPINNED)
+
+
+def _say_key(check: DossierCheck, *, pinned_by: str | None) -> None:
+    """First line: which key the signatures were checked with, and where the trust came from."""
+    key = check.trusted_key
+    if key is None:
+        console.print("key: none readable in the dossier", highlight=False)
+        return
+    source = f"pinned by {pinned_by}" if pinned_by else "embedded in the dossier, NOT pinned"
+    console.print(f"key: {key.verifier_key} ({key.fingerprint}), {source}", highlight=False)
+    embedded = check.embedded_key
+    if pinned_by and embedded is not None and embedded.verifier_key != key.verifier_key:
+        console.print(
+            f"the dossier carries another key: {embedded.verifier_key} ({embedded.fingerprint})",
+            highlight=False,
+        )
 
 
 def _print(file: Path, check: DossierCheck) -> None:

@@ -112,13 +112,14 @@ def ledger_keys(
         return
     table(
         "Checkpoint signing keys",
-        ["key hash", "tree sizes", "valid from", "retired", "verifier key"],
+        ["key hash", "tree sizes", "valid from", "retired", "trust", "verifier key"],
         [
             (
                 k.key_hash,
                 f"{k.from_tree_size}..{'' if k.until_tree_size is None else k.until_tree_size}",
                 k.activated_at or "(not registered yet)",
                 k.retired_at or "current",
+                k.trust if k.trusted else f"UNTRUSTED: {k.trust}",
                 k.verifier_key,
             )
             for k in keys

@@ -8,8 +8,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.service import keyring, users
 from trustguardian.service import ledger as ledger_service
-from trustguardian.service import users
 from trustguardian.service.verify import verify_ledger
 
 ledger = typer.Typer(no_args_is_help=True)
@@ -72,6 +72,9 @@ def verify(
     """Verify the whole ledger from genesis: leaves, tree, checkpoints, consent and evidence."""
     ctx = context(typer_ctx)
     witnessed = [path.read_text() for path in checkpoint]
+    # First, where trust comes from: the keys pinned outside the database.
+    for pin in keyring.pinned_verifiers(ctx):
+        console.print(f"trusting {pin.verifier_key} ({pin.fingerprint}), pinned", highlight=False)
     columns = [
         TextColumn("verifying"),
         BarColumn(),

@@ -78,9 +78,32 @@ class ConsentState:
         return self.status
 
 
-def order(fact: ConsentFact) -> tuple[datetime, int]:
-    """Consent follows when things happened; recording order only breaks ties."""
-    return (fact.occurred_at, fact.seq)
+# A withdrawal or a refusal: only a later, dated consent with its own proofs supersedes it.
+PROTECTIVE = frozenset({EventKind.CONSENT_WITHDRAWN, EventKind.CONSENT_REFUSED})
+
+
+def protective(kind: EventKind | str) -> int:
+    """1 for a withdrawal or refusal, else 0: at one instant the most protective state wins."""
+    return 1 if kind in PROTECTIVE else 0
+
+
+def order(fact: ConsentFact) -> tuple[datetime, int, int]:
+    """Consent follows when things happened; at one instant the most protective event wins,
+    and recording order breaks the remaining ties."""
+    return (fact.occurred_at, protective(fact.kind), fact.seq)
+
+
+def correctable(corrected: EventKind | str, correction: EventKind | str) -> bool:
+    """Whether an event of kind `correction` may correct one of kind `corrected`.
+
+    A withdrawal or refusal is corrected only by another of the same kind (to fix its
+    channels, say): nothing may take it back, since a correction removes the corrected event
+    from the fold. Any other event is corrected by one of its own kind, and a consent also by a
+    withdrawal or refusal (the correction is then the more protective)."""
+    if corrected == correction:
+        return True
+    consents = (EventKind.CONSENT_GIVEN, EventKind.CONSENT_CONFIRMED)
+    return corrected in consents and correction in PROTECTIVE
 
 
 def state_of(fact: ConsentFact, channel: Channel) -> ConsentState:
@@ -118,12 +141,15 @@ def fold(
     facts = list(facts)
     corrected = {f.corrects for f in facts if f.corrects is not None} | set(corrected)
     # The latest fact by `order` decides each channel. Among facts of equal order the one
-    # given last wins, as it would in a stable sort; only the winners become states.
-    latest: dict[tuple[str, str, Channel], tuple[tuple[datetime, int], ConsentFact]] = {}
+    # given last wins, as it would in a stable sort; only the winners become states. A
+    # correction never removes a withdrawal or refusal (invariant 9).
+    latest: dict[tuple[str, str, Channel], tuple[tuple[datetime, int, int], ConsentFact]] = {}
     for fact in facts:
-        if fact.event_id in corrected or fact.kind not in STATUS_OF:
+        if fact.kind not in STATUS_OF or (
+            fact.event_id in corrected and fact.kind not in PROTECTIVE
+        ):
             continue
-        rank = (fact.occurred_at, fact.seq)
+        rank = order(fact)
         for channel in fact.channels:
             key = (fact.subject_id, fact.purpose, channel)
             current = latest.get(key)
@@ -133,10 +159,12 @@ def fold(
 
 
 def newer(current: ConsentState | None, candidate: ConsentState) -> ConsentState:
-    """Keeps whichever state comes later by (occurred_at, seq)."""
-    if current is None or (candidate.since, candidate.event_seq) > (
-        current.since,
-        current.event_seq,
-    ):
+    """Keeps whichever state comes later by `order`: (occurred_at, protective, seq)."""
+    if current is None or _rank(candidate) > _rank(current):
         return candidate
     return current
+
+
+def _rank(state: ConsentState) -> tuple[datetime, int, int]:
+    refuses = state.status in (ConsentStatus.WITHDRAWN, ConsentStatus.REFUSED)
+    return (state.since, 1 if refuses else 0, state.event_seq)

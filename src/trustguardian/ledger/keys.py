@@ -133,6 +133,12 @@ class Verifier:
         return key_hash(self.name, self.public_key)
 
     @property
+    def fingerprint(self) -> str:
+        """Return ``SHA256:`` and the hex SHA-256 of the raw public key: a name for people to
+        compare by eye or read over the phone, independent of the key's name."""
+        return "SHA256:" + hashlib.sha256(self.public_key).hexdigest()
+
+    @property
     def verifier_key(self) -> str:
         """Return the ``name+hash+base64key`` string form."""
         encoded = _b64(bytes([ALG_ED25519]) + self.public_key)

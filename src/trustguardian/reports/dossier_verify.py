@@ -2,7 +2,9 @@
 
 Checks, each problem naming the file at fault:
 
-1. the manifest is signed by the key in `public-key.txt` (or the key the inspector pins);
+1. the manifest is signed by the key in `public-key.txt`, which must be one the inspector pins
+   (without a pinned key the check still runs, but `pinned` stays false: a forger who re-signs
+   every file with a key of their own passes every other check, so only a pin makes it evidence);
 2. every file has the SHA-256 the manifest lists, and no file is unlisted or missing;
 3. the checkpoint is signed by that key;
 4. every event leaf, through its inclusion proof, leads to the checkpoint's root;
@@ -24,7 +26,7 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,6 +62,9 @@ class DossierCheck:
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
+    embedded_key: Verifier | None = None
+    trusted_key: Verifier | None = None
+    pinned: bool = False
 
     @property
     def ok(self) -> bool:
@@ -70,9 +75,13 @@ class DossierCheck:
 
 
 def verify_dossier(
-    archive: bytes, *, trusted_key: str | None = None, tsa_roots: list[bytes] | None = None
+    archive: bytes,
+    *,
+    trusted_key: str | Sequence[str] | None = None,
+    tsa_roots: list[bytes] | None = None,
 ) -> DossierCheck:
-    """Verifies a dossier zip; `trusted_key` pins the instance key, `tsa_roots` PEM roots."""
+    """Verifies a dossier zip; `trusted_key` pins the instance key (one, or several of which the
+    dossier's must be one), `tsa_roots` PEM roots."""
     report = DossierCheck()
     files: dict[str, bytes] = {}
     try:
@@ -101,20 +110,31 @@ def verify_dossier(
 
 
 def _verifier(
-    files: dict[str, bytes], trusted: str | None, report: DossierCheck
+    files: dict[str, bytes], trusted: str | Sequence[str] | None, report: DossierCheck
 ) -> Verifier | None:
+    """The key every signature is checked with: the pinned key that the dossier names, else
+    (pinned keys given, none named) the first pinned key, so that every signature fails; with no
+    pin, the dossier's own key, and `report.pinned` stays false."""
     text = files.get("public-key.txt", b"").decode("utf-8", "replace").strip()
     try:
-        verifier = Verifier.parse(text)
+        report.embedded_key = Verifier.parse(text)
     except (InvalidKeyError, ValueError) as exc:
         report.fail("public-key.txt", f"not a verifier key: {exc}")
-        verifier = None
     if trusted is None:
-        return verifier
-    pinned = Verifier.parse(trusted.strip())
-    if verifier is None or verifier.verifier_key != pinned.verifier_key:
-        report.fail("public-key.txt", "is not the key you trust")
-    return pinned
+        report.trusted_key = report.embedded_key
+        return report.embedded_key
+    pins = [Verifier.parse(k.strip()) for k in ([trusted] if isinstance(trusted, str) else trusted)]
+    if not pins:
+        raise ValueError("no trusted key given")
+    embedded = report.embedded_key
+    named = [p for p in pins if embedded is not None and p.verifier_key == embedded.verifier_key]
+    if named:
+        report.pinned = True
+        report.trusted_key = named[0]
+        return named[0]
+    report.fail("public-key.txt", "is not a key you trust")
+    report.trusted_key = pins[0]
+    return pins[0]
 
 
 def _manifest(

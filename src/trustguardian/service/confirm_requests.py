@@ -23,6 +23,7 @@ from trustguardian.domain.collect import (
 )
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.registry import ProofType
 from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
 from trustguardian.messaging.ports import MessagingError
 from trustguardian.service.confirm_texts import code_email, code_sms, link_email
@@ -36,6 +37,9 @@ from trustguardian.vault import derive_key, seal
 log = logging.getLogger(__name__)
 
 PURPOSE_OTP_CODES = "otp-codes/v1"
+# The proofs of a confirmation this instance witnessed: never taken from a client on a touchpoint
+# that confirms consents itself.
+CONFIRMED_BY_US = frozenset({ProofType.DOUBLE_OPT_IN, ProofType.OTP})
 DOI_LINK_KIND = "doi"
 # Codes are checked against the request, not a link; their token only bounds the request's life.
 OTP_REQUEST_KIND = "otp"
@@ -75,10 +79,20 @@ def code_mac(ctx: Context, confirmation_id: str, code: str) -> str:
 
 
 def awaiting(
-    ctx: Context, uow: UnitOfWork, plans: Sequence[tuple[int, Plan]]
+    ctx: Context, uow: UnitOfWork, plans: Sequence[tuple[int, Plan]], *, minted: bool = False
 ) -> dict[int, Awaiting]:
-    """Which consents of this batch await confirmation; refuses one with nowhere to send it."""
-    giving = [(n, p) for n, p in plans if p.draft.kind is EventKind.CONSENT_GIVEN]
+    """Which consents of this batch await confirmation; refuses one with nowhere to send it.
+
+    On a touchpoint that confirms consents, only the instance records a confirmation: a
+    `consent.confirmed`, or a `double_opt_in` or `otp` proof, sent by a client is refused (its
+    proof would read as one we witnessed). `minted` marks the instance's own confirmations.
+    """
+    giving = [
+        (n, p)
+        for n, p in plans
+        if p.draft.kind in (EventKind.CONSENT_GIVEN, EventKind.CONSENT_CONFIRMED)
+        or any(proof.type in CONFIRMED_BY_US for proof in p.draft.proofs)
+    ]
     if not giving:
         return {}
     settings = uow.collect.settings_for(p.touchpoint.key for _, p in giving)
@@ -88,7 +102,22 @@ def awaiting(
         s = settings.get(plan.touchpoint.key)
         if s is None or s.confirmation is Confirmation.NONE:
             continue
-        if any(p.type in SELF_CONFIRMING for p in plan.draft.proofs):
+        if not minted and (
+            plan.draft.kind is EventKind.CONSENT_CONFIRMED
+            or any(p.type in CONFIRMED_BY_US for p in plan.draft.proofs)
+        ):
+            errors.append(
+                FieldError(
+                    f"events.{n}.proofs",
+                    f"touchpoint {plan.touchpoint.key!r} confirms consents by "
+                    f"{s.confirmation.value}: a consent.confirmed and its double_opt_in or otp "
+                    "proof are recorded only when the person confirms, never sent by a client",
+                )
+            )
+            continue
+        if plan.draft.kind is not EventKind.CONSENT_GIVEN or any(
+            p.type in SELF_CONFIRMING for p in plan.draft.proofs
+        ):
             continue
         kind = s.confirmation.recipient_kind
         recipient = next((i.value for i in plan.draft.identifiers if i.kind is kind), None)
@@ -122,6 +151,9 @@ def open_requests(
     ring = keyring(ctx, uow)
     now = ctx.clock.now()
     rows, outgoing = [], []
+    sent_lately = uow.collect.confirmations_since(
+        {subject for subject, _, _ in groups}, now - timedelta(hours=1)
+    )
     for (subject_id, touchpoint, recipient), ns in groups.items():
         s = waiting[ns[0]].settings
         expires = recorded[ns[0]].confirm_by or now
@@ -168,6 +200,14 @@ def open_requests(
                 "confirmed_event_ids": None,
             }
         )
+        # One person, one address: more than the hourly cap of messages is recorded, not sent.
+        sent_lately[subject_id] = sent_lately.get(subject_id, 0) + 1
+        if sent_lately[subject_id] > ctx.settings.confirmation_messages_per_hour:
+            rows[-1]["send_error"] = (
+                f"not sent: {ctx.settings.confirmation_messages_per_hour} confirmation messages "
+                "to this person in the last hour already"
+            )
+            continue
         link = None
         if s.confirmation is Confirmation.DOUBLE_OPT_IN:
             link = f"{ctx.settings.public_base_url.rstrip('/')}/confirm/{token}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trustguardian.domain.collect import OTP_DIGITS, Confirmation, ConfirmationRequest
+from trustguardian.domain.consent import PROTECTIVE
 from trustguardian.domain.errors import Erased, FieldError, InvalidInput, InvalidToken
 from trustguardian.domain.events import EventKind, PrivacyEvent, timestamp
 from trustguardian.service.confirm_requests import DOI_LINK_KIND, code_mac, recipient_aad
@@ -85,8 +86,8 @@ def confirm_link(
         if not uow.collect.mark_confirmed(request.id, now, [e.id for e in events]):
             raise InvalidToken("This link was used already.", reason="used")
 
-    drafts = [_confirmed(e, proof, request, now) for e in pending]
-    return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish)]
+    drafts = [_confirmed(e, proof, request, now) for e in _still_wanted(ctx, pending)]
+    return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish, minted=True)]
 
 
 def confirm_code(
@@ -142,8 +143,35 @@ def confirm_code(
             raise InvalidToken("This code was used already.", reason="used")
         uow.tokens.use(request.token_id, now)
 
-    drafts = [_confirmed(e, proof, request, now) for e in pending]
-    return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish)]
+    drafts = [_confirmed(e, proof, request, now) for e in _still_wanted(ctx, pending)]
+    return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish, minted=True)]
+
+
+def _still_wanted(ctx: Context, pending: list[PrivacyEvent]) -> list[PrivacyEvent]:
+    """The pending consents no withdrawal or refusal has cancelled since the sign-up.
+
+    A withdrawal recorded after the sign-up (or dated at or after it) cancels its confirmation:
+    the click is later than the withdrawal, and would otherwise bring the consent back.
+    """
+    if not pending:
+        return []
+    with ctx.uow(write=False) as uow:
+        history = uow.events.for_subject(pending[0].subject_id)
+    refusals = [e for e in history if e.kind in PROTECTIVE]
+    wanted = [
+        e
+        for e in pending
+        if not any(
+            r.purpose == e.purpose and (r.seq > e.seq or r.occurred_at >= e.occurred_at)
+            for r in refusals
+        )
+    ]
+    if not wanted:
+        raise InvalidToken(
+            "This confirmation was cancelled: a withdrawal or refusal was recorded after it.",
+            reason="cancelled",
+        )
+    return wanted
 
 
 def get_request(ctx: Context, *, confirmation_id: str) -> ConfirmationRequest | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import Any
 
+from trustguardian.domain.consent import PROTECTIVE, correctable
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
@@ -23,7 +24,7 @@ from trustguardian.service.registry_cache import RegistryCache
 from trustguardian.service.resolve import BatchSubjects
 from trustguardian.service.validate import EventDraft, Plan, check_draft
 from trustguardian.store import check_log
-from trustguardian.store.events import EventFilter, StoredProof, event_columns
+from trustguardian.store.events import EventFilter, EventRef, StoredProof, event_columns
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import commitment, new_salt, seal
 
@@ -49,12 +50,14 @@ def record_events(
     batch_key: str | None = None,
     batch_scope: str = "batch:service",
     before_commit: Callable[[UnitOfWork, list[PrivacyEvent]], None] | None = None,
+    minted: bool = False,
 ) -> list[Recorded]:
     """Records events, all or nothing; an idempotent retry returns the original events.
 
     A consent.given through a touchpoint that confirms consents is recorded awaiting
     confirmation, and its message is sent after the commit. `before_commit` runs in the same
-    transaction with the new events (e.g. to use up the link that confirmed them).
+    transaction with the new events (e.g. to use up the link that confirmed them). `minted`
+    marks confirmations this instance witnessed (see confirm_requests.awaiting).
     """
     if not drafts or len(drafts) > MAX_BATCH:
         raise InvalidInput(
@@ -80,7 +83,7 @@ def record_events(
             if early is not None
             else _check_all(ctx, uow, fresh, acting)
         )
-        waiting = confirm_requests.awaiting(ctx, uow, plans)
+        waiting = confirm_requests.awaiting(ctx, uow, plans, minted=minted)
         within = {n: w.within for n, w in waiting.items()}
         recorded = _write(ctx, uow, size, plans, within) if plans else {}
         names = {p.touchpoint.key: p.touchpoint.name for _, p in plans}
@@ -217,11 +220,8 @@ def _write(
         d = plan.draft
         loc = f"events.{n}"
         subject_id, blinds = subjects.resolve(d.identifiers, d.subject_id, loc)
-        if d.corrects is not None and corrected.get(d.corrects, ("",))[0] != subject_id:
-            raise InvalidInput(
-                "a correction names an event of the same subject",
-                errors=[FieldError(f"{loc}.corrects", f"no event {d.corrects!r} of this subject")],
-            )
+        if d.corrects is not None:
+            _check_correction(d, corrected.get(d.corrects), subject_id, loc)
         seq = size + offset
         event_id = ctx.ids.new_id("evt")
         data_key = subjects.data_key(subject_id)
@@ -325,6 +325,34 @@ def _write(
     }
     update_consent(uow, [(recorded[n], plan) for n, plan in plans], refold)
     return recorded
+
+
+def _check_correction(
+    draft: EventDraft, target: EventRef | None, subject_id: str, loc: str
+) -> None:
+    """A correction names an event of the same subject, recorded at the same touchpoint, of a
+    kind it may correct (domain.consent.correctable): no touchpoint can undo what another
+    recorded, and nothing takes back a withdrawal or refusal."""
+    if target is None or target.subject_id != subject_id:
+        problem = f"no event {draft.corrects!r} of this subject"
+    elif target.touchpoint != draft.touchpoint:
+        problem = (
+            f"event {draft.corrects!r} was recorded by touchpoint {target.touchpoint!r}: only "
+            "that touchpoint may correct it"
+        )
+    elif not correctable(target.kind, draft.kind):
+        problem = (
+            f"a {draft.kind.value} cannot correct a {target.kind}: a withdrawal or refusal is "
+            "superseded only by a later, dated consent with its own proofs"
+            if target.kind in PROTECTIVE
+            else f"a {draft.kind.value} cannot correct a {target.kind}"
+        )
+    else:
+        return
+    raise InvalidInput(
+        "a correction names an event of the same subject, touchpoint and a compatible kind",
+        errors=[FieldError(f"{loc}.corrects", problem)],
+    )
 
 
 # A check older than this before the contact no longer vouches for it.

@@ -4,6 +4,13 @@ Signing keys: each key signs the checkpoints of a range of tree sizes. The regis
 public halves with their ranges and times, so every old checkpoint stays verifiable with the key
 valid when it was signed, and each new key carries a note signed by the key before it.
 
+Nothing in the register is trusted for being there: whoever can write the database could add a
+key and re-sign every checkpoint with it. A key is trusted when it is pinned outside the
+database (the key file's current and retired keys, the environment's signing key, or
+`TRUSTGUARDIAN_TRUSTED_KEYS`), or when the register's key before it is trusted and signed its
+endorsement (an unbroken chain from a pinned key). Verification uses only trusted keys, and
+names every key the chain does not reach.
+
 Master key: a rotation wraps every subject's data key (and re-seals every webhook secret) under
 the new master key; retired master keys only unwrap, until nothing needs them.
 """
@@ -11,12 +18,13 @@ the new master key; retired master keys only unwrap, until nothing needs them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from trustguardian.ledger import Signer, Verifier
+from trustguardian.ledger import NoteError, Signer, Verifier, open_note
+from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.context import Context
 from trustguardian.service.systems import open_secret, seal_secret
 from trustguardian.store import tables as t
@@ -33,6 +41,9 @@ class SigningKey:
     retired_at: datetime | None
     endorsement: str | None
     registered: bool = True
+    # "pinned", "endorsed by HASH", or why the chain from the pinned keys does not reach it.
+    trust: str = "pinned"
+    trusted: bool = True
 
     def covers(self, tree_size: int) -> bool:
         """Whether this key may have signed the checkpoint of this tree size."""
@@ -49,7 +60,61 @@ class SigningKey:
             "activated_at": self.activated_at.isoformat() if self.activated_at else None,
             "retired_at": self.retired_at.isoformat() if self.retired_at else None,
             "endorsement": self.endorsement,
+            "trusted": self.trusted,
+            "trust": self.trust,
         }
+
+
+def endorsement_text(verifier_key: str, name: str, from_tree_size: int) -> str:
+    """The body of the note by which a key introduces the next one."""
+    return f"{name}\nkey rotation\n{verifier_key}\nfrom tree size {from_tree_size}\n"
+
+
+def pinned_verifiers(ctx: Context) -> list[Verifier]:
+    """The keys trusted from outside the database: the instance's own (key file or environment)
+    and those of `TRUSTGUARDIAN_TRUSTED_KEYS`."""
+    extra = (ctx.settings.trusted_keys or "").replace(",", " ").split()
+    pinned = list(ctx.keys.verifiers)
+    for text in extra:
+        try:
+            pinned.append(Verifier.parse(text))
+        except (InvalidKeyError, ValueError) as exc:
+            raise ValueError(f"TRUSTGUARDIAN_TRUSTED_KEYS: {text!r} is not a verifier key") from exc
+    return pinned
+
+
+def _chain(keys: list[SigningKey], pinned: Sequence[Verifier]) -> list[SigningKey]:
+    """Each key with its trust: pinned, endorsed by the trusted key before it, or not."""
+    pins = {v.verifier_key for v in pinned}
+    out: list[SigningKey] = []
+    previous: SigningKey | None = None
+    for key in keys:
+        if key.verifier_key in pins:
+            key = replace(key, trust="pinned", trusted=True)
+        else:
+            key = replace(key, trust=_endorsed(key, previous), trusted=False)
+            key = replace(key, trusted=key.trust.startswith("endorsed by "))
+        out.append(key)
+        previous = key
+    return out
+
+
+def _endorsed(key: SigningKey, previous: SigningKey | None) -> str:
+    """`endorsed by HASH`, or why the key is not."""
+    if previous is None:
+        return "not pinned, and no key before it could endorse it"
+    if not previous.trusted:
+        return f"the key before it ({previous.key_hash}) is itself untrusted"
+    if not key.endorsement:
+        return f"not pinned, and not endorsed by the key before it ({previous.key_hash})"
+    try:
+        verifier = Verifier.parse(key.verifier_key)
+        text, _ = open_note(key.endorsement, [Verifier.parse(previous.verifier_key)])
+    except (NoteError, InvalidKeyError, ValueError):
+        return f"its endorsement is not signed by the key before it ({previous.key_hash})"
+    if text != endorsement_text(key.verifier_key, verifier.name, key.from_tree_size):
+        return "its endorsement names another key or another first tree size"
+    return f"endorsed by {previous.key_hash}"
 
 
 def _rows(connection: Connection) -> list[SigningKey]:
@@ -69,10 +134,15 @@ def _rows(connection: Connection) -> list[SigningKey]:
 
 
 def key_ranges(ctx: Context, connection: Connection) -> list[SigningKey]:
-    """The registered signing keys, plus the current key if it was never registered (a ledger
-    from before the register, or a key changed in the environment): it then covers every size
-    after the last registered one."""
-    keys = _rows(connection)
+    """The trusted signing keys (see `key_chain`), which alone may verify checkpoints."""
+    return [k for k in key_chain(ctx, connection) if k.trusted]
+
+
+def key_chain(ctx: Context, connection: Connection) -> list[SigningKey]:
+    """Every signing key with its trust: the registered ones, plus the current key if it was
+    never registered (a ledger from before the register, or a key changed in the environment):
+    it then covers every size after the last registered one."""
+    keys = _chain(_rows(connection), pinned_verifiers(ctx))
     known = {k.key_hash for k in keys}
     # Retired keys from the key file that this database never registered (a backup restored
     # from before its rotation) stay acceptable: they are this instance's own keys.
@@ -97,9 +167,9 @@ def key_ranges(ctx: Context, connection: Connection) -> list[SigningKey]:
 
 
 def signing_keys(ctx: Context) -> list[SigningKey]:
-    """The published signing keys with their validity, oldest first."""
+    """The published signing keys with their validity and trust, oldest first."""
     with ctx.uow(write=False) as uow:
-        return key_ranges(ctx, uow.connection)
+        return key_chain(ctx, uow.connection)
 
 
 def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) -> SigningKey:
@@ -119,7 +189,7 @@ def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) ->
         endorsement = None
         if endorse_with is not None:
             endorsement = endorse_with.sign(
-                f"{signer.name}\nkey rotation\n{signer.verifier_key}\nfrom tree size {size + 1}\n"
+                endorsement_text(signer.verifier_key, signer.name, size + 1)
             )
         start = size + 1 if keys else 0
         uow.connection.execute(
@@ -143,8 +213,8 @@ def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) ->
 
 
 def verifiers_at(keys: Sequence[SigningKey], tree_size: int) -> list[Verifier]:
-    """The keys that may have signed the checkpoint of this tree size."""
-    return [Verifier.parse(k.verifier_key) for k in keys if k.covers(tree_size)]
+    """The trusted keys that may have signed the checkpoint of this tree size."""
+    return [Verifier.parse(k.verifier_key) for k in keys if k.trusted and k.covers(tree_size)]
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from trustguardian.ledger import (
     Coord,
     NoteError,
+    Verifier,
     consistency_proof,
     parse_checkpoint,
     root,
     verify_consistency,
 )
 from trustguardian.service.context import Context
-from trustguardian.service.keyring import key_ranges, verifiers_at
+from trustguardian.service.keyring import key_chain, verifiers_at
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -60,7 +61,14 @@ def check_checkpoints(
     count = 0
     nodes = Levels(levels)
     size = len(levels[0])
-    keys = key_ranges(ctx, uow.connection)
+    keys = key_chain(ctx, uow.connection)
+    for key in keys:
+        if not key.trusted:
+            fingerprint = Verifier.parse(key.verifier_key).fingerprint
+            problems.append(
+                f"signing key {key.verifier_key} ({fingerprint}) is not trusted: {key.trust}; "
+                "the checkpoints it signed are not accepted"
+            )
     previous: tuple[int, bytes] | None = None
     last = 0
     for cp in uow.ledger.checkpoints():

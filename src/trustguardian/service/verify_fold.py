@@ -17,7 +17,13 @@ from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from trustguardian.domain.consent import STATUS_OF, ConsentStatus, state_of
+from trustguardian.domain.consent import (
+    PROTECTIVE,
+    STATUS_OF,
+    ConsentStatus,
+    protective,
+    state_of,
+)
 from trustguardian.domain.events import EventKind
 from trustguardian.service.verify_rows import (
     CHANNELS,
@@ -31,7 +37,7 @@ from trustguardian.service.verify_rows import (
 
 Key = tuple[Any, Any, str]
 # (rank as `fold` ranks a fact, its FACT_SQL row, its channel values)
-Won = tuple[tuple[datetime, Any], Any, tuple[str, ...]]
+Won = tuple[tuple[datetime, int, Any], Any, tuple[str, ...]]
 Lifetimes = dict[tuple[str, int], int | None]
 Rows = Callable[[], Generator[Any, None, None]]
 
@@ -90,8 +96,10 @@ def _fold(facts: Rows, skipped: set[Any]) -> tuple[dict[Key, Won], set[Any]]:
             occurred, corrects, confirm = row[9:]
             if corrects is not None:
                 corrected.add(corrects)
-            if kind not in STATUS or (key is None and version is None) or event_id in skipped:
+            if kind not in STATUS or (key is None and version is None):
                 continue
+            if event_id in skipped and kind not in PROTECTIVE:
+                continue  # a correction never removes a withdrawal or refusal
             listed = listed_of.get(channels) if type(channels) is str else None
             if listed is None:
                 listed = tuple(CHANNELS[c].value for c in json_value(channels))
@@ -99,7 +107,7 @@ def _fold(facts: Rows, skipped: set[Any]) -> tuple[dict[Key, Won], set[Any]]:
                     listed_of[channels] = listed
             if confirm is not None:
                 _moment(confirm)  # read for every fact on the exact path: it must be readable
-            won: Won = ((_moment(occurred), seq), row, listed)
+            won: Won = ((_moment(occurred), protective(kind), seq), row, listed)
             rank = won[0]
             for channel in listed:
                 current = latest.get((subject, key, channel))

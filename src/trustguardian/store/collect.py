@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from trustguardian.domain.collect import (
     CollectSettings,
@@ -55,6 +55,19 @@ class CollectRepository:
 
     def add_confirmations(self, rows: list[dict[str, Any]]) -> None:
         bulk_insert(self._c, t.confirmations, rows)
+
+    def confirmations_since(self, subjects: Iterable[str], since: datetime) -> dict[str, int]:
+        """How many confirmation requests each subject was sent (or refused) since an instant."""
+        c = t.confirmations.c
+        wanted = sorted(set(subjects))
+        if not wanted:
+            return {}
+        rows = self._c.execute(
+            select(c.subject_id, func.count())
+            .where(c.subject_id.in_(wanted), c.created_at >= since)
+            .group_by(c.subject_id)
+        )
+        return {subject: int(n) for subject, n in rows}
 
     def confirmation(self, confirmation_id: str) -> ConfirmationRequest | None:
         row = self._c.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, Select, select, tuple_
 
@@ -14,6 +14,15 @@ from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.ledger import CHUNK
+
+
+class EventRef(NamedTuple):
+    """An event as a correction naming it is checked: whose, for what, where, of which kind."""
+
+    subject_id: str
+    purpose: str | None
+    touchpoint: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -105,16 +114,20 @@ class EventRepository:
         proofs = self.proofs([r.seq for r in rows])
         return [event_of(r, proofs.get(r.seq, [])) for r in rows]
 
-    def existing_ids(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-        """Maps known event ids to (subject id, purpose key)."""
-        found: dict[str, tuple[str, str | None]] = {}
+    def existing_ids(self, ids: Sequence[str]) -> dict[str, EventRef]:
+        """Maps known event ids to what a correction of them is checked against."""
+        found: dict[str, EventRef] = {}
+        c = t.events.c
         for start in range(0, len(ids), CHUNK):
             rows = self._c.execute(
-                select(t.events.c.id, t.events.c.subject_id, t.events.c.purpose_key).where(
-                    t.events.c.id.in_(ids[start : start + CHUNK])
+                select(c.id, c.subject_id, c.purpose_key, c.touchpoint_key, c.kind).where(
+                    c.id.in_(ids[start : start + CHUNK])
                 )
             )
-            found.update({r.id: (r.subject_id, r.purpose_key) for r in rows})
+            found.update(
+                {r.id: EventRef(r.subject_id, r.purpose_key, r.touchpoint_key, r.kind)
+                 for r in rows}
+            )
         return found
 
     def proofs(self, seqs: Sequence[int]) -> dict[int, list[StoredProof]]:

@@ -27,6 +27,8 @@ WORDS = {
         "forged": "Questo link è stato alterato o non è nostro: non è cambiato nulla.",
         "expired": "Questo link è scaduto: non è cambiato nulla. Iscriviti di nuovo se vuoi.",
         "used": "Questo link è già stato usato: non è cambiato nulla.",
+        "cancelled": "Questa conferma è stata annullata: dopo l'iscrizione è stata registrata una "
+        "revoca o un rifiuto. Non è cambiato nulla.",
         "other": "Questo link non è valido: non è cambiato nulla.",
         "erased": "I tuoi dati sono stati cancellati: non c'è nulla da confermare.",
     },
@@ -39,11 +41,20 @@ WORDS = {
         "forged": "This link was altered or is not ours: nothing has changed.",
         "expired": "This link has expired: nothing has changed. Sign up again if you wish.",
         "used": "This link was used already: nothing has changed.",
+        "cancelled": "This confirmation was cancelled: a withdrawal or refusal was recorded after "
+        "the sign-up. Nothing has changed.",
         "other": "This link is not valid: nothing has changed.",
         "erased": "Your data was erased: there is nothing to confirm.",
     },
 }
-STATUS = {"forged": 400, "wrong-kind": 400, "unknown": 404, "expired": 410, "used": 410}
+STATUS = {
+    "forged": 400,
+    "wrong-kind": 400,
+    "unknown": 404,
+    "expired": 410,
+    "used": 410,
+    "cancelled": 410,
+}
 
 
 def _language(request: Request, fallback: str) -> str:

@@ -1,0 +1,130 @@
+"""Double opt-in and OTP proofs are this instance's: never taken from a client on a touchpoint
+that confirms consents, cancelled by a later withdrawal, and never a mail cannon."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.collect.helpers import NEWSLETTER, SHOP, TP, publishable, setup_collect, status_of
+from tests.collect.helpers import submission as signup
+from tests.collect.test_confirmation_refusals import events_count, mailed_link
+
+from trustguardian.api.app import create_app
+from trustguardian.domain.access import Scope
+from trustguardian.domain.collect import Confirmation
+from trustguardian.domain.common import FixedClock
+from trustguardian.domain.events import EventKind
+from trustguardian.domain.registry import Channel
+from trustguardian.service.access import create_api_key
+from trustguardian.service.context import Context
+from trustguardian.service.events import record_events
+from trustguardian.service.validate import EventDraft
+from trustguardian.service.verify import verify_ledger
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def live(ctx: Context, tmp_path: Path) -> Context:
+    setup_collect(ctx, Confirmation.DOUBLE_OPT_IN, within_minutes=60)
+    settings = ctx.settings.model_copy(update={"outbox_dir": tmp_path / "outbox"})
+    return dataclasses.replace(ctx, settings=settings, clock=FixedClock(NOW))
+
+
+def _event(kind: str, proofs: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "kind": kind,
+        "touchpoint": TP,
+        "identifiers": [{"kind": "email", "value": "anna.bianchi@example.com"}],
+        "purpose": NEWSLETTER,
+        "channels": ["email"],
+        "occurred_at": (NOW - timedelta(minutes=1)).isoformat(),
+        "proofs": proofs,
+    }
+
+
+def test_a_self_sent_confirmation_proof_is_refused_and_writes_nothing(live: Context) -> None:
+    _, admin = create_api_key(live, name="dpo", scopes=[Scope.ADMIN])
+    client = TestClient(create_app(live), headers={"Authorization": f"Bearer {admin}"})
+    before = events_count(live)
+    # Well-formed claims of a confirmation that this instance never witnessed.
+    claimed = {
+        "type": "double_opt_in",
+        "address": "anna.bianchi@example.com",
+        "sent_at": (NOW - timedelta(minutes=3)).isoformat(),
+        "confirmed_at": (NOW - timedelta(minutes=2)).isoformat(),
+        "confirming_ip": "198.51.100.7",
+        "confirming_user_agent": "Browser/1.0",
+    }
+    code = {key: value for key, value in claimed.items() if not key.startswith("confirming_")}
+    for body in (
+        _event("consent.given", [claimed]),
+        _event("consent.confirmed", [claimed]),
+        _event("consent.given", [{**code, "type": "otp"}]),
+    ):
+        answer = client.post("/v1/events", json=body)
+        assert answer.status_code == 422, answer.text
+        said = [e["msg"] for e in answer.json()["errors"] if e["loc"] == "events.0.proofs"]
+        assert any("recorded only when the person confirms" in m for m in said), said
+    assert events_count(live) == before
+    assert not (live.settings.outbox_dir / "mail").exists()
+
+
+def test_a_withdrawal_cancels_the_pending_confirmation_and_its_link(
+    live: Context, tmp_path: Path
+) -> None:
+    client = TestClient(create_app(live), client=("198.51.100.7", 40000))
+    key = publishable(live)
+    answer = client.post(f"/sdk/v1/{key}/consents", json=signup(), headers={"Origin": SHOP})
+    assert answer.status_code == 201, answer.text
+    token = mailed_link(tmp_path / "outbox")
+    [given] = [e for e in answer.json()["events"] if e["purpose"] == NEWSLETTER]
+    with live.uow(write=False) as uow:
+        found = uow.events.get(given["id"])
+    assert found is not None
+    subject_id = found[0].subject_id
+    record_events(
+        live,
+        drafts=[
+            EventDraft(
+                kind=EventKind.CONSENT_WITHDRAWN,
+                touchpoint=TP,
+                occurred_at=NOW,
+                subject_id=subject_id,
+                purpose=NEWSLETTER,
+                channels=(Channel.EMAIL,),
+                fingerprint="withdrawn-after-signup",
+            )
+        ],
+    )
+    assert status_of(live, subject_id) == {"withdrawn"}
+    before = events_count(live)
+    live.clock.moment = NOW + timedelta(minutes=5)  # type: ignore[attr-defined]
+    clicked = client.post(f"/confirm/{token}")
+    assert clicked.status_code == 410
+    assert "annullata" in clicked.text
+    assert events_count(live) == before
+    assert status_of(live, subject_id) == {"withdrawn"}
+    assert verify_ledger(live, evidence=False).ok
+
+
+def test_the_fourth_sign_up_within_an_hour_sends_no_mail(live: Context, tmp_path: Path) -> None:
+    client = TestClient(create_app(live), client=("198.51.100.7", 40000))
+    key = publishable(live, rate=100)
+    for n in range(5):
+        body = signup(submission_id=f"attempt-{n}")
+        answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["events"][0]["status"] == "pending_confirmation"
+    mails = sorted((tmp_path / "outbox" / "mail").glob("*.eml"))
+    assert len(mails) == live.settings.confirmation_messages_per_hour == 3
+    # An hour later, the next sign-up is mailed again.
+    live.clock.moment = NOW + timedelta(hours=1, minutes=1)  # type: ignore[attr-defined]
+    body = signup(submission_id="attempt-later")
+    answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
+    assert answer.status_code == 201, answer.text
+    assert len(sorted((tmp_path / "outbox" / "mail").glob("*.eml"))) == 4
