@@ -30,7 +30,13 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
     Without `fast_checks` every contact check goes through its FastAPI route: the answers are
     the same (the tests compare them), only slower.
     """
-    app = FastAPI(title="Trust Guardian", version=__version__, description=DESCRIPTION)
+    app = FastAPI(
+        title="Trust Guardian",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # served by api.docs_pages from our own assets
+        redoc_url=None,
+    )
     app.state.context = ctx
     install_error_handlers(app)
     # Routes are matched in order: the contact check, the busiest endpoint, is tried first.
@@ -74,6 +80,9 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
     )
+    from trustguardian.api.docs_pages import install_docs
+
+    install_docs(app)
     from trustguardian.api.ops import install_operations
 
     install_operations(app, ctx)

@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel
 
 from trustguardian.api.auth import check_touchpoint, get_context, require
 from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.registry import TouchpointStatus
+from trustguardian.domain.risk import Severity
 from trustguardian.service import census
 from trustguardian.service.context import Context
 from trustguardian.store.accountability import StoredFinding
@@ -23,7 +25,7 @@ SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=T
 class FindingRead(BaseModel):
     id: str
     rule: str
-    severity: str
+    severity: Severity
     target: str
     message: str
     fix: str
@@ -38,7 +40,7 @@ class FindingRead(BaseModel):
 
 class FindingsRead(BaseModel):
     touchpoint: str
-    status: str
+    status: TouchpointStatus
     examined_at: AwareDatetime | None
     findings: list[FindingRead]
 
@@ -54,7 +56,7 @@ class FindingsRead(BaseModel):
         )
 
 
-@router.get("/touchpoints/{key}/findings")
+@router.get("/touchpoints/{key}/findings", operation_id="getTouchpointFindings")
 def get_findings(
     key: str,
     ctx: Ctx,
@@ -67,14 +69,14 @@ def get_findings(
     return FindingsRead.of(tp.key, tp.status.value, at, found)
 
 
-@router.post("/touchpoints/{key}/examine")
+@router.post("/touchpoints/{key}/examine", operation_id="examineTouchpoint")
 def examine_one(key: str, ctx: Ctx, _: SharedWriter) -> FindingsRead:
     """Examines one touchpoint now and returns its open findings and new status."""
     [result] = census.examine_touchpoints(ctx, key=key)
     return FindingsRead.of(key, result.touchpoint.status.value, result.examined_at, result.findings)
 
 
-@router.post("/census/examine")
+@router.post("/census/examine", operation_id="examineCensus")
 def examine_all(ctx: Ctx, _: SharedWriter) -> list[FindingsRead]:
     """Examines every live touchpoint now."""
     return [

@@ -19,6 +19,7 @@ from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.checks import Reason
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.service.audience import (
@@ -51,14 +52,14 @@ class CheckCreate(Input):
 class CheckRead(BaseModel):
     check_id: str = Field(description="Cite it in the contact.made event of this contact.")
     allowed: bool
-    reason: str
+    reason: Reason = Field(description="Why the contact is allowed or not (closed set).")
     words: str
     subject_id: str | None
     event_id: str | None = Field(description="The event that grants or denies the contact.")
     event_proof: str | None = Field(description="Where that event's inclusion proof is.")
 
 
-@router.post("/checks")
+@router.post("/checks", operation_id="checkContact")
 def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
     """May we contact this person, for this purpose, on this channel, at this moment?"""
     return answer_check(ctx, body)
@@ -105,6 +106,7 @@ async def _spool(request: Request) -> IO[bytes]:
 
 @router.post(
     "/checks/bulk",
+    operation_id="checkContactList",
     openapi_extra={
         "requestBody": {
             "content": {

@@ -4,7 +4,7 @@ requests, and consents taken in person or by phone."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -50,7 +50,7 @@ class CollectSettingsRead(BaseModel):
     confirmation: Confirmation
     within_minutes: int
     max_attempts: int
-    language: str
+    language: Literal["it", "en"]
 
     @classmethod
     def of(cls, s: CollectSettings) -> CollectSettingsRead:
@@ -63,13 +63,13 @@ class CollectSettingsRead(BaseModel):
         )
 
 
-@router.get("/touchpoints/{key}/collect-settings")
+@router.get("/touchpoints/{key}/collect-settings", operation_id="getCollectSettings")
 def get_collect_settings(key: str, ctx: Ctx, _: RegistryReader) -> CollectSettingsRead:
     """How this touchpoint confirms the consents it collects."""
     return CollectSettingsRead.of(collect_admin.get_settings(ctx, touchpoint=key))
 
 
-@router.put("/touchpoints/{key}/collect-settings")
+@router.put("/touchpoints/{key}/collect-settings", operation_id="setCollectSettings")
 def put_collect_settings(
     key: str, body: CollectSettingsUpdate, ctx: Ctx, _: RegistryWriter
 ) -> CollectSettingsRead:
@@ -117,7 +117,9 @@ class PublishableKeyRead(BaseModel):
         )
 
 
-@router.post("/publishable-keys", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/publishable-keys", operation_id="createPublishableKey", status_code=status.HTTP_201_CREATED
+)
 def create_publishable_key(
     body: PublishableKeyCreate, ctx: Ctx, _: RegistryWriter
 ) -> PublishableKeyRead:
@@ -132,13 +134,19 @@ def create_publishable_key(
     return PublishableKeyRead.of(key, text)
 
 
-@router.get("/publishable-keys")
+@router.get("/publishable-keys", operation_id="listPublishableKeys")
 def list_publishable_keys(ctx: Ctx, _: RegistryReader) -> list[PublishableKeyRead]:
+    """Lists publishable keys (never the keys themselves), revoked ones included."""
     return [PublishableKeyRead.of(k) for k in collect_admin.list_publishable_keys(ctx)]
 
 
-@router.delete("/publishable-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/publishable-keys/{key_id}",
+    operation_id="revokePublishableKey",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 def revoke_publishable_key(key_id: str, ctx: Ctx, _: RegistryWriter) -> None:
+    """Revokes a publishable key at once: forms that embed it are refused from now on."""
     collect_admin.revoke_publishable_key(ctx, key_id=key_id)
 
 
@@ -147,7 +155,9 @@ class ConfirmationRead(BaseModel):
     touchpoint: str
     subject_id: str
     method: Confirmation
-    status: str
+    status: Literal["open", "confirmed", "locked", "failed"] = Field(
+        description="`locked` after too many wrong codes; `failed` when it could not be sent."
+    )
     event_ids: list[str]
     attempts: int
     max_attempts: int
@@ -188,13 +198,13 @@ def _request(ctx: Context, key: ApiKey, confirmation_id: str) -> ConfirmationReq
     return found
 
 
-@router.get("/confirmations/{confirmation_id}")
+@router.get("/confirmations/{confirmation_id}", operation_id="getConfirmation")
 def get_confirmation(confirmation_id: str, ctx: Ctx, key: EventsReader) -> ConfirmationRead:
     """Where a confirmation request stands (never its address or code)."""
     return ConfirmationRead.of(_request(ctx, key, confirmation_id))
 
 
-@router.get("/events/{event_id}/confirmation")
+@router.get("/events/{event_id}/confirmation", operation_id="getEventConfirmation")
 def event_confirmation(event_id: str, ctx: Ctx, key: EventsReader) -> ConfirmationRead:
     """The confirmation request opened for a consent awaiting confirmation."""
     found = confirmations.request_for_events(ctx, event_ids=[event_id])
@@ -212,7 +222,7 @@ class CodeCheck(Input):
     user_agent: Annotated[str, Field(max_length=2000)] | None = None
 
 
-@router.post("/confirmations/{confirmation_id}/code")
+@router.post("/confirmations/{confirmation_id}/code", operation_id="checkConfirmationCode")
 def check_code(
     confirmation_id: str, body: CodeCheck, ctx: Ctx, key: EventsWriter, request: Request
 ) -> list[EventRead]:
@@ -257,7 +267,9 @@ class InPersonCreate(Input):
     call_recording: CallRecordingIn | None = None
 
 
-@router.post("/collect/in-person", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/collect/in-person", operation_id="recordInPersonConsent", status_code=status.HTTP_201_CREATED
+)
 def record_in_person(
     body: InPersonCreate,
     ctx: Ctx,

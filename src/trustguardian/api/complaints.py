@@ -29,7 +29,7 @@ def _actor(key: ApiKey, given: str | None) -> str:
     return given or f"api-key:{key.id}"
 
 
-@router.post("/complaints", status_code=status.HTTP_201_CREATED)
+@router.post("/complaints", operation_id="openComplaint", status_code=status.HTTP_201_CREATED)
 def open_complaint(
     body: ComplaintCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
 ) -> ComplaintRead:
@@ -52,7 +52,7 @@ def open_complaint(
     )
 
 
-@router.get("/complaints")
+@router.get("/complaints", operation_id="listComplaints")
 def list_complaints(
     ctx: Ctx,
     _: Reader,
@@ -61,13 +61,14 @@ def list_complaints(
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> PageRead[ComplaintRead]:
+    """Lists complaints, a page at a time, filtered by status or subject."""
     page = complaints.list_complaints(
         ctx, statuses=status_, subject_id=subject_id, cursor=cursor, limit=limit
     )
     return PageRead(items=[ComplaintRead.of(v) for v in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/complaints/{complaint_id}")
+@router.get("/complaints/{complaint_id}", operation_id="getComplaint")
 def get_complaint(complaint_id: str, ctx: Ctx, key: Reader) -> ComplaintRead:
     """A case with the subject's whole timeline, so Legal answers from facts (read logged)."""
     view = complaints.get_complaint(ctx, complaint_id=complaint_id)
@@ -75,7 +76,7 @@ def get_complaint(complaint_id: str, ctx: Ctx, key: Reader) -> ComplaintRead:
     return ComplaintRead.of(view)
 
 
-@router.patch("/complaints/{complaint_id}")
+@router.patch("/complaints/{complaint_id}", operation_id="updateComplaint")
 def update_complaint(
     complaint_id: str, body: ComplaintUpdate, ctx: Ctx, key: Writer
 ) -> ComplaintRead:
@@ -92,7 +93,11 @@ def update_complaint(
     )
 
 
-@router.post("/complaints/{complaint_id}/attachments", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/complaints/{complaint_id}/attachments",
+    operation_id="attachToComplaint",
+    status_code=status.HTTP_201_CREATED,
+)
 async def attach(
     complaint_id: str,
     request: Request,
@@ -119,8 +124,11 @@ async def attach(
     return ComplaintRead.of(view)
 
 
-@router.get("/complaints/{complaint_id}/attachments/{position}")
+@router.get(
+    "/complaints/{complaint_id}/attachments/{position}", operation_id="getComplaintAttachment"
+)
 def read_attachment(complaint_id: str, position: int, ctx: Ctx, _: Reader) -> Response:
+    """Downloads an attachment of a complaint, unsealed, with its media type."""
     name, media_type, content = complaints.read_attachment(
         ctx, complaint_id=complaint_id, position=position
     )

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import AwareDatetime, BaseModel
 
 from trustguardian.api.auth import check_touchpoint, get_context, require
 from trustguardian.api.event_schemas import EventBatchCreate, EventCreate, EventRead
+from trustguardian.api.ledger_schemas import (
+    CheckpointRead,
+    ConsistencyProofRead,
+    EvidenceRead,
+    InclusionProofRead,
+    LedgerPublicKeyRead,
+)
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.common import as_utc
-from trustguardian.domain.consent import ConsentState
+from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
@@ -60,7 +67,9 @@ def to_draft(
     )
 
 
-@router.post("/events", status_code=status.HTTP_201_CREATED, tags=["events"])
+@router.post(
+    "/events", operation_id="recordEvent", status_code=status.HTTP_201_CREATED, tags=["events"]
+)
 def record_event(
     body: EventCreate,
     ctx: Ctx,
@@ -82,10 +91,15 @@ def record_event(
 
 class BatchRead(BaseModel):
     events: list[EventRead]
-    checkpoint: dict[str, Any]
+    checkpoint: CheckpointRead
 
 
-@router.post("/events/batch", status_code=status.HTTP_201_CREATED, tags=["events"])
+@router.post(
+    "/events/batch",
+    operation_id="recordEventBatch",
+    status_code=status.HTTP_201_CREATED,
+    tags=["events"],
+)
 def record_batch(
     body: EventBatchCreate,
     ctx: Ctx,
@@ -104,10 +118,13 @@ def record_batch(
         response.status_code = status.HTTP_200_OK
         response.headers[REPLAYED] = "true"
     checkpoint = ledger.checkpoint_json(ctx, ledger.latest_checkpoint(ctx))
-    return BatchRead(events=[EventRead.of(r.event) for r in results], checkpoint=checkpoint)
+    return BatchRead(
+        events=[EventRead.of(r.event) for r in results],
+        checkpoint=CheckpointRead.model_validate(checkpoint),
+    )
 
 
-@router.get("/events", tags=["events"])
+@router.get("/events", operation_id="listEvents", tags=["events"])
 def list_events(
     ctx: Ctx,
     _: Reader,
@@ -125,33 +142,40 @@ def list_events(
     return PageRead(items=[EventRead.of(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/events/{event_id}", tags=["events"])
+@router.get("/events/{event_id}", operation_id="getEvent", tags=["events"])
 def get_event(event_id: str, ctx: Ctx, _: Reader) -> EventRead:
-    """Gets one event."""
+    """Gets one event as the ledger holds it (identifiers as keyed hashes)."""
     return EventRead.of(events.get_event(ctx, event_id=event_id))
 
 
-@router.get("/events/{event_id}/proof", tags=["ledger"])
-def event_proof(event_id: str, ctx: Ctx, _: Reader) -> dict[str, Any]:
+@router.get("/events/{event_id}/proof", operation_id="getInclusionProof", tags=["ledger"])
+def event_proof(event_id: str, ctx: Ctx, _: Reader) -> InclusionProofRead:
     """The event's RFC 9162 inclusion proof against the latest signed checkpoint."""
-    return ledger.prove_inclusion(ctx, event_id=event_id).as_json()
+    return InclusionProofRead.model_validate(
+        ledger.prove_inclusion(ctx, event_id=event_id).as_json()
+    )
 
 
-@router.get("/events/{event_id}/proofs/{position}", tags=["events"])
-def read_proof(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> dict[str, Any]:
+@router.get("/events/{event_id}/proofs/{position}", operation_id="openEvidence", tags=["events"])
+def read_proof(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> EvidenceRead:
     """Opens one proof: its content, its salt and commitment (410 once the subject is erased)."""
     opened = proofs.read_proof(ctx, event_id=event_id, position=position)
-    return {
-        "event_id": opened.event_id,
-        "position": opened.position,
-        "commitment": opened.commitment,
-        "salt": base64.b64encode(opened.salt).decode(),
-        "content": opened.content,
-        "has_file": opened.file is not None,
-    }
+    return EvidenceRead(
+        event_id=opened.event_id,
+        position=opened.position,
+        commitment=opened.commitment,
+        salt=base64.b64encode(opened.salt).decode(),
+        content=opened.content,
+        has_file=opened.file is not None,
+    )
 
 
-@router.get("/events/{event_id}/proofs/{position}/file", tags=["events"], response_class=Response)
+@router.get(
+    "/events/{event_id}/proofs/{position}/file",
+    operation_id="getEvidenceFile",
+    tags=["events"],
+    response_class=Response,
+)
 def read_proof_file(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> Response:
     """The evidence file of a proof, as the person saw or signed it."""
     opened = proofs.read_proof(ctx, event_id=event_id, position=position)
@@ -166,33 +190,37 @@ def read_proof_file(event_id: str, position: int, ctx: Ctx, _: SubjectReader) ->
     return Response(opened.file, media_type=media, headers=headers)
 
 
-@router.get("/ledger/checkpoint", tags=["ledger"])
-def checkpoint(ctx: Ctx, _: Reader) -> dict[str, Any]:
+@router.get("/ledger/checkpoint", operation_id="getCheckpoint", tags=["ledger"])
+def checkpoint(ctx: Ctx, _: Reader) -> CheckpointRead:
     """The latest signed checkpoint (C2SP signed note)."""
-    return ledger.checkpoint_json(ctx, ledger.latest_checkpoint(ctx))
+    return CheckpointRead.model_validate(ledger.checkpoint_json(ctx, ledger.latest_checkpoint(ctx)))
 
 
-@router.get("/ledger/consistency", tags=["ledger"])
+@router.get("/ledger/consistency", operation_id="getConsistencyProof", tags=["ledger"])
 def consistency(
     ctx: Ctx,
     _: Reader,
     size1: Annotated[int, Query(alias="from", ge=1)],
     size2: Annotated[int, Query(alias="to", ge=1)],
-) -> dict[str, Any]:
+) -> ConsistencyProofRead:
     """Proves that the tree of size `to` extends the tree of size `from`."""
-    return ledger.prove_consistency(ctx, size1=size1, size2=size2)
+    return ConsistencyProofRead.model_validate(
+        ledger.prove_consistency(ctx, size1=size1, size2=size2)
+    )
 
 
-@router.get("/ledger/public-key", tags=["ledger"])
-def public_key(ctx: Ctx, _: Reader) -> dict[str, str]:
+@router.get("/ledger/public-key", operation_id="getLedgerPublicKey", tags=["ledger"])
+def public_key(ctx: Ctx, _: Reader) -> LedgerPublicKeyRead:
     """The C2SP note verifier key that signs checkpoints."""
-    return {"verifier_key": ctx.keys.signer.verifier_key, "origin": ctx.keys.signer.name}
+    return LedgerPublicKeyRead(
+        verifier_key=ctx.keys.signer.verifier_key, origin=ctx.keys.signer.name
+    )
 
 
 class ConsentRead(BaseModel):
     purpose: str
     channel: Channel
-    status: str
+    status: ConsentStatus
     since: AwareDatetime
     event_id: str
     purpose_version: int
@@ -215,7 +243,7 @@ class ConsentRead(BaseModel):
         )
 
 
-@router.get("/subjects/{subject_id}/consents", tags=["subjects"])
+@router.get("/subjects/{subject_id}/consents", operation_id="getSubjectConsents", tags=["subjects"])
 def subject_consents(
     subject_id: str, ctx: Ctx, _: SubjectReader, at: AwareDatetime | None = None
 ) -> list[ConsentRead]:
@@ -225,7 +253,7 @@ def subject_consents(
     ]
 
 
-@router.get("/subjects/{subject_id}/timeline", tags=["subjects"])
+@router.get("/subjects/{subject_id}/timeline", operation_id="getSubjectTimeline", tags=["subjects"])
 def subject_timeline(subject_id: str, ctx: Ctx, key: SubjectReader) -> list[EventRead]:
     """Every event of the subject in the order they happened (the read is logged)."""
     timeline = consent.subject_timeline(ctx, subject_id=subject_id)

@@ -26,7 +26,8 @@ log = logging.getLogger("trustguardian.http")
 
 # Probes and the scraper are never limited or counted as traffic of the API itself.
 UNLIMITED = ("/healthz", "/readyz", "/metrics")
-# Swagger UI and ReDoc load their scripts from a CDN and run inline bootstrap code.
+# Swagger UI and ReDoc run from assets this server ships (api/docs_pages.py): scripts from this
+# origin only; both set inline styles, and ReDoc starts its search index in a blob: worker.
 DOCS = ("/docs", "/redoc")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -34,10 +35,9 @@ CSP = (
     "frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 

@@ -48,7 +48,7 @@ class ApiKeyCreated(ApiKeyRead):
     token: str = Field(description="The key itself: shown now and never again.")
 
 
-@router.post("/keys", status_code=status.HTTP_201_CREATED)
+@router.post("/keys", operation_id="createApiKey", status_code=status.HTTP_201_CREATED)
 def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
     """Creates an API key and shows its token once."""
     key, token = access.create_api_key(
@@ -57,14 +57,16 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
     return ApiKeyCreated(**ApiKeyRead.of(key).model_dump(), token=token)
 
 
-@router.get("/keys")
+@router.get("/keys", operation_id="listApiKeys")
 def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyRead]:
     """Lists API keys (never their tokens)."""
     return [ApiKeyRead.of(k) for k in access.list_api_keys(ctx)]
 
 
-@router.delete("/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/keys/{key_id}", operation_id="revokeApiKey", status_code=status.HTTP_204_NO_CONTENT
+)
 def revoke_key(key_id: str, ctx: Ctx, _: Admin) -> Response:
-    """Revokes an API key at once."""
+    """Revokes an API key at once: its next request is refused with 401."""
     access.revoke_api_key(ctx, key_id=key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

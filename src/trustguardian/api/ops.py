@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -12,8 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from trustguardian.api.auth import require
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
+from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.service import keyring, metrics
 from trustguardian.service.context import Context
@@ -22,17 +21,20 @@ from trustguardian.store.migrate import current_revision, head_revision
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", operation_id="getHealth", summary="The process is alive")
 def healthz() -> dict[str, str]:
+    """The process is alive (no dependency is checked): for liveness probes."""
     return {"status": "ok"}
 
 
 @router.get(
     "/readyz",
+    operation_id="getReadiness",
     summary="The database answers, migrations are at head and the keys are loaded",
     responses={503: {"description": "Not ready; `checks` says what failed"}},
 )
 def readyz(request: Request) -> JSONResponse:
+    """Ready to serve: the database answers, migrations are at head, the keys are loaded."""
     ctx: Context = request.app.state.context
     checks: dict[str, str] = {}
     try:
@@ -63,61 +65,13 @@ def _keys_check(ctx: Context) -> str:
     return "ok"
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics", operation_id="getMetrics", summary="Prometheus metrics", response_class=Response
+)
 def prometheus(request: Request) -> Response:
+    """Prometheus metrics of requests, the ledger, deliveries and checks (text format)."""
     ctx: Context = request.app.state.context
     return Response(metrics.exposition(ctx.engine, ctx.clock), media_type=metrics.CONTENT_TYPE)
-
-
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
-    "type": "object",
-    "description": "RFC 9457 problem details.",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "loc": {"type": "string"},
-                    "msg": {"type": "string"},
-                    "type": {"type": "string"},
-                },
-            },
-        },
-    },
-}
-
-
-def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """Documents validation errors as what they are: application/problem+json, not FastAPI's
-    default `HTTPValidationError` JSON (schemathesis found the mismatch)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                answer = operation.get("responses", {}).get("422")
-                if isinstance(answer, dict) and "content" in answer:
-                    answer["content"] = {
-                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
-                    }
-        for unused in ("HTTPValidationError", "ValidationError"):
-            schema["components"]["schemas"].pop(unused, None)
-        app.openapi_schema = schema
-        return schema
-
-    return openapi
 
 
 class SigningKeyRead(BaseModel):
@@ -140,7 +94,9 @@ class SigningKeyRead(BaseModel):
 keys_router = APIRouter(prefix="/v1", tags=["ledger"])
 
 
-@keys_router.get("/ledger/keys", response_model=list[SigningKeyRead])
+@keys_router.get(
+    "/ledger/keys", operation_id="listSigningKeys", response_model=list[SigningKeyRead]
+)
 def ledger_keys(
     request: Request, _: Annotated[ApiKey, Depends(require(Scope.EVENTS_READ))]
 ) -> list[SigningKeyRead]:
@@ -166,7 +122,7 @@ def install_operations(app: FastAPI, ctx: Context) -> None:
     """Adds the probes, metrics, rate limits, security headers and request logs."""
     app.include_router(router)
     app.include_router(keys_router)
-    app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
+    install_openapi(app)
     s = ctx.settings
     app.add_middleware(
         RateLimit,

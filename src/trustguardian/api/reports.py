@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from trustguardian.api.auth import get_context, require
+from trustguardian.api.ledger_schemas import TimestampRead
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.reports.dossier import subject_dossier
@@ -48,6 +49,7 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
 
 @router.get(
     "/subjects/{subject_id}/dossier",
+    operation_id="getSubjectDossier",
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
@@ -60,7 +62,7 @@ def get_dossier(subject_id: str, ctx: Ctx, key: SubjectReader) -> Response:
     return _attachment(body, "application/zip", f"dossier-{subject_id}.zip")
 
 
-@router.get("/subjects/{subject_id}/consent-records")
+@router.get("/subjects/{subject_id}/consent-records", operation_id="getConsentRecords")
 def get_consent_records(
     subject_id: str,
     ctx: Ctx,
@@ -78,6 +80,7 @@ def get_consent_records(
 
 @router.get(
     "/reports/inspection",
+    operation_id="getInspectionReport",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
@@ -98,6 +101,7 @@ def get_inspection_report(
 
 @router.get(
     "/reports/register",
+    operation_id="getProcessingRegister",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}},
 )
@@ -113,12 +117,12 @@ def get_register(
     return _attachment(register_pdf(rows, ctx.clock.now()), "application/pdf", "register.pdf")
 
 
-@router.post("/ledger/timestamps")
-def stamp(ctx: Ctx, _: Admin) -> dict[str, object]:
+@router.post("/ledger/timestamps", operation_id="timestampCheckpoint")
+def stamp(ctx: Ctx, _: Admin) -> TimestampRead:
     """Stamps the latest checkpoint with the configured RFC 3161 time-stamping authority."""
     stamped = stamp_checkpoint(ctx)
-    return {
-        "tree_size": stamped.tree_size,
-        "gen_time": stamped.gen_time.isoformat(),
-        "tsa_url": stamped.tsa_url,
-    }
+    return TimestampRead(
+        tree_size=stamped.tree_size,
+        gen_time=stamped.gen_time.isoformat(),
+        tsa_url=stamped.tsa_url,
+    )

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.events import IdempotencyKey
+from trustguardian.api.ledger_schemas import SaleSharingRead
 from trustguardian.api.rights_schemas import (
     CodeConfirm,
     CodeSentRead,
@@ -51,7 +52,9 @@ def _actor(key: ApiKey, given: str | None) -> str:
     return given or f"api-key:{key.id}"
 
 
-@router.post("/links/unsubscribe", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/links/unsubscribe", operation_id="createUnsubscribeLinks", status_code=status.HTTP_201_CREATED
+)
 def mint_unsubscribe(body: UnsubscribeLinksCreate, ctx: Ctx, _: Writer) -> LinksRead:
     """Mints unsubscribe links for a campaign, with each message's List-Unsubscribe headers."""
     minted = links.unsubscribe_links(
@@ -64,7 +67,9 @@ def mint_unsubscribe(body: UnsubscribeLinksCreate, ctx: Ctx, _: Writer) -> Links
     return LinksRead(links=[LinkRead.of(link) for link in minted])
 
 
-@router.post("/links/preferences", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/links/preferences", operation_id="createPreferencesLink", status_code=status.HTTP_201_CREATED
+)
 def mint_preferences(body: PreferencesLinkCreate, ctx: Ctx, _: Writer) -> LinkRead:
     """Mints a link to a person's preference centre."""
     return LinkRead.of(
@@ -72,23 +77,25 @@ def mint_preferences(body: PreferencesLinkCreate, ctx: Ctx, _: Writer) -> LinkRe
     )
 
 
-@router.delete("/links/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/links/{token_id}", operation_id="revokeLink", status_code=status.HTTP_204_NO_CONTENT
+)
 def revoke(token_id: str, ctx: Ctx, _: Writer) -> Response:
     """Revokes a link: from now on it is refused and changes nothing."""
     links.revoke_link(ctx, token_id=token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/purposes/{key}/sale-sharing")
+@router.put("/purposes/{key}/sale-sharing", operation_id="setSaleSharing")
 def flag_sale_sharing(
     key: Key, body: SaleSharingUpdate, ctx: Ctx, _: RegistryWriter
-) -> dict[str, object]:
+) -> SaleSharingRead:
     """Flags a purpose as selling or sharing data: `Sec-GPC: 1` objects to it."""
     purpose_flags.set_sale_sharing(ctx, purpose=key, value=body.sale_sharing)
-    return {"purpose": key, "sale_sharing": body.sale_sharing}
+    return SaleSharingRead(purpose=key, sale_sharing=body.sale_sharing)
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED)
+@router.post("/requests", operation_id="submitRightsRequest", status_code=status.HTTP_201_CREATED)
 def submit(
     body: RequestCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
 ) -> RequestRead:
@@ -113,7 +120,7 @@ def submit(
     )
 
 
-@router.get("/requests")
+@router.get("/requests", operation_id="listRightsRequests")
 def list_requests(
     ctx: Ctx,
     _: Reader,
@@ -137,7 +144,7 @@ def list_requests(
     return PageRead(items=[RequestRead.of(v) for v in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/requests/{request_id}")
+@router.get("/requests/{request_id}", operation_id="getRightsRequest")
 def get(request_id: str, ctx: Ctx, key: Reader) -> RequestRead:
     """Gets a request with the person's own words (the read is logged)."""
     view = rights_requests.get_request(ctx, request_id=request_id)
@@ -145,14 +152,14 @@ def get(request_id: str, ctx: Ctx, key: Reader) -> RequestRead:
     return RequestRead.of(view)
 
 
-@router.post("/requests/{request_id}/verification")
+@router.post("/requests/{request_id}/verification", operation_id="sendVerificationCode")
 def send_code(request_id: str, ctx: Ctx, key: Writer) -> CodeSentRead:
     """Sends the person a verification code by e-mail or SMS (the request becomes verifying)."""
     sent = rights_verify.send_code(ctx, request_id=request_id, actor=_actor(key, None))
     return CodeSentRead(method=sent.method, expires_at=sent.expires_at)
 
 
-@router.post("/requests/{request_id}/verification/confirm")
+@router.post("/requests/{request_id}/verification/confirm", operation_id="confirmVerificationCode")
 def confirm_code(request_id: str, body: CodeConfirm, ctx: Ctx, key: Writer) -> RequestRead:
     """Checks the code the person received; the right one puts the request in progress."""
     return RequestRead.of(
@@ -162,7 +169,7 @@ def confirm_code(request_id: str, body: CodeConfirm, ctx: Ctx, key: Writer) -> R
     )
 
 
-@router.post("/requests/{request_id}/status")
+@router.post("/requests/{request_id}/status", operation_id="moveRightsRequest")
 def move(request_id: str, body: RequestMove, ctx: Ctx, key: Writer) -> RequestRead:
     """Moves a request to verifying, in progress, or rejected (with the reasons)."""
     return RequestRead.of(
@@ -176,7 +183,7 @@ def move(request_id: str, body: RequestMove, ctx: Ctx, key: Writer) -> RequestRe
     )
 
 
-@router.post("/requests/{request_id}/extension")
+@router.post("/requests/{request_id}/extension", operation_id="extendRightsRequest")
 def extend(request_id: str, body: ExtensionCreate, ctx: Ctx, key: Writer) -> RequestRead:
     """Extends the deadline once by two months; the reason is sent to the person."""
     return RequestRead.of(
@@ -186,7 +193,7 @@ def extend(request_id: str, body: ExtensionCreate, ctx: Ctx, key: Writer) -> Req
     )
 
 
-@router.post("/requests/{request_id}/fulfilment")
+@router.post("/requests/{request_id}/fulfilment", operation_id="fulfilRightsRequest")
 def fulfil(request_id: str, body: FulfilmentCreate, ctx: Ctx, key: Writer) -> FulfilledRead:
     """Fulfils a request; erasure crypto-shreds and names the systems that must erase too."""
     done = fulfil_request(
@@ -199,7 +206,9 @@ def fulfil(request_id: str, body: FulfilmentCreate, ctx: Ctx, key: Writer) -> Fu
     )
 
 
-@router.get("/requests/{request_id}/export", response_model=None)
+@router.get(
+    "/requests/{request_id}/export", operation_id="exportRightsRequest", response_model=None
+)
 def export(
     request_id: str,
     ctx: Ctx,
@@ -223,7 +232,7 @@ def export(
     return JSONResponse(data, headers=disposition)
 
 
-@router.post("/subjects/{subject_id}/erasure")
+@router.post("/subjects/{subject_id}/erasure", operation_id="eraseSubject")
 def erase(subject_id: str, body: ErasureCreate, ctx: Ctx, key: Writer) -> ErasureRead:
     """Erases a subject outside a request: crypto-shredding, proven, told to connected systems."""
     return ErasureRead.of(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -20,6 +20,7 @@ from trustguardian.store.rights import Step
 
 SubjectId = Annotated[str, Field(max_length=40)]
 Text = Annotated[str, Field(max_length=10_000)]
+Language = Literal["it", "en"]
 Actor = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -98,8 +99,8 @@ class RequestRead(BaseModel):
     status: RequestStatus
     subject_id: str
     touchpoint: str
-    channel: str
-    language: str
+    channel: Channel
+    language: Language
     received_at: AwareDatetime
     due_on: date = Field(description="The last day to answer, a Europe/Rome calendar date.")
     due_at: AwareDatetime = Field(description="The instant the deadline ends.")
@@ -149,7 +150,7 @@ class CodeSentRead(BaseModel):
     expires_at: AwareDatetime
 
 
-class SystemRead(BaseModel):
+class SystemToErase(BaseModel):
     key: str
     name: str | None
     reasons: list[str]
@@ -159,7 +160,7 @@ class ErasureRead(BaseModel):
     subject_id: str
     erased_at: AwareDatetime
     event_id: str
-    systems_to_erase: list[SystemRead]
+    systems_to_erase: list[SystemToErase]
 
     @classmethod
     def of(cls, r: ErasureReport) -> ErasureRead:
@@ -168,7 +169,7 @@ class ErasureRead(BaseModel):
             erased_at=r.erased_at,
             event_id=r.event_id,
             systems_to_erase=[
-                SystemRead(key=s.key, name=s.name, reasons=list(s.reasons)) for s in r.systems
+                SystemToErase(key=s.key, name=s.name, reasons=list(s.reasons)) for s in r.systems
             ],
         )
 
@@ -215,7 +216,7 @@ class ComplaintRead(BaseModel):
     id: str
     subject_id: str
     touchpoint: str
-    channel: str
+    channel: Channel
     about_event_id: str | None
     status: ComplaintStatus
     handler: str | None

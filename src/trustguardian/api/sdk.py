@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from trustguardian.api.errors import problem, status_of
 from trustguardian.api.ratelimit import RateLimiter
 from trustguardian.api.schemas import Input, Key
-from trustguardian.domain.collect import PublishableKey
+from trustguardian.domain.collect import Confirmation, PublishableKey
 from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel
@@ -80,16 +80,19 @@ class CodeIn(Input):
     code: Annotated[str, Field(max_length=12)]
 
 
+EventStatus = Literal["given", "refused", "pending_confirmation"]
+
+
 class RecordedEvent(BaseModel):
     id: str
     kind: EventKind
     purpose: str | None
-    status: str
+    status: EventStatus
 
 
 class ConfirmationOut(BaseModel):
     id: str
-    method: str
+    method: Confirmation
     expires_at: datetime
     sent: bool
 
@@ -99,7 +102,7 @@ class CaptureOut(BaseModel):
     confirmation: ConfirmationOut | None
 
 
-def _status(event: PrivacyEvent) -> str:
+def _status(event: PrivacyEvent) -> EventStatus:
     if event.kind is EventKind.CONSENT_REFUSED:
         return "refused"
     if event.confirm_by is not None:
@@ -210,7 +213,7 @@ def consents_preflight(key: str, request: Request) -> Response:
     return _preflight(request, key)
 
 
-@router.post("/sdk/v1/{key}/consents", response_model=CaptureOut)
+@router.post("/sdk/v1/{key}/consents", operation_id="recordFormConsents", response_model=CaptureOut)
 async def record_form(key: str, request: Request) -> Any:
     """Records a form's consents (one event per box) with its snapshot and the network proof."""
 
@@ -246,7 +249,7 @@ async def record_form(key: str, request: Request) -> Any:
             confirmation=None
             if c is None
             else ConfirmationOut(
-                id=c.id, method=c.method.value, expires_at=c.expires_at, sent=c.sent_at is not None
+                id=c.id, method=c.method, expires_at=c.expires_at, sent=c.sent_at is not None
             ),
         )
 
@@ -288,7 +291,7 @@ class CodeOut(BaseModel):
     confirmed: list[RecordedEvent]
 
 
-@router.post("/sdk/v1/{key}/code", response_model=CodeOut)
+@router.post("/sdk/v1/{key}/code", operation_id="checkFormCode", response_model=CodeOut)
 async def check_code(key: str, request: Request) -> Any:
     """Checks a one-time code for the key's touchpoint; a match confirms the consents."""
 

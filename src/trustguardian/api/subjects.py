@@ -74,7 +74,7 @@ def to_identifiers(
     ]
 
 
-@router.post("/subjects", status_code=status.HTTP_201_CREATED)
+@router.post("/subjects", operation_id="createSubject", status_code=status.HTTP_201_CREATED)
 def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
     """Registers a subject known by these identifiers."""
     return SubjectRead.of(
@@ -82,7 +82,7 @@ def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
     )
 
 
-@router.post("/subjects/lookup")
+@router.post("/subjects/lookup", operation_id="lookupSubject")
 def lookup_subject(body: LookupIn, ctx: Ctx, key: Reader) -> SubjectRead:
     """Finds the subject an identifier belongs to (the identifier stays out of the URL)."""
     [identifier] = to_identifiers(ctx, [body.identifier], loc="identifier")
@@ -91,7 +91,7 @@ def lookup_subject(body: LookupIn, ctx: Ctx, key: Reader) -> SubjectRead:
     return SubjectRead.of(view)
 
 
-@router.get("/subjects/{subject_id}")
+@router.get("/subjects/{subject_id}", operation_id="getSubject")
 def get_subject(subject_id: str, ctx: Ctx, key: Reader) -> SubjectRead:
     """Gets a subject by its pseudonymous id (the read is logged: it shows the identifiers)."""
     view = subjects.get_subject(ctx, subject_id=subject_id)
@@ -99,7 +99,7 @@ def get_subject(subject_id: str, ctx: Ctx, key: Reader) -> SubjectRead:
     return SubjectRead.of(view)
 
 
-@router.post("/subjects/{subject_id}/identifiers")
+@router.post("/subjects/{subject_id}/identifiers", operation_id="addSubjectIdentifiers")
 def add_identifiers(subject_id: str, body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
     """Links more identifiers to a subject."""
     return SubjectRead.of(

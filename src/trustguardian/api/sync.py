@@ -12,7 +12,7 @@ from trustguardian.api.schemas import Input, Key, Name
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.domain.sync import System, SystemKind, Webhook
+from trustguardian.domain.sync import DeliveryStatus, System, SystemKind, Webhook
 from trustguardian.service import sync_status, systems
 from trustguardian.service.context import Context
 
@@ -97,9 +97,9 @@ class SecretRead(BaseModel):
     )
 
 
-@router.post("/systems", status_code=status.HTTP_201_CREATED)
+@router.post("/systems", operation_id="createSystem", status_code=status.HTTP_201_CREATED)
 def create_system(body: SystemCreate, ctx: Ctx, _: Writer) -> SystemRead:
-    """Registers a company system."""
+    """Registers a company system (CRM, ESP, ...) that must see the same consent truth."""
     mapping = {
         p: {str(c): to for c, to in channels.items()} for p, channels in body.mapping.items()
     }
@@ -114,13 +114,13 @@ def create_system(body: SystemCreate, ctx: Ctx, _: Writer) -> SystemRead:
     return SystemRead.of(system)
 
 
-@router.get("/systems")
+@router.get("/systems", operation_id="listSystems")
 def list_systems(ctx: Ctx, _: Reader) -> list[SystemRead]:
-    """Lists company systems."""
+    """Lists the company systems kept in sync, with their mappings."""
     return [SystemRead.of(s) for s in systems.list_systems(ctx)]
 
 
-@router.post("/webhooks", status_code=status.HTTP_201_CREATED)
+@router.post("/webhooks", operation_id="createWebhook", status_code=status.HTTP_201_CREATED)
 def create_webhook(body: WebhookCreate, ctx: Ctx, _: Writer) -> WebhookCreated:
     """Subscribes a system's URL to events; the secret is shown once."""
     hook, secret = systems.create_webhook(
@@ -133,13 +133,13 @@ def create_webhook(body: WebhookCreate, ctx: Ctx, _: Writer) -> WebhookCreated:
     return WebhookCreated(**WebhookRead.of(hook).model_dump(), secret=secret)
 
 
-@router.get("/webhooks")
+@router.get("/webhooks", operation_id="listWebhooks")
 def list_webhooks(ctx: Ctx, _: Reader) -> list[WebhookRead]:
     """Lists webhooks (never their secrets)."""
     return [WebhookRead.of(h) for h in systems.list_webhooks(ctx)]
 
 
-@router.post("/webhooks/{hook_id}/rotate-secret")
+@router.post("/webhooks/{hook_id}/rotate-secret", operation_id="rotateWebhookSecret")
 def rotate_secret(hook_id: str, ctx: Ctx, _: Writer) -> SecretRead:
     """Issues a new signing secret; both sign messages during the grace period."""
     return SecretRead(secret=systems.rotate_secret(ctx, hook_id=hook_id))
@@ -153,7 +153,7 @@ class DestinationRead(BaseModel):
     deliveries: dict[str, int]
 
 
-@router.get("/sync/status")
+@router.get("/sync/status", operation_id="getSyncStatus")
 def status_of_sync(ctx: Ctx, _: Reader) -> list[DestinationRead]:
     """Per destination: how far it has taken the outbox and its deliveries by status."""
     return [
@@ -177,7 +177,7 @@ class BehindRead(BaseModel):
     last_error: str | None
 
 
-@router.get("/sync/reconciliation")
+@router.get("/sync/reconciliation", operation_id="listSubjectsBehind")
 def reconciliation(
     ctx: Ctx, _: Reader, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000
 ) -> list[BehindRead]:
@@ -200,14 +200,14 @@ class SubjectDeliveryRead(BaseModel):
     destination: str
     event_id: str
     seq: int
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_error: str | None
     delivered_at: AwareDatetime | None
     next_attempt_at: AwareDatetime | None
 
 
-@router.get("/subjects/{subject_id}/sync", tags=["subjects"])
+@router.get("/subjects/{subject_id}/sync", operation_id="getSubjectSync", tags=["subjects"])
 def subject_sync(subject_id: str, ctx: Ctx, _: SubjectReader) -> list[SubjectDeliveryRead]:
     """Which system has received which of the subject's events."""
     return [
@@ -216,7 +216,7 @@ def subject_sync(subject_id: str, ctx: Ctx, _: SubjectReader) -> list[SubjectDel
             destination=d.destination,
             event_id=event_id,
             seq=d.seq,
-            status=str(d.status),
+            status=d.status,
             attempts=d.attempts,
             last_error=d.last_error,
             delivered_at=d.delivered_at,

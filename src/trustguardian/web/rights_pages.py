@@ -83,7 +83,12 @@ def install_rights_pages(app: FastAPI) -> None:
             return _invalid(request, t, exc)
         return _page(request, "unsubscribe", t, what=what, token=token, done=False)
 
-    @app.post("/u/{token}", response_class=HTMLResponse, summary="RFC 8058 one-click unsubscribe")
+    @app.post(
+        "/u/{token}",
+        operation_id="oneClickUnsubscribe",
+        response_class=HTMLResponse,
+        summary="RFC 8058 one-click unsubscribe",
+    )
     def unsubscribe(
         request: Request,
         token: str,
