@@ -269,6 +269,10 @@ def test_the_header_decides_the_delimiter_even_with_delimiters_in_quoted_names()
     assert (found.roles, found.unread) == ({"phone": "Cellulare"}, {"phone": ["Telefono"]})
     # a column named as a role but mapped away is not read under that role
     assert header(b"email;Indirizzo\n", "email=Indirizzo") == (";", ["email (column 1)", "email"])
+    assert parse_columns(["E-mail=Indirizzo", "Customer-ID=Codice"], how="--column") == {
+        "email": "Indirizzo",
+        "customer_id": "Codice",
+    }
     with pytest.raises(InvalidInput, match="two roles"):
         parse_columns(["email=X", "phone=X"], how="--column")
 

@@ -118,8 +118,9 @@ def parse_columns(items: Sequence[str], *, how: str) -> dict[str, str]:
     """`ROLE=COLUMN` mappings, each checked (`how` is how the caller spells the option)."""
     mapping: dict[str, str] = {}
     for item in items:
-        role, equals, column = item.partition("=")
-        role = role.strip()
+        named, equals, column = item.partition("=")
+        # `E-mail=...` and `customer-id=...` name their roles too
+        role = next((r for r in ROLES if name_key(r) == name_key(named)), named)
         if not equals or not column:
             raise InvalidInput(f"{how} {item!r} is not ROLE=COLUMN, e.g. {how} email=Indirizzo.")
         if role not in ROLES:
