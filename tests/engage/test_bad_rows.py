@@ -246,9 +246,15 @@ def test_http_bulk_answers_a_header_ended_by_a_bare_carriage_return(
 ) -> None:
     # The header is read as records are: a bare CR ends it (it used to make the csv module raise
     # inside the stream, a server error).
-    answer = post_bulk(http, b"0\r0", content_type="text/csv", params=PARAMS)
+    answer = post_bulk(http, b"email\r0", content_type="text/csv", params=PARAMS)
     assert answer.status_code == 200, answer.text
-    assert answer.text.splitlines()[0] == "0,allowed,reason,error"
+    header, row = answer.text.splitlines()
+    assert header == "email,allowed,reason,error"
+    assert row.startswith("0,false,invalid_row,email:"), row
+    # A header naming no identifier is refused before anything is answered.
+    answer = post_bulk(http, b"0\r0", content_type="text/csv", params=PARAMS)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 def test_a_carriage_return_inside_a_line_ends_a_record_in_both_readers(

@@ -104,17 +104,18 @@ def test_worker_processes_answer_as_check_contact_in_list_order(
     assert [answer for _, answer in answered] == expected
 
 
-def test_records_without_quotes_split_as_the_csv_module_splits_them() -> None:
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_records_without_quotes_split_as_the_csv_module_splits_them(delimiter: str) -> None:
     rnd = random.Random(5)
-    alphabet = ["a", "b", ",", " ", "\t", "\\", "é", "\r", "\n", "\x00", "'", '"']
+    alphabet = ["a", "b", ",", ";", " ", "\t", "\\", "é", "\r", "\n", "\x00", "'", '"']
     compared = 0
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9)))
         if not text.strip() or '"' in text:
             continue
-        header = [f"c{n}" for n in range(text.count(",") + 1)]
-        row = csv_row(7, text.encode(), header, unterminated=False)
-        reference = next(csv.reader(io.StringIO(text, newline="")), [])
+        header = [f"c{n}" for n in range(text.count(delimiter) + 1)]
+        row = csv_row(7, text.encode(), header, unterminated=False, delimiter=delimiter)
+        reference = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
         assert row is not None
         if row.error is None:
             assert list(row.fields.values()) == reference, repr(text)
@@ -172,29 +173,30 @@ def test_suppressed_subjects_are_the_same_by_the_list_or_by_each_subject(small: 
     assert 0 < len(by_list) < len(everyone)
 
 
-def _reference_split(header: list[str], checked: Checked) -> tuple[str, str]:
+def _reference_split(checked: Checked, delimiter: str) -> tuple[str, str]:
     """What the csv module writes for a chunk's allowed and rejected rows."""
     kept, dropped = io.StringIO(), io.StringIO()
     for values, answer, error in zip(checked.values, checked.answers, checked.errors, strict=True):
         if answer is not None and answer[0]:
-            csv.writer(kept).writerow(values)
+            csv.writer(kept, delimiter=delimiter).writerow(values)
         else:
             reason = answer[1].value if answer is not None else "invalid_row"
-            csv.writer(dropped).writerow([*values, reason, error or ""])
+            csv.writer(dropped, delimiter=delimiter).writerow([*values, reason, error or ""])
     return kept.getvalue(), dropped.getvalue()
 
 
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("width", [1, 2, 3])
-def test_split_writes_what_the_csv_module_writes(width: int) -> None:
+def test_split_writes_what_the_csv_module_writes(width: int, delimiter: str) -> None:
     rnd = random.Random(width)
-    alphabet = ["a", "é", " ", "", ",", '"', "\r", "\n", "x@y.it"]
+    alphabet = ["a", "é", " ", "", ",", ";", "\t", '"', "\r", "\n", "x@y.it"]
     header = [f"c{n}" for n in range(width)]
     numbers, values, plain, answers, errors = [], [], [], [], []
     for n in range(3000):
         row = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 3))) for _ in header]
         numbers.append(n)
         values.append(row)
-        plain.append(not any(c in v for v in row for c in ',"\r\n'))
+        plain.append(not any(c in v for v in row for c in f'{delimiter}"\r\n'))
         draw = rnd.random()
         if draw < 0.2:
             answers.append(None)
@@ -205,13 +207,13 @@ def test_split_writes_what_the_csv_module_writes(width: int) -> None:
             answers.append((allowed, reason, None, None))
             errors.append(None)
     checked = Checked(numbers, values, plain, answers, errors)
-    kept, dropped, allowed_rows, refused = _split(header, True, checked)
-    assert (kept, dropped) == _reference_split(header, checked)
+    kept, dropped, allowed_rows, refused = _split(header, True, checked, delimiter=delimiter)
+    assert (kept, dropped) == _reference_split(checked, delimiter)
     assert allowed_rows == sum(1 for a in answers if a is not None and a[0])
     assert refused == {"no_consent": answers.count((False, Reason.NO_CONSENT, None, None))} | {
         "invalid_row": answers.count(None)
     }
-    assert _split(header, False, checked)[1:] == ("", allowed_rows, refused)
+    assert _split(header, False, checked, delimiter=delimiter)[1:] == ("", allowed_rows, refused)
     assert '""\r\n' in kept or width > 1  # a lone empty field, quoted as the csv module does
 
 

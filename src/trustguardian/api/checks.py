@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
@@ -22,17 +23,10 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
-from trustguardian.service.audience import (
-    BATCH,
-    RowIn,
-    RowOut,
-    csv_header,
-    csv_rows,
-    filter_rows,
-    list_lines,
-)
+from trustguardian.service.audience import BATCH, RowIn, RowOut, csv_rows, filter_rows, list_lines
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
+from trustguardian.service.list_header import ListHeader, parse_columns, read_header
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 Ctx = Annotated[Context, Depends(get_context)]
@@ -104,13 +98,24 @@ async def _spool(request: Request) -> IO[bytes]:
     return spool
 
 
+COLUMN_HELP = (
+    "Read a role from a CSV column, as ROLE=COLUMN (repeat the parameter for several); roles: "
+    "email, phone, customer_id, postal, subject_id, purpose, channel. Without it, columns are "
+    "found by name, case- and accent-insensitively, with common aliases (E-mail, Mail, Posta "
+    "elettronica, Cellulare, Telefono, Mobile, Codice cliente, Customer ID...)."
+)
+
+
 @router.post(
     "/checks/bulk",
     operation_id="checkContactList",
     openapi_extra={
         "requestBody": {
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "E-mail;Nome\r\nmario@example.com;Mario\r\n",
+                },
                 "application/x-ndjson": {"schema": {"type": "string"}},
             }
         }
@@ -123,53 +128,80 @@ async def check_bulk(
     _: Checker,
     purpose: Key | None = None,
     channel: Channel | None = None,
+    column: Annotated[
+        list[str] | None,
+        Query(
+            description=COLUMN_HELP,
+            openapi_examples={
+                "indirizzo": {
+                    "summary": "E-mails in a column named Indirizzo",
+                    "value": ["email=Indirizzo"],
+                }
+            },
+        ),
+    ] = None,
 ) -> StreamingResponse:
     """Checks a list streamed as CSV (with a header) or NDJSON; answers each row, in order.
 
-    A row names its person in one of the columns email, phone, customer_id or subject_id, and may
-    carry its own purpose and channel. Each answer row adds `allowed` and `reason` (and `error`
-    for a row that could not be read).
+    A row names its person in one of the columns email, phone, customer_id, postal or
+    subject_id, and may carry its own purpose and channel. A CSV list may be separated by commas,
+    semicolons or tabs (read from its header, answered with the same) and start with a byte order
+    mark; its columns are found by name with common aliases, or named with `column`. Each answer
+    row adds `allowed` and `reason` (and `error` for a row that could not be read). A CSV list
+    with no header, no identifier column or no row after its header is refused (422).
     """
     ndjson = "ndjson" in request.headers.get("content-type", "")
+    mapping = parse_columns(column or [], how="column")
     spool = await _spool(request)
+    lines = list_lines(spool)
+    layout: ListHeader | None = None
+    try:
+        if not ndjson:
+            layout = read_header(lines, source="the list", columns=mapping, how="column")
+            lines = _with_a_row(lines)
+    except InvalidInput:
+        spool.close()
+        raise
     return StreamingResponse(
-        _answers(ctx, list_lines(spool), ndjson=ndjson, purpose=purpose, channel=channel),
+        _answers(ctx, lines, layout, purpose=purpose, channel=channel),
         media_type="application/x-ndjson" if ndjson else "text/csv",
         background=BackgroundTask(spool.close),
     )
 
 
+def _with_a_row(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines after a header, refused when none of them holds anything."""
+    taken: list[bytes] = []
+    for raw in lines:
+        taken.append(raw)
+        if raw.strip():
+            return itertools.chain(taken, lines)
+    raise InvalidInput("the list has no rows after its header.")
+
+
 async def _answers(
     ctx: Context,
     lines: Iterator[bytes],
+    layout: ListHeader | None,
     *,
-    ndjson: bool,
     purpose: str | None,
     channel: Channel | None,
 ) -> AsyncIterator[bytes]:
-    header: list[str] | None = None
+    """The answers, a batch at a time: NDJSON without a header, else CSV in the list's dialect."""
     rows: Iterator[RowIn]
-    if ndjson:
+    if layout is None:
         rows = _ndjson_rows(lines)
     else:
-        number = 0
-        for raw in lines:
-            number += 1
-            if raw.strip():
-                header = csv_header(raw)
-                break
-        if header is None:
-            return
-        yield _csv_line([*header, "allowed", "reason", "error"])
-        rows = csv_rows(lines, header, first=number + 1)
+        yield _csv_line([*layout.names, "allowed", "reason", "error"], layout.delimiter)
+        rows = csv_rows(lines, layout.keys, first=layout.line + 1, delimiter=layout.delimiter)
     batch: list[RowIn] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
+            yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel)
             batch = []
     if batch:
-        yield await run_in_threadpool(_format, ctx, batch, header, ndjson, purpose, channel)
+        yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel)
 
 
 def _ndjson_rows(lines: Iterator[bytes]) -> Iterator[RowIn]:
@@ -193,14 +225,13 @@ def _ndjson_rows(lines: Iterator[bytes]) -> Iterator[RowIn]:
 def _format(
     ctx: Context,
     batch: list[RowIn],
-    header: list[str] | None,
-    ndjson: bool,
+    layout: ListHeader | None,
     purpose: str | None,
     channel: Channel | None,
 ) -> bytes:
     out = io.BytesIO()
     for answer in filter_rows(ctx, batch, purpose=purpose, channel=channel):
-        out.write(_ndjson_line(answer) if ndjson else _csv_answer(answer, header or []))
+        out.write(_ndjson_line(answer) if layout is None else _csv_answer(answer, layout))
     return out.getvalue()
 
 
@@ -216,14 +247,17 @@ def _ndjson_line(answer: RowOut) -> bytes:
     return orjson.dumps(body) + b"\n"
 
 
-def _csv_answer(answer: RowOut, header: list[str]) -> bytes:
-    values = [answer.row.fields.get(h, "") for h in header]
-    return _csv_line([*values, str(answer.allowed).lower(), answer.reason, answer.error or ""])
+def _csv_answer(answer: RowOut, layout: ListHeader) -> bytes:
+    values = [answer.row.fields.get(key, "") for key in layout.keys]
+    return _csv_line(
+        [*values, str(answer.allowed).lower(), answer.reason, answer.error or ""],
+        layout.delimiter,
+    )
 
 
-def _csv_line(values: list[str]) -> bytes:
+def _csv_line(values: list[str], delimiter: str) -> bytes:
     """One answer line, CRLF-ended as RFC 4180 and the CLI's files: the csv module quotes a field
     holding a character of the line ending, so a field with a bare CR stays one field."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(values)
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(values)
     return out.getvalue().encode()

@@ -10,18 +10,21 @@ import os
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import console, context, table
+from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
-from trustguardian.service.audience import csv_header, csv_records, list_lines
+from trustguardian.service.audience import csv_records, list_lines
 from trustguardian.service.audience_workers import Checked, check_records
 from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.identifiers import normalise
+from trustguardian.service.list_header import parse_columns, read_header
 
 audience = typer.Typer(no_args_is_help=True)
 policies = typer.Typer(no_args_is_help=True)
@@ -79,59 +82,130 @@ def filter_list(
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes checking rows side by side (default: cores)."
     ),
+    column: list[str] = typer.Option(
+        [],
+        "--column",
+        help="Read a role from a column: email=COL (repeat; roles email, phone, customer_id, "
+        "postal, subject_id, purpose, channel).",
+    ),
 ) -> None:
     """Split a campaign list into allowed and rejected rows, each rejection with its reason.
 
-    A row names its person in a column email, phone, customer_id or subject_id; rows are read
-    and written as a stream, so lists of millions stay in bounded memory.
+    A row names its person in a column email, phone, customer_id, postal or subject_id, found by
+    name (E-mail, Cellulare, Telefono, Codice cliente... in any case, with or without accents)
+    or named with --column. The delimiter (comma, semicolon or tab) is read from the header and
+    the outputs are written with it. Rows are read and written as a stream, so lists of millions
+    stay in bounded memory. A list with no row that could be checked exits with status 2.
     """
     ctx = context(typer_ctx)
+    mapping = parse_columns(column, how="--column")
     size = source.stat().st_size
     allowed_rows = 0
     reasons: Counter[str] = Counter()
-    with source.open("rb") as handle, out.open("w", newline="", encoding="utf-8") as good:
+    with source.open("rb") as handle:
         lines = list_lines(handle)
-        header = csv_header(next(lines, b""))
-        csv.writer(good).writerow(header)
+        layout = read_header(lines, source=source.name, columns=mapping, how="--column")
+        console.print(layout.describe(), highlight=False)
+        sep, bom = layout.delimiter, "\ufeff" if layout.bom else ""
+        good = out.open("w", newline="", encoding="utf-8")
+        good.write(bom)
+        csv.writer(good, delimiter=sep).writerow(layout.names)
         bad_file = rejected.open("w", newline="", encoding="utf-8") if rejected else None
         if bad_file:
-            csv.writer(bad_file).writerow([*header, "reason", "error"])
-        columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+            bad_file.write(bom)
+            csv.writer(bad_file, delimiter=sep).writerow([*layout.names, "reason", "error"])
+        rows_read = bytes_read = 0
+        first_error: tuple[int, str] | None = None
         # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
-        with Progress(*columns, console=console, auto_refresh=False) as bar:
-            task = bar.add_task("rows", total=None)
-            for kept, dropped, allowed, refused in check_records(
+        with good, Progress(*_PROGRESS, console=console, auto_refresh=False) as bar:
+            task = bar.add_task("rows", total=None, about="~?")
+            for part in check_records(
                 ctx,
-                csv_records(lines, first=2),
-                header,
+                csv_records(lines, first=layout.line + 1),
+                layout.keys,
                 purpose=purpose,
                 channel=channel,
-                answer=functools.partial(_split, header, bad_file is not None),
+                answer=functools.partial(_part, layout.keys, bad_file is not None, sep),
                 workers=workers,
+                delimiter=sep,
             ):
-                good.write(kept)
+                good.write(part.kept)
                 if bad_file:
-                    bad_file.write(dropped)
-                allowed_rows += allowed
-                reasons.update(refused)
-                bar.update(task, completed=allowed_rows + reasons.total(), refresh=True)
+                    bad_file.write(part.dropped)
+                allowed_rows += part.allowed
+                reasons.update(part.reasons)
+                rows_read, bytes_read = rows_read + part.rows, bytes_read + part.size
+                first_error = first_error or part.first_error
+                # The total is extrapolated from the bytes read so far, refined chunk by chunk.
+                left = size - layout.size - bytes_read
+                total = rows_read + left * rows_read // max(bytes_read, 1)
+                total = max(total, rows_read)
+                bar.update(task, completed=rows_read, total=total, about=f"~{total}", refresh=True)
+            bar.update(task, total=rows_read, about=rows_read, refresh=True)
         if bad_file:
             bad_file.close()
+    if allowed_rows + reasons.total() == reasons["invalid_row"]:
+        _no_row_read(source, [out, *([rejected] if rejected else [])], rows_read, first_error)
     console.print(f"{allowed_rows} allowed, {reasons.total()} rejected ({size} bytes read).")
     if reasons:
         table("Rejected rows by reason", ["reason", "rows"], sorted(reasons.items()))
 
 
+# Rows done of the total (`~`: estimated from the bytes read so far), and the time left.
+_PROGRESS = (
+    TextColumn("checking"),
+    BarColumn(),
+    TextColumn("{task.completed}/{task.fields[about]} rows"),
+    TimeRemainingColumn(),
+    TextColumn("left"),
+)
+
+
+def _no_row_read(
+    source: Path, outputs: list[Path], rows: int, first_error: tuple[int, str] | None
+) -> None:
+    """Refuses a list none of whose rows could be checked, removing the outputs written."""
+    for path in outputs:
+        path.unlink(missing_ok=True)
+    if not rows:
+        raise InvalidInput(f"{source.name} has no rows after its header.")
+    line, error = first_error or (0, "")
+    raise InvalidInput(
+        f"no row of {source.name} could be checked: all {rows} are invalid (line {line}: {error})."
+    )
+
+
+class _Part(NamedTuple):
+    """A chunk's outputs (see `_split`), its count of rows and bytes, and its first error."""
+
+    kept: str
+    dropped: str
+    allowed: int
+    reasons: dict[str, int]
+    rows: int
+    size: int
+    first_error: tuple[int, str] | None
+
+
+def _part(header: list[str], rejects: bool, delimiter: str, checked: Checked) -> _Part:
+    """Runs in a worker: what it hands back for a chunk."""
+    kept, dropped, allowed, reasons = _split(header, rejects, checked, delimiter=delimiter)
+    return _Part(
+        kept, dropped, allowed, reasons, len(checked.numbers), checked.size, checked.first_error()
+    )
+
+
 def _split(
-    header: list[str], rejects: bool, checked: Checked
+    header: list[str], rejects: bool, checked: Checked, *, delimiter: str = ","
 ) -> tuple[str, str, int, dict[str, int]]:
     """A chunk's allowed rows and rejected rows (with reason and error) as CSV text, how many
     rows are allowed, and how many are rejected for each reason.
 
-    Plain values are written as the csv module writes them, joined by commas; others through it.
+    Plain values are written as the csv module writes them, joined by the delimiter; others
+    through it.
     """
     kept, dropped = io.StringIO(), io.StringIO()
-    keep, drop = csv.writer(kept), csv.writer(dropped)
+    keep, drop = csv.writer(kept, delimiter=delimiter), csv.writer(dropped, delimiter=delimiter)
     good: list[str] = []
     bad: list[str] = []
     allowed = 0
@@ -143,7 +217,7 @@ def _split(
             allowed += 1
             # A lone empty field is the one plain value the csv module quotes.
             if plain and (len(values) != 1 or values[0] != ""):
-                good.append(",".join(values))
+                good.append(delimiter.join(values))
             else:
                 kept.write(_crlf(good))
                 good = []
@@ -153,7 +227,7 @@ def _split(
         reasons[reason] = reasons.get(reason, 0) + 1
         if rejects:
             if plain and error is None:
-                bad.append(f"{','.join(values)},{reason},")
+                bad.append(f"{delimiter.join(values)}{delimiter}{reason}{delimiter}")
             else:
                 dropped.write(_crlf(bad))
                 bad = []

@@ -177,14 +177,17 @@ def list_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
 Record = tuple[int, bytes, bool]
 
 
-def csv_rows(lines: Iterable[bytes], header: Sequence[str], *, first: int) -> Iterator[RowIn]:
+def csv_rows(
+    lines: Iterable[bytes], header: Sequence[str], *, first: int, delimiter: str = ","
+) -> Iterator[RowIn]:
     """CSV records from raw lines, numbered by their first line; quoted fields may span lines.
 
     A record in a wrong encoding, with the wrong number of fields or with an unterminated quote
-    is answered as that row's error; the next record reads on.
+    is answered as that row's error; the next record reads on. Each row's fields are keyed by
+    `header` (a `ListHeader`'s keys: a column's role, else its name).
     """
     for number, record, unterminated in csv_records(lines, first=first):
-        row = csv_row(number, record, header, unterminated=unterminated)
+        row = csv_row(number, record, header, unterminated=unterminated, delimiter=delimiter)
         if row is not None:
             yield row
 
@@ -210,10 +213,15 @@ def csv_records(lines: Iterable[bytes], *, first: int) -> Iterator[Record]:
 
 
 def csv_row(
-    number: int, record: bytes, header: Sequence[str], *, unterminated: bool
+    number: int,
+    record: bytes,
+    header: Sequence[str],
+    *,
+    unterminated: bool,
+    delimiter: str = ",",
 ) -> RowIn | None:
     """One record read against the header; None for a blank line."""
-    read = record_values(record, header, unterminated=unterminated)
+    read = record_values(record, header, unterminated=unterminated, delimiter=delimiter)
     if read is None:
         return None
     values, error, _ = read
@@ -221,10 +229,11 @@ def csv_row(
 
 
 def record_values(
-    record: bytes, header: Sequence[str], *, unterminated: bool
+    record: bytes, header: Sequence[str], *, unterminated: bool, delimiter: str = ","
 ) -> tuple[list[str], str | None, bool] | None:
     """A record's values, why the row cannot be read (or None), and whether the values are
-    plain (no delimiter, quote or line break: written back as they are); None for a blank line."""
+    plain (no delimiter, quote or line break: written back as they are, joined by the same
+    delimiter); None for a blank line."""
     try:
         text = record.decode("utf-8")
     except UnicodeDecodeError:
@@ -233,19 +242,19 @@ def record_values(
         return None
     if unterminated:
         return [], "unterminated quoted field", True
-    values = _plain_values(text)
+    values = _plain_values(text, delimiter)
     plain = values is not None
     if values is None:
-        values = next(csv.reader(io.StringIO(text, newline="")), [])
+        values = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     if len(values) != len(header):
         return values, "wrong number of columns", plain
     return values, None, plain
 
 
-def _plain_values(text: str) -> list[str] | None:
+def _plain_values(text: str, delimiter: str) -> list[str] | None:
     """The fields of a record without quotes or stray control characters, split as the csv module
     would split them (most rows of a list); None when the csv module must read it."""
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
     if '"' in body or "\r" in body or "\n" in body or "\x00" in body:
         return None
-    return body.split(",")
+    return body.split(delimiter)

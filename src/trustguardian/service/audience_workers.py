@@ -43,6 +43,12 @@ class Checked:
     plain: list[bool]
     answers: list[Answer | None]
     errors: list[str | None]
+    size: int = 0  # bytes of the chunk's records, as read
+
+    def first_error(self) -> tuple[int, str] | None:
+        """The line number and error of the chunk's first row that could not be checked."""
+        errors = zip(self.numbers, self.errors, strict=True)
+        return next(((n, e) for n, e in errors if e is not None), None)
 
     def verdicts(self) -> list[tuple[bool, str, str | None, str | None]]:
         """Each row's allowed, reason, deciding event and subject, as its `RowOut` says."""
@@ -58,6 +64,7 @@ class _Job:
     asker: Asker
     header: list[str]
     answer: Callable[[Checked], Any]
+    delimiter: str
 
 
 # The job of the workers about to be forked: they inherit it (a context holds an engine and a
@@ -75,10 +82,12 @@ def check_records(
     answer: Callable[[Checked], T],
     workers: int,
     chunk: int = CHUNK,
+    delimiter: str = ",",
 ) -> Iterator[T]:
     """Answers the records a chunk at a time; `answer` turns a chunk's answers into what is
-    yielded (in the worker), chunk after chunk in the list's order."""
-    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel), header, answer)
+    yielded (in the worker), chunk after chunk in the list's order. The header is the keys the
+    rows' fields are read under (see `csv_rows`)."""
+    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel), header, answer, delimiter)
     chunks = _chunks(records, chunk)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for records_chunk in chunks:
@@ -124,10 +133,12 @@ def _work(records: list[Record]) -> Any:
 
 
 def _run(job: _Job, records: list[Record]) -> Any:
-    return job.answer(check_chunk(job.ctx, job.asker, job.header, records))
+    return job.answer(check_chunk(job.ctx, job.asker, job.header, records, job.delimiter))
 
 
-def check_chunk(ctx: Context, asker: Asker, header: list[str], records: list[Record]) -> Checked:
+def check_chunk(
+    ctx: Context, asker: Asker, header: list[str], records: list[Record], delimiter: str = ","
+) -> Checked:
     """Reads a chunk's records against the header and answers them, with no object per row."""
     width = len(header)
     # With a name twice in the header the later column wins, as in a row's fields.
@@ -138,9 +149,11 @@ def check_chunk(ctx: Context, asker: Asker, header: list[str], records: list[Rec
     asks: list[Ask] = []
     errors: list[str | None] = []
     ask = asker.ask
+    size = 0
     with gc_paused():
         for number, raw, unterminated in records:
-            read = record_values(raw, header, unterminated=unterminated)
+            size += len(raw)
+            read = record_values(raw, header, unterminated=unterminated, delimiter=delimiter)
             if read is None:
                 continue
             row, error, simple = read
@@ -157,4 +170,4 @@ def check_chunk(ctx: Context, asker: Asker, header: list[str], records: list[Rec
             errors.append(error)
         answered = iter(answer_batch(ctx, asker.rules, asks))
         answers = [None if error is not None else next(answered) for error in errors]
-    return Checked(numbers, values, plain, answers, errors)
+    return Checked(numbers, values, plain, answers, errors, size)
