@@ -81,6 +81,20 @@ def test_rfc_8058_one_click_post_without_cookies_withdraws(api: TestClient, rctx
     assert events[-1]["touchpoint"] == UNSUB
 
 
+def test_a_repeated_one_click_post_answers_200_and_records_one_withdrawal(
+    api: TestClient, rctx: Context
+) -> None:
+    anna = person(rctx)
+    path = httpx.URL(str(_unsubscribe_link(api, anna.subject_id)["url"])).path
+    bare = TestClient(api.app)
+    answers = [bare.post(path, data={"List-Unsubscribe": "One-Click"}) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200]
+    events = api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
+    withdrawn = [e for e in events if e["kind"] == "consent.withdrawn"]
+    assert [e["touchpoint"] for e in withdrawn] == [UNSUB]
+    assert _check(api) == "withdrawn"
+
+
 def test_forged_and_revoked_links_answer_4xx_and_change_nothing(
     api: TestClient, rctx: Context
 ) -> None:
