@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.service.test_events_recording import footprint
 
 from trustguardian.service.context import Context
+from trustguardian.service.touchpoints import list_touchpoints
 from trustguardian.service.users import access_log
 
 from .helpers import (
@@ -81,6 +82,20 @@ def test_rfc_8058_one_click_post_without_cookies_withdraws(api: TestClient, rctx
     assert events[-1]["touchpoint"] == UNSUB
 
 
+def test_a_repeated_one_click_post_answers_200_and_records_one_withdrawal(
+    api: TestClient, rctx: Context
+) -> None:
+    anna = person(rctx)
+    path = httpx.URL(str(_unsubscribe_link(api, anna.subject_id)["url"])).path
+    bare = TestClient(api.app)
+    answers = [bare.post(path, data={"List-Unsubscribe": "One-Click"}) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200]
+    events = api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
+    withdrawn = [e for e in events if e["kind"] == "consent.withdrawn"]
+    assert [e["touchpoint"] for e in withdrawn] == [UNSUB]
+    assert _check(api) == "withdrawn"
+
+
 def test_forged_and_revoked_links_answer_4xx_and_change_nothing(
     api: TestClient, rctx: Context
 ) -> None:
@@ -97,6 +112,24 @@ def test_forged_and_revoked_links_answer_4xx_and_change_nothing(
     assert api.get(path).status_code == 410
     assert footprint(rctx) == before
     assert _check(api) == "consent_given"
+
+
+def test_the_home_page_shows_anonymous_visitors_the_public_pages_and_no_touchpoint(
+    api: TestClient, rctx: Context
+) -> None:
+    census = list_touchpoints(rctx, limit=500).items
+    assert len(census) >= 5
+    anonymous = TestClient(api.app)
+    for lang in ("it", "en"):
+        home = anonymous.get("/", params={"lang": lang})
+        assert home.status_code == 200
+        assert f'href="/rights?lang={lang}"' in home.text
+        assert f'href="/preferences?lang={lang}"' in home.text
+        for tp in census:
+            assert tp.key not in home.text
+            assert tp.name not in home.text
+        for page in ("/rights", "/preferences"):
+            assert anonymous.get(page, params={"lang": lang}).status_code == 200
 
 
 def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: Context) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from tests.service.test_events_recording import footprint
+from tests.service.test_events_recording import footprint, make_draft, record
 
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput, InvalidToken
@@ -18,7 +18,7 @@ from trustguardian.service.links import ONE_CLICK, revoke_link, unsubscribe_link
 from trustguardian.service.preferences import Network, unsubscribe
 from trustguardian.service.proofs import read_proof
 
-from .helpers import PURPOSE, UNSUB, check, person
+from .helpers import PURPOSE, UNSUB, check, email, person
 
 NET = Network(ip="203.0.113.7", user_agent="Mail/1.0")
 
@@ -101,3 +101,45 @@ def test_links_are_minted_only_for_what_a_purpose_covers_through_a_right_touchpo
             channel=Channel.EMAIL,
             touchpoint="web-all",
         )
+
+
+def _withdrawals(ctx: Context, subject_id: str) -> int:
+    return sum(
+        1
+        for e in subject_timeline(ctx, subject_id=subject_id)
+        if e.kind is EventKind.CONSENT_WITHDRAWN and e.touchpoint == UNSUB
+    )
+
+
+def test_repeating_the_one_click_post_records_one_withdrawal(rctx: Context) -> None:
+    anna = person(rctx)
+    token, _ = _link(rctx, anna.subject_id)
+    first = unsubscribe(rctx, token=token, network=NET, one_click=True)
+    after_first = footprint(rctx)
+    # Mail providers retry a POST whose answer they did not see; the person may click again.
+    again = unsubscribe(rctx, token=token, network=NET, one_click=True)
+    by_button = unsubscribe(rctx, token=token, network=NET, one_click=False)
+    assert first == again == by_button
+    assert _withdrawals(rctx, anna.subject_id) == 1
+    assert footprint(rctx) == after_first
+    assert check(rctx, PURPOSE, Channel.EMAIL) == "withdrawn"
+
+
+def test_the_same_link_withdraws_again_a_consent_given_after_it_was_used(rctx: Context) -> None:
+    anna = person(rctx)
+    token, _ = _link(rctx, anna.subject_id)
+    unsubscribe(rctx, token=token, network=NET, one_click=True)
+    record(
+        rctx,
+        make_draft(
+            touchpoint="web-all",
+            identifiers=(email(anna.email),),
+            purpose=PURPOSE,
+            channels=(Channel.EMAIL,),
+            occurred_at=rctx.clock.now(),
+        ),
+    )
+    assert check(rctx, PURPOSE, Channel.EMAIL) == "consent_given"
+    unsubscribe(rctx, token=token, network=NET, one_click=True)
+    assert _withdrawals(rctx, anna.subject_id) == 2
+    assert check(rctx, PURPOSE, Channel.EMAIL) == "withdrawn"

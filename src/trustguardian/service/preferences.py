@@ -33,6 +33,7 @@ from trustguardian.store.uow import UnitOfWork
 Action = Literal["give", "withdraw"]
 CHOOSABLE = (LegalBasis.CONSENT, LegalBasis.LEGITIMATE_INTEREST)
 GPC_SIGNAL = "Sec-GPC: 1"
+WITHDRAWN = (ConsentStatus.WITHDRAWN, ConsentStatus.REFUSED)
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,20 @@ def _unsubscribe_of(uow: UnitOfWork, found: TokenClaims) -> Unsubscribe:
 
 
 def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) -> Unsubscribe:
-    """Withdraws the consent a link names, through the touchpoint that issued it."""
+    """Withdraws the consent a link names, through the touchpoint that issued it.
+
+    Idempotent: a consent already withdrawn or refused on that channel is left as it is, so a
+    mail provider's retry of the one-click POST (or a second click) records nothing more, while
+    the same link still withdraws a consent given again after it was used.
+    """
     with ctx.uow() as uow:
+        # Taken before the state is read: concurrent retries queue here, and each sees the
+        # withdrawal the one before it committed.
         uow.ledger.lock_head()
         found = redeem_token(ctx, uow, token, UNSUBSCRIBE)
         what = _unsubscribe_of(uow, found)
+        if _already_withdrawn(ctx, uow, what):
+            return what
         fields = {"List-Unsubscribe": "One-Click"} if one_click else {"action": "unsubscribe"}
         record_in_unit(
             ctx,
@@ -129,6 +139,14 @@ def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) 
         )
         uow.commit()
     return what
+
+
+def _already_withdrawn(ctx: Context, uow: UnitOfWork, what: Unsubscribe) -> bool:
+    now = ctx.clock.now()
+    return any(
+        state.channel == what.channel and state.at(now) in WITHDRAWN
+        for state in uow.consent.for_subject_purpose(what.subject_id, what.purpose)
+    )
 
 
 def _choices(
@@ -256,8 +274,7 @@ def _withdraw_all(ctx: Context, token: str, network: Network, signal: str | None
                 if signal is not None:
                     if purpose.key not in flagged:
                         continue
-                    done = (ConsentStatus.WITHDRAWN, ConsentStatus.REFUSED)
-                    if all(states.get((purpose.key, c)) in done for c in content.channels):
+                    if all(states.get((purpose.key, c)) in WITHDRAWN for c in content.channels):
                         continue
                 extra = {"link": found.id}
                 if signal is not None:

@@ -77,6 +77,14 @@ WORDS: dict[str, dict[str, str]] = {
         "email": "Indirizzo e-mail",
         "send_link": "Inviami il link",
         "entry_sent": "Se l'indirizzo è tra i nostri clienti, le abbiamo inviato un link.",
+        "home_title": "Privacy",
+        "home_intro": "Qui può esercitare i suoi diritti sui dati personali e scegliere quali "
+        "comunicazioni ricevere.",
+        "home_rights_help": "Accesso, rettifica, cancellazione, opposizione e gli altri diritti "
+        "del GDPR.",
+        "home_prefs_help": "Riceva per e-mail un link personale per vedere e cambiare i suoi "
+        "consensi.",
+        "home_staff": "Area riservata al personale",
     },
     "en": {
         "skip": "Skip to content",
@@ -148,6 +156,12 @@ WORDS: dict[str, dict[str, str]] = {
         "email": "E-mail address",
         "send_link": "Send me the link",
         "entry_sent": "If the address belongs to one of our customers, we sent it a link.",
+        "home_title": "Privacy",
+        "home_intro": "Here you can exercise your rights over your personal data and choose "
+        "which messages you receive.",
+        "home_rights_help": "Access, rectification, erasure, objection and your other GDPR rights.",
+        "home_prefs_help": "Get a personal link by e-mail to see and change your consents.",
+        "home_staff": "Staff sign-in",
     },
 }
 

@@ -1,5 +1,6 @@
-"""Public Right touchpoint pages: unsubscribe (with RFC 8058 one-click), the preference centre
-and the rights-request form. Server-rendered, no JavaScript, no cookies, Italian and English.
+"""Public Right touchpoint pages: the home page that leads to them, unsubscribe (with RFC 8058
+one-click), the preference centre and the rights-request form. Server-rendered, no JavaScript,
+no cookies, Italian and English.
 
 Links carry signed tokens (`service/tokens.py`); the rights form carries a single-use signed
 form token, so a page on another site cannot submit it on a visitor's behalf.
@@ -73,6 +74,11 @@ def _invalid(request: Request, t: Words, exc: InvalidToken) -> HTMLResponse:
 
 def install_rights_pages(app: FastAPI) -> None:
     """Adds the public pages of the Right touchpoints to the app."""
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        # Anyone may open it: it leads to the public pages and shows nothing of the registry.
+        return _page(request, "home", Words(pick_language(request)))
 
     @app.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
     def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
