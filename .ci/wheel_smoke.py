@@ -72,7 +72,12 @@ def build_and_install(tmp: Path, ref: str, wheelhouse: Path | None) -> tuple[Pat
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     # No byte-compiling of every dependency up front (half the install time): what the server
     # imports is compiled when it first runs.
-    pip = [str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", "--no-compile"]
+    # The tested versions, as the README installs them (constraints.txt of the export).
+    pip = [
+        str(bin_dir / "pip"),
+        *("install", "-q", "--disable-pip-version-check", "--no-compile"),
+        *("-c", str(tree / "constraints.txt")),
+    ]
     if wheelhouse is None:
         run([*pip, str(wheel)], env=env)
     else:
