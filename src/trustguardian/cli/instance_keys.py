@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.ledger import ledger
 from trustguardian.ledger import Signer
 from trustguardian.service import keyring
 from trustguardian.service.instance import format_pinned, read_key_file, write_key_file
@@ -101,6 +102,7 @@ def pinned(typer_ctx: typer.Context) -> None:
     typer.echo(f"TRUSTGUARDIAN_TOKEN_KEY={format_pinned(ctx.keys.token_key)}")
 
 
+@ledger.command("keys")
 def ledger_keys(
     typer_ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
