@@ -80,6 +80,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "request_id": {
+            "type": "string",
+            "description": "The request's id, also in the X-Request-ID header and the server log.",
+        },
         "errors": {
             "type": "array",
             "items": {
