@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.ledger import ledger
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.reports.dossier import subject_dossier
@@ -40,12 +40,13 @@ def dossier(
     tsa_root: list[Path] = typer.Option(
         [], "--tsa-root", help="verify: a PEM root certificate of the time-stamping authority."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Build a subject's evidence dossier, or verify one offline (no database needed)."""
     if target == "verify":
         if file is None:
             raise typer.BadParameter("give the dossier zip to verify", param_hint="FILE")
-        _verify(file, key, tsa_root)
+        _verify(file, key, tsa_root, as_json)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.zip", param_hint="--out")
@@ -54,16 +55,35 @@ def dossier(
     body = subject_dossier(ctx, subject_id=subject_id)
     log_read(ctx, reader=cli_reader(), subject_id=subject_id, what="dossier")
     out.write_bytes(body)
+    if as_json:
+        print_json({"subject_id": subject_id, "out": str(out), "bytes": len(body)})
+        return
     console.print(f"dossier of {subject_id} written to {out} ({len(body):,} bytes)")
 
 
-def _verify(file: Path, key: str | None, tsa_root: list[Path]) -> None:
+def _verify(file: Path, key: str | None, tsa_root: list[Path], as_json: bool) -> None:
     if not file.is_file():
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
     check = verify_dossier(
         file.read_bytes(), trusted_key=key, tsa_roots=[p.read_bytes() for p in tsa_root]
     )
-    _print(file, check)
+    if as_json:
+        print_json(
+            {
+                "ok": check.ok,
+                "subject_id": check.subject_id,
+                "events": check.events,
+                "tree_size": check.tree_size,
+                "evidence": check.evidence,
+                "notices": check.notices,
+                "files": check.files,
+                "timestamp": check.timestamp,
+                "timestamp_trusted": check.timestamp_trusted,
+                "problems": [{"file": f, "problem": p} for f, p in check.problems],
+            }
+        )
+    else:
+        _print(file, check)
     if not check.ok:
         raise typer.Exit(1)
 

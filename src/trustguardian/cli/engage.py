@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, rows_out, table
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import engage_admin
@@ -37,8 +37,9 @@ def check(
     phone: str | None = typer.Option(None, help="The person's phone number."),
     address: str | None = typer.Option(None, help="The person's postal address (letters)."),
     subject: str | None = typer.Option(None, help="The person's subject id."),
+    as_json: bool = JSON,
 ) -> None:
-    """May we contact this person, for this purpose, on this channel, now?"""
+    """May we contact this person, for this purpose, on this channel, now? (exit 1 if not)"""
     ctx = context(typer_ctx)
     region = ctx.settings.default_phone_region
     given = [
@@ -54,16 +55,28 @@ def check(
     if identifier is None and subject is None:
         raise typer.BadParameter("name the person with --email, --phone, --address or --subject")
     outcome = check_contact(ctx, request=CheckRequest(purpose, channel, identifier, subject))
-    colour = "green" if outcome.allowed else "red"
-    console.print(
-        f"[{colour}]{'allowed' if outcome.allowed else 'denied'}[/] "
-        f"({outcome.reason}): {outcome.words}"
-    )
-    console.print(
-        f"check {outcome.check_id}; deciding event {outcome.event_id or '-'}", highlight=False
-    )
+    if as_json:
+        print_json(
+            {
+                "allowed": outcome.allowed,
+                "reason": outcome.reason,
+                "words": outcome.words,
+                "check_id": outcome.check_id,
+                "event_id": outcome.event_id,
+            }
+        )
+    else:
+        _print_outcome(outcome.allowed, outcome.reason, outcome.words)
+        console.print(
+            f"check {outcome.check_id}; deciding event {outcome.event_id or '-'}", highlight=False
+        )
     if not outcome.allowed:
         raise typer.Exit(1)
+
+
+def _print_outcome(allowed: bool, reason: object, words: str) -> None:
+    colour = "green" if allowed else "red"
+    console.print(f"[{colour}]{'allowed' if allowed else 'denied'}[/] ({reason}): {words}")
 
 
 @audience.command("filter")
@@ -79,6 +92,7 @@ def filter_list(
     workers: int = typer.Option(
         os.cpu_count() or 1, min=1, help="Processes checking rows side by side (default: cores)."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Split a campaign list into allowed and rejected rows, each rejection with its reason.
 
@@ -98,7 +112,7 @@ def filter_list(
             csv.writer(bad_file).writerow([*header, "reason", "error"])
         columns = [TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
         # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
-        with Progress(*columns, console=console, auto_refresh=False) as bar:
+        with Progress(*columns, console=console, auto_refresh=False, disable=as_json) as bar:
             task = bar.add_task("rows", total=None)
             for kept, dropped, allowed, refused in check_records(
                 ctx,
@@ -117,7 +131,22 @@ def filter_list(
                 bar.update(task, completed=allowed_rows + reasons.total(), refresh=True)
         if bad_file:
             bad_file.close()
-    console.print(f"{allowed_rows} allowed, {reasons.total()} rejected ({size} bytes read).")
+    _summary(as_json, allowed_rows, reasons, size)
+
+
+def _summary(as_json: bool, allowed: int, reasons: Counter[str], size: int) -> None:
+    """How many rows were allowed and rejected, by reason."""
+    if as_json:
+        print_json(
+            {
+                "allowed": allowed,
+                "rejected": reasons.total(),
+                "bytes_read": size,
+                "rejected_by_reason": dict(sorted(reasons.items())),
+            }
+        )
+        return
+    console.print(f"{allowed} allowed, {reasons.total()} rejected ({size} bytes read).")
     if reasons:
         table("Rejected rows by reason", ["reason", "rows"], sorted(reasons.items()))
 
@@ -226,6 +255,7 @@ def import_register(
     name: str = typer.Option("rpo", help="The register's name."),
     kind: str = typer.Option("phone", help="phone or post."),
     register_date: str = typer.Option(..., "--date", help="The register's date, YYYY-MM-DD."),
+    as_json: bool = JSON,
 ) -> None:
     """Import a public opposition register (Registro Pubblico delle Opposizioni)."""
     data = source.read_bytes()
@@ -237,6 +267,16 @@ def import_register(
         lines=data.decode("utf-8", "replace").splitlines(),
         file_sha256=engage_admin.file_digest(data),
     )
+    if as_json:
+        print_json(
+            {
+                "register": name,
+                "date": register_date,
+                "entries": entries,
+                "rejected": [{"line": n, "why": why} for n, why in bad],
+            }
+        )
+        return
     console.print(
         f"Imported {entries} entries of register {name} dated {register_date}; "
         f"{len(bad)} lines rejected."
@@ -246,10 +286,11 @@ def import_register(
 
 
 @registers.command("status")
-def status(typer_ctx: typer.Context) -> None:
+def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """How old each imported register is; warns when it is past the monthly refresh."""
     rows = engage_admin.registers_status(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "Opposition registers",
         ["name", "kind", "register date", "entries", "imported", "age (days)", "status"],
         [
@@ -260,12 +301,12 @@ def status(typer_ctx: typer.Context) -> None:
                 r.entries,
                 r.imported_at,
                 r.age_days,
-                "STALE: refresh" if r.stale else "ok",
+                "stale" if as_json and r.stale else "STALE: refresh" if r.stale else "ok",
             )
             for r in rows
         ],
     )
-    if any(r.stale for r in rows):
+    if any(r.stale for r in rows) and not as_json:
         console.print(
             "[bold red]warning:[/] a register is older than the monthly refresh the rules expect."
         )

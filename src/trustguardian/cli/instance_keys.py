@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.ledger import ledger
 from trustguardian.ledger import Signer
 from trustguardian.service import keyring
@@ -81,15 +81,26 @@ def rewrap(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("status")
-def status(typer_ctx: typer.Context) -> None:
+def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """Show the master keys' ids and how many data keys each one wraps (no secret is shown)."""
     ctx = context(typer_ctx)
     counts = keyring.wrapped_by_key(ctx)
     rows = [(ctx.keys.master.key_id, "current", counts.pop(ctx.keys.master.key_id, 0))]
     rows += [(k.key_id, "retired", counts.pop(k.key_id, 0)) for k in ctx.keys.retired_masters]
     rows += [(key_id, "missing!", n) for key_id, n in counts.items()]
-    table("Master keys", ["key id", "status", "data keys wrapped"], rows)
     pinned = ctx.keys.pinned_blind_key is not None
+    if as_json:
+        print_json(
+            {
+                "master_keys": [
+                    {"key_id": k, "status": st.rstrip("!"), "data_keys_wrapped": n}
+                    for k, st, n in rows
+                ],
+                "blind_index_key": "pinned" if pinned else "derived",
+            }
+        )
+        return
+    table("Master keys", ["key id", "status", "data keys wrapped"], rows)
     console.print(f"Blind-index key: {'pinned' if pinned else 'derived from the master key'}.")
 
 
@@ -105,7 +116,7 @@ def pinned(typer_ctx: typer.Context) -> None:
 @ledger.command("keys")
 def ledger_keys(
     typer_ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON,
 ) -> None:
     """Publish every signing key's public half with the tree sizes and times it was valid."""
     keys = keyring.signing_keys(context(typer_ctx))

@@ -7,13 +7,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.service import ledger as ledger_service
 from trustguardian.service import users
 from trustguardian.service.verify import verify_ledger
 
 ledger = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print the contract JSON shape.")
 
 
 @ledger.command("public-key")
@@ -68,6 +67,7 @@ def verify(
     checkpoint: list[Path] = typer.Option(
         [], "--checkpoint", help="A signed checkpoint kept elsewhere: the log must still hold it."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Verify the whole ledger from genesis: leaves, tree, checkpoints, consent and evidence."""
     ctx = context(typer_ctx)
@@ -80,7 +80,9 @@ def verify(
     ]
     # Refreshed by verification itself, without Rich's refresh thread: in a process with no
     # other thread, verification may check consent in a second process (see verify_ledger).
-    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
+    with Progress(
+        *columns, console=console, transient=True, auto_refresh=False, disable=as_json
+    ) as bar:
         task = bar.add_task("verify", total=None)
         report = verify_ledger(
             ctx,
@@ -93,6 +95,24 @@ def verify(
     users.record_verification(
         ctx, tree_size=report.tree_size, problems=len(report.problems), by="cli"
     )
+    if as_json:
+        print_json(
+            {
+                "ok": report.ok,
+                "tree_size": report.tree_size,
+                "events": report.events,
+                "proofs": report.proofs,
+                "nodes": report.nodes,
+                "checkpoints": report.checkpoints,
+                "consent_states": report.consent_states,
+                "evidence_opened": report.evidence_opened if evidence else None,
+                "evidence_erased": report.evidence_erased if evidence else None,
+                "problems": [str(p) for p in report.problems],
+            }
+        )
+        if not report.ok:
+            raise typer.Exit(1)
+        return
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states"
