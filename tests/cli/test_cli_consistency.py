@@ -196,3 +196,24 @@ def test_export_takes_out_and_the_old_output(demo: Context, tmp_path: Path) -> N
     _, listed = invoke(demo, "requests", "export", "--help")
     assert "--out" in listed
     assert "--output" not in listed
+
+
+def test_creations_print_what_they_made_in_json(demo: Context) -> None:
+    policy = as_json(demo, "policies", "add", "--max", "2", "--days", "7")
+    assert policy["id"]
+    assert as_json(demo, "suppression", "add", "--email", "gone@example.org") == {"added": 1}
+    complaint = as_json(
+        demo,
+        "complaints",
+        "add",
+        "--summary",
+        "Called twice",
+        "--channel",
+        "phone",
+        "--email",
+        "anna@example.com",
+    )
+    assert complaint["status"] == "open"
+    shown = as_json(demo, "complaints", "show", complaint["id"])
+    assert shown["summary"] == "Called twice"
+    assert shown["id"] in {c["id"] for c in as_json(demo, "complaints", "list")}

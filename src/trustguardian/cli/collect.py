@@ -38,6 +38,7 @@ def configure(
     within_minutes: int | None = typer.Option(None, help="Time to confirm (default by method)."),
     max_attempts: int = typer.Option(5, help="Wrong codes allowed before a request locks."),
     language: str = typer.Option("it", help="Language of messages and pages: it or en."),
+    as_json: bool = JSON,
 ) -> None:
     """Require double opt-in or a one-time code for the consents a touchpoint collects."""
     s = collect_admin.configure(
@@ -48,6 +49,17 @@ def configure(
         max_attempts=max_attempts,
         language=language,
     )
+    if as_json:
+        print_json(
+            {
+                "touchpoint": touchpoint,
+                "confirmation": s.confirmation.value,
+                "within_minutes": s.confirm_within_minutes,
+                "max_attempts": s.otp_max_attempts,
+                "language": s.language,
+            }
+        )
+        return
     console.print(
         f"{touchpoint}: {s.confirmation.value}, within {s.confirm_within_minutes} min, "
         f"{s.otp_max_attempts} attempts, {s.language}"

@@ -98,6 +98,7 @@ def add_complaint(
     ),
     handler: str | None = typer.Option(None, "--handler"),
     actor: str = ACTOR,
+    as_json: bool = JSON,
 ) -> None:
     """Open a complaint."""
     c = complaint_service.open_complaint(
@@ -111,6 +112,9 @@ def add_complaint(
         about_event_id=about,
         handler=handler,
     )
+    if as_json:
+        print_json({"id": c.id, "status": c.status.value, "subject_id": c.subject_id})
+        return
     console.print(f"Complaint {c.id} opened.")
 
 

@@ -108,9 +108,19 @@ def _print(file: Path, check: DossierCheck) -> None:
 def stamp(
     typer_ctx: typer.Context,
     tree_size: int | None = typer.Option(None, "--size", help="A checkpoint; the latest if none."),
+    as_json: bool = JSON,
 ) -> None:
     """Time-stamp a checkpoint with the RFC 3161 authority at TRUSTGUARDIAN_TSA_URL."""
     stamped = stamp_checkpoint(context(typer_ctx), tree_size=tree_size)
+    if as_json:
+        print_json(
+            {
+                "tree_size": stamped.tree_size,
+                "gen_time": stamped.gen_time,
+                "tsa_url": stamped.tsa_url,
+            }
+        )
+        return
     console.print(
         f"checkpoint {stamped.tree_size} stamped at {stamped.gen_time.isoformat()} by "
         f"{stamped.tsa_url}"

@@ -213,6 +213,7 @@ def add_policy(
         help='Contact window as JSON: {"weekdays": ["09:00","20:00"], "saturday": null, '
         '"sunday": null, "on_holidays": false, "time_zone": "Europe/Rome"}',
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Add a policy against harassment: a frequency cap and/or a contact window."""
     parsed = json.loads(window) if window else None
@@ -224,6 +225,9 @@ def add_policy(
         days=days,
         window=parsed,
     )
+    if as_json:
+        print_json({"id": policy_id})
+        return
     console.print(f"Policy {policy_id} added.")
 
 
@@ -235,6 +239,7 @@ def suppress(
         [], "--phone", help="A phone number to never contact (repeat)."
     ),
     reason: str = typer.Option("internal suppression", help="Why."),
+    as_json: bool = JSON,
 ) -> None:
     """Put identifiers on the internal suppression list (kept as keyed hashes)."""
     ctx = context(typer_ctx)
@@ -243,6 +248,9 @@ def suppress(
         normalise(IdentifierKind.PHONE, p, region=region) for p in phone
     ]
     added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason)
+    if as_json:
+        print_json({"added": added})
+        return
     console.print(f"{added} identifiers added to the suppression list.")
 
 

@@ -45,9 +45,12 @@ def init(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rotate-signing")
-def rotate_signing(typer_ctx: typer.Context) -> None:
+def rotate_signing(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """New signing key for new checkpoints; old checkpoints stay verifiable with the old key."""
     key = rotate_signing_key(context(typer_ctx))
+    if as_json:
+        print_json(key.as_json())
+        return
     console.print(
         f"Signing key {key.key_hash} is current from tree size {key.from_tree_size}; "
         "running servers switch at their next append.",
@@ -57,9 +60,19 @@ def rotate_signing(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rotate-master")
-def rotate_master(typer_ctx: typer.Context) -> None:
+def rotate_master(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """New master key; every subject's data key and webhook secret is re-wrapped under it."""
     done = rotate_master_key(context(typer_ctx))
+    if as_json:
+        print_json(
+            {
+                "old_key_id": done.old_key_id,
+                "new_key_id": done.new_key_id,
+                "data_keys": done.rewrapped.data_keys,
+                "webhook_secrets": done.rewrapped.webhook_secrets,
+            }
+        )
+        return
     console.print(
         f"Master key {done.old_key_id} retired, {done.new_key_id} current: "
         f"{done.rewrapped.data_keys} data keys re-wrapped, "
@@ -70,9 +83,19 @@ def rotate_master(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rewrap")
-def rewrap(typer_ctx: typer.Context) -> None:
+def rewrap(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """Re-wrap what is left under the current master key; forget retired keys no longer used."""
     done, dropped = finish_master_rotation(context(typer_ctx))
+    if as_json:
+        print_json(
+            {
+                "data_keys": done.data_keys,
+                "already_current": done.already_current,
+                "webhook_secrets": done.webhook_secrets,
+                "forgotten": dropped,
+            }
+        )
+        return
     console.print(
         f"{done.data_keys} data keys re-wrapped ({done.already_current} already current); "
         f"retired master keys forgotten: {', '.join(dropped) or 'none'}.",

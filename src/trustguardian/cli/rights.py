@@ -318,9 +318,21 @@ def fulfil(
     request_id: str,
     outcome: str | None = typer.Option(None, "--outcome"),
     actor: str = ACTOR,
+    as_json: bool = JSON,
 ) -> None:
     """Fulfil a request: objection to marketing withdraws all marketing purposes; erasure shreds."""
     done = fulfil_request(context(typer_ctx), request_id=request_id, actor=actor, outcome=outcome)
+    if as_json:
+        systems = done.erasure.systems if done.erasure else ()
+        print_json(
+            {
+                "id": done.request.id,
+                "status": done.request.status.value,
+                "withdrawn": list(done.withdrawn),
+                "systems_to_erase": [{"key": s.key, "name": s.name} for s in systems],
+            }
+        )
+        return
     console.print(f"Request {done.request.id}: {done.request.status.value}.")
     if done.withdrawn:
         console.print("Withdrawn: " + ", ".join(done.withdrawn))
