@@ -21,7 +21,6 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from trustguardian.cli import command_tree
 from trustguardian.cli.app import app
 from trustguardian.service.audience import filter_rows
 
@@ -231,10 +230,10 @@ def test_the_audience_command_alone_splits_as_the_whole_tree(
     )
     assert done.returncode == 0, done.stderr
     _assert_split(good, bad, population, expected)
-    tree = command_tree(["--database-url", "sqlite://", "audience", "filter", "list.csv"])
-    assert [group.name for group in tree.registered_groups] == ["audience"]
-    assert command_tree(["check", "--help"]) is app
-    probe = "import sys; from trustguardian.cli import command_tree; command_tree(['audience'])"
+    probe = (
+        "import sys, typer; from trustguardian.cli.app import app; "
+        "assert typer.main.get_command(app).load('audience') is not None"
+    )
     loaded = subprocess.run(
         [sys.executable, "-c", f"{probe}; print('fastapi' in sys.modules)"],
         capture_output=True,

@@ -260,7 +260,7 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
         check=False,
         cwd=tmp_path,
     )
-    assert unpinned.returncode == 3, unpinned.stdout + unpinned.stderr
+    assert unpinned.returncode == 6, unpinned.stdout + unpinned.stderr
     assert "NOT pinned" in unpinned.stdout
     assert instance_key.fingerprint in unpinned.stdout
     assert "unpinned" in unpinned.stderr

@@ -12,14 +12,18 @@ from __future__ import annotations
 import json
 import logging
 import math
-import secrets
 import threading
 import time
 from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
+from trustguardian.api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    internal_error,
+    problem_type,
+    request_id_of,
+)
 from trustguardian.service import metrics
 
 log = logging.getLogger("trustguardian.http")
@@ -140,7 +144,12 @@ class RateLimit:
 
 
 class Observe:
-    """Counts and times every request by route template and logs one line for it.
+    """Counts and times every request by route template and logs one line for it, under a
+    request id that the answer carries in `X-Request-ID` and, for an error, in its problem body.
+
+    The id is the caller's `X-Request-ID` when it is well-formed (a proxy's or a client's, so
+    their logs and ours join), else a new one. An exception that nothing else answered becomes a
+    problem+json 500 here, logged with its id: never a plain-text page or a dropped connection.
 
     The log names the route template, never the path or query (they may hold tokens or ids),
     and no header or body: the request log carries no personal data by construction.
@@ -155,20 +164,45 @@ class Observe:
             return
         started = time.perf_counter()
         status = 500
-        request_id = secrets.token_hex(8)
+        request_id = request_id_of(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode())
+        held: list[Message] = []
+        answered = False
 
         async def observed(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
+                answered = True
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", []), header]
+                if _is_problem(message):
+                    held.append(message)  # its body gets the request id
+                    return
+            elif held:
+                held.append(message)
+                if message.get("more_body", False):
+                    return
+                for part in _with_request_id(held, request_id):
+                    await send(part)
+                held.clear()
+                return
             await send(message)
 
         try:
             await self.app(scope, receive, observed)
+        except Exception as exc:
+            log.error(
+                "unhandled error",
+                exc_info=exc,
+                extra={"request_id": request_id, "route": _route(scope), "status": 500},
+            )
+            scope["state"]["error_logged"] = True
+            if answered:
+                raise  # the answer is on its way: only closing the connection tells the client
+            status = 500
+            for part in internal_error(request_id):
+                await send(part)
         finally:
             elapsed = time.perf_counter() - started
             route = _route(scope)
@@ -184,6 +218,29 @@ class Observe:
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
+
+
+def _is_problem(start: Message) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(PROBLEM_MEDIA_TYPE.encode())
+        for name, value in start.get("headers", [])
+    )
+
+
+def _with_request_id(held: list[Message], request_id: str) -> list[Message]:
+    """A problem answer (start and body messages) with `request_id` added to its body."""
+    start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        problem = None
+    if not isinstance(problem, dict):  # not a problem object after all: sent as it was
+        return [start, {"type": "http.response.body", "body": body}]
+    problem.setdefault("request_id", request_id)
+    body = json.dumps(problem).encode()
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    return [{**start, "headers": headers}, {"type": "http.response.body", "body": body}]
 
 
 def _route(scope: Scope) -> str:

@@ -43,6 +43,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer", "description": "The HTTP status code."},
         "detail": {"type": "string", "description": "What went wrong in this request."},
         "instance": {"type": "string", "description": "The path of the request."},
+        "request_id": {
+            "type": "string",
+            "description": "The request's id, also in the X-Request-ID header and the server log.",
+        },
         "errors": {
             "type": "array",
             "description": "One entry per input field in error.",
@@ -66,6 +70,7 @@ STATUS_TEXT = {
     413: "The request body is too large",
     422: "The request is not valid",
     429: "Too many requests from this address; retry after `Retry-After` seconds",
+    500: "An unexpected error; quote the `request_id` (also in `X-Request-ID`) when reporting it",
 }
 # Probes and metrics are neither authenticated nor rate limited (api.hardening.UNLIMITED).
 UNLIMITED = ("/healthz", "/readyz", "/metrics")
@@ -130,6 +135,7 @@ def statuses_of(path: str, operation: dict[str, Any]) -> dict[int, list[str]]:
         add(422, "validation-error", "invalid-input")
     if not path.startswith(UNLIMITED):
         add(429, "too-many-requests")
+    add(500, "internal-error")
     for status, codes in ERRORS.get(operation["operationId"], {}).items():
         add(status, *codes)
     return found

@@ -1,99 +1,104 @@
-"""The command tree."""
+"""The command tree: every command's name, one line of help and the module that holds it.
+
+Only the command a command line names is imported (see cli/lazy.py): `trustguardian --help`
+lists this table without importing any command module.
+"""
 
 from __future__ import annotations
 
-from trustguardian.cli import census as census_cli  # noqa: F401  (adds `touchpoints examine`)
-from trustguardian.cli import (
-    collect,
-    engage,
-    events,
-    instance_keys,
-    keys,
-    ledger,
-    ops,
-    registry,
-    server,
-    sync,
-)
-from trustguardian.cli import complaints as complaints_cli
-from trustguardian.cli import dossier as dossier_cli
-from trustguardian.cli import reports as reports_cli
-from trustguardian.cli import rights as rights_cli
-from trustguardian.cli import users as console_users
+from trustguardian.cli.lazy import Lazy, lazy_group
 from trustguardian.cli.root import new_app
 
-app = new_app()
+_CLI = "trustguardian.cli."
+COMMANDS: dict[str, Lazy] = {
+    "migrate": Lazy(
+        _CLI + "server", "migrate", "Apply database migrations (creates the database if needed)."
+    ),
+    "serve": Lazy(_CLI + "server", "serve", "Start the HTTP API and the web pages."),
+    "touchpoints": Lazy(
+        _CLI + "registry", "touchpoints", "The census of touchpoints.", also=(_CLI + "census",)
+    ),
+    "purposes": Lazy(_CLI + "registry", "purposes", "Purposes of processing and their versions."),
+    "notices": Lazy(_CLI + "registry", "notices", "Privacy notices and their versions."),
+    "keys": Lazy(_CLI + "keys", "keys", "API keys: create (shown once), list, revoke."),
+    "events": Lazy(_CLI + "events", "events", "Privacy events: import from JSON Lines."),
+    "subjects": Lazy(_CLI + "events", "subjects", "Data subjects: show, erase (crypto-shredding)."),
+    "ledger": Lazy(
+        _CLI + "ledger",
+        "ledger",
+        "The ledger: public key, checkpoints, proofs.",
+        also=(_CLI + "dossier", _CLI + "instance_keys"),
+    ),
+    "systems": Lazy(_CLI + "sync", "systems_app", "Company systems kept in sync."),
+    "webhooks": Lazy(
+        _CLI + "sync", "webhooks_app", "Signed webhooks: add (secret shown once), rotate."
+    ),
+    "sync": Lazy(
+        _CLI + "sync", "sync_app", "The outbox dispatcher: run, replay, status, reconcile."
+    ),
+    "check": Lazy(
+        _CLI + "engage",
+        "check",
+        "May we contact this person, for this purpose, on this channel, now?",
+    ),
+    "audience": Lazy(
+        _CLI + "engage", "audience", "Campaign lists: filter into allowed and rejected."
+    ),
+    "policies": Lazy(_CLI + "engage", "policies", "Contact policies: frequency caps and windows."),
+    "suppression": Lazy(_CLI + "engage", "suppression", "The internal suppression list."),
+    "registers": Lazy(_CLI + "engage", "registers", "Public opposition registers: import, status."),
+    "collect": Lazy(
+        _CLI + "collect",
+        "collect_app",
+        "Collect touchpoints: confirmation, publishable keys.",
+    ),
+    "import": Lazy(_CLI + "collect", "import_app", "Import consents from a legacy CSV export."),
+    "links": Lazy(
+        _CLI + "rights", "links", "Unsubscribe and preference-centre links: mint, revoke."
+    ),
+    "requests": Lazy(
+        _CLI + "rights",
+        "requests",
+        "Rights requests (GDPR arts. 15-22): list by deadline, verify, extend, fulfil.",
+    ),
+    "complaints": Lazy(_CLI + "complaints", "complaints", "Complaints: cases and outcomes."),
+    "sale-sharing": Lazy(
+        _CLI + "rights",
+        "sale_sharing",
+        "Purposes that sell or share data (Sec-GPC objects to them).",
+    ),
+    "verify": Lazy(
+        _CLI + "ledger",
+        "verify",
+        "Verify the whole ledger from genesis (exit 1 naming what is wrong).",
+    ),
+    "dossier": Lazy(
+        _CLI + "dossier",
+        "dossier",
+        "Build a subject's evidence dossier (zip), or `dossier verify FILE.zip` offline.",
+    ),
+    "report": Lazy(
+        _CLI + "reports",
+        "report",
+        "Reports: inspection (PDF), register of processing.",
+    ),
+    "export": Lazy(
+        _CLI + "reports", "export", "Standard exports: ISO 27560 DPV, Kantara receipts."
+    ),
+    "instance-keys": Lazy(
+        _CLI + "instance_keys",
+        "instance_keys",
+        "The instance's own keys: init, rotate (master, signing), rewrap, status.",
+    ),
+    "backup": Lazy(
+        _CLI + "ops",
+        "backup",
+        "Write a signed, hashed backup of the database (safe while serving).",
+    ),
+    "restore": Lazy(
+        _CLI + "ops", "restore", "Restore a backup after checking its signature and hash."
+    ),
+    "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
+}
 
-
-app.command(help="Apply database migrations (creates the database if needed).")(server.migrate)
-app.command(help="Start the HTTP API and the web pages.")(server.serve)
-app.add_typer(registry.touchpoints, name="touchpoints", help="The census of touchpoints.")
-app.add_typer(registry.purposes, name="purposes", help="Purposes of processing and their versions.")
-app.add_typer(registry.notices, name="notices", help="Privacy notices and their versions.")
-app.add_typer(keys.keys, name="keys", help="API keys: create (shown once), list, revoke.")
-app.add_typer(events.events, name="events", help="Privacy events: import from JSON Lines.")
-app.add_typer(
-    events.subjects, name="subjects", help="Data subjects: show, erase (crypto-shredding)."
-)
-app.add_typer(ledger.ledger, name="ledger", help="The ledger: public key, checkpoints, proofs.")
-app.add_typer(sync.systems_app, name="systems", help="Company systems kept in sync.")
-app.add_typer(
-    sync.webhooks_app, name="webhooks", help="Signed webhooks: add (secret shown once), rotate."
-)
-app.add_typer(
-    sync.sync_app, name="sync", help="The outbox dispatcher: run, replay, status, reconcile."
-)
-app.command(help="May we contact this person, for this purpose, on this channel, now?")(
-    engage.check
-)
-app.add_typer(
-    engage.audience, name="audience", help="Campaign lists: filter into allowed and rejected."
-)
-app.add_typer(
-    engage.policies, name="policies", help="Contact policies: frequency caps and windows."
-)
-app.add_typer(engage.suppression, name="suppression", help="The internal suppression list.")
-app.add_typer(
-    engage.registers, name="registers", help="Public opposition registers: import, status."
-)
-app.add_typer(
-    collect.collect_app, name="collect", help="Collect touchpoints: confirmation, publishable keys."
-)
-app.add_typer(collect.import_app, name="import", help="Import consents from a legacy CSV export.")
-app.add_typer(
-    rights_cli.links, name="links", help="Unsubscribe and preference-centre links: mint, revoke."
-)
-app.add_typer(
-    rights_cli.requests,
-    name="requests",
-    help="Rights requests (GDPR arts. 15-22): list by deadline, verify, extend, fulfil.",
-)
-app.add_typer(complaints_cli.complaints, name="complaints", help="Complaints: cases and outcomes.")
-app.add_typer(
-    rights_cli.sale_sharing,
-    name="sale-sharing",
-    help="Purposes that sell or share data (Sec-GPC objects to them).",
-)
-app.command(help="Verify the whole ledger from genesis (exit 1 naming what is wrong).")(
-    ledger.verify
-)
-app.command(help="Build a subject's evidence dossier (zip), or `dossier verify FILE.zip` offline.")(
-    dossier_cli.dossier
-)
-app.add_typer(
-    reports_cli.report, name="report", help="Reports: inspection (PDF), register of processing."
-)
-app.add_typer(
-    reports_cli.export, name="export", help="Standard exports: ISO 27560 DPV, Kantara receipts."
-)
-app.add_typer(
-    instance_keys.instance_keys,
-    name="instance-keys",
-    help="The instance's own keys: init, rotate (master, signing), rewrap, status.",
-)
-ledger.ledger.command("keys")(instance_keys.ledger_keys)
-app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)
-app.command(help="Restore a backup after checking its signature and hash.")(ops.restore)
-app.add_typer(
-    console_users.users, name="users", help="Web console users: create, list, unlock, disable."
-)
+app = new_app(lazy_group(COMMANDS))

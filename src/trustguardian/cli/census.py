@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.registry import touchpoints
 from trustguardian.service import census
 from trustguardian.store.accountability import StoredFinding
@@ -14,7 +14,7 @@ from trustguardian.store.accountability import StoredFinding
 def examine(
     typer_ctx: typer.Context,
     key: str | None = typer.Argument(None, help="One touchpoint; every live one if omitted."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON,
 ) -> None:
     """Examine touchpoints: find risks, move them censused -> examined -> secured."""
     results = census.examine_touchpoints(context(typer_ctx), key=key)
@@ -61,7 +61,7 @@ def findings(
     typer_ctx: typer.Context,
     key: str = typer.Argument(..., help="The touchpoint."),
     include_resolved: bool = typer.Option(False, "--all", help="Resolved findings too."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON,
 ) -> None:
     """Show what the examinations of a touchpoint found."""
     tp, examined_at, found = census.touchpoint_findings(

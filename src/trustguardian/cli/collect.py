@@ -17,11 +17,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, record_out, rows_out, table
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service import collect_admin
 from trustguardian.service.import_mapping import load_mapping
-from trustguardian.service.legacy_import import count_rows, import_consents
+from trustguardian.service.legacy_import import ImportReport, count_rows, import_consents
 
 collect_app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(no_args_is_help=True)
@@ -38,6 +38,7 @@ def configure(
     within_minutes: int | None = typer.Option(None, help="Time to confirm (default by method)."),
     max_attempts: int = typer.Option(5, help="Wrong codes allowed before a request locks."),
     language: str = typer.Option("it", help="Language of messages and pages: it or en."),
+    as_json: bool = JSON,
 ) -> None:
     """Require double opt-in or a one-time code for the consents a touchpoint collects."""
     s = collect_admin.configure(
@@ -48,6 +49,17 @@ def configure(
         max_attempts=max_attempts,
         language=language,
     )
+    if as_json:
+        print_json(
+            {
+                "touchpoint": touchpoint,
+                "confirmation": s.confirmation.value,
+                "within_minutes": s.confirm_within_minutes,
+                "max_attempts": s.otp_max_attempts,
+                "language": s.language,
+            }
+        )
+        return
     console.print(
         f"{touchpoint}: {s.confirmation.value}, within {s.confirm_within_minutes} min, "
         f"{s.otp_max_attempts} attempts, {s.language}"
@@ -55,13 +67,19 @@ def configure(
 
 
 @collect_app.command("show")
-def show(typer_ctx: typer.Context, touchpoint: str) -> None:
+def show(typer_ctx: typer.Context, touchpoint: str, as_json: bool = JSON) -> None:
     """Show how a touchpoint confirms its consents."""
     s = collect_admin.get_settings(context(typer_ctx), touchpoint=touchpoint)
-    table(
+    record_out(
+        as_json,
         f"Collect settings of {touchpoint}",
-        ["confirmation", "within (min)", "max attempts", "language"],
-        [(s.confirmation.value, s.confirm_within_minutes, s.otp_max_attempts, s.language)],
+        {
+            "touchpoint": touchpoint,
+            "confirmation": s.confirmation.value,
+            "within minutes": s.confirm_within_minutes,
+            "max attempts": s.otp_max_attempts,
+            "language": s.language,
+        },
     )
 
 
@@ -72,19 +90,24 @@ def create_key(
     origin: list[str] = typer.Option(..., "--origin", help="An allowed origin (repeatable)."),
     name: str = typer.Option("web form", help="A name to recognise the key by."),
     rate: int = typer.Option(30, help="Requests a minute per client address."),
+    as_json: bool = JSON,
 ) -> None:
     """Create a publishable key (shown once) for a web page's form."""
     key, text = collect_admin.create_publishable_key(
         context(typer_ctx), name=name, touchpoint=touchpoint, origins=origin, rate_per_minute=rate
     )
+    if as_json:
+        print_json({"id": key.id, "touchpoint": touchpoint, "origins": key.origins, "key": text})
+        return
     console.print(f"Publishable key {key.id} for {touchpoint} ({', '.join(key.origins)}):")
     console.print(text, style="bold", highlight=False, soft_wrap=True)
 
 
 @keys_app.command("list")
-def list_keys(typer_ctx: typer.Context) -> None:
+def list_keys(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List publishable keys (never their text)."""
-    table(
+    rows_out(
+        as_json,
         "Publishable keys",
         ["id", "name", "touchpoint", "origins", "rate/min", "created", "revoked"],
         [
@@ -125,6 +148,7 @@ def import_consents_command(
         None, help="Write every rejected row and why to this CSV (default: FILE.rejected.csv)."
     ),
     batch: int = typer.Option(500, min=1, max=5000, help="Rows per transaction."),
+    as_json: bool = JSON,
 ) -> None:
     """Import consents from a legacy CSV; bad rows are reported, re-runs import nothing twice."""
     ctx = context(typer_ctx)
@@ -137,7 +161,7 @@ def import_consents_command(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=console) as bar:
+    with Progress(*columns, console=console, disable=as_json) as bar:
         task = bar.add_task("import", total=total)
         report = import_consents(
             ctx,
@@ -149,6 +173,35 @@ def import_consents_command(
             batch_rows=batch,
             progress=lambda done: bar.update(task, completed=done),
         )
+    out = rejected or Path(f"{file.stem}.rejected.csv")
+    if as_json:
+        print_json(
+            {
+                "file": str(file),
+                "sha256": report.file_sha256,
+                "rows": report.rows,
+                "imported_rows": report.imported_rows,
+                "imported_events": report.imported_events,
+                "already_imported": report.already_imported,
+                "without_consent": report.empty_rows,
+                "rejected": len(report.rejected),
+                "rejected_file": str(out) if report.rejected else None,
+            }
+        )
+    else:
+        _print_report(file, report)
+    if not report.rejected:
+        return
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "why"])
+        writer.writerows(sorted(report.rejected))
+    if not as_json:
+        console.print(f"Every rejected row and why: {out}")
+    raise typer.Exit(1)
+
+
+def _print_report(file: Path, report: ImportReport) -> None:
     table(
         f"Import of {file.name} (sha256 {report.file_sha256[:16]}…)",
         ["rows", "imported", "events", "already imported", "without consent", "rejected"],
@@ -172,10 +225,3 @@ def import_consents_command(
     )
     if len(report.rejected) > SHOWN_REJECTIONS:
         console.print(f"… and {len(report.rejected) - SHOWN_REJECTIONS} more.")
-    out = rejected or Path(f"{file.stem}.rejected.csv")
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "why"])
-        writer.writerows(sorted(report.rejected))
-    console.print(f"Every rejected row and why: {out}")
-    raise typer.Exit(1)

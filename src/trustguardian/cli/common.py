@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,6 +19,7 @@ from trustguardian.settings import Settings
 from trustguardian.store.migrate import require_schema
 
 console = Console()
+JSON = typer.Option(False, "--json", help="Print JSON (for scripts) instead of a table.")
 
 
 def context(typer_ctx: typer.Context, *, migrated: bool = True) -> Context:
@@ -54,6 +58,30 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
 
 
+def rows_out(
+    as_json: bool, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """A table, or with --json a list of objects keyed by the column names in snake_case."""
+    if not as_json:
+        table(title, columns, rows)
+        return
+    keys = [json_key(c) for c in columns]
+    print_json([dict(zip(keys, row, strict=True)) for row in rows])
+
+
+def record_out(as_json: bool, title: str, fields: Mapping[str, Any]) -> None:
+    """A field/value table, or with --json one object."""
+    if as_json:
+        print_json({json_key(k): v for k, v in fields.items()})
+    else:
+        table(title, ["field", "value"], list(fields.items()))
+
+
+def json_key(column: str) -> str:
+    """A column title as a JSON key: `legal basis` -> `legal_basis`."""
+    return re.sub(r"[^0-9a-z]+", "_", column.lower()).strip("_")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -65,8 +93,12 @@ def _cell(value: Any) -> str:
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
     if isinstance(value, tuple | frozenset | set):
         return sorted(value) if isinstance(value, frozenset | set) else list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")

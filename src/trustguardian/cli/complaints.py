@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, rows_out, table
 from trustguardian.cli.rights import ACTOR, identifiers_from
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel
@@ -17,11 +17,14 @@ complaints = typer.Typer(no_args_is_help=True)
 
 @complaints.command("list")
 def list_complaints(
-    typer_ctx: typer.Context, status: list[ComplaintStatus] = typer.Option([], "--status")
+    typer_ctx: typer.Context,
+    status: list[ComplaintStatus] = typer.Option([], "--status"),
+    as_json: bool = JSON,
 ) -> None:
     """List complaints."""
     page = complaint_service.list_complaints(context(typer_ctx), statuses=status or None, limit=500)
-    table(
+    rows_out(
+        as_json,
         "Complaints",
         ["id", "status", "received", "channel", "handler", "subject"],
         [
@@ -32,9 +35,34 @@ def list_complaints(
 
 
 @complaints.command("show")
-def show_complaint(typer_ctx: typer.Context, complaint_id: str) -> None:
+def show_complaint(typer_ctx: typer.Context, complaint_id: str, as_json: bool = JSON) -> None:
     """Show a complaint, its steps and the subject's timeline."""
     c = complaint_service.get_complaint(context(typer_ctx), complaint_id=complaint_id)
+    if as_json:
+        print_json(
+            {
+                "id": c.id,
+                "status": c.status.value,
+                "subject_id": c.subject_id,
+                "about_event_id": c.about_event_id,
+                "received_at": c.received_at,
+                "handler": c.handler,
+                "summary": c.summary,
+                "outcome": c.outcome,
+                "attachments": [{"position": a.position, "name": a.name} for a in c.attachments],
+                "timeline": [
+                    {
+                        "occurred_at": e.occurred_at,
+                        "kind": e.kind.value,
+                        "touchpoint": e.touchpoint,
+                        "purpose": e.purpose,
+                        "event_id": e.id,
+                    }
+                    for e in c.timeline
+                ],
+            }
+        )
+        return
     table(
         f"Complaint {c.id}",
         ["field", "value"],
@@ -70,6 +98,7 @@ def add_complaint(
     ),
     handler: str | None = typer.Option(None, "--handler"),
     actor: str = ACTOR,
+    as_json: bool = JSON,
 ) -> None:
     """Open a complaint."""
     c = complaint_service.open_complaint(
@@ -83,6 +112,9 @@ def add_complaint(
         about_event_id=about,
         handler=handler,
     )
+    if as_json:
+        print_json({"id": c.id, "status": c.status.value, "subject_id": c.subject_id})
+        return
     console.print(f"Complaint {c.id} opened.")
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
+from trustguardian.cli.failure import EXIT_UNPINNED
 from trustguardian.cli.ledger import ledger
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.ledger import Verifier
@@ -54,12 +55,13 @@ def dossier(
     tsa_root: list[Path] = typer.Option(
         [], "--tsa-root", help="verify: a PEM root certificate of the time-stamping authority."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Build a subject's evidence dossier, or verify one offline (no database needed)."""
     if target == "verify":
         if file is None:
             raise typer.BadParameter("give the dossier zip to verify", param_hint="FILE")
-        _verify(file, _pinned_keys(key), trust_embedded_key, tsa_root)
+        _verify(file, _pinned_keys(key), trust_embedded_key, tsa_root, as_json)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.zip", param_hint="--out")
@@ -68,11 +70,14 @@ def dossier(
     body = subject_dossier(ctx, subject_id=subject_id)
     log_read(ctx, reader=cli_reader(), subject_id=subject_id, what="dossier")
     out.write_bytes(body)
+    if as_json:
+        print_json({"subject_id": subject_id, "out": str(out), "bytes": len(body)})
+        return
     console.print(f"dossier of {subject_id} written to {out} ({len(body):,} bytes)")
 
 
 # Exit status of a dossier whose every check passed but whose key nobody pinned.
-UNPINNED = 3
+UNPINNED = EXIT_UNPINNED
 
 
 def _pinned_keys(given: list[str]) -> list[str]:
@@ -89,17 +94,41 @@ def _pinned_keys(given: list[str]) -> list[str]:
     return keys
 
 
-def _verify(file: Path, keys: list[str], trust_embedded: bool, tsa_root: list[Path]) -> None:
+def _verify(
+    file: Path, keys: list[str], trust_embedded: bool, tsa_root: list[Path], as_json: bool
+) -> None:
     if not file.is_file():
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
     check = verify_dossier(
         file.read_bytes(), trusted_key=keys or None, tsa_roots=[p.read_bytes() for p in tsa_root]
     )
-    _say_key(check, pinned_by="--key" if keys else None)
-    _print(file, check)
+    pinned = bool(keys) or trust_embedded
+    if as_json:
+        key = check.trusted_key
+        print_json(
+            {
+                "ok": check.ok,
+                "pinned": check.pinned,
+                "trusted": check.ok and pinned,
+                "key": None if key is None else key.verifier_key,
+                "key_fingerprint": None if key is None else key.fingerprint,
+                "subject_id": check.subject_id,
+                "events": check.events,
+                "tree_size": check.tree_size,
+                "evidence": check.evidence,
+                "notices": check.notices,
+                "files": check.files,
+                "timestamp": check.timestamp,
+                "timestamp_trusted": check.timestamp_trusted,
+                "problems": [{"file": f, "problem": p} for f, p in check.problems],
+            }
+        )
+    else:
+        _say_key(check, pinned_by="--key" if keys else None)
+        _print(file, check)
     if not check.ok:
         raise typer.Exit(1)
-    if not keys and not trust_embedded:
+    if not pinned:
         errors.print(
             f"unpinned: {file} verifies only against the key it carries; nothing shows that key "
             "is the instance's. Compare its fingerprint with the one the company publishes, then "
@@ -145,9 +174,19 @@ def _print(file: Path, check: DossierCheck) -> None:
 def stamp(
     typer_ctx: typer.Context,
     tree_size: int | None = typer.Option(None, "--size", help="A checkpoint; the latest if none."),
+    as_json: bool = JSON,
 ) -> None:
     """Time-stamp a checkpoint with the RFC 3161 authority at TRUSTGUARDIAN_TSA_URL."""
     stamped = stamp_checkpoint(context(typer_ctx), tree_size=tree_size)
+    if as_json:
+        print_json(
+            {
+                "tree_size": stamped.tree_size,
+                "gen_time": stamped.gen_time,
+                "tsa_url": stamped.tsa_url,
+            }
+        )
+        return
     console.print(
         f"checkpoint {stamped.tree_size} stamped at {stamped.gen_time.isoformat()} by "
         f"{stamped.tsa_url}"

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, rows_out, table
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
@@ -40,8 +40,9 @@ def check(
     phone: str | None = typer.Option(None, help="The person's phone number."),
     address: str | None = typer.Option(None, help="The person's postal address (letters)."),
     subject: str | None = typer.Option(None, help="The person's subject id."),
+    as_json: bool = JSON,
 ) -> None:
-    """May we contact this person, for this purpose, on this channel, now?"""
+    """May we contact this person, for this purpose, on this channel, now? (exit 1 if not)"""
     ctx = context(typer_ctx)
     region = ctx.settings.default_phone_region
     given = [
@@ -57,16 +58,28 @@ def check(
     if identifier is None and subject is None:
         raise typer.BadParameter("name the person with --email, --phone, --address or --subject")
     outcome = check_contact(ctx, request=CheckRequest(purpose, channel, identifier, subject))
-    colour = "green" if outcome.allowed else "red"
-    console.print(
-        f"[{colour}]{'allowed' if outcome.allowed else 'denied'}[/] "
-        f"({outcome.reason}): {outcome.words}"
-    )
-    console.print(
-        f"check {outcome.check_id}; deciding event {outcome.event_id or '-'}", highlight=False
-    )
+    if as_json:
+        print_json(
+            {
+                "allowed": outcome.allowed,
+                "reason": outcome.reason,
+                "words": outcome.words,
+                "check_id": outcome.check_id,
+                "event_id": outcome.event_id,
+            }
+        )
+    else:
+        _print_outcome(outcome.allowed, outcome.reason, outcome.words)
+        console.print(
+            f"check {outcome.check_id}; deciding event {outcome.event_id or '-'}", highlight=False
+        )
     if not outcome.allowed:
         raise typer.Exit(1)
+
+
+def _print_outcome(allowed: bool, reason: object, words: str) -> None:
+    colour = "green" if allowed else "red"
+    console.print(f"[{colour}]{'allowed' if allowed else 'denied'}[/] ({reason}): {words}")
 
 
 @audience.command("filter")
@@ -88,6 +101,7 @@ def filter_list(
         help="Read a role from a column: email=COL (repeat; roles email, phone, customer_id, "
         "postal, subject_id, purpose, channel).",
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Split a campaign list into allowed and rejected rows, each rejection with its reason.
 
@@ -105,7 +119,8 @@ def filter_list(
     with source.open("rb") as handle:
         lines = list_lines(handle)
         layout = read_header(lines, source=source.name, columns=mapping, how="--column")
-        console.print(layout.describe(), highlight=False)
+        if not as_json:
+            console.print(layout.describe(), highlight=False)
         sep, bom = layout.delimiter, "\ufeff" if layout.bom else ""
         good = out.open("w", newline="", encoding="utf-8")
         good.write(bom)
@@ -117,7 +132,9 @@ def filter_list(
         rows_read = bytes_read = 0
         first_error: tuple[int, str] | None = None
         # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
-        with good, Progress(*_PROGRESS, console=console, auto_refresh=False) as bar:
+        with good, Progress(
+            *_PROGRESS, console=console, auto_refresh=False, disable=as_json
+        ) as bar:
             task = bar.add_task("rows", total=None, about="~?")
             for part in check_records(
                 ctx,
@@ -146,7 +163,22 @@ def filter_list(
             bad_file.close()
     if allowed_rows + reasons.total() == reasons["invalid_row"]:
         _no_row_read(source, [out, *([rejected] if rejected else [])], rows_read, first_error)
-    console.print(f"{allowed_rows} allowed, {reasons.total()} rejected ({size} bytes read).")
+    _summary(as_json, allowed_rows, reasons, size)
+
+
+def _summary(as_json: bool, allowed: int, reasons: Counter[str], size: int) -> None:
+    """How many rows were allowed and rejected, by reason."""
+    if as_json:
+        print_json(
+            {
+                "allowed": allowed,
+                "rejected": reasons.total(),
+                "bytes_read": size,
+                "rejected_by_reason": dict(sorted(reasons.items())),
+            }
+        )
+        return
+    console.print(f"{allowed} allowed, {reasons.total()} rejected ({size} bytes read).")
     if reasons:
         table("Rejected rows by reason", ["reason", "rows"], sorted(reasons.items()))
 
@@ -258,6 +290,7 @@ def add_policy(
         help='Contact window as JSON: {"weekdays": ["09:00","20:00"], "saturday": null, '
         '"sunday": null, "on_holidays": false, "time_zone": "Europe/Rome"}',
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Add a policy against harassment: a frequency cap and/or a contact window."""
     parsed = json.loads(window) if window else None
@@ -269,6 +302,9 @@ def add_policy(
         days=days,
         window=parsed,
     )
+    if as_json:
+        print_json({"id": policy_id})
+        return
     console.print(f"Policy {policy_id} added.")
 
 
@@ -280,6 +316,7 @@ def suppress(
         [], "--phone", help="A phone number to never contact (repeat)."
     ),
     reason: str = typer.Option("internal suppression", help="Why."),
+    as_json: bool = JSON,
 ) -> None:
     """Put identifiers on the internal suppression list (kept as keyed hashes)."""
     ctx = context(typer_ctx)
@@ -288,6 +325,9 @@ def suppress(
         normalise(IdentifierKind.PHONE, p, region=region) for p in phone
     ]
     added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason)
+    if as_json:
+        print_json({"added": added})
+        return
     console.print(f"{added} identifiers added to the suppression list.")
 
 
@@ -300,6 +340,7 @@ def import_register(
     name: str = typer.Option("rpo", help="The register's name."),
     kind: str = typer.Option("phone", help="phone or post."),
     register_date: str = typer.Option(..., "--date", help="The register's date, YYYY-MM-DD."),
+    as_json: bool = JSON,
 ) -> None:
     """Import a public opposition register (Registro Pubblico delle Opposizioni)."""
     data = source.read_bytes()
@@ -311,6 +352,16 @@ def import_register(
         lines=data.decode("utf-8", "replace").splitlines(),
         file_sha256=engage_admin.file_digest(data),
     )
+    if as_json:
+        print_json(
+            {
+                "register": name,
+                "date": register_date,
+                "entries": entries,
+                "rejected": [{"line": n, "why": why} for n, why in bad],
+            }
+        )
+        return
     console.print(
         f"Imported {entries} entries of register {name} dated {register_date}; "
         f"{len(bad)} lines rejected."
@@ -320,10 +371,11 @@ def import_register(
 
 
 @registers.command("status")
-def status(typer_ctx: typer.Context) -> None:
+def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """How old each imported register is; warns when it is past the monthly refresh."""
     rows = engage_admin.registers_status(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "Opposition registers",
         ["name", "kind", "register date", "entries", "imported", "age (days)", "status"],
         [
@@ -334,12 +386,12 @@ def status(typer_ctx: typer.Context) -> None:
                 r.entries,
                 r.imported_at,
                 r.age_days,
-                "STALE: refresh" if r.stale else "ok",
+                "stale" if as_json and r.stale else "STALE: refresh" if r.stale else "ok",
             )
             for r in rows
         ],
     )
-    if any(r.stale for r in rows):
+    if any(r.stale for r in rows) and not as_json:
         console.print(
             "[bold red]warning:[/] a register is older than the monthly refresh the rules expect."
         )

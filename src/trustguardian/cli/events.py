@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from trustguardian.api.event_schemas import EventCreate
 from trustguardian.api.events import to_draft
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.rights import erasure_systems
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.service.context import Context
@@ -45,6 +45,7 @@ def import_events(
         # (on SQLite, 100k events: 6.3k events/s in batches of 1,000, 8.8k in batches of 5,000).
         help="Events per transaction.",
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Import events from a JSON Lines file, a batch per transaction; safe to re-run after a crash.
 
@@ -55,22 +56,25 @@ def import_events(
     total = sum(1 for _ in _lines(file))
     done = 0
     columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-    with Progress(*columns, console=console) as bar:
+    with Progress(*columns, console=console, disable=as_json) as bar:
         task = bar.add_task("import", total=total)
         batch: list[tuple[int, bytes]] = []
         for item in _lines(file):
             batch.append(item)
             if len(batch) == batch_size:
-                done += _import_batch(ctx, batch)
+                done += _import_batch(ctx, batch, quiet=as_json)
                 bar.update(task, completed=done)
                 batch = []
         if batch:
-            done += _import_batch(ctx, batch)
+            done += _import_batch(ctx, batch, quiet=as_json)
             bar.update(task, completed=done)
-    console.print(f"Imported {done} events from {file}.")
+    if as_json:
+        print_json({"file": str(file), "imported": done})
+    else:
+        console.print(f"Imported {done} events from {file}.")
 
 
-def _import_batch(ctx: Context, batch: list[tuple[int, bytes]]) -> int:
+def _import_batch(ctx: Context, batch: list[tuple[int, bytes]], *, quiet: bool = False) -> int:
     drafts = []
     errors: list[FieldError] = []
     for number, line in batch:
@@ -99,14 +103,26 @@ def _import_batch(ctx: Context, batch: list[tuple[int, bytes]]) -> int:
     except DomainError as exc:
         first = batch[0][0]
         raise type(exc)(f"lines {first}-{batch[-1][0]}: {exc.detail}", errors=exc.errors) from exc
-    console.print(f"committed lines {batch[0][0]}-{batch[-1][0]}", highlight=False, style="dim")
+    if not quiet:
+        console.print(f"committed lines {batch[0][0]}-{batch[-1][0]}", highlight=False, style="dim")
     return len(recorded)
 
 
 @subjects.command("show")
-def show(typer_ctx: typer.Context, subject_id: str) -> None:
+def show(typer_ctx: typer.Context, subject_id: str, as_json: bool = JSON) -> None:
     """Show a subject's identifiers (this read of personal data is an admin's act)."""
     view = get_subject(context(typer_ctx), subject_id=subject_id)
+    if as_json:
+        print_json(
+            {
+                "subject_id": subject_id,
+                "erased": view.subject.shredded,
+                "identifiers": [
+                    {"kind": i.kind, "system": i.system, "value": i.value} for i in view.identifiers
+                ],
+            }
+        )
+        return
     table(
         f"Subject {subject_id}" + (" (erased)" if view.subject.shredded else ""),
         ["kind", "system", "value"],
@@ -126,6 +142,7 @@ def erase(
         None, "--touchpoint", help="The Right touchpoint recording it (default: the rights desk)."
     ),
     actor: str = typer.Option("cli", "--actor", help="Who erases (recorded as the operator)."),
+    as_json: bool = JSON,
 ) -> None:
     """Crypto-shred a subject: data and evidence become unreadable; the ledger still verifies."""
     if not yes:
@@ -138,6 +155,18 @@ def erase(
         touchpoint=touchpoint or ctx.settings.rights_touchpoint,
         actor=actor,
     )
+    if as_json:
+        print_json(
+            {
+                "subject_id": subject_id,
+                "event_id": report.event_id,
+                "systems": [
+                    {"key": s.key, "name": s.name, "reasons": list(s.reasons)}
+                    for s in report.systems
+                ],
+            }
+        )
+        return
     console.print(
         f"Subject {subject_id} erased: key destroyed, identifiers kept only as keyed hashes; "
         f"event {report.event_id} tells connected systems."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
+from trustguardian.cli.ledger import ledger
 from trustguardian.ledger import Signer
 from trustguardian.service import keyring
 from trustguardian.service.instance import format_pinned, read_key_file, write_key_file
@@ -44,9 +45,12 @@ def init(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rotate-signing")
-def rotate_signing(typer_ctx: typer.Context) -> None:
+def rotate_signing(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """New signing key for new checkpoints; old checkpoints stay verifiable with the old key."""
     key = rotate_signing_key(context(typer_ctx))
+    if as_json:
+        print_json(key.as_json())
+        return
     console.print(
         f"Signing key {key.key_hash} is current from tree size {key.from_tree_size}; "
         "running servers switch at their next append.",
@@ -56,9 +60,19 @@ def rotate_signing(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rotate-master")
-def rotate_master(typer_ctx: typer.Context) -> None:
+def rotate_master(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """New master key; every subject's data key and webhook secret is re-wrapped under it."""
     done = rotate_master_key(context(typer_ctx))
+    if as_json:
+        print_json(
+            {
+                "old_key_id": done.old_key_id,
+                "new_key_id": done.new_key_id,
+                "data_keys": done.rewrapped.data_keys,
+                "webhook_secrets": done.rewrapped.webhook_secrets,
+            }
+        )
+        return
     console.print(
         f"Master key {done.old_key_id} retired, {done.new_key_id} current: "
         f"{done.rewrapped.data_keys} data keys re-wrapped, "
@@ -69,9 +83,19 @@ def rotate_master(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("rewrap")
-def rewrap(typer_ctx: typer.Context) -> None:
+def rewrap(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """Re-wrap what is left under the current master key; forget retired keys no longer used."""
     done, dropped = finish_master_rotation(context(typer_ctx))
+    if as_json:
+        print_json(
+            {
+                "data_keys": done.data_keys,
+                "already_current": done.already_current,
+                "webhook_secrets": done.webhook_secrets,
+                "forgotten": dropped,
+            }
+        )
+        return
     console.print(
         f"{done.data_keys} data keys re-wrapped ({done.already_current} already current); "
         f"retired master keys forgotten: {', '.join(dropped) or 'none'}.",
@@ -80,15 +104,26 @@ def rewrap(typer_ctx: typer.Context) -> None:
 
 
 @instance_keys.command("status")
-def status(typer_ctx: typer.Context) -> None:
+def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """Show the master keys' ids and how many data keys each one wraps (no secret is shown)."""
     ctx = context(typer_ctx)
     counts = keyring.wrapped_by_key(ctx)
     rows = [(ctx.keys.master.key_id, "current", counts.pop(ctx.keys.master.key_id, 0))]
     rows += [(k.key_id, "retired", counts.pop(k.key_id, 0)) for k in ctx.keys.retired_masters]
     rows += [(key_id, "missing!", n) for key_id, n in counts.items()]
-    table("Master keys", ["key id", "status", "data keys wrapped"], rows)
     pinned = ctx.keys.pinned_blind_key is not None
+    if as_json:
+        print_json(
+            {
+                "master_keys": [
+                    {"key_id": k, "status": st.rstrip("!"), "data_keys_wrapped": n}
+                    for k, st, n in rows
+                ],
+                "blind_index_key": "pinned" if pinned else "derived",
+            }
+        )
+        return
+    table("Master keys", ["key id", "status", "data keys wrapped"], rows)
     console.print(f"Blind-index key: {'pinned' if pinned else 'derived from the master key'}.")
 
 
@@ -101,9 +136,10 @@ def pinned(typer_ctx: typer.Context) -> None:
     typer.echo(f"TRUSTGUARDIAN_TOKEN_KEY={format_pinned(ctx.keys.token_key)}")
 
 
+@ledger.command("keys")
 def ledger_keys(
     typer_ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON,
 ) -> None:
     """Publish every signing key's public half with the tree sizes and times it was valid."""
     keys = keyring.signing_keys(context(typer_ctx))

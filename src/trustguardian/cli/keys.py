@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.access import Scope
 from trustguardian.service import access
 
@@ -19,21 +19,26 @@ def create(
     touchpoint: str | None = typer.Option(
         None, "--touchpoint", help="Bind the key to one touchpoint."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
     key, token = access.create_api_key(
         context(typer_ctx), name=name, scopes=scope, touchpoint_key=touchpoint
     )
+    if as_json:
+        print_json({"id": key.id, "scopes": sorted(key.scopes), "token": token})
+        return
     console.print(f"Created key [bold]{key.id}[/] with scopes {', '.join(sorted(key.scopes))}.")
     console.print("Store it now; it will not be shown again:")
     typer.echo(token)
 
 
 @keys.command("list")
-def list_keys(typer_ctx: typer.Context) -> None:
+def list_keys(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List API keys (never their secrets)."""
     rows = access.list_api_keys(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "API keys",
         ["id", "name", "scopes", "touchpoint", "created", "revoked"],
         [

@@ -7,13 +7,12 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.service import keyring, users
 from trustguardian.service import ledger as ledger_service
 from trustguardian.service.verify import verify_ledger
 
 ledger = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print the contract JSON shape.")
 
 
 @ledger.command("public-key")
@@ -68,13 +67,17 @@ def verify(
     checkpoint: list[Path] = typer.Option(
         [], "--checkpoint", help="A signed checkpoint kept elsewhere: the log must still hold it."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Verify the whole ledger from genesis: leaves, tree, checkpoints, consent and evidence."""
     ctx = context(typer_ctx)
     witnessed = [path.read_text() for path in checkpoint]
     # First, where trust comes from: the keys pinned outside the database.
-    for pin in keyring.pinned_verifiers(ctx):
-        console.print(f"trusting {pin.verifier_key} ({pin.fingerprint}), pinned", highlight=False)
+    pins = keyring.pinned_verifiers(ctx)
+    if not as_json:
+        for pin in pins:
+            trusting = f"trusting {pin.verifier_key} ({pin.fingerprint}), pinned"
+            console.print(trusting, highlight=False)
     columns = [
         TextColumn("verifying"),
         BarColumn(),
@@ -83,7 +86,9 @@ def verify(
     ]
     # Refreshed by verification itself, without Rich's refresh thread: in a process with no
     # other thread, verification may check consent in a second process (see verify_ledger).
-    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
+    with Progress(
+        *columns, console=console, transient=True, auto_refresh=False, disable=as_json
+    ) as bar:
         task = bar.add_task("verify", total=None)
         report = verify_ledger(
             ctx,
@@ -96,6 +101,27 @@ def verify(
     users.record_verification(
         ctx, tree_size=report.tree_size, problems=len(report.problems), by="cli"
     )
+    if as_json:
+        print_json(
+            {
+                "ok": report.ok,
+                "trusted_keys": [
+                    {"key": pin.verifier_key, "fingerprint": pin.fingerprint} for pin in pins
+                ],
+                "tree_size": report.tree_size,
+                "events": report.events,
+                "proofs": report.proofs,
+                "nodes": report.nodes,
+                "checkpoints": report.checkpoints,
+                "consent_states": report.consent_states,
+                "evidence_opened": report.evidence_opened if evidence else None,
+                "evidence_erased": report.evidence_erased if evidence else None,
+                "problems": [str(p) for p in report.problems],
+            }
+        )
+        if not report.ok:
+            raise typer.Exit(1)
+        return
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states"

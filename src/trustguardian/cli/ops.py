@@ -6,17 +6,28 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import console, context
+from trustguardian.cli.common import JSON, console, context, print_json
 from trustguardian.ledger import Verifier
 from trustguardian.service import backup as backups
 
 
 def backup(
     typer_ctx: typer.Context,
-    out: Path = typer.Argument(..., help="The backup file to write."),
+    out: Path | None = typer.Option(None, "--out", help="The backup file to write."),
+    # The file was first given as an argument: `backup FILE` keeps working, unlisted.
+    given: Path | None = typer.Argument(None, hidden=True, metavar="[FILE]"),
+    as_json: bool = JSON,
 ) -> None:
     """Write a signed, hashed backup of the database (consistent while servers run)."""
+    if out and given and out != given:
+        raise typer.BadParameter("give the file once, with --out", param_hint="--out")
+    out = out or given
+    if out is None:
+        raise typer.BadParameter("give the file to write", param_hint="--out")
     manifest = backups.backup(context(typer_ctx), out)
+    if as_json:
+        print_json({"out": str(out), **manifest.as_json()})
+        return
     console.print(
         f"Backup written to {out}: {manifest.backend}, ledger tree size {manifest.tree_size}, "
         f"{manifest.payload_bytes} bytes, sha256 {manifest.payload_sha256[:16]}...",

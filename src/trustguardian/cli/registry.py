@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, record_out, rows_out
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.registry import (
     Channel,
@@ -46,11 +46,13 @@ def _all(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
 def tp_list(
     typer_ctx: typer.Context,
     kind: TouchpointKind | None = typer.Option(None, help="Only this kind."),
+    as_json: bool = JSON,
 ) -> None:
     """List the census of touchpoints."""
     ctx = context(typer_ctx)
     rows = _all(lambda c: touchpoint_service.list_touchpoints(ctx, cursor=c, limit=500, kind=kind))
-    table(
+    rows_out(
+        as_json,
         "Touchpoints",
         ["key", "name", "kind", "channel", "nature", "status", "purposes", "notice"],
         [
@@ -61,10 +63,10 @@ def tp_list(
 
 
 @touchpoints.command("show")
-def tp_show(typer_ctx: typer.Context, key: str) -> None:
+def tp_show(typer_ctx: typer.Context, key: str, as_json: bool = JSON) -> None:
     """Show one touchpoint."""
     tp = touchpoint_service.get_touchpoint(context(typer_ctx), key=key)
-    table(f"Touchpoint {tp.key}", ["field", "value"], [(k, v) for k, v in vars(tp).items()])
+    record_out(as_json, f"Touchpoint {tp.key}", vars(tp))
 
 
 @touchpoints.command("add")
@@ -125,9 +127,10 @@ def _purpose_rows(ctx: Context) -> Iterator[tuple[object, ...]]:
 
 
 @purposes.command("list")
-def purpose_list(typer_ctx: typer.Context) -> None:
+def purpose_list(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List purposes with their current version."""
-    table(
+    rows_out(
+        as_json,
         "Purposes",
         ["key", "version", "name", "legal basis", "channels", "status"],
         _purpose_rows(context(typer_ctx)),
@@ -135,10 +138,11 @@ def purpose_list(typer_ctx: typer.Context) -> None:
 
 
 @purposes.command("show")
-def purpose_show(typer_ctx: typer.Context, key: str) -> None:
+def purpose_show(typer_ctx: typer.Context, key: str, as_json: bool = JSON) -> None:
     """Show every version of a purpose."""
     versions = purpose_service.purpose_versions(context(typer_ctx), key=key)
-    table(
+    rows_out(
+        as_json,
         f"Purpose {key}",
         [
             "version",
@@ -153,7 +157,9 @@ def purpose_show(typer_ctx: typer.Context, key: str) -> None:
             (
                 v.version,
                 v.content.name,
-                f"{v.content.legal_basis.value} ({v.content.legal_basis.dpv})",
+                v.content.legal_basis.value
+                if as_json
+                else f"{v.content.legal_basis.value} ({v.content.legal_basis.dpv})",
                 v.content.channels,
                 v.content.retention_days,
                 v.content.consent_lifetime_days,
@@ -253,11 +259,12 @@ def purpose_revise(
 
 
 @notices.command("list")
-def notice_list(typer_ctx: typer.Context) -> None:
+def notice_list(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List notices."""
     ctx = context(typer_ctx)
     rows = _all(lambda c: notice_service.list_notices(ctx, cursor=c, limit=500))
-    table(
+    rows_out(
+        as_json,
         "Notices",
         ["key", "language", "title", "status"],
         [(n.key, n.language, n.title, n.status) for n in rows],
@@ -265,14 +272,21 @@ def notice_list(typer_ctx: typer.Context) -> None:
 
 
 @notices.command("show")
-def notice_show(typer_ctx: typer.Context, key: str) -> None:
+def notice_show(typer_ctx: typer.Context, key: str, as_json: bool = JSON) -> None:
     """Show a notice's versions with their hashes."""
     notice, versions = notice_service.get_notice(context(typer_ctx), key=key)
-    table(
+    rows_out(
+        as_json,
         f"Notice {notice.key} ({notice.language}): {notice.title}",
         ["version", "sha256", "effective from", "published", "characters"],
         [
-            (v.version, v.sha256, v.effective_from, v.published_at or "draft", len(v.text))
+            (
+                v.version,
+                v.sha256,
+                v.effective_from,
+                v.published_at or (None if as_json else "draft"),
+                len(v.text),
+            )
             for v in versions
         ],
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import console, context
+from trustguardian.cli.common import JSON, console, context, print_json
 from trustguardian.cli.dossier import subject_of
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report, summary_lines
@@ -39,6 +39,7 @@ def inspection(
     start: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD, UTC)."),
     end: str = typer.Option(..., "--to", help="Last day, included (YYYY-MM-DD, UTC)."),
     out: Path = typer.Option(..., "--out", help="Where to write the PDF."),
+    as_json: bool = JSON,
 ) -> None:
     """Write the inspection report: census, consents, proofs, sync, ledger integrity."""
     first, last = _day(start, "--from"), _day(end, "--to")
@@ -46,6 +47,9 @@ def inspection(
         raise typer.BadParameter("--to is before --from", param_hint="--to")
     body, figures = inspection_report(context(typer_ctx), start=first, end=last + timedelta(days=1))
     out.write_bytes(body)
+    if as_json:
+        print_json({"out": str(out), "bytes": len(body), "summary": summary_lines(figures)})
+        return
     for line in summary_lines(figures):
         console.print(line)
     console.print(f"inspection report written to {out} ({len(body):,} bytes)")
@@ -55,6 +59,7 @@ def inspection(
 def register(
     typer_ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="A .csv or .pdf file."),
+    as_json: bool = JSON,
 ) -> None:
     """Write the register of processing activities (GDPR art. 30) as CSV or PDF."""
     if out.suffix.lower() not in (".csv", ".pdf"):
@@ -65,6 +70,9 @@ def register(
         register_csv(rows) if out.suffix.lower() == ".csv" else register_pdf(rows, ctx.clock.now())
     )
     out.write_bytes(body)
+    if as_json:
+        print_json({"out": str(out), "activities": len(rows)})
+        return
     console.print(f"register of {len(rows)} processing activities written to {out}")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
@@ -63,6 +63,7 @@ def unsubscribe_link(
     touchpoint: str = typer.Option(
         "unsubscribe-link", "--touchpoint", help="The issuing Right touchpoint."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Mint an unsubscribe link and print it with its List-Unsubscribe headers."""
     [link] = link_service.unsubscribe_links(
@@ -72,6 +73,17 @@ def unsubscribe_link(
         channel=channel,
         touchpoint=touchpoint,
     )
+    if as_json:
+        print_json(
+            {
+                "url": link.url,
+                "list_unsubscribe": link.list_unsubscribe,
+                "list_unsubscribe_post": link.list_unsubscribe_post,
+                "token_id": link.token_id,
+                "expires_at": link.expires_at,
+            }
+        )
+        return
     typer.echo(link.url)
     typer.echo(f"List-Unsubscribe: {link.list_unsubscribe}")
     typer.echo(f"List-Unsubscribe-Post: {link.list_unsubscribe_post}")
@@ -83,11 +95,15 @@ def preferences_link(
     typer_ctx: typer.Context,
     subject: str = typer.Option(..., "--subject"),
     touchpoint: str = typer.Option("preference-centre", "--touchpoint"),
+    as_json: bool = JSON,
 ) -> None:
     """Mint a link to a person's preference centre."""
     link = link_service.preferences_link(
         context(typer_ctx), subject_id=subject, touchpoint=touchpoint
     )
+    if as_json:
+        print_json({"url": link.url, "token_id": link.token_id, "expires_at": link.expires_at})
+        return
     typer.echo(link.url)
     console.print(f"token {link.token_id}, expires {link.expires_at:%Y-%m-%d}", style="dim")
 
@@ -149,7 +165,7 @@ def list_requests(
     due_within: str | None = typer.Option(None, "--due-within", help="e.g. 7d, 48h, 2w"),
     overdue: bool = typer.Option(False, "--overdue", help="Only requests past their deadline."),
     status: list[RequestStatus] = typer.Option([], "--status", help="Statuses (default: open)."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JSON,
 ) -> None:
     """List rights requests by deadline, most urgent first."""
     ctx = context(typer_ctx)
@@ -188,15 +204,13 @@ def list_requests(
 
 
 @requests.command("overdue")
-def overdue_requests(typer_ctx: typer.Context) -> None:
+def overdue_requests(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List the requests past their legal deadline."""
-    list_requests(typer_ctx, due_within=None, overdue=True, status=[], as_json=False)
+    list_requests(typer_ctx, due_within=None, overdue=True, status=[], as_json=as_json)
 
 
 @requests.command("show")
-def show_request(
-    typer_ctx: typer.Context, request_id: str, as_json: bool = typer.Option(False, "--json")
-) -> None:
+def show_request(typer_ctx: typer.Context, request_id: str, as_json: bool = JSON) -> None:
     """Show a request with its deadline and its steps (each a ledger event)."""
     _show(rights_requests.get_request(context(typer_ctx), request_id=request_id), as_json)
 
@@ -216,6 +230,7 @@ def add_request(
         None, "--received-at", help="ISO time with offset."
     ),
     actor: str = ACTOR,
+    as_json: bool = JSON,
 ) -> None:
     """Take in a request received by an operator (letter, phone, desk)."""
     ctx = context(typer_ctx)
@@ -231,6 +246,9 @@ def add_request(
         received_at=received_at,
         actor=actor,
     )
+    if as_json:
+        print_json({"id": view.id, "status": view.status.value, "due_on": view.due_on})
+        return
     console.print(f"Request {view.id} received; due on {view.due_on} (Europe/Rome).")
 
 
@@ -300,9 +318,21 @@ def fulfil(
     request_id: str,
     outcome: str | None = typer.Option(None, "--outcome"),
     actor: str = ACTOR,
+    as_json: bool = JSON,
 ) -> None:
     """Fulfil a request: objection to marketing withdraws all marketing purposes; erasure shreds."""
     done = fulfil_request(context(typer_ctx), request_id=request_id, actor=actor, outcome=outcome)
+    if as_json:
+        systems = done.erasure.systems if done.erasure else ()
+        print_json(
+            {
+                "id": done.request.id,
+                "status": done.request.status.value,
+                "withdrawn": list(done.withdrawn),
+                "systems_to_erase": [{"key": s.key, "name": s.name} for s in systems],
+            }
+        )
+        return
     console.print(f"Request {done.request.id}: {done.request.status.value}.")
     if done.withdrawn:
         console.print("Withdrawn: " + ", ".join(done.withdrawn))
@@ -324,9 +354,14 @@ def export(
     typer_ctx: typer.Context,
     request_id: str,
     fmt: str = typer.Option("json", "--format", help="json or csv"),
-    output: Path | None = typer.Option(None, "--output", "-o"),
+    out: Path | None = typer.Option(
+        None, "--out", help="The file to write; standard output if none."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", hidden=True),
 ) -> None:
     """Write the person's data and history (access, portability) as JSON or CSV."""
+    # `--output`/`-o` was this option's first name: scripts that use it keep working.
+    output = out or output
     if fmt not in ("json", "csv"):
         raise InvalidInput("format", errors=[FieldError("format", "json or csv")])
     ctx = context(typer_ctx)
@@ -350,7 +385,11 @@ def set_flag(
 
 
 @sale_sharing.command("list")
-def list_flags(typer_ctx: typer.Context) -> None:
+def list_flags(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List the purposes flagged as sale/sharing."""
-    for key in purpose_flags.sale_sharing_purposes(context(typer_ctx)):
+    keys = list(purpose_flags.sale_sharing_purposes(context(typer_ctx)))
+    if as_json:
+        print_json(keys)
+        return
+    for key in keys:
         typer.echo(key)

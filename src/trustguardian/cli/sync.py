@@ -8,7 +8,7 @@ from types import FrameType
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service import sync_status, systems
@@ -55,10 +55,11 @@ def add_system(
 
 
 @systems_app.command("list")
-def list_systems(typer_ctx: typer.Context) -> None:
+def list_systems(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List company systems."""
     rows = systems.list_systems(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "Systems",
         ["key", "name", "kind", "identifiers", "mapping"],
         [(s.key, s.name, s.kind, s.identifier_kinds, s.mapping) for s in rows],
@@ -72,6 +73,7 @@ def add_webhook(
     url: str = typer.Option(..., help="Where to POST events."),
     kind: list[EventKind] = typer.Option([], "--kind", help="Only these event kinds (repeat)."),
     purpose: list[str] = typer.Option([], "--purpose", help="Only these purposes (repeat)."),
+    as_json: bool = JSON,
 ) -> None:
     """Subscribe a system's URL; prints the signing secret once."""
     hook, secret = systems.create_webhook(
@@ -81,15 +83,19 @@ def add_webhook(
         event_kinds=[str(k) for k in kind],
         purposes=purpose,
     )
+    if as_json:
+        print_json({"id": hook.id, "secret": secret})
+        return
     console.print(f"Webhook [bold]{hook.id}[/] created. Its signing secret, shown only now:")
     typer.echo(secret)
 
 
 @webhooks_app.command("list")
-def list_webhooks(typer_ctx: typer.Context) -> None:
+def list_webhooks(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List webhooks."""
     rows = systems.list_webhooks(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "Webhooks",
         ["id", "system", "url", "kinds", "purposes", "status"],
         [(h.id, h.system_key, h.url, h.event_kinds, h.purposes, h.status) for h in rows],
@@ -97,9 +103,12 @@ def list_webhooks(typer_ctx: typer.Context) -> None:
 
 
 @webhooks_app.command("rotate-secret")
-def rotate(typer_ctx: typer.Context, hook_id: str) -> None:
+def rotate(typer_ctx: typer.Context, hook_id: str, as_json: bool = JSON) -> None:
     """Issue a new signing secret; the old one keeps signing during the grace period."""
     secret = systems.rotate_secret(context(typer_ctx), hook_id=hook_id)
+    if as_json:
+        print_json({"id": hook_id, "secret": secret})
+        return
     console.print("New signing secret, shown only now:")
     typer.echo(secret)
 
@@ -146,17 +155,22 @@ def replay(
     destination: str | None = typer.Option(
         None, help="Only this destination (webhook:ID or nats)."
     ),
+    as_json: bool = JSON,
 ) -> None:
     """Send again every delivery from a sequence number on."""
     count = sync_status.replay(context(typer_ctx), from_seq=from_seq, destination=destination)
+    if as_json:
+        print_json({"deliveries": count})
+        return
     console.print(f"{count} deliveries will be sent again.")
 
 
 @sync_app.command("status")
-def status(typer_ctx: typer.Context) -> None:
+def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """Per destination: how far it has taken the outbox, and its deliveries by status."""
     rows = sync_status.sync_status(context(typer_ctx))
-    table(
+    rows_out(
+        as_json,
         "Sync status",
         ["destination", "system", "taken up to", "ledger size", "deliveries"],
         [(d.destination, d.system, d.taken_up_to, d.ledger_size, d.counts) for d in rows],
@@ -164,10 +178,13 @@ def status(typer_ctx: typer.Context) -> None:
 
 
 @sync_app.command("reconcile")
-def reconcile(typer_ctx: typer.Context, limit: int = typer.Option(100, min=1)) -> None:
+def reconcile(
+    typer_ctx: typer.Context, limit: int = typer.Option(100, min=1), as_json: bool = JSON
+) -> None:
     """List the subjects whose state in a system is behind ours, oldest first."""
     rows = sync_status.reconciliation(context(typer_ctx), limit=limit)
-    table(
+    rows_out(
+        as_json,
         "Behind",
         ["system", "subject", "waiting events", "since", "last error"],
         [(b.system or b.destination, b.subject_id, b.waiting, b.since, b.last_error) for b in rows],

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from trustguardian.cli.common import console, context, table
+from trustguardian.cli.common import JSON, console, context, rows_out
 from trustguardian.domain.roles import PERMISSIONS, Role
 from trustguardian.service import users as service
 from trustguardian.store.migrate import upgrade
@@ -40,9 +40,10 @@ def create(
 
 
 @users.command("list")
-def list_users(typer_ctx: typer.Context) -> None:
+def list_users(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     """List console users with their role and lock-out state."""
-    table(
+    rows_out(
+        as_json,
         "Console users",
         ["username", "role", "created", "last login", "failed logins", "locked until", "disabled"],
         [
@@ -86,9 +87,10 @@ def disable(typer_ctx: typer.Context, username: str = typer.Argument(...)) -> No
 
 
 @users.command("roles")
-def roles() -> None:
+def roles(as_json: bool = JSON) -> None:
     """Show what each role may see and do."""
-    table(
+    rows_out(
+        as_json,
         "Roles",
         ["role", "permissions"],
         [(r.value, sorted(p.value for p in PERMISSIONS[r])) for r in Role],

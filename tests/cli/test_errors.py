@@ -1,0 +1,127 @@
+"""A failing command prints one sentence and a non-zero status, never a traceback (--debug
+shows it), as a user running the installed command sees it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import TEST_MASTER_KEY
+
+from trustguardian.cli import failure
+
+
+def tg(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m trustguardian` in `tmp_path` with a test master key."""
+    return subprocess.run(
+        [sys.executable, "-m", "trustguardian", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
+            "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
+            "TRUSTGUARDIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}",
+            **env,
+        },
+        check=False,
+        timeout=120,
+    )
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The single line the command printed, asserting there is nothing else."""
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert done.stdout == ""
+    return lines[0]
+
+
+def test_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://tg:secret-pw@127.0.0.1:1/trustguardian"
+    done = tg(tmp_path, "--database-url", url, "purposes", "list")
+    assert done.returncode == failure.EXIT_DATABASE
+    line = one_error_line(done)
+    assert "cannot connect to the database" in line
+    assert "127.0.0.1:1" in line
+    assert "secret-pw" not in line
+
+
+def test_unreachable_database_from_the_environment_too(tmp_path: Path) -> None:
+    done = tg(
+        tmp_path,
+        "touchpoints",
+        "list",
+        TRUSTGUARDIAN_DATABASE_URL="postgresql://tg@127.0.0.1:1/trustguardian",
+    )
+    assert done.returncode == failure.EXIT_DATABASE
+    assert "cannot connect to the database" in one_error_line(done)
+
+
+@pytest.mark.parametrize("url", ["mysql://x", "foo://", "not a url"])
+def test_an_unsupported_url_is_one_line(tmp_path: Path, url: str) -> None:
+    done = tg(tmp_path, "--database-url", url, "purposes", "list")
+    assert done.returncode == failure.EXIT_DATABASE
+    line = one_error_line(done)
+    assert "database" in line
+    assert "sqlite" in line
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://tg@127.0.0.1:1/trustguardian"
+    done = tg(tmp_path, "--debug", "--database-url", url, "purposes", "list")
+    assert done.returncode == failure.EXIT_DATABASE
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "OperationalError" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("error: cannot connect to the database")
+    from_env = tg(
+        tmp_path, "purposes", "list", TRUSTGUARDIAN_DATABASE_URL=url, TRUSTGUARDIAN_DEBUG="1"
+    )
+    assert "Traceback (most recent call last)" in from_env.stderr
+
+
+def test_a_bad_key_file_is_one_line(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text("not json")
+    done = tg(tmp_path, "purposes", "list", TRUSTGUARDIAN_MASTER_KEY="")
+    assert done.returncode == failure.EXIT_KEYS
+    assert str(keys) in one_error_line(done)
+    assert keys.read_text() == "not json"
+    keys.write_text('{"master_key": "not-a-key"}')
+    done = tg(tmp_path, "purposes", "list", TRUSTGUARDIAN_MASTER_KEY="")
+    assert done.returncode == failure.EXIT_KEYS
+    assert "master key must start with" in one_error_line(done)
+
+
+def test_a_bad_setting_is_one_line(tmp_path: Path) -> None:
+    done = tg(tmp_path, "purposes", "list", TRUSTGUARDIAN_PORT="eighty")
+    assert done.returncode == failure.EXIT_DATABASE
+    assert "port" in one_error_line(done)
+
+
+def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    assert tg(tmp_path, "migrate").returncode == 0
+    # /dev/full answers every write with ENOSPC, as a full disk does.
+    target = tmp_path / "register.csv"
+    target.symlink_to("/dev/full")
+    done = tg(tmp_path, "report", "register", "--out", str(target))
+    assert done.returncode == failure.EXIT_SYSTEM
+    assert "No space left on device" in one_error_line(done)
+
+
+def test_a_refusal_keeps_status_2(tmp_path: Path) -> None:
+    done = tg(tmp_path, "purposes", "list")
+    assert done.returncode == failure.EXIT_REFUSED
+    assert "trustguardian " in one_error_line(done)
+
+
+def test_an_unexpected_error_is_one_line_with_a_hint() -> None:
+    sentence, status = failure.explain(ZeroDivisionError("division by zero"))
+    assert status == failure.EXIT_INTERNAL
+    assert sentence == "unexpected ZeroDivisionError: division by zero"
