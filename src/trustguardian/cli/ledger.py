@@ -98,7 +98,8 @@ def verify(
     )
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
-        f"{report.checkpoints} checkpoints, {report.consent_states} consent states"
+        f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
+        f"{report.notices} notice versions cited"
     )
     if evidence:
         summary += (
