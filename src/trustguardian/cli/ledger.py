@@ -124,7 +124,8 @@ def verify(
         return
     summary = (
         f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
-        f"{report.checkpoints} checkpoints, {report.consent_states} consent states"
+        f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
+        f"{report.notices} notice versions cited"
     )
     if evidence:
         summary += (

@@ -26,6 +26,7 @@ from trustguardian.service.verify_consent import (
 )
 from trustguardian.service.verify_evidence import pivot, verify_evidence
 from trustguardian.service.verify_fast import CleanEvents, clean_events, clean_tree, tree_levels
+from trustguardian.service.verify_registry import check_cited_notices
 from trustguardian.service.verify_rows import (
     EVENT_SQL,
     PROOF_SQL,
@@ -58,6 +59,7 @@ class Report:
     consent_states: int = 0
     evidence_opened: int = 0
     evidence_erased: int = 0
+    notices: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -114,6 +116,7 @@ def verify_ledger(
             report.nodes = nodes
         report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
         check_witnessed(ctx, levels, witnessed, report.problems)
+        report.notices = check_cited_notices(uow, size, report.problems)
         if clean is None:
             consent = consent_problems(uow.connection, facts, corrected)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -238,6 +239,18 @@ def _purpose_version(row: Row[Any]) -> PurposeVersion:
     )
 
 
+@dataclass(frozen=True)
+class CitedNotice:
+    """A notice version as events cite it, beside what the registry now holds for it."""
+
+    key: str
+    version: int
+    cited_sha256: str | None
+    first_seq: int
+    text: str | None
+    sha256: str | None
+
+
 class NoticeRepository:
     """Stores notices and their versions; a published version is never updated."""
 
@@ -247,6 +260,26 @@ class NoticeRepository:
     def get(self, key: str) -> Notice | None:
         row = self._c.execute(select(t.notices).where(t.notices.c.key == key)).first()
         return None if row is None else _notice(row)
+
+    def cited(self, size: int) -> list[CitedNotice]:
+        """Each notice version the first `size` events cite, with the hash they cite it by and
+        the version's stored text and hash (None when the version is gone)."""
+        e, v = t.events.c, t.notice_versions.c
+        cites = (
+            select(e.notice_key, e.notice_version, e.notice_sha256, func.min(e.seq).label("seq"))
+            .where(e.seq < size, e.notice_key.is_not(None), e.notice_version.is_not(None))
+            .group_by(e.notice_key, e.notice_version, e.notice_sha256)
+            .subquery()
+        )
+        rows = self._c.execute(
+            select(cites, v.text, v.sha256)
+            .outerjoin(
+                t.notice_versions,
+                and_(v.notice_key == cites.c.notice_key, v.version == cites.c.notice_version),
+            )
+            .order_by(cites.c.seq)
+        )
+        return [CitedNotice(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def page(self, *, after: str | None, limit: int) -> list[Notice]:
         query = select(t.notices).order_by(t.notices.c.key).limit(limit)
