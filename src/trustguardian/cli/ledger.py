@@ -114,6 +114,7 @@ def verify(
                 "nodes": report.nodes,
                 "checkpoints": report.checkpoints,
                 "consent_states": report.consent_states,
+                "notice_versions_cited": report.notices,
                 "evidence_opened": report.evidence_opened if evidence else None,
                 "evidence_erased": report.evidence_erased if evidence else None,
                 "problems": [str(p) for p in report.problems],
