@@ -25,7 +25,13 @@ from trustguardian.cli.root import new_app
 app = new_app()
 
 
-app.command(help="Apply database migrations (creates the database if needed).")(server.migrate)
+app.command(
+    "init",
+    help="Create a new instance here: key file, database, and the binding between them.",
+)(instance_keys.init)
+app.command(help="Apply database migrations (and bind a database from before the binding).")(
+    server.migrate
+)
 app.command(help="Start the HTTP API and the web pages.")(server.serve)
 app.add_typer(registry.touchpoints, name="touchpoints", help="The census of touchpoints.")
 app.add_typer(registry.purposes, name="purposes", help="Purposes of processing and their versions.")
@@ -89,7 +95,7 @@ app.add_typer(
 app.add_typer(
     instance_keys.instance_keys,
     name="instance-keys",
-    help="The instance's own keys: init, rotate (master, signing), rewrap, status.",
+    help="The instance's own keys: rotate (master, signing), rewrap, status (init: same as `init`).",
 )
 ledger.ledger.command("keys")(instance_keys.ledger_keys)
 app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)
