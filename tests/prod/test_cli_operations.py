@@ -38,7 +38,7 @@ def test_backup_rotate_restore_and_verify_from_the_command_line(tmp_path: Path) 
         "COLUMNS": "200",
     }
     assert tg(env, "instance-keys", "init").returncode == 0
-    assert tg(env, "instance-keys", "init").returncode == 1  # never overwrites keys
+    assert tg(env, "instance-keys", "init").returncode == 2  # never overwrites keys
     assert tg(env, "migrate").returncode == 0
     ctx = build_context(Settings(database_url=env["TRUSTGUARDIAN_DATABASE_URL"], keys_file=keys))
     setup_registry(ctx)

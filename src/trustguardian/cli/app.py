@@ -95,7 +95,7 @@ app.add_typer(
 app.add_typer(
     instance_keys.instance_keys,
     name="instance-keys",
-    help="The instance's own keys: rotate (master, signing), rewrap, status (init: same as `init`).",
+    help="The instance's keys: rotate (master, signing), rewrap, status; init is `init`.",
 )
 ledger.ledger.command("keys")(instance_keys.ledger_keys)
 app.command(help="Write a signed, hashed backup of the database (safe while serving).")(ops.backup)

@@ -36,9 +36,7 @@ def init(typer_ctx: typer.Context) -> None:
         if settings.keys_file.exists()
         else "keys from the environment"
     )
-    console.print(
-        f"Instance {record_id} created: database at {where}, {written}.", highlight=False
-    )
+    console.print(f"Instance {record_id} created: database at {where}, {written}.", highlight=False)
 
 
 @instance_keys.command("rotate-signing")

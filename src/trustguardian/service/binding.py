@@ -51,11 +51,18 @@ from trustguardian.service.instance import (
 )
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
-from trustguardian.store.instance import InstanceRecord, InstanceRepository, SampleIdentifier
+from trustguardian.store.instance import InstanceRecord, SampleIdentifier
 from trustguardian.store.migrate import current_revision, head_revision, require_schema, upgrade
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import SYSTEM_RANDOM, MasterKey, VaultError, blind_identifier
-from trustguardian.vault import new_data_key, open_sealed, wrap_data_key
+from trustguardian.vault import (
+    SYSTEM_RANDOM,
+    MasterKey,
+    VaultError,
+    blind_identifier,
+    new_data_key,
+    open_sealed,
+    wrap_data_key,
+)
 from trustguardian.vault.keys import unwrap_with_any, wrapped_key_id
 
 FINGERPRINT_PREFIX = "sha256:"
