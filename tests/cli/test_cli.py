@@ -179,7 +179,7 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         cwd=tmp_path,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # creating, migrating and seeding on a busy machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=9).status_code == 200:

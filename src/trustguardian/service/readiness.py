@@ -33,7 +33,10 @@ def keys_problem(ctx: Context) -> str | None:
         record = uow.instance.get()
     if record is None:
         return "the database is not bound to its keys: run `trustguardian migrate`"
-    ctx.masters_for(record.canary)  # reloads the key file once if a rotation happened since
+    try:
+        ctx.masters_for(record.canary)  # reloads the key file once if a rotation happened since
+    except DomainError as exc:  # the key file went missing or bad since the start
+        return exc.detail
     return canary_problem(ctx.keys, record)
 
 
