@@ -181,10 +181,11 @@ def open_instance(
     path = sqlite_file(settings.database_url)
     missing = missing_keys(settings)
     if path is not None and not path.exists():
-        if missing and not settings.keys_file.exists():
+        if not settings.keys_file.exists():
+            key_file = "" if not missing else f", no key file at {settings.keys_file}"
             raise NoInstance(
-                f"no Trust Guardian instance here (no database at {path}, no key file at "
-                f"{settings.keys_file}): run `trustguardian init` to create one"
+                f"no Trust Guardian instance here (no database at {path}{key_file}): "
+                "run `trustguardian init` to create one"
             )
         raise NoInstance(
             f"no database at {path}: point --database-url (TRUSTGUARDIAN_DATABASE_URL) at this "
