@@ -86,5 +86,14 @@ def test_production_mode_refuses_to_serve_without_keys(tmp_path: Path) -> None:
     }
     done = tg(env, "serve", "--port", "1")
     assert done.returncode != 0
-    assert "no master key" in done.stderr + done.stdout
+    assert "no Trust Guardian instance here" in done.stderr
+    assert "trustguardian init" in done.stderr
+    assert not (tmp_path / "missing.keys").exists()
+    assert not (tmp_path / "prod.db").exists()
+    # A database without its keys: production names the keys it needs.
+    (tmp_path / "prod.db").touch()
+    done = tg(env, "serve", "--port", "1")
+    assert done.returncode != 0
+    assert "no master key" in done.stderr
+    assert "TRUSTGUARDIAN_MASTER_KEY" in done.stderr
     assert not (tmp_path / "missing.keys").exists()

@@ -95,6 +95,7 @@ def test_readyz_is_503_when_the_keys_cannot_unwrap_the_sample_data_key(
     assert "cannot unwrap the instance's sample data key" in str(body["detail"])
     assert str(body["checks"]["keys"]).startswith("the master keys in use")  # type: ignore[index]
     stale.engine.dispose()
+    ctx.engine.dispose()
 
 
 @pytest.mark.postgres
