@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from trustguardian.service.binding import init_instance, open_instance
 from trustguardian.service.context import Context
-from trustguardian.service.instance import load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade
@@ -49,9 +49,12 @@ def context(url: str, workdir: Path, *, keys_file: Path | None = None, **extra: 
         master_key=MASTER,  # type: ignore[arg-type]
         **extra,
     )
-    ctx = Context(settings=settings, engine=make_engine(url), keys=load_instance_keys(settings))
-    upgrade(ctx.engine)
-    return ctx
+    if not settings.keys_file.exists():
+        return init_instance(settings)  # the workdir's first database: new keys, bound to it
+    engine = make_engine(url)
+    upgrade(engine)  # another database for the same key file: migrated, then bound by migrate
+    engine.dispose()
+    return open_instance(settings, migrate=True)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -31,7 +31,7 @@ from common import database
 from loadgen import TOUCHPOINT, percentile, prepare, run_writers, server_env, start_server
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.context import build_context
+from trustguardian.service.binding import init_instance
 from trustguardian.service.events import record_events
 from trustguardian.service.identifiers import normalise
 from trustguardian.service.validate import EventDraft
@@ -44,10 +44,7 @@ def served(events: int, workers: int, writers: int, work: Path, batch: int = 1) 
     url, drop = database("postgresql", work)
     try:
         settings = Settings(database_url=url, keys_file=work / "served.keys")
-        ctx = build_context(settings)
-        from trustguardian.store.migrate import upgrade
-
-        upgrade(ctx.engine)
+        ctx = init_instance(settings)
         token = prepare(ctx)
         env = server_env(
             {"TRUSTGUARDIAN_DATABASE_URL": url, "TRUSTGUARDIAN_KEYS_FILE": str(settings.keys_file)}
@@ -85,10 +82,7 @@ def served(events: int, workers: int, writers: int, work: Path, batch: int = 1) 
 def raw(events: int, writers: int, work: Path) -> dict[str, float]:
     url, drop = database("postgresql", work)
     try:
-        ctx = build_context(Settings(database_url=url, keys_file=work / "raw.keys"))
-        from trustguardian.store.migrate import upgrade
-
-        upgrade(ctx.engine)
+        ctx = init_instance(Settings(database_url=url, keys_file=work / "raw.keys"))
         prepare(ctx)
         per = events // writers
         latencies: list[float] = []

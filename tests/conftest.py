@@ -28,8 +28,8 @@ from sqlalchemy.pool import NullPool
 
 from trustguardian.domain.access import Scope
 from trustguardian.service.access import create_api_key
+from trustguardian.service.binding import init_instance, open_instance
 from trustguardian.service.context import Context
-from trustguardian.service.instance import load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade
@@ -121,18 +121,23 @@ def make_settings(url: str, tmp_path: Path, **extra: object) -> Settings:
     )
 
 
+def bound_context(settings: Settings) -> Context:
+    """A context on a migrated database, bound to its keys as an operator would do it: the
+    first database of a test gets a new key file (`trustguardian init`), the next ones are
+    bound to that same key file (`trustguardian migrate`)."""
+    if settings.keys_file.exists():
+        return open_instance(settings, migrate=True)
+    return init_instance(settings)
+
+
 @pytest.fixture
 def make_ctx(make_db: Callable[[str], str], tmp_path: Path) -> Iterator[Callable[[str], Context]]:
-    """Returns a factory: backend name -> a Context on a fresh database."""
+    """Returns a factory: backend name -> a Context on a fresh database (the test's key file,
+    tmp_path/keys.json, holds its signing key; the master key comes from the environment)."""
     contexts: list[Context] = []
 
     def make(backend: str) -> Context:
-        settings = make_settings(make_db(backend), tmp_path)
-        ctx = Context(
-            settings=settings,
-            engine=make_engine(settings.database_url),
-            keys=load_instance_keys(settings),
-        )
+        ctx = bound_context(make_settings(make_db(backend), tmp_path))
         contexts.append(ctx)
         return ctx
 

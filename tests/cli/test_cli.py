@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from trustguardian.cli.app import app
 
-COMMANDS = ["migrate", "serve", "touchpoints", "purposes", "notices", "keys"]
+COMMANDS = ["init", "migrate", "serve", "touchpoints", "purposes", "notices", "keys"]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_help_lists_every_command_with_its_help() -> None:
 
 
 def test_registry_from_the_command_line(env: dict[str, str]) -> None:
-    assert run(env, "migrate")[0] == 0
+    assert run(env, "init")[0] == 0
     code, _ = run(
         env,
         "purposes",
@@ -89,7 +89,7 @@ def test_registry_from_the_command_line(env: dict[str, str]) -> None:
 
 
 def test_bad_input_exits_non_zero_with_a_message(env: dict[str, str]) -> None:
-    run(env, "migrate")
+    run(env, "init")
     code, out = run(
         env, "touchpoints", "add", "x", "--name", "X", "--kind", "broadcast", "--channel", "email"
     )
@@ -122,7 +122,7 @@ def test_bad_input_exits_non_zero_with_a_message(env: dict[str, str]) -> None:
 
 
 def test_notice_text_comes_back_byte_for_byte(env: dict[str, str], tmp_path: Path) -> None:
-    run(env, "migrate")
+    run(env, "init")
     text = "Informativa\r\nTitolare — Milano ✓\n".encode()
     (tmp_path / "v1.txt").write_bytes(text)
     assert (
@@ -150,7 +150,7 @@ def test_notice_text_comes_back_byte_for_byte(env: dict[str, str], tmp_path: Pat
 
 
 def test_api_key_is_printed_once_and_works(env: dict[str, str]) -> None:
-    run(env, "migrate")
+    run(env, "init")
     code, out = run(env, "keys", "create", "--scope", "registry:read", "--name", "crm")
     assert code == 0
     token = re.search(r"tg_[0-9a-f]{16}_\S+", out)
@@ -179,7 +179,7 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         cwd=tmp_path,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # creating, migrating and seeding on a busy machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=9).status_code == 200:
@@ -206,7 +206,7 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         log.close()
 
 
-def test_a_command_on_a_database_never_migrated_says_to_migrate(
+def test_a_command_where_there_is_no_instance_says_to_init(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     done = subprocess.run(
@@ -217,8 +217,9 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate(
         check=False,
     )
     assert done.returncode == 2
-    assert "no Trust Guardian schema yet" in done.stderr
-    assert "trustguardian migrate" in done.stderr
+    assert "no Trust Guardian instance here" in done.stderr
+    assert "trustguardian init" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-    assert run(env, "migrate")[0] == 0
+    assert not (tmp_path / "tg.db").exists()
+    assert run(env, "init")[0] == 0
     assert run(env, "purposes", "list")[0] == 0

@@ -49,10 +49,10 @@ from trustguardian.domain.registry import (
     TouchpointKind,
 )
 from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.binding import init_instance
 from trustguardian.service.context import Context, build_context
 from trustguardian.service.verify import verify_ledger
 from trustguardian.settings import Settings
-from trustguardian.store.migrate import upgrade
 
 LINES = 6_000
 BATCH = 200
@@ -223,8 +223,7 @@ def check_database(tmp_path: Path, lines: list[str], acked: set[int]) -> int:
 @pytest.mark.slow
 def test_import_killed_at_random_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     started = time.monotonic()
-    ctx = build_context(settings(tmp_path))
-    upgrade(ctx.engine)
+    ctx = init_instance(settings(tmp_path))
     setup_registry(ctx)
     ctx.engine.dispose()
     lines = event_lines(LINES, datetime.now(UTC))
@@ -278,8 +277,7 @@ def test_import_killed_at_random_loses_and_duplicates_nothing(tmp_path: Path) ->
 
 def test_importing_evidence_emits_no_warnings(tmp_path: Path) -> None:
     """A line with a scanned paper form imports cleanly (the suite turns warnings into errors)."""
-    ctx = build_context(settings(tmp_path))
-    upgrade(ctx.engine)
+    ctx = init_instance(settings(tmp_path))
     setup_registry(ctx)
     ctx.engine.dispose()
     lines = [line for line in event_lines(40, datetime.now(UTC)) if "paper_form" in line][:2]

@@ -47,7 +47,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
         "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
     }
-    cli(values, "migrate")
+    cli(values, "init")
     for key, channel in (("newsletter", "email"), ("sms-marketing", "sms")):
         cli(
             values,

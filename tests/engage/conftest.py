@@ -10,14 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import make_settings
+from tests.conftest import bound_context, make_settings
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.instance import load_instance_keys
-from trustguardian.store.engine import make_engine
 
 from .population import Population, build
 from .server import live_server
@@ -51,11 +49,7 @@ def population(
     workdir = tmp_path_factory.mktemp("population")
     shutil.copyfile(sqlite_template, workdir / "population.db")
     settings = make_settings(f"sqlite:///{workdir / 'population.db'}", workdir)
-    ctx = Context(
-        settings=settings,
-        engine=make_engine(settings.database_url),
-        keys=load_instance_keys(settings),
-    )
+    ctx = bound_context(settings)
     yield build(ctx)
     ctx.engine.dispose()
 

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, bound_context
 from tests.sync.helpers import Receivers
 
-from trustguardian.service.context import Context, build_context
+from trustguardian.service.context import Context
 from trustguardian.settings import Settings
 
 
@@ -26,7 +26,7 @@ def fctx(
     request: pytest.FixtureRequest, file_settings: Callable[[str], Settings]
 ) -> Iterator[Context]:
     """A context on a fresh database whose keys come from a key file, once per backend."""
-    ctx = build_context(file_settings(request.param))
+    ctx = bound_context(file_settings(request.param))
     yield ctx
     ctx.engine.dispose()
 

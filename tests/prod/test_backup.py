@@ -15,10 +15,13 @@ from tests.conftest import PG_URL
 from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
 
 from trustguardian.domain.events import EventKind
+from trustguardian.ledger import Signer
 from trustguardian.service.backup import BackupRefused, RestoreTargetNotEmpty, backup, restore
 from trustguardian.service.context import Context, build_context
+from trustguardian.service.instance import InstanceKeys
 from trustguardian.service.verify import verify_ledger
 from trustguardian.store import tables as t
+from trustguardian.vault import SYSTEM_RANDOM, MasterKey
 
 
 @pytest.fixture
@@ -133,9 +136,9 @@ def test_a_backup_signed_by_another_instance_is_refused(
     out = tmp_path / "instance.tgbackup"
     backup(fctx, out)
     stranger = empty_target()
-    stranger.keys = build_context(
-        stranger.settings.model_copy(update={"keys_file": tmp_path / "other.keys"})
-    ).keys
+    stranger.keys = InstanceKeys(  # another instance's keys
+        master=MasterKey.generate(SYSTEM_RANDOM), signer=Signer.generate("other.example/ledger")
+    )
     with pytest.raises(BackupRefused, match="not signed"):
         restore(stranger, out)
 

@@ -38,7 +38,7 @@ def test_backup_rotate_restore_and_verify_from_the_command_line(tmp_path: Path) 
         "COLUMNS": "200",
     }
     assert tg(env, "instance-keys", "init").returncode == 0
-    assert tg(env, "instance-keys", "init").returncode == 1  # never overwrites keys
+    assert tg(env, "instance-keys", "init").returncode == 2  # never overwrites keys
     assert tg(env, "migrate").returncode == 0
     ctx = build_context(Settings(database_url=env["TRUSTGUARDIAN_DATABASE_URL"], keys_file=keys))
     setup_registry(ctx)
@@ -86,5 +86,14 @@ def test_production_mode_refuses_to_serve_without_keys(tmp_path: Path) -> None:
     }
     done = tg(env, "serve", "--port", "1")
     assert done.returncode != 0
-    assert "no master key" in done.stderr + done.stdout
+    assert "no Trust Guardian instance here" in done.stderr
+    assert "trustguardian init" in done.stderr
+    assert not (tmp_path / "missing.keys").exists()
+    assert not (tmp_path / "prod.db").exists()
+    # A database without its keys: production names the keys it needs.
+    (tmp_path / "prod.db").touch()
+    done = tg(env, "serve", "--port", "1")
+    assert done.returncode != 0
+    assert "no master key" in done.stderr
+    assert "TRUSTGUARDIAN_MASTER_KEY" in done.stderr
     assert not (tmp_path / "missing.keys").exists()

@@ -22,6 +22,7 @@ from trustguardian.domain.sync import SystemKind
 from trustguardian.ledger import NoteError, Verifier, parse_checkpoint
 from trustguardian.ledger.note import open_note
 from trustguardian.service import keyring
+from trustguardian.service.binding import open_instance
 from trustguardian.service.consent import subject_consents
 from trustguardian.service.context import Context, build_context
 from trustguardian.service.instance import KeysMissing, load_instance_keys
@@ -79,6 +80,7 @@ def test_signing_rotation_keeps_old_checkpoints_verifiable_and_signs_new_ones_wi
     report = verify_ledger(fctx)
     assert report.ok, report.problems
     assert report.checkpoints == 3
+    open_instance(fctx.settings).engine.dispose()  # the rotated key file still opens it
 
 
 def test_a_checkpoint_signed_by_a_key_outside_its_validity_fails_verification(
@@ -152,7 +154,8 @@ def test_master_rotation_rewraps_every_data_key_and_keeps_lookups_tokens_and_sec
     assert dropped == [old_id]
     stored = json.loads(fctx.settings.keys_file.read_text())
     assert stored["retired_master_keys"] == []
-    fresh = build_context(fctx.settings)
+    # The rotated keys still open the database: same fingerprint, canary re-wrapped.
+    fresh = open_instance(fctx.settings)
     assert fresh.keys.retired_masters == ()
     assert verify_ledger(fresh).ok
     assert find_subject(fresh, identifier=email(LUIGI)).subject.id != mario

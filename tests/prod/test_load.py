@@ -21,10 +21,11 @@ from pathlib import Path
 import pytest
 from bench.loadgen import prepare, run_writers, server_env, start_server
 from sqlalchemy import select
+from tests.conftest import bound_context
 from tests.sync.helpers import Receivers, always
 
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.context import Context, build_context
+from trustguardian.service.context import Context
 from trustguardian.service.systems import create_system, create_webhook
 from trustguardian.service.verify import verify_ledger
 from trustguardian.settings import Settings
@@ -39,7 +40,7 @@ PER_WRITER = 40
 
 def _instance(make_db: Callable[[str], str], tmp_path: Path) -> tuple[Context, str, dict[str, str]]:
     settings = Settings(database_url=make_db("postgresql"), keys_file=tmp_path / "instance.keys")
-    ctx = build_context(settings)
+    ctx = bound_context(settings)
     token = prepare(ctx)
     env = server_env(
         {

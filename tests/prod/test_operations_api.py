@@ -34,7 +34,12 @@ def test_probes_say_alive_and_ready(app_client: TestClient) -> None:
     assert app_client.get("/healthz").json() == {"status": "ok"}
     ready = app_client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "keys": "ok"}
+    assert ready.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "keys": "ok",
+        "storage": "ok",
+    }
 
 
 def test_readyz_is_503_when_migrations_are_behind(sqlite_ctx: Context) -> None:

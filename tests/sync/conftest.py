@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import BACKENDS, make_settings
+from tests.conftest import BACKENDS, bound_context, make_settings
 from tests.service.test_events_recording import setup_registry
 from tests.sync.helpers import FAST, Receivers
 
 from trustguardian.service.context import Context
-from trustguardian.service.instance import load_instance_keys
-from trustguardian.store.engine import make_engine
 
 MakeSyncCtx = Callable[..., Context]
 
@@ -26,11 +24,7 @@ def make_sync_ctx(make_db: Callable[[str], str], tmp_path: Path) -> Iterator[Mak
 
     def make(backend: str = "sqlite", *, registry: bool = True, **overrides: Any) -> Context:
         settings = make_settings(make_db(backend), tmp_path, **{**FAST, **overrides})
-        ctx = Context(
-            settings=settings,
-            engine=make_engine(settings.database_url),
-            keys=load_instance_keys(settings),
-        )
+        ctx = bound_context(settings)
         contexts.append(ctx)
         if registry:
             setup_registry(ctx)

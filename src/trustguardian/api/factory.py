@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from trustguardian.api.app import create_app
+from trustguardian.service.binding import open_instance
 from trustguardian.service.checks import open_check_log
-from trustguardian.service.context import build_context
 from trustguardian.service.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
 
@@ -16,7 +16,8 @@ def create_production_app() -> FastAPI:
     """Builds the app from `TRUSTGUARDIAN_*` settings for this process."""
     settings = Settings()
     configure_logging(settings)
-    ctx = build_context(settings)
+    # Each worker checks the keys are the database's, as `serve` did before starting it.
+    ctx = open_instance(settings)
     open_check_log(ctx)
     check_secrets(settings, ctx.keys)
     app = create_app(ctx)

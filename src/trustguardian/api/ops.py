@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from trustguardian.api.auth import require
+from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
 from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.service import keyring, metrics
+from trustguardian.service import keyring, metrics, readiness
 from trustguardian.service.context import Context
 from trustguardian.store.migrate import current_revision, head_revision
 
@@ -30,8 +31,13 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     operation_id="getReadiness",
-    summary="The database answers, migrations are at head and the keys are loaded",
-    responses={503: {"description": "Not ready; `checks` says what failed"}},
+    summary="The database answers and takes writes, migrations are at head, the keys open it",
+    responses={
+        503: {
+            "description": "Not ready: `detail` says why, `checks` says what failed",
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+    },
 )
 def readyz(request: Request) -> JSONResponse:
     """Ready to serve: the database answers, migrations are at head, the keys are loaded."""
@@ -47,15 +53,30 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # any failure to reach the database means not ready
         checks["database"] = f"unreachable ({type(exc).__name__})"
         checks.setdefault("keys", "unknown (no database)")
-    ready = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    try:
+        reachable = checks["database"] == "ok"
+        checks["storage"] = readiness.storage_problem(ctx, reachable=reachable) or "ok"
+    except Exception as exc:  # a probe that fails says so instead of failing the probe
+        checks["storage"] = f"unknown ({type(exc).__name__})"
+    failed = {name: why for name, why in checks.items() if why != "ok"}
+    if not failed:
+        return JSONResponse({"status": "ready", "checks": checks})
+    body = {
+        "type": problem_type(readiness.NotReady.code),
+        "title": readiness.NotReady.title,
+        "status": 503,
+        "detail": "; ".join(f"{name}: {why}" for name, why in failed.items()),
+        "checks": checks,
+    }
+    return JSONResponse(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _keys_check(ctx: Context) -> str:
-    """The keys are loaded and this process signs with the registered current signing key."""
+    """The keys unwrap the instance's sample data key and this process signs with the
+    registered current signing key."""
+    unwrap = readiness.keys_problem(ctx)
+    if unwrap is not None:
+        return unwrap
     with ctx.uow(write=False) as uow:
         registered = uow.ledger.current_signing_key()
     try:

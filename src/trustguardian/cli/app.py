@@ -11,8 +11,15 @@ from trustguardian.cli.root import new_app
 
 _CLI = "trustguardian.cli."
 COMMANDS: dict[str, Lazy] = {
+    "init": Lazy(
+        _CLI + "instance_keys",
+        "init",
+        "Create a new instance here: key file, database, and the binding between them.",
+    ),
     "migrate": Lazy(
-        _CLI + "server", "migrate", "Apply database migrations (creates the database if needed)."
+        _CLI + "server",
+        "migrate",
+        "Apply database migrations (and bind a database from before the binding).",
     ),
     "serve": Lazy(_CLI + "server", "serve", "Start the HTTP API and the web pages."),
     "touchpoints": Lazy(
@@ -88,7 +95,7 @@ COMMANDS: dict[str, Lazy] = {
     "instance-keys": Lazy(
         _CLI + "instance_keys",
         "instance_keys",
-        "The instance's own keys: init, rotate (master, signing), rewrap, status.",
+        "The instance's keys: rotate (master, signing), rewrap, status; init is `init`.",
     ),
     "backup": Lazy(
         _CLI + "ops",

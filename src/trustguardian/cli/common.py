@@ -14,32 +14,37 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trustguardian.service.context import Context, build_context
+from trustguardian.service.binding import open_instance
+from trustguardian.service.context import Context
 from trustguardian.settings import Settings
-from trustguardian.store.migrate import require_schema
 
 console = Console()
 JSON = typer.Option(False, "--json", help="Print JSON (for scripts) instead of a table.")
 
 
+def settings_of(typer_ctx: typer.Context) -> Settings:
+    """The settings of this run (root options and environment), without opening anything."""
+    root = typer_ctx.find_root()
+    settings = root.obj.get("settings") if isinstance(root.obj, dict) else None
+    return settings if isinstance(settings, Settings) else Settings()
+
+
 def context(typer_ctx: typer.Context, *, migrated: bool = True) -> Context:
     """The service context for this run, built on first use.
 
-    A command that reads or writes the database refuses, saying what to run, one that has not
-    been migrated; the commands that migrate it themselves pass `migrated=False`.
+    The instance must exist and its keys be the database's (service.binding): anything else is
+    refused in one sentence before anything is written. A command that reads or writes the
+    database refuses, saying what to run, one that has not been migrated; the commands that
+    migrate it themselves pass `migrated=False` (and bind a database from before the binding).
     """
     root = typer_ctx.find_root()
     if not isinstance(root.obj, dict):
         root.obj = {}
     if "context" not in root.obj:
-        settings: Settings = root.obj.get("settings") or Settings()
-        root.obj["context"] = build_context(settings)
+        root.obj["context"] = open_instance(settings_of(typer_ctx), migrate=not migrated)
         # Close the pool's connections when the command ends (not at garbage collection).
         root.call_on_close(root.obj["context"].engine.dispose)
     ctx: Context = root.obj["context"]
-    if migrated and not root.obj.get("schema_checked"):
-        require_schema(ctx.engine)
-        root.obj["schema_checked"] = True
     return ctx
 
 

@@ -4,44 +4,40 @@ from __future__ import annotations
 
 import typer
 
-from trustguardian.cli.common import JSON, console, context, print_json, table
+from trustguardian.cli.common import JSON, console, context, print_json, settings_of, table
 from trustguardian.cli.ledger import ledger
-from trustguardian.ledger import Signer
 from trustguardian.service import keyring
-from trustguardian.service.instance import format_pinned, read_key_file, write_key_file
+from trustguardian.service.binding import init_instance
+from trustguardian.service.instance import format_pinned
 from trustguardian.service.rotation import (
     finish_master_rotation,
     rotate_master_key,
     rotate_signing_key,
 )
-from trustguardian.settings import Settings
-from trustguardian.vault import SYSTEM_RANDOM, MasterKey
 
 instance_keys = typer.Typer(no_args_is_help=True)
 
 
-def _settings(typer_ctx: typer.Context) -> Settings:
-    root = typer_ctx.find_root()
-    settings = root.obj.get("settings") if isinstance(root.obj, dict) else None
-    return settings if isinstance(settings, Settings) else Settings()
-
-
 @instance_keys.command("init")
 def init(typer_ctx: typer.Context) -> None:
-    """Create a key file with a new master key and signing key (refuses to overwrite)."""
-    settings = _settings(typer_ctx)
-    path = settings.keys_file
-    if path.exists() and read_key_file(path):
-        console.print(f"[red]{path} already holds keys[/]: rotate them instead.")
-        raise typer.Exit(1)
-    write_key_file(
-        path,
-        {
-            "master_key": MasterKey.generate(SYSTEM_RANDOM).format(),
-            "signing_key": Signer.generate(settings.ledger_origin).signer_key,
-        },
+    """Create a new instance: its key file (master and signing keys, instance id) and its
+    database, migrated and bound to the keys. Refuses where an instance already exists."""
+    settings = settings_of(typer_ctx)
+    ctx = init_instance(settings)
+    try:
+        keyring.register_signing_key(ctx)
+        with ctx.uow(write=False) as uow:
+            record = uow.instance.get()
+        where = ctx.engine.url.render_as_string(hide_password=True)
+    finally:
+        ctx.engine.dispose()
+    record_id = record.id if record is not None else "?"
+    written = (
+        f"keys in {settings.keys_file} (mode 0600: keep a copy apart from the backups)"
+        if settings.keys_file.exists()
+        else "keys from the environment"
     )
-    console.print(f"Keys written to {path} (mode 0600). Keep a copy apart from the backups.")
+    console.print(f"Instance {record_id} created: database at {where}, {written}.", highlight=False)
 
 
 @instance_keys.command("rotate-signing")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from trustguardian.cli.common import JSON, console, context, print_json
+from trustguardian.cli.common import JSON, console, context, print_json, settings_of
 from trustguardian.ledger import Verifier
 from trustguardian.service import backup as backups
+from trustguardian.service.binding import open_for_restore
 
 
 def backup(
@@ -46,10 +47,13 @@ def restore(
     ),
 ) -> None:
     """Restore a backup into the configured database, refusing one changed byte."""
-    ctx = context(typer_ctx, migrated=False)
-    manifest = backups.restore(
-        ctx, source, force=force, extra=[Verifier.parse(v) for v in verifier_key]
-    )
+    ctx = open_for_restore(settings_of(typer_ctx))
+    try:
+        manifest = backups.restore(
+            ctx, source, force=force, extra=[Verifier.parse(v) for v in verifier_key]
+        )
+    finally:
+        ctx.engine.dispose()
     console.print(
         f"Restored {source}: ledger tree size {manifest.tree_size}, taken {manifest.created_at}. "
         "Run `trustguardian verify` to check it.",

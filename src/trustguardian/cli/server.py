@@ -11,24 +11,23 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from trustguardian.cli.common import console, context
+from trustguardian.cli.common import console, context, settings_of
 from trustguardian.domain.access import Scope
 from trustguardian.service import access
+from trustguardian.service.binding import init_instance, nothing_here
 from trustguardian.service.collect_demo import seed_collect_demo
 from trustguardian.service.demo import seed_demo
 from trustguardian.service.keyring import register_signing_key
 from trustguardian.service.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
-from trustguardian.store.migrate import upgrade
 from trustguardian.sync.dispatcher import Dispatcher
 
 DEMO_KEY_NAME = "demo admin (serve --demo)"
 
 
 def migrate(typer_ctx: typer.Context) -> None:
-    """Apply database migrations."""
+    """Apply database migrations (binding a database from before the binding to its keys)."""
     ctx = context(typer_ctx, migrated=False)
-    upgrade(ctx.engine)
     register_signing_key(ctx)
     console.print(
         f"Database at {ctx.engine.url.render_as_string(hide_password=True)} is up to date."
@@ -50,19 +49,17 @@ def serve(
     ssl_keyfile: Path | None = typer.Option(None, help="TLS private key (PEM)."),
 ) -> None:
     """Start the HTTP API and web pages (migrating the database first)."""
+    if demo:
+        _demo_instance(settings_of(typer_ctx))
     ctx = context(typer_ctx, migrated=False)
     settings = ctx.settings
     configure_logging(settings)
     check_secrets(settings, ctx.keys)
-    if demo and settings.environment == "production":
-        console.print("[red]--demo is refused in production mode.[/]")
-        raise typer.Exit(2)
     if workers > 1 and ctx.engine.url.get_backend_name() == "sqlite":
         console.print(
             "SQLite has one writer: workers queue on it for events (checks are journalled). "
             "Prefer PostgreSQL for heavy writing."
         )
-    upgrade(ctx.engine)
     register_signing_key(ctx)
     listen_host = host or settings.host
     listen_port = port or settings.port
@@ -116,6 +113,20 @@ def serve(
         )
     finally:
         stop.set()
+
+
+def _demo_instance(settings: Settings) -> None:
+    """`serve --demo` creates the instance where there is nothing yet (as `init` would)."""
+    if settings.environment == "production":
+        console.print("[red]--demo is refused in production mode.[/]")
+        raise typer.Exit(2)
+    if nothing_here(settings):
+        init_instance(settings).engine.dispose()
+        console.print(
+            f"New instance created: keys in {settings.keys_file}, database at "
+            f"{settings.database_url}.",
+            highlight=False,
+        )
 
 
 def _export_settings(settings: Settings) -> None:

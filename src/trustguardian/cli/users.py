@@ -9,7 +9,6 @@ import typer
 from trustguardian.cli.common import JSON, console, context, rows_out
 from trustguardian.domain.roles import PERMISSIONS, Role
 from trustguardian.service import users as service
-from trustguardian.store.migrate import upgrade
 
 users = typer.Typer(no_args_is_help=True)
 
@@ -31,8 +30,8 @@ def create(
     ),
 ) -> None:
     """Create a console user (asks for the password; only its argon2 hash is kept)."""
+    # Often the first command after an upgrade, before `serve`: it migrates as `serve` does.
     ctx = context(typer_ctx, migrated=False)
-    upgrade(ctx.engine)  # often the first command on a new instance, before `serve`
     user = service.create_user(
         ctx, username=username, password=_password(password_stdin), role=role
     )

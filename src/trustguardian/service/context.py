@@ -75,9 +75,14 @@ class Context:
 
 
 def build_context(
-    settings: Settings, *, clock: Clock | None = None, ids: IdGenerator | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    keys: InstanceKeys | None = None,
 ) -> Context:
-    """Creates the context for a process."""
+    """Creates the context for a process (with the keys given, or else read from the settings:
+    service.binding.open_instance also checks they are the database's)."""
     return Context(
         settings=settings,
         engine=make_engine(
@@ -86,7 +91,7 @@ def build_context(
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_seconds,
         ),
-        keys=load_instance_keys(settings),
+        keys=keys or load_instance_keys(settings),
         clock=clock or SystemClock(),
         ids=ids or RandomIds(),
     )

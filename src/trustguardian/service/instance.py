@@ -1,9 +1,10 @@
-"""The instance's own keys: from the environment or a key file; generated once per instance in
-development, never invented in production.
+"""The instance's own keys: from the environment or a key file, created only by
+`trustguardian init` (service.binding), never as a side effect of opening the database.
 
 The key file is JSON::
 
-    {"master_key": "tgmk1:...",            wraps every subject's data key (rotatable)
+    {"instance_id": "tgi_...",             the instance whose database these keys open
+     "master_key": "tgmk1:...",            wraps every subject's data key (rotatable)
      "signing_key": "PRIVATE+KEY+...",     signs checkpoints (rotatable)
      "retired_master_keys": ["tgmk1:..."], still unwrap data keys not yet re-wrapped
      "blind_key": "tgk1:...",              the blind index, pinned at the first rotation
@@ -28,7 +29,7 @@ from typing import Any
 from trustguardian.domain.errors import DomainError
 from trustguardian.ledger import Signer, Verifier
 from trustguardian.settings import Settings
-from trustguardian.vault import PURPOSE_BLIND_INDEX, SYSTEM_RANDOM, MasterKey, derive_key
+from trustguardian.vault import PURPOSE_BLIND_INDEX, MasterKey, derive_key
 from trustguardian.vault.tokens import PURPOSE_LINK_TOKENS
 
 PINNED_PREFIX = "tgk1:"
@@ -49,6 +50,9 @@ class InstanceKeys:
     pinned_blind_key: bytes | None = None
     pinned_token_key: bytes | None = None
     retired_verifiers: tuple[Verifier, ...] = ()
+    # The instance the key file belongs to (None for keys all from the environment, or a key
+    # file from before the binding: `trustguardian migrate` writes it).
+    instance_id: str | None = None
 
     @property
     def masters(self) -> tuple[MasterKey, ...]:
@@ -88,29 +92,24 @@ def parse_pinned(text: str) -> bytes:
 
 
 def load_instance_keys(settings: Settings) -> InstanceKeys:
-    """Reads the keys (environment first, then the key file).
-
-    In development missing keys are generated at random and kept in the key file (mode 0600);
-    in production a missing key is an error, never a default.
-    """
+    """Reads the keys (environment first, then the key file); a missing key is an error, never
+    made up here (`trustguardian init` creates them)."""
     stored = read_key_file(settings.keys_file)
-    changed = False
     master_text = _secret(settings.master_key) or stored.get("master_key")
     signer_text = _secret(settings.signing_key) or stored.get("signing_key")
-    if settings.environment == "production" and (not master_text or not signer_text):
-        missing = "master key" if not master_text else "signing key"
-        raise KeysMissing(
-            f"no {missing}: production needs TRUSTGUARDIAN_MASTER_KEY and "
-            "TRUSTGUARDIAN_SIGNING_KEY or a key file (`trustguardian instance-keys init`)"
-        )
-    if not master_text:
-        master_text = stored["master_key"] = MasterKey.generate(SYSTEM_RANDOM).format()
-        changed = True
-    if not signer_text:
-        signer_text = stored["signing_key"] = Signer.generate(settings.ledger_origin).signer_key
-        changed = True
-    if changed:
-        write_key_file(settings.keys_file, stored)
+    if not master_text or not signer_text:
+        raise KeysMissing(missing_keys_detail(settings))
+    try:
+        return parse_keys(stored, master_text, signer_text, settings)
+    except ValueError as exc:
+        raise KeysMissing(f"a key in {keys_source(settings)} is malformed: {exc}") from exc
+
+
+def parse_keys(
+    stored: dict[str, Any], master_text: str, signer_text: str, settings: Settings
+) -> InstanceKeys:
+    """The keys from their texts, with the retired and pinned ones from the environment or
+    `stored` (the key file's content); ValueError names a malformed key."""
     retired_env = _secret(settings.retired_master_keys)
     retired = (
         [t for t in retired_env.split(",") if t.strip()]
@@ -119,6 +118,7 @@ def load_instance_keys(settings: Settings) -> InstanceKeys:
     )
     blind_text = _secret(settings.blind_key) or stored.get("blind_key")
     token_text = _secret(settings.token_key) or stored.get("token_key")
+    instance_id = stored.get("instance_id")
     return InstanceKeys(
         master=MasterKey.parse(master_text),
         signer=Signer.parse(signer_text),
@@ -126,7 +126,44 @@ def load_instance_keys(settings: Settings) -> InstanceKeys:
         pinned_blind_key=parse_pinned(blind_text) if blind_text else None,
         pinned_token_key=parse_pinned(token_text) if token_text else None,
         retired_verifiers=tuple(Verifier.parse(v) for v in stored.get("retired_verifier_keys", [])),
+        instance_id=instance_id if isinstance(instance_id, str) else None,
     )
+
+
+def missing_keys(settings: Settings) -> list[str]:
+    """The keys neither the environment nor the key file gives (empty when all are there)."""
+    stored = read_key_file(settings.keys_file)
+    missing = []
+    if not (_secret(settings.master_key) or stored.get("master_key")):
+        missing.append("master key")
+    if not (_secret(settings.signing_key) or stored.get("signing_key")):
+        missing.append("signing key")
+    return missing
+
+
+def missing_keys_detail(settings: Settings) -> str:
+    """One sentence on the missing keys and what to do."""
+    missing = " and ".join(missing_keys(settings)) or "key"
+    if settings.environment == "production":
+        return (
+            f"no {missing}: production needs TRUSTGUARDIAN_MASTER_KEY and "
+            "TRUSTGUARDIAN_SIGNING_KEY or a key file (`trustguardian init` creates an instance)"
+        )
+    where = settings.keys_file
+    if not where.exists():
+        return (
+            f"the key file {where} is missing (no {missing}): restore this instance's key file "
+            "or point --keys-file (TRUSTGUARDIAN_KEYS_FILE) at it; `trustguardian init` creates "
+            "a new instance"
+        )
+    return f"the key file {where} holds no {missing}: restore this instance's key file"
+
+
+def keys_source(settings: Settings) -> str:
+    """Where the master key comes from, for messages."""
+    if settings.master_key is not None:
+        return "TRUSTGUARDIAN_MASTER_KEY"
+    return f"the key file {settings.keys_file}"
 
 
 def _secret(value: Any) -> str | None:
@@ -138,13 +175,16 @@ def read_key_file(path: Path) -> dict[str, Any]:
     """The key file's JSON (empty when there is none)."""
     if not path.exists():
         return {}
-    data = json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text())
+    except (ValueError, OSError) as exc:
+        raise KeysMissing(f"{path} is not a readable Trust Guardian key file ({exc})") from exc
     ok = isinstance(data, dict) and all(
         isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
         for v in data.values()
     )
     if not ok:
-        raise ValueError(f"{path} is not a Trust Guardian key file")
+        raise KeysMissing(f"{path} is not a Trust Guardian key file")
     return dict(data)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from trustguardian.ledger import NoteError, Signer, Verifier, open_note
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.service.binding import rewrap_canary
 from trustguardian.service.context import Context
 from trustguardian.service.systems import open_secret, seal_secret
 from trustguardian.store import tables as t
@@ -277,6 +278,7 @@ def rewrap(ctx: Context, *, batch: int = 500) -> Rewrapped:
                 .values(sealed=seal_secret(ctx, plain, hook_id, version))
             )
             secrets += 1
+        rewrap_canary(ctx, uow)  # the sample /readyz and every start unwrap
         uow.commit()
     return Rewrapped(done, already, secrets)
 

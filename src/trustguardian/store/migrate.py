@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -24,6 +25,8 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrates the database up to a revision (the latest by default)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return  # Alembic takes ~70 ms to find there is nothing to do
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -36,8 +39,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache
 def head_revision() -> str | None:
-    """Tells the latest revision this code knows."""
+    """Tells the latest revision this code knows (read once: the scripts ship with the code)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

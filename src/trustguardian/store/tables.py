@@ -17,6 +17,7 @@ from trustguardian.store.tables_console import (
 from trustguardian.store.tables_core import (
     KEY,
     api_keys,
+    instance,
     metadata,
     notice_versions,
     notices,
@@ -95,6 +96,7 @@ __all__ = [
     "examinations",
     "findings",
     "idempotency_keys",
+    "instance",
     "ledger_head",
     "ledger_verifications",
     "link_tokens",

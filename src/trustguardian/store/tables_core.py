@@ -171,3 +171,20 @@ api_keys = Table(
 )
 
 Index("ix_touchpoint_purposes_purpose", touchpoint_purposes.c.purpose_key)
+
+
+# The instance this database belongs to: one row, written by `trustguardian init` (or by the
+# first `migrate` of a database from before the binding). A process refuses to open the
+# database with keys whose fingerprint differs, or whose master keys cannot unwrap the canary.
+instance = Table(
+    "instance",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("fingerprint", String(80), nullable=False),
+    # A random data key wrapped under the current master key (re-wrapped by rotations): the
+    # sample `/readyz` and every start unwrap to prove the master keys are this database's.
+    Column("canary", LargeBinary, nullable=False),
+    Column("bound_at", UTCDateTime, nullable=False),
+    # Written by each readiness probe on PostgreSQL: proves the database takes writes.
+    Column("probed_at", UTCDateTime, nullable=True),
+)

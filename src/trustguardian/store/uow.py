@@ -20,6 +20,7 @@ from trustguardian.store.console import ConsoleReads
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
+from trustguardian.store.instance import InstanceRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
@@ -145,3 +146,7 @@ class UnitOfWork:
     @cached_property
     def check_reads(self) -> CheckReads:
         return CheckReads(self.connection)
+
+    @cached_property
+    def instance(self) -> InstanceRepository:
+        return InstanceRepository(self.connection)
