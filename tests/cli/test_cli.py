@@ -199,7 +199,9 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
         notices = httpx.get(f"http://127.0.0.1:{port}/v1/notices", headers=headers).json()["items"]
         assert {n["language"] for n in notices} == {"it", "en"}
         home = httpx.get(f"http://127.0.0.1:{port}/")
-        assert "web-newsletter" in home.text
+        # Anonymous visitors see the public entry points, nothing of the census.
+        assert 'href="/rights?lang=' in home.text
+        assert "web-newsletter" not in home.text
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -145,10 +145,19 @@ def _content(operation: dict[str, Any]) -> None:
     """Declares the bodies a handler reads or sends itself (lists, CSV, PDF, files)."""
     op_id = operation["operationId"]
     if op_id in REQUEST_CONTENT:
+        # The handler's own example of the list (an Excel export, say) stays with the body.
+        declared = operation.get("requestBody", {}).get("content", {})
+        example = next((c["example"] for c in declared.values() if "example" in c), None)
+        content: dict[str, dict[str, Any]] = {
+            m: {"schema": s} for m, s in REQUEST_CONTENT[op_id].items()
+        }
+        if example is not None:
+            for body in content.values():
+                body["example"] = example
         operation["requestBody"] = {
             "required": True,
             "description": LIST_BODY,
-            "content": {m: {"schema": s} for m, s in REQUEST_CONTENT[op_id].items()},
+            "content": content,
         }
     bodies = CONTENT.get(op_id)
     if bodies is None:
