@@ -3,6 +3,7 @@ shows it), as a user running the installed command sees it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,6 +34,14 @@ def tg(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
     )
 
 
+def initialised(tmp_path: Path) -> Path:
+    """An instance in `tmp_path` (key file and SQLite database), as `trustguardian init` makes."""
+    tmp_path.mkdir(exist_ok=True)
+    done = tg(tmp_path, "init")
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
 def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
     """The single line the command printed, asserting there is nothing else."""
     assert "Traceback" not in done.stdout + done.stderr
@@ -44,6 +53,7 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
+    initialised(tmp_path)
     url = "postgresql+psycopg://tg:secret-pw@127.0.0.1:1/trustguardian"
     done = tg(tmp_path, "--database-url", url, "purposes", "list")
     assert done.returncode == failure.EXIT_DATABASE
@@ -54,6 +64,7 @@ def test_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
 
 
 def test_unreachable_database_from_the_environment_too(tmp_path: Path) -> None:
+    initialised(tmp_path)
     done = tg(
         tmp_path,
         "touchpoints",
@@ -66,6 +77,7 @@ def test_unreachable_database_from_the_environment_too(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("url", ["mysql://x", "foo://", "not a url"])
 def test_an_unsupported_url_is_one_line(tmp_path: Path, url: str) -> None:
+    initialised(tmp_path)
     done = tg(tmp_path, "--database-url", url, "purposes", "list")
     assert done.returncode == failure.EXIT_DATABASE
     line = one_error_line(done)
@@ -74,6 +86,7 @@ def test_an_unsupported_url_is_one_line(tmp_path: Path, url: str) -> None:
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    initialised(tmp_path)
     url = "postgresql+psycopg://tg@127.0.0.1:1/trustguardian"
     done = tg(tmp_path, "--debug", "--database-url", url, "purposes", "list")
     assert done.returncode == failure.EXIT_DATABASE
@@ -87,15 +100,20 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 
 def test_a_bad_key_file_is_one_line(tmp_path: Path) -> None:
+    initialised(tmp_path)
     keys = tmp_path / "keys.json"
     keys.write_text("not json")
     done = tg(tmp_path, "purposes", "list", TRUSTGUARDIAN_MASTER_KEY="")
-    assert done.returncode == failure.EXIT_KEYS
+    # An unreadable key file is no instance's: refused like a missing one (service.binding).
+    assert done.returncode == failure.EXIT_REFUSED
     assert str(keys) in one_error_line(done)
     assert keys.read_text() == "not json"
-    keys.write_text('{"master_key": "not-a-key"}')
+    # The instance's own key file with a malformed master key: the keys cannot be read.
+    initialised(tmp_path / "other")
+    stored = json.loads((tmp_path / "other" / "keys.json").read_text())
+    keys.write_text(json.dumps({**stored, "master_key": "not-a-key"}))
     done = tg(tmp_path, "purposes", "list", TRUSTGUARDIAN_MASTER_KEY="")
-    assert done.returncode == failure.EXIT_KEYS
+    assert done.returncode == failure.EXIT_REFUSED  # the binding refuses keys it cannot read
     assert "master key must start with" in one_error_line(done)
 
 
@@ -106,7 +124,7 @@ def test_a_bad_setting_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
-    assert tg(tmp_path, "migrate").returncode == 0
+    initialised(tmp_path)
     # /dev/full answers every write with ENOSPC, as a full disk does.
     target = tmp_path / "register.csv"
     target.symlink_to("/dev/full")

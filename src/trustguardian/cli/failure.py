@@ -8,7 +8,8 @@ Exit statuses:
 - 2: refused: bad input, a usage error, an operation the rules forbid (nothing was written).
 - 3: the database cannot be used: unreachable, an unsupported URL, or an invalid setting.
 - 4: the system refused a file, the disk or the network (disk full, permission denied, ...).
-- 5: the instance keys cannot be read, or sealed data cannot be opened with them.
+- 5: sealed data cannot be opened with the instance keys. (A key file that is missing,
+  unreadable, malformed or another instance's is refused by the binding, status 2.)
 - 6: unpinned: evidence checked out only against a key it carries itself (`dossier verify`
   without --key); nothing says that key is the instance's.
 - 70: an unexpected error (a defect): rerun with --debug and report the traceback.
