@@ -128,17 +128,8 @@ def test_deep_checks_name_the_file_even_when_the_manifest_is_rebuilt(ctx: Contex
     scan_path = next(p for p, b in files.items() if b == SCAN)
     forged = {**files, scan_path: SCAN.replace(b"Mario", b"Marco")}
     forger = Signer.generate(history.ctx.keys.signer.name)
-    lines = [
-        line
-        for line in files["manifest.txt"].decode().split("\n\n")[0].splitlines()
-        if len(line.split(" ")[0]) != 64
-    ] + [
-        f"{hashlib.sha256(b).hexdigest()} {p}"
-        for p, b in sorted(forged.items())
-        if p != "manifest.txt"
-    ]
-    forged["manifest.txt"] = forger.sign("\n".join(lines) + "\n").encode()
     forged["public-key.txt"] = (forger.verifier_key + "\n").encode()
+    forged["manifest.txt"] = _manifest_signed_by(forger, forged)
 
     check = verify_dossier(rezip(forged))
     problems = dict(check.problems)
@@ -313,6 +304,12 @@ def _re_signed(history: History, forger: Signer) -> bytes:
     body = checkpoint[: checkpoint.index("\n\n") + 1]
     files["checkpoint.txt"] = forger.sign(body).encode()
     files["public-key.txt"] = (forger.verifier_key + "\n").encode()
+    files["manifest.txt"] = _manifest_signed_by(forger, files)
+    return rezip(files)
+
+
+def _manifest_signed_by(forger: Signer, files: dict[str, bytes]) -> bytes:
+    """The manifest rebuilt over `files` as they are now and signed by `forger`."""
     lines = [
         line
         for line in files["manifest.txt"].decode().split("\n\n")[0].splitlines()
@@ -322,8 +319,7 @@ def _re_signed(history: History, forger: Signer) -> bytes:
         for p, b in sorted(files.items())
         if p != "manifest.txt"
     ]
-    files["manifest.txt"] = forger.sign("\n".join(lines) + "\n").encode()
-    return rezip(files)
+    return forger.sign("\n".join(lines) + "\n").encode()
 
 
 def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
