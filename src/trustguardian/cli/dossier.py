@@ -12,7 +12,7 @@ from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.failure import EXIT_UNPINNED
 from trustguardian.cli.ledger import ledger
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.ledger import Verifier
+from trustguardian.ledger import parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import DossierCheck, verify_dossier
@@ -82,16 +82,11 @@ UNPINNED = EXIT_UNPINNED
 
 def _pinned_keys(given: list[str]) -> list[str]:
     """The keys given with --key, else those of TRUSTGUARDIAN_TRUSTED_KEYS; each must parse."""
-    keys = given or os.environ.get("TRUSTGUARDIAN_TRUSTED_KEYS", "").replace(",", " ").split()
-    for text in keys:
-        try:
-            Verifier.parse(text.strip())
-        except (InvalidKeyError, ValueError) as exc:
-            raise typer.BadParameter(
-                f"{text!r} is not a verifier key (name+hash+base64key): {exc}",
-                param_hint="--key",
-            ) from None
-    return keys
+    text = " ".join(given) or os.environ.get("TRUSTGUARDIAN_TRUSTED_KEYS", "")
+    try:
+        return [v.verifier_key for v in parse_verifiers(text)]
+    except InvalidKeyError as exc:
+        raise typer.BadParameter(f"{exc} (name+hash+base64key)", param_hint="--key") from None
 
 
 def _verify(

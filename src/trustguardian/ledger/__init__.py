@@ -23,7 +23,7 @@ from .errors import (
     UnverifiedNoteError,
 )
 from .hashing import EMPTY_ROOT, HASH_SIZE, leaf_hash, node_hash
-from .keys import Signer, Verifier, is_valid_key_name, key_hash
+from .keys import Signer, Verifier, is_valid_key_name, key_hash, parse_verifiers
 from .note import open_note, sign_note
 from .tree import (
     Coord,
@@ -69,6 +69,7 @@ __all__ = [
     "node_hash",
     "open_note",
     "parse_checkpoint",
+    "parse_verifiers",
     "root",
     "root_coords",
     "root_from_inclusion",

@@ -228,6 +228,18 @@ class Signer:
         return text + "\n" + self.signature_line(text)
 
 
+def parse_verifiers(text: str) -> list[Verifier]:
+    """Parse verifier keys separated by commas or white space (as an environment variable lists
+    them); raises InvalidKeyError naming the first that is not one."""
+    found = []
+    for item in text.replace(",", " ").split():
+        try:
+            found.append(Verifier.parse(item))
+        except (InvalidKeyError, ValueError) as exc:
+            raise InvalidKeyError(f"{item!r} is not a verifier key: {exc}") from exc
+    return found
+
+
 def is_note_safe(text: str) -> bool:
     """Return whether ``text`` is UTF-8 encodable with no control character but newline."""
     return _encodable(text) and not any(ch < " " and ch != "\n" for ch in text)

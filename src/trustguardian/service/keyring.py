@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from trustguardian.ledger import NoteError, Signer, Verifier, open_note
+from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.binding import rewrap_canary
 from trustguardian.service.context import Context
@@ -74,14 +74,11 @@ def endorsement_text(verifier_key: str, name: str, from_tree_size: int) -> str:
 def pinned_verifiers(ctx: Context) -> list[Verifier]:
     """The keys trusted from outside the database: the instance's own (key file or environment)
     and those of `TRUSTGUARDIAN_TRUSTED_KEYS`."""
-    extra = (ctx.settings.trusted_keys or "").replace(",", " ").split()
-    pinned = list(ctx.keys.verifiers)
-    for text in extra:
-        try:
-            pinned.append(Verifier.parse(text))
-        except (InvalidKeyError, ValueError) as exc:
-            raise ValueError(f"TRUSTGUARDIAN_TRUSTED_KEYS: {text!r} is not a verifier key") from exc
-    return pinned
+    try:
+        extra = parse_verifiers(ctx.settings.trusted_keys or "")
+    except InvalidKeyError as exc:
+        raise ValueError(f"TRUSTGUARDIAN_TRUSTED_KEYS: {exc}") from exc
+    return [*ctx.keys.verifiers, *extra]
 
 
 def _chain(keys: list[SigningKey], pinned: Sequence[Verifier]) -> list[SigningKey]:
@@ -93,8 +90,8 @@ def _chain(keys: list[SigningKey], pinned: Sequence[Verifier]) -> list[SigningKe
         if key.verifier_key in pins:
             key = replace(key, trust="pinned", trusted=True)
         else:
-            key = replace(key, trust=_endorsed(key, previous), trusted=False)
-            key = replace(key, trusted=key.trust.startswith("endorsed by "))
+            trust = _endorsed(key, previous)
+            key = replace(key, trust=trust, trusted=trust.startswith("endorsed by "))
         out.append(key)
         previous = key
     return out
@@ -132,11 +129,6 @@ def _rows(connection: Connection) -> list[SigningKey]:
         )
         for r in rows
     ]
-
-
-def key_ranges(ctx: Context, connection: Connection) -> list[SigningKey]:
-    """The trusted signing keys (see `key_chain`), which alone may verify checkpoints."""
-    return [k for k in key_chain(ctx, connection) if k.trusted]
 
 
 def key_chain(ctx: Context, connection: Connection) -> list[SigningKey]:
