@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from trustguardian.service.binding import init_instance, open_instance
 from trustguardian.service.context import Context
+from trustguardian.service.ops.binding import init_instance, open_instance
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade

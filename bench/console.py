@@ -33,8 +33,11 @@ from sqlalchemy import func, select, text
 
 from common import context, database, percentile
 from trustguardian.domain.roles import Role
-from trustguardian.service import console, console_queues, console_subject, users
-from trustguardian.service.demo import seed_demo
+from trustguardian.service.access import users
+from trustguardian.service.console import overview as console
+from trustguardian.service.console import queues as console_queues
+from trustguardian.service.console import subject as console_subject
+from trustguardian.service.demo.company import seed_demo
 from trustguardian.store import tables as t
 
 PASSWORD = "a long pass phrase"  # noqa: S105 -- a throwaway user of a throwaway database

@@ -32,12 +32,12 @@ from trustguardian.domain.registry import (
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
-from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.touchpoints import TouchpointDraft
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.store import tables as t
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -27,7 +27,7 @@ converts values as SQLAlchemy would):
 
 - subjects: `sub_` + 32 random hex (RandomIds), created_at, shredded_at NULL;
 - subject_identifiers: one e-mail per person, `person{n}@example.com`, its blind index
-  `trustguardian.service.subjects.blind(ctx, Identifier(EMAIL, value))`, kind `email`, and
+  `trustguardian.service.events.subjects.blind(ctx, Identifier(EMAIL, value))`, kind `email`, and
   `sealed` NULL (no subject_keys rows: checks never open an identifier);
 - consent_states for the purpose `newsletter` (e-mail and SMS, 730-day lifetime), both channels:
   60% given, 10% withdrawn, 5% refused (since = 1 to 300 days ago, expires_at = since + 730 days
@@ -85,14 +85,14 @@ from trustguardian.domain.registry import (
     TouchpointKind,
 )
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import notices, purposes, touchpoints
-from trustguardian.service.access import create_api_key
-from trustguardian.service.audience import csv_rows, filter_rows
-from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.subjects import blind
-from trustguardian.service.touchpoints import TouchpointDraft
+from trustguardian.service.engage.audience import csv_rows, filter_rows
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.subjects import blind
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 

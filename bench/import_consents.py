@@ -24,9 +24,9 @@ from tests.collect.legacy_export import MAPPING, write_export
 
 from common import context, database
 from trustguardian.domain.errors import DomainError
-from trustguardian.service import legacy_import
-from trustguardian.service.events import record_events
-from trustguardian.service.import_mapping import load_mapping
+from trustguardian.service.collect import legacy_import
+from trustguardian.service.collect.import_mapping import load_mapping
+from trustguardian.service.events.recording import record_events
 
 
 def run(backend: str, rows: int, batch: int, workdir: Path) -> dict[str, float]:

@@ -43,13 +43,13 @@ from trustguardian.ledger import (
     root,
     root_coords,
 )
-from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.touchpoints import TouchpointDraft
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 

@@ -31,11 +31,11 @@ from common import database
 from loadgen import TOUCHPOINT, percentile, prepare, run_writers, server_env, start_server
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.binding import init_instance
-from trustguardian.service.events import record_events
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.ops.binding import init_instance
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 

@@ -30,10 +30,10 @@ from trustguardian.domain.registry import (
     PurposeContent,
     TouchpointKind,
 )
-from trustguardian.service import notices, purposes, touchpoints
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import TouchpointDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
 
 TOUCHPOINT = "web-load"
 PURPOSE = "newsletter"

@@ -29,16 +29,16 @@ from trustguardian.domain.registry import (
 )
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import purposes, touchpoints
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.links import unsubscribe_links
-from trustguardian.service.preferences import Network, unsubscribe
-from trustguardian.service.rights_requests import list_requests, submit_request
-from trustguardian.service.touchpoints import TouchpointDraft
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.engage.links import unsubscribe_links
+from trustguardian.service.engage.preferences import Network, unsubscribe
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
+from trustguardian.service.rights.requests import list_requests, submit_request
 
 NET = Network(ip="203.0.113.1", user_agent="bench")
 

@@ -61,12 +61,12 @@ from trustguardian.domain.registry import (
 )
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.domain.sync import SystemKind, Webhook
-from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.systems import create_system, create_webhook, signing_secrets
-from trustguardian.service.touchpoints import TouchpointDraft
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
+from trustguardian.service.sync.systems import create_system, create_webhook, signing_secrets
 from trustguardian.store import tables as t
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher

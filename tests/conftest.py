@@ -27,9 +27,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
-from trustguardian.service.binding import init_instance, open_instance
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
+from trustguardian.service.ops.binding import init_instance, open_instance
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade

@@ -9,9 +9,9 @@ from trustguardian.domain.registry import (
     PurposeContent,
     TouchpointKind,
 )
-from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import TouchpointDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
 
 
 def purpose_content(**changes: object) -> PurposeContent:

@@ -17,9 +17,9 @@ from tests.reports.tsa import local_tsa
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.reports.dossier_verify import verify_dossier
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
 
 
 def client_for(ctx: Context, *scopes: Scope, touchpoint: str | None = None) -> TestClient:

@@ -31,10 +31,10 @@ from trustguardian.ledger import (
     verify_consistency,
     verify_inclusion,
 )
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import shred_subject
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.subjects import shred_subject
+from trustguardian.service.verify.full import verify_ledger
 
 Json = dict[str, Any]
 

@@ -24,7 +24,7 @@ from tests.engage.server import live_server
 from trustguardian.domain.access import Scope
 from trustguardian.ledger.hashing import leaf_hash
 from trustguardian.ledger.verify import verify_inclusion
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 PACKAGE = "tg_generated_client"

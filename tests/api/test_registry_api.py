@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 PROBLEM = "application/problem+json"

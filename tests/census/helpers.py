@@ -12,13 +12,13 @@ from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, Nature, ProofType, TouchpointKind
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.census import Examination, examine_touchpoints
-from trustguardian.service.checks import CheckRequest, check_contact
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry.census import Examination, examine_touchpoints
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 WEB = "web-newsletter"

@@ -38,11 +38,11 @@ from trustguardian.domain.registry import (
     TouchpointKind,
     TouchpointStatus,
 )
-from trustguardian.service import notices, purposes
-from trustguardian.service.census import touchpoint_findings
 from trustguardian.service.context import Context
-from trustguardian.service.engage_admin import import_register
-from trustguardian.service.touchpoints import (
+from trustguardian.service.engage.admin import import_register
+from trustguardian.service.registry import notices, purposes
+from trustguardian.service.registry.census import touchpoint_findings
+from trustguardian.service.registry.touchpoints import (
     TouchpointPatch,
     get_touchpoint,
     retire_touchpoint,

@@ -15,13 +15,13 @@ from trustguardian.domain.errors import Conflict
 from trustguardian.domain.registry import Channel, TouchpointKind, TouchpointStatus
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.complaints import open_complaint, update_complaint
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import advance_request, submit_request
-from trustguardian.service.rights_verify import extend_request
-from trustguardian.service.touchpoints import get_touchpoint, retire_touchpoint
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.registry.touchpoints import get_touchpoint, retire_touchpoint
+from trustguardian.service.rights.complaints import open_complaint, update_complaint
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import advance_request, submit_request
+from trustguardian.service.rights.verification import extend_request
 
 DESK = "privacy-desk"
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from trustguardian.cli.app import COMMANDS, app
 from trustguardian.service.context import Context
-from trustguardian.service.demo import seed_demo
+from trustguardian.service.demo.company import seed_demo
 
 
 def invoke(ctx: Context, *args: str) -> tuple[int, str]:

@@ -48,10 +48,10 @@ from trustguardian.domain.registry import (
     PurposeContent,
     TouchpointKind,
 )
-from trustguardian.service import notices, purposes, touchpoints
-from trustguardian.service.binding import init_instance
 from trustguardian.service.context import Context, build_context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.ops.binding import init_instance
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.settings import Settings
 
 LINES = 6_000

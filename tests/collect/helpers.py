@@ -26,9 +26,9 @@ from trustguardian.api.app import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.registry import Channel, Nature
-from trustguardian.service.collect_admin import configure, create_publishable_key
-from trustguardian.service.consent import subject_consents
+from trustguardian.service.collect.admin import configure, create_publishable_key
 from trustguardian.service.context import Context
+from trustguardian.service.events.consent import subject_consents
 
 TP = "web-signup"
 STORE = "store-milano"

@@ -14,8 +14,8 @@ from tests.collect.test_legacy_import import cli
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
-from trustguardian.service.access import create_api_key
-from trustguardian.service.collect_admin import authenticate_publishable, get_settings
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.collect.admin import authenticate_publishable, get_settings
 from trustguardian.service.context import Context
 
 

@@ -19,11 +19,11 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.verify.full import verify_ledger
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

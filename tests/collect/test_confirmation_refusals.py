@@ -27,9 +27,9 @@ from trustguardian.api.app import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.consent import ConsentStatus
 from trustguardian.domain.registry import Channel
-from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -25,9 +25,9 @@ from tests.collect.helpers import (
 
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.verify.full import verify_ledger
 
 ANNA = "anna.bianchi@example.com"
 

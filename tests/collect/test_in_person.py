@@ -16,9 +16,9 @@ from tests.factories import add_touchpoint
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import Channel, Nature, ProofType
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.proofs import read_proof
 from trustguardian.store import tables as t
 from trustguardian.store.events import EventFilter
 

@@ -21,14 +21,14 @@ from trustguardian.cli.app import app
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.registry import ProofType
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service.collect.import_mapping import load_mapping
+from trustguardian.service.collect.legacy_import import ImportReport, file_sha256, import_consents
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.events import list_events
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.import_mapping import load_mapping
-from trustguardian.service.legacy_import import ImportReport, file_sha256, import_consents
-from trustguardian.service.proofs import read_proof
-from trustguardian.service.subjects import SubjectView, find_subject
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import list_events
+from trustguardian.service.events.subjects import SubjectView, find_subject
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 from trustguardian.store.events import EventFilter
 

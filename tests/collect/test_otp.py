@@ -28,9 +28,9 @@ from tests.collect.helpers import (
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.collect import Confirmation
-from trustguardian.service.collect_admin import create_publishable_key
+from trustguardian.service.collect.admin import create_publishable_key
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.proofs import read_proof
 from trustguardian.store import tables as t
 
 NOW = datetime.now(UTC).replace(microsecond=0)

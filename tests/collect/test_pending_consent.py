@@ -16,7 +16,7 @@ from trustguardian.domain.consent import ConsentFact, ConsentStatus, fold
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ def test_only_awaiting_leaves_carry_the_deadline(ctx: Context, tmp_path: Path) -
     setup_collect(ctx)
     plain = record_one(ctx, make_draft(touchpoint=TP, purpose=NEWSLETTER))
     assert "confirm_by" not in plain.envelope()
-    from trustguardian.service.collect_admin import configure
+    from trustguardian.service.collect.admin import configure
 
     configure(ctx, touchpoint=TP, confirmation=Confirmation.DOUBLE_OPT_IN, within_minutes=30)
     awaiting = record_one(

@@ -14,7 +14,7 @@ from tests.factories import add_touchpoint
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.errors import InvalidInput
-from trustguardian.service.collect_admin import create_publishable_key
+from trustguardian.service.collect.admin import create_publishable_key
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 
@@ -121,7 +121,7 @@ def test_a_revoked_or_unknown_key_is_refused(site: tuple[Context, TestClient, st
     ctx, client, _ = site
     add_touchpoint(ctx, "promo-form", name="Promo form")
     key, text = create_publishable_key(ctx, name="promo", touchpoint="promo-form", origins=[SHOP])
-    from trustguardian.service.collect_admin import revoke_publishable_key
+    from trustguardian.service.collect.admin import revoke_publishable_key
 
     revoke_publishable_key(ctx, key_id=key.id)
     assert_problem(post(client, text, submission(touchpoint=None)), 401, "unauthorized")

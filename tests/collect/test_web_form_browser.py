@@ -26,10 +26,10 @@ from tests.collect.helpers import (
 
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.registry import ProofType
-from trustguardian.service.collect_admin import create_publishable_key
+from trustguardian.service.collect.admin import create_publishable_key
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.events import list_events
-from trustguardian.service.proofs import read_proof
+from trustguardian.service.events.recording import list_events
 from trustguardian.store.events import EventFilter
 
 DEMO = (Path(__file__).parent / "demo_form.html").read_text(encoding="utf-8")

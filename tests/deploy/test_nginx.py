@@ -23,11 +23,11 @@ from tests.web.helpers import CSRF
 from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import ProofType
 from trustguardian.domain.roles import Role
-from trustguardian.service import users
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access import users
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.events import get_event
-from trustguardian.service.proofs import read_proof
+from trustguardian.service.events.recording import get_event
 from trustguardian.web.console.core import SESSION_COOKIE
 
 # The app's API bucket for this test: 3 requests, then one every 10 s (so none comes back

@@ -127,8 +127,9 @@ def test_no_correction_takes_back_a_withdrawal_or_refusal() -> None:
         assert status(states) == kind.value.split(".")[1]
         assert states[("sub_a", "newsletter", EMAIL)].event_id == "evt_1"
         # Nor a correction that decides nothing itself (a notice acknowledged, say).
-        assert status(fold([fact(0, GIVEN), fact(1, kind, hours=1)], corrected=["evt_1"])) == (
-            kind.value.split(".")[1]
+        assert (
+            status(fold([fact(0, GIVEN), fact(1, kind, hours=1)], corrected=["evt_1"]))
+            == (kind.value.split(".")[1])
         )
     # Only a consent dated after it, with its own proofs, supersedes it.
     assert status(fold([fact(0, WITHDRAWN), fact(1, GIVEN, hours=1)])) == "given"

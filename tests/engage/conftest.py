@@ -14,7 +14,7 @@ from tests.conftest import bound_context, make_settings
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 from .population import Population, build

@@ -30,11 +30,11 @@ from tests.service.test_events_recording import (
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, LegalBasis
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import engage_admin
-from trustguardian.service.calendar import italian_holidays
-from trustguardian.service.checks import CheckOutcome, CheckRequest, check_contact
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.calendar import italian_holidays
+from trustguardian.service.engage.checks import CheckOutcome, CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -26,13 +26,14 @@ from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import engage_admin, purposes
-from trustguardian.service.audience import RowIn, RowOut
-from trustguardian.service.checks import CheckOutcome, CheckRequest, check_contact
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.subjects import shred_subject
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.audience import RowIn, RowOut
+from trustguardian.service.engage.checks import CheckOutcome, CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.subjects import shred_subject
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import purposes
 
 from .helpers import CALLS, COLLECT_ALL, LI, OFFERS, OLD, ORDERS, SERVICE, setup_engage
 

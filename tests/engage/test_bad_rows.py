@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from trustguardian.cli.app import app
 from trustguardian.domain.registry import Channel
-from trustguardian.service.audience import RowIn, filter_rows
+from trustguardian.service.engage.audience import RowIn, filter_rows
 
 from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, Population, Row, single_answer
 from .server import env_for, filter_args, post_bulk

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from trustguardian.cli.app import app
-from trustguardian.service.audience import filter_rows
+from trustguardian.service.engage.audience import filter_rows
 
 from .population import (
     DEFAULT_CHANNEL,

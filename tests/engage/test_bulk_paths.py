@@ -16,14 +16,14 @@ from sqlalchemy import event
 
 from trustguardian.cli.engage import _split
 from trustguardian.domain.checks import Reason
-from trustguardian.service.audience import (
+from trustguardian.service.context import Context
+from trustguardian.service.engage.audience import (
     csv_records,
     csv_row,
     filter_rows,
     gc_paused,
 )
-from trustguardian.service.audience_workers import Checked, check_records
-from trustguardian.service.context import Context
+from trustguardian.service.engage.audience_workers import Checked, check_records
 from trustguardian.store import batch_reads
 from trustguardian.store.batch_reads import BatchReads
 from trustguardian.vault import blind_identifier, blinder

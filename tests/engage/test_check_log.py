@@ -21,12 +21,12 @@ from tests.service.test_events_recording import ENGAGE_TP, MARIO, PURPOSE, ago
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.access import create_api_key
-from trustguardian.service.backup import backup, restore
-from trustguardian.service.checks import open_check_log, settle_checks
-from trustguardian.service.console_subject import subject_page
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.console.subject import subject_page
 from trustguardian.service.context import Context, build_context
-from trustguardian.service.metrics import exposition
+from trustguardian.service.engage.checks import open_check_log, settle_checks
+from trustguardian.service.ops.backup import backup, restore
+from trustguardian.service.ops.metrics import exposition
 from trustguardian.store import check_log
 from trustguardian.store import tables as t
 from trustguardian.store.check_log import CheckLog
@@ -132,9 +132,9 @@ def test_a_journal_line_cut_short_fails_its_check_and_spares_the_next(
 KILLED = textwrap.dedent(
     """
     import os, signal, sys
-    from trustguardian.service.checks import CheckRequest, check_contact
+    from trustguardian.service.engage.checks import CheckRequest, check_contact
     from trustguardian.service.context import build_context
-    from trustguardian.service.identifiers import normalise
+    from trustguardian.service.events.identifiers import normalise
     from trustguardian.domain.registry import Channel
     from trustguardian.domain.subjects import IdentifierKind
     from trustguardian.settings import Settings

@@ -13,8 +13,8 @@ from trustguardian.cli.app import app
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service import engage_admin
 from trustguardian.service.context import Context
+from trustguardian.service.engage import admin as engage_admin
 
 from .helpers import (
     CALLS,

@@ -22,7 +22,7 @@ from trustguardian.api.app import create_app
 from trustguardian.api.checks import router
 from trustguardian.api.fast_checks import FastChecks
 from trustguardian.domain.access import Scope as KeyScope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 from .helpers import event, setup_engage

@@ -15,10 +15,11 @@ from tests.service.test_events_recording import PURPOSE, ago, email
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service import engage_admin, purposes
-from trustguardian.service.check_registry import STAMP
 from trustguardian.service.context import Context
-from trustguardian.service.instance import load_instance_keys
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.check_registry import STAMP
+from trustguardian.service.ops.instance import load_instance_keys
+from trustguardian.service.registry import purposes
 from trustguardian.store import tables as t
 from trustguardian.store.engine import make_engine
 

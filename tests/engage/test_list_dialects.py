@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from trustguardian.domain.errors import InvalidInput
-from trustguardian.service.list_header import ALIASES, name_key, parse_columns, read_header
+from trustguardian.service.engage.list_header import ALIASES, name_key, parse_columns, read_header
 
 from .population import DEFAULT_CHANNEL, DEFAULT_PURPOSE, HEADER, Population, Row, single_answer
 from .server import env_for, filter_args, post_bulk

@@ -15,10 +15,10 @@ from trustguardian.domain.checks import Reason
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import engage_admin
-from trustguardian.service.audience import csv_header, csv_rows, filter_rows
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.audience import csv_header, csv_rows, filter_rows
+from trustguardian.service.events.identifiers import normalise
 
 CATALOGUE = "catalogue"
 HOME = "Via Giuseppe Garibaldi 12, 20121 Milano (MI)"

@@ -24,10 +24,11 @@ from trustguardian.domain.consent import STATUS_OF, ConsentStatus
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service import engage_admin, purposes
-from trustguardian.service.checks import CheckRequest, check_contact, check_many
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import shred_subject
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.checks import CheckRequest, check_contact, check_many
+from trustguardian.service.events.subjects import shred_subject
+from trustguardian.service.registry import purposes
 from trustguardian.store import tables as t
 
 from .helpers import (

@@ -24,10 +24,10 @@ from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, PurposeVersion
-from trustguardian.service import engage_admin
-from trustguardian.service.calendar import italian_holidays
-from trustguardian.service.checks import CheckRequest, check_contact, check_many
 from trustguardian.service.context import Context
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.calendar import italian_holidays
+from trustguardian.service.engage.checks import CheckRequest, check_contact, check_many
 
 from .helpers import CALLS, MONDAY, check, event, next_day, next_sunday, phone, rome, setup_engage
 

@@ -16,10 +16,10 @@ from tests.service.test_events_recording import email, make_draft, record_one, s
 
 from trustguardian.domain.events import EventKind
 from trustguardian.ledger import Signer
-from trustguardian.service.backup import BackupRefused, RestoreTargetNotEmpty, backup, restore
 from trustguardian.service.context import Context, build_context
-from trustguardian.service.instance import InstanceKeys
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.ops.backup import BackupRefused, RestoreTargetNotEmpty, backup, restore
+from trustguardian.service.ops.instance import InstanceKeys
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 from trustguardian.vault import SYSTEM_RANDOM, MasterKey
 

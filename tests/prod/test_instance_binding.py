@@ -23,9 +23,9 @@ from tests.conftest import BACKENDS
 from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
 
 from trustguardian.ledger import Signer
-from trustguardian.service.binding import InstanceMismatch, fingerprint, open_instance
 from trustguardian.service.context import build_context
-from trustguardian.service.instance import load_instance_keys, read_key_file, write_key_file
+from trustguardian.service.ops.binding import InstanceMismatch, fingerprint, open_instance
+from trustguardian.service.ops.instance import load_instance_keys, read_key_file, write_key_file
 from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 from trustguardian.store.engine import make_engine
@@ -207,7 +207,7 @@ def test_wrong_keys_are_refused_on_both_backends_and_nothing_is_written(
     # the fingerprint matches, the canary does not unwrap.
     from pydantic import SecretStr
 
-    from trustguardian.service.instance import format_pinned
+    from trustguardian.service.ops.instance import format_pinned
 
     wrong = ctx.settings.model_copy(
         update={

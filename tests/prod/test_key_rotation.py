@@ -21,22 +21,22 @@ from trustguardian.domain.errors import InvalidToken
 from trustguardian.domain.sync import SystemKind
 from trustguardian.ledger import NoteError, Verifier, parse_checkpoint
 from trustguardian.ledger.note import open_note
-from trustguardian.service import keyring
-from trustguardian.service.binding import open_instance
-from trustguardian.service.consent import subject_consents
 from trustguardian.service.context import Context, build_context
-from trustguardian.service.instance import KeysMissing, load_instance_keys
-from trustguardian.service.production import UnsafeSecrets, check_secrets
-from trustguardian.service.rotation import (
+from trustguardian.service.engage.tokens import mint_token, read_token
+from trustguardian.service.events.consent import subject_consents
+from trustguardian.service.events.subjects import find_subject
+from trustguardian.service.ops import keyring
+from trustguardian.service.ops.binding import open_instance
+from trustguardian.service.ops.instance import KeysMissing, load_instance_keys
+from trustguardian.service.ops.production import UnsafeSecrets, check_secrets
+from trustguardian.service.ops.rotation import (
     KeysFromEnvironment,
     finish_master_rotation,
     rotate_master_key,
     rotate_signing_key,
 )
-from trustguardian.service.subjects import find_subject
-from trustguardian.service.systems import create_system, create_webhook, signing_secrets
-from trustguardian.service.tokens import mint_token, read_token
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.sync.systems import create_system, create_webhook, signing_secrets
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 

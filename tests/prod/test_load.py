@@ -26,8 +26,8 @@ from tests.sync.helpers import Receivers, always
 
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service.context import Context
-from trustguardian.service.systems import create_system, create_webhook
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.sync.systems import create_system, create_webhook
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 

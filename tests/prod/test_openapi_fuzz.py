@@ -22,7 +22,7 @@ from tests.service.test_events_recording import email, make_draft, record_one, s
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 # CI runs a bounded number; TRUSTGUARDIAN_FUZZ_EXAMPLES=200 digs deeper by hand.

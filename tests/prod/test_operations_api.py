@@ -67,8 +67,8 @@ def test_readyz_is_503_when_this_process_holds_a_retired_signing_key(
     sqlite_ctx: Context,
 ) -> None:
     from trustguardian.ledger import Signer
-    from trustguardian.service.instance import read_key_file, write_key_file
-    from trustguardian.service.keyring import register_signing_key
+    from trustguardian.service.ops.instance import read_key_file, write_key_file
+    from trustguardian.service.ops.keyring import register_signing_key
 
     register_signing_key(sqlite_ctx)
     # The key file now holds a key that was never registered (a bad hand edit).

@@ -20,9 +20,9 @@ from tests.engage.server import live_server
 
 from trustguardian.api.app import create_app
 from trustguardian.api.errors import PROBLEM_MEDIA_TYPE
-from trustguardian.service.binding import init_instance
 from trustguardian.service.context import build_context
-from trustguardian.service.instance import format_pinned
+from trustguardian.service.ops.binding import init_instance
+from trustguardian.service.ops.instance import format_pinned
 from trustguardian.settings import Settings
 from trustguardian.vault import SYSTEM_RANDOM, MasterKey
 

@@ -13,12 +13,12 @@ from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.complaints import attach_file, open_complaint, update_complaint
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import advance_request, submit_request
-from trustguardian.service.rights_verify import extend_request
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.rights.complaints import attach_file, open_complaint, update_complaint
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import advance_request, submit_request
+from trustguardian.service.rights.verification import extend_request
 
 DETAILS = "Vorrei sapere quali dati avete su di me."
 REASON = "Dobbiamo cercare in tre archivi."

@@ -23,12 +23,12 @@ from tests.census.helpers import (
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType, text_sha256
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import notices
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices
 
 FORM_HTML = (
     b"<form><input name=email value=mario.rossi@example.com><input type=checkbox checked></form>"

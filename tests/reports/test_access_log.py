@@ -16,9 +16,9 @@ from tests.reports.test_exports import CONTROLLER, configured
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.access.users import access_log
 from trustguardian.service.context import Context
-from trustguardian.service.users import access_log
 
 
 def test_api_reads_are_logged_with_the_key_that_read(ctx: Context) -> None:

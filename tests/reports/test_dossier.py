@@ -28,7 +28,7 @@ from trustguardian.ledger import Signer
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import shred_subject
+from trustguardian.service.events.subjects import shred_subject
 
 
 def pdf_text(body: bytes) -> str:

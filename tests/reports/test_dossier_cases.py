@@ -22,7 +22,7 @@ from tests.reports.test_dossier import page_ink, pdf_text
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import shred_subject
+from trustguardian.service.events.subjects import shred_subject
 
 REQUESTS = "sections/rights_requests.json"
 COMPLAINTS = "sections/complaints.json"

@@ -18,10 +18,10 @@ from trustguardian.domain.errors import Conflict
 from trustguardian.domain.sync import SystemKind
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.service.accountability.records import processing_register, subject_records
 from trustguardian.service.context import Context
-from trustguardian.service.records import processing_register, subject_records
-from trustguardian.service.systems import create_system
-from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.sync.systems import create_system
 
 CONTROLLER = {
     "controller_address": "Via Roma 1, 20121 Milano",

@@ -19,15 +19,15 @@ from tests.reports.test_exports import (
 
 from trustguardian.domain.registry import Channel, TouchpointKind
 from trustguardian.reports.exports import dpv_records, kantara_receipts
+from trustguardian.service.accountability.records import subject_records
 from trustguardian.service.context import Context
-from trustguardian.service.links import preferences_link, unsubscribe_links
-from trustguardian.service.preferences import (
+from trustguardian.service.engage.links import preferences_link, unsubscribe_links
+from trustguardian.service.engage.preferences import (
     Network,
     change_preference,
     object_to_marketing,
     unsubscribe,
 )
-from trustguardian.service.records import subject_records
 
 CENTRE = "preference-centre"
 OFFERS = "offers"  # a second marketing purpose Mario never consented to

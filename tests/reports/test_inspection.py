@@ -11,8 +11,8 @@ from tests.census.helpers import SEND, T0, add_calls, at, contact, paper_consent
 from tests.reports.helpers import mario_history
 
 from trustguardian.reports.inspection import inspection_report
-from trustguardian.service.census import examine_touchpoints
 from trustguardian.service.context import Context
+from trustguardian.service.registry.census import examine_touchpoints
 from trustguardian.store import tables as t
 
 GREEN = (0x2F, 0x6F, 0x4F)  # the first series colour of every chart

@@ -15,12 +15,12 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.reports.inspection import inspection_report
-from trustguardian.service.complaints import open_complaint, update_complaint
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import advance_request, submit_request
-from trustguardian.service.rights_verify import extend_request
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.rights.complaints import open_complaint, update_complaint
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import advance_request, submit_request
+from trustguardian.service.rights.verification import extend_request
 from trustguardian.store import tables as t
 
 RED = (0xC0, 0x50, 0x4D)  # the second series colour: "late" in the requests chart

@@ -13,7 +13,7 @@ from trustguardian.domain.errors import Conflict
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
-from trustguardian.service.timestamps import (
+from trustguardian.service.ops.timestamps import (
     TimestampUnavailable,
     checkpoint_timestamps,
     request_timestamp,

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
 from .helpers import setup_rights

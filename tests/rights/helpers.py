@@ -26,11 +26,11 @@ from tests.service.test_events_recording import (
 from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_requests import submit_request
-from trustguardian.service.rights_verify import confirm_code, send_code
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.rights.requests import submit_request
+from trustguardian.service.rights.verification import confirm_code, send_code
 
 DESK = "privacy-desk"
 CENTRE = "preference-centre"

@@ -9,9 +9,9 @@ import httpx
 from fastapi.testclient import TestClient
 from tests.service.test_events_recording import footprint
 
+from trustguardian.service.access.users import access_log
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import list_touchpoints
-from trustguardian.service.users import access_log
+from trustguardian.service.registry.touchpoints import list_touchpoints
 
 from .helpers import (
     ANNA,

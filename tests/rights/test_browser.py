@@ -15,7 +15,7 @@ from tests.engage.server import live_server
 
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
-from trustguardian.service.links import preferences_link
+from trustguardian.service.engage.links import preferences_link
 from trustguardian.store import tables as t
 
 from .helpers import ANNA, CENTRE, OTHER_PURPOSE, PURPOSE, check, outbox_files, person

@@ -16,8 +16,8 @@ from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.service.context import Context
-from trustguardian.service.demo import seed_demo
-from trustguardian.service.rights_requests import submit_request
+from trustguardian.service.demo.company import seed_demo
+from trustguardian.service.rights.requests import submit_request
 
 from .helpers import ANNA, DESK, PURPOSE, check, email, last_code, person
 

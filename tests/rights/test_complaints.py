@@ -10,7 +10,9 @@ from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import Conflict, InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.complaints import (
+from trustguardian.service.context import Context
+from trustguardian.service.events.consent import subject_timeline
+from trustguardian.service.rights.complaints import (
     attach_file,
     get_complaint,
     list_complaints,
@@ -18,9 +20,7 @@ from trustguardian.service.complaints import (
     read_attachment,
     update_complaint,
 )
-from trustguardian.service.consent import subject_timeline
-from trustguardian.service.context import Context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.verify.full import verify_ledger
 
 from .helpers import DESK, person
 

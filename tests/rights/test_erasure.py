@@ -13,18 +13,18 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.checks import CheckRequest, check_contact
-from trustguardian.service.complaints import attach_file, open_complaint
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.links import unsubscribe_links
-from trustguardian.service.preferences import read_unsubscribe
-from trustguardian.service.rights_export import export_csv, subject_export
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import get_request
-from trustguardian.service.subjects import get_subject
-from trustguardian.service.systems import create_system, create_webhook
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.engage.links import unsubscribe_links
+from trustguardian.service.engage.preferences import read_unsubscribe
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.subjects import get_subject
+from trustguardian.service.rights.complaints import attach_file, open_complaint
+from trustguardian.service.rights.export import export_csv, subject_export
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import get_request
+from trustguardian.service.sync.systems import create_system, create_webhook
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files, person, verified

@@ -8,19 +8,19 @@ from tests.service.test_events_recording import footprint
 
 from trustguardian.domain.errors import InvalidInput, InvalidToken
 from trustguardian.domain.registry import Channel
-from trustguardian.service.consent import subject_timeline
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.links import preferences_link, revoke_link
-from trustguardian.service.preference_mail import mail_preferences_link
-from trustguardian.service.preferences import (
+from trustguardian.service.engage.links import preferences_link, revoke_link
+from trustguardian.service.engage.preference_mail import mail_preferences_link
+from trustguardian.service.engage.preferences import (
     Network,
     change_preference,
     honour_gpc,
     object_to_marketing,
     preference_centre,
 )
-from trustguardian.service.proofs import read_proof
-from trustguardian.service.purpose_flags import set_sale_sharing
+from trustguardian.service.events.consent import subject_timeline
+from trustguardian.service.registry.purpose_flags import set_sale_sharing
 
 from .helpers import (
     ANNA,

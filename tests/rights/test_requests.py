@@ -17,25 +17,25 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.consent import subject_timeline
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import (
+from trustguardian.service.events.consent import subject_timeline
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import (
     BadMove,
     advance_request,
     get_request,
     list_requests,
     submit_request,
 )
-from trustguardian.service.rights_verify import (
+from trustguardian.service.rights.verification import (
     CodeRefused,
     TooManyCodes,
     confirm_code,
     extend_request,
     send_code,
 )
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.verify.full import verify_ledger
 
 from .helpers import (
     ANNA,

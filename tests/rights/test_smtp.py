@@ -10,7 +10,7 @@ import pytest
 from tests.messaging.test_adapters import _Inbox, smtp  # noqa: F401 -- the SMTP server fixture
 
 from trustguardian.service.context import Context
-from trustguardian.service.rights_verify import confirm_code, extend_request, send_code
+from trustguardian.service.rights.verification import confirm_code, extend_request, send_code
 
 from .helpers import ANNA, person, submit
 

@@ -12,11 +12,11 @@ from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput, InvalidToken
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.consent import subject_timeline
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.links import ONE_CLICK, revoke_link, unsubscribe_links
-from trustguardian.service.preferences import Network, unsubscribe
-from trustguardian.service.proofs import read_proof
+from trustguardian.service.engage.links import ONE_CLICK, revoke_link, unsubscribe_links
+from trustguardian.service.engage.preferences import Network, unsubscribe
+from trustguardian.service.events.consent import subject_timeline
 
 from .helpers import PURPOSE, UNSUB, check, email, person
 

@@ -11,7 +11,7 @@ from tests.factories import add_touchpoint
 
 from trustguardian.domain.access import Scope
 from trustguardian.domain.errors import InvalidInput, Unauthorized
-from trustguardian.service import access
+from trustguardian.service.access import api_keys as access
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 from trustguardian.store.engine import make_engine

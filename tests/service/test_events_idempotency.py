@@ -19,7 +19,7 @@ from tests.service.test_events_recording import (
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.service.context import Context
-from trustguardian.service.events import IdempotencyKeyReused, record_events
+from trustguardian.service.events.recording import IdempotencyKeyReused, record_events
 
 
 def test_a_retry_with_the_same_key_and_content_returns_the_original_event(ctx: Context) -> None:

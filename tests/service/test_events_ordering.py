@@ -34,10 +34,10 @@ from trustguardian.domain.consent import (
 )
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
-from trustguardian.service.consent import subject_consents, subject_timeline
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.consent import subject_consents, subject_timeline
+from trustguardian.service.events.validate import EventDraft
 
 DECIDING = [EventKind.CONSENT_GIVEN, EventKind.CONSENT_REFUSED, EventKind.CONSENT_WITHDRAWN]
 SCAN = ProofDraft(

@@ -31,11 +31,11 @@ from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import ProofType
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.ledger import leaf_hash
+from trustguardian.service.collect.evidence import ProofDraft, open_blob, open_proof
 from trustguardian.service.context import Context
-from trustguardian.service.evidence import ProofDraft, open_blob, open_proof
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.ledger import prove_inclusion
-from trustguardian.service.subjects import find_subject, get_subject, keyring, shred_subject
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.ledger import prove_inclusion
+from trustguardian.service.events.subjects import find_subject, get_subject, keyring, shred_subject
 from trustguardian.store import tables as t
 from trustguardian.vault import EvidenceBlob, SubjectShredded, open_sealed
 

@@ -20,14 +20,14 @@ from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, Nature, ProofType, TouchpointKind, text_sha256
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import notices, purposes
-from trustguardian.service.consent import subject_consents, subject_timeline
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.subjects import get_subject
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.consent import subject_consents, subject_timeline
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.subjects import get_subject
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices, purposes
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 TP = "web-newsletter"

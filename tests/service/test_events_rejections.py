@@ -33,12 +33,12 @@ from trustguardian.domain.errors import (
 )
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, ProofType, text_sha256
-from trustguardian.service import purposes, touchpoints
+from trustguardian.service.collect.evidence import EvidenceTooLargeError, ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import MAX_BATCH
-from trustguardian.service.evidence import EvidenceTooLargeError, ProofDraft
-from trustguardian.service.subjects import find_subject
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.recording import MAX_BATCH
+from trustguardian.service.events.subjects import find_subject
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import purposes, touchpoints
 
 HTML = "text/html"
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustguardian.domain.errors import InvalidInput
-from trustguardian.service.identifiers import _email, _email_slow
+from trustguardian.service.events.identifiers import _email, _email_slow
 
 ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
 local_parts = st.one_of(

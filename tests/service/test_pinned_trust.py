@@ -14,11 +14,11 @@ from tests.service.test_events_recording import (
 )
 
 from trustguardian.ledger import Checkpoint, Signer, sign_checkpoint
-from trustguardian.service import keyring
 from trustguardian.service.context import Context, build_context
-from trustguardian.service.keyring import endorsement_text
-from trustguardian.service.rotation import rotate_signing_key
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.ops import keyring
+from trustguardian.service.ops.keyring import endorsement_text
+from trustguardian.service.ops.rotation import rotate_signing_key
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 

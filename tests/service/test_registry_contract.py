@@ -15,9 +15,9 @@ from trustguardian.domain.registry import (
     TouchpointStatus,
     text_sha256,
 )
-from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import TouchpointPatch
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointPatch
 
 
 def test_touchpoint_round_trips_every_field(ctx: Context) -> None:

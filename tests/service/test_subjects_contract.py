@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from trustguardian.domain.errors import Conflict, IdentifierTaken, InvalidInput, NotFound
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import subjects
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
+from trustguardian.service.events import subjects
+from trustguardian.service.events.identifiers import normalise
 from trustguardian.store import tables as t
 
 EMAIL = IdentifierKind.EMAIL

@@ -66,13 +66,13 @@ from trustguardian.domain.registry import (
     TouchpointKind,
 )
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import notices, purposes, touchpoints
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify import Report, verify_ledger
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.verify.full import Report, verify_ledger
 from trustguardian.store.engine import make_engine
 
 SEED = 20240917

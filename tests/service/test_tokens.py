@@ -9,7 +9,7 @@ import pytest
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
-from trustguardian.service.tokens import mint_token, read_token, redeem_token, revoke_token
+from trustguardian.service.engage.tokens import mint_token, read_token, redeem_token, revoke_token
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 

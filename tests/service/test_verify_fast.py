@@ -21,12 +21,12 @@ from tests.service.test_events_recording import email, make_draft, record_one
 from tests.service.test_tamper import build_ledger
 
 from trustguardian.domain.collect import Confirmation
-from trustguardian.service.collect_admin import configure
+from trustguardian.service.collect.admin import configure
 from trustguardian.service.context import Context
-from trustguardian.service.verify import Report, _events, verify_ledger
-from trustguardian.service.verify_consent import can_run_beside, start_beside
-from trustguardian.service.verify_evidence import pivot
-from trustguardian.service.verify_fast import clean_events
+from trustguardian.service.verify.consent import can_run_beside, start_beside
+from trustguardian.service.verify.evidence import pivot
+from trustguardian.service.verify.fast import clean_events
+from trustguardian.service.verify.full import Report, _events, verify_ledger
 from trustguardian.store.engine import make_engine
 
 

@@ -18,13 +18,13 @@ from tests.service.test_tamper import _email, _operator, build_ledger
 
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.consent import lifetimes
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.validate import EventDraft
-from trustguardian.service.verify_consent import ConsentCheck, check_consent, exact_consent
-from trustguardian.service.verify_fold import quick_consent
-from trustguardian.service.verify_rows import FACT_SQL, STATE_SQL, stream
+from trustguardian.service.events.consent import lifetimes
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.verify.consent import ConsentCheck, check_consent, exact_consent
+from trustguardian.service.verify.fold import quick_consent
+from trustguardian.service.verify.rows import FACT_SQL, STATE_SQL, stream
 
 
 def _both(ctx: Context) -> tuple[ConsentCheck, ConsentCheck]:

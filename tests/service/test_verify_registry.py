@@ -12,7 +12,7 @@ from tests.service.test_events_recording import (
 
 from trustguardian.domain.registry import text_sha256
 from trustguardian.service.context import Context
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 
 FORGED = "Informativa riscritta: i dati possono essere ceduti a terzi.\n"

@@ -6,8 +6,8 @@ from sqlalchemy import text
 from tests.service.test_events_recording import make_draft, record, setup_registry
 
 from trustguardian.service.context import Context
-from trustguardian.service.ledger import latest_checkpoint
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.events.ledger import latest_checkpoint
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store.engine import make_engine
 
 

@@ -18,7 +18,7 @@ from tests.sync.helpers import Received, Receivers, run_until
 
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.sync.dispatcher import Dispatcher
 
 

@@ -34,7 +34,7 @@ from tests.sync.helpers import (
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service.context import Context
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.store import tables as t
 
 SUBJECTS = 40

@@ -27,7 +27,7 @@ from tests.sync.helpers import (
 
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.sync.dispatcher import Dispatcher
 
 SUBJECTS = 40

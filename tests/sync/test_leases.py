@@ -20,7 +20,7 @@ from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receivers, always, delivery_counts, events_for, run_until
 
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.sync.dispatcher import Dispatcher
 
 LEASE = 0.5  # sync_lease_seconds in these tests

@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 from trustguardian.cli.app import app
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.sync_status import replay, sync_status
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.sync.status import replay, sync_status
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher
 

@@ -25,8 +25,8 @@ from tests.sync.helpers import (
 
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.sync_status import reconciliation, replay
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.sync.status import reconciliation, replay
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.sync.dispatcher import Dispatcher
 
 LUIGI = "luigi.verdi@example.com"

@@ -29,10 +29,10 @@ from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.access import create_api_key
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.sync_status import sync_status
-from trustguardian.service.systems import create_system, create_webhook
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.sync.status import sync_status
+from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.sync.dispatcher import Dispatcher
 
 PHONE = "+39 333 123 4567"

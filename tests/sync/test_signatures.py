@@ -16,7 +16,7 @@ from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receivers, events_for, run_until
 
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service.systems import create_system, create_webhook, rotate_secret
+from trustguardian.service.sync.systems import create_system, create_webhook, rotate_secret
 from trustguardian.sync.dispatcher import Dispatcher
 
 

@@ -30,7 +30,7 @@ from trustguardian.cli.app import app
 from trustguardian.cli.common import console
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind
-from trustguardian.service.access import create_api_key
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 from trustguardian.sync.dispatcher import Dispatcher

@@ -14,11 +14,12 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, ProofType, TouchpointKind
 from trustguardian.domain.roles import Role
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import notices, users
+from trustguardian.service.access import users
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.events import record_events
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry import notices
 
 PASSWORD = "correct horse battery staple"
 EMAIL = "giulia.bianchi@example.it"

@@ -24,10 +24,10 @@ from tests.web.helpers import EMAIL, PASSWORD, PHONE, Company, add_users, build_
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.reports.dossier_verify import verify_dossier
-from trustguardian.service import users
-from trustguardian.service.complaints import attach_file, open_complaint
+from trustguardian.service.access import users
 from trustguardian.service.context import Context
-from trustguardian.service.rights_requests import get_request, submit_request
+from trustguardian.service.rights.complaints import attach_file, open_complaint
+from trustguardian.service.rights.requests import get_request, submit_request
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(os.environ.get("TRUSTGUARDIAN_ARTIFACTS", "artifacts")) / "console"

@@ -15,9 +15,9 @@ from tests.web.console_checks import rows, versions
 from tests.web.helpers import EMAIL, PHONE, Company
 
 from trustguardian.domain.common import FixedClock
-from trustguardian.service import users
+from trustguardian.service.access import users
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import shred_subject
+from trustguardian.service.events.subjects import shred_subject
 from trustguardian.store import tables as t
 
 SignIn = Callable[[str], TestClient]

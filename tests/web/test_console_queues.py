@@ -22,10 +22,10 @@ from trustguardian.domain.common import FixedClock
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.reports.dossier_verify import verify_dossier
-from trustguardian.service import users
-from trustguardian.service.complaints import attach_file, open_complaint
+from trustguardian.service.access import users
 from trustguardian.service.context import Context
-from trustguardian.service.rights_requests import get_request, submit_request
+from trustguardian.service.rights.complaints import attach_file, open_complaint
+from trustguardian.service.rights.requests import get_request, submit_request
 from trustguardian.store import tables as t
 
 SignIn = Callable[[str], TestClient]

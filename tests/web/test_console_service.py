@@ -8,10 +8,10 @@ from tests.factories import add_touchpoint
 from tests.web.helpers import Company
 
 from trustguardian.domain.registry import Channel, ProofType, TouchpointKind, TouchpointStatus
-from trustguardian.service import console
-from trustguardian.service.census import examine_touchpoints
+from trustguardian.service.console import overview as console
 from trustguardian.service.context import Context
-from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.registry.census import examine_touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
 
 
 def _risk(ctx: Context, key: str) -> console.Risk:

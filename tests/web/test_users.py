@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import AlreadyExists, InvalidInput
 from trustguardian.domain.roles import Role
-from trustguardian.service import users
+from trustguardian.service.access import users
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from tests.engage.server import env_for
 
-from trustguardian.service import users
+from trustguardian.service.access import users
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import Forbidden, Unauthorized
-from trustguardian.service.access import authenticate
+from trustguardian.service.access.api_keys import authenticate
 from trustguardian.service.context import Context
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`")

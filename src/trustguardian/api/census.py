@@ -12,8 +12,8 @@ from trustguardian.api.auth import check_touchpoint, get_context, require
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.registry import TouchpointStatus
 from trustguardian.domain.risk import Severity
-from trustguardian.service import census
 from trustguardian.service.context import Context
+from trustguardian.service.registry import census
 from trustguardian.store.accountability import StoredFinding
 
 router = APIRouter(prefix="/v1", tags=["census"])

@@ -23,10 +23,17 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
-from trustguardian.service.audience import BATCH, RowIn, RowOut, csv_rows, filter_rows, list_lines
-from trustguardian.service.checks import CheckRequest, check_contact
 from trustguardian.service.context import Context
-from trustguardian.service.list_header import ListHeader, parse_columns, read_header
+from trustguardian.service.engage.audience import (
+    BATCH,
+    RowIn,
+    RowOut,
+    csv_rows,
+    filter_rows,
+    list_lines,
+)
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.engage.list_header import ListHeader, parse_columns, read_header
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 Ctx = Annotated[Context, Depends(get_context)]

@@ -23,10 +23,11 @@ from trustguardian.domain.collect import (
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.registry import Channel
-from trustguardian.service import collect_admin, confirmations
+from trustguardian.service.collect import admin as collect_admin
+from trustguardian.service.collect import confirmations
+from trustguardian.service.collect.in_person import CallRecording, InPersonConsent, PaperForm
+from trustguardian.service.collect.in_person import record_in_person as record_in_person_service
 from trustguardian.service.context import Context
-from trustguardian.service.in_person import CallRecording, InPersonConsent, PaperForm
-from trustguardian.service.in_person import record_in_person as record_in_person_service
 
 router = APIRouter(prefix="/v1", tags=["collect"])
 Ctx = Annotated[Context, Depends(get_context)]

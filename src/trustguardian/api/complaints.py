@@ -15,9 +15,9 @@ from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import FieldError, InvalidInput
-from trustguardian.service import complaints
-from trustguardian.service.access_log import api_reader, log_read
+from trustguardian.service.access.access_log import api_reader, log_read
 from trustguardian.service.context import Context
+from trustguardian.service.rights import complaints
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 Ctx = Annotated[Context, Depends(get_context)]

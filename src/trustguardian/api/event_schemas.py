@@ -23,7 +23,7 @@ from trustguardian.api.subjects import IdentifierIn
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.ledger import canonical_json_plain, leaf_hash
-from trustguardian.service.evidence import ProofDraft
+from trustguardian.service.collect.evidence import ProofDraft
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Agent = Annotated[str, Field(min_length=1, max_length=2000)]

@@ -25,10 +25,12 @@ from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service import consent, events, ledger, proofs
-from trustguardian.service.access_log import api_reader, log_read
+from trustguardian.service.access.access_log import api_reader, log_read
+from trustguardian.service.collect import proofs
 from trustguardian.service.context import Context
-from trustguardian.service.validate import EventDraft
+from trustguardian.service.events import consent, ledger
+from trustguardian.service.events import recording as events
+from trustguardian.service.events.validate import EventDraft
 from trustguardian.store.events import EventFilter
 
 router = APIRouter(prefix="/v1")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from trustguardian.api.app import create_app
-from trustguardian.service.binding import open_instance
-from trustguardian.service.checks import open_check_log
-from trustguardian.service.production import check_secrets, configure_logging
+from trustguardian.service.engage.checks import open_check_log
+from trustguardian.service.ops.binding import open_instance
+from trustguardian.service.ops.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
 
 

@@ -24,7 +24,7 @@ from trustguardian.api.errors import (
     problem_type,
     request_id_of,
 )
-from trustguardian.service import metrics
+from trustguardian.service.ops import metrics
 
 log = logging.getLogger("trustguardian.http")
 

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key, Name
 from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.service import access
+from trustguardian.service.access import api_keys as access
 from trustguardian.service.context import Context
 
 router = APIRouter(prefix="/v1", tags=["keys"])

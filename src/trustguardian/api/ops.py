@@ -15,8 +15,8 @@ from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
 from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.service import keyring, metrics, readiness
 from trustguardian.service.context import Context
+from trustguardian.service.ops import keyring, metrics, readiness
 from trustguardian.store.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["operations"])

@@ -25,8 +25,8 @@ from trustguardian.api.schemas import (
 )
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.registry import TouchpointKind
-from trustguardian.service import notices, purposes, touchpoints
 from trustguardian.service.context import Context
+from trustguardian.service.registry import notices, purposes, touchpoints
 
 router = APIRouter(prefix="/v1")
 Ctx = Annotated[Context, Depends(get_context)]

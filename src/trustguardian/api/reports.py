@@ -17,10 +17,10 @@ from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.reports.register import register_csv, register_pdf
-from trustguardian.service.access_log import api_reader, log_read
+from trustguardian.service.access.access_log import api_reader, log_read
+from trustguardian.service.accountability.records import processing_register, subject_records
 from trustguardian.service.context import Context
-from trustguardian.service.records import processing_register, subject_records
-from trustguardian.service.timestamps import stamp_checkpoint
+from trustguardian.service.ops.timestamps import stamp_checkpoint
 
 router = APIRouter(prefix="/v1", tags=["accountability"])
 Ctx = Annotated[Context, Depends(get_context)]

@@ -33,12 +33,15 @@ from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import Conflict
 from trustguardian.domain.rights import RequestKind, RequestStatus
-from trustguardian.service import links, purpose_flags, rights_requests, rights_verify
-from trustguardian.service.access_log import api_reader, log_read
+from trustguardian.service.access.access_log import api_reader, log_read
 from trustguardian.service.context import Context
-from trustguardian.service.erasure import erase_subject
-from trustguardian.service.rights_export import export_csv, subject_export
-from trustguardian.service.rights_fulfil import fulfil_request
+from trustguardian.service.engage import links
+from trustguardian.service.registry import purpose_flags
+from trustguardian.service.rights import requests as rights_requests
+from trustguardian.service.rights import verification as rights_verify
+from trustguardian.service.rights.erasure import erase_subject
+from trustguardian.service.rights.export import export_csv, subject_export
+from trustguardian.service.rights.fulfil import fulfil_request
 
 router = APIRouter(prefix="/v1", tags=["rights"])
 Ctx = Annotated[Context, Depends(get_context)]

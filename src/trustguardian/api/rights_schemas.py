@@ -12,10 +12,10 @@ from trustguardian.api.subjects import IdentifierIn
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
-from trustguardian.service.complaints import ComplaintView
-from trustguardian.service.erasure import ErasureReport
-from trustguardian.service.links import Link
-from trustguardian.service.rights_requests import RequestView
+from trustguardian.service.engage.links import Link
+from trustguardian.service.rights.complaints import ComplaintView
+from trustguardian.service.rights.erasure import ErasureReport
+from trustguardian.service.rights.requests import RequestView
 from trustguardian.store.rights import Step
 
 SubjectId = Annotated[str, Field(max_length=40)]

@@ -28,10 +28,10 @@ from trustguardian.domain.errors import DomainError, FieldError, Forbidden, Inva
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.collect_admin import authenticate_publishable
-from trustguardian.service.confirmations import confirm_code
+from trustguardian.service.collect.admin import authenticate_publishable
+from trustguardian.service.collect.confirmations import confirm_code
+from trustguardian.service.collect.web_capture import ConsentChoice, Network, Submission, capture
 from trustguardian.service.context import Context
-from trustguardian.service.web_capture import ConsentChoice, Network, Submission, capture
 
 router = APIRouter(tags=["collect sdk"])
 SCRIPT = Path(__file__).parent.parent / "web" / "static" / "collect.js"

@@ -11,10 +11,10 @@ from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import subjects
-from trustguardian.service.access_log import api_reader, log_read
+from trustguardian.service.access.access_log import api_reader, log_read
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
+from trustguardian.service.events import subjects
+from trustguardian.service.events.identifiers import normalise
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
 Ctx = Annotated[Context, Depends(get_context)]

@@ -13,8 +13,9 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.sync import DeliveryStatus, System, SystemKind, Webhook
-from trustguardian.service import sync_status, systems
 from trustguardian.service.context import Context
+from trustguardian.service.sync import status as sync_status
+from trustguardian.service.sync import systems
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 Label = Annotated[str, Field(min_length=1, max_length=200)]

@@ -6,7 +6,7 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.registry import touchpoints
-from trustguardian.service import census
+from trustguardian.service.registry import census
 from trustguardian.store.accountability import StoredFinding
 
 

@@ -19,9 +19,9 @@ from rich.progress import (
 
 from trustguardian.cli.common import JSON, console, context, print_json, record_out, rows_out, table
 from trustguardian.domain.collect import Confirmation
-from trustguardian.service import collect_admin
-from trustguardian.service.import_mapping import load_mapping
-from trustguardian.service.legacy_import import ImportReport, count_rows, import_consents
+from trustguardian.service.collect import admin as collect_admin
+from trustguardian.service.collect.import_mapping import load_mapping
+from trustguardian.service.collect.legacy_import import ImportReport, count_rows, import_consents
 
 collect_app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(no_args_is_help=True)

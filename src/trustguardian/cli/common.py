@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trustguardian.service.binding import open_instance
 from trustguardian.service.context import Context
+from trustguardian.service.ops.binding import open_instance
 from trustguardian.settings import Settings
 
 console = Console()

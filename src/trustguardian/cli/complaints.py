@@ -10,7 +10,7 @@ from trustguardian.cli.common import JSON, console, context, print_json, rows_ou
 from trustguardian.cli.rights import ACTOR, identifiers_from
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel
-from trustguardian.service import complaints as complaint_service
+from trustguardian.service.rights import complaints as complaint_service
 
 complaints = typer.Typer(no_args_is_help=True)
 

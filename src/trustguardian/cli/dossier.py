@@ -16,11 +16,11 @@ from trustguardian.ledger import parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import DossierCheck, verify_dossier
-from trustguardian.service.access_log import cli_reader, log_read
+from trustguardian.service.access.access_log import cli_reader, log_read
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.subjects import find_subject
-from trustguardian.service.timestamps import stamp_checkpoint
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.subjects import find_subject
+from trustguardian.service.ops.timestamps import stamp_checkpoint
 
 errors = Console(stderr=True)
 

@@ -19,12 +19,12 @@ from trustguardian.cli.common import JSON, console, context, print_json, rows_ou
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import engage_admin
-from trustguardian.service.audience import csv_records, list_lines
-from trustguardian.service.audience_workers import Checked, check_records
-from trustguardian.service.checks import CheckRequest, check_contact
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.list_header import parse_columns, read_header
+from trustguardian.service.engage import admin as engage_admin
+from trustguardian.service.engage.audience import csv_records, list_lines
+from trustguardian.service.engage.audience_workers import Checked, check_records
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.engage.list_header import parse_columns, read_header
+from trustguardian.service.events.identifiers import normalise
 
 audience = typer.Typer(no_args_is_help=True)
 policies = typer.Typer(no_args_is_help=True)
@@ -132,9 +132,10 @@ def filter_list(
         rows_read = bytes_read = 0
         first_error: tuple[int, str] | None = None
         # Refreshed by hand after each chunk: no refresh thread runs when the workers fork.
-        with good, Progress(
-            *_PROGRESS, console=console, auto_refresh=False, disable=as_json
-        ) as bar:
+        with (
+            good,
+            Progress(*_PROGRESS, console=console, auto_refresh=False, disable=as_json) as bar,
+        ):
             task = bar.add_task("rows", total=None, about="~?")
             for part in check_records(
                 ctx,

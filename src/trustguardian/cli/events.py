@@ -16,9 +16,9 @@ from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.rights import erasure_systems
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.service.context import Context
-from trustguardian.service.erasure import erase_subject
-from trustguardian.service.events import record_events
-from trustguardian.service.subjects import get_subject
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.subjects import get_subject
+from trustguardian.service.rights.erasure import erase_subject
 
 events = typer.Typer(no_args_is_help=True)
 subjects = typer.Typer(no_args_is_help=True)

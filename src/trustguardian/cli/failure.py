@@ -41,7 +41,7 @@ EXIT_UNPINNED = 6
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 # Where a ValueError comes from reading keys (the key file, a master or signing key's text).
-KEY_MODULES = ("trustguardian.service.instance", "trustguardian.vault", "trustguardian.ledger")
+KEY_MODULES = ("trustguardian.service.ops.instance", "trustguardian.vault", "trustguardian.ledger")
 
 
 @dataclass

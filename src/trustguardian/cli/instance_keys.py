@@ -6,10 +6,10 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, settings_of, table
 from trustguardian.cli.ledger import ledger
-from trustguardian.service import keyring
-from trustguardian.service.binding import init_instance
-from trustguardian.service.instance import format_pinned
-from trustguardian.service.rotation import (
+from trustguardian.service.ops import keyring
+from trustguardian.service.ops.binding import init_instance
+from trustguardian.service.ops.instance import format_pinned
+from trustguardian.service.ops.rotation import (
     finish_master_rotation,
     rotate_master_key,
     rotate_signing_key,

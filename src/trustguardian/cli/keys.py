@@ -6,7 +6,7 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.access import Scope
-from trustguardian.service import access
+from trustguardian.service.access import api_keys as access
 
 keys = typer.Typer(no_args_is_help=True)
 

@@ -8,9 +8,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
-from trustguardian.service import keyring, users
-from trustguardian.service import ledger as ledger_service
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.access import users
+from trustguardian.service.events import ledger as ledger_service
+from trustguardian.service.ops import keyring
+from trustguardian.service.verify.full import verify_ledger
 
 ledger = typer.Typer(no_args_is_help=True)
 

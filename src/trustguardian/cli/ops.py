@@ -8,8 +8,8 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, settings_of
 from trustguardian.ledger import Verifier
-from trustguardian.service import backup as backups
-from trustguardian.service.binding import open_for_restore
+from trustguardian.service.ops import backup as backups
+from trustguardian.service.ops.binding import open_for_restore
 
 
 def backup(

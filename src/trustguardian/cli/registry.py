@@ -20,11 +20,11 @@ from trustguardian.domain.registry import (
     PurposeContent,
     TouchpointKind,
 )
-from trustguardian.service import notices as notice_service
-from trustguardian.service import purposes as purpose_service
-from trustguardian.service import touchpoints as touchpoint_service
 from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page
+from trustguardian.service.registry import notices as notice_service
+from trustguardian.service.registry import purposes as purpose_service
+from trustguardian.service.registry import touchpoints as touchpoint_service
 
 touchpoints = typer.Typer(no_args_is_help=True)
 purposes = typer.Typer(no_args_is_help=True)

@@ -14,8 +14,8 @@ from trustguardian.cli.dossier import subject_of
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report, summary_lines
 from trustguardian.reports.register import register_csv, register_pdf
-from trustguardian.service.access_log import cli_reader, log_read
-from trustguardian.service.records import processing_register, subject_records
+from trustguardian.service.access.access_log import cli_reader, log_read
+from trustguardian.service.accountability.records import processing_register, subject_records
 
 report = typer.Typer(no_args_is_help=True)
 export = typer.Typer(no_args_is_help=True)

@@ -14,13 +14,15 @@ from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import links as link_service
-from trustguardian.service import purpose_flags, rights_requests, rights_verify
-from trustguardian.service.erasure import SystemToErase
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.rights_export import export_csv, subject_export
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.rights_requests import RequestView
+from trustguardian.service.engage import links as link_service
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.registry import purpose_flags
+from trustguardian.service.rights import requests as rights_requests
+from trustguardian.service.rights import verification as rights_verify
+from trustguardian.service.rights.erasure import SystemToErase
+from trustguardian.service.rights.export import export_csv, subject_export
+from trustguardian.service.rights.fulfil import fulfil_request
+from trustguardian.service.rights.requests import RequestView
 
 links = typer.Typer(no_args_is_help=True)
 requests = typer.Typer(no_args_is_help=True)

@@ -13,12 +13,12 @@ import uvicorn
 
 from trustguardian.cli.common import console, context, settings_of
 from trustguardian.domain.access import Scope
-from trustguardian.service import access
-from trustguardian.service.binding import init_instance, nothing_here
-from trustguardian.service.collect_demo import seed_collect_demo
-from trustguardian.service.demo import seed_demo
-from trustguardian.service.keyring import register_signing_key
-from trustguardian.service.production import check_secrets, configure_logging
+from trustguardian.service.access import api_keys as access
+from trustguardian.service.demo.collect import seed_collect_demo
+from trustguardian.service.demo.company import seed_demo
+from trustguardian.service.ops.binding import init_instance, nothing_here
+from trustguardian.service.ops.keyring import register_signing_key
+from trustguardian.service.ops.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
 from trustguardian.sync.dispatcher import Dispatcher
 

@@ -11,7 +11,8 @@ import typer
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
-from trustguardian.service import sync_status, systems
+from trustguardian.service.sync import status as sync_status
+from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher
 

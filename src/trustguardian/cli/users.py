@@ -8,7 +8,7 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, rows_out
 from trustguardian.domain.roles import PERMISSIONS, Role
-from trustguardian.service import users as service
+from trustguardian.service.access import users as service
 
 users = typer.Typer(no_args_is_help=True)
 

@@ -29,8 +29,8 @@ from rfc3161_client import decode_timestamp_response
 from trustguardian.domain.events import timestamp
 from trustguardian.ledger import Signer
 from trustguardian.reports.dossier_report import LANGUAGES, render_html, render_pdf
+from trustguardian.service.accountability.dossier import DossierData, OpenedEvidence, gather_dossier
 from trustguardian.service.context import Context
-from trustguardian.service.dossier import DossierData, OpenedEvidence, gather_dossier
 
 FORMAT = "trustguardian.dossier/v1"
 MANIFEST = "manifest.txt"

@@ -10,8 +10,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from trustguardian.reports import pdf
-from trustguardian.service.dossier import DossierData
-from trustguardian.service.dossier_sections import COMPLAINTS, RIGHTS_REQUESTS
+from trustguardian.service.accountability.dossier import DossierData
+from trustguardian.service.accountability.dossier_sections import COMPLAINTS, RIGHTS_REQUESTS
 
 CASE_SECTIONS = frozenset({RIGHTS_REQUESTS, COMPLAINTS})
 

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.reports import pdf
 from trustguardian.reports.dossier_cases import CASE_SECTIONS, cases_html, cases_pdf
-from trustguardian.service.dossier import DossierData
+from trustguardian.service.accountability.dossier import DossierData
 
 LANGUAGES = ("en", "it")
 

@@ -16,7 +16,7 @@ from typing import Any
 from trustguardian.domain.consent import ConsentState
 from trustguardian.domain.events import PrivacyEvent, timestamp
 from trustguardian.domain.registry import DPV_BASE, Channel, LegalBasis, PurposeVersion
-from trustguardian.service.records import DATA_OF_CHANNEL, SubjectRecords
+from trustguardian.service.accountability.records import DATA_OF_CHANNEL, SubjectRecords
 
 DPV_CONTEXT = {
     "dpv": "https://w3id.org/dpv#",

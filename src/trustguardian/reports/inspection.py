@@ -9,8 +9,12 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.reports import pdf
 from trustguardian.reports.inspection_cases import case_lines, complaints_section, requests_section
+from trustguardian.service.accountability.inspection import (
+    STATUSES,
+    InspectionFigures,
+    inspection_figures,
+)
 from trustguardian.service.context import Context
-from trustguardian.service.inspection import STATUSES, InspectionFigures, inspection_figures
 
 CHART_STATUSES = ("given", "withdrawn", "refused", "expired", "pending_confirmation")
 

@@ -6,8 +6,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from trustguardian.reports import pdf
-from trustguardian.service.inspection import InspectionFigures
-from trustguardian.service.inspection_cases import COLUMNS
+from trustguardian.service.accountability.inspection import InspectionFigures
+from trustguardian.service.accountability.inspection_cases import COLUMNS
 
 HEADERS = (
     "received",

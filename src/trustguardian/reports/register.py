@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from trustguardian.reports import pdf
-from trustguardian.service.records import SECURITY_MEASURES, RegisterRow
+from trustguardian.service.accountability.records import SECURITY_MEASURES, RegisterRow
 
 # Column -> the letter of art. 30(1) it answers.
 COLUMNS = (

@@ -8,9 +8,9 @@ from sqlalchemy import Engine
 
 from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
 from trustguardian.ledger import Signer
-from trustguardian.service.check_registry import CheckRegistryCache
-from trustguardian.service.instance import InstanceKeys, load_instance_keys
-from trustguardian.service.key_cache import ApiKeyCache
+from trustguardian.service.access.key_cache import ApiKeyCache
+from trustguardian.service.engage.check_registry import CheckRegistryCache
+from trustguardian.service.ops.instance import InstanceKeys, load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.check_log import CheckLog
 from trustguardian.store.engine import make_engine

@@ -125,8 +125,10 @@ class EventRepository:
                 )
             )
             found.update(
-                {r.id: EventRef(r.subject_id, r.purpose_key, r.touchpoint_key, r.kind)
-                 for r in rows}
+                {
+                    r.id: EventRef(r.subject_id, r.purpose_key, r.touchpoint_key, r.kind)
+                    for r in rows
+                }
             )
         return found
 

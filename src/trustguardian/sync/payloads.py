@@ -10,7 +10,7 @@ from trustguardian.domain.consent import STATUS_OF
 from trustguardian.domain.events import PrivacyEvent, timestamp
 from trustguardian.domain.sync import System
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import identifiers_of
+from trustguardian.service.events.subjects import identifiers_of
 from trustguardian.store.uow import UnitOfWork
 
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from trustguardian.domain.errors import DomainError, InvalidToken
-from trustguardian.service.confirmations import confirm_link, open_link
+from trustguardian.service.collect.confirmations import confirm_link, open_link
 from trustguardian.service.context import Context
 from trustguardian.web.pages import TEMPLATES
 

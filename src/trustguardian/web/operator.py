@@ -17,15 +17,15 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.domain.registry import Purpose, Touchpoint, TouchpointKind, TouchpointStatus
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.access import authenticate
-from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.in_person import (
+from trustguardian.service.access.api_keys import authenticate
+from trustguardian.service.collect.in_person import (
     CallRecording,
     InPersonConsent,
     PaperForm,
     record_in_person,
 )
+from trustguardian.service.context import Context
+from trustguardian.service.events.identifiers import normalise
 from trustguardian.web.pages import TEMPLATES
 
 COOKIE = "tg_operator"

@@ -2,7 +2,7 @@
 one-click), the preference centre and the rights-request form. Server-rendered, no JavaScript,
 no cookies, Italian and English.
 
-Links carry signed tokens (`service/tokens.py`); the rights form carries a single-use signed
+Links carry signed tokens (`service/engage/tokens.py`); the rights form carries a single-use signed
 form token, so a page on another site cannot submit it on a visitor's behalf.
 """
 
@@ -20,14 +20,14 @@ from trustguardian.domain.errors import DomainError, InvalidToken
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service import preferences as prefs
+from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.evidence import ProofDraft
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.preference_mail import mail_preferences_link
-from trustguardian.service.rights_requests import get_request, submit_request
-from trustguardian.service.rights_verify import confirm_code, send_code
-from trustguardian.service.tokens import mint_token, read_token, redeem_token
+from trustguardian.service.engage import preferences as prefs
+from trustguardian.service.engage.preference_mail import mail_preferences_link
+from trustguardian.service.engage.tokens import mint_token, read_token, redeem_token
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.rights.requests import get_request, submit_request
+from trustguardian.service.rights.verification import confirm_code, send_code
 from trustguardian.web.i18n import Words, pick_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

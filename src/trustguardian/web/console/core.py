@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from trustguardian import __version__
 from trustguardian.domain.errors import DomainError, Forbidden, Unauthorized
 from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.service.access.users import Session, open_session
 from trustguardian.service.context import Context
-from trustguardian.service.users import Session, open_session
 from trustguardian.web.console.i18n import LANGUAGES, pick_language, translator
 
 PLACEHOLDER = re.compile(r"\{[^}]+\}")

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.roles import PERMISSIONS, AdminUser, Permission, Role
-from trustguardian.service import users
+from trustguardian.service.access import users
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.service import users
+from trustguardian.service.access import users
 from trustguardian.web.console.core import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,

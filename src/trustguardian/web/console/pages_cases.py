@@ -18,11 +18,14 @@ from trustguardian.domain.registry import Channel, TouchpointKind, TouchpointSta
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.reports.dossier import subject_dossier
-from trustguardian.service import complaints, console_queues, rights_requests, users
-from trustguardian.service.console import all_touchpoints
+from trustguardian.service.access import users
+from trustguardian.service.access.users import Session
+from trustguardian.service.console import queues as console_queues
+from trustguardian.service.console.overview import all_touchpoints
 from trustguardian.service.context import Context
-from trustguardian.service.subjects import get_subject
-from trustguardian.service.users import Session
+from trustguardian.service.events.subjects import get_subject
+from trustguardian.service.rights import complaints
+from trustguardian.service.rights import requests as rights_requests
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,

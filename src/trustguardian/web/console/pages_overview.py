@@ -9,10 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.registry import STATUS_MOVES, TouchpointStatus
 from trustguardian.domain.roles import AdminUser, Permission
-from trustguardian.service import console, console_queues, users
-from trustguardian.service.census import examine_touchpoints
-from trustguardian.service.touchpoints import TouchpointPatch, update_touchpoint
-from trustguardian.service.verify import verify_ledger
+from trustguardian.service.access import users
+from trustguardian.service.console import overview as console
+from trustguardian.service.console import queues as console_queues
+from trustguardian.service.registry.census import examine_touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
+from trustguardian.service.verify.full import verify_ledger
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.registry import Notice, PurposeVersion
 from trustguardian.domain.roles import AdminUser, Permission
-from trustguardian.service import notices, purposes
-from trustguardian.service.console import all_purposes
-from trustguardian.service.console_subject import line_diff
+from trustguardian.service.console.overview import all_purposes
+from trustguardian.service.console.subject import line_diff
+from trustguardian.service.registry import notices, purposes
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,

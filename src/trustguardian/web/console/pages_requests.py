@@ -17,11 +17,14 @@ from trustguardian.api.errors import status_of
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.rights import MOVES, RequestKind, RequestStatus
 from trustguardian.domain.roles import AdminUser, Permission
-from trustguardian.service import console_queues, rights_requests, rights_verify, users
-from trustguardian.service.console_queues import Queue
+from trustguardian.service.access import users
+from trustguardian.service.access.users import Session
+from trustguardian.service.console import queues as console_queues
+from trustguardian.service.console.queues import Queue
 from trustguardian.service.context import Context
-from trustguardian.service.rights_fulfil import fulfil_request
-from trustguardian.service.users import Session
+from trustguardian.service.rights import requests as rights_requests
+from trustguardian.service.rights import verification as rights_verify
+from trustguardian.service.rights.fulfil import fulfil_request
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,

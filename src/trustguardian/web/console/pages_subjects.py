@@ -16,15 +16,15 @@ from trustguardian.domain.errors import InvalidInput, NotFound
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service import users
-from trustguardian.service.checks import CheckOutcome, CheckRequest, check_contact
-from trustguardian.service.console import all_purposes
-from trustguardian.service.console_queues import subject_cases
-from trustguardian.service.console_subject import find_subject_id, proof_page, subject_page
+from trustguardian.service.access import users
+from trustguardian.service.access.users import Session
+from trustguardian.service.collect.proofs import read_proof
+from trustguardian.service.console.overview import all_purposes
+from trustguardian.service.console.queues import subject_cases
+from trustguardian.service.console.subject import find_subject_id, proof_page, subject_page
 from trustguardian.service.context import Context
-from trustguardian.service.identifiers import normalise
-from trustguardian.service.proofs import read_proof
-from trustguardian.service.users import Session
+from trustguardian.service.engage.checks import CheckOutcome, CheckRequest, check_contact
+from trustguardian.service.events.identifiers import normalise
 from trustguardian.web.console.core import (
     PREFIX,
     SNAPSHOT_POLICY,

@@ -1,0 +1,308 @@
+"""Importing consents from a legacy CSV export (a CRM's), with whatever proof exists.
+
+Each row becomes its events, all or none: a bad row is reported with the reason and never
+stops the others. Every event carries an `import` proof (the file's SHA-256, its row, who ran
+the import and when) and an idempotency key derived from the row's content alone, so running
+the same rows again (the same file, or a new export holding them) imports nothing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from trustguardian.domain.errors import DomainError, InvalidInput
+from trustguardian.domain.registry import ProofType
+from trustguardian.domain.subjects import Identifier
+from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.service.collect.import_mapping import Mapping
+from trustguardian.service.context import Context
+from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
+from trustguardian.service.events.validate import EventDraft
+
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", ProofType.PAPER_FORM),
+    ".png": ("image/png", ProofType.PAPER_FORM),
+    ".jpg": ("image/jpeg", ProofType.PAPER_FORM),
+    ".jpeg": ("image/jpeg", ProofType.PAPER_FORM),
+    ".webp": ("image/webp", ProofType.PAPER_FORM),
+    ".html": ("text/html", ProofType.FORM_SNAPSHOT),
+    ".htm": ("text/html", ProofType.FORM_SNAPSHOT),
+}
+EVENT_LOC = re.compile(r"^events\.(\d+)\b")
+
+
+class RowRejected(Exception):
+    """A row that cannot be imported; the message says why."""
+
+
+@dataclass
+class ImportReport:
+    file_sha256: str
+    rows: int = 0
+    imported_rows: int = 0
+    imported_events: int = 0
+    already_imported: int = 0
+    empty_rows: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    drafts: list[EventDraft]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def count_rows(path: Path, mapping: Mapping) -> int:
+    """Data rows in the file (a record may span lines), for the progress bar."""
+    with path.open(encoding=mapping.encoding, newline="") as handle:
+        return max(sum(1 for _ in csv.reader(handle, delimiter=mapping.delimiter)) - 1, 0)
+
+
+def import_consents(
+    ctx: Context,
+    *,
+    path: Path,
+    touchpoint: str,
+    mapping: Mapping,
+    imported_by: str,
+    evidence_dir: Path | None = None,
+    batch_rows: int = 500,
+    progress: Callable[[int], None] = lambda n: None,
+) -> ImportReport:
+    """Imports the file; `progress` is told how many rows were handled after each batch."""
+    with ctx.uow(write=False) as uow:
+        if uow.touchpoints.get(touchpoint) is None:
+            raise InvalidInput(f"no touchpoint {touchpoint!r}")
+    report = ImportReport(file_sha256=file_sha256(path))
+    provenance = {
+        "file_sha256": report.file_sha256,
+        "file_name": path.name,
+        "imported_by": imported_by,
+        "imported_at": ctx.clock.now().isoformat(),
+    }
+    seen: set[str] = set()
+    batch: list[_Row] = []
+    for number, cells in _read(path, mapping):
+        report.rows += 1
+        try:
+            row = _Row(
+                number, _drafts(ctx, number, cells, touchpoint, mapping, evidence_dir, provenance)
+            )
+        except (RowRejected, DomainError) as exc:
+            report.rejected.append((number, _why(exc)))
+            continue
+        if not row.drafts:
+            report.empty_rows += 1
+            continue
+        keys = [d.idempotency_key or "" for d in row.drafts]
+        if any(k in seen for k in keys):
+            report.already_imported += 1  # the same consent twice in this file
+            continue
+        seen.update(keys)
+        batch.append(row)
+        if len(batch) >= batch_rows:
+            _record(ctx, batch, report)
+            batch = []
+            progress(report.rows)
+    if batch:
+        _record(ctx, batch, report)
+    progress(report.rows)
+    return report
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        details = "; ".join(f"{e.loc}: {e.msg}" for e in exc.errors)
+        return f"{exc.detail} ({details})" if details else exc.detail
+    return str(exc)
+
+
+def _read(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(encoding=mapping.encoding, newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=mapping.delimiter)
+        missing = mapping.columns() - set(reader.fieldnames or ())
+        if missing:
+            raise InvalidInput(f"the file has no column(s) {sorted(missing)} named in the mapping")
+        for n, cells in enumerate(reader, start=2):  # row 1 is the header
+            yield n, {k: (v or "").strip() for k, v in cells.items() if k is not None}
+
+
+def _when(text: str, mapping: Mapping) -> datetime:
+    try:
+        if mapping.time_format:
+            moment = datetime.strptime(text, mapping.time_format)  # no zone yet: added below
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise RowRejected(f"date {text!r} is not in the expected format") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=mapping.timezone or UTC)
+    return moment.astimezone(UTC)
+
+
+def _drafts(
+    ctx: Context,
+    number: int,
+    cells: dict[str, str],
+    touchpoint: str,
+    mapping: Mapping,
+    evidence_dir: Path | None,
+    provenance: dict[str, str],
+) -> list[EventDraft]:
+    region = ctx.settings.default_phone_region
+    identifiers: list[Identifier] = [
+        normalise(kind, cells[column], region=region, loc=column)
+        for kind, column in mapping.identifiers.items()
+        if cells.get(column)
+    ]
+    if not identifiers:
+        raise RowRejected("no identifier: every identifier column is empty")
+    if not cells.get(mapping.occurred_at):
+        raise RowRejected(f"no date in column {mapping.occurred_at!r}")
+    occurred = _when(cells[mapping.occurred_at], mapping)
+    events = []
+    for consent in mapping.consents:
+        value = cells.get(consent.column, "")
+        if not value:
+            continue
+        kind = consent.values.get(value.upper())
+        if kind is None:
+            raise RowRejected(f"column {consent.column!r}: value {value!r} is not mapped")
+        events.append((consent, kind))
+    if not events:
+        return []
+    opt = {role: cells.get(column, "") for role, column in mapping.optional.items()}
+    proofs, evidence_digest = _proofs(opt, evidence_dir)
+    source = opt.get("source") or None
+    content = [
+        touchpoint,
+        sorted((i.namespace, i.value) for i in identifiers),
+        occurred.isoformat(),
+        opt.get("ip"),
+        opt.get("user_agent"),
+        opt.get("staff_member"),
+        opt.get("store"),
+        source,
+        evidence_digest,
+    ]
+    drafts = []
+    for consent, kind in events:
+        digest = hashlib.sha256(
+            orjson.dumps([*content, consent.purpose, [c.value for c in consent.channels], kind])
+        ).hexdigest()
+        imported = {**provenance, "row": number, **({"source": source} if source else {})}
+        drafts.append(
+            EventDraft(
+                kind=kind,
+                touchpoint=touchpoint,
+                occurred_at=occurred,
+                identifiers=tuple(identifiers),
+                purpose=consent.purpose,
+                channels=consent.channels,
+                proofs=(ProofDraft(ProofType.IMPORT, imported), *proofs),
+                idempotency_key=f"import:{digest}",
+                fingerprint=digest,
+            )
+        )
+    return drafts
+
+
+def _proofs(opt: dict[str, str], evidence_dir: Path | None) -> tuple[list[ProofDraft], str | None]:
+    proofs = []
+    if opt.get("ip"):
+        try:
+            ip = str(ipaddress.ip_address(opt["ip"]))
+        except ValueError as exc:
+            raise RowRejected(f"{opt['ip']!r} is not an IP address") from exc
+        proofs.append(
+            ProofDraft(ProofType.NETWORK, {"ip": ip, "user_agent": opt.get("user_agent") or None})
+        )
+    if opt.get("staff_member"):
+        fields = {"staff_member": opt["staff_member"]}
+        if opt.get("store"):
+            fields["store"] = opt["store"]
+        proofs.append(ProofDraft(ProofType.OPERATOR, fields))
+    digest = None
+    if opt.get("evidence"):
+        if evidence_dir is None:
+            raise RowRejected("the row names an evidence file: pass --evidence-dir")
+        root = evidence_dir.resolve()
+        file = (root / opt["evidence"]).resolve()
+        if not file.is_relative_to(root) or not file.is_file():
+            raise RowRejected(f"evidence file {opt['evidence']!r} not found in the evidence dir")
+        known = EVIDENCE_TYPES.get(file.suffix.lower())
+        if known is None:
+            raise RowRejected(f"evidence file {opt['evidence']!r}: not a PDF, image or HTML page")
+        content = file.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        fields = {"form_reference": file.name} if known[1] is ProofType.PAPER_FORM else {}
+        proofs.append(ProofDraft(known[1], fields, content, known[0]))
+    return proofs, digest
+
+
+def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
+    """Records a batch in one transaction; rows named by a refusal are set aside and the rest
+    retried, so each row stays all-or-nothing and the good ones still go in together."""
+    # A re-run finds its rows by their keys in one indexed read, without loading the events.
+    keys = [d.idempotency_key or "" for row in batch for d in row.drafts]
+    with ctx.uow(write=False) as uow:
+        known = set(uow.events.idempotent(batch[0].drafts[0].touchpoint, keys))
+    pending = []
+    for row in batch:
+        if all(d.idempotency_key in known for d in row.drafts):
+            report.already_imported += 1
+        else:
+            pending.append(row)
+    while pending:
+        drafts, owner = [], []
+        for n, row in enumerate(pending):
+            drafts.extend(row.drafts)
+            owner.extend([n] * len(row.drafts))
+        try:
+            results = record_events(ctx, drafts=drafts)
+        except DomainError as exc:
+            bad = {owner[int(m.group(1))] for e in exc.errors if (m := EVENT_LOC.match(e.loc))}
+            if not bad:
+                if len(pending) == 1:
+                    report.rejected.append((pending[0].number, _why(exc)))
+                    return
+                for row in pending:  # the refusal names no event: try each row on its own
+                    _record(ctx, [row], report)
+                return
+            for n in sorted(bad):
+                reasons = [
+                    e.msg
+                    for e in exc.errors
+                    if (m := EVENT_LOC.match(e.loc)) and owner[int(m.group(1))] == n
+                ]
+                report.rejected.append((pending[n].number, "; ".join(dict.fromkeys(reasons))))
+            pending = [row for n, row in enumerate(pending) if n not in bad]
+            continue
+        position = 0
+        for row in pending:
+            mine = results[position : position + len(row.drafts)]
+            position += len(row.drafts)
+            if all(r.replayed for r in mine):
+                report.already_imported += 1
+            else:
+                report.imported_rows += 1
+                report.imported_events += sum(not r.replayed for r in mine)
+        return

@@ -1,0 +1,1 @@
+"""What the console shows: overview, work queues and one person's page."""

@@ -1,0 +1,1 @@
+"""A realistic demo company and its history."""

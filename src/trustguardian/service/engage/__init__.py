@@ -1,0 +1,3 @@
+"""Engage: may we contact this person? Single checks, campaign lists, contact policies, the links
+sent to people and what they do through them.
+"""

@@ -1,0 +1,3 @@
+"""Privacy events: the subjects they concern, their validation, recording, consent state and the
+ledger leaves they are committed by.
+"""

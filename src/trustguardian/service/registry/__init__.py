@@ -1,0 +1,1 @@
+"""The registry: the census of touchpoints, purposes and privacy notices, versioned forever."""

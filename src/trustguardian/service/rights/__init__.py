@@ -1,0 +1,3 @@
+"""Right: rights requests within their legal deadlines, what fulfilling each one does, erasure and
+complaints.
+"""

@@ -1,0 +1,109 @@
+"""Messages to the person (verification codes, extensions, links), in Italian or English."""
+
+from __future__ import annotations
+
+from trustguardian.domain.errors import Conflict, Erased
+from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
+from trustguardian.messaging.ports import MessagingError
+from trustguardian.service.context import Context
+from trustguardian.service.events.sealing import open_text
+from trustguardian.service.events.subjects import identifier_aad
+from trustguardian.store.uow import UnitOfWork
+
+TEXTS = {
+    "it": {
+        "code_subject": "Codice di verifica della sua richiesta",
+        "code": "Il suo codice di verifica è {code}. Scade tra {minutes} minuti.",
+        "extended_subject": "Proroga dei termini della sua richiesta {ref}",
+        "extended": (
+            "Gentile interessato, la risposta alla sua richiesta {ref} è prorogata "
+            "(art. 12(3) GDPR) fino al {due}.\nMotivo: {reason}"
+        ),
+        "answer_subject": "Esito della sua richiesta {ref}",
+        "fulfilled": "La sua richiesta {ref} è stata evasa.\n{outcome}",
+        "rejected": (
+            "La sua richiesta {ref} non può essere accolta.\nMotivi: {outcome}\n"
+            "Può proporre reclamo al Garante per la protezione dei dati personali e ricorso "
+            "giurisdizionale (art. 12(4) GDPR)."
+        ),
+        "link_subject": "Le sue preferenze privacy",
+        "link": "Per gestire i suoi consensi apra questo link (valido {days} giorni):\n{url}",
+    },
+    "en": {
+        "code_subject": "Verification code for your request",
+        "code": "Your verification code is {code}. It expires in {minutes} minutes.",
+        "extended_subject": "Extension of the deadline for your request {ref}",
+        "extended": (
+            "Dear data subject, the answer to your request {ref} is extended "
+            "(GDPR art. 12(3)) until {due}.\nReason: {reason}"
+        ),
+        "answer_subject": "The answer to your request {ref}",
+        "fulfilled": "Your request {ref} has been fulfilled.\n{outcome}",
+        "rejected": (
+            "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
+            "You may lodge a complaint with a supervisory authority (in Italy, the Garante per "
+            "la protezione dei dati personali) and seek a judicial remedy (GDPR art. 12(4))."
+        ),
+        "link_subject": "Your privacy preferences",
+        "link": "To manage your consents open this link (valid for {days} days):\n{url}",
+    },
+}
+
+
+class NoContact(Conflict):
+    code = "no-contact"
+    title = "No way to reach the person"
+
+
+class SendFailed(Conflict):
+    code = "send-failed"
+    title = "The message could not be sent"
+
+
+def text(language: str, name: str, **values: object) -> str:
+    return TEXTS.get(language, TEXTS["en"])[name].format(**values)
+
+
+def contact_of(
+    ctx: Context, uow: UnitOfWork, subject_id: str, blind_hash: str | None
+) -> tuple[str, str]:
+    """Opens the identifier a person asked to be reached at: returns (kind, value)."""
+    stored = uow.subjects.identifiers(subject_id)
+    usable = [i for i in stored if i.kind in ("email", "phone")]
+    chosen = next((i for i in usable if i.blind == blind_hash), usable[0] if usable else None)
+    if chosen is None:
+        raise NoContact("the person left neither an e-mail address nor a phone number")
+    value = open_text(
+        ctx, uow, subject_id, chosen.sealed, identifier_aad(subject_id, chosen.blind).decode()
+    )
+    if value is None:
+        raise Erased("the person's data was erased")
+    return chosen.kind, value
+
+
+def send(ctx: Context, kind: str, to: str, *, subject: str, body: str) -> str:
+    """Sends by e-mail or SMS; returns the channel's message id."""
+    try:
+        if kind == "email":
+            return mailer_for(ctx.settings).send(EmailMessage(to=to, subject=subject, text=body))
+        return sms_sender_for(ctx.settings).send(SmsMessage(to=to, text=body))
+    except MessagingError as exc:
+        raise SendFailed(f"the {kind} could not be sent: {exc}") from exc
+
+
+def tell(
+    ctx: Context,
+    uow: UnitOfWork,
+    subject_id: str,
+    blind_hash: str | None,
+    language: str,
+    *,
+    subject: str,
+    body: str,
+) -> str | None:
+    """Sends the person a message if they left a way to reach them; None when they did not."""
+    try:
+        kind, to = contact_of(ctx, uow, subject_id, blind_hash)
+    except NoContact:
+        return None
+    return send(ctx, kind, to, subject=subject, body=body)

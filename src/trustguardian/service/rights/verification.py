@@ -1,0 +1,175 @@
+"""Identity verification of a rights request by a code sent by e-mail or SMS, and extensions.
+
+Codes are six digits, kept only as a keyed hash, valid for a few minutes, with a few attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from trustguardian.domain.errors import Conflict, FieldError, InvalidInput
+from trustguardian.domain.registry import ProofType
+from trustguardian.domain.rights import RequestStatus, deadline
+from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.service.context import Context
+from trustguardian.service.events.sealing import seal_text
+from trustguardian.service.rights.notify import contact_of, send, text
+from trustguardian.service.rights.requests import RequestView, aad, load, step, view_of
+from trustguardian.vault import derive_key
+
+PURPOSE_CODES = "verification-codes/v1"
+MAX_CODES = 5
+MAX_CODES_PER_HOUR = 5
+
+
+class CodeRefused(InvalidInput):
+    code = "verification-failed"
+    title = "The verification code is not valid"
+
+
+class TooManyCodes(Conflict):
+    code = "too-many-codes"
+    title = "Too many verification codes for this request"
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    request_id: str
+    method: str
+    expires_at: datetime
+    message_id: str
+
+
+def _hash(ctx: Context, code_id: str, code: str) -> str:
+    key = derive_key(ctx.keys.master, PURPOSE_CODES)
+    return hmac.new(key, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code(ctx: Context) -> str:
+    # 10**6 does not divide 2**64: the bias is below 1e-13, far beneath any guessing odds.
+    return f"{int.from_bytes(ctx.rng.token_bytes(8), 'big') % 1_000_000:06d}"
+
+
+def send_code(ctx: Context, *, request_id: str, actor: str = "api") -> CodeSent:
+    """Sends a verification code to the contact the person gave; moves the request to verifying."""
+    now = ctx.clock.now()
+    minutes = ctx.settings.verification_code_minutes
+    with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        row = load(uow, request_id)
+        if row.status not in (RequestStatus.RECEIVED.value, RequestStatus.VERIFYING.value):
+            raise Conflict(f"a request that is {row.status} needs no verification")
+        if uow.rights.codes_sent(request_id) >= MAX_CODES:
+            raise TooManyCodes(f"{MAX_CODES} codes were sent already; verify by other means")
+        # Requests anyone can file must not become a way to flood someone's inbox or phone.
+        if row.contact_blind and (
+            uow.rights.codes_to_contact_since(row.contact_blind, now - timedelta(hours=1))
+            >= MAX_CODES_PER_HOUR
+        ):
+            raise TooManyCodes("too many codes were sent to this contact; try again in an hour")
+        kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
+        code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
+        uow.rights.add_code(
+            {
+                "id": code_id,
+                "request_id": request_id,
+                "code_hash": _hash(ctx, code_id, code),
+                "method": kind,
+                "attempts": 0,
+                "sent_at": now,
+                "expires_at": now + timedelta(minutes=minutes),
+                "used_at": None,
+            }
+        )
+        if row.status == RequestStatus.RECEIVED.value:
+            step(ctx, uow, row, RequestStatus.VERIFYING, actor)
+        # Sent last: a failure to send rolls everything back, and nothing was promised.
+        message_id = send(
+            ctx,
+            kind,
+            to,
+            subject=text(row.language, "code_subject"),
+            body=text(row.language, "code", code=code, minutes=minutes),
+        )
+        uow.commit()
+    return CodeSent(request_id, kind, now + timedelta(minutes=minutes), message_id)
+
+
+def confirm_code(ctx: Context, *, request_id: str, code: str, actor: str = "person") -> RequestView:
+    """Checks a code; the right one moves the request to in progress with an `otp` proof."""
+    now = ctx.clock.now()
+    refusal: str | None = None
+    with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        row = load(uow, request_id)
+        found = uow.rights.latest_code(request_id)
+        if row.status != RequestStatus.VERIFYING.value or found is None:
+            raise Conflict("this request is not waiting for a verification code")
+        if found.used_at is not None:
+            refusal = "this code was used already"
+        elif now >= found.expires_at:
+            refusal = "this code has expired; ask for a new one"
+        elif found.attempts >= ctx.settings.verification_max_attempts:
+            refusal = "too many wrong attempts; ask for a new code"
+        elif not hmac.compare_digest(found.code_hash, _hash(ctx, found.id, code.strip())):
+            uow.rights.count_attempt(found.id)
+            uow.commit()  # the failed attempt must count even though we refuse
+            refusal = "wrong code"
+        if refusal is None:
+            uow.rights.use_code(found.id, now)
+            proof = ProofDraft(ProofType.OTP, {"method": found.method, "code": found.id})
+            step(ctx, uow, row, RequestStatus.IN_PROGRESS, actor, proofs=[proof])
+            view = view_of(ctx, uow, load(uow, request_id))
+            uow.commit()
+            return view
+    raise CodeRefused(refusal, errors=[FieldError("code", refusal)])
+
+
+def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) -> RequestView:
+    """Extends the deadline once by two months and tells the person why (art. 12(3))."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            "an extension states its reason", errors=[FieldError("reason", "required")]
+        )
+    with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        row = load(uow, request_id)
+        extended = deadline(row.received_at, extended=True)
+        kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
+        now = ctx.clock.now()
+        sealed = seal_text(ctx, uow, row.subject_id, reason, aad(row.id, "extension"))
+        step(
+            ctx,
+            uow,
+            row,
+            RequestStatus.EXTENDED,
+            actor,
+            changes={
+                "due_on": extended.due_on,
+                "due_at": extended.ends_at,
+                "extended_at": now,
+                "extension_sealed": sealed,
+                "handler": actor,
+            },
+        )
+        message_id = send(
+            ctx,
+            kind,
+            to,
+            subject=text(row.language, "extended_subject", ref=row.id),
+            body=text(
+                row.language,
+                "extended",
+                ref=row.id,
+                due=extended.due_on.isoformat(),
+                reason=reason,
+            ),
+        )
+        uow.rights.update(row.id, extension_message_id=message_id[:200])
+        view = view_of(ctx, uow, load(uow, request_id))
+        uow.commit()
+    return view

@@ -1,0 +1,3 @@
+"""Verification: every leaf, tree node, checkpoint, consent state and piece of evidence,
+from genesis.
+"""
