@@ -123,7 +123,7 @@ idempotency_keys = Table(
     metadata,
     Column("scope", String(80), primary_key=True),
     Column("key", String(200), primary_key=True),
-    Column("request_sha256", String(64), nullable=False),
+    Column("request_sha256", String(80), nullable=False),  # tagged: service/fingerprints.py
     Column("event_ids", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )

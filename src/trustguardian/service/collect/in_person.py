@@ -3,6 +3,7 @@ the scanned signed form, or the call recording's reference and hash."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -12,10 +13,12 @@ from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
+from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.fingerprints import LegacyRecord
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SCAN_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
@@ -97,19 +100,23 @@ def record_in_person(
                 {"reference": c.call_recording.reference, "sha256": c.call_recording.sha256},
             )
         )
-    content = hashlib.sha256(
-        repr(
-            (
-                c.touchpoint,
-                c.identifiers,
-                c.purposes,
-                operator,
-                c.occurred_at.isoformat(),
-                hashlib.sha256(c.paper_form.content).hexdigest() if c.paper_form else None,
-                c.call_recording,
-            )
-        ).encode()
-    ).hexdigest()
+    named: dict[str, fingerprints.Json] = {
+        "touchpoint": c.touchpoint,
+        "identifiers": fingerprints.identifiers_of(c.identifiers),
+        "purposes": [
+            {"purpose": purpose, "channels": [ch.value for ch in channels]}
+            for purpose, channels in c.purposes
+        ],
+        "staff_member": c.staff_member.strip(),
+        "recorded_by": recorded_by,
+        "store": c.store or None,
+        "campaign": c.campaign or None,
+        "occurred_at": fingerprints.instant(c.occurred_at),
+        "paper_form_sha256": fingerprints.digest(c.paper_form.content if c.paper_form else None),
+        "call_recording": None
+        if c.call_recording is None
+        else {"reference": c.call_recording.reference, "sha256": c.call_recording.sha256},
+    }
     drafts = [
         EventDraft(
             kind=EventKind.CONSENT_GIVEN,
@@ -120,8 +127,30 @@ def record_in_person(
             channels=channels,
             proofs=tuple(proofs),
             idempotency_key=None if c.idempotency_key is None else f"{c.idempotency_key}:{n}",
-            fingerprint=hashlib.sha256(f"{content}:{n}".encode()).hexdigest(),
+            fingerprint=fingerprints.fingerprint("collect.in_person", {**named, "part": n}),
+            legacy_fingerprint=functools.partial(_legacy_fingerprint, c, operator, n),
         )
         for n, (purpose, channels) in enumerate(c.purposes)
     ]
     return [r.event for r in record_events(ctx, drafts=drafts, acting=acting)]
+
+
+def _legacy_fingerprint(c: InPersonConsent, operator: dict[str, object], part: int) -> str:
+    """The fingerprint of one purpose's event as written before revision 0016."""
+    recording = c.call_recording
+    content = fingerprints.legacy_repr_sha256(
+        (
+            c.touchpoint,
+            c.identifiers,
+            c.purposes,
+            operator,
+            c.occurred_at.isoformat(),
+            hashlib.sha256(c.paper_form.content).hexdigest() if c.paper_form else None,
+            None
+            if recording is None
+            else LegacyRecord(
+                "CallRecording", (("reference", recording.reference), ("sha256", recording.sha256))
+            ),
+        )
+    )
+    return hashlib.sha256(f"{content}:{part}".encode()).hexdigest()

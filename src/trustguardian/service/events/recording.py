@@ -20,6 +20,7 @@ from trustguardian.service.events.consent import update_consent
 from trustguardian.service.events.ledger import append_leaves
 from trustguardian.service.events.resolve import BatchSubjects
 from trustguardian.service.events.validate import EventDraft, Plan, check_draft
+from trustguardian.service.fingerprints import same_request
 from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.ops import metrics
 from trustguardian.service.pagination import Page, decode_cursor, paginate
@@ -148,7 +149,7 @@ def _split_replays(
         slot = (d.touchpoint, d.idempotency_key)
         if slot in known:
             digest, ids = known[slot]
-            if digest != d.fingerprint:
+            if not same_request(digest, d.fingerprint, d.legacy_fingerprint):
                 raise IdempotencyKeyReused(
                     f"idempotency key {d.idempotency_key!r} was used for a different event",
                     errors=[FieldError(f"events.{n}.idempotency_key", "reused")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,9 @@ class EventDraft:
     corrects: str | None = None
     idempotency_key: str | None = None
     fingerprint: str = ""
+    # For a fingerprint in the tagged format (service.fingerprints): the one the draft had
+    # before revision 0016, recomputed only for a retry of a request recorded before it.
+    legacy_fingerprint: Callable[[], str] | None = None
     source_system: str | None = None
     campaign: str | None = None
     check_id: str | None = None

@@ -26,11 +26,13 @@ from trustguardian.domain.errors import (
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
+from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.sealing import open_bytes, open_text, seal_bytes, seal_text
 from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.fingerprints import Fingerprint
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.requests import remember, replayed
 from trustguardian.store.complaints import StoredComplaint
@@ -150,11 +152,23 @@ def open_complaint(
     now = ctx.clock.now()
     received = as_utc(received_at) if received_at else now
     complaint_id = ctx.ids.new_id("cmp")
-    fingerprint = hashlib.sha256(
-        repr(
+    fingerprint = Fingerprint(
+        fingerprints.fingerprint(
+            "rights.complaint",
+            {
+                "touchpoint": touchpoint,
+                "channel": channel.value,
+                "summary": summary,
+                "identifiers": fingerprints.identifiers_of(identifiers),
+                "subject_id": subject_id,
+                "about_event_id": about_event_id,
+                "received_at": fingerprints.instant(received_at),
+            },
+        ),
+        legacy=lambda: fingerprints.legacy_repr_sha256(
             (touchpoint, channel, summary, identifiers, subject_id, about_event_id, received_at)
-        ).encode()
-    ).hexdigest()
+        ),
+    )
     with ctx.uow() as uow:
         uow.ledger.lock_head()
         if idempotency_key is not None:
@@ -213,7 +227,7 @@ def open_complaint(
         )
         uow.complaints.add_step(complaint_id, ComplaintStatus.OPEN.value, event.id, actor, now)
         if idempotency_key is not None:
-            remember(uow, idempotency_scope, idempotency_key, fingerprint, event.id, now)
+            remember(uow, idempotency_scope, idempotency_key, fingerprint.value, event.id, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
     return view

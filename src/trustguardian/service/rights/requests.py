@@ -6,7 +6,6 @@ the reasons told to them are sealed with their key; the ledger gets only pseudon
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,12 +22,14 @@ from trustguardian.domain.rights import (
     deadline,
 )
 from trustguardian.domain.subjects import Identifier
+from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import IdempotencyKeyReused, record_in_unit
 from trustguardian.service.events.sealing import open_text, seal_text
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.fingerprints import Fingerprint
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.notify import tell, text
 from trustguardian.store.rights import Step, StoredRequest
@@ -152,8 +153,23 @@ def submit_request(
     contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
     request_id = ctx.ids.new_id("req")
     due = deadline(received)
-    fingerprint = _fingerprint(
-        kind, touchpoint, channel, identifiers, subject_id, details, language, received_at
+    fingerprint = Fingerprint(
+        fingerprints.fingerprint(
+            "rights.request",
+            {
+                "kind": kind.value,
+                "touchpoint": touchpoint,
+                "channel": channel.value,
+                "identifiers": fingerprints.identifiers_of(identifiers),
+                "subject_id": subject_id,
+                "details": details,
+                "language": language,
+                "received_at": fingerprints.instant(received_at),
+            },
+        ),
+        legacy=lambda: fingerprints.legacy_repr_sha256(
+            (kind, touchpoint, channel, identifiers, subject_id, details, language, received_at)
+        ),
     )
     with ctx.uow() as uow:
         uow.ledger.lock_head()
@@ -200,7 +216,7 @@ def submit_request(
         )
         uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
         if idempotency_key is not None:
-            remember(uow, idempotency_scope, idempotency_key, fingerprint, event.id, now)
+            remember(uow, idempotency_scope, idempotency_key, fingerprint.value, event.id, now)
         row = uow.rights.get(request_id)
         assert row is not None
         view = view_of(ctx, uow, row)
@@ -208,16 +224,12 @@ def submit_request(
     return view
 
 
-def _fingerprint(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def replayed(uow: UnitOfWork, scope: str, key: str, fingerprint: str) -> str | None:
+def replayed(uow: UnitOfWork, scope: str, key: str, fingerprint: Fingerprint) -> str | None:
     """The event a key recorded before (None if new); a key reused for other content is refused."""
     earlier = uow.events.idempotent(scope, [key]).get(key)
     if earlier is None:
         return None
-    if earlier[0] != fingerprint:
+    if not fingerprint.matches(earlier[0]):
         raise IdempotencyKeyReused(f"idempotency key {key!r} was used for a different request")
     return earlier[1][0]
 

@@ -1,0 +1,173 @@
+"""Idempotency fingerprints: what tells a retry from another request sent with a reused key.
+
+A retry with a known idempotency key returns the original result only when its fingerprint
+equals the one stored with the key (table `idempotency_keys`, column `request_sha256`); another
+fingerprint is a key reused for different content, and is refused.
+
+The format, tagged so that it can evolve: ``jcs1:`` followed by the SHA-256, in hex, of the
+RFC 8785 canonical JSON of ``{"kind": <use case>, "fields": {<name>: <value>, ...}}``. Fields are
+named, so their order does not count; values are plain JSON (str, int, bool, None, lists and
+objects with str keys), converted explicitly by the caller: `instant` for times (an instant,
+whatever offset it was given in), `digest` for bytes, an enum by its ``.value``,
+`identifiers_of` for identifiers. Nothing depends on a class's repr or on its list of fields,
+so adding a field to a dataclass changes no fingerprint; a use case that wants a new field in
+its fingerprint adds it by name (and accepts that retries in flight then read as other content)
+or bumps the tag.
+
+Fingerprints written before revision 0016 have no tag: ``sha256(repr(tuple_of_arguments))``.
+A retry that arrives after the upgrade for a request recorded before it must still replay, so
+`same_request` compares an untagged stored value with the caller's legacy fingerprint, which
+`legacy_repr_sha256` recomputes (once, and only when such a row is found). That function is
+frozen: it spells out the reprs the old code produced, so later changes to our classes, to the
+enum repr or to pydantic's time zone repr do not change it. Paths whose fingerprints never
+were reprs (events sent through the API, web forms, imports) store untagged values as before
+and compare them as before: equal strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import TypeAlias
+
+from trustguardian.domain.subjects import Identifier
+from trustguardian.ledger import canonical_json
+
+TAG = "jcs1:"
+
+Json: TypeAlias = str | int | bool | Sequence["Json"] | Mapping[str, "Json"] | None
+
+
+def fingerprint(kind: str, fields: Mapping[str, Json]) -> str:
+    """The tagged fingerprint of a use case's request, from its named fields."""
+    for name, value in fields.items():
+        _check(value, name)
+    body = canonical_json({"kind": kind, "fields": dict(fields)})
+    return TAG + hashlib.sha256(body).hexdigest()
+
+
+def instant(moment: datetime | None) -> str | None:
+    """A time as the instant it names, in UTC to the microsecond (a naive time is refused)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("a fingerprint takes aware times only")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def digest(content: bytes | None) -> str | None:
+    """Bytes by their SHA-256, in hex."""
+    return None if content is None else hashlib.sha256(content).hexdigest()
+
+
+def identifiers_of(items: Sequence[Identifier]) -> list[Json]:
+    """Identifiers in the order given (the first e-mail or phone is the one written to)."""
+    return [{"kind": i.kind.value, "value": i.value, "system": i.system} for i in items]
+
+
+def _check(value: object, where: str) -> None:
+    # Exact types: an enum, a date or bytes would otherwise pass as whatever the encoder makes
+    # of it, and a class's future change of that would change the fingerprint.
+    kind = type(value)
+    if value is None or kind in (str, int, bool):
+        return
+    if isinstance(value, list | tuple) and kind in (list, tuple):
+        for n, item in enumerate(value):
+            _check(item, f"{where}.{n}")
+        return
+    if isinstance(value, dict) and kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"fingerprint field {where}: keys are str, not {key!r}")
+            _check(item, f"{where}.{key}")
+        return
+    raise TypeError(f"fingerprint field {where}: convert {kind.__name__} explicitly")
+
+
+def same_request(stored: str, current: str, legacy: Callable[[], str] | None = None) -> bool:
+    """Whether a stored fingerprint is this request's: equal, or (for a value stored before
+    fingerprints were tagged) equal to the request's legacy fingerprint."""
+    if stored == current:
+        return True
+    if legacy is None or _tagged(stored):
+        return False
+    return stored == legacy()
+
+
+def _tagged(value: str) -> bool:
+    # Legacy values are 64 hex digits; every tagged format has a ':' after its name.
+    return ":" in value
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A request's fingerprint, and how to recompute its legacy one if a stored value needs it."""
+
+    value: str
+    legacy: Callable[[], str] | None = None
+
+    def matches(self, stored: str) -> bool:
+        return same_request(stored, self.value, self.legacy)
+
+
+# --- Frozen: the format of fingerprints written before revision 0016. Do not change. ---------
+
+
+@dataclass(frozen=True)
+class LegacyRecord:
+    """A dataclass as its repr read before revision 0016: name and fields, in their order."""
+
+    name: str
+    fields: tuple[tuple[str, object], ...]
+
+
+def legacy_repr_sha256(parts: tuple[object, ...]) -> str:
+    """``sha256(repr(parts))`` as the code before revision 0016 computed it."""
+    return hashlib.sha256(_legacy_repr(parts).encode()).hexdigest()
+
+
+def _legacy_repr(value: object) -> str:
+    if isinstance(value, Enum):
+        return f"<{type(value).__name__}.{value.name}: {value.value!r}>"
+    if value is None or type(value) in (str, int, bool):
+        return repr(value)
+    if isinstance(value, Identifier):
+        return (
+            f"Identifier(kind={_legacy_repr(value.kind)}, value={value.value!r}, "
+            f"system={value.system!r})"
+        )
+    if isinstance(value, LegacyRecord):
+        inner = ", ".join(f"{k}={_legacy_repr(v)}" for k, v in value.fields)
+        return f"{value.name}({inner})"
+    if isinstance(value, datetime):
+        return _legacy_datetime(value)
+    if type(value) is tuple:
+        inner = ", ".join(_legacy_repr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if type(value) is list:
+        return "[" + ", ".join(_legacy_repr(v) for v in value) + "]"
+    if type(value) is dict:
+        pairs = (f"{_legacy_repr(k)}: {_legacy_repr(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    raise TypeError(f"no legacy repr for {type(value).__name__}")
+
+
+def _legacy_datetime(moment: datetime) -> str:
+    # The standard library's repr, with the time zone as it was written: pydantic-core 2.46
+    # (the API's parser) wrote its TzInfo as the offset in seconds.
+    naive = repr(moment.replace(tzinfo=None, fold=0))
+    zone = moment.tzinfo
+    if zone is None:
+        extra = ""
+    elif type(zone).__name__ == "TzInfo":
+        offset = zone.utcoffset(moment)
+        assert offset is not None
+        extra = f", tzinfo=TzInfo({int(offset.total_seconds())})"
+    else:
+        extra = f", tzinfo={zone!r}"
+    if moment.fold:
+        extra += ", fold=1"
+    return naive[:-1] + extra + ")"
