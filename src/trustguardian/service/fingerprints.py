@@ -158,16 +158,14 @@ def _legacy_repr(value: object) -> str:
 def _legacy_datetime(moment: datetime) -> str:
     # The standard library's repr, with the time zone as it was written: pydantic-core 2.46
     # (the API's parser) wrote its TzInfo as the offset in seconds.
-    naive = repr(moment.replace(tzinfo=None, fold=0))
+    naive = repr(moment.replace(tzinfo=None))  # ends in ", fold=1)" when fold is set
     zone = moment.tzinfo
     if zone is None:
-        extra = ""
-    elif type(zone).__name__ == "TzInfo":
+        return naive
+    if type(zone).__name__ == "TzInfo":
         offset = zone.utcoffset(moment)
         assert offset is not None
-        extra = f", tzinfo=TzInfo({int(offset.total_seconds())})"
+        written = f"TzInfo({int(offset.total_seconds())})"
     else:
-        extra = f", tzinfo={zone!r}"
-    if moment.fold:
-        extra += ", fold=1"
-    return naive[:-1] + extra + ")"
+        written = repr(zone)
+    return f"{naive[:-1]}, tzinfo={written})"
