@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.ledger import canonical_json
 from trustguardian.service.fingerprints import (
     TAG,
     Fingerprint,
@@ -36,12 +37,13 @@ def ids() -> tuple[Identifier, ...]:
     )
 
 
+names = st.text(st.characters(codec="ascii"), min_size=1, max_size=12)
 plain = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names, inner, max_size=4),
     max_leaves=12,
 )
-fields = st.dictionaries(st.text(min_size=1, max_size=12), plain, max_size=8)
+fields = st.dictionaries(names, plain, max_size=8)
 
 
 @given(fields, st.randoms(use_true_random=False))
@@ -51,9 +53,12 @@ def test_field_order_does_not_change_the_fingerprint(
     shuffled = list(named.items())
     rng.shuffle(shuffled)
     assert fingerprint("use.case", dict(shuffled)) == fingerprint("use.case", named)  # type: ignore[arg-type]
+    # what is hashed is RFC 8785 JSON, as the general encoder writes it
+    body = canonical_json({"kind": "use.case", "fields": named})
+    assert fingerprint("use.case", named) == TAG + hashlib.sha256(body).hexdigest()  # type: ignore[arg-type]
 
 
-@given(fields, st.text(min_size=1, max_size=12), plain)
+@given(fields, names, plain)
 def test_a_changed_value_or_use_case_changes_the_fingerprint(
     named: dict[str, object], name: str, value: object
 ) -> None:
@@ -93,14 +98,16 @@ def test_the_format_is_fixed() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [Channel.EMAIL, datetime(2026, 1, 1, tzinfo=UTC), b"bytes", 1.5, {1: "x"}, ids()[0]],
-    ids=["enum", "datetime", "bytes", "float", "int-key", "dataclass"],
+    [Channel.EMAIL, datetime(2026, 1, 1, tzinfo=UTC), b"bytes", 1.5, {1: "x"}, ids()[0], {"è": 1}],
+    ids=["enum", "datetime", "bytes", "float", "int-key", "dataclass", "non-ascii-key"],
 )
 def test_values_are_converted_explicitly(value: object) -> None:
     with pytest.raises(TypeError, match="fingerprint field"):
         fingerprint("k", {"nested": [{"value": value}]})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="aware"):
         instant(datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="exact"):
+        fingerprint("k", {"n": 2**53})
 
 
 def test_legacy_values_are_compared_only_when_untagged() -> None:
