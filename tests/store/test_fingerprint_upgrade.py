@@ -1,6 +1,7 @@
 """Retries across the upgrade to tagged fingerprints (revision 0016): a request recorded before
-it, with the fingerprint the code of the time wrote, is replayed by a retry after it and writes
-nothing new; other content under the same key is still refused."""
+it (a rights request, a complaint, an in-person consent, a web form), with the fingerprint the
+code of the time wrote, is replayed by a retry after it and writes nothing new; other content
+under the same key is still refused."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
@@ -27,8 +29,11 @@ from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import Scope
 from trustguardian.domain.common import FixedClock, as_utc
 from trustguardian.domain.registry import Channel, Nature, TouchpointKind
+from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.collect.admin import create_publishable_key
 from trustguardian.service.collect.in_person import CallRecording
+from trustguardian.service.collect.web_capture import ConsentChoice
 from trustguardian.service.context import Context
 from trustguardian.service.fingerprints import TAG
 from trustguardian.store import tables as t
@@ -38,6 +43,8 @@ from trustguardian.store.tables import metadata
 
 DESK = "privacy-desk"
 SHOP = "store-milano"
+WEB = "web-signup"
+ORIGIN = "http://shop.example"
 NEWSLETTER = "newsletter"
 PROFILING = "profiling"
 ANNA = "anna.bianchi@example.com"
@@ -53,7 +60,7 @@ def old(parts: tuple[object, ...]) -> str:
 @dataclass(frozen=True)
 class Case:
     path: str
-    body: Callable[[str], dict[str, Any]]
+    body: Callable[[str, str], dict[str, Any]]  # (when, idempotency key)
     change: dict[str, Any]
     # the idempotency keys stored for one Idempotency-Key, and what the old code stored there
     legacy: Callable[[Context, dict[str, Any], str, str], dict[str, str]]
@@ -98,7 +105,7 @@ def _in_person(ctx: Context, body: dict[str, Any], key: str, recorded_by: str) -
     }
 
 
-def request(when: str) -> dict[str, Any]:
+def request(when: str, _: str) -> dict[str, Any]:
     return {
         "kind": "erasure",
         "touchpoint": DESK,
@@ -109,7 +116,7 @@ def request(when: str) -> dict[str, Any]:
     }
 
 
-def complaint(when: str) -> dict[str, Any]:
+def complaint(when: str, _: str) -> dict[str, Any]:
     return {
         "touchpoint": DESK,
         "channel": "phone",
@@ -119,7 +126,7 @@ def complaint(when: str) -> dict[str, Any]:
     }
 
 
-def in_person(when: str) -> dict[str, Any]:
+def in_person(when: str, _: str) -> dict[str, Any]:
     return {
         "touchpoint": SHOP,
         "identifiers": [{"kind": "email", "value": ANNA}],
@@ -135,15 +142,51 @@ def in_person(when: str) -> dict[str, Any]:
     }
 
 
+def _web_form(ctx: Context, body: dict[str, Any], key: str, _: str) -> dict[str, str]:
+    # service/collect/web_capture.py before revision 0016, on what api/sdk.py hands it
+    consents = [
+        ConsentChoice(c["purpose"], c["given"], tuple(Channel(x) for x in c.get("channels", [])))
+        for c in body["consents"]
+    ]
+    identifiers = tuple((IdentifierKind(i["kind"]), i["value"]) for i in body["identifiers"])
+    html, notice_url = body["snapshot"]["html"], body["snapshot"].get("notice_url")
+    content = hashlib.sha256(
+        orjson.dumps(
+            [html, identifiers, [vars(c) for c in consents], notice_url],
+            option=orjson.OPT_SORT_KEYS,
+        )
+    ).hexdigest()
+    return {
+        f"web:{body['submission_id']}:{n}": hashlib.sha256(f"{content}:{n}".encode()).hexdigest()
+        for n in range(len(consents))
+    }
+
+
+def web_form(_: str, key: str) -> dict[str, Any]:
+    return {
+        "submission_id": f"submission-{key}",
+        "identifiers": [{"kind": "email", "value": ANNA}],
+        "consents": [
+            {"purpose": NEWSLETTER, "given": True, "channels": ["email"]},
+            {"purpose": PROFILING, "given": False},
+        ],
+        "snapshot": {"html": "<form><input type=checkbox checked> Newsletter</form>"},
+    }
+
+
 CASES = {
     "request": Case("/v1/requests", request, {"kind": "access"}, _request),
     "complaint": Case("/v1/complaints", complaint, {"summary": "Chiamata alle 23"}, _complaint),
     "in-person": Case("/v1/collect/in-person", in_person, {"staff_member": "Luca"}, _in_person),
+    "web-form": Case(
+        "/sdk/v1/{publishable}/consents", web_form, {"snapshot": {"html": "<form/>"}}, _web_form
+    ),
 }
 
 
-def setup(ctx: Context) -> tuple[TestClient, str]:
-    """The registry the three use cases need, and a client with a key that may use them all."""
+def setup(ctx: Context) -> tuple[TestClient, str, str]:
+    """The registry the use cases need, a client with a key that may use them all, and a web
+    form's publishable key."""
     past = dataclasses.replace(ctx, clock=FixedClock(ctx.clock.now() - timedelta(days=30)))
     add_purpose(past, NEWSLETTER, channels=(Channel.EMAIL,))
     add_purpose(past, PROFILING, name="Profiling", channels=(Channel.EMAIL,))
@@ -156,9 +199,12 @@ def setup(ctx: Context) -> tuple[TestClient, str]:
         nature=Nature.PHYSICAL,
         purposes=[NEWSLETTER, PROFILING],
     )
+    add_touchpoint(ctx, WEB, name="Sign-up form", purposes=[NEWSLETTER, PROFILING])
+    _, publishable = create_publishable_key(ctx, name="site", touchpoint=WEB, origins=[ORIGIN])
     created, token = create_api_key(ctx, name="Milano clerk", scopes=[Scope.ADMIN])
-    client = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
-    return client, f"api-key:{created.id} ({created.name})"
+    headers = {"Authorization": f"Bearer {token}", "Origin": ORIGIN}
+    client = TestClient(create_app(ctx), headers=headers)
+    return client, f"api-key:{created.id} ({created.name})", publishable
 
 
 def snapshot(ctx: Context) -> dict[str, object]:
@@ -189,13 +235,15 @@ def test_a_retry_after_the_upgrade_replays_a_request_recorded_before_it(
     ctx: Context, case: str, tmp_path: Path
 ) -> None:
     c = CASES[case]
-    client, recorded_by = setup(ctx)
+    client, recorded_by, publishable = setup(ctx)
+    path = c.path.format(publishable=publishable)
     # an hour ago, said in another offset than UTC
     when = (ctx.clock.now() - timedelta(hours=1)).astimezone(timezone(timedelta(hours=1)))
-    body = c.body(when.isoformat(timespec="seconds"))
+    body = c.body(when.isoformat(timespec="seconds"), "k-1")
     changed = {**body, **c.change}
+    fresh_body = {**c.body(when.isoformat(timespec="seconds"), "k-2"), **c.change}
     with client:
-        first = client.post(c.path, json=body, headers={"Idempotency-Key": "k-1"})
+        first = client.post(path, json=body, headers={"Idempotency-Key": "k-1"})
         assert first.status_code == 201, first.text
         # The database as the previous release left it: the old fingerprints, at revision 0015.
         legacy = c.legacy(ctx, body, "k-1", recorded_by)
@@ -216,23 +264,23 @@ def test_a_retry_after_the_upgrade_replays_a_request_recorded_before_it(
         back_to_the_previous_revision_and_up(ctx.settings.database_url)
         before = snapshot(ctx)
 
-        again = client.post(c.path, json=body, headers={"Idempotency-Key": "k-1"})
+        again = client.post(path, json=body, headers={"Idempotency-Key": "k-1"})
         assert again.status_code == 201, again.text
         assert again.json() == first.json()
         assert snapshot(ctx) == before
 
-        other = client.post(c.path, json=changed, headers={"Idempotency-Key": "k-1"})
+        other = client.post(path, json=changed, headers={"Idempotency-Key": "k-1"})
         assert other.status_code == 409, other.text
         assert other.headers["content-type"] == "application/problem+json"
         assert snapshot(ctx) == before
 
         # A request recorded after the upgrade stores the tagged format, and replays too.
-        fresh = client.post(c.path, json=changed, headers={"Idempotency-Key": "k-2"})
+        fresh = client.post(path, json=fresh_body, headers={"Idempotency-Key": "k-2"})
         assert fresh.status_code == 201, fresh.text
         after = snapshot(ctx)
-        tagged = [r.request_sha256 for r in after["idempotency"] if r.key.startswith("k-2")]  # type: ignore[attr-defined]
+        tagged = [r.request_sha256 for r in after["idempotency"] if "k-2" in r.key]  # type: ignore[attr-defined]
         assert tagged
         assert all(v.startswith(TAG) and len(v) == len(TAG) + 64 for v in tagged)
-        replay = client.post(c.path, json=changed, headers={"Idempotency-Key": "k-2"})
+        replay = client.post(path, json=fresh_body, headers={"Idempotency-Key": "k-2"})
         assert replay.json() == fresh.json()
         assert snapshot(ctx) == after

@@ -3,6 +3,7 @@ proofs only the server can vouch for (network) or compute (the notice's hash).""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from trustguardian.domain.errors import FieldError, Forbidden, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, NoticeVersion, ProofType, version_in_force
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service import fingerprints
 from trustguardian.service.collect.confirmations import client_ip, request_for_events
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
@@ -125,12 +127,15 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
                 {"key": notice.key, "version": notice.version, "sha256": notice.sha256},
             )
         )
-    content = hashlib.sha256(
-        orjson.dumps(
-            [sub.html, sub.identifiers, [vars(c) for c in sub.consents], sub.notice_url],
-            option=orjson.OPT_SORT_KEYS,
-        )
-    ).hexdigest()
+    named: dict[str, fingerprints.Json] = {
+        "html": sub.html,
+        "identifiers": [{"kind": kind.value, "value": value} for kind, value in sub.identifiers],
+        "consents": [
+            {"purpose": c.purpose, "given": c.given, "channels": [ch.value for ch in c.channels]}
+            for c in sub.consents
+        ],
+        "notice_url": sub.notice_url,
+    }
     drafts = [
         EventDraft(
             kind=EventKind.CONSENT_GIVEN if choice.given else EventKind.CONSENT_REFUSED,
@@ -143,7 +148,8 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
             notice_version=notice.version if notice else None,
             proofs=tuple(proofs),
             idempotency_key=f"web:{sub.submission_id}:{n}",
-            fingerprint=hashlib.sha256(f"{content}:{n}".encode()).hexdigest(),
+            fingerprint=fingerprints.fingerprint("collect.web_form", {**named, "part": n}),
+            legacy_fingerprint=functools.partial(_legacy_fingerprint, sub, n),
         )
         for n, choice in enumerate(sub.consents)
     ]
@@ -153,6 +159,30 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
         ctx, event_ids=[e.id for e in events if e.confirm_by is not None]
     )
     return Captured(events, all(r.replayed for r in results), confirmation)
+
+
+def _legacy_fingerprint(sub: Submission, part: int) -> str:
+    """The fingerprint of one box's event as written before revision 0016 (frozen: the choices
+    were then serialised with all their fields, which were these three)."""
+    content = hashlib.sha256(
+        orjson.dumps(
+            [
+                sub.html,
+                [[kind.value, value] for kind, value in sub.identifiers],
+                [
+                    {
+                        "channels": [ch.value for ch in c.channels],
+                        "given": c.given,
+                        "purpose": c.purpose,
+                    }
+                    for c in sub.consents
+                ],
+                sub.notice_url,
+            ],
+            option=orjson.OPT_SORT_KEYS,
+        )
+    ).hexdigest()
+    return hashlib.sha256(f"{content}:{part}".encode()).hexdigest()
 
 
 def _notice(ctx: Context, touchpoint: str, sub: Submission) -> NoticeVersion | None:

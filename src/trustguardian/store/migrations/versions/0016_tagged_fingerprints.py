@@ -15,14 +15,14 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-# From this revision on, the rights requests, complaints and in-person consents write their
-# fingerprints as `jcs1:` + SHA-256 of RFC 8785 JSON of named fields (service/fingerprints.py),
-# 69 characters. The rows already there are left as they are: for these use cases an untagged
-# value can only have been written before this revision, and the code recomputes that legacy
-# fingerprint from a retry to compare with it (other writers, whose fingerprints never were
-# reprs, go on storing untagged values compared as equal strings). Rewriting every row to add
-# a "legacy" tag would say nothing the absence of a tag does not, and would rewrite a table
-# that holds a row per keyed event.
+# From this revision on, rights requests, complaints, in-person consents and web forms write
+# their fingerprints as `jcs1:` + SHA-256 of RFC 8785 JSON of named fields, 69 characters
+# (service/fingerprints.py). The rows already there are left as they are: for these use cases
+# an untagged value can only have been written before this revision, and the code recomputes
+# that legacy fingerprint from a retry to compare with it (other writers, whose fingerprints
+# never depended on a class, go on storing untagged values compared as equal strings).
+# Rewriting every row to add a "legacy" tag would say nothing the absence of a tag does not,
+# and would rewrite a table that holds a row per keyed event.
 #
 # Widening a VARCHAR is a change of the catalogue on PostgreSQL (no rewrite); SQLite copies the
 # table (batch mode), which holds no triggers to recreate.
