@@ -118,6 +118,14 @@ class Fingerprint:
     value: str
     legacy: Callable[[], str] | None = None
 
+    @classmethod
+    def of(
+        cls, kind: str, fields: Mapping[str, Json], *, legacy_parts: tuple[object, ...]
+    ) -> Fingerprint:
+        """The fingerprint of named fields, for a use case whose legacy one was the repr of
+        `legacy_parts` (its arguments, in the order the old code listed them)."""
+        return cls(fingerprint(kind, fields), lambda: legacy_repr_sha256(legacy_parts))
+
     def matches(self, stored: str) -> bool:
         return same_request(stored, self.value, self.legacy)
 

@@ -32,7 +32,6 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.sealing import open_bytes, open_text, seal_bytes, seal_text
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.service.fingerprints import Fingerprint
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.requests import remember, replayed
 from trustguardian.store.complaints import StoredComplaint
@@ -152,22 +151,19 @@ def open_complaint(
     now = ctx.clock.now()
     received = as_utc(received_at) if received_at else now
     complaint_id = ctx.ids.new_id("cmp")
-    fingerprint = Fingerprint(
-        fingerprints.fingerprint(
-            "rights.complaint",
-            {
-                "touchpoint": touchpoint,
-                "channel": channel.value,
-                "summary": summary,
-                "identifiers": fingerprints.identifiers_of(identifiers),
-                "subject_id": subject_id,
-                "about_event_id": about_event_id,
-                "received_at": fingerprints.instant(received_at),
-            },
-        ),
-        legacy=lambda: fingerprints.legacy_repr_sha256(
-            (touchpoint, channel, summary, identifiers, subject_id, about_event_id, received_at)
-        ),
+    arguments = (touchpoint, channel, summary, identifiers, subject_id, about_event_id, received_at)
+    fingerprint = fingerprints.Fingerprint.of(
+        "rights.complaint",
+        {
+            "touchpoint": touchpoint,
+            "channel": channel.value,
+            "summary": summary,
+            "identifiers": fingerprints.identifiers_of(identifiers),
+            "subject_id": subject_id,
+            "about_event_id": about_event_id,
+            "received_at": fingerprints.instant(received_at),
+        },
+        legacy_parts=arguments,
     )
     with ctx.uow() as uow:
         uow.ledger.lock_head()

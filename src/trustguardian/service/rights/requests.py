@@ -29,7 +29,6 @@ from trustguardian.service.events.recording import IdempotencyKeyReused, record_
 from trustguardian.service.events.sealing import open_text, seal_text
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.service.fingerprints import Fingerprint
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.notify import tell, text
 from trustguardian.store.rights import Step, StoredRequest
@@ -153,23 +152,20 @@ def submit_request(
     contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
     request_id = ctx.ids.new_id("req")
     due = deadline(received)
-    fingerprint = Fingerprint(
-        fingerprints.fingerprint(
-            "rights.request",
-            {
-                "kind": kind.value,
-                "touchpoint": touchpoint,
-                "channel": channel.value,
-                "identifiers": fingerprints.identifiers_of(identifiers),
-                "subject_id": subject_id,
-                "details": details,
-                "language": language,
-                "received_at": fingerprints.instant(received_at),
-            },
-        ),
-        legacy=lambda: fingerprints.legacy_repr_sha256(
-            (kind, touchpoint, channel, identifiers, subject_id, details, language, received_at)
-        ),
+    arguments = (kind, touchpoint, channel, identifiers, subject_id, details, language, received_at)
+    fingerprint = fingerprints.Fingerprint.of(
+        "rights.request",
+        {
+            "kind": kind.value,
+            "touchpoint": touchpoint,
+            "channel": channel.value,
+            "identifiers": fingerprints.identifiers_of(identifiers),
+            "subject_id": subject_id,
+            "details": details,
+            "language": language,
+            "received_at": fingerprints.instant(received_at),
+        },
+        legacy_parts=arguments,
     )
     with ctx.uow() as uow:
         uow.ledger.lock_head()
@@ -224,7 +220,9 @@ def submit_request(
     return view
 
 
-def replayed(uow: UnitOfWork, scope: str, key: str, fingerprint: Fingerprint) -> str | None:
+def replayed(
+    uow: UnitOfWork, scope: str, key: str, fingerprint: fingerprints.Fingerprint
+) -> str | None:
     """The event a key recorded before (None if new); a key reused for other content is refused."""
     earlier = uow.events.idempotent(scope, [key]).get(key)
     if earlier is None:
