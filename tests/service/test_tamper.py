@@ -39,8 +39,6 @@ import random
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -54,6 +52,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from tests.conftest import PG_URL, TEST_MASTER_KEY
+from tests.factories.cli import tg
 from tests.factories.retail import SEED, Built, build_ledger
 
 from trustguardian.service.context import Context
@@ -688,13 +687,7 @@ def test_cli_verify_names_the_tampered_seq(
             "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
             "COLUMNS": "200",
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "trustguardian", "verify"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        done = tg("verify", env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(rf"seq {seq}\b", done.stdout), done.stdout
     assert "verification failed" in done.stdout
@@ -712,13 +705,7 @@ def test_clean_copy_verifies_on_the_cli(
             "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
             "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "trustguardian", "verify"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        done = tg("verify", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Ledger verified" in done.stdout
 
