@@ -95,6 +95,8 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
         tmp_path, "purposes", "list", TRUSTGUARDIAN_DATABASE_URL=url, TRUSTGUARDIAN_DEBUG="1"
     )
     assert "Traceback (most recent call last)" in from_env.stderr
+    # The next run without --debug is one line again: no run inherits another's --debug.
+    assert "Traceback" not in tg(tmp_path, "--database-url", url, "purposes", "list").stderr
 
 
 def test_a_bad_key_file_is_one_line(tmp_path: Path) -> None:
