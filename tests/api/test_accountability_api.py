@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.test_registry_api import assert_problem
 from tests.census.helpers import STORE, WEB
+from tests.factories.api import assert_problem
 from tests.reports.helpers import History, mario_history
 from tests.reports.tsa import local_tsa
 

@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.test_registry_api import assert_problem
-from tests.service.test_events_recording import (
+from tests.factories.api import assert_problem, event_body
+from tests.factories.events import (
     ENGAGE_TP,
     LUIGI,
     MARIO,
-    PURPOSE,
     TP,
     ago,
     footprint,
@@ -43,18 +42,6 @@ Json = dict[str, Any]
 def registry(sqlite_ctx: Context) -> Context:
     setup_registry(sqlite_ctx)
     return sqlite_ctx
-
-
-def event_body(kind: str = "consent.given", who: str = MARIO, **changes: Any) -> Json:
-    body: Json = {
-        "kind": kind,
-        "touchpoint": TP,
-        "identifiers": [{"kind": "email", "value": who}],
-        "purpose": PURPOSE,
-        "occurred_at": ago(minutes=5).isoformat(),
-    }
-    body.update(changes)
-    return body
 
 
 def withdrawal(who: str = MARIO, **changes: Any) -> Json:

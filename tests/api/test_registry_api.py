@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.factories.api import assert_problem
 
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
-
-PROBLEM = "application/problem+json"
 
 TOUCHPOINT = {
     "key": "web-newsletter",
@@ -29,16 +28,6 @@ PURPOSE = {
     "retention_days": 730,
     "marketing": True,
 }
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{code}"
-    assert body["status"] == status
-    assert body["detail"]
-    return body
 
 
 def count(client: TestClient, path: str) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.conftest import TEST_MASTER_KEY
+from tests.factories.cli import tg
 from typer.testing import CliRunner
 
 from trustguardian.cli.app import app
@@ -95,25 +96,18 @@ def test_bad_input_exits_non_zero_with_a_message(env: dict[str, str]) -> None:
     )
     assert code != 0
     assert "broadcast" in out
-    code = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "trustguardian",
-            "touchpoints",
-            "add",
-            "x",
-            "--name",
-            "X",
-            "--kind",
-            "collect",
-            "--channel",
-            "email",
-            "--purpose",
-            "ghost",
-        ],
-        capture_output=True,
-        text=True,
+    code = tg(
+        "touchpoints",
+        "add",
+        "x",
+        "--name",
+        "X",
+        "--kind",
+        "collect",
+        "--channel",
+        "email",
+        "--purpose",
+        "ghost",
         env={**os.environ, **env},
     )
     assert code.returncode == 2
@@ -140,13 +134,9 @@ def test_notice_text_comes_back_byte_for_byte(env: dict[str, str], tmp_path: Pat
         )[0]
         == 0
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "notices", "text", "privacy-it", "1"],
-        capture_output=True,
-        env={**os.environ, **env},
-        check=True,
-    )
-    assert done.stdout == text
+    done = tg("notices", "text", "privacy-it", "1", env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.encode() == text
 
 
 def test_api_key_is_printed_once_and_works(env: dict[str, str]) -> None:
@@ -211,13 +201,7 @@ def test_serve_demo_starts_a_working_company(env: dict[str, str], tmp_path: Path
 def test_a_command_where_there_is_no_instance_says_to_init(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "purposes", "list"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
+    done = tg("purposes", "list", env={**os.environ, **env})
     assert done.returncode == 2
     assert "no Trust Guardian instance here" in done.stderr
     assert "trustguardian init" in done.stderr

@@ -1,5 +1,6 @@
 """A failing command prints one sentence and a non-zero status, never a traceback (--debug
-shows it), as a user running the installed command sees it."""
+shows it), as a user running the installed command sees it: through the console script's entry
+point in this process, and once in a real process."""
 
 from __future__ import annotations
 
@@ -11,27 +12,24 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import TEST_MASTER_KEY
+from tests.factories import cli
 
 from trustguardian.cli import failure
 
 
 def tg(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Runs `python -m trustguardian` in `tmp_path` with a test master key."""
-    return subprocess.run(
-        [sys.executable, "-m", "trustguardian", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
-            "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
-            "TRUSTGUARDIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}",
-            **env,
-        },
-        check=False,
-        timeout=120,
-    )
+    """Runs `trustguardian` in `tmp_path` with a test master key."""
+    return cli.tg(*args, cwd=tmp_path, env=environment(tmp_path, **env))
+
+
+def environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
+        "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
+        "TRUSTGUARDIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'tg.db'}",
+        **env,
+    }
 
 
 def initialised(tmp_path: Path) -> Path:
@@ -97,6 +95,8 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
         tmp_path, "purposes", "list", TRUSTGUARDIAN_DATABASE_URL=url, TRUSTGUARDIAN_DEBUG="1"
     )
     assert "Traceback (most recent call last)" in from_env.stderr
+    # The next run without --debug is one line again: no run inherits another's --debug.
+    assert "Traceback" not in tg(tmp_path, "--database-url", url, "purposes", "list").stderr
 
 
 def test_a_bad_key_file_is_one_line(tmp_path: Path) -> None:
@@ -143,3 +143,25 @@ def test_an_unexpected_error_is_one_line_with_a_hint() -> None:
     sentence, status = failure.explain(ZeroDivisionError("division by zero"))
     assert status == failure.EXIT_INTERNAL
     assert sentence == "unexpected ZeroDivisionError: division by zero"
+
+
+def test_the_installed_command_prints_the_same_one_line(tmp_path: Path) -> None:
+    """The console script in a real process: what `main` turns a failure into reaches the
+    terminal as the in-process runs above see it."""
+    initialised(tmp_path)
+    url = "postgresql+psycopg://tg:secret-pw@127.0.0.1:1/trustguardian"
+    args = ["--database-url", url, "purposes", "list"]
+    done = subprocess.run(
+        [sys.executable, "-m", "trustguardian", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == failure.EXIT_DATABASE
+    line = one_error_line(done)
+    assert line == one_error_line(tg(tmp_path, *args))
+    assert "cannot connect to the database" in line
+    assert "secret-pw" not in line

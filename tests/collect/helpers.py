@@ -14,13 +14,15 @@ from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 from tests.factories import add_notice, add_purpose, add_touchpoint
-from tests.service.test_events_recording import HISTORY_DAYS, ago, at_instant
+from tests.factories.events import HISTORY_DAYS, ago, at_instant
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.collect import Confirmation
@@ -29,6 +31,7 @@ from trustguardian.domain.registry import Channel, Nature
 from trustguardian.service.collect.admin import configure, create_publishable_key
 from trustguardian.service.context import Context
 from trustguardian.service.events.consent import subject_consents
+from trustguardian.store import tables as t
 
 TP = "web-signup"
 STORE = "store-milano"
@@ -208,3 +211,16 @@ def client_from(address: str, base: str, **headers: str) -> httpx.Client:
     """An HTTP client whose requests leave from one loopback address (a distinct client IP)."""
     transport = httpx.HTTPTransport(local_address=address)
     return httpx.Client(base_url=base, transport=transport, headers=headers, timeout=10)
+
+
+def events_count(ctx: Context) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.events)).scalar_one())
+
+
+def mailed_link(outbox: Path) -> str:
+    (eml,) = sorted((outbox / "mail").glob("*.eml"))
+    text = message_from_bytes(eml.read_bytes()).get_payload()[0].get_payload(decode=True).decode()
+    found = LINK.search(text)
+    assert found, text
+    return found.group(1).split("/confirm/", 1)[1]

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import SHOP, STORE, TP, setup_collect
-from tests.collect.test_legacy_import import cli
+from tests.factories.api import assert_problem
+from tests.factories.cli import cli
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.collect.helpers import NEWSLETTER, SHOP, TP, publishable, setup_collect, status_of
+from tests.collect.helpers import (
+    NEWSLETTER,
+    SHOP,
+    TP,
+    events_count,
+    mailed_link,
+    publishable,
+    setup_collect,
+    status_of,
+)
 from tests.collect.helpers import submission as signup
-from tests.collect.test_confirmation_refusals import events_count, mailed_link
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope

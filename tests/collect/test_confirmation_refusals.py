@@ -6,16 +6,15 @@ from __future__ import annotations
 import base64
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 from tests.collect.helpers import (
-    LINK,
     NEWSLETTER,
     SHOP,
+    events_count,
+    mailed_link,
     publishable,
     setup_collect,
     status_of,
@@ -30,22 +29,8 @@ from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import CheckRequest, check_contact
 from trustguardian.service.verify.full import verify_ledger
-from trustguardian.store import tables as t
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def events_count(ctx: Context) -> int:
-    with ctx.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(t.events)).scalar_one())
-
-
-def mailed_link(outbox: Path) -> str:
-    (eml,) = sorted((outbox / "mail").glob("*.eml"))
-    text = message_from_bytes(eml.read_bytes()).get_payload()[0].get_payload(decode=True).decode()
-    found = LINK.search(text)
-    assert found, text
-    return found.group(1).split("/confirm/", 1)[1]
 
 
 @pytest.fixture

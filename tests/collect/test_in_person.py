@@ -9,9 +9,9 @@ import hashlib
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import NEWSLETTER, PHONE_TP, PROFILING, STORE, setup_collect, status_of
 from tests.factories import add_touchpoint
+from tests.factories.api import assert_problem
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope

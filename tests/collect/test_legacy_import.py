@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,8 @@ from sqlalchemy import func, select
 from tests.collect.helpers import LEGACY, NEWSLETTER, setup_collect
 from tests.collect.legacy_export import BAD, CYCLE, EMPTY, MAPPING, empty_rows, row, write_export
 from tests.conftest import TEST_MASTER_KEY
-from typer.testing import CliRunner
+from tests.factories.cli import cli, tg
 
-from trustguardian.cli.app import app
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.registry import ProofType
 from trustguardian.domain.subjects import IdentifierKind
@@ -31,17 +29,6 @@ from trustguardian.service.events.subjects import SubjectView, find_subject
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 from trustguardian.store.events import EventFilter
-
-
-def cli(ctx: Context, tmp_path: Path, *args: str) -> tuple[int, str]:
-    env = {
-        "TRUSTGUARDIAN_DATABASE_URL": ctx.settings.database_url,
-        "TRUSTGUARDIAN_KEYS_FILE": str(tmp_path / "keys.json"),
-        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.output
 
 
 def events(ctx: Context) -> int:
@@ -198,11 +185,11 @@ def test_a_bad_mapping_or_file_exits_2_naming_the_problem_and_writes_nothing(
     bad_map.write_text("[identifiers]\nfax = 'Fax'\n", encoding="utf-8")
 
     def run(mapping: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "trustguardian", "import", "consents", str(export),
-             "--touchpoint", LEGACY, "--map", str(mapping)],
-            capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
-        )  # fmt: skip
+        return tg(
+            *("import", "consents", str(export), "--touchpoint", LEGACY, "--map", str(mapping)),
+            env=env,
+            cwd=tmp_path,
+        )
 
     missing = run(good_map)
     assert missing.returncode == 2

@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
-from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import (
     SHOP,
     publishable,
@@ -25,6 +24,7 @@ from tests.collect.helpers import (
     submission,
     with_clock,
 )
+from tests.factories.api import assert_problem
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.collect import Confirmation

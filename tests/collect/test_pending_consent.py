@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 from tests.collect.helpers import NEWSLETTER, TP, setup_collect
-from tests.service.test_events_recording import email, make_draft, record_one
+from tests.factories.events import email, make_draft, record_one
 
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.consent import ConsentFact, ConsentStatus, fold

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import SHOP, STORE, TP, publishable, setup_collect, submission
 from tests.factories import add_touchpoint
+from tests.factories.api import assert_problem
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.errors import InvalidInput

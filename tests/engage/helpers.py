@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.factories import add_purpose, add_touchpoint
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     HISTORY_DAYS,
     NOTICE,

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     OTHER_PURPOSE,
     PURPOSE,

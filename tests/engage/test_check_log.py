@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.service.test_events_recording import ENGAGE_TP, MARIO, PURPOSE, ago
+from tests.factories.events import ENGAGE_TP, MARIO, PURPOSE, ago
 
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind

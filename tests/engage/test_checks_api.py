@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.test_registry_api import assert_problem
-from tests.service.test_events_recording import LUIGI, MARIO, PURPOSE, ago, email
+from tests.factories.api import assert_problem
+from tests.factories.events import LUIGI, MARIO, PURPOSE, ago, email
 
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind

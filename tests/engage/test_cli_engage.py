@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.service.test_events_recording import LUIGI, MARIO, PURPOSE, ago, email
+from tests.factories.events import LUIGI, MARIO, PURPOSE, ago, email
 from typer.testing import CliRunner
 
 from trustguardian.cli.app import app

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     LUIGI,
     OTHER_PURPOSE,

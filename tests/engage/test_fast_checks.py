@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
-from tests.service.test_events_recording import LUIGI, MARIO, PURPOSE
+from tests.factories.events import LUIGI, MARIO, PURPOSE
 
 from trustguardian.api.app import create_app
 from trustguardian.api.checks import router

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from tests.conftest import make_settings
-from tests.service.test_events_recording import PURPOSE, ago, email
+from tests.factories.events import PURPOSE, ago, email
 
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.events import EventKind

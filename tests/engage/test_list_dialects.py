@@ -1,6 +1,6 @@
 """Lists as people save them: the same list separated by commas, by semicolons (Excel's Italian
 export, with a byte order mark, CRLF and a header `E-mail`) or by tabs (header `Email`) gets the
-same answers from `trustguardian audience filter` (a real process, with worker processes) and
+same answers from `trustguardian audience filter` (its entry point, with worker processes) and
 from a real server's `POST /v1/checks/bulk`; columns named otherwise are mapped with
 `--column`; a list with no row that could be checked is refused in one sentence, writing
 nothing."""
@@ -11,12 +11,12 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.factories.cli import tg
 
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.service.engage.list_header import ALIASES, name_key, parse_columns, read_header
@@ -80,15 +80,12 @@ def read(data: bytes, delimiter: str) -> list[list[str]]:
 def run_cli(
     population: Population, source: Path, tmp_path: Path, *extra: str
 ) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
-    """`trustguardian audience filter` in a new process, with two workers."""
+    """`trustguardian audience filter` through the entry point, with its default workers."""
     good, bad = tmp_path / f"{source.stem}-ok.csv", tmp_path / f"{source.stem}-rejected.csv"
-    done = subprocess.run(
-        [sys.executable, "-m", "trustguardian", *filter_args(source, good, bad), *extra],
+    done = tg(
+        *filter_args(source, good, bad),
+        *extra,
         env={**os.environ, **env_for(population.ctx.settings), "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
     )
     return done, good, bad
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from tests.engage.helpers import check, event, setup_engage
 from tests.factories import add_purpose, add_touchpoint
-from tests.service.test_events_recording import HISTORY_DAYS, NOTICE, ago, at_instant, email
+from tests.factories.events import HISTORY_DAYS, NOTICE, ago, at_instant, email
 
 from trustguardian.domain.checks import Reason
 from trustguardian.domain.errors import InvalidInput

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     LUIGI,
     OTHER_PURPOSE,
     PURPOSE,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 from tests.factories import purpose_content
-from tests.service.test_events_recording import PURPOSE, ago, email
+from tests.factories.events import PURPOSE, ago, email
 
 from trustguardian.domain.checks import (
     TELEMARKETING_WINDOW,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from tests.factories.smtp import Inbox
 
 from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
 from trustguardian.messaging.adapters import DirectoryMailer, HttpSmsGateway
@@ -20,30 +19,7 @@ from trustguardian.messaging.ports import MessagingError
 from trustguardian.settings import Settings
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[_Inbox, int]]:
-    inbox = _Inbox()
-    with socket.socket() as probe:  # aiosmtpd must be told its port: take a free one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-def test_smtp_mailer_delivers_text_and_html(smtp: tuple[_Inbox, int], tmp_path: Path) -> None:
+def test_smtp_mailer_delivers_text_and_html(smtp: tuple[Inbox, int], tmp_path: Path) -> None:
     inbox, port = smtp
     settings = Settings(smtp_host="127.0.0.1", smtp_port=port, mail_from="dpo@shop.example")
     message_id = mailer_for(settings).send(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from tests.conftest import PG_URL
-from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
+from tests.factories.events import email, make_draft, record_one, setup_registry
 
 from trustguardian.domain.events import EventKind
 from trustguardian.ledger import Signer

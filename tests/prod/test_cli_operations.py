@@ -1,16 +1,16 @@
 """The operator's commands as a new user runs them: backup, restore, rotations, ledger keys,
-verify (real `trustguardian` processes on a SQLite instance whose keys live in a key file)."""
+verify (the `trustguardian` entry point on a SQLite instance whose keys live in a key file)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
+from tests.factories import cli
+from tests.factories.events import email, make_draft, record_one, setup_registry
 
 from trustguardian.service.context import build_context
 from trustguardian.settings import Settings
@@ -19,14 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def tg(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trustguardian", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return cli.tg(*args, env=env)
 
 
 def test_backup_rotate_restore_and_verify_from_the_command_line(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""One instance, one key file: real `trustguardian` processes in real folders, on both backends.
+"""One instance, one key file: the `trustguardian` entry point in real folders, on both backends.
 
 A missing key file, another instance's key file and an empty folder are each refused in one
 sentence with a non-zero exit, no traceback, and nothing created or written; keys come only
@@ -12,7 +12,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,8 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 from tests.conftest import BACKENDS
-from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
+from tests.factories import cli
+from tests.factories.events import email, make_draft, record_one, setup_registry
 
 from trustguardian.ledger import Signer
 from trustguardian.service.context import build_context
@@ -45,16 +45,7 @@ def clean_env(**values: str) -> dict[str, str]:
 def tg(
     cwd: Path, env: dict[str, str], *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trustguardian", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return cli.tg(*args, cwd=cwd, env=env, input=stdin)
 
 
 def assert_refused(done: subprocess.CompletedProcess[str], *words: str) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     LUIGI,
     MARIO,
     email,

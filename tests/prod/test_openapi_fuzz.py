@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
-from tests.service.test_events_recording import email, make_draft, record_one, setup_registry
+from tests.factories.events import email, make_draft, record_one, setup_registry
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope

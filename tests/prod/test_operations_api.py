@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from tests.api.test_events_api import event_body
-from tests.service.test_events_recording import setup_registry
+from tests.factories.api import event_body
+from tests.factories.events import setup_registry
 
 from trustguardian.api.app import create_app
 from trustguardian.service.context import Context, build_context

@@ -6,13 +6,12 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from tests.factories.cli import tg
 from tests.reports.helpers import MARIO, mario_history
-from tests.reports.test_exports import CONTROLLER, configured
+from tests.reports.standards import CONTROLLER, configured
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
@@ -62,13 +61,7 @@ def test_command_line_reads_are_logged_as_the_cli(sqlite_ctx: Context, tmp_path:
     }
 
     def run(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "trustguardian", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = tg(*args, env=env)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 

@@ -7,12 +7,11 @@ import io
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
+from tests.factories.cli import tg
 from tests.reports.helpers import (
     FORM_HTML,
     NOTICE_V2,
@@ -22,6 +21,7 @@ from tests.reports.helpers import (
     rezip,
     unzip,
 )
+from tests.reports.pdf import page_ink, pdf_text
 
 from trustguardian.domain.errors import NotFound
 from trustguardian.ledger import Signer
@@ -29,30 +29,6 @@ from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import shred_subject
-
-
-def pdf_text(body: bytes) -> str:
-    doc = pdfium.PdfDocument(body)
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in doc)
-    finally:
-        doc.close()
-
-
-def page_ink(body: bytes) -> list[int]:
-    """Each page rendered to an image: how many of its pixels are not white."""
-    doc = pdfium.PdfDocument(body)
-    try:
-        return [
-            sum(
-                1
-                for p in page.render(scale=1).to_pil().convert("L").get_flattened_data()
-                if p < 200
-            )
-            for page in doc
-        ]
-    finally:
-        doc.close()
 
 
 def test_a_dossier_holds_the_whole_story_and_verifies(ctx: Context) -> None:
@@ -204,36 +180,19 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
         else "",
     }
     out = tmp_path / "mario.zip"
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "trustguardian",
-            "dossier",
-            "mario.rossi@example.com",
-            "--out",
-            str(out),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = tg("dossier", "mario.rossi@example.com", "--out", str(out), env=env)
     assert made.returncode == 0, made.stderr
     # Offline: no database, no keys, no settings at all.
     offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
     offline["TRUSTGUARDIAN_DATABASE_URL"] = f"sqlite:///{tmp_path}/absent/none.db"
     instance_key = history.ctx.keys.signer.verifier
-    ok = subprocess.run(
-        [
-            sys.executable,
-            *("-m", "trustguardian", "dossier", "verify", str(out)),
-            *("--key", instance_key.verifier_key),
-        ],
+    ok = tg(
+        "dossier",
+        "verify",
+        str(out),
+        "--key",
+        instance_key.verifier_key,
         env={**offline, "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=tmp_path,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -243,34 +202,26 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     assert f"{instance_key.fingerprint}), pinned by --key" in ok.stdout
     assert not (tmp_path / "absent").exists()
     # Without a pin every check still runs, but the answer is "unpinned", naming the key.
-    unpinned = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
-        env={**offline, "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    unpinned = tg("dossier", "verify", str(out), env={**offline, "COLUMNS": "300"}, cwd=tmp_path)
     assert unpinned.returncode == 6, unpinned.stdout + unpinned.stderr
     assert "NOT pinned" in unpinned.stdout
     assert instance_key.fingerprint in unpinned.stdout
     assert "unpinned" in unpinned.stderr
     assert "Traceback" not in unpinned.stderr
-    embedded = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", "--trust-embedded-key", out],
+    embedded = tg(
+        "dossier",
+        "verify",
+        "--trust-embedded-key",
+        out,
         env={**offline, "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=tmp_path,
     )
     assert embedded.returncode == 0, embedded.stdout + embedded.stderr
-    by_env = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out)],
+    by_env = tg(
+        "dossier",
+        "verify",
+        str(out),
         env={**offline, "TRUSTGUARDIAN_TRUSTED_KEYS": f"other+0+x, {instance_key.verifier_key}"},
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=tmp_path,
     )
     assert by_env.returncode == 2, by_env.stdout + by_env.stderr  # a malformed pin is refused
@@ -280,12 +231,12 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     files = unzip(out.read_bytes())
     files["notices/privacy-it-v1.txt"] = b"Informativa v1 (ritoccata)\n"
     out.write_bytes(rezip(files))
-    bad = subprocess.run(
-        [sys.executable, "-m", "trustguardian", "dossier", "verify", out, f"--key={pinned_key}"],
+    bad = tg(
+        "dossier",
+        "verify",
+        out,
+        f"--key={pinned_key}",
         env={**offline, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=tmp_path,
     )
     assert bad.returncode == 1
@@ -334,13 +285,8 @@ def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
     offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
 
     def verify(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "trustguardian", "dossier", "verify", str(out), *extra],
-            env={**offline, "COLUMNS": "300"},
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=tmp_path,
+        return tg(
+            "dossier", "verify", str(out), *extra, env={**offline, "COLUMNS": "300"}, cwd=tmp_path
         )
 
     unpinned = verify()

@@ -17,7 +17,7 @@ from tests.reports.cases import (
     mario_cases,
 )
 from tests.reports.helpers import rezip, unzip
-from tests.reports.test_dossier import page_ink, pdf_text
+from tests.reports.pdf import page_ink, pdf_text
 
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier

@@ -4,15 +4,26 @@ and the register of processing (art. 30) as CSV and PDF."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import uuid
-from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
 from tests.census.helpers import PURPOSE, STORE, UNSUBSCRIBE, WEB
 from tests.reports.helpers import mario_history
+from tests.reports.standards import (
+    CONTROLLER,
+    DPV_CONSENT_STATUS_REQUIRED,
+    DPV_PROCESS_REQUIRED,
+    DPV_RECORD_REQUIRED,
+    DPV_STATUSES,
+    KANTARA_CONTROLLER_REQUIRED,
+    KANTARA_PURPOSE_REQUIRED,
+    KANTARA_REQUIRED,
+    KANTARA_SERVICE_REQUIRED,
+    configured,
+    present,
+)
 
 from trustguardian.domain.errors import Conflict
 from trustguardian.domain.sync import SystemKind
@@ -22,83 +33,6 @@ from trustguardian.service.accountability.records import processing_register, su
 from trustguardian.service.context import Context
 from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
 from trustguardian.service.sync.systems import create_system
-
-CONTROLLER = {
-    "controller_address": "Via Roma 1, 20121 Milano",
-    "controller_phone": "+39 02 1234567",
-    "controller_email": "privacy@bottegarossi.example",
-}
-
-# ISO/IEC TS 27560 in the DPV JSON profile: the mandatory fields of a consent record as the
-# DPVCG schema states them (github.com/coolharsh55/dpv-consent-record, spec_record.md, "List of
-# Fields" and "Structure of Record"; implementing https://w3id.org/dpv/guides/consent-27560).
-DPV_RECORD_REQUIRED = (
-    "dct:conformsTo",  # schema version, MUST be dpv-27560:record-2
-    "dpv:hasIdentifier",  # record id, a single string
-    "dpv:hasDataSubject",  # PII principal, an object with dpv:hasIdentifier
-    "dct:created",  # creation timestamp
-    "dct:creator",  # a key of dpv:hasEntity
-    "dct:language",  # two lower-case ISO 639 letters
-    "dpv:hasEntity",  # the parties
-    "dpv:hasNotice",  # privacy notice, each with dpv:hasIdentifier
-    "dpv:hasProcess",  # exactly one key, an array of processes
-)
-DPV_PROCESS_REQUIRED = (
-    "dpv:hasPurpose",  # array of objects with skos:broader and skos:prefLabel
-    "dpv:hasPersonalData",  # pii information / pii type
-    "dpv:hasProcessing",  # processing operations
-    "dpv:hasDataController",  # pii controllers, keys of dpv:hasEntity
-    "dpv:hasDataSource",  # collection method
-    "dpv:hasStorageCondition",  # storage location and retention period
-    "dpv:hasRecipient",  # recipient third parties (may be empty)
-    "dpv:hasLegalBasis",  # lawful basis
-    "dpv:hasJurisdiction",  # jurisdiction
-    "dpv:hasConsentControl",  # withdrawal method
-)
-DPV_CONSENT_STATUS_REQUIRED = ("@type", "dpv:isIndicatedAtTime", "dpv:isExercisedAt")
-DPV_STATUSES = {
-    "dpv:ConsentGiven",
-    "dpv:ConsentWithdrawn",
-    "dpv:ConsentRefused",
-    "dpv:ConsentExpired",
-    "dpv:ConsentRequested",
-}
-
-# Kantara Initiative Consent Receipt Specification v1.1.0 (2018-02-20), section 4 "Consent
-# Receipt Data Fields" (https://kantarainitiative.org/file-downloads/consent-receipt-
-# specification-v1-1-0/): the fields marked REQUIRED (MUST).
-KANTARA_REQUIRED = (
-    "version",
-    "jurisdiction",
-    "consentTimestamp",
-    "collectionMethod",
-    "consentReceiptID",
-    "piiPrincipalId",
-    "piiControllers",
-    "policyUrl",
-    "services",
-    "sensitive",
-)
-KANTARA_CONTROLLER_REQUIRED = ("piiController", "contact", "address", "email", "phone")
-KANTARA_SERVICE_REQUIRED = ("service", "purposes")
-KANTARA_PURPOSE_REQUIRED = (
-    "purpose",
-    "purposeCategory",
-    "consentType",
-    "piiCategory",
-    "termination",
-    "thirdPartyDisclosure",
-)
-
-
-def configured(ctx: Context, **extra: Any) -> Context:
-    return dataclasses.replace(
-        ctx, settings=ctx.settings.model_copy(update={**CONTROLLER, **extra})
-    )
-
-
-def present(value: Any) -> bool:
-    return value is not None and value != "" and value != {}
 
 
 def test_dpv_records_carry_every_mandatory_field_of_the_profile(ctx: Context) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from tests.census.helpers import NOTICE, PURPOSE, T0, UNSUBSCRIBE, at
 from tests.factories import add_purpose, add_touchpoint
 from tests.reports.helpers import mario_history
-from tests.reports.test_exports import (
+from tests.reports.standards import (
     DPV_PROCESS_REQUIRED,
     DPV_RECORD_REQUIRED,
     KANTARA_REQUIRED,

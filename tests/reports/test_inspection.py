@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-import pypdfium2 as pdfium
 from sqlalchemy import func, select
 from tests.census.helpers import SEND, T0, add_calls, at, contact, paper_consent
 from tests.reports.helpers import mario_history
+from tests.reports.pdf import one_line, pages
 
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.service.context import Context
@@ -16,23 +15,6 @@ from trustguardian.service.registry.census import examine_touchpoints
 from trustguardian.store import tables as t
 
 GREEN = (0x2F, 0x6F, 0x4F)  # the first series colour of every chart
-
-
-def pages(body: bytes) -> list[tuple[str, list[tuple[int, int, int]]]]:
-    """(text, pixels) of every page, each page rendered to an image."""
-    doc = pdfium.PdfDocument(body)
-    try:
-        found = []
-        for page in doc:
-            image = page.render(scale=1).to_pil().convert("RGB")
-            found.append((page.get_textpage().get_text_range(), list(image.get_flattened_data())))
-        return found
-    finally:
-        doc.close()
-
-
-def one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
 
 
 def test_the_inspection_report_renders_with_the_figures_of_the_database(ctx: Context) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from tests.census.helpers import T0, UNSUBSCRIBE, at, clean_company, contact
-from tests.reports.test_inspection import one_line, pages
+from tests.reports.pdf import one_line, pages
 
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel

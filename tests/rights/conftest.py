@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.factories.smtp import Inbox, smtp_server
 
 from trustguardian.api.app import create_app
 from trustguardian.domain.access import Scope
@@ -28,3 +29,10 @@ def api(rctx: Context) -> Iterator[TestClient]:
     _, token = create_api_key(rctx, name="test admin", scopes=[Scope.ADMIN])
     with TestClient(create_app(rctx), headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server: (its inbox, its port)."""
+    with smtp_server() as running:
+        yield running

@@ -9,7 +9,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 from tests.factories import add_purpose, add_touchpoint
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     BOTH,
     HISTORY_DAYS,
     NOTICE,

@@ -7,7 +7,7 @@ from email import message_from_bytes
 
 import httpx
 from fastapi.testclient import TestClient
-from tests.service.test_events_recording import footprint
+from tests.factories.events import footprint
 
 from trustguardian.service.access.users import access_log
 from trustguardian.service.context import Context

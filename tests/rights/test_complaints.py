@@ -4,7 +4,7 @@ event, attachments sealed."""
 from __future__ import annotations
 
 import pytest
-from tests.service.test_events_recording import footprint
+from tests.factories.events import footprint
 
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import Conflict, InvalidInput

@@ -4,7 +4,7 @@ with proofs, Sec-GPC as an objection to sale/sharing purposes, objection to all 
 from __future__ import annotations
 
 import pytest
-from tests.service.test_events_recording import footprint
+from tests.factories.events import footprint
 
 from trustguardian.domain.errors import InvalidInput, InvalidToken
 from trustguardian.domain.registry import Channel

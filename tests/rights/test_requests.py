@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from tests.service.test_events_recording import footprint
+from tests.factories.events import footprint
 
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import Conflict, InvalidInput

@@ -7,7 +7,7 @@ from email import message_from_bytes
 from typing import Any
 
 import pytest
-from tests.messaging.test_adapters import _Inbox, smtp  # noqa: F401 -- the SMTP server fixture
+from tests.factories.smtp import Inbox
 
 from trustguardian.service.context import Context
 from trustguardian.service.rights.verification import confirm_code, extend_request, send_code
@@ -16,7 +16,7 @@ from .helpers import ANNA, person, submit
 
 
 @pytest.fixture
-def mailed(rctx: Context, smtp: tuple[_Inbox, int]) -> tuple[Context, _Inbox]:  # noqa: F811
+def mailed(rctx: Context, smtp: tuple[Inbox, int]) -> tuple[Context, Inbox]:
     inbox, port = smtp
     rctx.settings = rctx.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
     return rctx, inbox
@@ -28,7 +28,7 @@ def _body(envelope: Any) -> str:
 
 
 def test_the_code_and_the_extension_reach_the_person_by_smtp(
-    mailed: tuple[Context, _Inbox],
+    mailed: tuple[Context, Inbox],
 ) -> None:
     ctx, inbox = mailed
     person(ctx)

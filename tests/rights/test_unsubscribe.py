@@ -6,7 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from tests.service.test_events_recording import footprint, make_draft, record
+from tests.factories.events import footprint, make_draft, record
 
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput, InvalidToken

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     LUIGI,
     ago,

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     BOTH,
     ENGAGE_TP,
     LUIGI,
     MARIO,
+    SCAN,
     STORE_TP,
     ago,
     all_are,
@@ -33,19 +34,12 @@ from trustguardian.domain.consent import (
     fold,
 )
 from trustguardian.domain.events import EventKind, PrivacyEvent
-from trustguardian.domain.registry import Channel, ProofType
-from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
 from trustguardian.service.events.consent import subject_consents, subject_timeline
 from trustguardian.service.events.validate import EventDraft
 
 DECIDING = [EventKind.CONSENT_GIVEN, EventKind.CONSENT_REFUSED, EventKind.CONSENT_WITHDRAWN]
-SCAN = ProofDraft(
-    ProofType.PAPER_FORM,
-    {"form_reference": "PF-2024-0042"},
-    b"%PDF-1.4 signed paper form",
-    "application/pdf",
-)
 
 
 def test_a_paper_consent_from_last_week_recorded_today_does_not_undo_yesterdays_withdrawal(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     LUIGI,
     MARIO,
     ago,

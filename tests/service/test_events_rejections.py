@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from tests.factories import add_touchpoint
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     LUIGI,
     NOTICE,

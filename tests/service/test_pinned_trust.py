@@ -5,7 +5,7 @@ whoever can write the database never makes its checkpoints acceptable, on SQLite
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     LUIGI,
     email,
     make_draft,

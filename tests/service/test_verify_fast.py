@@ -17,8 +17,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from tests.collect.helpers import NEWSLETTER, TP, setup_collect
 from tests.conftest import BACKENDS, PG_URL
-from tests.service.test_events_recording import email, make_draft, record_one
-from tests.service.test_tamper import build_ledger
+from tests.factories.events import email, make_draft, record_one
+from tests.factories.retail import build_ledger
 
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect.admin import configure

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 from tests.conftest import BACKENDS
-from tests.service.test_tamper import _email, _operator, build_ledger
+from tests.factories.retail import build_ledger, operator_proof, person_email
 
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
@@ -53,9 +53,9 @@ def _correct_winners(ctx: Context) -> None:
                     kind=EventKind.CONSENT_GIVEN,
                     touchpoint="fair-stand",
                     occurred_at=now - timedelta(hours=1),
-                    identifiers=_email(person),
+                    identifiers=person_email(person),
                     purpose="newsletter",
-                    proofs=(_operator(),),
+                    proofs=(operator_proof(),),
                     fingerprint=f"winner-{person}",
                 )
                 for person in (5, 6)
@@ -69,9 +69,9 @@ def _correct_winners(ctx: Context) -> None:
                 kind=EventKind.CONSENT_REFUSED,
                 touchpoint="fair-stand",
                 occurred_at=now - timedelta(days=30),
-                identifiers=_email(5),
+                identifiers=person_email(5),
                 purpose="newsletter",
-                proofs=(_operator("Team leader"),),
+                proofs=(operator_proof("Team leader"),),
                 corrects=given[0].id,
                 fingerprint="correct-5",
             ),
@@ -79,10 +79,10 @@ def _correct_winners(ctx: Context) -> None:
                 kind=EventKind.CONSENT_GIVEN,
                 touchpoint="fair-stand",
                 occurred_at=now - timedelta(days=2),
-                identifiers=_email(6),
+                identifiers=person_email(6),
                 purpose="newsletter",
                 channels=(Channel.EMAIL,),
-                proofs=(_operator("Team leader"),),
+                proofs=(operator_proof("Team leader"),),
                 corrects=given[1].id,
                 fingerprint="correct-6",
             ),

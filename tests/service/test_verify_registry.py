@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     NOTICE,
     make_draft,
     record_one,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from tests.service.test_events_recording import make_draft, record, setup_registry
+from tests.factories.events import make_draft, record, setup_registry
 
 from trustguardian.service.context import Context
 from trustguardian.service.events.ledger import latest_checkpoint

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import BACKENDS, bound_context, make_settings
-from tests.service.test_events_recording import setup_registry
+from tests.factories.events import setup_registry
 from tests.sync.helpers import FAST, Receivers
 
 from trustguardian.service.context import Context

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import func, select
-from tests.service.test_events_recording import email, make_draft, record
+from tests.factories.events import email, make_draft, record
 
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.service.context import Context

@@ -10,9 +10,8 @@ On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import httpx
-from tests.service.test_events_ordering import SCAN
-from tests.service.test_events_recording import ENGAGE_TP, STORE_TP, ago, make_draft, record_one
-from tests.service.test_events_recording import statuses as our_statuses
+from tests.factories.events import ENGAGE_TP, SCAN, STORE_TP, ago, make_draft, record_one
+from tests.factories.events import statuses as our_statuses
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Received, Receivers, run_until
 

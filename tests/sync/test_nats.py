@@ -18,7 +18,7 @@ import nats
 import orjson
 import pytest
 from tests.conftest import TEST_MASTER_KEY
-from tests.service.test_events_recording import make_draft, record
+from tests.factories.events import make_draft, record
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import events_for
 from typer.testing import CliRunner

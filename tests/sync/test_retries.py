@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.service.test_events_recording import email, make_draft, record
+from tests.factories.events import email, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import (
     Received,

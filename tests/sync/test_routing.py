@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 from tests.factories import add_touchpoint
-from tests.service.test_events_recording import (
+from tests.factories.events import (
     ENGAGE_TP,
     MARIO,
     NOTICE,

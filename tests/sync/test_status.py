@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook as Verifier
-from tests.api.test_registry_api import assert_problem
 from tests.conftest import TEST_MASTER_KEY
-from tests.service.test_events_recording import email, make_draft, record
+from tests.factories.api import assert_problem
+from tests.factories.events import email, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receiver, Receivers, always, free_port, run_until
 from typer.testing import CliRunner

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from tests.engage.server import env_for
+from tests.factories import cli
 
 from trustguardian.service.access import users
 from trustguardian.service.context import Context
@@ -20,15 +20,8 @@ PASSWORD = "a long pass phrase 42"
 
 
 def tg(ctx: Context, cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trustguardian", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env_for(ctx.settings), "COLUMNS": "200"},
-        cwd=cwd,
-        timeout=120,
-        check=False,
+    return cli.tg(
+        *args, input=stdin, env={**os.environ, **env_for(ctx.settings), "COLUMNS": "200"}, cwd=cwd
     )
 
 

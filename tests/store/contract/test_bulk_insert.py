@@ -34,13 +34,13 @@ def _rows(prefix: str, count: int) -> list[dict[str, object]]:
     ]
 
 
-def test_few_and_many_rows_read_back_as_written(ctx: Context) -> None:
+def test_few_and_many_rows_read_back_as_written(store: Context) -> None:
     few, many = _rows("chk_few_", COPY_FROM - 1), _rows("chk_many_", COPY_FROM + 9)
-    with ctx.uow() as uow:
+    with store.uow() as uow:
         bulk_insert(uow.connection, t.checks, few)
         bulk_insert(uow.connection, t.checks, many)
         uow.commit()
-    with ctx.engine.connect() as conn:
+    with store.engine.connect() as conn:
         stored = {row.id: row._asdict() for row in conn.execute(select(t.checks))}
     assert len(stored) == len(few) + len(many)
     for row in few + many:

@@ -10,13 +10,13 @@ from trustguardian.store.migrate import current_revision, head_revision
 from trustguardian.store.tables import metadata
 
 
-def test_migrations_and_models_agree(ctx: Context) -> None:
-    with ctx.engine.connect() as conn:
+def test_migrations_and_models_agree(store: Context) -> None:
+    with store.engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), metadata
         )
     assert diff == []
 
 
-def test_database_is_at_head_after_migrating(ctx: Context) -> None:
-    assert current_revision(ctx.engine) == head_revision()
+def test_database_is_at_head_after_migrating(store: Context) -> None:
+    assert current_revision(store.engine) == head_revision()
