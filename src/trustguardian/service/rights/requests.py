@@ -140,7 +140,49 @@ def submit_request(
 
     A retry with the same idempotency key returns the request taken in the first time.
     """
-    if language not in LANGUAGES:
+    intake = Intake(kind, touchpoint, channel, identifiers, subject_id, details, language)
+    with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        view = submit_in_unit(
+            ctx,
+            uow,
+            intake,
+            received_at=received_at,
+            proofs=proofs,
+            actor=actor,
+            idempotency=(
+                (idempotency_scope, idempotency_key) if idempotency_key is not None else None
+            ),
+        )
+        uow.commit()
+    return view
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a person asks for, as they asked it."""
+
+    kind: RequestKind
+    touchpoint: str
+    channel: Channel
+    identifiers: Sequence[Identifier] = ()
+    subject_id: str | None = None
+    details: str | None = None
+    language: str = "it"
+
+
+def submit_in_unit(
+    ctx: Context,
+    uow: UnitOfWork,
+    intake: Intake,
+    *,
+    received_at: datetime | None = None,
+    proofs: Sequence[ProofDraft] = (),
+    actor: str = "api",
+    idempotency: tuple[str, str] | None = None,
+) -> RequestView:
+    """`submit_request`'s work in the caller's unit of work (which holds the ledger lock)."""
+    if intake.language not in LANGUAGES:
         raise InvalidInput("language", errors=[FieldError("language", "use it or en")])
     now = ctx.clock.now()
     received = as_utc(received_at) if received_at is not None else now
@@ -149,63 +191,67 @@ def submit_request(
             "a request cannot be received in the future",
             errors=[FieldError("received_at", "in the future")],
         )
+    identifiers = intake.identifiers
     contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
     request_id = ctx.ids.new_id("req")
     due = deadline(received)
     fingerprint = _fingerprint(
-        kind, touchpoint, channel, identifiers, subject_id, details, language, received_at
+        intake.kind,
+        intake.touchpoint,
+        intake.channel,
+        identifiers,
+        intake.subject_id,
+        intake.details,
+        intake.language,
+        received_at,
     )
-    with ctx.uow() as uow:
-        uow.ledger.lock_head()
-        if idempotency_key is not None:
-            earlier = replayed(uow, idempotency_scope, idempotency_key, fingerprint)
-            if earlier is not None:
-                found = uow.rights.by_step_event(earlier)
-                row = uow.rights.get(found or "")
-                assert row is not None
-                return view_of(ctx, uow, row)
-        [event] = record_in_unit(
-            ctx,
-            uow,
-            [
-                EventDraft(
-                    kind=EventKind.REQUEST_RECEIVED,
-                    touchpoint=touchpoint,
-                    occurred_at=received,
-                    identifiers=tuple(identifiers),
-                    subject_id=subject_id,
-                    proofs=tuple(proofs),
-                )
-            ],
-        )
-        uow.rights.add(
-            {
-                "id": request_id,
-                "kind": kind.value,
-                "status": RequestStatus.RECEIVED.value,
-                "subject_id": event.subject_id,
-                "touchpoint_key": touchpoint,
-                "channel": channel.value,
-                "language": language,
-                "contact_blind": blind(ctx, contact) if contact else None,
-                "received_at": received,
-                "due_on": due.due_on,
-                "due_at": due.ends_at,
-                "details_sealed": seal_text(
-                    ctx, uow, event.subject_id, details, aad(request_id, "details")
-                ),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
-        if idempotency_key is not None:
-            remember(uow, idempotency_scope, idempotency_key, fingerprint, event.id, now)
-        row = uow.rights.get(request_id)
-        assert row is not None
-        view = view_of(ctx, uow, row)
-        uow.commit()
-    return view
+    if idempotency is not None:
+        earlier = replayed(uow, *idempotency, fingerprint)
+        if earlier is not None:
+            found = uow.rights.by_step_event(earlier)
+            row = uow.rights.get(found or "")
+            assert row is not None
+            return view_of(ctx, uow, row)
+    [event] = record_in_unit(
+        ctx,
+        uow,
+        [
+            EventDraft(
+                kind=EventKind.REQUEST_RECEIVED,
+                touchpoint=intake.touchpoint,
+                occurred_at=received,
+                identifiers=tuple(identifiers),
+                subject_id=intake.subject_id,
+                proofs=tuple(proofs),
+            )
+        ],
+    )
+    uow.rights.add(
+        {
+            "id": request_id,
+            "kind": intake.kind.value,
+            "status": RequestStatus.RECEIVED.value,
+            "subject_id": event.subject_id,
+            "touchpoint_key": intake.touchpoint,
+            "channel": intake.channel.value,
+            "language": intake.language,
+            "contact_blind": blind(ctx, contact) if contact else None,
+            "received_at": received,
+            "due_on": due.due_on,
+            "due_at": due.ends_at,
+            "details_sealed": seal_text(
+                ctx, uow, event.subject_id, intake.details, aad(request_id, "details")
+            ),
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
+    if idempotency is not None:
+        remember(uow, *idempotency, fingerprint, event.id, now)
+    row = uow.rights.get(request_id)
+    assert row is not None
+    return view_of(ctx, uow, row)
 
 
 def _fingerprint(*parts: object) -> str:
