@@ -76,7 +76,7 @@ def test_a_contact_citing_a_journalled_check_finds_it(journalled: Context) -> No
     assert allowed.allowed
     assert allowed.check_id not in stored_checks(journalled)
     event(journalled, EventKind.CONTACT_MADE, check_id=allowed.check_id, channels=(Channel.EMAIL,))
-    with journalled.uow(write=False) as uow:
+    with journalled.uow() as uow:  # checks are read by writers (see store.engage)
         assert uow.engage.flagged_contacts(ENGAGE_TP) == {}
         assert uow.engage.checks([allowed.check_id])[allowed.check_id].allowed is True
     # The owner's later drain skips the row already absorbed.
@@ -276,3 +276,27 @@ def test_metrics_show_the_journal_backlog(journalled: Context) -> None:
         "trustguardian_check_log_bytes 0.0"
         in exposition(journalled.engine, journalled.clock).decode()
     )
+
+
+def test_a_read_only_unit_of_work_may_not_read_checks(journalled: Context) -> None:
+    """A reader's snapshot could miss rows drained after it began: the repository refuses."""
+    allowed = check(journalled)
+    assert allowed.subject_id is not None
+    with journalled.uow(write=False) as uow, pytest.raises(RuntimeError, match="write unit"):
+        uow.engage.checks([str(allowed.check_id)])
+    with journalled.uow() as uow:
+        found = uow.engage.recent_checks(allowed.subject_id, 10)
+    assert [c.id for c in found] == [allowed.check_id]
+
+
+def test_only_the_store_reads_the_journal() -> None:
+    """Readers of checks never absorb the journal themselves: the engage repository does."""
+    source = Path(check_log.__file__).parents[1]
+    found = [
+        f"{path.relative_to(source)}:{number}"
+        for path in sorted(source.rglob("*.py"))
+        if path.parent.name != "store"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "absorb(" in line
+    ]
+    assert found == []

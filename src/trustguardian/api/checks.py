@@ -37,7 +37,9 @@ from trustguardian.service.engage.list_header import ListHeader, parse_columns, 
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 Ctx = Annotated[Context, Depends(get_context)]
-Checker = Annotated[ApiKey, Depends(require(Scope.CONSENT_CHECK))]
+# The scope a key needs to check contacts, one at a time (here and in api.fast_checks) or in bulk.
+CHECK_SCOPE = Scope.CONSENT_CHECK
+Checker = Annotated[ApiKey, Depends(require(CHECK_SCOPE))]
 
 
 class CheckCreate(Input):
@@ -67,7 +69,8 @@ def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
 
 
 def answer_check(ctx: Context, body: CheckCreate) -> CheckRead:
-    """Checks and records one contact (the route's work, shared with api.fast_checks)."""
+    """Checks and records one contact: all that POST /v1/checks decides once the key is
+    authorised. The route and its fast path (api.fast_checks) differ only in transport."""
     if (body.identifier is None) == (body.subject_id is None):
         raise InvalidInput(
             "name the person by one identifier or by subject_id",

@@ -3,10 +3,11 @@
 A single check costs about 0.3 ms of CPU; FastAPI's request object, dependency solving and the
 three thread-pool hops of a sync route (dependency, endpoint, response validation) cost several
 times that. This ASGI middleware answers a plain check itself, through the route's own request
-model, key check, service call and response model. Anything else (another method or path, a
-query string, a content type other than `application/json`, bad JSON, a field that does not
-validate, a missing, unknown or under-scoped key, a domain error) goes to the FastAPI app with the
-body replayed, so every error answer is the route's own and has no second copy here.
+model, key check (`authorise` with `CHECK_SCOPE`), decision (`answer_check`) and response model:
+only the transport is its own. Anything else (another method or path, a query string, a content
+type other than `application/json`, bad JSON, a field that does not validate, a missing, unknown
+or under-scoped key, a domain error) goes to the FastAPI app with the body replayed, so every
+error answer is the route's own and has no second copy here.
 
 `create_app` adds it innermost: the request log and metrics, security headers, rate limit and
 body size limit wrap it as they wrap the routes.
@@ -24,8 +25,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustguardian.api.auth import authorise
-from trustguardian.api.checks import CheckCreate, CheckRead, answer_check
-from trustguardian.domain.access import Scope as KeyScope
+from trustguardian.api.checks import CHECK_SCOPE, CheckCreate, CheckRead, answer_check
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.context import Context
 
@@ -98,7 +98,7 @@ class FastChecks:
             return None
         try:
             request = CheckCreate.model_validate(data)
-            authorise(self.ctx, token=token, scope=KeyScope.CONSENT_CHECK)
+            authorise(self.ctx, token=token, scope=CHECK_SCOPE)
             read = answer_check(self.ctx, request)
         except (ValidationError, DomainError):
             # Nothing was recorded (the check is written last): the app's own try writes once.

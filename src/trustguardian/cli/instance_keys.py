@@ -7,7 +7,7 @@ import typer
 from trustguardian.cli.common import JSON, console, context, print_json, settings_of, table
 from trustguardian.cli.ledger import ledger
 from trustguardian.service.ops import keyring
-from trustguardian.service.ops.binding import init_instance
+from trustguardian.service.ops.binding import bound_id, init_instance
 from trustguardian.service.ops.instance import format_pinned
 from trustguardian.service.ops.rotation import (
     finish_master_rotation,
@@ -26,12 +26,10 @@ def init(typer_ctx: typer.Context) -> None:
     ctx = init_instance(settings)
     try:
         keyring.register_signing_key(ctx)
-        with ctx.uow(write=False) as uow:
-            record = uow.instance.get()
+        record_id = bound_id(ctx) or "?"
         where = ctx.engine.url.render_as_string(hide_password=True)
     finally:
         ctx.engine.dispose()
-    record_id = record.id if record is not None else "?"
     written = (
         f"keys in {settings.keys_file} (mode 0600: keep a copy apart from the backups)"
         if settings.keys_file.exists()

@@ -8,8 +8,9 @@ process being killed, as a commit in WAL mode with `synchronous=NORMAL` does: ne
 flushed to the disk) and a thread moves the journal into the table every `interval` seconds, in
 one transaction.
 
-- Every reader of checks by id first `absorb`s every journal into the table inside its own write
-  transaction (inserts that already happened are skipped), so nothing answered is ever missed.
+- The engage repository (`store.engage`) `absorb`s every journal into the table inside the
+  reader's write transaction before it reads checks (inserts that already happened are skipped),
+  so nothing answered is ever missed; nothing else reads the table.
 - A journal is one file until it is drained: the thread swaps in a new file, commits the old
   file's rows, then deletes it. Each file is locked (`flock`) by its process while it lives; a
   file nobody locks belongs to a process that died, and is `recover`ed (absorbed, then deleted)
@@ -34,7 +35,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
-from trustguardian.store.uow import UnitOfWork
+from trustguardian.store.engine import WRITE_OPTION
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +153,11 @@ def add(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _commit(engine: Engine, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Inserts check rows in a transaction of their own."""
-    with UnitOfWork(engine) as uow:
-        add(uow.connection, rows)
-        uow.commit()
+    """Inserts check rows in a write transaction of their own."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            add(connection, rows)
 
 
 def absorb(connection: Connection, directory: Path | None) -> int:

@@ -70,17 +70,6 @@ class ConsoleReads:
             )
         )
 
-    def subject_checks(self, subject_id: str, limit: int) -> list[Row[Any]]:
-        c = t.checks.c
-        return list(
-            self._c.execute(
-                select(t.checks)
-                .where(c.subject_id == subject_id)
-                .order_by(c.checked_at.desc())
-                .limit(limit)
-            )
-        )
-
     def subject_contacts(self, subject_id: str, limit: int) -> list[Row[Any]]:
         c = t.contacts.c
         return list(

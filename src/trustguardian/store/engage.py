@@ -6,23 +6,48 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from trustguardian.domain.checks import ContactWindow, FrequencyCap, Policy
 from trustguardian.domain.registry import Channel
+from trustguardian.store import check_log
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
+from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.ledger import CHUNK
 
 
 class EngageRepository:
+    """Checks, contacts, policies and registers.
+
+    Checks answered by a server on a SQLite file may still sit in its journal
+    (`store.check_log`): every read of checks here first moves every journal into the table, in
+    the caller's transaction, which must therefore be a writer's. Callers never see the journal.
+    """
+
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
     def add_checks(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self._c, t.checks, rows)
 
+    def settle_checks(self) -> int:
+        """Moves the checks journalled by every process into the table (committed with the
+        caller's transaction); returns how many rows the journals held."""
+        directory = check_log.directory_for(self._c.engine)
+        if directory is None:
+            return 0
+        if not self._c.get_execution_options().get(WRITE_OPTION, False):
+            # Under the write lock no journal can be drained and deleted while it is read; a
+            # reader's snapshot could miss rows that left the journal after it began.
+            raise RuntimeError("checks on a SQLite file are read in a write unit of work")
+        return check_log.absorb(self._c, directory)
+
     def checks(self, ids: Sequence[str]) -> dict[str, Any]:
+        """Checks by id (absent ids are left out)."""
+        if not ids:
+            return {}
+        self.settle_checks()
         found: dict[str, Any] = {}
         for start in range(0, len(ids), CHUNK):
             for row in self._c.execute(
@@ -30,6 +55,19 @@ class EngageRepository:
             ):
                 found[row.id] = row
         return found
+
+    def recent_checks(self, subject_id: str, limit: int) -> list[Row[Any]]:
+        """A subject's latest checks, newest first."""
+        self.settle_checks()
+        c = t.checks.c
+        return list(
+            self._c.execute(
+                select(t.checks)
+                .where(c.subject_id == subject_id)
+                .order_by(c.checked_at.desc())
+                .limit(limit)
+            )
+        )
 
     def add_contacts(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self._c, t.contacts, rows)

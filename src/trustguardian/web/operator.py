@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
-from trustguardian.domain.registry import Purpose, Touchpoint, TouchpointKind, TouchpointStatus
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.access.api_keys import authenticate
 from trustguardian.service.collect.in_person import (
@@ -24,6 +23,7 @@ from trustguardian.service.collect.in_person import (
     PaperForm,
     record_in_person,
 )
+from trustguardian.service.collect.operator import operator_choices
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.web.pages import TEMPLATES
@@ -47,33 +47,12 @@ def _key(ctx: Context, request: Request) -> ApiKey | None:
     return key if key.allows(Scope.EVENTS_WRITE) else None
 
 
-def _choices(ctx: Context, key: ApiKey) -> tuple[list[Touchpoint], dict[str, Purpose]]:
-    with ctx.uow(write=False) as uow:
-        if key.touchpoint_key is not None:
-            one = uow.touchpoints.get(key.touchpoint_key)
-            tps = [one] if one is not None else []
-        else:
-            tps, after = [], None
-            while page := uow.touchpoints.page(after=after, limit=500):
-                tps.extend(page)
-                after = page[-1].key
-                if len(page) < 500:
-                    break
-        tps = [
-            t
-            for t in tps
-            if t.kind is TouchpointKind.COLLECT and t.status is not TouchpointStatus.RETIRED
-        ]
-        purposes = {p: found for t in tps for p in t.purposes if (found := uow.purposes.get(p))}
-    return tps, purposes
-
-
 def _render(
     request: Request, ctx: Context, key: ApiKey | None, status: int = 200, **extra: Any
 ) -> HTMLResponse:
     values: dict[str, Any] = {"signed_in": key is not None, "form": {"purposes": []}, **extra}
     if key is not None:
-        tps, purposes = _choices(ctx, key)
+        tps, purposes = operator_choices(ctx, key=key)
         wanted = str(extra.get("chosen") or request.query_params.get("touchpoint") or "")
         touchpoint = next((t for t in tps if t.key == wanted), tps[0] if tps else None)
         values.update(

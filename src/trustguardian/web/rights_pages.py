@@ -8,7 +8,6 @@ form token, so a page on another site cannot submit it on a visitor's behalf.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,22 +16,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from trustguardian.domain.errors import DomainError, InvalidToken
-from trustguardian.domain.registry import Channel, ProofType
+from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
-from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.engage import preferences as prefs
 from trustguardian.service.engage.preference_mail import mail_preferences_link
-from trustguardian.service.engage.tokens import mint_token, read_token, redeem_token
-from trustguardian.service.events.identifiers import normalise
-from trustguardian.service.rights.requests import get_request, submit_request
-from trustguardian.service.rights.verification import confirm_code, send_code
+from trustguardian.service.engage.tokens import new_form_token
+from trustguardian.service.rights.public_form import (
+    BadContact,
+    Visitor,
+    check_verify_token,
+    confirm_filed,
+    file_request,
+)
 from trustguardian.web.i18n import Words, pick_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-FORM = "rights-form"
-VERIFY = "rights-verify"
 Field = Annotated[str | None, Form()]
 CHANNELS = frozenset(c.value for c in Channel)
 
@@ -187,7 +186,7 @@ def install_rights_pages(app: FastAPI) -> None:
     @app.get("/preferences", response_class=HTMLResponse, include_in_schema=False)
     def preferences_entry(request: Request) -> HTMLResponse:
         t = Words(pick_language(request))
-        return _page(request, "entry", t, form_token=_form_token(_ctx(request)), sent=False)
+        return _page(request, "entry", t, form_token=new_form_token(_ctx(request)), sent=False)
 
     @app.post("/preferences", response_class=HTMLResponse, include_in_schema=False)
     def mail_preferences(
@@ -196,20 +195,19 @@ def install_rights_pages(app: FastAPI) -> None:
         t = Words(pick_language(request, lang))
         ctx = _ctx(request)
         try:
-            with ctx.uow() as uow:
-                redeem_token(ctx, uow, form_token or "", FORM)
-                uow.commit()
+            mail_preferences_link(
+                ctx, address=email or "", language=t.language, form_token=form_token or ""
+            )
         except InvalidToken:
             return _page(
                 request,
                 "entry",
                 t,
                 400,
-                form_token=_form_token(ctx),
+                form_token=new_form_token(ctx),
                 sent=False,
                 error=t("form_expired"),
             )
-        mail_preferences_link(ctx, address=email or "", language=t.language)
         return _page(request, "entry", t, sent=True)
 
     @app.get("/rights", response_class=HTMLResponse, include_in_schema=False)
@@ -229,56 +227,33 @@ def install_rights_pages(app: FastAPI) -> None:
         t = Words(pick_language(request, lang))
         ctx = _ctx(request)
         values = {"kind": kind, "contact": contact, "details": details}
-        try:
-            with ctx.uow() as uow:
-                redeem_token(ctx, uow, form_token or "", FORM)
-                uow.commit()
-        except InvalidToken:
-            return _form(request, t, status=400, error=t("form_expired"), values=values)
-        identifier = _contact(ctx, contact or "")
-        if identifier is None or kind not in RequestKind.__members__.values():
-            return _form(request, t, status=422, error=t("bad_contact"), values=values)
         network = _network(request)
         try:
-            view = submit_request(
+            filed = file_request(
                 ctx,
-                kind=RequestKind(str(kind)),
-                touchpoint=ctx.settings.rights_touchpoint,
-                channel=Channel.WEB_FORM,
-                identifiers=[identifier],
-                details=(details or "").strip()[:5000] or None,
+                form_token=form_token or "",
+                kind=kind or "",
+                contact=contact or "",
+                details=details,
                 language=t.language,
-                proofs=[
-                    ProofDraft(
-                        ProofType.NETWORK, {"ip": network.ip, "user_agent": network.user_agent}
-                    ),
-                    ProofDraft(ProofType.FORM_SNAPSHOT, {"fields": {"kind": kind, "lang": lang}}),
-                ],
-                actor="person",
+                visitor=Visitor(network.ip, network.user_agent),
+                form_fields={"kind": kind, "lang": lang},
             )
-            send_code(ctx, request_id=view.id, actor="person")
+        except InvalidToken:
+            return _form(request, t, status=400, error=t("form_expired"), values=values)
+        except BadContact:
+            return _form(request, t, status=422, error=t("bad_contact"), values=values)
         except DomainError as exc:
             return _form(request, t, status=422, error=exc.detail, values=values)
-        with ctx.uow() as uow:
-            verify = mint_token(
-                ctx,
-                uow,
-                VERIFY,
-                subject_id=view.subject_id,
-                claims={"r": view.id},
-                ttl=timedelta(days=1),
-                single_use=False,
-            )
-            uow.commit()
-        return RedirectResponse(f"/rights/verify/{verify}?lang={t.language}", status_code=303)
+        return RedirectResponse(
+            f"/rights/verify/{filed.verify_token}?lang={t.language}", status_code=303
+        )
 
     @app.get("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request, token: str) -> HTMLResponse:
         t = Words(pick_language(request))
-        ctx = _ctx(request)
         try:
-            with ctx.uow(write=False) as uow:
-                read_token(ctx, uow, token, VERIFY)
+            check_verify_token(_ctx(request), token=token)
         except InvalidToken as exc:
             return _invalid(request, t, exc)
         return _page(request, "verify", t, token=token, error=None)
@@ -286,17 +261,13 @@ def install_rights_pages(app: FastAPI) -> None:
     @app.post("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
     def verify(request: Request, token: str, code: Field = None, lang: Field = None) -> Response:
         t = Words(pick_language(request, lang))
-        ctx = _ctx(request)
         try:
-            with ctx.uow(write=False) as uow:
-                request_id = str(read_token(ctx, uow, token, VERIFY).claims["r"])
+            view = confirm_filed(_ctx(request), token=token, code=code or "")
         except InvalidToken as exc:
             return _invalid(request, t, exc)
-        try:
-            confirm_code(ctx, request_id=request_id, code=code or "", actor="person")
         except DomainError as exc:
             return _page(request, "verify", t, 422, token=token, error=exc.detail)
-        return _page(request, "received", t, view=get_request(ctx, request_id=request_id))
+        return _page(request, "received", t, view=view)
 
 
 def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
@@ -310,34 +281,13 @@ def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
 def _form(
     request: Request, t: Words, *, status: int, error: str | None, values: dict[str, str | None]
 ) -> HTMLResponse:
-    ctx = _ctx(request)
-    with ctx.uow() as uow:
-        token = mint_token(ctx, uow, FORM, ttl=timedelta(hours=2))
-        uow.commit()
     return _page(
         request,
         "form",
         t,
         status,
-        form_token=token,
+        form_token=new_form_token(_ctx(request)),
         error=error,
         values=values,
         kinds=[k.value for k in RequestKind],
     )
-
-
-def _form_token(ctx: Context) -> str:
-    """A single-use signed token for one public form (its CSRF guard)."""
-    with ctx.uow() as uow:
-        token = mint_token(ctx, uow, FORM, ttl=timedelta(hours=2))
-        uow.commit()
-    return token
-
-
-def _contact(ctx: Context, value: str) -> Identifier | None:
-    value = value.strip()
-    kind = IdentifierKind.EMAIL if "@" in value else IdentifierKind.PHONE
-    try:
-        return normalise(kind, value, region=ctx.settings.default_phone_region)
-    except DomainError:
-        return None

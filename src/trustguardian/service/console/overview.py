@@ -121,6 +121,45 @@ def risk_facts(uow: UnitOfWork, *, with_events: bool = False) -> RiskFacts:
     )
 
 
+def registry_purposes(ctx: Context) -> dict[str, Purpose]:
+    """Every purpose of the registry, by key."""
+    with ctx.uow(write=False) as uow:
+        return all_purposes(uow)
+
+
+def touchpoint_rows(ctx: Context) -> list[tuple[Touchpoint, Risk, int]]:
+    """Every touchpoint with its risk and how many events it recorded (a scan of every event)."""
+    with ctx.uow(write=False) as uow:
+        tps = all_touchpoints(uow)
+        facts = risk_facts(uow, with_events=True)
+    return [(tp, touchpoint_risk(tp, facts), facts.events.get(tp.key, (0, None))[0]) for tp in tps]
+
+
+def right_touchpoints(ctx: Context) -> list[tuple[str, str]]:
+    """(key, name) of the live Right touchpoints: where a request may be filed."""
+    with ctx.uow(write=False) as uow:
+        return [
+            (tp.key, tp.name)
+            for tp in all_touchpoints(uow)
+            if tp.kind is TouchpointKind.RIGHT and tp.status is not TouchpointStatus.RETIRED
+        ]
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    checkpoint: StoredCheckpoint | None
+    size: int
+    verification: Verification | None
+
+
+def ledger_state(ctx: Context) -> LedgerState:
+    """The latest checkpoint, the tree size and the last full verification, read together."""
+    with ctx.uow(write=False) as uow:
+        return LedgerState(
+            uow.ledger.latest_checkpoint(), uow.ledger.size(), uow.admin.last_verification()
+        )
+
+
 @dataclass(frozen=True)
 class ChartSeries:
     months: list[str]

@@ -13,7 +13,6 @@ from trustguardian.domain.registry import NoticeVersion, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.collect.proofs import OpenedProof, read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.engage.checks import settle_checks
 from trustguardian.service.events.subjects import SubjectView, blind, get_subject
 from trustguardian.service.sync.status import subject_sync
 
@@ -44,13 +43,14 @@ def subject_page(ctx: Context, *, subject_id: str) -> SubjectPage:
     """Everything the subject page shows; the caller logs the view."""
     view = get_subject(ctx, subject_id=subject_id)
     now = ctx.clock.now()
-    settle_checks(ctx)
-    with ctx.uow(write=False) as uow:
+    # A writer's unit of work: the checks a server journalled a moment ago are read too.
+    with ctx.uow() as uow:
+        checks = uow.engage.recent_checks(subject_id, RECENT)
         consents = [(s, s.at(now).value) for s in uow.consent.for_subject(subject_id)]
         events = uow.events.for_subject(subject_id)
-        checks = uow.console.subject_checks(subject_id, RECENT)
         contacts = uow.console.subject_contacts(subject_id, RECENT)
         names = {tp.key: tp.name for tp in _touchpoints(uow, {e.touchpoint for e in events})}
+        uow.commit()
     return SubjectPage(
         view=view,
         consents=sorted(consents, key=lambda c: (c[0].purpose, c[0].channel.value)),

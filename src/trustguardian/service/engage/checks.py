@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,12 +105,9 @@ def open_check_log(ctx: Context) -> None:
 
 def settle_checks(ctx: Context) -> None:
     """Moves every process's journalled checks into the table (before reading it whole)."""
-    directory = check_log.directory_for(ctx.engine)
-    journalled, _ = check_log.backlog(directory, time.time())
-    if journalled:
-        with ctx.uow() as uow:
-            check_log.absorb(uow.connection, directory)
-            uow.commit()
+    with ctx.uow() as uow:
+        uow.engage.settle_checks()
+        uow.commit()
 
 
 def _record(

@@ -110,21 +110,29 @@ def unsubscribe_links(
 
 def preferences_link(ctx: Context, *, subject_id: str, touchpoint: str) -> Link:
     """Mints a link to the preference centre, reusable until it expires or is revoked."""
-    ttl = timedelta(days=ctx.settings.preferences_link_days)
     with ctx.uow() as uow:
-        right_touchpoint(uow, touchpoint)
-        _subject(uow, subject_id, "subject_id")
-        token = mint_token(
-            ctx,
-            uow,
-            PREFERENCES,
-            subject_id=subject_id,
-            claims={"tp": touchpoint},
-            ttl=ttl,
-            single_use=False,
-        )
-        token_id = _token_id(ctx, uow, token, PREFERENCES)
+        link = preferences_link_in_unit(ctx, uow, subject_id=subject_id, touchpoint=touchpoint)
         uow.commit()
+    return link
+
+
+def preferences_link_in_unit(
+    ctx: Context, uow: UnitOfWork, *, subject_id: str, touchpoint: str
+) -> Link:
+    """`preferences_link`'s work in the caller's unit of work."""
+    ttl = timedelta(days=ctx.settings.preferences_link_days)
+    right_touchpoint(uow, touchpoint)
+    _subject(uow, subject_id, "subject_id")
+    token = mint_token(
+        ctx,
+        uow,
+        PREFERENCES,
+        subject_id=subject_id,
+        claims={"tp": touchpoint},
+        ttl=ttl,
+        single_use=False,
+    )
+    token_id = _token_id(ctx, uow, token, PREFERENCES)
     return Link(subject_id, f"{_base(ctx)}/p/{token}", token_id, ctx.clock.now() + ttl)
 
 

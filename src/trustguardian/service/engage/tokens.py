@@ -18,6 +18,11 @@ from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault.tokens import TokenForged, open_token, sign_token
 
+# The single-use token of a public form (the rights form, the preference-centre e-mail form):
+# its guard against a page on another site submitting it on a visitor's behalf.
+FORM = "rights-form"
+FORM_TTL = timedelta(hours=2)
+
 
 @dataclass(frozen=True)
 class TokenClaims:
@@ -103,3 +108,11 @@ def redeem_token(ctx: Context, uow: UnitOfWork, token: str, kind: str) -> TokenC
 
 def revoke_token(ctx: Context, uow: UnitOfWork, token_id: str) -> bool:
     return uow.tokens.revoke(token_id, ctx.clock.now())
+
+
+def new_form_token(ctx: Context) -> str:
+    """Mints the single-use token a public form carries."""
+    with ctx.uow() as uow:
+        token = mint_token(ctx, uow, FORM, ttl=FORM_TTL)
+        uow.commit()
+    return token

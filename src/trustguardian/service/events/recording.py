@@ -25,7 +25,6 @@ from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.ops import metrics
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry.cache import RegistryCache
-from trustguardian.store import check_log
 from trustguardian.store.events import EventFilter, EventRef, StoredProof, event_columns
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import commitment, new_salt, seal
@@ -367,11 +366,7 @@ def _contacts(uow: UnitOfWork, events: list[PrivacyEvent]) -> list[dict[str, Any
     """Contact rows (for frequency caps), each flagged when no allowed check stands behind it."""
     made = [e for e in events if e.kind is EventKind.CONTACT_MADE]
     cited = [e.check_id for e in made if e.check_id]
-    if cited:
-        # Checks the server journalled a moment ago count (in this write transaction, no
-        # journal can be drained and deleted meanwhile).
-        check_log.absorb(uow.connection, check_log.directory_for(uow.connection.engine))
-    checks = uow.engage.checks(cited)
+    checks = uow.engage.checks(cited)  # with those the server journalled a moment ago
     rows = []
     for e in made:
         check = checks.get(e.check_id or "")

@@ -253,6 +253,11 @@ def _read(engine: Engine) -> tuple[InstanceRecord | None, SampleIdentifier | Non
     return record, sample
 
 
+def bound_id(ctx: Context) -> str | None:
+    """The id of the instance the database belongs to (None before it is bound)."""
+    return record.id if (record := _read(ctx.engine)[0]) is not None else None
+
+
 def bind(ctx: Context) -> InstanceRecord:
     """Records the instance id and the keys' fingerprint in a database not bound yet, and the
     instance id in the key file (the key file's own id, if it has one, is kept)."""

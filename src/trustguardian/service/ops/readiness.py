@@ -28,16 +28,25 @@ class NotReady(DomainError):
 
 
 def keys_problem(ctx: Context) -> str | None:
-    """Why the keys in use cannot unwrap the instance's sample data key (None when they can)."""
+    """Why the keys in use cannot serve (None when they can): they must unwrap the instance's
+    sample data key, and this process must sign with the registered current signing key."""
     with ctx.uow(write=False) as uow:
         record = uow.instance.get()
+        registered = uow.ledger.current_signing_key()
     if record is None:
         return "the database is not bound to its keys: run `trustguardian migrate`"
     try:
         ctx.masters_for(record.canary)  # reloads the key file once if a rotation happened since
     except DomainError as exc:  # the key file went missing or bad since the start
         return exc.detail
-    return canary_problem(ctx.keys, record)
+    unwrap = canary_problem(ctx.keys, record)
+    if unwrap is not None:
+        return unwrap
+    try:
+        ctx.signer_for(registered)
+    except RuntimeError:
+        return f"this process cannot sign with the current signing key {registered}"
+    return None
 
 
 def storage_problem(ctx: Context, *, reachable: bool) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -26,12 +26,17 @@ from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import IdempotencyKeyReused, record_in_unit
-from trustguardian.service.events.sealing import open_text, seal_text
+from trustguardian.service.events.sealing import seal_text
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.notify import tell, text
-from trustguardian.store.rights import Step, StoredRequest
+
+# Re-exported: callers read requests through this module.
+from trustguardian.service.rights.views import RequestView as RequestView
+from trustguardian.service.rights.views import aad as aad
+from trustguardian.service.rights.views import view_of as view_of
+from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
 STEP_KIND = {
@@ -48,76 +53,6 @@ LANGUAGES = ("it", "en")
 class BadMove(Conflict):
     code = "bad-request-move"
     title = "A rights request cannot move to that status"
-
-
-@dataclass(frozen=True)
-class RequestView:
-    """A request as an authorised reader sees it; sealed texts are None once erased."""
-
-    id: str
-    kind: RequestKind
-    status: RequestStatus
-    subject_id: str
-    touchpoint: str
-    channel: str
-    language: str
-    received_at: datetime
-    due_on: date
-    due_at: datetime
-    overdue: bool
-    extended_at: datetime | None
-    extension_reason: str | None
-    extension_message_id: str | None
-    answer_message_id: str | None
-    details: str | None
-    outcome: str | None
-    handler: str | None
-    closed_at: datetime | None
-    steps: tuple[Step, ...]
-
-
-def aad(request_id: str, field: str) -> str:
-    return f"rights-request:{request_id}:{field}"
-
-
-def view_of(
-    ctx: Context,
-    uow: UnitOfWork,
-    row: StoredRequest,
-    *,
-    texts: bool = True,
-    steps: Sequence[Step] | None = None,
-) -> RequestView:
-    """A request's view; without `texts`, the person's words stay sealed (lists need none)."""
-
-    def opened(field: str, sealed: bytes | None) -> str | None:
-        if not texts:
-            return None
-        return open_text(ctx, uow, row.subject_id, sealed, aad(row.id, field))
-
-    closed = row.status not in OPEN
-    return RequestView(
-        id=row.id,
-        kind=RequestKind(row.kind),
-        status=RequestStatus(row.status),
-        subject_id=row.subject_id,
-        touchpoint=row.touchpoint_key,
-        channel=row.channel,
-        language=row.language,
-        received_at=row.received_at,
-        due_on=row.due_on,
-        due_at=row.due_at,
-        overdue=not closed and ctx.clock.now() >= row.due_at,
-        extended_at=row.extended_at,
-        extension_reason=opened("extension", row.extension_sealed),
-        extension_message_id=row.extension_message_id,
-        answer_message_id=row.answer_message_id,
-        details=opened("details", row.details_sealed),
-        outcome=opened("outcome", row.outcome_sealed),
-        handler=row.handler,
-        closed_at=row.closed_at,
-        steps=tuple(uow.rights.steps(row.id) if steps is None else steps),
-    )
 
 
 def submit_request(
@@ -140,18 +75,6 @@ def submit_request(
 
     A retry with the same idempotency key returns the request taken in the first time.
     """
-    if language not in LANGUAGES:
-        raise InvalidInput("language", errors=[FieldError("language", "use it or en")])
-    now = ctx.clock.now()
-    received = as_utc(received_at) if received_at is not None else now
-    if received > now + timedelta(seconds=ctx.settings.clock_skew_seconds):
-        raise InvalidInput(
-            "a request cannot be received in the future",
-            errors=[FieldError("received_at", "in the future")],
-        )
-    contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
-    request_id = ctx.ids.new_id("req")
-    due = deadline(received)
     arguments = (kind, touchpoint, channel, identifiers, subject_id, details, language, received_at)
     fingerprint = fingerprints.Fingerprint.of(
         "rights.request",
@@ -167,57 +90,112 @@ def submit_request(
         },
         legacy_parts=arguments,
     )
+    intake = Intake(kind, touchpoint, channel, identifiers, subject_id, details, language)
     with ctx.uow() as uow:
         uow.ledger.lock_head()
-        if idempotency_key is not None:
-            earlier = replayed(uow, idempotency_scope, idempotency_key, fingerprint)
-            if earlier is not None:
-                found = uow.rights.by_step_event(earlier)
-                row = uow.rights.get(found or "")
-                assert row is not None
-                return view_of(ctx, uow, row)
-        [event] = record_in_unit(
+        view = submit_in_unit(
             ctx,
             uow,
-            [
-                EventDraft(
-                    kind=EventKind.REQUEST_RECEIVED,
-                    touchpoint=touchpoint,
-                    occurred_at=received,
-                    identifiers=tuple(identifiers),
-                    subject_id=subject_id,
-                    proofs=tuple(proofs),
-                )
-            ],
+            intake,
+            received_at=received_at,
+            proofs=proofs,
+            actor=actor,
+            idempotency=(
+                (idempotency_scope, idempotency_key, fingerprint)
+                if idempotency_key is not None
+                else None
+            ),
         )
-        uow.rights.add(
-            {
-                "id": request_id,
-                "kind": kind.value,
-                "status": RequestStatus.RECEIVED.value,
-                "subject_id": event.subject_id,
-                "touchpoint_key": touchpoint,
-                "channel": channel.value,
-                "language": language,
-                "contact_blind": blind(ctx, contact) if contact else None,
-                "received_at": received,
-                "due_on": due.due_on,
-                "due_at": due.ends_at,
-                "details_sealed": seal_text(
-                    ctx, uow, event.subject_id, details, aad(request_id, "details")
-                ),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
-        if idempotency_key is not None:
-            remember(uow, idempotency_scope, idempotency_key, fingerprint.value, event.id, now)
-        row = uow.rights.get(request_id)
-        assert row is not None
-        view = view_of(ctx, uow, row)
         uow.commit()
     return view
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a person asks for, as they asked it."""
+
+    kind: RequestKind
+    touchpoint: str
+    channel: Channel
+    identifiers: Sequence[Identifier] = ()
+    subject_id: str | None = None
+    details: str | None = None
+    language: str = "it"
+
+
+def submit_in_unit(
+    ctx: Context,
+    uow: UnitOfWork,
+    intake: Intake,
+    *,
+    received_at: datetime | None = None,
+    proofs: Sequence[ProofDraft] = (),
+    actor: str = "api",
+    idempotency: tuple[str, str, fingerprints.Fingerprint] | None = None,
+) -> RequestView:
+    """`submit_request`'s work in the caller's unit of work (which holds the ledger lock);
+    `idempotency` is (scope, key, fingerprint of the request)."""
+    if intake.language not in LANGUAGES:
+        raise InvalidInput("language", errors=[FieldError("language", "use it or en")])
+    now = ctx.clock.now()
+    received = as_utc(received_at) if received_at is not None else now
+    if received > now + timedelta(seconds=ctx.settings.clock_skew_seconds):
+        raise InvalidInput(
+            "a request cannot be received in the future",
+            errors=[FieldError("received_at", "in the future")],
+        )
+    identifiers = intake.identifiers
+    contact = next((i for i in identifiers if i.kind.value in ("email", "phone")), None)
+    request_id = ctx.ids.new_id("req")
+    due = deadline(received)
+    if idempotency is not None:
+        earlier = replayed(uow, *idempotency)
+        if earlier is not None:
+            found = uow.rights.by_step_event(earlier)
+            row = uow.rights.get(found or "")
+            assert row is not None
+            return view_of(ctx, uow, row)
+    [event] = record_in_unit(
+        ctx,
+        uow,
+        [
+            EventDraft(
+                kind=EventKind.REQUEST_RECEIVED,
+                touchpoint=intake.touchpoint,
+                occurred_at=received,
+                identifiers=tuple(identifiers),
+                subject_id=intake.subject_id,
+                proofs=tuple(proofs),
+            )
+        ],
+    )
+    uow.rights.add(
+        {
+            "id": request_id,
+            "kind": intake.kind.value,
+            "status": RequestStatus.RECEIVED.value,
+            "subject_id": event.subject_id,
+            "touchpoint_key": intake.touchpoint,
+            "channel": intake.channel.value,
+            "language": intake.language,
+            "contact_blind": blind(ctx, contact) if contact else None,
+            "received_at": received,
+            "due_on": due.due_on,
+            "due_at": due.ends_at,
+            "details_sealed": seal_text(
+                ctx, uow, event.subject_id, intake.details, aad(request_id, "details")
+            ),
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
+    if idempotency is not None:
+        scope, key, fingerprint = idempotency
+        remember(uow, scope, key, fingerprint.value, event.id, now)
+    row = uow.rights.get(request_id)
+    assert row is not None
+    return view_of(ctx, uow, row)
 
 
 def replayed(

@@ -18,6 +18,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import seal_text
 from trustguardian.service.rights.notify import contact_of, send, text
 from trustguardian.service.rights.requests import RequestView, aad, load, step, view_of
+from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import derive_key
 
 PURPOSE_CODES = "verification-codes/v1"
@@ -55,77 +56,105 @@ def _new_code(ctx: Context) -> str:
 
 def send_code(ctx: Context, *, request_id: str, actor: str = "api") -> CodeSent:
     """Sends a verification code to the contact the person gave; moves the request to verifying."""
-    now = ctx.clock.now()
-    minutes = ctx.settings.verification_code_minutes
     with ctx.uow() as uow:
         uow.ledger.lock_head()
-        row = load(uow, request_id)
-        if row.status not in (RequestStatus.RECEIVED.value, RequestStatus.VERIFYING.value):
-            raise Conflict(f"a request that is {row.status} needs no verification")
-        if uow.rights.codes_sent(request_id) >= MAX_CODES:
-            raise TooManyCodes(f"{MAX_CODES} codes were sent already; verify by other means")
-        # Requests anyone can file must not become a way to flood someone's inbox or phone.
-        if row.contact_blind and (
-            uow.rights.codes_to_contact_since(row.contact_blind, now - timedelta(hours=1))
-            >= MAX_CODES_PER_HOUR
-        ):
-            raise TooManyCodes("too many codes were sent to this contact; try again in an hour")
-        kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
-        code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
-        uow.rights.add_code(
-            {
-                "id": code_id,
-                "request_id": request_id,
-                "code_hash": _hash(ctx, code_id, code),
-                "method": kind,
-                "attempts": 0,
-                "sent_at": now,
-                "expires_at": now + timedelta(minutes=minutes),
-                "used_at": None,
-            }
-        )
-        if row.status == RequestStatus.RECEIVED.value:
-            step(ctx, uow, row, RequestStatus.VERIFYING, actor)
-        # Sent last: a failure to send rolls everything back, and nothing was promised.
-        message_id = send(
-            ctx,
-            kind,
-            to,
-            subject=text(row.language, "code_subject"),
-            body=text(row.language, "code", code=code, minutes=minutes),
-        )
+        sent = send_code_in_unit(ctx, uow, request_id=request_id, actor=actor)
         uow.commit()
+    return sent
+
+
+def send_code_in_unit(ctx: Context, uow: UnitOfWork, *, request_id: str, actor: str) -> CodeSent:
+    """`send_code`'s work in the caller's unit of work (which holds the ledger lock).
+
+    The message goes out last: call it as the last step before the commit, so that a failure to
+    send rolls everything back and nothing was promised. A commit that fails after the send
+    leaves the person a code for nothing, and no answer: they simply try again.
+    """
+    now = ctx.clock.now()
+    minutes = ctx.settings.verification_code_minutes
+    row = load(uow, request_id)
+    if row.status not in (RequestStatus.RECEIVED.value, RequestStatus.VERIFYING.value):
+        raise Conflict(f"a request that is {row.status} needs no verification")
+    if uow.rights.codes_sent(request_id) >= MAX_CODES:
+        raise TooManyCodes(f"{MAX_CODES} codes were sent already; verify by other means")
+    # Requests anyone can file must not become a way to flood someone's inbox or phone.
+    if row.contact_blind and (
+        uow.rights.codes_to_contact_since(row.contact_blind, now - timedelta(hours=1))
+        >= MAX_CODES_PER_HOUR
+    ):
+        raise TooManyCodes("too many codes were sent to this contact; try again in an hour")
+    kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
+    code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
+    uow.rights.add_code(
+        {
+            "id": code_id,
+            "request_id": request_id,
+            "code_hash": _hash(ctx, code_id, code),
+            "method": kind,
+            "attempts": 0,
+            "sent_at": now,
+            "expires_at": now + timedelta(minutes=minutes),
+            "used_at": None,
+        }
+    )
+    if row.status == RequestStatus.RECEIVED.value:
+        step(ctx, uow, row, RequestStatus.VERIFYING, actor)
+    message_id = send(
+        ctx,
+        kind,
+        to,
+        subject=text(row.language, "code_subject"),
+        body=text(row.language, "code", code=code, minutes=minutes),
+    )
     return CodeSent(request_id, kind, now + timedelta(minutes=minutes), message_id)
 
 
 def confirm_code(ctx: Context, *, request_id: str, code: str, actor: str = "person") -> RequestView:
     """Checks a code; the right one moves the request to in progress with an `otp` proof."""
-    now = ctx.clock.now()
-    refusal: str | None = None
     with ctx.uow() as uow:
         uow.ledger.lock_head()
-        row = load(uow, request_id)
-        found = uow.rights.latest_code(request_id)
-        if row.status != RequestStatus.VERIFYING.value or found is None:
-            raise Conflict("this request is not waiting for a verification code")
-        if found.used_at is not None:
-            refusal = "this code was used already"
-        elif now >= found.expires_at:
-            refusal = "this code has expired; ask for a new one"
-        elif found.attempts >= ctx.settings.verification_max_attempts:
-            refusal = "too many wrong attempts; ask for a new code"
-        elif not hmac.compare_digest(found.code_hash, _hash(ctx, found.id, code.strip())):
-            uow.rights.count_attempt(found.id)
-            uow.commit()  # the failed attempt must count even though we refuse
-            refusal = "wrong code"
-        if refusal is None:
-            uow.rights.use_code(found.id, now)
-            proof = ProofDraft(ProofType.OTP, {"method": found.method, "code": found.id})
-            step(ctx, uow, row, RequestStatus.IN_PROGRESS, actor, proofs=[proof])
-            view = view_of(ctx, uow, load(uow, request_id))
-            uow.commit()
-            return view
-    raise CodeRefused(refusal, errors=[FieldError("code", refusal)])
+        view = confirm_in_unit(ctx, uow, request_id=request_id, code=code, actor=actor)
+        uow.commit()  # a wrong attempt counts even though it is refused
+    return view.result()
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The request moved on, or why the code was refused (the attempt is to be committed)."""
+
+    view: RequestView | None
+    refusal: str | None = None
+
+    def result(self) -> RequestView:
+        if self.view is None:
+            refusal = self.refusal or "wrong code"
+            raise CodeRefused(refusal, errors=[FieldError("code", refusal)])
+        return self.view
+
+
+def confirm_in_unit(
+    ctx: Context, uow: UnitOfWork, *, request_id: str, code: str, actor: str
+) -> Confirmed:
+    """`confirm_code`'s work in the caller's unit of work (which holds the ledger lock); the
+    caller commits either outcome, then raises the refusal (`Confirmed.result`)."""
+    now = ctx.clock.now()
+    row = load(uow, request_id)
+    found = uow.rights.latest_code(request_id)
+    if row.status != RequestStatus.VERIFYING.value or found is None:
+        raise Conflict("this request is not waiting for a verification code")
+    if found.used_at is not None:
+        return Confirmed(None, "this code was used already")
+    if now >= found.expires_at:
+        return Confirmed(None, "this code has expired; ask for a new one")
+    if found.attempts >= ctx.settings.verification_max_attempts:
+        return Confirmed(None, "too many wrong attempts; ask for a new code")
+    if not hmac.compare_digest(found.code_hash, _hash(ctx, found.id, code.strip())):
+        uow.rights.count_attempt(found.id)
+        return Confirmed(None, "wrong code")
+    uow.rights.use_code(found.id, now)
+    proof = ProofDraft(ProofType.OTP, {"method": found.method, "code": found.id})
+    step(ctx, uow, row, RequestStatus.IN_PROGRESS, actor, proofs=[proof])
+    return Confirmed(view_of(ctx, uow, load(uow, request_id)))
 
 
 def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) -> RequestView:

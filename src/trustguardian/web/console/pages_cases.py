@@ -14,14 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from trustguardian.api.errors import status_of
 from trustguardian.domain.complaints import COMPLAINT_MOVES, ComplaintStatus
 from trustguardian.domain.errors import DomainError, InvalidInput
-from trustguardian.domain.registry import Channel, TouchpointKind, TouchpointStatus
+from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.service.access import users
 from trustguardian.service.access.users import Session
 from trustguardian.service.console import queues as console_queues
-from trustguardian.service.console.overview import all_touchpoints
+from trustguardian.service.console.overview import right_touchpoints
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import get_subject
 from trustguardian.service.rights import complaints
@@ -177,15 +177,6 @@ def dossier(ctx: Ctx, subject_id: str, user: Dossiers) -> Response:
     )
 
 
-def _right_touchpoints(ctx: Context) -> list[tuple[str, str]]:
-    with ctx.uow(write=False) as uow:
-        return [
-            (tp.key, tp.name)
-            for tp in all_touchpoints(uow)
-            if tp.kind is TouchpointKind.RIGHT and tp.status is not TouchpointStatus.RETIRED
-        ]
-
-
 def _new_form(
     request: Request,
     ctx: Context,
@@ -201,7 +192,7 @@ def _new_form(
         session=session,
         subject_id=subject_id,
         kinds=[k.value for k in RequestKind],
-        touchpoints=_right_touchpoints(ctx),
+        touchpoints=right_touchpoints(ctx),
         channels=[c.value for c in Channel],
         languages=LANGS,
         error=error,

@@ -57,13 +57,7 @@ def touchpoint_map(request: Request, ctx: Ctx, session: SessionDep, _: Registry)
 
 @router.get("/touchpoints")
 def touchpoints(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
-    with ctx.uow(write=False) as uow:
-        tps = console.all_touchpoints(uow)
-        facts = console.risk_facts(uow, with_events=True)
-    rows = [
-        (tp, console.touchpoint_risk(tp, facts), facts.events.get(tp.key, (0, None))[0])
-        for tp in tps
-    ]
+    rows = console.touchpoint_rows(ctx)
     return render(request, "touchpoints.html", session=session, rows=rows)
 
 
@@ -118,17 +112,14 @@ def ledger(
 def _ledger(
     request: Request, ctx: Ctx, session: SessionDep, message: str | None = None, ok: bool = True
 ) -> HTMLResponse:
-    with ctx.uow(write=False) as uow:
-        checkpoint = uow.ledger.latest_checkpoint()
-        size = uow.ledger.size()
-        verification = uow.admin.last_verification()
+    state = console.ledger_state(ctx)
     return render(
         request,
         "ledger.html",
         session=session,
-        checkpoint=checkpoint,
-        size=size,
-        verification=verification,
+        checkpoint=state.checkpoint,
+        size=state.size,
+        verification=state.verification,
         verifier_key=ctx.keys.signer.verifier_key,
         message=message,
         ok=ok,

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.registry import Notice, PurposeVersion
 from trustguardian.domain.roles import AdminUser, Permission
-from trustguardian.service.console.overview import all_purposes
+from trustguardian.service.console.overview import registry_purposes
 from trustguardian.service.console.subject import line_diff
 from trustguardian.service.registry import notices, purposes
 from trustguardian.web.console.core import (
@@ -29,8 +29,7 @@ Registry = Annotated[AdminUser, Depends(need(Permission.VIEW_REGISTRY))]
 
 @router.get("/purposes")
 def purpose_list(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
-    with ctx.uow(write=False) as uow:
-        found = list(all_purposes(uow).values())
+    found = list(registry_purposes(ctx).values())
     return render(request, "purposes.html", session=session, purposes=found)
 
 

@@ -19,9 +19,14 @@ from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.access import users
 from trustguardian.service.access.users import Session
 from trustguardian.service.collect.proofs import read_proof
-from trustguardian.service.console.overview import all_purposes
+from trustguardian.service.console.overview import registry_purposes
 from trustguardian.service.console.queues import subject_cases
-from trustguardian.service.console.subject import find_subject_id, proof_page, subject_page
+from trustguardian.service.console.subject import (
+    event_of_subject,
+    find_subject_id,
+    proof_page,
+    subject_page,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import CheckOutcome, CheckRequest, check_contact
 from trustguardian.service.events.identifiers import normalise
@@ -119,8 +124,7 @@ def _subject(
 ) -> HTMLResponse:
     page = subject_page(ctx, subject_id=subject_id)
     users.log_subject_view(ctx, user=session.user, subject_id=subject_id, what=what)
-    with ctx.uow(write=False) as uow:
-        purposes = sorted(all_purposes(uow))
+    purposes = sorted(registry_purposes(ctx))
     cases = (
         subject_cases(ctx, subject_id=subject_id)
         if session.user.can(Permission.VIEW_REQUESTS)
@@ -195,10 +199,8 @@ def _file(
     opened = read_proof(ctx, event_id=event_id, position=position)
     if opened.file is None:
         raise NotFound(f"proof {position} of {event_id!r} has no file")
-    with ctx.uow(write=False) as uow:
-        found = uow.events.get(event_id)
-    assert found is not None  # read_proof found it
-    users.log_subject_view(ctx, user=user, subject_id=found[0].subject_id, what=what)
+    event = event_of_subject(ctx, event_id=event_id)  # read_proof found it
+    users.log_subject_view(ctx, user=user, subject_id=event.subject_id, what=what)
     media = str(opened.content.get("file", {}).get("media_type", "application/octet-stream"))
     return opened.file, media
 
