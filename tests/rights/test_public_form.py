@@ -12,7 +12,7 @@ import socket
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.service.test_events_recording import footprint
+from tests.factories.events import footprint
 
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
