@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from tests.factories import add_notice, add_purpose, add_touchpoint
 from tests.service.test_events_recording import HISTORY_DAYS, ago, at_instant
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.registry import Channel, Nature

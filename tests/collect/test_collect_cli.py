@@ -11,7 +11,7 @@ from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import SHOP, STORE, TP, setup_collect
 from tests.collect.test_legacy_import import cli
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.access.api_keys import create_api_key

@@ -13,7 +13,7 @@ from tests.collect.helpers import NEWSLETTER, SHOP, TP, publishable, setup_colle
 from tests.collect.helpers import submission as signup
 from tests.collect.test_confirmation_refusals import events_count, mailed_link
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock

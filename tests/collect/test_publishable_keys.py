@@ -12,7 +12,7 @@ from tests.api.test_registry_api import assert_problem
 from tests.collect.helpers import SHOP, STORE, TP, publishable, setup_collect, submission
 from tests.factories import add_touchpoint
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.service.collect.admin import create_publishable_key
 from trustguardian.service.context import Context

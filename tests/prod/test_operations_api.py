@@ -10,7 +10,7 @@ from sqlalchemy import text
 from tests.api.test_events_api import event_body
 from tests.service.test_events_recording import setup_registry
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context, build_context
 
 

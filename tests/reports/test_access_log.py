@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.reports.helpers import MARIO, mario_history
 from tests.reports.test_exports import CONTROLLER, configured
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.access.users import access_log
