@@ -31,7 +31,8 @@ from trustguardian.service.events.subjects import blind
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.notify import tell, text
-from trustguardian.store.rights import Step, StoredRequest
+from trustguardian.store.rights import Step as Step  # a request's or complaint's history
+from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
 STEP_KIND = {
