@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 
 

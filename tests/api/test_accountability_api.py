@@ -14,7 +14,7 @@ from tests.factories.api import assert_problem
 from tests.reports.helpers import History, mario_history
 from tests.reports.tsa import local_tsa
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.access.api_keys import create_api_key

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, known_problems, status_of
 from trustguardian.domain import errors as de
 from trustguardian.domain.checks import Reason
+from trustguardian.problems import PROBLEM_MEDIA_TYPE, known_problems, status_of
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # Bodies no example can show usefully: files and generated documents.

@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 from trustguardian.vault.errors import VaultError
 

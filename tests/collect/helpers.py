@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from tests.factories import add_notice, add_purpose, add_touchpoint
 from tests.factories.events import HISTORY_DAYS, ago, at_instant
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.registry import Channel, Nature

@@ -11,7 +11,7 @@ from tests.collect.helpers import SHOP, STORE, TP, setup_collect
 from tests.factories.api import assert_problem
 from tests.factories.cli import cli
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.access.api_keys import create_api_key

@@ -21,7 +21,7 @@ from tests.collect.helpers import (
 )
 from tests.collect.helpers import submission as signup
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock

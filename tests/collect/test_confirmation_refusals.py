@@ -22,7 +22,7 @@ from tests.collect.helpers import (
     with_clock,
 )
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.consent import ConsentStatus
 from trustguardian.domain.registry import Channel

@@ -13,7 +13,7 @@ from tests.collect.helpers import NEWSLETTER, PHONE_TP, PROFILING, STORE, setup_
 from tests.factories import add_touchpoint
 from tests.factories.api import assert_problem
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import Channel, Nature, ProofType
 from trustguardian.service.access.api_keys import create_api_key

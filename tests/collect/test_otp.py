@@ -26,7 +26,7 @@ from tests.collect.helpers import (
 )
 from tests.factories.api import assert_problem
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect.admin import create_publishable_key
 from trustguardian.service.collect.proofs import read_proof

@@ -12,7 +12,7 @@ from tests.collect.helpers import SHOP, STORE, TP, publishable, setup_collect, s
 from tests.factories import add_touchpoint
 from tests.factories.api import assert_problem
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.service.collect.admin import create_publishable_key
 from trustguardian.service.context import Context

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import bound_context, make_settings
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context

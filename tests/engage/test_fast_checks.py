@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 from tests.factories.events import LUIGI, MARIO, PURPOSE
 
-from trustguardian.api.app import create_app
 from trustguardian.api.checks import router
 from trustguardian.api.fast_checks import FastChecks
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope as KeyScope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context

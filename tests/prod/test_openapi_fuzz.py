@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from tests.factories.events import email, make_draft, record_one, setup_registry
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context

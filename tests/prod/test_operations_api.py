@@ -10,7 +10,7 @@ from sqlalchemy import text
 from tests.factories.api import event_body
 from tests.factories.events import setup_registry
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context, build_context
 
 

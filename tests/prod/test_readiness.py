@@ -18,8 +18,8 @@ from sqlalchemy import Engine, text
 from tests.conftest import BACKENDS, TEST_MASTER_KEY, bound_context, make_settings
 from tests.engage.server import live_server
 
-from trustguardian.api.app import create_app
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE
+from trustguardian.asgi import create_app
+from trustguardian.problems import PROBLEM_MEDIA_TYPE
 from trustguardian.service.context import build_context
 from trustguardian.service.ops.binding import init_instance
 from trustguardian.service.ops.instance import format_pinned

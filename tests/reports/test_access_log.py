@@ -13,7 +13,7 @@ from tests.factories.cli import tg
 from tests.reports.helpers import MARIO, mario_history
 from tests.reports.standards import CONTROLLER, configured
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.access.users import access_log

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.factories.smtp import Inbox, smtp_server
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context

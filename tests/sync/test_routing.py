@@ -24,7 +24,7 @@ from tests.factories.events import (
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receivers, delivery_rows, run_until
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind

@@ -25,7 +25,7 @@ from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receiver, Receivers, always, free_port, run_until
 from typer.testing import CliRunner
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.cli.app import app
 from trustguardian.cli.common import console
 from trustguardian.domain.access import Scope

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.helpers import CSRF, PASSWORD, Company, add_users, build_company
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 
 

@@ -11,7 +11,7 @@ from tests.web.conftest import csrf_of
 from tests.web.console_checks import rows, status, versions
 from tests.web.helpers import CSRF, EMAIL, PASSWORD, Company
 
-from trustguardian.api.app import create_app
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 from trustguardian.web.console import core

@@ -1,4 +1,5 @@
-"""The FastAPI application factory."""
+"""The HTTP API: its routers in the order they are matched, the problem types, the contact-check
+fast path and the request size limits. `trustguardian.asgi` assembles them with the web pages."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from trustguardian import __version__
 from trustguardian.api import census as census_api
 from trustguardian.api import checks, collect, events, keys, registry, sdk, subjects, sync
 from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
-from trustguardian.api.errors import install_error_handlers, known_problems, problem
 from trustguardian.api.fast_checks import PATH as FAST_PATH
 from trustguardian.api.fast_checks import FastChecks
 from trustguardian.api.limits import BodySizeLimit
+from trustguardian.problems import known_problems, problem
 from trustguardian.service.context import Context
 
 DESCRIPTION = """Consent and privacy-event platform with a tamper-evident ledger.
@@ -24,21 +24,8 @@ Every endpoint needs an API key (`Authorization: Bearer tg_...`) with the right 
 Errors are RFC 9457 `application/problem+json`; list endpoints paginate with `cursor`."""
 
 
-def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
-    """Builds the app for a context (nothing is created at import time).
-
-    Without `fast_checks` every contact check goes through its FastAPI route: the answers are
-    the same (the tests compare them), only slower.
-    """
-    app = FastAPI(
-        title="Trust Guardian",
-        version=__version__,
-        description=DESCRIPTION,
-        docs_url=None,  # served by api.docs_pages from our own assets
-        redoc_url=None,
-    )
-    app.state.context = ctx
-    install_error_handlers(app)
+def install_api(app: FastAPI) -> None:
+    """Adds the API's routers and the description of each problem type (`/problems/{code}`)."""
     # Routes are matched in order: the contact check, the busiest endpoint, is tried first.
     app.include_router(checks.router)
     app.include_router(registry.router)
@@ -60,18 +47,14 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
             return problem(404, "not-found", "Not found", f"no problem type {code!r}")
         return JSONResponse({"type": f"/problems/{code}", "title": titles[code]})
 
-    from trustguardian.web.pages import install_pages
 
-    install_pages(app)
-    from trustguardian.web.confirm import install_confirm_pages
+def install_fast_checks(app: FastAPI, ctx: Context) -> None:
+    """Answers `POST /v1/checks` below FastAPI, with the route's own models and decision."""
+    app.add_middleware(FastChecks, context=ctx, route=_route(checks.router, "POST", FAST_PATH))
 
-    install_confirm_pages(app)
-    from trustguardian.web.operator import install_operator_pages
 
-    install_operator_pages(app)
-    # Innermost: the size limit, rate limit, headers and request log wrap the fast path too.
-    if fast_checks:
-        app.add_middleware(FastChecks, context=ctx, route=_route(checks.router, "POST", FAST_PATH))
+def install_size_limits(app: FastAPI, ctx: Context) -> None:
+    """Refuses request bodies over the configured sizes (larger ones for events and bulk checks)."""
     app.add_middleware(
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
@@ -80,13 +63,6 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
     )
-    from trustguardian.api.docs_pages import install_docs
-
-    install_docs(app)
-    from trustguardian.api.ops import install_operations
-
-    install_operations(app, ctx)
-    return app
 
 
 def _route(router: APIRouter, method: str, path: str) -> APIRoute:

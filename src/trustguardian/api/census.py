@@ -14,7 +14,6 @@ from trustguardian.domain.registry import TouchpointStatus
 from trustguardian.domain.risk import Severity
 from trustguardian.service.context import Context
 from trustguardian.service.registry import census
-from trustguardian.store.accountability import StoredFinding
 
 router = APIRouter(prefix="/v1", tags=["census"])
 Ctx = Annotated[Context, Depends(get_context)]
@@ -34,7 +33,7 @@ class FindingRead(BaseModel):
     resolved_at: AwareDatetime | None
 
     @classmethod
-    def of(cls, f: StoredFinding) -> FindingRead:
+    def of(cls, f: census.StoredFinding) -> FindingRead:
         return cls(**vars(f))
 
 
@@ -46,7 +45,7 @@ class FindingsRead(BaseModel):
 
     @classmethod
     def of(
-        cls, key: str, status: str, at: datetime | None, found: list[StoredFinding]
+        cls, key: str, status: str, at: datetime | None, found: list[census.StoredFinding]
     ) -> FindingsRead:
         return cls(
             touchpoint=key,

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.api.errors import problem
+from trustguardian.problems import problem
 
 ASSETS = Path(__file__).parent.parent / "web" / "static" / "docs"
 ASSET_URL = "/docs/assets"

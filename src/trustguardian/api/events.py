@@ -31,7 +31,6 @@ from trustguardian.service.context import Context
 from trustguardian.service.events import consent, ledger
 from trustguardian.service.events import recording as events
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.store.events import EventFilter
 
 router = APIRouter(prefix="/v1")
 Ctx = Annotated[Context, Depends(get_context)]
@@ -139,7 +138,7 @@ def list_events(
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> PageRead[EventRead]:
     """Lists events in ledger order, with filters."""
-    flt = EventFilter(subject_id, touchpoint, kind, occurred_from, occurred_to)
+    flt = events.EventFilter(subject_id, touchpoint, kind, occurred_from, occurred_to)
     page = events.list_events(ctx, flt=flt, cursor=cursor, limit=limit)
     return PageRead(items=[EventRead.of(e) for e in page.items], next_cursor=page.next_cursor)
 

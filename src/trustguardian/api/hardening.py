@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustguardian.api.errors import (
+from trustguardian.problems import (
     PROBLEM_MEDIA_TYPE,
     internal_error,
     problem_type,

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
+from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
 
 
 class BodyTooLarge(Exception):

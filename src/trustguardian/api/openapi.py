@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.api.openapi_docs import (
     CONTENT,
     ERRORS,
@@ -26,6 +25,7 @@ from trustguardian.api.openapi_docs import (
     REQUEST_EXAMPLES,
 )
 from trustguardian.api.openapi_fields import describe_fields, example_of
+from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA: dict[str, Any] = {

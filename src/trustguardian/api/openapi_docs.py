@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustguardian.problems import known_problems
+
 # Example details of each problem type, as an integrator would see them.
 DETAILS = {
     "unauthorized": "send an API key as `Authorization: Bearer <key>`",
@@ -39,8 +41,6 @@ DETAILS = {
 
 def problem_titles() -> dict[str, str]:
     """Every problem code with its title (the domain errors, loaded with the routers)."""
-    from trustguardian.api.errors import known_problems
-
     return known_problems()
 
 

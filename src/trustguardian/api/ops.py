@@ -11,13 +11,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from trustguardian.api.auth import require
-from trustguardian.api.errors import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
 from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.service.context import Context
 from trustguardian.service.ops import keyring, metrics, readiness
-from trustguardian.store.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["operations"])
 
@@ -47,7 +46,7 @@ def readyz(request: Request) -> JSONResponse:
         with ctx.engine.connect() as c:
             c.execute(text("SELECT 1"))
         checks["database"] = "ok"
-        at, head = current_revision(ctx.engine), head_revision()
+        at, head = readiness.revisions(ctx)
         checks["migrations"] = "ok" if at == head else f"at {at}, head is {head}"
         checks["keys"] = (
             (readiness.keys_problem(ctx) or "ok") if at == head else "unknown (migrations behind)"

@@ -15,8 +15,7 @@ from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service.engage.links import Link
 from trustguardian.service.rights.complaints import ComplaintView
 from trustguardian.service.rights.erasure import ErasureReport
-from trustguardian.service.rights.requests import RequestView
-from trustguardian.store.rights import Step
+from trustguardian.service.rights.requests import RequestView, Step
 
 SubjectId = Annotated[str, Field(max_length=40)]
 Text = Annotated[str, Field(max_length=10_000)]

@@ -20,7 +20,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from trustguardian.api.errors import problem, status_of
 from trustguardian.api.ratelimit import RateLimiter
 from trustguardian.api.schemas import Input, Key
 from trustguardian.domain.collect import Confirmation, PublishableKey
@@ -28,6 +27,7 @@ from trustguardian.domain.errors import DomainError, FieldError, Forbidden, Inva
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.problems import problem, status_of
 from trustguardian.service.collect.admin import authenticate_publishable
 from trustguardian.service.collect.confirmations import confirm_code
 from trustguardian.service.collect.web_capture import ConsentChoice, Network, Submission, capture

@@ -7,7 +7,6 @@ import typer
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.registry import touchpoints
 from trustguardian.service.registry import census
-from trustguardian.store.accountability import StoredFinding
 
 
 @touchpoints.command("examine")
@@ -91,7 +90,7 @@ def findings(
     )
 
 
-def _finding(f: StoredFinding) -> dict[str, object]:
+def _finding(f: census.StoredFinding) -> dict[str, object]:
     return {
         "id": f.id,
         "rule": f.rule,

@@ -99,7 +99,7 @@ def serve(
     try:
         # Every worker builds its own app through the factory (spawned processes share nothing).
         uvicorn.run(
-            "trustguardian.api.factory:create_production_app",
+            "trustguardian.asgi:create_production_app",
             factory=True,
             host=listen_host,
             port=listen_port,

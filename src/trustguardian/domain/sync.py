@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+# The broker's place among the destinations of the outbox (a webhook's is `webhook:<id>`).
+BROKER_DESTINATION = "nats"
+# Webhook signing secrets are `whsec_` + base64, the form Standard Webhooks receivers expect.
+SIGNING_PREFIX = "whsec_"
+
+
+def new_secret(random_bytes: bytes) -> str:
+    """A webhook signing secret made of these random bytes."""
+    return SIGNING_PREFIX + base64.b64encode(random_bytes).decode()
 
 
 class SystemKind(StrEnum):

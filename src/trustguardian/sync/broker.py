@@ -16,10 +16,9 @@ import orjson
 from nats.js.api import StreamConfig
 from nats.js.errors import BadRequestError
 
+from trustguardian.domain.sync import BROKER_DESTINATION as DESTINATION
 from trustguardian.service.context import Context
 from trustguardian.sync.payloads import broker_payload, states_now
-
-DESTINATION = "nats"
 
 
 class BrokerPublisher:

@@ -22,11 +22,11 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
+from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
 from trustguardian.service.sync.systems import signing_secrets
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.sync.broker import DESTINATION as BROKER
 from trustguardian.sync.payloads import webhook_payloads
 from trustguardian.sync.signing import headers
 

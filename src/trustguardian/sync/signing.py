@@ -7,16 +7,11 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-PREFIX = "whsec_"
-
-
-def new_secret(random_bytes: bytes) -> str:
-    """A signing secret in the `whsec_` + base64 form receivers expect."""
-    return PREFIX + base64.b64encode(random_bytes).decode()
+from trustguardian.domain.sync import SIGNING_PREFIX
 
 
 def _key(secret: str) -> bytes:
-    return base64.b64decode(secret.removeprefix(PREFIX))
+    return base64.b64decode(secret.removeprefix(SIGNING_PREFIX))
 
 
 def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

@@ -25,7 +25,8 @@ from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.ops import metrics
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry.cache import RegistryCache
-from trustguardian.store.events import EventFilter, EventRef, StoredProof, event_columns
+from trustguardian.store.events import EventFilter as EventFilter  # callers filter lists with it
+from trustguardian.store.events import EventRef, StoredProof, event_columns
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import commitment, new_salt, seal
 

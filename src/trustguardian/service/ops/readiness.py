@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import canary_problem, sqlite_file
+from trustguardian.store.migrate import current_revision, head_revision
 
 # Below this much free space a batch of events (a few WAL pages each) may fail half-way: the
 # probe calls the disk full before a write does.
@@ -25,6 +26,11 @@ class NotReady(DomainError):
 
     code = "not-ready"
     title = "Not ready"
+
+
+def revisions(ctx: Context) -> tuple[str | None, str | None]:
+    """The database's migration revision (None when never migrated) and this code's head."""
+    return current_revision(ctx.engine), head_revision()
 
 
 def keys_problem(ctx: Context) -> str | None:

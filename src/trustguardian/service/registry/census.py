@@ -25,7 +25,7 @@ from trustguardian.domain.risk import (
     examine,
 )
 from trustguardian.service.context import Context
-from trustguardian.store.accountability import StoredFinding
+from trustguardian.store.accountability import StoredFinding as StoredFinding  # what callers get
 from trustguardian.store.uow import UnitOfWork
 
 

@@ -36,6 +36,7 @@ from trustguardian.service.rights.notify import tell, text
 from trustguardian.service.rights.views import RequestView as RequestView
 from trustguardian.service.rights.views import aad as aad
 from trustguardian.service.rights.views import view_of as view_of
+from trustguardian.store.rights import Step as Step  # a request's or complaint's history
 from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trustguardian.domain.errors import NotFound
+from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery
 from trustguardian.service.context import Context
-from trustguardian.sync.broker import DESTINATION as BROKER
 
 
 @dataclass(frozen=True)

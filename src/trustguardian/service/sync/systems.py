@@ -10,10 +10,9 @@ from trustguardian.domain.common import check_key
 from trustguardian.domain.errors import AlreadyExists, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.domain.sync import System, SystemKind, Webhook
+from trustguardian.domain.sync import System, SystemKind, Webhook, new_secret
 from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.sync.signing import new_secret
 from trustguardian.vault import MasterKey, VaultError, derive_key, open_sealed, seal
 from trustguardian.vault.rng import random_bytes
 

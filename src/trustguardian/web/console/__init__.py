@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trustguardian.api.errors import status_of
 from trustguardian.domain.errors import DomainError, InvalidInput, NotFound
+from trustguardian.problems import status_of
 from trustguardian.web.console import (
     pages_admin,
     pages_auth,

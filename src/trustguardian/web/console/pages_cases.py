@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.api.errors import status_of
 from trustguardian.domain.complaints import COMPLAINT_MOVES, ComplaintStatus
 from trustguardian.domain.errors import DomainError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.problems import status_of
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.service.access import users
 from trustguardian.service.access.users import Session

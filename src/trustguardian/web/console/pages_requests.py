@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.api.errors import status_of
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.rights import MOVES, RequestKind, RequestStatus
 from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.problems import status_of
 from trustguardian.service.access import users
 from trustguardian.service.access.users import Session
 from trustguardian.service.console import queues as console_queues

@@ -1,4 +1,8 @@
-"""RFC 9457 problem details for every error, with a stable `type` per kind of error."""
+"""RFC 9457 problem details for every error, with a stable `type` per kind of error.
+
+One mapping from errors to HTTP statuses and problem+json bodies, shared by the API and the web
+pages (which answer the same errors with a page at the same status).
+"""
 
 from __future__ import annotations
 
