@@ -1,1 +1,34 @@
-"""Accountability: a subject's dossier, the inspection report and the register of processing."""
+"""Accountability: a subject's dossier, the inspection report and the register of processing.
+
+Its use cases (each opens its own unit of work) are importable from here; helpers that take
+a caller's unit of work stay in their modules.
+"""
+
+from typing import TYPE_CHECKING
+
+from trustguardian.service.exports import lazy
+
+if TYPE_CHECKING:
+    from trustguardian.service.accountability.dossier import gather_dossier
+    from trustguardian.service.accountability.inspection import inspection_figures
+    from trustguardian.service.accountability.records import (
+        controller,
+        processing_register,
+        subject_records,
+    )
+
+USE_CASES = {
+    "controller": "records",
+    "gather_dossier": "dossier",
+    "inspection_figures": "inspection",
+    "processing_register": "records",
+    "subject_records": "records",
+}
+__all__ = [
+    "controller",
+    "gather_dossier",
+    "inspection_figures",
+    "processing_register",
+    "subject_records",
+]
+__getattr__ = lazy(__name__, USE_CASES)

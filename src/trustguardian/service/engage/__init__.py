@@ -1,3 +1,91 @@
 """Engage: may we contact this person? Single checks, campaign lists, contact policies, the links
 sent to people and what they do through them.
+
+Its use cases (each opens its own unit of work) are importable from here; helpers that take
+a caller's unit of work stay in their modules.
 """
+
+from typing import TYPE_CHECKING
+
+from trustguardian.service.exports import lazy
+
+if TYPE_CHECKING:
+    from trustguardian.service.engage.admin import (
+        add_policy,
+        import_register,
+        registers_status,
+        suppress,
+    )
+    from trustguardian.service.engage.audience import answer_batch, filter_rows, load_rules
+    from trustguardian.service.engage.audience_workers import check_chunk, check_records
+    from trustguardian.service.engage.checks import (
+        check_contact,
+        check_many,
+        open_check_log,
+        settle_checks,
+    )
+    from trustguardian.service.engage.links import preferences_link, revoke_link, unsubscribe_links
+    from trustguardian.service.engage.preference_mail import mail_preferences_link
+    from trustguardian.service.engage.preferences import (
+        change_preference,
+        honour_gpc,
+        object_to_marketing,
+        preference_centre,
+        read_unsubscribe,
+        unsubscribe,
+    )
+    from trustguardian.service.engage.tokens import new_form_token
+
+USE_CASES = {
+    "add_policy": "admin",
+    "answer_batch": "audience",
+    "change_preference": "preferences",
+    "check_chunk": "audience_workers",
+    "check_contact": "checks",
+    "check_many": "checks",
+    "check_records": "audience_workers",
+    "filter_rows": "audience",
+    "honour_gpc": "preferences",
+    "import_register": "admin",
+    "load_rules": "audience",
+    "mail_preferences_link": "preference_mail",
+    "new_form_token": "tokens",
+    "object_to_marketing": "preferences",
+    "open_check_log": "checks",
+    "preference_centre": "preferences",
+    "preferences_link": "links",
+    "read_unsubscribe": "preferences",
+    "registers_status": "admin",
+    "revoke_link": "links",
+    "settle_checks": "checks",
+    "suppress": "admin",
+    "unsubscribe": "preferences",
+    "unsubscribe_links": "links",
+}
+__all__ = [
+    "add_policy",
+    "answer_batch",
+    "change_preference",
+    "check_chunk",
+    "check_contact",
+    "check_many",
+    "check_records",
+    "filter_rows",
+    "honour_gpc",
+    "import_register",
+    "load_rules",
+    "mail_preferences_link",
+    "new_form_token",
+    "object_to_marketing",
+    "open_check_log",
+    "preference_centre",
+    "preferences_link",
+    "read_unsubscribe",
+    "registers_status",
+    "revoke_link",
+    "settle_checks",
+    "suppress",
+    "unsubscribe",
+    "unsubscribe_links",
+]
+__getattr__ = lazy(__name__, USE_CASES)

@@ -1,3 +1,61 @@
 """Privacy events: the subjects they concern, their validation, recording, consent state and the
 ledger leaves they are committed by.
+
+Its use cases (each opens its own unit of work) are importable from here; helpers that take
+a caller's unit of work stay in their modules.
 """
+
+from typing import TYPE_CHECKING
+
+from trustguardian.service.exports import lazy
+
+if TYPE_CHECKING:
+    from trustguardian.service.events.consent import subject_consents, subject_timeline
+    from trustguardian.service.events.ledger import (
+        checkpoint_json,
+        latest_checkpoint,
+        prove_consistency,
+        prove_inclusion,
+    )
+    from trustguardian.service.events.recording import get_event, list_events, record_events
+    from trustguardian.service.events.subjects import (
+        add_identifiers,
+        blind,
+        create_subject,
+        find_subject,
+        get_subject,
+    )
+
+USE_CASES = {
+    "add_identifiers": "subjects",
+    "blind": "subjects",
+    "checkpoint_json": "ledger",
+    "create_subject": "subjects",
+    "find_subject": "subjects",
+    "get_event": "recording",
+    "get_subject": "subjects",
+    "latest_checkpoint": "ledger",
+    "list_events": "recording",
+    "prove_consistency": "ledger",
+    "prove_inclusion": "ledger",
+    "record_events": "recording",
+    "subject_consents": "consent",
+    "subject_timeline": "consent",
+}
+__all__ = [
+    "add_identifiers",
+    "blind",
+    "checkpoint_json",
+    "create_subject",
+    "find_subject",
+    "get_event",
+    "get_subject",
+    "latest_checkpoint",
+    "list_events",
+    "prove_consistency",
+    "prove_inclusion",
+    "record_events",
+    "subject_consents",
+    "subject_timeline",
+]
+__getattr__ = lazy(__name__, USE_CASES)
