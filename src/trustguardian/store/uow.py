@@ -21,9 +21,11 @@ from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
 from trustguardian.store.instance import InstanceRepository
+from trustguardian.store.keyring import KeyringRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
+from trustguardian.store.scans import VerifyScans
 from trustguardian.store.subjects import SubjectRepository
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.tokens import TokenRepository
@@ -150,3 +152,11 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def scans(self) -> VerifyScans:
+        return VerifyScans(self.connection)
+
+    @cached_property
+    def keyring(self) -> KeyringRepository:
+        return KeyringRepository(self.connection)
