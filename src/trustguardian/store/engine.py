@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -48,6 +49,19 @@ def make_engine(
         json_serializer=_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def redacted_url(database_url: str) -> str:
+    """A database URL with its password hidden, to name the database in a message."""
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def is_postgresql(engine: Engine) -> bool:
