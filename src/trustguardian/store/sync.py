@@ -113,8 +113,23 @@ class SyncRepository:
 
     # the outbox ------------------------------------------------------------------------------
 
-    def add_outbox(self, rows: Sequence[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.outbox, rows)
+    def add_outbox(self, rows: Sequence[OutboxRow]) -> None:
+        bulk_insert(
+            self._c,
+            t.outbox,
+            [
+                {
+                    "seq": r.seq,
+                    "event_id": r.event_id,
+                    "subject_id": r.subject_id,
+                    "kind": r.kind,
+                    "purpose_key": r.purpose,
+                    "source_system": r.source_system,
+                    "created_at": r.created_at,
+                }
+                for r in rows
+            ],
+        )
 
     def outbox_after(self, position: int, limit: int) -> list[OutboxRow]:
         """Outbox rows from `position` on (positions are ledger sequence numbers)."""

@@ -12,6 +12,7 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.admin import AdminRepository
 from trustguardian.store.assignments import AssignmentRepository
+from trustguardian.store.batch_reads import BatchReads
 from trustguardian.store.check_reads import CheckReads
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.complaints import ComplaintRepository
@@ -160,3 +161,7 @@ class UnitOfWork:
     @cached_property
     def keyring(self) -> KeyringRepository:
         return KeyringRepository(self.connection)
+
+    @cached_property
+    def batch_reads(self) -> BatchReads:
+        return BatchReads(self.connection)

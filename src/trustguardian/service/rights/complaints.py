@@ -33,7 +33,12 @@ from trustguardian.service.events.sealing import open_bytes, open_text, seal_byt
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.rights.requests import remember, replayed
-from trustguardian.store.complaints import StoredComplaint
+from trustguardian.store.complaints import (
+    ComplaintChange,
+    NewAttachment,
+    NewComplaint,
+    StoredComplaint,
+)
 from trustguardian.store.rights import Step
 from trustguardian.store.uow import UnitOfWork
 
@@ -195,21 +200,21 @@ def open_complaint(
                 errors=[FieldError("about_event_id", "another subject's event")],
             )
         uow.complaints.add(
-            {
-                "id": complaint_id,
-                "subject_id": event.subject_id,
-                "touchpoint_key": touchpoint,
-                "channel": channel.value,
-                "about_event_id": about_event_id,
-                "status": ComplaintStatus.OPEN.value,
-                "handler": handler,
-                "received_at": received,
-                "summary_sealed": seal_text(
+            NewComplaint(
+                id=complaint_id,
+                subject_id=event.subject_id,
+                touchpoint_key=touchpoint,
+                channel=channel.value,
+                about_event_id=about_event_id,
+                status=ComplaintStatus.OPEN.value,
+                handler=handler,
+                received_at=received,
+                summary_sealed=seal_text(
                     ctx, uow, event.subject_id, summary, _aad(complaint_id, "summary")
                 ),
-                "created_at": now,
-                "updated_at": now,
-            }
+                created_at=now,
+                updated_at=now,
+            )
         )
         uow.complaints.add_step(complaint_id, ComplaintStatus.OPEN.value, event.id, actor, now)
         if idempotency_key is not None:
@@ -253,15 +258,15 @@ def update_complaint(
                 "a complaint is closed with its outcome",
                 errors=[FieldError("outcome", "required to close")],
             )
-        changes: dict[str, object] = {"status": target.value, "updated_at": now}
-        if handler is not None:
-            changes["handler"] = handler
-        if outcome is not None:
-            changes["outcome_sealed"] = seal_text(
-                ctx, uow, row.subject_id, outcome, _aad(row.id, "outcome")
-            )
-        if target is ComplaintStatus.CLOSED:
-            changes["closed_at"] = now
+        change = ComplaintChange(
+            status=target.value,
+            updated_at=now,
+            handler=handler,
+            outcome_sealed=None
+            if outcome is None
+            else seal_text(ctx, uow, row.subject_id, outcome, _aad(row.id, "outcome")),
+            closed_at=now if target is ComplaintStatus.CLOSED else None,
+        )
         digest = hashlib.sha256((outcome or "").encode()).hexdigest() if outcome else None
         [event] = record_in_unit(
             ctx,
@@ -282,7 +287,7 @@ def update_complaint(
                 )
             ],
         )
-        uow.complaints.update(row.id, **changes)
+        uow.complaints.update(row.id, change)
         uow.complaints.add_step(row.id, target.value, event.id, actor, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
@@ -334,10 +339,7 @@ def attach_file(
         sealed = seal_bytes(
             ctx, uow, row.subject_id, meta + b"\n" + content, _aad(row.id, f"file:{position}")
         )
-        uow.complaints.add_attachment(
-            row.id,
-            {"size": len(content), "sealed": sealed, "event_id": event.id, "created_at": now},
-        )
+        uow.complaints.add_attachment(row.id, NewAttachment(len(content), sealed, event.id, now))
         uow.complaints.add_step(row.id, row.status, event.id, actor, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
