@@ -24,7 +24,6 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect.admin import configure
 from trustguardian.service.context import Context
 from trustguardian.service.verify.consent import can_run_beside, start_beside
-from trustguardian.service.verify.evidence import pivot
 from trustguardian.service.verify.fast import clean_events
 from trustguardian.service.verify.full import Report, _events, verify_ledger
 from trustguardian.store.engine import make_engine
@@ -45,7 +44,7 @@ def test_a_varied_ledger_takes_the_fast_path(
     ctx = make_ctx(backend)
     built = build_ledger(ctx)
     with ctx.uow(write=False) as uow:
-        clean = clean_events(uow.connection, built.size, None)
+        clean = clean_events(uow.scans, built.size, None)
         assert clean is not None, "a sound ledger fell back to the field-by-field pass"
         leaves, _, _ = _events(uow, Report(), None)
     assert clean.leaf_hashes == leaves
@@ -71,7 +70,7 @@ def test_leaves_with_a_deadline_and_a_campaign_take_the_fast_path(
     assert awaiting.confirm_by is not None
     with ctx.uow(write=False) as uow:
         size = uow.ledger.size()
-        assert clean_events(uow.connection, size, None) is not None
+        assert clean_events(uow.scans, size, None) is not None
     assert _reports_agree(ctx).ok
 
 
@@ -114,7 +113,7 @@ def test_a_changed_event_leaves_the_fast_path_and_is_named(
                 text("UPDATE events SET corrects = 'evt_x' WHERE seq = :s"), {"s": changed}
             )
     with ctx.uow(write=False) as uow:
-        assert clean_events(uow.connection, built.size, None) is None
+        assert clean_events(uow.scans, built.size, None) is None
     report = _reports_agree(ctx)
     named = [p for p in report.problems if p.startswith("seq ")]
     assert named == [
@@ -151,8 +150,9 @@ def test_evidence_shared_between_two_processes_finds_what_one_finds(
     identifiers of subjects on both sides of the pivot are all named, and counted alike."""
     ctx = make_ctx(backend)
     build_ledger(ctx)
+    with ctx.uow(write=False) as uow:
+        parted = uow.scans.pivot()
     with ctx.engine.connect() as conn:
-        parted = pivot(conn)
         owners = [
             row[0]
             for row in conn.execute(

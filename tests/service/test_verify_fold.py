@@ -24,7 +24,6 @@ from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.verify.consent import ConsentCheck, check_consent, exact_consent
 from trustguardian.service.verify.fold import quick_consent
-from trustguardian.service.verify.rows import FACT_SQL, STATE_SQL, stream
 
 
 def _both(ctx: Context) -> tuple[ConsentCheck, ConsentCheck]:
@@ -32,10 +31,7 @@ def _both(ctx: Context) -> tuple[ConsentCheck, ConsentCheck]:
     with ctx.uow(write=False) as uow:
         size = uow.ledger.size()
         lifetime = lifetimes(uow)
-        sql = FACT_SQL.format(size=size)
-        quick = quick_consent(
-            lambda: stream(uow.connection, sql), stream(uow.connection, STATE_SQL), lifetime
-        )
+        quick = quick_consent(lambda: uow.scans.facts(size), uow.scans.states(), lifetime)
         assert quick is not None, "the quick fold refused a ledger the service wrote"
         return check_consent(uow, size), exact_consent(uow, size, lifetime)
 
@@ -157,10 +153,7 @@ def test_a_time_the_exact_fold_cannot_read_leaves_the_answer_to_it(sqlite_ctx: C
         )
     with sqlite_ctx.uow(write=False) as uow:
         size = uow.ledger.size()
-        sql = FACT_SQL.format(size=size)
-        quick = quick_consent(
-            lambda: stream(uow.connection, sql), stream(uow.connection, STATE_SQL), {}
-        )
+        quick = quick_consent(lambda: uow.scans.facts(size), uow.scans.states(), {})
         assert quick is None
         with pytest.raises(ValueError, match="Invalid isoformat"):
             check_consent(uow, size)

@@ -44,7 +44,7 @@ class FastChecks:
         # SQLite answers from a local file in well under a millisecond of CPU: cheaper on the
         # event loop than the hop to a thread and back (~0.3 ms). PostgreSQL's round trips wait
         # on the network, where a thread lets the loop serve other requests meanwhile.
-        self.on_loop = context.engine.dialect.name == "sqlite"
+        self.on_loop = context.embedded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 from trustguardian.api.auth import require
 from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
@@ -43,8 +42,7 @@ def readyz(request: Request) -> JSONResponse:
     ctx: Context = request.app.state.context
     checks: dict[str, str] = {}
     try:
-        with ctx.engine.connect() as c:
-            c.execute(text("SELECT 1"))
+        readiness.ping(ctx)
         checks["database"] = "ok"
         at, head = readiness.revisions(ctx)
         checks["migrations"] = "ok" if at == head else f"at {at}, head is {head}"

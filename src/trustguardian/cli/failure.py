@@ -164,9 +164,9 @@ def _where() -> str:
     if not run.database_url:
         return "the configured URL"
     try:
-        from sqlalchemy.engine import make_url
+        from trustguardian.service.ops.binding import shown_url
 
-        return repr(make_url(run.database_url).render_as_string(hide_password=True))
+        return repr(shown_url(run.database_url))
     except Exception:  # an unparsable URL is shown as given, it holds no parsed password
         return repr(run.database_url)
 

@@ -55,7 +55,7 @@ def serve(
     settings = ctx.settings
     configure_logging(settings)
     check_secrets(settings, ctx.keys)
-    if workers > 1 and ctx.engine.url.get_backend_name() == "sqlite":
+    if workers > 1 and ctx.embedded:
         console.print(
             "SQLite has one writer: workers queue on it for events (checks are journalled). "
             "Prefer PostgreSQL for heavy writing."

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
 from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
 from trustguardian.ledger import Signer
 from trustguardian.service.access.key_cache import ApiKeyCache
@@ -13,7 +11,7 @@ from trustguardian.service.engage.check_registry import CheckRegistryCache
 from trustguardian.service.ops.instance import InstanceKeys, load_instance_keys
 from trustguardian.settings import Settings
 from trustguardian.store.check_log import CheckLog
-from trustguardian.store.engine import make_engine
+from trustguardian.store.engine import Engine, is_postgresql, make_engine
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SYSTEM_RANDOM, MasterKey, Random
 from trustguardian.vault.keys import wrapped_key_id
@@ -67,6 +65,12 @@ class Context:
                     "update the key file or TRUSTGUARDIAN_SIGNING_KEY"
                 )
         return self.keys.signer
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the database is the embedded SQLite (one writer, a local file), not
+        PostgreSQL."""
+        return not is_postgresql(self.engine)
 
     @property
     def blind_key(self) -> bytes:

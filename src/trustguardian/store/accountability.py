@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
@@ -58,8 +57,8 @@ class AccountabilityRepository:
             query = query.where(t.findings.c.resolved_at.is_(None))
         return [StoredFinding(**row._mapping) for row in self._c.execute(query)]
 
-    def add_findings(self, rows: Sequence[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.findings, rows)
+    def add_findings(self, findings: Sequence[StoredFinding]) -> None:
+        bulk_insert(self._c, t.findings, [vars(f) for f in findings])
 
     def refresh_finding(self, finding_id: str, *, at: datetime, message: str) -> None:
         self._c.execute(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,28 @@ from trustguardian.domain.collect import (
 )
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
+
+
+@dataclass(frozen=True)
+class NewConfirmation:
+    """A request to confirm consents: the events awaiting it and how the person is asked.
+
+    `send_error` says why the message was recorded and not sent (None when it is to be sent).
+    """
+
+    id: str
+    token_id: str
+    subject_id: str
+    touchpoint_key: str
+    method: str
+    event_ids: list[str]
+    recipient_sealed: bytes
+    code_mac: str | None
+    max_attempts: int
+    language: str
+    created_at: datetime
+    expires_at: datetime
+    send_error: str | None = None
 
 
 class CollectRepository:
@@ -53,8 +76,22 @@ class CollectRepository:
 
     # --- confirmation requests ---------------------------------------------------------------
 
-    def add_confirmations(self, rows: list[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.confirmations, rows)
+    def add_confirmations(self, confirmations: Sequence[NewConfirmation]) -> None:
+        bulk_insert(
+            self._c,
+            t.confirmations,
+            [
+                {
+                    **vars(c),
+                    "attempts": 0,
+                    "sent_at": None,
+                    "message_id": None,
+                    "confirmed_at": None,
+                    "confirmed_event_ids": None,
+                }
+                for c in confirmations
+            ],
+        )
 
     def confirmations_since(self, subjects: Iterable[str], since: datetime) -> dict[str, int]:
         """How many confirmation requests each subject was sent (or refused) since an instant."""

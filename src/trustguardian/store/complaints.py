@@ -31,6 +31,17 @@ class StoredComplaint:
 
 
 @dataclass(frozen=True)
+class ComplaintChange:
+    """What an update changes on a complaint; a field left None keeps its stored value."""
+
+    status: str
+    updated_at: datetime
+    handler: str | None = None
+    outcome_sealed: bytes | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class StoredAttachment:
     position: int
     size: int
@@ -47,12 +58,39 @@ def _complaint(row: Any) -> StoredComplaint:
     return StoredComplaint(**values)
 
 
+@dataclass(frozen=True)
+class NewComplaint:
+    """A complaint as received."""
+
+    id: str
+    subject_id: str
+    touchpoint_key: str
+    channel: str
+    about_event_id: str | None
+    status: str
+    handler: str | None
+    received_at: datetime
+    summary_sealed: bytes | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file attached to a complaint, sealed with its subject's key."""
+
+    size: int
+    sealed: bytes
+    event_id: str
+    created_at: datetime
+
+
 class ComplaintRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, row: dict[str, Any]) -> None:
-        self._c.execute(insert(t.complaints).values(**row))
+    def add(self, complaint: NewComplaint) -> None:
+        self._c.execute(insert(t.complaints).values(**vars(complaint)))
 
     def get(self, complaint_id: str, *, lock: bool = False) -> StoredComplaint | None:
         query = select(t.complaints).where(t.complaints.c.id == complaint_id)
@@ -61,7 +99,8 @@ class ComplaintRepository:
         row = self._c.execute(query).first()
         return None if row is None else _complaint(row)
 
-    def update(self, complaint_id: str, **values: Any) -> None:
+    def update(self, complaint_id: str, change: ComplaintChange) -> None:
+        values = {name: v for name, v in vars(change).items() if v is not None}
         self._c.execute(
             update(t.complaints).where(t.complaints.c.id == complaint_id).values(**values)
         )
@@ -117,7 +156,7 @@ class ComplaintRepository:
         )
         return [Step(r.position, r.status, r.event_id, r.actor, r.at) for r in rows]
 
-    def add_attachment(self, complaint_id: str, row: dict[str, Any]) -> int:
+    def add_attachment(self, complaint_id: str, attachment: NewAttachment) -> int:
         c = t.complaint_attachments.c
         position = (
             int(
@@ -131,7 +170,7 @@ class ComplaintRepository:
         )
         self._c.execute(
             insert(t.complaint_attachments).values(
-                complaint_id=complaint_id, position=position, **row
+                complaint_id=complaint_id, position=position, **vars(attachment)
             )
         )
         return position

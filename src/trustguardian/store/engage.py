@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,6 +16,56 @@ from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.ledger import CHUNK
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """A contact made, for frequency caps; `flag` says why no allowed check stands behind it."""
+
+    event_seq: int
+    subject_id: str
+    purpose_key: str | None
+    channel: str
+    touchpoint_key: str
+    campaign: str | None
+    check_id: str | None
+    occurred_at: datetime
+    flag: str | None
+
+
+@dataclass(frozen=True)
+class NewPolicy:
+    """A contact policy: a frequency cap or a contact window, for a purpose and/or a channel."""
+
+    id: str
+    purpose_key: str | None
+    channel: str | None
+    max_contacts: int | None
+    days: int | None
+    window: dict[str, Any] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    """An identifier's keyed hash on the internal suppression list."""
+
+    blind: str
+    reason: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class NewRegister:
+    """An import of an opposition register (its entries are keyed hashes)."""
+
+    id: str
+    name: str
+    kind: str
+    register_date: date
+    entries: int
+    file_sha256: str
+    imported_at: datetime
 
 
 class EngageRepository:
@@ -69,8 +120,8 @@ class EngageRepository:
             )
         )
 
-    def add_contacts(self, rows: Sequence[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.contacts, rows)
+    def add_contacts(self, contacts: Sequence[NewContact]) -> None:
+        bulk_insert(self._c, t.contacts, [vars(c) for c in contacts])
 
     def contact_counts(
         self, subjects: Sequence[str], channel: Channel, since: datetime
@@ -99,8 +150,8 @@ class EngageRepository:
         )
         return {r[0]: int(r[1]) for r in rows}
 
-    def add_policy(self, row: dict[str, Any]) -> None:
-        self._c.execute(insert(t.contact_policies).values(**row))
+    def add_policy(self, policy: NewPolicy) -> None:
+        self._c.execute(insert(t.contact_policies).values(**vars(policy)))
 
     def policies(self) -> list[Policy]:
         rows = self._c.execute(select(t.contact_policies).order_by(t.contact_policies.c.created_at))
@@ -117,20 +168,20 @@ class EngageRepository:
             found.update(rows.scalars())
         return found
 
-    def add_suppression(self, rows: Sequence[dict[str, Any]]) -> int:
+    def add_suppression(self, entries: Sequence[SuppressionEntry]) -> int:
         """Adds entries not already on the list; returns how many were new."""
-        known = self.suppressed([r["blind"] for r in rows])
-        new = list({r["blind"]: r for r in rows if r["blind"] not in known}.values())
+        known = self.suppressed([e.blind for e in entries])
+        new = list({e.blind: vars(e) for e in entries if e.blind not in known}.values())
         bulk_insert(self._c, t.suppression_entries, new)
         return len(new)
 
-    def add_register(self, row: dict[str, Any], blinds: Sequence[str]) -> None:
-        self._c.execute(insert(t.opposition_registers).values(**row))
+    def add_register(self, register: NewRegister, blinds: Sequence[str]) -> None:
+        self._c.execute(insert(t.opposition_registers).values(**vars(register)))
         for start in range(0, len(blinds), 50_000):
             bulk_insert(
                 self._c,
                 t.opposition_entries,
-                [{"register_id": row["id"], "blind": b} for b in blinds[start : start + 50_000]],
+                [{"register_id": register.id, "blind": b} for b in blinds[start : start + 50_000]],
             )
 
     def registers(self) -> list[Any]:

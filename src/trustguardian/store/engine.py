@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine as Engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -47,6 +49,44 @@ def make_engine(
         json_serializer=_dumps,
         json_deserializer=orjson.loads,
     )
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def redacted_url(database_url: str) -> str:
+    """A database URL with its password hidden, to name the database in a message."""
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def is_postgresql(engine: Engine) -> bool:
+    """Whether the engine is on PostgreSQL (else SQLite)."""
+    return engine.dialect.name == "postgresql"
+
+
+def can_open_twice(engine: Engine) -> bool:
+    """Whether a second process can open this engine's database (not an in-memory SQLite)."""
+    url = engine.url
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
+
+def url_text(engine: Engine) -> str:
+    """The engine's URL in full, to open the same database in another process."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+def snapshot_engine(url: str) -> Engine:
+    """A one-connection engine whose transactions each read one snapshot (PostgreSQL: REPEATABLE
+    READ, as SQLite's read transaction)."""
+    engine = make_engine(url, pool_size=1)
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
 
 
 def _dumps(value: Any) -> str:

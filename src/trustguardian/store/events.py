@@ -36,6 +36,38 @@ class StoredProof:
 
 
 @dataclass(frozen=True)
+class NewEvent:
+    """An event to store with the leaf it was hashed as and its sealed data (if any)."""
+
+    event: PrivacyEvent
+    leaf: bytes
+    data_sealed: bytes | None
+
+
+@dataclass(frozen=True)
+class NewBlob:
+    """An evidence file, sealed with its subject's key and addressed by its content."""
+
+    subject_id: str
+    address: str
+    media_type: str
+    size: int
+    sealed: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What a request under an idempotency key recorded: its fingerprint and events."""
+
+    scope: str
+    key: str
+    request_sha256: str
+    event_ids: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class EventFilter:
     subject_id: str | None = None
     touchpoint: str | None = None
@@ -48,16 +80,18 @@ class EventRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Inserts event rows (built by `event_columns`)."""
-        bulk_insert(self._c, t.events, rows)
+    def add_many(self, events: Sequence[NewEvent]) -> None:
+        """Inserts events, their query columns derived from the same values as their leaves."""
+        bulk_insert(
+            self._c, t.events, [event_columns(e.event, e.leaf, e.data_sealed) for e in events]
+        )
 
     def add_proofs(self, proofs: Sequence[StoredProof]) -> None:
         bulk_insert(self._c, t.event_proofs, [vars(p) for p in proofs])
 
-    def add_blobs(self, rows: Sequence[dict[str, Any]]) -> None:
+    def add_blobs(self, blobs: Sequence[NewBlob]) -> None:
         """Stores evidence blobs not already stored (they are content-addressed per subject)."""
-        unique = {(r["subject_id"], r["address"]): r for r in rows}
+        unique = {(b.subject_id, b.address): vars(b) for b in blobs}
         if not unique:
             return
         existing: set[tuple[str, str]] = set()
@@ -182,8 +216,8 @@ class EventRepository:
             found.update({r.key: (r.request_sha256, list(r.event_ids)) for r in rows})
         return found
 
-    def add_idempotency(self, rows: Sequence[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.idempotency_keys, rows)
+    def add_idempotency(self, records: Sequence[IdempotencyRecord]) -> None:
+        bulk_insert(self._c, t.idempotency_keys, [vars(r) for r in records])
 
     def by_ids(self, ids: Sequence[str]) -> list[PrivacyEvent]:
         """Loads events by id, in the order asked."""

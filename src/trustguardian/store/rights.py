@@ -38,6 +38,57 @@ class StoredRequest:
 
 
 @dataclass(frozen=True)
+class NewRequest:
+    """A rights request as received."""
+
+    id: str
+    kind: str
+    status: str
+    subject_id: str
+    touchpoint_key: str
+    channel: str
+    language: str
+    contact_blind: str | None
+    received_at: datetime
+    due_on: date
+    due_at: datetime
+    details_sealed: bytes | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCode:
+    """A verification code sent for a request (only its keyed hash is kept)."""
+
+    id: str
+    request_id: str
+    code_hash: str
+    method: str
+    attempts: int
+    sent_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    """What a step changes on a request; a field left None keeps its stored value."""
+
+    status: str | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    handler: str | None = None
+    outcome_sealed: bytes | None = None
+    due_on: date | None = None
+    due_at: datetime | None = None
+    extended_at: datetime | None = None
+    extension_sealed: bytes | None = None
+    answer_message_id: str | None = None
+    extension_message_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Step:
     position: int
     status: str
@@ -70,8 +121,8 @@ class RightsRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, row: dict[str, Any]) -> None:
-        self._c.execute(insert(t.rights_requests).values(**row))
+    def add(self, request: NewRequest) -> None:
+        self._c.execute(insert(t.rights_requests).values(**vars(request)))
 
     def get(self, request_id: str, *, lock: bool = False) -> StoredRequest | None:
         query = select(t.rights_requests).where(t.rights_requests.c.id == request_id)
@@ -80,10 +131,14 @@ class RightsRepository:
         row = self._c.execute(query).first()
         return None if row is None else _request(row)
 
-    def update(self, request_id: str, **values: Any) -> None:
-        self._c.execute(
-            update(t.rights_requests).where(t.rights_requests.c.id == request_id).values(**values)
-        )
+    def update(self, request_id: str, change: RequestChange) -> None:
+        values = {name: v for name, v in vars(change).items() if v is not None}
+        if values:
+            self._c.execute(
+                update(t.rights_requests)
+                .where(t.rights_requests.c.id == request_id)
+                .values(**values)
+            )
 
     def listing(
         self,
@@ -160,8 +215,8 @@ class RightsRepository:
             )
         return found
 
-    def add_code(self, row: dict[str, Any]) -> None:
-        self._c.execute(insert(t.verification_codes).values(**row))
+    def add_code(self, code: NewCode) -> None:
+        self._c.execute(insert(t.verification_codes).values(**vars(code)))
 
     def latest_code(self, request_id: str) -> StoredCode | None:
         c = t.verification_codes.c

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from trustguardian.domain.subjects import Subject
 from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,34 @@ class StoredIdentifier:
     subject_id: str
     kind: str
     sealed: bytes | None
+
+
+@dataclass(frozen=True)
+class SubjectKey:
+    """A subject's wrapped data key; None once the subject is erased (or the key is missing)."""
+
+    subject_id: str
+    wrapped: bytes | None
+
+
+@dataclass(frozen=True)
+class NewSubject:
+    """A subject created by a batch, with its wrapped data key."""
+
+    id: str
+    wrapped: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewIdentifier:
+    """An identifier linked to its subject by a batch."""
+
+    blind: str
+    subject_id: str
+    kind: str
+    sealed: bytes
+    created_at: datetime
 
 
 class SubjectRepository:
@@ -47,6 +76,52 @@ class SubjectRepository:
             )
         )
         return {row.blind: row.subject_id for row in rows}
+
+    def keys_of(self, subject_ids: Sequence[str]) -> list[SubjectKey]:
+        """The wrapped data key of each known subject (unknown ids are left out)."""
+        rows = self._c.execute(
+            select(t.subjects.c.id, t.subjects.c.shredded_at, t.subject_keys.c.wrapped)
+            .select_from(t.subjects.outerjoin(t.subject_keys))
+            .where(t.subjects.c.id.in_(list(subject_ids)))
+        )
+        return [
+            SubjectKey(
+                row.id, None if row.shredded_at is not None or row.wrapped is None else row.wrapped
+            )
+            for row in rows
+        ]
+
+    def add_many(
+        self, subjects: Sequence[NewSubject], identifiers: Sequence[NewIdentifier]
+    ) -> None:
+        """Writes the subjects with their keys, then the identifiers, a statement per table."""
+        bulk_insert(
+            self._c,
+            t.subjects,
+            [{"id": s.id, "created_at": s.created_at, "shredded_at": None} for s in subjects],
+        )
+        bulk_insert(
+            self._c,
+            t.subject_keys,
+            [
+                {"subject_id": s.id, "wrapped": s.wrapped, "created_at": s.created_at}
+                for s in subjects
+            ],
+        )
+        bulk_insert(
+            self._c,
+            t.subject_identifiers,
+            [
+                {
+                    "blind": i.blind,
+                    "subject_id": i.subject_id,
+                    "kind": i.kind,
+                    "sealed": i.sealed,
+                    "created_at": i.created_at,
+                }
+                for i in identifiers
+            ],
+        )
 
     def identifiers(self, subject_id: str) -> list[StoredIdentifier]:
         rows = self._c.execute(

@@ -25,6 +25,20 @@ class OutboxRow:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one delivery attempt: its new status, attempts, next try and error."""
+
+    destination: str
+    seq: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    error: str | None
+    delivered_at: datetime | None
+    at: datetime
+
+
 class SyncRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -113,8 +127,23 @@ class SyncRepository:
 
     # the outbox ------------------------------------------------------------------------------
 
-    def add_outbox(self, rows: Sequence[dict[str, Any]]) -> None:
-        bulk_insert(self._c, t.outbox, rows)
+    def add_outbox(self, rows: Sequence[OutboxRow]) -> None:
+        bulk_insert(
+            self._c,
+            t.outbox,
+            [
+                {
+                    "seq": r.seq,
+                    "event_id": r.event_id,
+                    "subject_id": r.subject_id,
+                    "kind": r.kind,
+                    "purpose_key": r.purpose,
+                    "source_system": r.source_system,
+                    "created_at": r.created_at,
+                }
+                for r in rows
+            ],
+        )
 
     def outbox_after(self, position: int, limit: int) -> list[OutboxRow]:
         """Outbox rows from `position` on (positions are ledger sequence numbers)."""
@@ -240,9 +269,8 @@ class SyncRepository:
         )
         return [_delivery(r) for r in rows]
 
-    def finish_many(self, results: Sequence[dict[str, Any]]) -> None:
-        """Records many delivery results in one executemany: each names the delivery
-        (`d_destination`, `d_seq`) and its new status, attempts, next attempt, error and times."""
+    def finish_many(self, results: Sequence[DeliveryResult]) -> None:
+        """Records many delivery results in one executemany."""
         if not results:
             return
         self._c.execute(
@@ -259,7 +287,19 @@ class SyncRepository:
                 delivered_at=bindparam("d_delivered"),
                 updated_at=bindparam("d_now"),
             ),
-            list(results),
+            [
+                {
+                    "d_destination": r.destination,
+                    "d_seq": r.seq,
+                    "d_status": r.status,
+                    "d_attempts": r.attempts,
+                    "d_next": r.next_attempt_at,
+                    "d_error": r.error,
+                    "d_delivered": r.delivered_at,
+                    "d_now": r.at,
+                }
+                for r in results
+            ],
         )
 
     def reopen(self, destination: str | None, from_seq: int, now: datetime) -> int:

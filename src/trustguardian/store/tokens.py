@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,12 +11,26 @@ from sqlalchemy import Connection, insert, select, update
 from trustguardian.store import tables as t
 
 
+@dataclass(frozen=True)
+class NewToken:
+    """A link token as issued; its claims travel signed, only its state is stored."""
+
+    id: str
+    kind: str
+    subject_id: str | None
+    single_use: bool
+    created_at: datetime
+    expires_at: datetime | None
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
 class TokenRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, row: dict[str, Any]) -> None:
-        self._c.execute(insert(t.link_tokens).values(**row))
+    def add(self, token: NewToken) -> None:
+        self._c.execute(insert(t.link_tokens).values(**vars(token)))
 
     def get(self, token_id: str) -> Any:
         return self._c.execute(

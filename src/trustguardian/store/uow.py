@@ -12,6 +12,7 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.admin import AdminRepository
 from trustguardian.store.assignments import AssignmentRepository
+from trustguardian.store.batch_reads import BatchReads
 from trustguardian.store.check_reads import CheckReads
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.complaints import ComplaintRepository
@@ -21,9 +22,11 @@ from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
 from trustguardian.store.instance import InstanceRepository
+from trustguardian.store.keyring import KeyringRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
+from trustguardian.store.scans import VerifyScans
 from trustguardian.store.subjects import SubjectRepository
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.tokens import TokenRepository
@@ -150,3 +153,15 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def scans(self) -> VerifyScans:
+        return VerifyScans(self.connection)
+
+    @cached_property
+    def keyring(self) -> KeyringRepository:
+        return KeyringRepository(self.connection)
+
+    @cached_property
+    def batch_reads(self) -> BatchReads:
+        return BatchReads(self.connection)

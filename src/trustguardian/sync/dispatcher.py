@@ -26,6 +26,7 @@ from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
 from trustguardian.service.sync.systems import signing_secrets
+from trustguardian.store.sync import DeliveryResult
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.sync.payloads import webhook_payloads
 from trustguardian.sync.signing import headers
@@ -187,7 +188,7 @@ class Dispatcher:
         with ctx.uow() as uow:
             lease = timedelta(seconds=ctx.settings.sync_lease_seconds)
             uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
-            results = []
+            results: list[DeliveryResult] = []
             for delivery, error in outcomes:
                 retry = None
                 if error is None:
@@ -204,16 +205,16 @@ class Dispatcher:
                     )
                     retry = now + timedelta(seconds=wait)
                 results.append(
-                    {
-                        "d_destination": delivery.destination,
-                        "d_seq": delivery.seq,
-                        "d_status": status.value,
-                        "d_attempts": delivery.attempts + 1,
-                        "d_next": retry,
-                        "d_error": error,
-                        "d_delivered": now if status is DeliveryStatus.DELIVERED else None,
-                        "d_now": now,
-                    }
+                    DeliveryResult(
+                        destination=delivery.destination,
+                        seq=delivery.seq,
+                        status=status.value,
+                        attempts=delivery.attempts + 1,
+                        next_attempt_at=retry,
+                        error=error,
+                        delivered_at=now if status is DeliveryStatus.DELIVERED else None,
+                        at=now,
+                    )
                 )
                 result.count(status)
             uow.sync.finish_many(results)

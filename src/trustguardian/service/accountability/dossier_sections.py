@@ -16,7 +16,7 @@ from trustguardian.domain.events import timestamp
 from trustguardian.domain.rights import OPEN
 from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import open_bytes, open_text
-from trustguardian.service.rights.complaints import _aad as complaint_aad
+from trustguardian.service.rights.complaint_views import aad as complaint_aad
 from trustguardian.service.rights.requests import aad as request_aad
 from trustguardian.store.rights import Step
 from trustguardian.store.uow import UnitOfWork

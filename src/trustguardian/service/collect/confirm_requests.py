@@ -31,6 +31,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage.tokens import mint_token, read_token
 from trustguardian.service.events.subjects import keyring
 from trustguardian.service.events.validate import Plan
+from trustguardian.store.collect import NewConfirmation
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import derive_key, seal
 
@@ -150,7 +151,8 @@ def open_requests(
         groups.setdefault((event.subject_id, event.touchpoint, wait.recipient), []).append(n)
     ring = keyring(ctx, uow)
     now = ctx.clock.now()
-    rows, outgoing = [], []
+    rows: list[NewConfirmation] = []
+    outgoing: list[Outgoing] = []
     sent_lately = uow.collect.confirmations_since(
         {subject for subject, _, _ in groups}, now - timedelta(hours=1)
     )
@@ -178,35 +180,32 @@ def open_requests(
             recipient_aad(confirmation_id),
             ctx.rng,
         )
-        rows.append(
-            {
-                "id": confirmation_id,
-                "token_id": token_id,
-                "subject_id": subject_id,
-                "touchpoint_key": touchpoint,
-                "method": s.confirmation.value,
-                "event_ids": [recorded[n].id for n in ns],
-                "recipient_sealed": sealed,
-                "code_mac": None if code is None else code_mac(ctx, confirmation_id, code),
-                "attempts": 0,
-                "max_attempts": s.otp_max_attempts,
-                "language": s.language,
-                "created_at": now,
-                "expires_at": expires,
-                "sent_at": None,
-                "message_id": None,
-                "send_error": None,
-                "confirmed_at": None,
-                "confirmed_event_ids": None,
-            }
-        )
         # One person, one address: more than the hourly cap of messages is recorded, not sent.
         sent_lately[subject_id] = sent_lately.get(subject_id, 0) + 1
-        if sent_lately[subject_id] > ctx.settings.confirmation_messages_per_hour:
-            rows[-1]["send_error"] = (
-                f"not sent: {ctx.settings.confirmation_messages_per_hour} confirmation messages "
-                "to this person in the last hour already"
+        held = sent_lately[subject_id] > ctx.settings.confirmation_messages_per_hour
+        rows.append(
+            NewConfirmation(
+                id=confirmation_id,
+                token_id=token_id,
+                subject_id=subject_id,
+                touchpoint_key=touchpoint,
+                method=s.confirmation.value,
+                event_ids=[recorded[n].id for n in ns],
+                recipient_sealed=sealed,
+                code_mac=None if code is None else code_mac(ctx, confirmation_id, code),
+                max_attempts=s.otp_max_attempts,
+                language=s.language,
+                created_at=now,
+                expires_at=expires,
+                send_error=(
+                    f"not sent: {ctx.settings.confirmation_messages_per_hour} confirmation "
+                    "messages to this person in the last hour already"
+                )
+                if held
+                else None,
             )
+        )
+        if held:
             continue
         link = None
         if s.confirmation is Confirmation.DOUBLE_OPT_IN:

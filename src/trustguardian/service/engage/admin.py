@@ -14,6 +14,7 @@ from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.subjects import blind
+from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
 
 REFRESH_DAYS = 31  # the opposition register is to be consulted at least monthly
 
@@ -75,15 +76,15 @@ def add_policy(
                 f"unknown purpose {purpose!r}", errors=[FieldError("purpose", "unknown")]
             )
         uow.engage.add_policy(
-            {
-                "id": policy_id,
-                "purpose_key": purpose,
-                "channel": channel.value if channel else None,
-                "max_contacts": max_contacts,
-                "days": days,
-                "window": window,
-                "created_at": ctx.clock.now(),
-            }
+            NewPolicy(
+                id=policy_id,
+                purpose_key=purpose,
+                channel=channel.value if channel else None,
+                max_contacts=max_contacts,
+                days=days,
+                window=window,
+                created_at=ctx.clock.now(),
+            )
         )
         uow.commit()
     return policy_id
@@ -92,7 +93,7 @@ def add_policy(
 def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) -> int:
     """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new."""
     now = ctx.clock.now()
-    rows = [{"blind": blind(ctx, i), "reason": reason, "added_at": now} for i in identifiers]
+    rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
         added = uow.engage.add_suppression(rows)
         uow.commit()
@@ -140,15 +141,15 @@ def import_register(
             rejected.append((number, exc.errors[0].msg if exc.errors else exc.detail))
     with ctx.uow() as uow:
         uow.engage.add_register(
-            {
-                "id": ctx.ids.new_id("reg"),
-                "name": name,
-                "kind": kind,
-                "register_date": register_date,
-                "entries": len(blinds),
-                "file_sha256": file_sha256,
-                "imported_at": ctx.clock.now(),
-            },
+            NewRegister(
+                id=ctx.ids.new_id("reg"),
+                name=name,
+                kind=kind,
+                register_date=register_date,
+                entries=len(blinds),
+                file_sha256=file_sha256,
+                imported_at=ctx.clock.now(),
+            ),
             sorted(blinds),
         )
         uow.commit()

@@ -16,7 +16,6 @@ from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.engage.calendar import italian_holidays
 from trustguardian.service.events.consent import fact_of, lifetimes
-from trustguardian.store.batch_reads import BatchReads
 from trustguardian.store.uow import UnitOfWork
 
 DEFAULT_POLICIES = (
@@ -98,7 +97,7 @@ class Batch:
     """Everything a batch of checks needs, read once; checks are named by their position."""
 
     def __init__(self, uow: UnitOfWork, rules: Rules, asks: Sequence[Ask]) -> None:
-        reads = BatchReads(uow.connection)
+        reads = uow.batch_reads
         self.blinds = blinds = [a[2] for a in asks]
         owners = reads.owners(sorted({b for b in blinds if b is not None}))
         self.shredded = {s for s, shredded in owners.values() if shredded}

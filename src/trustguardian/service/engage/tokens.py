@@ -15,6 +15,7 @@ from typing import Any
 
 from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
+from trustguardian.store.tokens import NewToken
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault.tokens import TokenForged, open_token, sign_token
 
@@ -48,16 +49,14 @@ def mint_token(
     token_id = ctx.ids.new_id("tok")
     expires = now + ttl if ttl is not None else None
     uow.tokens.add(
-        {
-            "id": token_id,
-            "kind": kind,
-            "subject_id": subject_id,
-            "single_use": single_use,
-            "created_at": now,
-            "expires_at": expires,
-            "used_at": None,
-            "revoked_at": None,
-        }
+        NewToken(
+            id=token_id,
+            kind=kind,
+            subject_id=subject_id,
+            single_use=single_use,
+            created_at=now,
+            expires_at=expires,
+        )
     )
     body = {
         "id": token_id,

@@ -8,8 +8,7 @@ from trustguardian.domain.errors import Conflict, FieldError, IdentifierTaken, I
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import blind, identifier_aad
-from trustguardian.store import tables as t
-from trustguardian.store.bulk import bulk_insert
+from trustguardian.store.subjects import NewIdentifier, NewSubject
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import new_data_key, seal, wrap_data_key
 from trustguardian.vault.keys import unwrap_with_any
@@ -24,9 +23,8 @@ class BatchSubjects:
         self._owner: dict[str, str] = {}
         self._keys: dict[str, bytes] = {}
         self._shredded: set[str] = set()
-        self._new_subjects: list[dict[str, object]] = []
-        self._new_keys: list[dict[str, object]] = []
-        self._new_identifiers: list[dict[str, object]] = []
+        self._new_subjects: list[NewSubject] = []
+        self._new_identifiers: list[NewIdentifier] = []
         self._blinds: dict[Identifier, str] = {}
 
     def _blind(self, identifier: Identifier) -> str:
@@ -45,22 +43,16 @@ class BatchSubjects:
         self._load_subjects(known)
 
     def _load_subjects(self, subject_ids: set[str]) -> None:
-        conn = self._uow.connection
         wanted = [s for s in subject_ids if s not in self._keys and s not in self._shredded]
         if not wanted:
             return
-        rows = conn.execute(
-            t.subjects.select()
-            .with_only_columns(t.subjects.c.id, t.subjects.c.shredded_at, t.subject_keys.c.wrapped)
-            .select_from(t.subjects.outerjoin(t.subject_keys))
-            .where(t.subjects.c.id.in_(wanted))
-        )
-        for row in rows:
-            if row.shredded_at is not None or row.wrapped is None:
-                self._shredded.add(row.id)
+        for found in self._uow.subjects.keys_of(wanted):
+            if found.wrapped is None:
+                self._shredded.add(found.subject_id)
             else:
-                self._keys[row.id] = unwrap_with_any(
-                    self._ctx.masters_for(bytes(row.wrapped)), row.id, bytes(row.wrapped)
+                wrapped = bytes(found.wrapped)
+                self._keys[found.subject_id] = unwrap_with_any(
+                    self._ctx.masters_for(wrapped), found.subject_id, wrapped
                 )
 
     def resolve(
@@ -106,9 +98,8 @@ class BatchSubjects:
         now = ctx.clock.now()
         data_key = new_data_key(ctx.rng)
         self._keys[subject_id] = data_key
-        self._new_subjects.append({"id": subject_id, "created_at": now, "shredded_at": None})
         wrapped = wrap_data_key(ctx.keys.master, subject_id, data_key, ctx.rng)
-        self._new_keys.append({"subject_id": subject_id, "wrapped": wrapped, "created_at": now})
+        self._new_subjects.append(NewSubject(subject_id, wrapped, now))
         return subject_id
 
     def _link(self, subject_id: str, blind_hash: str, ident: Identifier) -> None:
@@ -120,21 +111,9 @@ class BatchSubjects:
         )
         self._owner[blind_hash] = subject_id
         self._new_identifiers.append(
-            {
-                "blind": blind_hash,
-                "subject_id": subject_id,
-                "kind": ident.namespace,
-                "sealed": sealed,
-                "created_at": self._ctx.clock.now(),
-            }
+            NewIdentifier(blind_hash, subject_id, ident.namespace, sealed, self._ctx.clock.now())
         )
 
     def flush(self) -> None:
         """Writes the subjects, keys and identifiers this batch created."""
-        conn = self._uow.connection
-        for table, rows in (
-            (t.subjects, self._new_subjects),
-            (t.subject_keys, self._new_keys),
-            (t.subject_identifiers, self._new_identifiers),
-        ):
-            bulk_insert(conn, table, rows)
+        self._uow.subjects.add_many(self._new_subjects, self._new_identifiers)

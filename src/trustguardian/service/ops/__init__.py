@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         signing_keys,
         wrapped_by_key,
     )
-    from trustguardian.service.ops.readiness import keys_problem, revisions, storage_problem
+    from trustguardian.service.ops.readiness import keys_problem, ping, revisions, storage_problem
     from trustguardian.service.ops.rotation import (
         finish_master_rotation,
         rotate_master_key,
@@ -39,6 +39,7 @@ USE_CASES = {
     "finish_master_rotation": "rotation",
     "key_chain": "keyring",
     "keys_problem": "readiness",
+    "ping": "readiness",
     "pinned_verifiers": "keyring",
     "register_signing_key": "keyring",
     "restore": "backup",
@@ -59,6 +60,7 @@ __all__ = [
     "finish_master_rotation",
     "key_chain",
     "keys_problem",
+    "ping",
     "pinned_verifiers",
     "register_signing_key",
     "restore",

@@ -29,10 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from pathlib import Path
-
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from trustguardian.domain.common import Clock, IdGenerator, SystemClock
 from trustguardian.domain.errors import Conflict, DomainError
@@ -50,7 +46,7 @@ from trustguardian.service.ops.instance import (
     write_key_file,
 )
 from trustguardian.settings import Settings
-from trustguardian.store.engine import make_engine
+from trustguardian.store.engine import Engine, make_engine, redacted_url, sqlite_file
 from trustguardian.store.instance import InstanceRecord, SampleIdentifier
 from trustguardian.store.migrate import current_revision, head_revision, require_schema, upgrade
 from trustguardian.store.uow import UnitOfWork
@@ -95,16 +91,13 @@ def fingerprint(keys: InstanceKeys) -> str:
     return FINGERPRINT_PREFIX + hashlib.sha256(_FINGERPRINT_DOMAIN + blind + token).hexdigest()
 
 
-def sqlite_file(database_url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
+def shown_url(database_url: str) -> str:
+    """A database URL as messages show it: its password hidden."""
+    return redacted_url(database_url)
 
 
 def _where(settings: Settings) -> str:
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    return shown_url(settings.database_url)
 
 
 def _canary_aad(instance_id: str) -> str:

@@ -21,14 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
-
 from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import rewrap_canary
 from trustguardian.service.sync.systems import open_secret, seal_secret
-from trustguardian.store import tables as t
+from trustguardian.store.keyring import KeyringRepository, RegisteredKey, SealedSecret
 from trustguardian.vault.keys import unwrap_with_any, wrap_data_key, wrapped_key_id
 
 
@@ -115,8 +113,7 @@ def _endorsed(key: SigningKey, previous: SigningKey | None) -> str:
     return f"endorsed by {previous.key_hash}"
 
 
-def _rows(connection: Connection) -> list[SigningKey]:
-    rows = connection.execute(select(t.signing_keys).order_by(t.signing_keys.c.from_tree_size))
+def _rows(keyring: KeyringRepository) -> list[SigningKey]:
     return [
         SigningKey(
             r.key_hash,
@@ -127,15 +124,15 @@ def _rows(connection: Connection) -> list[SigningKey]:
             r.retired_at,
             r.endorsement,
         )
-        for r in rows
+        for r in keyring.signing_keys()
     ]
 
 
-def key_chain(ctx: Context, connection: Connection) -> list[SigningKey]:
+def key_chain(ctx: Context, keyring: KeyringRepository) -> list[SigningKey]:
     """Every signing key with its trust: the registered ones, plus the current key if it was
     never registered (a ledger from before the register, or a key changed in the environment):
     it then covers every size after the last registered one."""
-    keys = _chain(_rows(connection), pinned_verifiers(ctx))
+    keys = _chain(_rows(keyring), pinned_verifiers(ctx))
     known = {k.key_hash for k in keys}
     # Retired keys from the key file that this database never registered (a backup restored
     # from before its rotation) stay acceptable: they are this instance's own keys.
@@ -162,7 +159,7 @@ def key_chain(ctx: Context, connection: Connection) -> list[SigningKey]:
 def signing_keys(ctx: Context) -> list[SigningKey]:
     """The published signing keys with their validity and trust, oldest first."""
     with ctx.uow(write=False) as uow:
-        return key_chain(ctx, uow.connection)
+        return key_chain(ctx, uow.keyring)
 
 
 def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) -> SigningKey:
@@ -171,7 +168,7 @@ def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) ->
     now = ctx.clock.now()
     with ctx.uow() as uow:
         size = uow.ledger.lock_head()  # no checkpoint is signed while the register changes
-        keys = _rows(uow.connection)
+        keys = _rows(uow.keyring)
         mine = next((k for k in keys if k.key_hash == signer.key_hash.hex()), None)
         if mine is not None:
             return mine
@@ -185,22 +182,16 @@ def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) ->
                 endorsement_text(signer.verifier_key, signer.name, size + 1)
             )
         start = size + 1 if keys else 0
-        uow.connection.execute(
-            update(t.signing_keys)
-            .where(t.signing_keys.c.until_tree_size.is_(None))
-            .values(until_tree_size=size, retired_at=now)
+        added = RegisteredKey(
+            key_hash=signer.key_hash.hex(),
+            verifier_key=signer.verifier_key,
+            from_tree_size=start,
+            until_tree_size=None,
+            activated_at=first_at or now,
+            retired_at=None,
+            endorsement=endorsement,
         )
-        uow.connection.execute(
-            insert(t.signing_keys).values(
-                key_hash=signer.key_hash.hex(),
-                verifier_key=signer.verifier_key,
-                from_tree_size=start,
-                until_tree_size=None,
-                activated_at=first_at or now,
-                retired_at=None,
-                endorsement=endorsement,
-            )
-        )
+        uow.keyring.register(added, closing_at=size, now=now)
         uow.commit()
     return next(k for k in signing_keys(ctx) if k.key_hash == signer.key_hash.hex())
 
@@ -229,46 +220,26 @@ def rewrap(ctx: Context, *, batch: int = 500) -> Rewrapped:
     after = ""
     while True:
         with ctx.uow() as uow:
-            rows = uow.connection.execute(
-                select(t.subject_keys.c.subject_id, t.subject_keys.c.wrapped)
-                .where(t.subject_keys.c.subject_id > after)
-                .order_by(t.subject_keys.c.subject_id)
-                .limit(batch)
-            ).all()
+            rows = uow.keyring.wrapped_keys_after(after, batch)
             if not rows:
                 break
-            for subject_id, wrapped in rows:
-                blob = bytes(wrapped)
-                if wrapped_key_id(blob) == current:
+            for row in rows:
+                if wrapped_key_id(row.wrapped) == current:
                     already += 1
                     continue
-                data_key = unwrap_with_any(ctx.keys.masters, subject_id, blob)
-                uow.connection.execute(
-                    update(t.subject_keys)
-                    .where(t.subject_keys.c.subject_id == subject_id)
-                    .values(wrapped=wrap_data_key(ctx.keys.master, subject_id, data_key, ctx.rng))
-                )
+                data_key = unwrap_with_any(ctx.keys.masters, row.subject_id, row.wrapped)
+                wrapped = wrap_data_key(ctx.keys.master, row.subject_id, data_key, ctx.rng)
+                uow.keyring.set_wrapped(row.subject_id, wrapped)
                 done += 1
-            after = rows[-1][0]
+            after = rows[-1].subject_id
             uow.commit()
     secrets = 0
     with ctx.uow() as uow:
-        for hook_id, version, sealed in uow.connection.execute(
-            select(
-                t.webhook_secrets.c.webhook_id,
-                t.webhook_secrets.c.version,
-                t.webhook_secrets.c.sealed,
-            )
-        ).all():
-            plain = open_secret(ctx, bytes(sealed), hook_id, version)
-            uow.connection.execute(
-                update(t.webhook_secrets)
-                .where(
-                    t.webhook_secrets.c.webhook_id == hook_id,
-                    t.webhook_secrets.c.version == version,
-                )
-                .values(sealed=seal_secret(ctx, plain, hook_id, version))
-            )
+        for secret in uow.keyring.webhook_secrets():
+            hook_id, version = secret.webhook_id, secret.version
+            plain = open_secret(ctx, secret.sealed, hook_id, version)
+            resealed = seal_secret(ctx, plain, hook_id, version)
+            uow.keyring.set_webhook_secret(SealedSecret(hook_id, version, resealed))
             secrets += 1
         rewrap_canary(ctx, uow)  # the sample /readyz and every start unwrap
         uow.commit()
@@ -279,7 +250,7 @@ def wrapped_by_key(ctx: Context) -> dict[str, int]:
     """How many data keys are wrapped under each master key id."""
     counts: dict[str, int] = {}
     with ctx.uow(write=False) as uow:
-        for (wrapped,) in uow.connection.execute(select(t.subject_keys.c.wrapped)):
-            key_id = wrapped_key_id(bytes(wrapped))
+        for wrapped in uow.keyring.all_wrapped():
+            key_id = wrapped_key_id(wrapped)
             counts[key_id] = counts.get(key_id, 0) + 1
     return counts

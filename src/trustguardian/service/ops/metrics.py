@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -18,11 +17,11 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
 
 from trustguardian.domain.common import Clock
 from trustguardian.store import check_log
-from trustguardian.store import tables as t
+from trustguardian.store.engine import Engine
+from trustguardian.store.probes import gauges
 
 HTTP_REQUESTS = Counter(
     "trustguardian_http_requests", "HTTP requests by route template", ["method", "route", "status"]
@@ -61,19 +60,13 @@ class DatabaseCollector(Collector):
         self._clock = clock
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self._engine.connect() as c:
-            size = int(c.execute(select(t.ledger_head.c.size)).scalar() or 0)
-            last: datetime | None = c.execute(select(func.max(t.checkpoints.c.created_at))).scalar()
-            positions = dict(
-                c.execute(select(t.sync_positions.c.destination, t.sync_positions.c.position)).all()
-            )
-            pending: dict[str, int] = dict(
-                c.execute(
-                    select(t.deliveries.c.destination, func.count())
-                    .where(t.deliveries.c.status.in_(("pending", "failed")))
-                    .group_by(t.deliveries.c.destination)
-                ).all()
-            )
+        read = gauges(self._engine)
+        size, last, positions, pending = (
+            read.ledger_size,
+            read.last_checkpoint_at,
+            read.positions,
+            read.pending,
+        )
         yield GaugeMetricFamily("trustguardian_ledger_size", "Events in the ledger", value=size)
         age = GaugeMetricFamily(
             "trustguardian_last_checkpoint_age_seconds", "Seconds since the last checkpoint"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.context import Context
-from trustguardian.service.ops.binding import canary_problem, sqlite_file
+from trustguardian.service.ops.binding import canary_problem
+from trustguardian.store import probes
+from trustguardian.store.engine import sqlite_file
 from trustguardian.store.migrate import current_revision, head_revision
+from trustguardian.store.probes import DatabaseError, pg_write_state, sqlstate
 
 # Below this much free space a batch of events (a few WAL pages each) may fail half-way: the
 # probe calls the disk full before a write does.
@@ -31,6 +31,11 @@ class NotReady(DomainError):
 def revisions(ctx: Context) -> tuple[str | None, str | None]:
     """The database's migration revision (None when never migrated) and this code's head."""
     return current_revision(ctx.engine), head_revision()
+
+
+def ping(ctx: Context) -> None:
+    """Reaches the database (raises when it is away)."""
+    probes.ping(ctx.engine)
 
 
 def keys_problem(ctx: Context) -> str | None:
@@ -85,13 +90,10 @@ def _file_problem(path: Path) -> str | None:
 
 
 def _pg_write_problem(ctx: Context) -> str | None:
-    with ctx.engine.connect() as c:
-        standby, by_default = c.execute(
-            text("SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only')")
-        ).one()
-    if standby:
+    found = pg_write_state(ctx.engine)
+    if found.standby:
         return "read-only: the database is a standby (in recovery)"
-    if by_default == "on":
+    if found.read_only_by_default:
         # Set by an operator to stop writes (our transactions would still start READ WRITE).
         return "read-only: the database is set read-only (default_transaction_read_only)"
     try:
@@ -100,8 +102,8 @@ def _pg_write_problem(ctx: Context) -> str | None:
             if record is not None:
                 uow.instance.probe(record.id, ctx.clock.now())
             uow.commit()
-    except DBAPIError as exc:
-        state = getattr(exc.orig, "sqlstate", None)
+    except DatabaseError as exc:
+        state = sqlstate(exc)
         if state == PG_READ_ONLY:
             return "read-only: the database refuses writes (a standby, or read-only by default)"
         if state in PG_DISK_FULL:

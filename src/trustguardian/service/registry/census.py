@@ -146,18 +146,18 @@ def _record(
             uow.accountability.refresh_finding(known.id, at=now, message=finding.message)
             continue
         fresh.append(
-            {
-                "id": ctx.ids.new_id("fnd"),
-                "touchpoint_key": touchpoint,
-                "rule": finding.rule.value,
-                "target": finding.target,
-                "severity": finding.severity.value,
-                "message": finding.message,
-                "fix": finding.fix,
-                "first_found_at": now,
-                "last_found_at": now,
-                "resolved_at": None,
-            }
+            StoredFinding(
+                id=ctx.ids.new_id("fnd"),
+                touchpoint_key=touchpoint,
+                rule=finding.rule.value,
+                target=finding.target,
+                severity=finding.severity.value,
+                message=finding.message,
+                fix=finding.fix,
+                first_found_at=now,
+                last_found_at=now,
+                resolved_at=None,
+            )
         )
     uow.accountability.add_findings(fresh)
     uow.accountability.resolve_findings([f.id for f in open_now.values()], now)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
@@ -23,87 +22,30 @@ from trustguardian.domain.errors import (
     NotFound,
     TooLarge,
 )
-from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_in_unit
-from trustguardian.service.events.sealing import open_bytes, open_text, seal_bytes, seal_text
+from trustguardian.service.events.sealing import open_bytes, seal_bytes, seal_text
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+
+# Re-exported: callers read complaints through this module.
+from trustguardian.service.rights.complaint_views import AttachmentView as AttachmentView
+from trustguardian.service.rights.complaint_views import ComplaintView as ComplaintView
+from trustguardian.service.rights.complaint_views import aad as _aad
+from trustguardian.service.rights.complaint_views import complaint_view as complaint_view
 from trustguardian.service.rights.requests import remember, replayed
-from trustguardian.store.complaints import StoredComplaint
-from trustguardian.store.rights import Step
+from trustguardian.store.complaints import (
+    ComplaintChange,
+    NewAttachment,
+    NewComplaint,
+    StoredComplaint,
+)
 from trustguardian.store.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class AttachmentView:
-    position: int
-    name: str | None
-    media_type: str | None
-    size: int
-    event_id: str
-
-
-@dataclass(frozen=True)
-class ComplaintView:
-    id: str
-    subject_id: str
-    touchpoint: str
-    channel: str
-    about_event_id: str | None
-    status: ComplaintStatus
-    handler: str | None
-    received_at: datetime
-    summary: str | None
-    outcome: str | None
-    closed_at: datetime | None
-    steps: tuple[Step, ...]
-    attachments: tuple[AttachmentView, ...]
-    timeline: tuple[PrivacyEvent, ...]
-
-
-def _aad(complaint_id: str, field: str) -> str:
-    return f"complaint:{complaint_id}:{field}"
-
-
-def complaint_view(
-    ctx: Context, uow: UnitOfWork, row: StoredComplaint, *, timeline: bool = False
-) -> ComplaintView:
-    attachments = []
-    for a in uow.complaints.attachments(row.id):
-        opened = open_bytes(ctx, uow, row.subject_id, a.sealed, _aad(row.id, f"file:{a.position}"))
-        meta: dict[str, str] = {}
-        if opened is not None:
-            head, _, _ = opened.partition(b"\n")
-            meta = orjson.loads(head)
-        attachments.append(
-            AttachmentView(a.position, meta.get("name"), meta.get("media_type"), a.size, a.event_id)
-        )
-    events: tuple[PrivacyEvent, ...] = ()
-    if timeline:
-        events = tuple(
-            sorted(uow.events.for_subject(row.subject_id), key=lambda e: (e.occurred_at, e.seq))
-        )
-    return ComplaintView(
-        id=row.id,
-        subject_id=row.subject_id,
-        touchpoint=row.touchpoint_key,
-        channel=row.channel,
-        about_event_id=row.about_event_id,
-        status=ComplaintStatus(row.status),
-        handler=row.handler,
-        received_at=row.received_at,
-        summary=open_text(ctx, uow, row.subject_id, row.summary_sealed, _aad(row.id, "summary")),
-        outcome=open_text(ctx, uow, row.subject_id, row.outcome_sealed, _aad(row.id, "outcome")),
-        closed_at=row.closed_at,
-        steps=tuple(uow.complaints.steps(row.id)),
-        attachments=tuple(attachments),
-        timeline=events,
-    )
 
 
 def _event(
@@ -205,21 +147,21 @@ def open_complaint(
                 errors=[FieldError("about_event_id", "another subject's event")],
             )
         uow.complaints.add(
-            {
-                "id": complaint_id,
-                "subject_id": event.subject_id,
-                "touchpoint_key": touchpoint,
-                "channel": channel.value,
-                "about_event_id": about_event_id,
-                "status": ComplaintStatus.OPEN.value,
-                "handler": handler,
-                "received_at": received,
-                "summary_sealed": seal_text(
+            NewComplaint(
+                id=complaint_id,
+                subject_id=event.subject_id,
+                touchpoint_key=touchpoint,
+                channel=channel.value,
+                about_event_id=about_event_id,
+                status=ComplaintStatus.OPEN.value,
+                handler=handler,
+                received_at=received,
+                summary_sealed=seal_text(
                     ctx, uow, event.subject_id, summary, _aad(complaint_id, "summary")
                 ),
-                "created_at": now,
-                "updated_at": now,
-            }
+                created_at=now,
+                updated_at=now,
+            )
         )
         uow.complaints.add_step(complaint_id, ComplaintStatus.OPEN.value, event.id, actor, now)
         if idempotency_key is not None:
@@ -263,15 +205,15 @@ def update_complaint(
                 "a complaint is closed with its outcome",
                 errors=[FieldError("outcome", "required to close")],
             )
-        changes: dict[str, object] = {"status": target.value, "updated_at": now}
-        if handler is not None:
-            changes["handler"] = handler
-        if outcome is not None:
-            changes["outcome_sealed"] = seal_text(
-                ctx, uow, row.subject_id, outcome, _aad(row.id, "outcome")
-            )
-        if target is ComplaintStatus.CLOSED:
-            changes["closed_at"] = now
+        change = ComplaintChange(
+            status=target.value,
+            updated_at=now,
+            handler=handler,
+            outcome_sealed=None
+            if outcome is None
+            else seal_text(ctx, uow, row.subject_id, outcome, _aad(row.id, "outcome")),
+            closed_at=now if target is ComplaintStatus.CLOSED else None,
+        )
         digest = hashlib.sha256((outcome or "").encode()).hexdigest() if outcome else None
         [event] = record_in_unit(
             ctx,
@@ -292,7 +234,7 @@ def update_complaint(
                 )
             ],
         )
-        uow.complaints.update(row.id, **changes)
+        uow.complaints.update(row.id, change)
         uow.complaints.add_step(row.id, target.value, event.id, actor, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
@@ -344,10 +286,7 @@ def attach_file(
         sealed = seal_bytes(
             ctx, uow, row.subject_id, meta + b"\n" + content, _aad(row.id, f"file:{position}")
         )
-        uow.complaints.add_attachment(
-            row.id,
-            {"size": len(content), "sealed": sealed, "event_id": event.id, "created_at": now},
-        )
+        uow.complaints.add_attachment(row.id, NewAttachment(len(content), sealed, event.id, now))
         uow.complaints.add_step(row.id, row.status, event.id, actor, now)
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()

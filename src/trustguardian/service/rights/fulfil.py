@@ -29,7 +29,7 @@ from trustguardian.service.rights.requests import (
     tell_answer,
     view_of,
 )
-from trustguardian.store.rights import StoredRequest
+from trustguardian.store.rights import RequestChange, StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -86,10 +86,8 @@ def fulfil_request(
             )
         kind = RequestKind(row.kind)
         now = ctx.clock.now()
-        changes: dict[str, object] = {"handler": actor}
         sealed = seal_text(ctx, uow, row.subject_id, outcome, aad(row.id, "outcome"))
-        if sealed is not None:
-            changes["outcome_sealed"] = sealed
+        changes = RequestChange(handler=actor, outcome_sealed=sealed)
         withdrawn: tuple[str, ...] = ()
         erasure = None
         if kind is RequestKind.OBJECTION_DIRECT_MARKETING:
@@ -125,4 +123,4 @@ def fulfil_request(
 def _tell(ctx: Context, uow: UnitOfWork, row: StoredRequest, outcome: str | None) -> None:
     """Sends the answer last in the transaction: a failed send leaves the request unanswered."""
     message_id = tell_answer(ctx, uow, row, "fulfilled", outcome or "")
-    uow.rights.update(row.id, answer_message_id=message_id)
+    uow.rights.update(row.id, RequestChange(answer_message_id=message_id))

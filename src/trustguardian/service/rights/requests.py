@@ -7,7 +7,7 @@ the reasons told to them are sealed with their key; the ledger gets only pseudon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from trustguardian.domain.common import as_utc
@@ -36,8 +36,9 @@ from trustguardian.service.rights.notify import tell, text
 from trustguardian.service.rights.views import RequestView as RequestView
 from trustguardian.service.rights.views import aad as aad
 from trustguardian.service.rights.views import view_of as view_of
+from trustguardian.store.events import IdempotencyRecord
+from trustguardian.store.rights import NewRequest, RequestChange, StoredRequest
 from trustguardian.store.rights import Step as Step  # a request's or complaint's history
-from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
 STEP_KIND = {
@@ -171,24 +172,24 @@ def submit_in_unit(
         ],
     )
     uow.rights.add(
-        {
-            "id": request_id,
-            "kind": intake.kind.value,
-            "status": RequestStatus.RECEIVED.value,
-            "subject_id": event.subject_id,
-            "touchpoint_key": intake.touchpoint,
-            "channel": intake.channel.value,
-            "language": intake.language,
-            "contact_blind": blind(ctx, contact) if contact else None,
-            "received_at": received,
-            "due_on": due.due_on,
-            "due_at": due.ends_at,
-            "details_sealed": seal_text(
+        NewRequest(
+            id=request_id,
+            kind=intake.kind.value,
+            status=RequestStatus.RECEIVED.value,
+            subject_id=event.subject_id,
+            touchpoint_key=intake.touchpoint,
+            channel=intake.channel.value,
+            language=intake.language,
+            contact_blind=blind(ctx, contact) if contact else None,
+            received_at=received,
+            due_on=due.due_on,
+            due_at=due.ends_at,
+            details_sealed=seal_text(
                 ctx, uow, event.subject_id, intake.details, aad(request_id, "details")
             ),
-            "created_at": now,
-            "updated_at": now,
-        }
+            created_at=now,
+            updated_at=now,
+        )
     )
     uow.rights.add_step(request_id, RequestStatus.RECEIVED.value, event.id, actor, now)
     if idempotency is not None:
@@ -214,17 +215,7 @@ def replayed(
 def remember(
     uow: UnitOfWork, scope: str, key: str, fingerprint: str, event_id: str, at: datetime
 ) -> None:
-    uow.events.add_idempotency(
-        [
-            {
-                "scope": scope,
-                "key": key,
-                "request_sha256": fingerprint,
-                "event_ids": [event_id],
-                "created_at": at,
-            }
-        ]
-    )
+    uow.events.add_idempotency([IdempotencyRecord(scope, key, fingerprint, [event_id], at)])
 
 
 def load(uow: UnitOfWork, request_id: str) -> StoredRequest:
@@ -244,7 +235,7 @@ def step(
     proofs: Sequence[ProofDraft] = (),
     before: Sequence[EventDraft] = (),
     after: Sequence[EventDraft] = (),
-    changes: dict[str, object] | None = None,
+    changes: RequestChange | None = None,
 ) -> list[PrivacyEvent]:
     """Moves a request one step: its event (with any others of the step) and its row, together."""
     current = RequestStatus(row.status)
@@ -259,8 +250,13 @@ def step(
         proofs=(*proofs, ProofDraft(ProofType.OPERATOR, {"operator": actor})),
     )
     events = record_in_unit(ctx, uow, [*before, own, *after])
-    closing = {"closed_at": now} if to not in OPEN else {}
-    uow.rights.update(row.id, status=to.value, updated_at=now, **closing, **(changes or {}))
+    change = replace(
+        changes or RequestChange(),
+        status=to.value,
+        updated_at=now,
+        closed_at=now if to not in OPEN else None,
+    )
+    uow.rights.update(row.id, change)
     uow.rights.add_step(row.id, to.value, events[len(before)].id, actor, now)
     return events
 
@@ -287,14 +283,11 @@ def advance_request(
         uow.ledger.lock_head()
         row = load(uow, request_id)
         sealed = seal_text(ctx, uow, row.subject_id, outcome, aad(row.id, "outcome"))
-        changes: dict[str, object] = {"handler": actor}
-        if sealed is not None:
-            changes["outcome_sealed"] = sealed
-        step(ctx, uow, row, to, actor, changes=changes)
+        step(ctx, uow, row, to, actor, changes=RequestChange(handler=actor, outcome_sealed=sealed))
         if to is RequestStatus.REJECTED:
             # Sent last, inside the transaction: a failed send leaves the request as it was.
             message_id = tell_answer(ctx, uow, row, "rejected", outcome or "")
-            uow.rights.update(row.id, answer_message_id=message_id)
+            uow.rights.update(row.id, RequestChange(answer_message_id=message_id))
         view = view_of(ctx, uow, load(uow, request_id))
         uow.commit()
     return view

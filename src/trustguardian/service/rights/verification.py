@@ -18,6 +18,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import seal_text
 from trustguardian.service.rights.notify import contact_of, send, text
 from trustguardian.service.rights.requests import RequestView, aad, load, step, view_of
+from trustguardian.store.rights import NewCode, RequestChange
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import derive_key
 
@@ -86,16 +87,15 @@ def send_code_in_unit(ctx: Context, uow: UnitOfWork, *, request_id: str, actor: 
     kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
     code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
     uow.rights.add_code(
-        {
-            "id": code_id,
-            "request_id": request_id,
-            "code_hash": _hash(ctx, code_id, code),
-            "method": kind,
-            "attempts": 0,
-            "sent_at": now,
-            "expires_at": now + timedelta(minutes=minutes),
-            "used_at": None,
-        }
+        NewCode(
+            id=code_id,
+            request_id=request_id,
+            code_hash=_hash(ctx, code_id, code),
+            method=kind,
+            attempts=0,
+            sent_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
     )
     if row.status == RequestStatus.RECEIVED.value:
         step(ctx, uow, row, RequestStatus.VERIFYING, actor)
@@ -177,13 +177,13 @@ def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) ->
             row,
             RequestStatus.EXTENDED,
             actor,
-            changes={
-                "due_on": extended.due_on,
-                "due_at": extended.ends_at,
-                "extended_at": now,
-                "extension_sealed": sealed,
-                "handler": actor,
-            },
+            changes=RequestChange(
+                due_on=extended.due_on,
+                due_at=extended.ends_at,
+                extended_at=now,
+                extension_sealed=sealed,
+                handler=actor,
+            ),
         )
         message_id = send(
             ctx,
@@ -198,7 +198,7 @@ def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) ->
                 reason=reason,
             ),
         )
-        uow.rights.update(row.id, extension_message_id=message_id[:200])
+        uow.rights.update(row.id, RequestChange(extension_message_id=message_id[:200]))
         view = view_of(ctx, uow, load(uow, request_id))
         uow.commit()
     return view

@@ -61,7 +61,7 @@ def check_checkpoints(
     count = 0
     nodes = Levels(levels)
     size = len(levels[0])
-    keys = key_chain(ctx, uow.connection)
+    keys = key_chain(ctx, uow.keyring)
     for key in keys:
         if not key.trusted:
             fingerprint = Verifier.parse(key.verifier_key).fingerprint

@@ -18,25 +18,15 @@ from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from sqlalchemy import Connection, Engine
-
 from trustguardian.domain.consent import ConsentFact, fold
 from trustguardian.service.events.consent import lifetimes
 from trustguardian.service.ops.instance import InstanceKeys
-from trustguardian.service.verify.evidence import EvidenceCount, Half, verify_evidence
+from trustguardian.service.verify.evidence import EvidenceCount, verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events
-from trustguardian.service.verify.fold import DECIDING_SQL, Lifetimes, quick_consent
-from trustguardian.service.verify.rows import (
-    FACT_SQL,
-    STATE_SQL,
-    consent_fact,
-    json_value,
-    state_row,
-    stored_state,
-    stream,
-    time_text,
-)
-from trustguardian.store.engine import make_engine
+from trustguardian.service.verify.fold import DECIDING, Lifetimes, quick_consent
+from trustguardian.service.verify.rows import consent_fact, state_row, stored_state
+from trustguardian.store.engine import Engine, can_open_twice, snapshot_engine, url_text
+from trustguardian.store.scans import Half, VerifyScans, json_value, time_text
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -47,9 +37,6 @@ class EventsDiffer(Enum):
 
 
 DIFFER = EventsDiffer.DIFFER
-
-
-HEAD_SQL = "SELECT size FROM ledger_head WHERE id = 1"
 
 
 @dataclass
@@ -69,13 +56,13 @@ class ConsentCheck:
 
 
 def consent_problems(
-    connection: Connection, facts: list[ConsentFact], corrected: list[str]
+    scans: VerifyScans, facts: list[ConsentFact], corrected: list[str]
 ) -> ConsentCheck:
     """Compares every stored consent state with the fold of the facts."""
     found = ConsentCheck()
     expected = {key: state_row(state) for key, state in fold(facts, corrected=corrected).items()}
     by_text = {(k[0], k[1], str(k[2])): v for k, v in expected.items()}
-    for row in stream(connection, STATE_SQL):
+    for row in scans.states():
         found.states += 1
         stored = stored_state(row)
         where = f"{stored[0]}/{stored[1]}/{stored[2]}"
@@ -92,9 +79,9 @@ def check_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes | None = None)
     `lifetime` is `lifetimes(uow)` when the caller has it already.
     """
     lifetime = lifetimes(uow) if lifetime is None else lifetime
-    sql = DECIDING_SQL.format(size=int(size))
-    with closing(stream(uow.connection, STATE_SQL)) as states:
-        quick = quick_consent(lambda: stream(uow.connection, sql), states, lifetime)
+    scans = uow.scans
+    with closing(scans.states()) as states:
+        quick = quick_consent(lambda: scans.facts(size, DECIDING), states, lifetime)
     return exact_consent(uow, size, lifetime) if quick is None else ConsentCheck(*quick)
 
 
@@ -102,7 +89,7 @@ def exact_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes) -> ConsentChe
     """`check_consent` through `ConsentFact`, `fold` and the written form of every state."""
     facts: list[ConsentFact] = []
     corrected: list[str] = []
-    for row in stream(uow.connection, FACT_SQL.format(size=int(size))):
+    for row in uow.scans.facts(size):
         seq, event_id, kind, subject, key, version, channels, notice, notice_version = row[:9]
         occurred_at, corrects, confirm_by = row[9:]
         values = (
@@ -115,7 +102,7 @@ def exact_consent(uow: UnitOfWork, size: int, lifetime: Lifetimes) -> ConsentChe
             facts.append(found)
         if corrects is not None:
             corrected.append(corrects)
-    return consent_problems(uow.connection, facts, corrected)
+    return consent_problems(uow.scans, facts, corrected)
 
 
 class Beside:
@@ -166,9 +153,7 @@ class Beside:
 
 def can_run_beside(engine: Engine) -> bool:
     """Whether a second process can open this database (not an in-memory SQLite one)."""
-    url = engine.url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    return not in_memory and "fork" in multiprocessing.get_all_start_methods()
+    return can_open_twice(engine) and "fork" in multiprocessing.get_all_start_methods()
 
 
 def start_beside(
@@ -183,7 +168,7 @@ def start_beside(
     the evidence of one half of the subjects (`verify_evidence` with the instance's keys)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    url = engine.url.render_as_string(hide_password=False)
+    url = url_text(engine)
     process = context.Process(
         target=_beside, args=(url, size, first, lifetime, evidence, send), daemon=True
     )
@@ -202,25 +187,20 @@ def _beside(
 ) -> None:
     # A short-lived process of our own: the cyclic collector only slows the fold down here.
     gc.disable()
-    engine = make_engine(url, pool_size=1)
-    if engine.dialect.name == "postgresql":
-        # One snapshot for the head, the events and the states, as SQLite's read transaction.
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    # One snapshot for the head, the events and the states.
+    engine = snapshot_engine(url)
     try:
         with UnitOfWork(engine, write=False) as uow:
             # Appended events since the parent read the head would change the states: the
             # parent then checks everything in its own snapshot instead.
-            # (Plain SQL: this process starts with none of the parent's compiled statements.)
-            if uow.connection.exec_driver_sql(HEAD_SQL).scalar_one() == size:
-                events = clean_events(uow.connection, size, None, first=first)
+            if uow.scans.head_size() == size:
+                events = clean_events(uow.scans, size, None, first=first)
                 send.send(DIFFER if events is None else events)
                 if events is not None:
                     send.send(check_consent(uow, size, lifetime))
                     if evidence is not None:
                         problems: list[str] = []
-                        counted = verify_evidence(
-                            evidence[0], uow.connection, problems, evidence[1]
-                        )
+                        counted = verify_evidence(evidence[0], uow.scans, problems, evidence[1])
                         send.send(Evidence(counted, problems))
     finally:
         engine.dispose()

@@ -12,18 +12,15 @@ empty one), so the two halves together cover every row exactly once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
 
 from trustguardian.service.collect.evidence import SALT_BYTES, data_aad, proof_aad
 from trustguardian.service.events.subjects import identifier_aad
 from trustguardian.service.ops.instance import InstanceKeys
-from trustguardian.service.verify.rows import stream
-from trustguardian.store.bulk import driver_mark
+from trustguardian.store.scans import Half, VerifyScans
 from trustguardian.vault import (
     VaultError,
     blind_identifier,
@@ -33,38 +30,6 @@ from trustguardian.vault import (
 from trustguardian.vault import verify_commitment as matches
 from trustguardian.vault.evidence import EvidenceBlob
 from trustguardian.vault.keys import unwrap_with_any
-
-PROOFS = (
-    "SELECT p.event_seq, p.position, p.commitment, p.sealed, p.blob_address, e.id, e.subject_id "
-    "FROM event_proofs p JOIN events e ON e.seq = p.event_seq WHERE {e.subject_id} "
-    "ORDER BY p.event_seq, p.position"
-)
-DATA = (
-    "SELECT seq, id, subject_id, data_commitment, data_sealed FROM events "
-    "WHERE (data_commitment IS NOT NULL OR data_sealed IS NOT NULL) AND {subject_id} ORDER BY seq"
-)
-IDENTIFIERS = (
-    "SELECT blind, subject_id, kind, sealed FROM subject_identifiers WHERE {subject_id} "
-    "ORDER BY subject_id, blind"
-)
-KEYS = (
-    "SELECT s.id, s.shredded_at, k.wrapped FROM subjects s "
-    "LEFT JOIN subject_keys k ON k.subject_id = s.id WHERE {s.id}"
-)
-BLOBS = (
-    "SELECT subject_id, address, media_type, size, sealed FROM evidence_blobs WHERE {subject_id}"
-)
-PIVOT = "SELECT id FROM subjects ORDER BY id LIMIT 1 OFFSET {offset}"
-
-# The subjects a process checks: those whose id sorts below the pivot (True) or the others.
-Half = tuple[str, bool]
-
-
-def pivot(connection: Connection) -> str | None:
-    """The subject id that parts the subjects in two halves (None when there are none)."""
-    count = connection.exec_driver_sql("SELECT count(*) FROM subjects").scalar_one()
-    found: str | None = connection.exec_driver_sql(PIVOT.format(offset=int(count) // 2)).scalar()
-    return found
 
 
 @dataclass
@@ -77,10 +42,10 @@ class Keys:
     """The data key of every subject, unwrapped once; erased subjects have none."""
 
     def __init__(
-        self, keys: InstanceKeys, connection: Connection, problems: list[str], half: Half | None
+        self, keys: InstanceKeys, scans: VerifyScans, problems: list[str], half: Half | None
     ) -> None:
         self.keys: dict[str, bytes | None] = {}
-        for subject_id, shredded_at, wrapped in _rows(connection, KEYS, half):
+        for subject_id, shredded_at, wrapped in scans.subject_keys(half):
             if shredded_at is not None or wrapped is None:
                 if shredded_at is None:
                     problems.append(f"subject {subject_id}: data key missing but not erased")
@@ -94,16 +59,14 @@ class Keys:
 
 
 def verify_evidence(
-    instance: InstanceKeys, connection: Connection, problems: list[str], half: Half | None = None
+    instance: InstanceKeys, scans: VerifyScans, problems: list[str], half: Half | None = None
 ) -> EvidenceCount:
     """Opens every sealed value (of the subjects of `half`, when given) and checks it against
     what the ledger commits to."""
-    keys = Keys(instance, connection, problems, half)
+    keys = Keys(instance, scans, problems, half)
     count = EvidenceCount()
-    blobs = _blobs(connection, half)
-    for seq, position, digest, sealed, address, event_id, subject_id in _rows(
-        connection, PROOFS, half
-    ):
+    blobs = {(r[0], r[1]): (r[2], r[3], bytes(r[4])) for r in scans.blobs(half)}
+    for seq, position, digest, sealed, address, event_id, subject_id in scans.sealed_proofs(half):
         key = keys.keys.get(subject_id)
         if key is None:
             count.erased += 1
@@ -122,7 +85,15 @@ def verify_evidence(
             where, orjson.loads(content).get("file"), address, key, subject_id, blobs, problems
         )
         count.opened += 1
-    for seq, event_id, subject_id, digest, sealed in _rows(connection, DATA, half):
+    _data(scans, keys, count, problems, half)
+    _identifiers(instance, scans, keys, count, problems, half)
+    return count
+
+
+def _data(
+    scans: VerifyScans, keys: Keys, count: EvidenceCount, problems: list[str], half: Half | None
+) -> None:
+    for seq, event_id, subject_id, digest, sealed in scans.sealed_data(half):
         key = keys.keys.get(subject_id)
         if key is None:
             count.erased += 1
@@ -139,25 +110,6 @@ def verify_evidence(
             problems.append(f"seq {seq}: data does not match its commitment")
             continue
         count.opened += 1
-    _identifiers(instance, connection, keys, count, problems, half)
-    return count
-
-
-def _rows(connection: Connection, sql: str, half: Half | None) -> Iterator[Any]:
-    """The rows of `sql`, its `{column}` standing for the test of that subject id column."""
-    column = sql[sql.index("{") + 1 : sql.index("}")]
-    if half is None:
-        return stream(connection, sql.replace("{" + column + "}", "1 = 1"))
-    mark = driver_mark(connection)
-    test = f"COALESCE({column}, '') {'<' if half[1] else '>='} {mark}"
-    return stream(connection, sql.replace("{" + column + "}", test), (half[0],))
-
-
-def _blobs(
-    connection: Connection, half: Half | None
-) -> dict[tuple[str, str], tuple[str, int, bytes]]:
-    rows = _rows(connection, BLOBS, half)
-    return {(r[0], r[1]): (r[2], r[3], bytes(r[4])) for r in rows}
 
 
 def _check_file(
@@ -192,13 +144,13 @@ def _check_file(
 
 def _identifiers(
     instance: InstanceKeys,
-    connection: Connection,
+    scans: VerifyScans,
     keys: Keys,
     count: EvidenceCount,
     problems: list[str],
     half: Half | None,
 ) -> None:
-    for blind, subject_id, kind, sealed in _rows(connection, IDENTIFIERS, half):
+    for blind, subject_id, kind, sealed in scans.identifiers(half):
         key = keys.keys.get(subject_id)
         if key is None or sealed is None:
             count.erased += 1

@@ -16,20 +16,12 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
-from trustguardian.service.verify.rows import (
-    EVENT_COLUMNS,
-    KINDS,
-    ProofRow,
-    json_value,
-    stream,
-    time_text,
-)
+from trustguardian.service.verify.rows import KINDS
+from trustguardian.store.scans import EventRow, ProofRow, VerifyScans, json_value, time_text
 
 Progress = Callable[[int, int], None]
-NODES_SQL = "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx"
 # Values of a tampered row can be of any type the database lets through: writing its leaf may
 # then fail, which only means the row does not agree with its leaf.
 UNWRITABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
@@ -45,9 +37,9 @@ class CleanEvents:
 
 
 def expected_leaf(
-    row: Any, proofs: list[ProofRow], written: dict[str, orjson.Fragment] | None = None
+    row: EventRow, proofs: list[ProofRow], written: dict[str, orjson.Fragment] | None = None
 ) -> bytes:
-    """The leaf bytes an event's raw `EVENT_SQL` row and its proof rows call for.
+    """The leaf bytes an event's scanned row and its proof rows call for.
 
     `written` keeps the canonical JSON of each stored channels text met so far (they repeat
     from event to event); the bytes are the same with or without it.
@@ -94,7 +86,7 @@ def expected_leaf(
 
 
 def clean_events(
-    connection: Connection,
+    scans: VerifyScans,
     size: int,
     progress: Progress | None,
     *,
@@ -109,30 +101,13 @@ def clean_events(
     shares that meet cover every stored row.
     """
     stop = size if stop is None else stop
-    # The bounds are integers written by `_within`: the SQL holds no input.
-    where = _within("seq", first, stop, size)
-    events = f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY seq"  # noqa: S608
-    where = _within("event_seq", first, stop, size)
-    proofs = (
-        "SELECT event_seq, position, type, commitment FROM event_proofs "  # noqa: S608
-        f"WHERE {where} ORDER BY event_seq, position"
-    )
-    proof_rows = stream(connection, proofs)
-    event_rows = stream(connection, events)
+    proof_rows = scans.proofs(size, first=first, stop=stop)
+    event_rows = scans.events(size, first=first, stop=stop)
     try:
         return _clean(event_rows, proof_rows, first, stop, size, progress)
     finally:
         event_rows.close()
         proof_rows.close()
-
-
-def _within(column: str, first: int, stop: int, size: int) -> str:
-    bounds = []
-    if first > 0:
-        bounds.append(f"{column} >= {int(first)}")
-    if stop < size:
-        bounds.append(f"{column} < {int(stop)}")
-    return " AND ".join(bounds) or "1 = 1"
 
 
 def _clean(
@@ -188,14 +163,14 @@ def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:
     return levels
 
 
-def clean_tree(connection: Connection, levels: list[list[bytes]]) -> int | None:
+def clean_tree(scans: VerifyScans, levels: list[list[bytes]]) -> int | None:
     """The number of stored tree nodes when they are exactly the recomputed ones, else None."""
     expected = (
         (level, index, digest)
         for level, hashes in enumerate(levels)
         for index, digest in enumerate(hashes)
     )
-    stored = stream(connection, NODES_SQL)
+    stored = scans.nodes()
     count = 0
     try:
         while chunk := list(islice(stored, 10_000)):

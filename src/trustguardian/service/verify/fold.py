@@ -1,8 +1,8 @@
 """The consent fold of verification on plain rows, checked against the stored consent states.
 
 `check_consent` folds `ConsentFact` objects and compares each state in its written form. Here
-the fold keeps the raw `FACT_SQL` row that wins each subject x purpose x channel, ranked exactly
-as `fold` ranks facts, and each stored state row is first compared with the row the winner
+the fold keeps the raw fact row (`FactRow`) that wins each subject x purpose x channel, ranked
+exactly as `fold` ranks facts, and each stored state row is first compared with the row the winner
 calls for in the database's own form. Equal rows need nothing more; a row that differs is
 judged by the exact comparison, so the problems found are the same. Anything unusual (a value
 the exact path would refuse, a time not written the usual way) makes `quick_consent` answer
@@ -25,33 +25,21 @@ from trustguardian.domain.consent import (
     state_of,
 )
 from trustguardian.domain.events import EventKind
-from trustguardian.service.verify.rows import (
-    CHANNELS,
-    FACT_SQL,
-    consent_fact,
-    json_value,
-    state_row,
-    stored_state,
-    time_text,
-)
+from trustguardian.service.verify.rows import CHANNELS, consent_fact, state_row, stored_state
+from trustguardian.store.scans import FactRow, StateRow, json_value, time_text
 
 Key = tuple[Any, Any, str]
-# (rank as `fold` ranks a fact, its FACT_SQL row, its channel values)
+# (rank as `fold` ranks a fact, its fact row, its channel values)
 Won = tuple[tuple[datetime, int, Any], Any, tuple[str, ...]]
 Lifetimes = dict[tuple[str, int], int | None]
-Rows = Callable[[], Generator[Any, None, None]]
+Rows = Callable[[], Generator[FactRow, None, None]]
 
 STATUS = {kind.value: str(status) for kind, status in STATUS_OF.items()}
 GIVING = {kind.value for kind, status in STATUS_OF.items() if status is ConsentStatus.GIVEN}
 GIVEN = EventKind.CONSENT_GIVEN.value
 PENDING = str(ConsentStatus.PENDING_CONFIRMATION)
-# The `FACT_SQL` rows that can change the fold: consent-deciding events and corrections (the
-# kinds are constants, not input).
-DECIDING_SQL = FACT_SQL.replace(
-    " ORDER BY seq",
-    f" AND (kind IN ({', '.join(repr(k) for k in sorted(STATUS))}) OR corrects IS NOT NULL)"
-    " ORDER BY seq",
-)
+# The kinds of the fact rows that can change the fold (with the corrections of any kind).
+DECIDING = frozenset(STATUS)
 # SQLite's text for a time; its leaf form is written back unchanged by `timestamp`.
 USUAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 # What the exact path may raise on a value it cannot take (it then raises again, or reports).
@@ -59,13 +47,13 @@ REFUSED = (ValueError, TypeError, KeyError, AttributeError, IndexError, Overflow
 
 
 def quick_consent(
-    facts: Rows, states: Iterable[Any], lifetime: Lifetimes
+    facts: Rows, states: Iterable[StateRow], lifetime: Lifetimes
 ) -> tuple[int, list[str]] | None:
     """The stored states read and the problems found, as `consent_problems` reports them.
 
-    `facts` opens a stream of `FACT_SQL` rows, or only the `DECIDING_SQL` ones (a second
-    stream only when a correction changes a winner); `states` are `STATE_SQL` rows. None when
-    a value is unusual.
+    `facts` opens a stream of fact rows, or only those of `DECIDING` kinds and corrections (a
+    second stream only when a correction changes a winner); `states` are the stored consent
+    state rows. None when a value is unusual.
     """
     try:
         latest, corrected = _fold(facts, set())

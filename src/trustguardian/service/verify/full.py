@@ -24,17 +24,11 @@ from trustguardian.service.verify.consent import (
     consent_problems,
     start_beside,
 )
-from trustguardian.service.verify.evidence import pivot, verify_evidence
+from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify.registry import check_cited_notices
-from trustguardian.service.verify.rows import (
-    EVENT_SQL,
-    PROOF_SQL,
-    ProofRow,
-    fact,
-    mismatches,
-    stream,
-)
+from trustguardian.service.verify.rows import fact, mismatches
+from trustguardian.store.scans import ProofRow
 from trustguardian.store.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -95,7 +89,7 @@ def verify_ledger(
         split = round(size * OWN_SHARE) if beside and can_run_beside(ctx.engine) else size
         lifetime = lifetimes(uow)
         # With evidence, each process opens that of one half of the subjects.
-        parted = pivot(uow.connection) if evidence and split < size else None
+        parted = uow.scans.pivot() if evidence and split < size else None
         halves = (ctx.keys, (parted, False)) if parted is not None else None
         pending = start_beside(ctx.engine, size, split, lifetime, halves) if split < size else None
         if pending is not None:
@@ -109,7 +103,7 @@ def verify_ledger(
         else:
             leaves, report.events, report.proofs = clean.leaf_hashes, clean.events, clean.proofs
         levels = tree_levels(leaves)
-        nodes = clean_tree(uow.connection, levels)
+        nodes = clean_tree(uow.scans, levels)
         if nodes is None:
             _tree(uow, levels, report)
         else:
@@ -118,7 +112,7 @@ def verify_ledger(
         check_witnessed(ctx, levels, witnessed, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
         if clean is None:
-            consent = consent_problems(uow.connection, facts, corrected)
+            consent = consent_problems(uow.scans, facts, corrected)
         else:
             found = None if pending is None else pending.consent()
             consent = check_consent(uow, size, lifetime) if found is None else found
@@ -135,12 +129,12 @@ def _evidence(
     """Every sealed value checked: half here and half in the second process when it runs,
     else (or when it gives no answer) all here."""
     mine = (parted, True) if pending is not None and parted is not None else None
-    counted = verify_evidence(ctx.keys, uow.connection, report.problems, mine)
+    counted = verify_evidence(ctx.keys, uow.scans, report.problems, mine)
     opened, erased = counted.opened, counted.erased
     if mine is not None:
         theirs = pending.evidence() if pending is not None else None
         if theirs is None:
-            counted = verify_evidence(ctx.keys, uow.connection, report.problems, (mine[0], False))
+            counted = verify_evidence(ctx.keys, uow.scans, report.problems, (mine[0], False))
         else:
             counted = theirs.counted
             report.problems.extend(theirs.problems)
@@ -152,12 +146,12 @@ def _clean_events(
     uow: UnitOfWork, size: int, split: int, pending: Beside | None, progress: Progress | None
 ) -> CleanEvents | None:
     """The fast pass over every event: this process's share, then the second process's."""
-    own = clean_events(uow.connection, size, progress, stop=split)
+    own = clean_events(uow.scans, size, progress, stop=split)
     if own is None or pending is None:
         return own
     rest = pending.events()
     if rest is None:  # no answer: this process checks that share as well
-        rest = clean_events(uow.connection, size, progress, first=split)
+        rest = clean_events(uow.scans, size, progress, first=split)
     if rest is None or rest is DIFFER:
         return None
     if progress is not None:
@@ -169,13 +163,13 @@ def _events(
     uow: UnitOfWork, report: Report, progress: Progress | None
 ) -> tuple[list[bytes], list[ConsentFact], list[str]]:
     lifetime = lifetimes(uow)
-    proofs = _grouped(stream(uow.connection, PROOF_SQL))
+    proofs = _grouped(uow.scans.proofs())
     pending = next(proofs, None)
     hashes: list[bytes] = []
     facts: list[ConsentFact] = []
     corrected: list[str] = []
     expected = 0
-    for row in stream(uow.connection, EVENT_SQL):
+    for row in uow.scans.events():
         seq = row[0]
         own: list[ProofRow] = []
         while pending is not None and pending[0] < seq:

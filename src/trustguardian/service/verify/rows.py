@@ -3,91 +3,30 @@
 Each stored event is checked against its own ledger leaf (the RFC 8785 envelope that was hashed
 into the tree): the leaf is parsed once, and every column and proof row must say the same thing.
 Rows are read without ORM type processing, so values arrive in the driver's own form (text for
-SQLite times and JSON, native objects on PostgreSQL) and are normalised here.
+SQLite times and JSON, native objects on PostgreSQL) and are normalised by the store's
+`time_text` and `json_value`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from datetime import UTC, datetime
-from itertools import count
+from datetime import datetime
 from typing import Any
-
-import orjson
-from sqlalchemy import Connection
 
 from trustguardian.domain.consent import STATUS_OF, ConsentFact, ConsentState
 from trustguardian.domain.events import EventKind, timestamp
 from trustguardian.domain.registry import Channel
 from trustguardian.ledger import canonical_json_plain
+from trustguardian.store.scans import ProofRow, json_value, time_text
 
 KINDS = {k.value: k for k in EventKind}
 CHANNELS = {c.value: c for c in Channel}
 DECIDING = {k.value for k in STATUS_OF}
-EVENT_COLUMNS = (
-    "seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
-    "channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects, "
-    "data_commitment, leaf, campaign, check_id, confirm_by"
-)
-EVENT_SQL = f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"  # noqa: S608 (constant text)
 ENVELOPE_KEYS = {
     "channels", "contact", "corrects", "data", "id", "identifiers", "kind", "notice", "occurred_at",
     "proofs", "purpose", "recorded_at", "seq", "subject", "touchpoint", "v",
 }  # fmt: skip
 # Present only on a consent awaiting confirmation (double opt-in, OTP).
 OPTIONAL_KEYS = {"confirm_by"}
-PROOF_SQL = (
-    "SELECT event_seq, position, type, commitment FROM event_proofs ORDER BY event_seq, position"
-)
-STATE_SQL = (
-    "SELECT subject_id, purpose_key, channel, status, since, event_id, event_seq, purpose_version, "
-    "notice_key, notice_version, expires_at FROM consent_states"
-)
-# The consent-deciding columns of the events before a tree size, in `consent_fact` order.
-FACT_SQL = (
-    "SELECT seq, id, kind, subject_id, purpose_key, purpose_version, channels, notice_key, "
-    "notice_version, occurred_at, corrects, confirm_by FROM events WHERE seq < {size} ORDER BY seq"
-)
-ProofRow = tuple[int, int, str, str]
-_CURSORS = count()
-
-
-def stream(
-    connection: Connection, sql: str, params: tuple[Any, ...] = ()
-) -> Generator[Any, None, None]:
-    """Streams a query's rows as plain tuples from the driver's cursor, in chunks.
-
-    SQLAlchemy's rows cost more than the checks themselves when compared as wholes, and
-    verification reads every row of the largest tables. PostgreSQL gets a server-side cursor.
-    """
-    driver: Any = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        cursor = driver.cursor(name=f"tg_verify_{next(_CURSORS)}")
-    else:
-        cursor = driver.cursor()
-    try:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            yield from rows
-    finally:  # also when the reader stops early: a server-side cursor must not be left open
-        cursor.close()
-
-
-def time_text(value: Any) -> str | None:
-    """A stored time as a leaf writes it."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite keeps naive UTC text
-        return value.replace(" ", "T") + "Z"
-    moment: datetime = value
-    return timestamp(moment.astimezone(UTC))
-
-
-def json_value(value: Any) -> Any:
-    """A stored JSON value as Python values (SQLite keeps the text)."""
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
 FIELDS = (
     "seq",
     "id",
@@ -162,7 +101,7 @@ def fact(leaf: dict[str, Any], lifetime: dict[tuple[str, int], int | None]) -> C
 def consent_fact(
     values: tuple[Any, ...], has_purpose: bool, lifetime: dict[tuple[str, int], int | None]
 ) -> ConsentFact | None:
-    """A consent fact from leaf values in `FACT_SQL` order, times as the leaf writes them."""
+    """A consent fact from leaf values in `FactRow` order, times as the leaf writes them."""
     (
         seq, event_id, kind, subject, key, version, channels, notice, notice_version, occurred_at,
         corrects, confirm_by,
