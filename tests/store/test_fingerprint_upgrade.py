@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from tests.factories import add_purpose, add_touchpoint
 
-from trustguardian.api.app import create_app
 from trustguardian.api.collect import InPersonCreate
 from trustguardian.api.rights_schemas import ComplaintCreate, RequestCreate
 from trustguardian.api.subjects import to_identifiers
+from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.common import FixedClock, as_utc
 from trustguardian.domain.registry import Channel, Nature, TouchpointKind
