@@ -224,3 +224,40 @@ def test_the_legacy_function_does_not_follow_our_reprs() -> None:
     )
     with pytest.raises(TypeError, match="no legacy repr"):
         legacy_repr_sha256((object(),))
+
+
+def test_an_event_body_fingerprint_ignores_fields_left_at_their_default() -> None:
+    from trustguardian.api.event_schemas import EventCreate
+
+    body = {
+        "kind": "consent.given",
+        "touchpoint": "web",
+        "occurred_at": "2026-11-20T10:00:00+01:00",
+        "identifiers": [{"kind": "email", "value": "anna@example.com"}],
+        "purpose": "newsletter",
+    }
+    plain = EventCreate.model_validate(body).fingerprint()
+    # a field sent at its default is the same request (as a field added later and not used is)
+    assert EventCreate.model_validate({**body, "campaign": None}).fingerprint() == plain
+    # the same instant in another offset is the same request; another purpose is not
+    same = {**body, "occurred_at": "2026-11-20T09:00:00Z"}
+    assert EventCreate.model_validate(same).fingerprint() == plain
+    other = {**body, "purpose": "profiling"}
+    assert EventCreate.model_validate(other).fingerprint() != plain
+
+
+def test_a_body_with_keys_beyond_ascii_takes_the_general_encoder() -> None:
+    import hashlib
+
+    from trustguardian.ledger import canonical_json
+    from trustguardian.service.fingerprints import TAG, of_body
+
+    body = {"data": {"città": "Milano", "zona": "nord"}, "big": 2**60}
+    expected = {
+        "kind": "k",
+        "fields": {"data": {"città": "Milano", "zona": "nord"}, "big": str(2**60)},
+    }
+    assert of_body("k", body) == TAG + hashlib.sha256(canonical_json(expected)).hexdigest()
+    assert of_body("k", {"data": {"zona": "nord", "città": "Milano"}, "big": 2**60}) == of_body(
+        "k", body
+    )

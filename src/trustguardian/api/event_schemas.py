@@ -23,6 +23,7 @@ from trustguardian.api.subjects import IdentifierIn
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.ledger import canonical_json_plain, leaf_hash
+from trustguardian.service import fingerprints
 from trustguardian.service.collect.evidence import ProofDraft
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
@@ -172,11 +173,27 @@ class EventCreate(Input):
     idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     def fingerprint(self) -> str:
-        """Identifies the request's content, to tell a retry from a reused key."""
-        body = self.model_dump(exclude={"idempotency_key"})
+        """Identifies the request's content, to tell a retry from a reused key: its fields by
+        name, those left at their default out, so a field added to this body later changes no
+        fingerprint of a request that does not use it."""
+        body = self.model_dump(exclude={"idempotency_key"}, exclude_defaults=True)
+        return fingerprints.of_body("events.record", body)
+
+    def legacy_fingerprint(self) -> str:
+        """The fingerprint before revision 0016 (stored untagged), for a retry of an event
+        recorded then: every field of the body as it was, defaults included. Frozen."""
+        body = self.model_dump(include=set(LEGACY_FIELDS))
         return hashlib.sha256(
             orjson.dumps(body, default=_plain, option=orjson.OPT_SORT_KEYS)
         ).hexdigest()
+
+
+# The body's fields when fingerprints were untagged (revision 0015), but the idempotency key.
+LEGACY_FIELDS = (
+    "kind", "touchpoint", "occurred_at", "identifiers", "subject_id", "purpose",
+    "purpose_version", "channel", "channels", "notice", "notice_version", "proofs", "data",
+    "corrects", "campaign", "check_id",
+)  # fmt: skip
 
 
 def _plain(value: object) -> str:

@@ -62,6 +62,7 @@ def to_draft(
         corrects=body.corrects,
         idempotency_key=body.idempotency_key,
         fingerprint=body.fingerprint(),
+        legacy_fingerprint=body.legacy_fingerprint,
         source_system=source_system,
         campaign=body.campaign,
         check_id=body.check_id,

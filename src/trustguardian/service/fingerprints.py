@@ -37,7 +37,7 @@ from enum import Enum
 from typing import TypeAlias
 
 from trustguardian.domain.subjects import Identifier
-from trustguardian.ledger import canonical_json_plain
+from trustguardian.ledger import canonical_json, canonical_json_plain
 
 TAG = "jcs1:"
 SAFE_INTEGER = 2**53 - 1
@@ -52,6 +52,37 @@ def fingerprint(kind: str, fields: Mapping[str, Json]) -> str:
     # of magnitude faster than the general encoder (a web form's page can weigh 2 MB).
     body = canonical_json_plain({"kind": kind, "fields": dict(fields)})
     return TAG + hashlib.sha256(body).hexdigest()
+
+
+def of_body(kind: str, body: Mapping[str, object]) -> str:
+    """The tagged fingerprint of a request body as an API model dumps it: bytes by their digest,
+    times as instants, enums by value, integers beyond 2**53 and other objects (addresses) by
+    their text. Keys beyond ASCII take the general RFC 8785 encoder; the bytes are the same."""
+    fields = _loose(dict(body))
+    assert isinstance(fields, dict)
+    try:
+        return fingerprint(kind, fields)
+    except TypeError:
+        document = canonical_json({"kind": kind, "fields": fields})
+        return TAG + hashlib.sha256(document).hexdigest()
+
+
+def _loose(value: object) -> Json:
+    if value is None or type(value) in (str, bool):
+        return value  # type: ignore[return-value]
+    if isinstance(value, Enum):
+        return _loose(value.value)
+    if type(value) is int:
+        return value if abs(value) <= SAFE_INTEGER else str(value)
+    if isinstance(value, bytes):
+        return digest(value)
+    if isinstance(value, datetime):
+        return instant(value)
+    if isinstance(value, dict):
+        return {str(k): _loose(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_loose(v) for v in value]
+    return str(value)
 
 
 def instant(moment: datetime | None) -> str | None:

@@ -18,7 +18,7 @@ from trustguardian.service.collect import confirm_requests
 from trustguardian.service.context import Context
 from trustguardian.service.events.validate import EventDraft, Plan, check_draft
 from trustguardian.service.events.writing import write_batch
-from trustguardian.service.fingerprints import same_request
+from trustguardian.service.fingerprints import TAG, Fingerprint, same_request
 from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.ops import metrics
 from trustguardian.service.pagination import Page, decode_cursor, paginate
@@ -71,7 +71,7 @@ def record_events(
         # not fail, and only the lock makes the idempotency lookup authoritative.
         early = _precheck(ctx, uow, drafts, acting)
         size = uow.ledger.lock_head()
-        fingerprint = hashlib.sha256("\n".join(d.fingerprint for d in drafts).encode()).hexdigest()
+        fingerprint = batch_fingerprint(drafts)
         if batch_key is not None:
             earlier = uow.events.idempotent(batch_scope, [batch_key]).get(batch_key)
             if earlier is not None:
@@ -90,7 +90,7 @@ def record_events(
         if batch_key is not None:
             ids = [recorded[n].id if n in recorded else replayed[n] for n in range(len(drafts))]
             uow.events.add_idempotency(
-                [IdempotencyRecord(batch_scope, batch_key, fingerprint, ids, ctx.clock.now())]
+                [IdempotencyRecord(batch_scope, batch_key, fingerprint.value, ids, ctx.clock.now())]
             )
         earlier_events = {e.id: e for e in uow.events.by_ids(list(set(replayed.values())))}
         if before_commit is not None:
@@ -107,10 +107,25 @@ def record_events(
     ]
 
 
+def batch_fingerprint(drafts: Sequence[EventDraft]) -> Fingerprint:
+    """A batch's fingerprint: its events' fingerprints, in order. A batch recorded before
+    revision 0016 stored the same digest over its events' legacy fingerprints, untagged."""
+
+    def over(parts: Sequence[str]) -> str:
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def legacy() -> str:
+        return over(
+            [d.legacy_fingerprint() if d.legacy_fingerprint else d.fingerprint for d in drafts]
+        )
+
+    return Fingerprint(TAG + over([d.fingerprint for d in drafts]), legacy)
+
+
 def _replay(
-    uow: UnitOfWork, earlier: tuple[str, list[str]], fingerprint: str, key: str
+    uow: UnitOfWork, earlier: tuple[str, list[str]], fingerprint: Fingerprint, key: str
 ) -> list[Recorded]:
-    if earlier[0] != fingerprint:
+    if not fingerprint.matches(earlier[0]):
         raise IdempotencyKeyReused(f"idempotency key {key!r} was used for a different request")
     return [Recorded(e, True) for e in uow.events.by_ids(earlier[1])]
 
