@@ -14,6 +14,12 @@ import os
 # measures at each print, and tests that need a width pass it to the command they run.
 os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
+# Console passwords: a cheap argon2id in tests (Settings.password_*, read from the environment so
+# the servers and commands tests start hash alike). Production keeps argon2-cffi's default cost,
+# which tests/web/test_users.py checks.
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_PARALLELISM", "1")
 import re
 import shutil
 import uuid
