@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -162,6 +163,49 @@ def ctx(request: pytest.FixtureRequest, make_ctx: Callable[[str], Context]) -> C
 def sqlite_ctx(make_ctx: Callable[[str], Context]) -> Context:
     """A context on a fresh SQLite database (for tests of layers above storage)."""
     return make_ctx("sqlite")
+
+
+@pytest.fixture(scope="session")
+def make_shared_ctx(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine
+) -> Iterator[Callable[[str], Context]]:
+    """Returns a factory: backend name -> a Context on a fresh database kept for the session (a
+    server that many tests share serves it; each test makes its own data in it)."""
+    contexts: list[Context] = []
+    pg_names: list[str] = []
+
+    def make(backend: str) -> Context:
+        directory = tmp_path_factory.mktemp(f"shared-{backend}")
+        if backend == "sqlite":
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), directory / "shared.db")
+            url = f"sqlite:///{directory / 'shared.db'}"
+        else:
+            template: str = request.getfixturevalue("pg_template")
+            name = f"tg_shared_{uuid.uuid4().hex[:12]}"
+            with pg_admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            pg_names.append(name)
+            url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        contexts.append(bound_context(make_settings(url, directory)))
+        return contexts[-1]
+
+    yield make
+    for ctx in contexts:
+        ctx.engine.dispose()
+    if pg_names:
+        with pg_admin.connect() as conn:
+            for name in pg_names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (no browser download), one per worker:
+    each test opens its own pages or contexts in it."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture
