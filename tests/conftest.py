@@ -198,10 +198,12 @@ def make_shared_ctx(
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium driven by Playwright (no browser download), one per worker:
-    each test opens its own pages or contexts in it."""
+    """Headless Debian Chromium driven by Playwright (no browser download), one per test module:
+    each test opens its own pages or contexts in it. Not one per session: while Playwright's sync
+    API is open, the thread counts as running an event loop, and asyncio.run() in a later test
+    of the worker (the NATS tests) would refuse to start."""
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         yield launched
