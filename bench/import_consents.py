@@ -4,6 +4,10 @@ parsed, through `record_events` in the same batches; SQLite and PostgreSQL.
 
     python bench/import_consents.py [--rows 20000] [--batch 500] [--backends sqlite,postgresql]
 
+Also the import's acceptance at full size (`--rows 100000`): whatever the size, every bad row of
+the export is reported, every good one imported, and the re-run imports nothing. The tests check
+the same at 1,200 rows.
+
 Prints each figure, then one JSON line with all of them.
 """
 
@@ -20,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' export generator
 
 from tests.collect.helpers import LEGACY, setup_collect
-from tests.collect.legacy_export import MAPPING, write_export
+from tests.collect.legacy_export import MAPPING, empty_rows, write_export
 
 from common import context, database
 from trustguardian.domain.errors import DomainError
@@ -32,7 +36,8 @@ from trustguardian.service.events.recording import record_events
 def run(backend: str, rows: int, batch: int, workdir: Path) -> dict[str, float]:
     export, scans = workdir / f"{backend}.csv", workdir / f"scans-{backend}"
     scans.mkdir()
-    write_export(export, range(rows), scans)
+    bad = write_export(export, range(rows), scans)
+    good_rows = rows - len(bad) - empty_rows(range(rows))
     (workdir / "mapping.toml").write_text(MAPPING, encoding="utf-8")
     mapping = load_mapping(workdir / "mapping.toml")
     figures: dict[str, float] = {}
@@ -81,7 +86,10 @@ def run(backend: str, rows: int, batch: int, workdir: Path) -> dict[str, float]:
                 evidence_dir=scans, batch_rows=batch,
             )  # fmt: skip
             second = time.perf_counter() - started
+            assert {number for number, _ in report.rejected} == set(bad)
+            assert report.imported_rows == good_rows
             assert again.imported_events == 0
+            assert again.already_imported == good_rows
             figures.update(
                 {
                     f"{backend}_import_rows_per_s": round(rows / first),

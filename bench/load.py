@@ -43,7 +43,7 @@ from trustguardian.store import tables as t
 def served(events: int, workers: int, writers: int, work: Path, batch: int = 1) -> dict[str, float]:
     url, drop = database("postgresql", work)
     try:
-        settings = Settings(database_url=url, keys_file=work / "served.keys")
+        settings = Settings(database_url=url, keys_file=work / f"served-{batch}.keys")
         ctx = init_instance(settings)
         token = prepare(ctx)
         env = server_env(

@@ -14,6 +14,12 @@ import os
 # measures at each print, and tests that need a width pass it to the command they run.
 os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
+# Console passwords: a cheap argon2id in tests (Settings.password_*, read from the environment so
+# the servers and commands tests start hash alike). Production keeps argon2-cffi's default cost,
+# which tests/web/test_users.py checks.
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("TRUSTGUARDIAN_PASSWORD_PARALLELISM", "1")
 import re
 import shutil
 import uuid
@@ -22,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -156,6 +163,51 @@ def ctx(request: pytest.FixtureRequest, make_ctx: Callable[[str], Context]) -> C
 def sqlite_ctx(make_ctx: Callable[[str], Context]) -> Context:
     """A context on a fresh SQLite database (for tests of layers above storage)."""
     return make_ctx("sqlite")
+
+
+@pytest.fixture(scope="session")
+def make_shared_ctx(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, pg_admin: Engine
+) -> Iterator[Callable[[str], Context]]:
+    """Returns a factory: backend name -> a Context on a fresh database kept for the session (a
+    server that many tests share serves it; each test makes its own data in it)."""
+    contexts: list[Context] = []
+    pg_names: list[str] = []
+
+    def make(backend: str) -> Context:
+        directory = tmp_path_factory.mktemp(f"shared-{backend}")
+        if backend == "sqlite":
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), directory / "shared.db")
+            url = f"sqlite:///{directory / 'shared.db'}"
+        else:
+            template: str = request.getfixturevalue("pg_template")
+            name = f"tg_shared_{uuid.uuid4().hex[:12]}"
+            with pg_admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            pg_names.append(name)
+            url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        contexts.append(bound_context(make_settings(url, directory)))
+        return contexts[-1]
+
+    yield make
+    for ctx in contexts:
+        ctx.engine.dispose()
+    if pg_names:
+        with pg_admin.connect() as conn:
+            for name in pg_names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (no browser download), one per test module:
+    each test opens its own pages or contexts in it. Not one per session: while Playwright's sync
+    API is open, the thread counts as running an event loop, and asyncio.run() in a later test
+    of the worker (the NATS tests) would refuse to start."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

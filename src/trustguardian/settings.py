@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import argon2
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -105,5 +106,11 @@ class Settings(BaseSettings):
     console_idle_minutes: float = Field(default=30.0, gt=0)
     console_max_failures: int = Field(default=5, ge=1)
     console_lockout_minutes: float = Field(default=15.0, gt=0)
+    # Console passwords are hashed with argon2id at this cost; the defaults are argon2-cffi's
+    # (RFC 9106's low-memory profile). The test suite lowers them (tests/conftest.py); a hash
+    # made at another cost is redone at the user's next login.
+    password_time_cost: int = Field(default=argon2.DEFAULT_TIME_COST, ge=1)
+    password_memory_kib: int = Field(default=argon2.DEFAULT_MEMORY_COST, ge=8)
+    password_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
     # None: Secure cookies when the request came over TLS (or in production); True/False forces.
     console_secure_cookies: bool | None = None

@@ -5,13 +5,13 @@ the server refused (a machine with no network), under the server's own CSP."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 from tests.engage.server import live_server
 
 from trustguardian.service.context import Context
@@ -48,18 +48,12 @@ def test_only_the_listed_assets_are_served(client: TestClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def base_url(sqlite_ctx: Context, tmp_path: Path) -> Iterator[str]:
-    workdir = tmp_path / "serve"
-    workdir.mkdir()
-    with live_server(sqlite_ctx.settings, workdir) as base:
+def base_url(
+    make_shared_ctx: Callable[[str], Context], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real server on SQLite that the module's tests share: they only read its pages."""
+    ctx = make_shared_ctx("sqlite")
+    with live_server(ctx.settings, tmp_path_factory.mktemp("docs")) as base:
         yield base
 
 
@@ -97,6 +91,7 @@ def test_swagger_ui_renders_every_operation_with_no_network(
     assert "checkContact" in page.content()
     assert refused == []
     assert not [e for e in errors if "Content Security Policy" in e], errors
+    page.context.close()  # an open connection would hold the shared server's shutdown
 
 
 def test_redoc_renders_with_no_network(base_url: str, browser: Browser) -> None:
@@ -111,3 +106,4 @@ def test_redoc_renders_with_no_network(base_url: str, browser: Browser) -> None:
     # (so nothing is refused above) and ReDoc then hides the image. Nothing else is blocked.
     blocked = [e for e in errors if "Content Security Policy" in e]
     assert [e for e in blocked if REDOC_LOGO not in e] == [], errors
+    page.context.close()

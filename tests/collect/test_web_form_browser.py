@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from tests.collect.helpers import (
     NEWSLETTER,
     NOTICE,
@@ -34,7 +34,6 @@ from trustguardian.store.events import EventFilter
 
 DEMO = (Path(__file__).parent / "demo_form.html").read_text(encoding="utf-8")
 OTP_FORM = (Path(__file__).parent / "otp_form.html").read_text(encoding="utf-8")
-CHROMIUM = "/usr/bin/chromium"
 
 
 @contextmanager
@@ -103,18 +102,18 @@ def fill(page: Page, url: str, email: str) -> dict[str, object]:
 
 
 def test_chromium_submits_the_demo_form_and_the_snapshot_matches_the_screen(
-    ctx: Context,
+    ctx: Context, browser: Browser
 ) -> None:
     setup_collect(ctx)
-    with live_app(ctx) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with live_app(ctx) as base:
+        context = browser.new_context()  # its own cookies and storage
         try:
             holder: dict[str, str] = {}
             with demo_site(base, holder) as shop:
                 _, holder["key"] = create_publishable_key(
                     ctx, name="shop", touchpoint=TP, origins=[shop]
                 )
-                page = browser.new_page()
+                page = context.new_page()
                 screen = fill(page, shop, "anna.bianchi@example.com")
                 page.wait_for_function(
                     "document.querySelector('#status').textContent === 'Registrato.'",
@@ -122,7 +121,7 @@ def test_chromium_submits_the_demo_form_and_the_snapshot_matches_the_screen(
                 )
                 user_agent = page.evaluate("navigator.userAgent")
         finally:
-            browser.close()
+            context.close()
     assert screen["c_news"] is True
     assert screen["c_prof"] is False
     events = list_events(ctx, flt=EventFilter(touchpoint=TP)).items
@@ -159,39 +158,41 @@ def test_chromium_submits_the_demo_form_and_the_snapshot_matches_the_screen(
     assert refused.file == snapshot.file
 
 
-def test_chromium_on_an_unconfigured_origin_records_nothing(ctx: Context) -> None:
+def test_chromium_on_an_unconfigured_origin_records_nothing(ctx: Context, browser: Browser) -> None:
     setup_collect(ctx)
     _, key = create_publishable_key(
         ctx, name="shop", touchpoint=TP, origins=["https://shop.example"]
     )
-    with live_app(ctx) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with live_app(ctx) as base:
+        context = browser.new_context()  # its own cookies and storage
         try:
             with demo_site(base, {"key": key}) as elsewhere:
-                page = browser.new_page()
+                page = context.new_page()
                 fill(page, elsewhere, "mallory@example.com")
                 page.wait_for_function(
                     "document.querySelector('#status').textContent === 'Error'", timeout=15_000
                 )
         finally:
-            browser.close()
+            context.close()
     assert list_events(ctx, flt=EventFilter(touchpoint=TP)).items == []
 
 
-def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(ctx: Context) -> None:
+def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(
+    ctx: Context, browser: Browser
+) -> None:
     setup_collect(ctx, Confirmation.OTP_SMS)
     with sms_gateway() as (sent, url):
         settings = ctx.settings.model_copy(update={"sms_gateway_url": url})
         live = dataclasses.replace(ctx, settings=settings)
-        with live_app(live) as base, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        with live_app(live) as base:
+            context = browser.new_context()  # its own cookies and storage
             try:
                 holder: dict[str, str] = {}
                 with demo_site(base, holder, OTP_FORM) as shop:
                     _, holder["key"] = create_publishable_key(
                         ctx, name="shop", touchpoint=TP, origins=[shop]
                     )
-                    page = browser.new_page()
+                    page = context.new_page()
                     page.goto(shop)
                     page.wait_for_function("document.querySelector('script[data-tg-key]')")
                     page.fill("#phone", "333 765 4321")
@@ -209,7 +210,7 @@ def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(ctx: Context) -> 
                         timeout=15_000,
                     )
             finally:
-                browser.close()
+                context.close()
     kinds = [e.kind.value for e in list_events(ctx, flt=EventFilter(touchpoint=TP)).items]
     assert kinds == ["consent.given", "consent.confirmed"]
     [given, confirmed] = list_events(ctx, flt=EventFilter(touchpoint=TP)).items

@@ -60,15 +60,18 @@ def filter_args(source: Path, good: Path, bad: Path) -> list[str]:
 
 
 @contextmanager
-def live_server(settings: Settings, workdir: Path) -> Iterator[str]:
-    """Starts `trustguardian serve` on a free port; yields its base URL; stops it."""
+def live_server(
+    settings: Settings, workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Starts `trustguardian serve` on a free port (with `env` added to its environment);
+    yields its base URL; stops it."""
     port = free_port()
     log = (workdir / f"serve-{port}.log").open("w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustguardian", "serve", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **env_for(settings)},
+        env={**os.environ, **env_for(settings), **(env or {})},
         cwd=workdir,
     )
     base = f"http://127.0.0.1:{port}"

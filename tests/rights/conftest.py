@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import BACKENDS
+from tests.engage.server import live_server
 from tests.factories.smtp import Inbox, smtp_server
 
 from trustguardian.asgi import create_app
@@ -21,6 +23,22 @@ def rctx(ctx: Context, tmp_path: Path) -> Context:
     ctx.settings = ctx.settings.model_copy(update={"outbox_dir": tmp_path / "outbox"})
     setup_rights(ctx)
     return ctx
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def served(
+    request: pytest.FixtureRequest,
+    make_shared_ctx: Callable[[str], Context],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Context, str, Path]]:
+    """A real server per backend over the Right touchpoints registry, shared by a worker's
+    browser tests (each brings its own person); yields a context on its database, its base URL
+    and its mail outbox."""
+    ctx = make_shared_ctx(request.param)
+    setup_rights(ctx)
+    workdir = tmp_path_factory.mktemp(f"rights-{request.param}")
+    with live_server(ctx.settings, workdir) as base:
+        yield ctx, base, workdir / "trustguardian-outbox"
 
 
 @pytest.fixture

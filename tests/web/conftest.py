@@ -1,13 +1,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.helpers import CSRF, PASSWORD, Company, add_users, build_company
+from tests.conftest import BACKENDS
+from tests.engage.server import live_server
+from tests.web.helpers import CSRF, PASSWORD, Company, add_users, build_company, build_registry
 
 from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str  # the server's URL
+    ctx: Context  # on the server's database
+    outbox: Path  # where the server writes messages to people (its working directory's)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def console_server(
+    request: pytest.FixtureRequest,
+    make_shared_ctx: Callable[[str], Context],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    """A real `trustguardian serve` per backend, shared by the browser tests of a worker, over a
+    database with the test company's registry; each test adds its own person and users."""
+    ctx = make_shared_ctx(request.param)
+    build_registry(ctx)
+    workdir = tmp_path_factory.mktemp(f"console-{request.param}")
+    # A browser walking many pages is not the client the per-address rate limit is about.
+    unlimited = {"TRUSTGUARDIAN_RATE_LIMIT_PUBLIC_PER_MINUTE": "0"}
+    with live_server(ctx.settings, workdir, env=unlimited) as base:
+        yield Served(base, ctx, workdir / "trustguardian-outbox")
 
 
 @pytest.fixture

@@ -46,13 +46,19 @@ class Company:
 
 def build_company(ctx: Context) -> Company:
     """Purposes, a notice in two versions, four touchpoints and one person's history."""
+    build_registry(ctx)
+    return add_person(ctx)
+
+
+def build_registry(ctx: Context) -> None:
+    """The company's purposes, notice (two versions) and four touchpoints."""
     now = ctx.clock.now()
     live = ctx
     ctx = dataclasses.replace(live, clock=FixedClock(now - timedelta(days=60)))
     add_purpose(ctx, "newsletter")
     add_purpose(ctx, "sms-marketing", name="SMS marketing", channels=(Channel.SMS,))
     add_notice(ctx, "privacy-it", "Informativa v1\nTitolare: Bottega Rossi.\n")
-    v2 = notices.add_notice_version(
+    notices.add_notice_version(
         dataclasses.replace(live, clock=FixedClock(now - timedelta(days=30))),
         key="privacy-it",
         text="Informativa v2\nTitolare: Bottega Rossi.\nDPO: dpo@x.it\n",
@@ -94,8 +100,14 @@ def build_company(ctx: Context) -> Company:
         purposes=["newsletter"],
         systems=["crm"],
     )
-    ctx = live
-    ids = (Identifier(IdentifierKind.EMAIL, EMAIL), Identifier(IdentifierKind.PHONE, PHONE))
+
+
+def add_person(ctx: Context, email: str = EMAIL, phone: str = PHONE) -> Company:
+    """One person's history on the company's registry: a web consent with a hostile snapshot,
+    a paper one, then a withdrawal."""
+    now = ctx.clock.now()
+    v2 = notices.notice_version(ctx, key="privacy-it", version=2)
+    ids = (Identifier(IdentifierKind.EMAIL, email), Identifier(IdentifierKind.PHONE, phone))
     web_proofs = (
         ProofDraft(
             ProofType.FORM_SNAPSHOT,
@@ -145,7 +157,7 @@ def build_company(ctx: Context) -> Company:
     )
 
 
-def add_users(ctx: Context) -> None:
-    """One user per role, named after it."""
+def add_users(ctx: Context, suffix: str = "") -> None:
+    """One user per role, named after it (and the suffix)."""
     for role in Role:
-        users.create_user(ctx, username=role.value, password=PASSWORD, role=role)
+        users.create_user(ctx, username=role.value + suffix, password=PASSWORD, role=role)

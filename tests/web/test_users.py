@@ -6,6 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
+from argon2 import Type
 from sqlalchemy import func, select
 
 from trustguardian.domain.common import FixedClock
@@ -13,6 +14,7 @@ from trustguardian.domain.errors import AlreadyExists, InvalidInput
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
 from trustguardian.service.context import Context
+from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 
 PASSWORD = "correct horse battery staple"
@@ -36,6 +38,40 @@ def test_password_is_kept_only_as_an_argon2id_hash(ctx: Context) -> None:
     assert PASSWORD not in row.password_hash
     session = users.login(ctx, username="alice", password=PASSWORD)
     assert session.user.role is Role.DPO
+
+
+def test_production_hashes_at_argon2s_default_cost_and_a_cheaper_hash_is_redone_at_login(
+    sqlite_ctx: Context,
+) -> None:
+    production = Settings.model_construct()  # the defaults, whatever the environment says
+    hasher = users.password_hasher(production)
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65_536, 4)
+    assert hasher.type is Type.ID
+    # The suite's cheap cost (tests/conftest.py) is what the settings ask for, nothing else.
+    users.create_user(sqlite_ctx, username="alice", password=PASSWORD, role=Role.DPO)
+    cheap = sqlite_ctx.settings
+    assert cheap.password_memory_kib < production.password_memory_kib
+    assert _hash(sqlite_ctx).startswith(
+        f"$argon2id$v=19$m={cheap.password_memory_kib},t={cheap.password_time_cost},"
+        f"p={cheap.password_parallelism}$"
+    )
+    upgraded = dataclasses.replace(
+        sqlite_ctx,
+        settings=cheap.model_copy(
+            update={
+                name: getattr(production, name)
+                for name in ("password_time_cost", "password_memory_kib", "password_parallelism")
+            }
+        ),
+    )
+    users.login(upgraded, username="alice", password=PASSWORD)
+    assert _hash(sqlite_ctx).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert users.login(sqlite_ctx, username="alice", password=PASSWORD).user.username == "alice"
+
+
+def _hash(ctx: Context) -> str:
+    with ctx.engine.connect() as conn:
+        return str(conn.execute(select(t.admin_users.c.password_hash)).scalar_one())
 
 
 def test_bad_users_are_refused_and_nothing_is_written(ctx: Context) -> None:

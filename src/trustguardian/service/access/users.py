@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,16 +21,29 @@ from trustguardian.domain.errors import (
 )
 from trustguardian.domain.roles import AccessRecord, AdminUser, Role
 from trustguardian.service.context import Context
+from trustguardian.settings import Settings
 from trustguardian.store.admin import StoredSession, Verification
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-HASHER = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 # A session's last-seen time is written at most this often, not on every page.
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """The argon2id hasher the settings ask for (argon2-cffi's default cost unless lowered)."""
+    return _hashing(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )[0]
+
+
+@cache
+def _hashing(time_cost: int, memory_kib: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    """A hasher, and a hash it made of a random password: verified against when the user does
+    not exist, so a wrong name costs as long as a wrong password."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
 
 
 class LoginFailed(DomainError):
@@ -61,7 +75,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: Role) -> Ad
             raise AlreadyExists(
                 f"user {name!r} already exists", errors=[FieldError("username", "taken")]
             )
-        uow.admin.add_user(user, HASHER.hash(password))
+        uow.admin.add_user(user, password_hasher(ctx.settings).hash(password))
         uow.commit()
     return user
 
@@ -76,7 +90,7 @@ def set_password(ctx: Context, *, username: str, password: str) -> None:
     _check_password(password)
     with ctx.uow() as uow:
         user = _get(uow.admin.user_by_name(username), username)
-        uow.admin.update_user(user.id, password_hash=HASHER.hash(password))
+        uow.admin.update_user(user.id, password_hash=password_hasher(ctx.settings).hash(password))
         uow.admin.revoke_sessions(ctx.clock.now(), user_id=user.id)
         uow.commit()
 
@@ -103,16 +117,19 @@ def login(ctx: Context, *, username: str, password: str) -> Session:
     """Checks a password and opens a session; failures count towards a lock-out."""
     now = ctx.clock.now()
     settings = ctx.settings
+    hasher, dummy = _hashing(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )
     with ctx.uow() as uow:
         found = uow.admin.user_by_name(username.strip().lower())
         if found is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(hasher, dummy, password)
             raise LoginFailed("wrong username or password")
         user, hashed = found
         if user.locked_until is not None and user.locked_until > now:
             # Not even checked: a locked account must not become a password oracle.
             raise LoginFailed("too many failed attempts: the account is locked for a while")
-        if not _verify(hashed, password) or user.disabled_at is not None:
+        if not _verify(hasher, hashed, password) or user.disabled_at is not None:
             # The count restarts at zero when a lock is set, so a lock that ran out starts afresh.
             failures = uow.admin.count_failure(user.id)
             if failures >= settings.console_max_failures:
@@ -125,8 +142,8 @@ def login(ctx: Context, *, username: str, password: str) -> Session:
             "locked_until": None,
             "last_login_at": now,
         }
-        if HASHER.check_needs_rehash(hashed):
-            changes["password_hash"] = HASHER.hash(password)
+        if hasher.check_needs_rehash(hashed):
+            changes["password_hash"] = hasher.hash(password)
         uow.admin.update_user(user.id, **changes)
         token = secrets.token_urlsafe(32)
         expires = now + timedelta(hours=settings.console_session_hours)
@@ -207,9 +224,9 @@ def last_verification(ctx: Context) -> Verification | None:
         return uow.admin.last_verification()
 
 
-def _verify(hashed: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
     try:
-        return HASHER.verify(hashed, password)
+        return hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 
