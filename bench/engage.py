@@ -781,7 +781,7 @@ def main() -> None:
         default=os.cpu_count() or 1,
         help="`trustguardian serve --workers` for the HTTP runs (default: one per core; on "
         "SQLite the workers journal their checks, so they no longer wait on each other's "
-        "commits: see store/check_log.py).",
+        "commits: see store/engage/check_log.py).",
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--profile-rows", type=int, default=50_000)

@@ -24,8 +24,8 @@ from trustguardian.service.engage.audience import (
     gc_paused,
 )
 from trustguardian.service.engage.audience_workers import Checked, check_records
-from trustguardian.store import batch_reads
-from trustguardian.store.batch_reads import BatchReads
+from trustguardian.store.engage import batch_reads
+from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.vault import blind_identifier, blinder
 
 from .population import (

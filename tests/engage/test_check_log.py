@@ -27,9 +27,9 @@ from trustguardian.service.context import Context, build_context
 from trustguardian.service.engage.checks import open_check_log, settle_checks
 from trustguardian.service.ops.backup import backup, restore
 from trustguardian.service.ops.metrics import exposition
-from trustguardian.store import check_log
 from trustguardian.store import tables as t
-from trustguardian.store.check_log import CheckLog
+from trustguardian.store.engage import check_log
+from trustguardian.store.engage.check_log import CheckLog
 
 from .helpers import check, event, setup_engage
 from .server import env_for, live_server
@@ -138,7 +138,7 @@ KILLED = textwrap.dedent(
     from trustguardian.domain.registry import Channel
     from trustguardian.domain.subjects import IdentifierKind
     from trustguardian.settings import Settings
-    from trustguardian.store.check_log import CheckLog, directory_for
+    from trustguardian.store.engage.check_log import CheckLog, directory_for
 
     ctx = build_context(Settings())
     ctx.check_log = CheckLog(ctx.engine, directory_for(ctx.engine), interval=3600)
@@ -291,11 +291,12 @@ def test_a_read_only_unit_of_work_may_not_read_checks(journalled: Context) -> No
 
 def test_only_the_store_reads_the_journal() -> None:
     """Readers of checks never absorb the journal themselves: the engage repository does."""
-    source = Path(check_log.__file__).parents[1]
+    source = Path(check_log.__file__).parents[2]
+    store = source / "store"
     found = [
         f"{path.relative_to(source)}:{number}"
         for path in sorted(source.rglob("*.py"))
-        if path.parent.name != "store"
+        if not path.is_relative_to(store)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if "absorb(" in line
     ]

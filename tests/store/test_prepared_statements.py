@@ -16,7 +16,7 @@ from sqlalchemy.exc import InternalError
 
 from trustguardian.service.context import Context
 from trustguardian.store.engine import make_engine
-from trustguardian.store.stamps import read_stamps
+from trustguardian.store.ops.stamps import read_stamps
 
 # psycopg prepares a statement the fifth time a connection runs it (prepare_threshold).
 RUNS = 6

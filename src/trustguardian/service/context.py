@@ -10,7 +10,7 @@ from trustguardian.service.access.key_cache import ApiKeyCache
 from trustguardian.service.engage.check_registry import CheckRegistryCache
 from trustguardian.service.ops.instance import InstanceKeys, load_instance_keys
 from trustguardian.settings import Settings
-from trustguardian.store.check_log import CheckLog
+from trustguardian.store.engage.check_log import CheckLog
 from trustguardian.store.engine import Engine, is_postgresql, make_engine
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SYSTEM_RANDOM, MasterKey, Random

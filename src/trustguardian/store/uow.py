@@ -9,27 +9,27 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
+from trustguardian.store.access.admin import AdminRepository
 from trustguardian.store.accountability import AccountabilityRepository
-from trustguardian.store.admin import AdminRepository
-from trustguardian.store.assignments import AssignmentRepository
-from trustguardian.store.batch_reads import BatchReads
-from trustguardian.store.check_reads import CheckReads
 from trustguardian.store.collect import CollectRepository
-from trustguardian.store.complaints import ComplaintRepository
-from trustguardian.store.consent import ConsentRepository
 from trustguardian.store.console import ConsoleReads
+from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.engage import EngageRepository
+from trustguardian.store.engage.batch_reads import BatchReads
+from trustguardian.store.engage.check_reads import CheckReads
+from trustguardian.store.engage.tokens import TokenRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
-from trustguardian.store.instance import InstanceRepository
-from trustguardian.store.keyring import KeyringRepository
+from trustguardian.store.events.consent import ConsentRepository
+from trustguardian.store.events.scans import VerifyScans
+from trustguardian.store.events.subjects import SubjectRepository
 from trustguardian.store.ledger import LedgerRepository
+from trustguardian.store.ops.instance import InstanceRepository
+from trustguardian.store.ops.keyring import KeyringRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
-from trustguardian.store.scans import VerifyScans
-from trustguardian.store.subjects import SubjectRepository
+from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.sync import SyncRepository
-from trustguardian.store.tokens import TokenRepository
 
 
 class UnitOfWork:

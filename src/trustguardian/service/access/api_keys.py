@@ -11,7 +11,7 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from trustguardian.service.access.key_cache import STAMP
 from trustguardian.service.context import Context
-from trustguardian.store.stamps import read_stamps
+from trustguardian.store.ops.stamps import read_stamps
 
 PREFIX = "tg"
 

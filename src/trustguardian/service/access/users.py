@@ -22,7 +22,7 @@ from trustguardian.domain.errors import (
 from trustguardian.domain.roles import AccessRecord, AdminUser, Role
 from trustguardian.service.context import Context
 from trustguardian.settings import Settings
-from trustguardian.store.admin import StoredSession, Verification
+from trustguardian.store.access.admin import StoredSession, Verification
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12

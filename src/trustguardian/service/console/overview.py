@@ -22,8 +22,8 @@ from trustguardian.domain.registry import (
 )
 from trustguardian.service.context import Context
 from trustguardian.service.sync.status import DestinationStatus, sync_status
+from trustguardian.store.access.admin import Verification
 from trustguardian.store.accountability import StoredFinding
-from trustguardian.store.admin import Verification
 from trustguardian.store.ledger import StoredCheckpoint
 from trustguardian.store.uow import UnitOfWork
 

@@ -19,7 +19,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page
 from trustguardian.service.rights.complaints import ComplaintView, list_complaints
 from trustguardian.service.rights.requests import RequestView, list_requests
-from trustguardian.store.assignments import Assignment
+from trustguardian.store.console.assignments import Assignment
 
 DUE_SOON = timedelta(days=7)
 """A request is due soon when its deadline ends within this time."""

@@ -33,8 +33,8 @@ from trustguardian.service.engage.check_batch import (
 from trustguardian.service.engage.check_registry import STAMP, CheckRegistry
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.ops import metrics
-from trustguardian.store import check_log
-from trustguardian.store.check_reads import CheckReads, OneSubject
+from trustguardian.store.engage import check_log
+from trustguardian.store.engage.check_reads import CheckReads, OneSubject
 from trustguardian.store.uow import UnitOfWork
 
 # A check for a moment further back than this answers from what had happened by then (an audit

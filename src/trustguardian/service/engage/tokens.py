@@ -15,7 +15,7 @@ from typing import Any
 
 from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
-from trustguardian.store.tokens import NewToken
+from trustguardian.store.engage.tokens import NewToken
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault.tokens import TokenForged, open_token, sign_token
 

@@ -8,7 +8,7 @@ from trustguardian.domain.errors import Conflict, FieldError, IdentifierTaken, I
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import blind, identifier_aad
-from trustguardian.store.subjects import NewIdentifier, NewSubject
+from trustguardian.store.events.subjects import NewIdentifier, NewSubject
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import new_data_key, seal, wrap_data_key
 from trustguardian.vault.keys import unwrap_with_any

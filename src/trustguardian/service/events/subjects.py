@@ -15,7 +15,7 @@ from trustguardian.domain.errors import (
 )
 from trustguardian.domain.subjects import Identifier, IdentifierKind, Subject
 from trustguardian.service.context import Context
-from trustguardian.store.subjects import StoredIdentifier
+from trustguardian.store.events.subjects import StoredIdentifier
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SubjectKeyring, SubjectShredded, blind_identifier, open_sealed, seal
 

@@ -27,9 +27,9 @@ from trustguardian.ledger import NoteError, Verifier
 from trustguardian.ledger.note import open_note
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import settle_checks
-from trustguardian.store.backup import BackupRefused as BackupRefused
-from trustguardian.store.backup import RestoreTargetNotEmpty as RestoreTargetNotEmpty
-from trustguardian.store.backup import backend_name, copy_database, restore_database
+from trustguardian.store.ops.backup import BackupRefused as BackupRefused
+from trustguardian.store.ops.backup import RestoreTargetNotEmpty as RestoreTargetNotEmpty
+from trustguardian.store.ops.backup import backend_name, copy_database, restore_database
 
 MAGIC = b"TGBACKUP1\n"
 MAX_MANIFEST = 64 * 1024

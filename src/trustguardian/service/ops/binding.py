@@ -47,8 +47,8 @@ from trustguardian.service.ops.instance import (
 )
 from trustguardian.settings import Settings
 from trustguardian.store.engine import Engine, make_engine, redacted_url, sqlite_file
-from trustguardian.store.instance import InstanceRecord, SampleIdentifier
 from trustguardian.store.migrate import current_revision, head_revision, require_schema, upgrade
+from trustguardian.store.ops.instance import InstanceRecord, SampleIdentifier
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import (
     SYSTEM_RANDOM,

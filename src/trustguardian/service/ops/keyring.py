@@ -26,7 +26,7 @@ from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import rewrap_canary
 from trustguardian.service.sync.systems import open_secret, seal_secret
-from trustguardian.store.keyring import KeyringRepository, RegisteredKey, SealedSecret
+from trustguardian.store.ops.keyring import KeyringRepository, RegisteredKey, SealedSecret
 from trustguardian.vault.keys import unwrap_with_any, wrap_data_key, wrapped_key_id
 
 

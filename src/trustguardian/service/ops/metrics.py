@@ -19,9 +19,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from trustguardian.domain.common import Clock
-from trustguardian.store import check_log
+from trustguardian.store.engage import check_log
 from trustguardian.store.engine import Engine
-from trustguardian.store.probes import gauges
+from trustguardian.store.ops.probes import gauges
 
 HTTP_REQUESTS = Counter(
     "trustguardian_http_requests", "HTTP requests by route template", ["method", "route", "status"]

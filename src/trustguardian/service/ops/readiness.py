@@ -9,10 +9,10 @@ from pathlib import Path
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import canary_problem
-from trustguardian.store import probes
 from trustguardian.store.engine import sqlite_file
 from trustguardian.store.migrate import current_revision, head_revision
-from trustguardian.store.probes import DatabaseError, pg_write_state, sqlstate
+from trustguardian.store.ops import probes
+from trustguardian.store.ops.probes import DatabaseError, pg_write_state, sqlstate
 
 # Below this much free space a batch of events (a few WAL pages each) may fail half-way: the
 # probe calls the disk full before a write does.

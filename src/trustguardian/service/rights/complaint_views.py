@@ -12,8 +12,8 @@ from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import open_bytes, open_text
-from trustguardian.store.complaints import StoredComplaint
 from trustguardian.store.rights import Step
+from trustguardian.store.rights.complaints import StoredComplaint
 from trustguardian.store.uow import UnitOfWork
 
 

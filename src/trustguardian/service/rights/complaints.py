@@ -39,7 +39,7 @@ from trustguardian.service.rights.complaint_views import ComplaintView as Compla
 from trustguardian.service.rights.complaint_views import aad as _aad
 from trustguardian.service.rights.complaint_views import complaint_view as complaint_view
 from trustguardian.service.rights.requests import remember, replayed
-from trustguardian.store.complaints import (
+from trustguardian.store.rights.complaints import (
     ComplaintChange,
     NewAttachment,
     NewComplaint,

@@ -26,7 +26,7 @@ from trustguardian.service.verify.fast import CleanEvents, clean_events
 from trustguardian.service.verify.fold import DECIDING, Lifetimes, quick_consent
 from trustguardian.service.verify.rows import consent_fact, state_row, stored_state
 from trustguardian.store.engine import Engine, can_open_twice, snapshot_engine, url_text
-from trustguardian.store.scans import Half, VerifyScans, json_value, time_text
+from trustguardian.store.events.scans import Half, VerifyScans, json_value, time_text
 from trustguardian.store.uow import UnitOfWork
 
 

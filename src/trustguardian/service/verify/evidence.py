@@ -20,7 +20,7 @@ import orjson
 from trustguardian.service.collect.evidence import SALT_BYTES, data_aad, proof_aad
 from trustguardian.service.events.subjects import identifier_aad
 from trustguardian.service.ops.instance import InstanceKeys
-from trustguardian.store.scans import Half, VerifyScans
+from trustguardian.store.events.scans import Half, VerifyScans
 from trustguardian.vault import (
     VaultError,
     blind_identifier,

@@ -19,7 +19,7 @@ import orjson
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
 from trustguardian.service.verify.rows import KINDS
-from trustguardian.store.scans import EventRow, ProofRow, VerifyScans, json_value, time_text
+from trustguardian.store.events.scans import EventRow, ProofRow, VerifyScans, json_value, time_text
 
 Progress = Callable[[int, int], None]
 # Values of a tampered row can be of any type the database lets through: writing its leaf may

@@ -26,7 +26,7 @@ from trustguardian.domain.consent import (
 )
 from trustguardian.domain.events import EventKind
 from trustguardian.service.verify.rows import CHANNELS, consent_fact, state_row, stored_state
-from trustguardian.store.scans import FactRow, StateRow, json_value, time_text
+from trustguardian.store.events.scans import FactRow, StateRow, json_value, time_text
 
 Key = tuple[Any, Any, str]
 # (rank as `fold` ranks a fact, its fact row, its channel values)

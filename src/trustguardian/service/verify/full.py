@@ -28,7 +28,7 @@ from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify.registry import check_cited_notices
 from trustguardian.service.verify.rows import fact, mismatches
-from trustguardian.store.scans import ProofRow
+from trustguardian.store.events.scans import ProofRow
 from trustguardian.store.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]

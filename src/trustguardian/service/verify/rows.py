@@ -16,7 +16,7 @@ from trustguardian.domain.consent import STATUS_OF, ConsentFact, ConsentState
 from trustguardian.domain.events import EventKind, timestamp
 from trustguardian.domain.registry import Channel
 from trustguardian.ledger import canonical_json_plain
-from trustguardian.store.scans import ProofRow, json_value, time_text
+from trustguardian.store.events.scans import ProofRow, json_value, time_text
 
 KINDS = {k.value: k for k in EventKind}
 CHANNELS = {c.value: c for c in Channel}

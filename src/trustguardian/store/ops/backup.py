@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from trustguardian.domain.errors import Conflict, InvalidInput
-from trustguardian.store.check_log import journals_of
+from trustguardian.store.engage.check_log import journals_of
 from trustguardian.store.engine import normalise_url
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, exists, func, select
 
 from trustguardian.domain.consent import ConsentState
 from trustguardian.store import tables as t
-from trustguardian.store.consent import state_of
+from trustguardian.store.events.consent import state_of
 
 _s, _si, _se = t.subjects, t.subject_identifiers, t.suppression_entries
 

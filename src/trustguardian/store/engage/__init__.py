@@ -11,9 +11,9 @@ from sqlalchemy import Connection, Row, func, insert, select
 
 from trustguardian.domain.checks import ContactWindow, FrequencyCap, Policy
 from trustguardian.domain.registry import Channel
-from trustguardian.store import check_log
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
+from trustguardian.store.engage import check_log
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.ledger import CHUNK
 
