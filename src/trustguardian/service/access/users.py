@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -26,8 +27,16 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 HASHER = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs as long as a wrong
+    password. Made on first use: hashing takes 64 MiB and 0.1 s, which no command that never
+    checks a password (`dossier verify`, `--help`) should pay at import."""
+    return HASHER.hash(secrets.token_urlsafe(16))
+
+
 # A session's last-seen time is written at most this often, not on every page.
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -106,7 +115,7 @@ def login(ctx: Context, *, username: str, password: str) -> Session:
     with ctx.uow() as uow:
         found = uow.admin.user_by_name(username.strip().lower())
         if found is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             raise LoginFailed("wrong username or password")
         user, hashed = found
         if user.locked_until is not None and user.locked_until > now:
