@@ -1,14 +1,16 @@
-"""A dossier zip is read within limits: a zip bomb is refused without being unpacked."""
+"""A dossier is safe to handle: its zip is read within limits (a zip bomb is refused without
+being unpacked), and the pages it holds open as text."""
 
 from __future__ import annotations
 
+import io
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
 from tests.factories.cli import tg
-from tests.reports.helpers import mario_history
+from tests.reports.helpers import FORM_HTML, mario_history
 
 from trustguardian.cli.failure import EXIT_REFUSED
 from trustguardian.reports.dossier import subject_dossier
@@ -91,3 +93,18 @@ def test_a_real_dossier_is_within_the_limits_and_verifies(sqlite_ctx: Context) -
     check = verify_dossier(body, trusted_key=history.ctx.keys.signer.verifier_key)
     assert check.ok, check.problems
     assert check.events == 3
+
+
+def test_a_form_snapshot_in_a_dossier_opens_as_text(sqlite_ctx: Context) -> None:
+    """The snapshot is the page as the person saw it, scripts and all: extracted and opened, it
+    must show its source, not run it."""
+    history = mario_history(sqlite_ctx)
+    body = subject_dossier(history.ctx, subject_id=history.subject_id)
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        names = z.namelist()
+        snapshots = [n for n in names if n.startswith("evidence/") and z.read(n) == FORM_HTML]
+    assert snapshots
+    assert all(n.endswith(".html.txt") for n in snapshots), snapshots
+    scriptable = (".html", ".htm", ".svg", ".xhtml", ".xml", ".js")
+    assert not [n for n in names if n.startswith("evidence/") and n.endswith(scriptable)]
+    assert verify_dossier(body, trusted_key=history.ctx.keys.signer.verifier_key).ok
