@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     max_bulk_request_bytes: int = Field(default=4 * 1024**3, ge=1024)
     max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
+    # A request's head must arrive within this of the connection opening (or of the previous
+    # answer); its body within the body timeout of its head, else 408 and the connection closed.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=60.0, gt=0)
     clock_skew_seconds: int = Field(default=300, ge=0)
     page_size_max: int = Field(default=500, ge=1)
     nats_url: str | None = None

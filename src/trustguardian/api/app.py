@@ -15,6 +15,7 @@ from trustguardian.api import rights as rights_api
 from trustguardian.api.fast_checks import PATH as FAST_PATH
 from trustguardian.api.fast_checks import FastChecks
 from trustguardian.api.limits import BodySizeLimit
+from trustguardian.api.timeouts import BodyTimeout
 from trustguardian.problems import known_problems, problem
 from trustguardian.service.context import Context
 
@@ -63,6 +64,12 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
     )
+
+
+def install_body_timeout(app: FastAPI, ctx: Context) -> None:
+    """Answers 408 to a request whose body is not all there `body_timeout_seconds` after its head
+    (added last, so outermost: no other layer waits on a slow body)."""
+    app.add_middleware(BodyTimeout, seconds=ctx.settings.body_timeout_seconds)
 
 
 def _route(router: APIRouter, method: str, path: str) -> APIRoute:
