@@ -60,6 +60,8 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
         limits={
+            # First match wins: the batch route has its own, smaller limit.
+            "/v1/events/batch": ctx.settings.max_batch_request_bytes,
             "/v1/events": ctx.settings.max_event_request_bytes,
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
