@@ -111,3 +111,20 @@ def test_a_prompt_request_is_unaffected(server: tuple[str, int]) -> None:
         time.sleep(HEADER_TIMEOUT / 2)
         answer = client.post("/v1/events", json={"kind": "consent.given"})
     assert answer.status_code == 401  # read, then refused for want of a key, not cut off
+
+
+def test_a_large_body_at_a_fair_speed_outlasts_the_body_timeout(server: tuple[str, int]) -> None:
+    chunk, chunks, every = 64 * 1024, 8, 0.5  # 128 KiB/s for 4 s, twice the body timeout
+    head = (
+        f"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {chunk * chunks}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(head)
+        started = time.monotonic()
+        for _ in range(chunks):
+            conn.sendall(b" " * chunk)
+            time.sleep(every)
+        answer = conn.recv(65536)
+    assert time.monotonic() - started > BODY_TIMEOUT
+    assert answer.startswith(b"HTTP/1.1 422"), answer[:200]  # read whole: spaces are no JSON

@@ -70,8 +70,12 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
 
 def install_body_timeout(app: FastAPI, ctx: Context) -> None:
     """Answers 408 to a request whose body is not all there `body_timeout_seconds` after its head
-    (added last, so outermost: no other layer waits on a slow body)."""
-    app.add_middleware(BodyTimeout, seconds=ctx.settings.body_timeout_seconds)
+    (more for a large body arriving at `body_min_bytes_per_second` or faster)."""
+    app.add_middleware(
+        BodyTimeout,
+        seconds=ctx.settings.body_timeout_seconds,
+        min_rate=ctx.settings.body_min_bytes_per_second,
+    )
 
 
 def _route(router: APIRouter, method: str, path: str) -> APIRoute:

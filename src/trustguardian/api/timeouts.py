@@ -23,11 +23,13 @@ class BodyTimedOut(Exception):
 
 class BodyTimeout:
     """ASGI middleware: 408 problem+json (and the connection closed) when a request's body has
-    not all arrived `seconds` after its head."""
+    not all arrived `seconds` after its head, plus a second for every `min_rate` bytes received
+    (a large upload at a fair speed goes on; a trickle stops at `seconds`)."""
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    def __init__(self, app: ASGIApp, *, seconds: float, min_rate: int) -> None:
         self.app = app
         self.seconds = seconds
+        self.min_rate = min_rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,12 +39,14 @@ class BodyTimeout:
         started = timed_out = answered = False
 
         async def timed_receive() -> Message:
-            nonlocal timed_out
+            nonlocal timed_out, deadline
             try:
-                return await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0))
+                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0))
             except TimeoutError:
                 timed_out = True
                 raise BodyTimedOut from None
+            deadline += len(message.get("body", b"")) / self.min_rate
+            return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started, answered
