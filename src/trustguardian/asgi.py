@@ -10,7 +10,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from trustguardian import __version__
-from trustguardian.api.app import DESCRIPTION, install_api, install_fast_checks, install_size_limits
+from trustguardian.api.app import (
+    DESCRIPTION,
+    install_api,
+    install_body_timeout,
+    install_fast_checks,
+    install_size_limits,
+)
 from trustguardian.api.docs_pages import install_docs
 from trustguardian.api.ops import install_operations
 from trustguardian.problems import install_error_handlers
@@ -48,6 +54,7 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
     if fast_checks:
         install_fast_checks(app, ctx)
     install_size_limits(app, ctx)
+    install_body_timeout(app, ctx)
     install_docs(app)
     install_operations(app, ctx)
     return app

@@ -32,7 +32,18 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     max_event_request_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     max_bulk_request_bytes: int = Field(default=4 * 1024**3, ge=1024)
+    # POST /v1/events/batch is parsed and recorded whole (all or nothing): every event held
+    # costs ~30 KB of server memory and the body ~7x its size, so both are capped (bench/
+    # batch_memory.py: 1,000 events in 8 MiB raise a server by ~64 MiB; 10,000 by ~300 MiB).
+    max_batch_request_bytes: int = Field(default=8 * 1_048_576, ge=1024)
+    max_batch_events: int = Field(default=1_000, ge=1, le=10_000)
     max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
+    # A request's head must arrive within this of the connection opening (or of the previous
+    # answer); its body within the body timeout of its head, plus a second for every
+    # body_min_bytes_per_second received (a large upload at a fair speed goes on), else 408.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=60.0, gt=0)
+    body_min_bytes_per_second: int = Field(default=16_384, ge=1)
     clock_skew_seconds: int = Field(default=300, ge=0)
     page_size_max: int = Field(default=500, ge=1)
     nats_url: str | None = None

@@ -15,6 +15,7 @@ from trustguardian.api import rights as rights_api
 from trustguardian.api.fast_checks import PATH as FAST_PATH
 from trustguardian.api.fast_checks import FastChecks
 from trustguardian.api.limits import BodySizeLimit
+from trustguardian.api.timeouts import BodyTimeout
 from trustguardian.problems import known_problems, problem
 from trustguardian.service.context import Context
 
@@ -59,9 +60,21 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
         BodySizeLimit,
         default=ctx.settings.max_request_bytes,
         limits={
+            # First match wins: the batch route has its own, smaller limit.
+            "/v1/events/batch": ctx.settings.max_batch_request_bytes,
             "/v1/events": ctx.settings.max_event_request_bytes,
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
+    )
+
+
+def install_body_timeout(app: FastAPI, ctx: Context) -> None:
+    """Answers 408 to a request whose body is not all there `body_timeout_seconds` after its head
+    (more for a large body arriving at `body_min_bytes_per_second` or faster)."""
+    app.add_middleware(
+        BodyTimeout,
+        seconds=ctx.settings.body_timeout_seconds,
+        min_rate=ctx.settings.body_min_bytes_per_second,
     )
 
 

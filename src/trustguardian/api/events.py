@@ -22,7 +22,7 @@ from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.consent import ConsentState, ConsentStatus
-from trustguardian.domain.errors import NotFound
+from trustguardian.domain.errors import FieldError, NotFound, TooLarge
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -109,7 +109,15 @@ def record_batch(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> BatchRead:
-    """Records up to 10,000 events, all or nothing."""
+    """Records up to TRUSTGUARDIAN_MAX_BATCH_EVENTS events (1,000 unless configured, at most
+    10,000) in at most TRUSTGUARDIAN_MAX_BATCH_REQUEST_BYTES (8 MiB), all or nothing."""
+    limit = ctx.settings.max_batch_events
+    if len(body.events) > limit:
+        raise TooLarge(
+            f"a batch holds at most {limit} events; this one has {len(body.events)}: "
+            "send it in several batches",
+            errors=[FieldError("events", f"{len(body.events)} > {limit}")],
+        )
     for event in body.events:
         check_touchpoint(key, event.touchpoint)
     drafts = [to_draft(ctx, e, n, source_system=key.system_key) for n, e in enumerate(body.events)]

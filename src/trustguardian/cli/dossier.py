@@ -16,6 +16,7 @@ from trustguardian.ledger import parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import DossierCheck, verify_dossier
+from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused
 from trustguardian.service.access.access_log import cli_reader, log_read
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
@@ -94,6 +95,8 @@ def _verify(
 ) -> None:
     if not file.is_file():
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+    if file.stat().st_size > DOSSIER_LIMITS.total_bytes:
+        raise ZipRefused(f"{file} is larger than {DOSSIER_LIMITS.total_bytes:,} bytes, the limit")
     check = verify_dossier(
         file.read_bytes(), trusted_key=keys or None, tsa_roots=[p.read_bytes() for p in tsa_root]
     )

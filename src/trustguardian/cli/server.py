@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 import uvicorn
 
+from trustguardian.api.protocols import HttpWithHeaderDeadline
 from trustguardian.cli.common import console, context, settings_of
 from trustguardian.domain.access import Scope
 from trustguardian.service.access import api_keys as access
@@ -106,6 +107,7 @@ def serve(
             workers=workers,
             log_config=None,
             access_log=False,
+            http=HttpWithHeaderDeadline,
             proxy_headers=True,
             forwarded_allow_ips=settings.forwarded_allow_ips,
             ssl_certfile=str(ssl_certfile) if ssl_certfile else None,

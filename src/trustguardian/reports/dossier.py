@@ -8,7 +8,8 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
 - `checkpoint.tsr`: the RFC 3161 time-stamp response over `checkpoint.txt` (when stamped)
 - `events/<seq>-<id>.json`: each event's ledger leaf, byte for byte
 - `proofs/<seq>-<id>.json`: each event's RFC 9162 inclusion proof
-- `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it
+- `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it (a
+  page, such as a form snapshot, as `.html.txt`: opening it shows its source and runs nothing)
 - `notices/<key>-v<version>.txt`: the exact notice texts shown
 - `purposes.json`, `consents.json`, `subject.json`, `sections/<name>.json`
 - `report-en.html`, `report-it.html`, `report-en.pdf`, `report-it.pdf`
@@ -44,8 +45,19 @@ def evidence_base(item: OpenedEvidence) -> str:
     return f"evidence/{item.seq:08d}-{item.position}"
 
 
+# Files a browser runs scripts in when opened from the extracted dossier (a form snapshot is the
+# page as the person saw it, scripts included): they are named `.html.txt` and open as text.
+SCRIPTABLE = frozenset(
+    {".htm", ".html", ".js", ".mht", ".mhtml", ".mjs", ".shtml", ".svg", ".xht", ".xhtml", ".xml"}
+)
+
+
 def file_extension(media_type: str | None) -> str:
-    return (mimetypes.guess_extension(media_type or "") or ".bin") if media_type else ".bin"
+    kind = (media_type or "").split(";")[0].strip().lower()
+    extension = (mimetypes.guess_extension(kind) or ".bin") if kind else ".bin"
+    if extension in SCRIPTABLE or kind.endswith(("html", "xml", "javascript", "svg")):
+        return extension + ".txt"
+    return extension
 
 
 def _json(value: Any) -> bytes:

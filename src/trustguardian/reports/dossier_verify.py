@@ -43,6 +43,7 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
 MANIFEST = "manifest.txt"
@@ -81,19 +82,22 @@ def verify_dossier(
     tsa_roots: list[bytes] | None = None,
 ) -> DossierCheck:
     """Verifies a dossier zip; `trusted_key` pins the instance key (one, or several of which the
-    dossier's must be one), `tsa_roots` PEM roots."""
+    dossier's must be one), `tsa_roots` PEM roots. A zip over the limits of `DOSSIER_LIMITS`
+    (members, sizes, compression ratio) raises ZipRefused before it is unpacked further."""
     report = DossierCheck()
-    files: dict[str, bytes] = {}
+    if len(archive) > DOSSIER_LIMITS.total_bytes:
+        raise ZipRefused(f"the zip is larger than {DOSSIER_LIMITS.total_bytes:,} bytes, the limit")
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as z:
-            for name in z.namelist():
-                if name.endswith("/"):
-                    continue
-                try:
-                    files[name] = z.read(name)
-                except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
-                    # A byte changed in the zip itself: its CRC or compression names the file.
-                    report.fail(name, f"damaged inside the zip: {exc}")
+            # A byte changed in the zip itself: its CRC or compression names the file.
+            files = read_all(
+                z,
+                DOSSIER_LIMITS,
+                damaged=lambda name, exc: report.fail(name, f"damaged inside the zip: {exc}"),
+                errors=(zipfile.BadZipFile, zlib.error, OSError, ValueError),
+            )
+    except ZipRefused:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         report.fail("(zip)", f"not a readable zip file: {exc}")
         return report

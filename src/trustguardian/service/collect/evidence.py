@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustguardian.domain.errors import FieldError, TooLarge
+from trustguardian.domain.errors import FieldError, InvalidInput, TooLarge
 from trustguardian.domain.events import ProofRecord
 from trustguardian.domain.registry import ProofType
 from trustguardian.ledger import canonical_json_plain
@@ -24,6 +24,30 @@ from trustguardian.vault import (
 from trustguardian.vault.evidence import EvidenceBlob
 
 SALT_BYTES = 32
+
+# How a file of each type we accept as a scan begins. A PDF may have a few bytes before its
+# header (readers look in the first 1024); the others start with their signature.
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/webp": (b"RIFF",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+def is_declared_type(media_type: str, content: bytes) -> bool:
+    """Whether `content` starts as a file of `media_type` does (types without a known signature,
+    such as a form snapshot's text/html, are not checked)."""
+    kind = media_type.split(";")[0].strip().lower()
+    signatures = MAGIC.get(kind)
+    if signatures is None:
+        return True
+    if kind == "application/pdf":
+        return b"%PDF-" in content[:1024]
+    if kind == "image/webp":
+        return content[:4] == b"RIFF" and content[8:12] == b"WEBP"
+    return content.startswith(signatures)
 
 
 class EvidenceTooLargeError(TooLarge):
@@ -73,12 +97,18 @@ def seal_proof(
     payload: dict[str, Any] = {"type": draft.type.value, **draft.fields}
     blob = None
     if draft.content is not None:
+        media_type = draft.media_type or "application/octet-stream"
+        if not is_declared_type(media_type, draft.content):
+            raise InvalidInput(
+                f"the evidence file is not a {media_type} file: its first bytes say otherwise",
+                errors=[FieldError(loc, f"content does not match {media_type}")],
+            )
         try:
             blob = seal_evidence(
                 data_key,
                 subject_id,
                 draft.content,
-                draft.media_type or "application/octet-stream",
+                media_type,
                 rng,
                 max_size,
             )
