@@ -276,6 +276,7 @@ def run(
         nats_url=nats_url or None,
         nats_stream=streams[0],
         nats_subject_prefix=f"tgbench{tag.lower()}.events",
+        outbound_allow_hosts="127.0.0.1",  # the receiver listens on loopback
     )
     receiver = Receiver()
     try:

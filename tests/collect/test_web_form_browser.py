@@ -181,7 +181,9 @@ def test_chromium_on_an_unconfigured_origin_records_nothing(ctx: Context) -> Non
 def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(ctx: Context) -> None:
     setup_collect(ctx, Confirmation.OTP_SMS)
     with sms_gateway() as (sent, url):
-        settings = ctx.settings.model_copy(update={"sms_gateway_url": url})
+        settings = ctx.settings.model_copy(
+            update={"sms_gateway_url": url, "outbound_allow_hosts": "127.0.0.1"}
+        )
         live = dataclasses.replace(ctx, settings=settings)
         with live_app(live) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

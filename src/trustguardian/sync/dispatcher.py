@@ -68,7 +68,8 @@ class Dispatcher:
     ) -> None:
         self.ctx = ctx
         self._own_client = client is None
-        self.client = client or httpx.Client(timeout=ctx.settings.webhook_timeout_seconds)
+        # Every connection checked against the address rules (trustguardian.outbound).
+        self.client = client or ctx.outbound.client(timeout=ctx.settings.webhook_timeout_seconds)
         self.owner = owner or f"dispatcher-{secrets.token_hex(4)}"
         self.jitter = jitter or (lambda: secrets.randbelow(1_000_000) / 1_000_000)
         self.workers = workers
