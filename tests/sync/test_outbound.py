@@ -1,8 +1,8 @@
 """Webhooks reach only public hosts: a URL to loopback, private, link-local, metadata or other
 internal addresses is refused when registered (HTTP and command line, nothing written) and
 again on every delivery, against the address actually connected to (a DNS answer that turns
-to 127.0.0.1 after registration is refused); the allow-list lets named internal hosts through.
-SQLite (the layers above storage).
+to 127.0.0.1 after registration is refused); the allow-list lets named internal hosts through;
+a failed delivery keeps only the status code of the answer. SQLite (the layers above storage).
 """
 
 from __future__ import annotations
@@ -201,3 +201,17 @@ def test_the_allow_list_lets_a_named_internal_host_through_by_the_checked_addres
     record(ctx, make_draft())
     assert deliver_once(ctx) == (1, 0)
     assert receiver.hosts == [f"crm.internal.test:{receiver.port}"]
+
+
+def test_a_failed_delivery_keeps_only_the_status_code(
+    make_sync_ctx: MakeSyncCtx, answers: list[Answers]
+) -> None:
+    receiver = Answers(500)
+    answers.append(receiver)
+    ctx = make_sync_ctx("sqlite")  # loopback allowed, as for every receiver of the suite
+    create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP)
+    hook, _ = create_webhook(ctx, system_key="esp", url=f"http://127.0.0.1:{receiver.port}/")
+    [event] = record(ctx, make_draft())
+    assert deliver_once(ctx) == (0, 1)
+    assert receiver.hosts == [f"127.0.0.1:{receiver.port}"]
+    assert delivery_rows(ctx, hook.destination)[event.seq].last_error == "HTTP 500"
