@@ -152,6 +152,9 @@ def test_internal_urls_are_refused_on_the_command_line(ctx: Context, tmp_path: P
         first = done.stderr.splitlines()[0]
         assert first.startswith("error: the webhook URL is refused:"), done.stderr
         assert any(w in first for w in ("loopback", "private", "metadata", "unspecified")), first
+    done = tg("webhooks", "add", "--system", "esp", "--url", "http://a.example:99999/", env=env)
+    assert done.returncode == 2
+    assert "error: the webhook URL's port is not valid" in done.stderr
     assert webhooks(ctx) == 0
 
 

@@ -178,8 +178,16 @@ def _check_url(ctx: Context, url: str) -> None:
             "the webhook URL must be http(s)", errors=[FieldError("url", "not an http(s) URL")]
         )
     try:
+        parts.port  # noqa: B018 -- reading it checks it
+    except ValueError as exc:
+        raise InvalidInput(
+            f"the webhook URL's port is not valid ({exc})",
+            errors=[FieldError("url", "not a valid port")],
+        ) from None
+    try:
         ctx.outbound.check_url(url)
     except AddressRefused as exc:
         raise InvalidInput(
-            f"the webhook URL is refused: {exc}; {HINT}", errors=[FieldError("url", str(exc))]
+            f"the webhook URL is refused: {exc}; {HINT}",
+            errors=[FieldError("url", "not a public address, nor an allowed host")],
         ) from None
