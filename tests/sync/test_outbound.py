@@ -7,13 +7,22 @@ a failed delivery keeps only the status code of the answer. SQLite (the layers a
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.factories.api import assert_problem
@@ -25,6 +34,7 @@ from tests.sync.helpers import delivery_rows
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.sync import SystemKind
+from trustguardian.outbound import AllowList, Outbound
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.sync.systems import create_system, create_webhook
@@ -204,6 +214,59 @@ def test_the_allow_list_lets_a_named_internal_host_through_by_the_checked_addres
     record(ctx, make_draft())
     assert deliver_once(ctx) == (1, 0)
     assert receiver.hosts == [f"crm.internal.test:{receiver.port}"]
+
+
+def test_tls_names_the_host_while_connecting_to_the_checked_address(tmp_path: Path) -> None:
+    """Over https the connection goes to the address the check resolved, and the TLS handshake
+    still names (SNI) and verifies the URL's host: a self-signed receiver is not trusted."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.example.com")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.example.com")]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    names: list[str | None] = []
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    def hello(_sock: ssl.SSLObject, sni: str | None, _ctx: ssl.SSLContext) -> None:
+        names.append(sni)
+
+    server_side.sni_callback = hello  # type: ignore[assignment]
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with contextlib.suppress(OSError), server_side.wrap_socket(conn, server_side=True):
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    dns = Dns({"hooks.example.com": [["127.0.0.1"]]})
+    outbound = Outbound(AllowList.parse("127.0.0.1"), dns)
+    with outbound.client(timeout=5) as client, pytest.raises(httpx.ConnectError, match="CERT"):
+        client.post(f"https://hooks.example.com:{port}/hook", content=b"{}")
+    thread.join(5)
+    listener.close()
+    assert dns.asked == ["hooks.example.com"]
+    assert names == ["hooks.example.com"]
 
 
 def test_a_failed_delivery_keeps_only_the_status_code(
