@@ -276,6 +276,7 @@ def run(
         nats_url=nats_url or None,
         nats_stream=streams[0],
         nats_subject_prefix=f"tgbench{tag.lower()}.events",
+        outbound_allow_hosts="127.0.0.1",  # the receiver listens on loopback
     )
     receiver = Receiver()
     try:
@@ -284,7 +285,8 @@ def run(
         hook, _ = create_webhook(ctx, system_key="esp", url=receiver.url)
         record(ctx, drafts(events), BATCH)
 
-        with httpx.Client(timeout=ctx.settings.webhook_timeout_seconds) as client:
+        # The client `sync run` uses: every connection checked against the address rules.
+        with ctx.outbound.client(timeout=ctx.settings.webhook_timeout_seconds) as client:
             dispatcher = Dispatcher(ctx, client=client, workers=workers)
             passes = 0
             start = time.perf_counter()

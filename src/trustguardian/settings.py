@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
 import argon2
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -75,6 +76,9 @@ class Settings(BaseSettings):
     # Trusted time: an RFC 3161 time-stamping authority that stamps checkpoints (none: off).
     tsa_url: str | None = None
     tsa_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Webhooks, the SMS gateway and the TSA are sent to public addresses only; these hosts
+    # (names, addresses or networks such as 10.0.0.0/8; commas or spaces between them) too.
+    outbound_allow_hosts: str | None = None
     # The controller as receipts and the register of processing name it (Kantara v1.1 requires
     # an address, e-mail and phone; exports refuse to run until they are set).
     controller_contact: str = "Data Protection Officer"
@@ -125,3 +129,16 @@ class Settings(BaseSettings):
     password_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
     # None: Secure cookies when the request came over TLS (or in production); True/False forces.
     console_secure_cookies: bool | None = None
+
+    @field_validator("outbound_allow_hosts")
+    @classmethod
+    def _allow_list(cls, value: str | None) -> str | None:
+        """Each entry is a host name, an address or a network (domain.addresses.AllowList)."""
+        for entry in (value or "").replace(",", " ").split():
+            bare = entry.strip("[]").split("%", 1)[0]
+            if "/" in bare or ":" in bare:
+                try:
+                    ip_network(bare, strict=False)
+                except ValueError:
+                    raise ValueError(f"{entry!r} is neither a host name nor a network") from None
+        return value

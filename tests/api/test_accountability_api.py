@@ -114,7 +114,9 @@ def test_reports_over_http(history: History, admin: TestClient) -> None:
 
 def test_stamping_the_latest_checkpoint_over_http(history: History) -> None:
     with local_tsa() as tsa:
-        settings = history.ctx.settings.model_copy(update={"tsa_url": tsa.url})
+        settings = history.ctx.settings.model_copy(
+            update={"tsa_url": tsa.url, "outbound_allow_hosts": "127.0.0.1"}
+        )
         ctx = dataclasses.replace(history.ctx, settings=settings)
         with client_for(ctx) as c:
             stamped = c.post("/v1/ledger/timestamps")

@@ -88,6 +88,7 @@ def otp(ctx: Context) -> Iterator[Otp]:
             update={
                 "sms_gateway_url": url,
                 "sms_gateway_authorization": SecretStr("Bearer gw-secret"),
+                "outbound_allow_hosts": "127.0.0.1",  # the gateway listens on loopback
             }
         )
         live = dataclasses.replace(with_clock(ctx, NOW), settings=settings)

@@ -182,7 +182,9 @@ def test_chromium_confirms_a_consent_with_the_code_sent_by_sms(
 ) -> None:
     setup_collect(ctx, Confirmation.OTP_SMS)
     with sms_gateway() as (sent, url):
-        settings = ctx.settings.model_copy(update={"sms_gateway_url": url})
+        settings = ctx.settings.model_copy(
+            update={"sms_gateway_url": url, "outbound_allow_hosts": "127.0.0.1"}
+        )
         live = dataclasses.replace(ctx, settings=settings)
         with live_app(live) as base:
             context = browser.new_context()  # its own cookies and storage

@@ -16,7 +16,11 @@ from tests.factories.smtp import Inbox
 from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
 from trustguardian.messaging.adapters import DirectoryMailer, HttpSmsGateway
 from trustguardian.messaging.ports import MessagingError
+from trustguardian.outbound import Outbound
 from trustguardian.settings import Settings
+
+# The gateway of these tests listens on loopback, which outbound requests reach only if allowed.
+LOOPBACK_ALLOWED = Outbound.of("127.0.0.1")
 
 
 def test_smtp_mailer_delivers_text_and_html(smtp: tuple[Inbox, int], tmp_path: Path) -> None:
@@ -87,6 +91,7 @@ def test_http_gateway_fills_the_template_and_escapes(
         f"{base}/send",
         authorization="Bearer s3cret",
         body_template='{"dest": "$to", "msg": "$text", "from": "Shop"}',
+        outbound=LOOPBACK_ALLOWED,
     )
     answer = sender.send(SmsMessage(to="+393331234567", text='code "123"\nbye'))
     assert answer == "gw-42"
@@ -97,4 +102,25 @@ def test_http_gateway_fills_the_template_and_escapes(
         }
     ]
     with pytest.raises(MessagingError):
-        HttpSmsGateway(f"{base}/fail").send(SmsMessage(to="+39333", text="x"))
+        HttpSmsGateway(f"{base}/fail", outbound=LOOPBACK_ALLOWED).send(
+            SmsMessage(to="+39333", text="x")
+        )
+
+
+def test_the_sms_gateway_is_reached_only_at_allowed_addresses(
+    gateway: tuple[list[dict[str, Any]], str],
+) -> None:
+    """The gateway's URL is the operator's, yet it is checked like a webhook's: a loopback
+    gateway is refused before any byte is sent, unless the allow-list names it."""
+    seen, base = gateway
+    text = SmsMessage(to="+393331234567", text="codice 123456")
+    for settings in (
+        Settings(sms_gateway_url=f"{base}/send"),
+        Settings(sms_gateway_url=f"{base}/send", outbound_allow_hosts="10.0.0.0/8 sms.internal"),
+    ):
+        with pytest.raises(MessagingError, match=r"refused: 127\.0\.0\.1 is a loopback address"):
+            sms_sender_for(settings).send(text)
+    assert seen == []
+    allowed = Settings(sms_gateway_url=f"{base}/send", outbound_allow_hosts="127.0.0.1")
+    assert sms_sender_for(allowed).send(text) == "gw-42"
+    assert [s["body"]["text"] for s in seen] == ["codice 123456"]

@@ -39,7 +39,11 @@ PER_WRITER = 40
 
 
 def _instance(make_db: Callable[[str], str], tmp_path: Path) -> tuple[Context, str, dict[str, str]]:
-    settings = Settings(database_url=make_db("postgresql"), keys_file=tmp_path / "instance.keys")
+    settings = Settings(
+        database_url=make_db("postgresql"),
+        keys_file=tmp_path / "instance.keys",
+        outbound_allow_hosts="127.0.0.1",  # the webhook receivers listen on loopback
+    )
     ctx = bound_context(settings)
     token = prepare(ctx)
     env = server_env(
@@ -49,6 +53,7 @@ def _instance(make_db: Callable[[str], str], tmp_path: Path) -> tuple[Context, s
             "TRUSTGUARDIAN_SYNC_LEASE_SECONDS": "3",
             "TRUSTGUARDIAN_SYNC_BACKOFF_BASE_SECONDS": "0.01",
             "TRUSTGUARDIAN_SYNC_BACKOFF_CAP_SECONDS": "0.05",
+            "TRUSTGUARDIAN_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
         }
     )
     return ctx, token, env

@@ -10,6 +10,7 @@ from tests.reports.helpers import mario_history, rezip, unzip
 from tests.reports.tsa import local_tsa
 
 from trustguardian.domain.errors import Conflict
+from trustguardian.outbound import Outbound
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
@@ -22,7 +23,8 @@ from trustguardian.service.ops.timestamps import (
 
 
 def with_tsa(ctx: Context, url: str) -> Context:
-    settings = ctx.settings.model_copy(update={"tsa_url": url})
+    # The local TSA listens on loopback, which outbound requests reach only when allowed.
+    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
     return dataclasses.replace(ctx, settings=settings)
 
 
@@ -74,7 +76,9 @@ def test_a_token_over_another_checkpoint_is_named(ctx: Context) -> None:
         body = subject_dossier(stamping, subject_id=history.subject_id)
     files = unzip(body)
     with local_tsa() as tsa:
-        token, _ = request_timestamp(tsa.url, b"another checkpoint\n", timeout=10)
+        token, _ = request_timestamp(
+            tsa.url, b"another checkpoint\n", timeout=10, outbound=Outbound.of("127.0.0.1")
+        )
     files["checkpoint.tsr"] = token
     check = verify_dossier(rezip(files))
     assert ("checkpoint.tsr", "does not stamp checkpoint.txt") in check.problems
@@ -87,6 +91,17 @@ def test_without_a_tsa_stamping_is_refused_and_dossiers_have_no_token(ctx: Conte
     assert "checkpoint.tsr" not in unzip(
         subject_dossier(history.ctx, subject_id=history.subject_id)
     )
+
+
+def test_a_tsa_at_an_internal_address_is_refused_before_any_request(ctx: Context) -> None:
+    history = mario_history(ctx)
+    with local_tsa() as tsa:
+        settings = history.ctx.settings.model_copy(update={"tsa_url": tsa.url})
+        inside = dataclasses.replace(history.ctx, settings=settings)  # no allow-list
+        with pytest.raises(TimestampUnavailable, match=r"refused: 127\.0\.0\.1 is a loopback"):
+            stamp_checkpoint(inside)
+        assert tsa.queries == []
+    assert checkpoint_timestamps(history.ctx) == {}
 
 
 def test_an_unreachable_tsa_is_a_clear_error_and_stores_nothing(ctx: Context) -> None:

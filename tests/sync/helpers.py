@@ -28,6 +28,8 @@ FAST: dict[str, Any] = {
     "sync_backoff_cap_seconds": 0.05,
     "sync_max_attempts": 60,
     "webhook_timeout_seconds": 2.0,
+    # The receivers listen on loopback, which outbound requests reach only when allowed.
+    "outbound_allow_hosts": "127.0.0.1",
 }
 
 

@@ -55,6 +55,7 @@ def environment(ctx: Context) -> dict[str, str]:
             "TRUSTGUARDIAN_SYNC_BACKOFF_CAP_SECONDS": "0.05",
             "TRUSTGUARDIAN_WEBHOOK_TIMEOUT_SECONDS": "5",
             "TRUSTGUARDIAN_SYNC_LEASE_SECONDS": str(LEASE),
+            "TRUSTGUARDIAN_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",  # the receiver is on loopback
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from trustguardian.messaging.ports import EmailMessage, MessagingError, SmsMessage
+from trustguardian.outbound import Outbound
 
 
 def _mime(message: EmailMessage, sender: str) -> MimeMessage:
@@ -78,6 +79,7 @@ class HttpSmsGateway:
 
     The template is JSON by default (`{"to": "$to", "text": "$text"}`); values are JSON-escaped
     before substitution. The gateway's answer may carry an `id`; otherwise a local one is made.
+    Its own client checks every connection against the address rules (trustguardian.outbound).
     """
 
     def __init__(
@@ -88,11 +90,13 @@ class HttpSmsGateway:
         body_template: str = '{"to": "$to", "text": "$text"}',
         timeout: float = 10.0,
         client: httpx.Client | None = None,
+        outbound: Outbound | None = None,
     ) -> None:
         self.url, self.authorization = url, authorization
         self.template = string.Template(body_template)
         self.timeout = timeout
         self.client = client
+        self.outbound = outbound or Outbound()
 
     def send(self, message: SmsMessage) -> str:
         def escape(value: str) -> str:
@@ -106,7 +110,8 @@ class HttpSmsGateway:
             if self.client is not None:
                 response = self.client.post(self.url, content=body, headers=headers)
             else:
-                response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+                with self.outbound.client(timeout=self.timeout) as client:
+                    response = client.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise MessagingError(f"the SMS gateway could not be reached: {exc}") from exc
         if response.status_code >= 300:

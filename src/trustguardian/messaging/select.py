@@ -9,6 +9,7 @@ from trustguardian.messaging.adapters import (
     SmtpMailer,
 )
 from trustguardian.messaging.ports import Mailer, SmsSender
+from trustguardian.outbound import Outbound
 from trustguardian.settings import Settings
 
 
@@ -32,5 +33,6 @@ def sms_sender_for(settings: Settings) -> SmsSender:
             settings.sms_gateway_url,
             authorization=auth.get_secret_value() if auth else None,
             body_template=settings.sms_gateway_body_template,
+            outbound=Outbound.of(settings.outbound_allow_hosts),
         )
     return DirectorySms(settings.outbox_dir / "sms")

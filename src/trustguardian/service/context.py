@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
 from trustguardian.ledger import Signer
+from trustguardian.outbound import Outbound, Resolver, system_resolver
 from trustguardian.service.access.key_cache import ApiKeyCache
 from trustguardian.service.engage.check_registry import CheckRegistryCache
 from trustguardian.service.ops.instance import InstanceKeys, load_instance_keys
@@ -27,6 +28,8 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdGenerator = field(default_factory=RandomIds)
     rng: Random = SYSTEM_RANDOM
+    # How webhook, SMS-gateway and TSA hosts are looked up (a test may answer for DNS).
+    resolver: Resolver = system_resolver
     # Per process and per database: a copy made with `dataclasses.replace` starts its own.
     check_registry: CheckRegistryCache = field(
         default_factory=CheckRegistryCache, init=False, repr=False, compare=False
@@ -65,6 +68,11 @@ class Context:
                     "update the key file or TRUSTGUARDIAN_SIGNING_KEY"
                 )
         return self.keys.signer
+
+    @property
+    def outbound(self) -> Outbound:
+        """The rules outbound requests go by: public addresses, and the allow-list."""
+        return Outbound.of(self.settings.outbound_allow_hosts, self.resolver)
 
     @property
     def embedded(self) -> bool:

@@ -32,6 +32,8 @@ from trustguardian.sync.payloads import webhook_payloads
 from trustguardian.sync.signing import headers
 
 log = logging.getLogger(__name__)
+# How much of a receiver's answer is read (and dropped) to keep its connection for the next.
+ANSWER_READ_BYTES = 64 * 1024
 
 
 @dataclass
@@ -68,7 +70,8 @@ class Dispatcher:
     ) -> None:
         self.ctx = ctx
         self._own_client = client is None
-        self.client = client or httpx.Client(timeout=ctx.settings.webhook_timeout_seconds)
+        # Every connection checked against the address rules (trustguardian.outbound).
+        self.client = client or ctx.outbound.client(timeout=ctx.settings.webhook_timeout_seconds)
         self.owner = owner or f"dispatcher-{secrets.token_hex(4)}"
         self.jitter = jitter or (lambda: secrets.randbelow(1_000_000) / 1_000_000)
         self.workers = workers
@@ -240,13 +243,18 @@ def _post(
     body: bytes,
     now: datetime,
 ) -> str | None:
-    """Sends one signed message; returns None on a 2xx, else what went wrong."""
+    """Sends one signed message; returns None on a 2xx, else what went wrong: the status code
+    of an answer (never its body, which a receiver chose), or why no answer came."""
+    signed = headers(secrets_now, message_id, int(now.timestamp()), body)
     try:
-        response = client.post(
-            url, content=body, headers=headers(secrets_now, message_id, int(now.timestamp()), body)
-        )
+        with client.stream("POST", url, content=body, headers=signed) as response:
+            status = response.status_code
+            # A short answer is read so the connection can be kept; a long one is not read.
+            read = 0
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read > ANSWER_READ_BYTES:
+                    break
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"[:500]
-    if 200 <= response.status_code < 300:
-        return None
-    return f"HTTP {response.status_code}: {response.text[:200]}"
+    return None if 200 <= status < 300 else f"HTTP {status}"

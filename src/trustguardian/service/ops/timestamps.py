@@ -22,6 +22,7 @@ from rfc3161_client import (
 )
 
 from trustguardian.domain.errors import Conflict, NotFound
+from trustguardian.outbound import Outbound
 from trustguardian.service.context import Context
 from trustguardian.store.accountability import StoredTimestamp
 
@@ -40,8 +41,12 @@ class TokenFacts:
     serial_number: int
 
 
-def request_timestamp(url: str, data: bytes, *, timeout: float) -> tuple[bytes, datetime]:
-    """Asks a TSA to stamp `data` (SHA-256 imprint, with nonce); returns (response DER, time)."""
+def request_timestamp(
+    url: str, data: bytes, *, timeout: float, outbound: Outbound | None = None
+) -> tuple[bytes, datetime]:
+    """Asks a TSA to stamp `data` (SHA-256 imprint, with nonce); returns (response DER, time).
+
+    The connection goes only where `outbound` (by default: public addresses) lets it."""
     request = (
         TimestampRequestBuilder()
         .data(data)
@@ -51,12 +56,12 @@ def request_timestamp(url: str, data: bytes, *, timeout: float) -> tuple[bytes, 
         .build()
     )
     try:
-        reply = httpx.post(
-            url,
-            content=request.as_bytes(),
-            headers={"Content-Type": "application/timestamp-query"},
-            timeout=timeout,
-        )
+        with (outbound or Outbound()).client(timeout=timeout) as client:
+            reply = client.post(
+                url,
+                content=request.as_bytes(),
+                headers={"Content-Type": "application/timestamp-query"},
+            )
         reply.raise_for_status()
         response = decode_timestamp_response(reply.content)
     except (httpx.HTTPError, ValueError) as exc:
@@ -100,7 +105,10 @@ def stamp_checkpoint(ctx: Context, *, tree_size: int | None = None) -> StoredTim
     if known is not None:
         return known
     token, gen_time = request_timestamp(
-        url, checkpoint.note.encode(), timeout=ctx.settings.tsa_timeout_seconds
+        url,
+        checkpoint.note.encode(),
+        timeout=ctx.settings.tsa_timeout_seconds,
+        outbound=ctx.outbound,
     )
     stamped = StoredTimestamp(checkpoint.tree_size, token, url, gen_time, ctx.clock.now())
     with ctx.uow() as uow:

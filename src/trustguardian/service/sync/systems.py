@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from trustguardian.domain.addresses import AddressRefused
 from trustguardian.domain.common import check_key
 from trustguardian.domain.errors import AlreadyExists, FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.sync import System, SystemKind, Webhook, new_secret
+from trustguardian.outbound import HINT
 from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import MasterKey, VaultError, derive_key, open_sealed, seal
@@ -72,8 +74,12 @@ def create_webhook(
     event_kinds: Sequence[str] = (),
     purposes: Sequence[str] = (),
 ) -> tuple[Webhook, str]:
-    """Subscribes a system's URL; returns the webhook and its signing secret (shown once)."""
-    _check_url(url)
+    """Subscribes a system's URL; returns the webhook and its signing secret (shown once).
+
+    A URL whose host is or resolves to a loopback, private, link-local, metadata or other
+    non-public address is refused unless the allow-list names it (it is checked again on every
+    delivery, against the address actually connected to)."""
+    _check_url(ctx, url)
     unknown = [k for k in event_kinds if k not in EventKind.__members__.values()]
     if unknown:
         raise InvalidInput("unknown event kinds", errors=[FieldError("event_kinds", str(unknown))])
@@ -165,9 +171,23 @@ def _aad(hook_id: str, version: int) -> bytes:
     return f"webhook-secret:{hook_id}:{version}".encode()
 
 
-def _check_url(url: str) -> None:
+def _check_url(ctx: Context, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput(
             "the webhook URL must be http(s)", errors=[FieldError("url", "not an http(s) URL")]
         )
+    try:
+        parts.port  # noqa: B018 -- reading it checks it
+    except ValueError as exc:
+        raise InvalidInput(
+            f"the webhook URL's port is not valid ({exc})",
+            errors=[FieldError("url", "not a valid port")],
+        ) from None
+    try:
+        ctx.outbound.check_url(url)
+    except AddressRefused as exc:
+        raise InvalidInput(
+            f"the webhook URL is refused: {exc}; {HINT}",
+            errors=[FieldError("url", "not a public address, nor an allowed host")],
+        ) from None
