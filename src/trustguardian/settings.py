@@ -107,3 +107,9 @@ class Settings(BaseSettings):
     console_lockout_minutes: float = Field(default=15.0, gt=0)
     # None: Secure cookies when the request came over TLS (or in production); True/False forces.
     console_secure_cookies: bool | None = None
+    # Failed console logins: an account's first console_max_failures are checked at once, then
+    # each next check waits console_delay_seconds, doubling at every failure, up to
+    # console_lockout_minutes. A source address gets console_source_max_failures (whatever the
+    # usernames) before the same doubling wait, answered 429 with Retry-After.
+    console_delay_seconds: float = Field(default=30.0, gt=0)
+    console_source_max_failures: int = Field(default=20, ge=1)

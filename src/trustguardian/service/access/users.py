@@ -1,4 +1,4 @@
-"""Console users: argon2 passwords, lock-out after repeated failures, sessions, the access log."""
+"""Console users: argon2 passwords, waits after repeated failures, sessions, the access log."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from trustguardian.domain.errors import (
     NotFound,
 )
 from trustguardian.domain.roles import AccessRecord, AdminUser, Role
+from trustguardian.service.access.login_throttle import wait_after
 from trustguardian.service.context import Context
 from trustguardian.store.admin import StoredSession, Verification
 
@@ -26,14 +27,14 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 HASHER = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+# Verified against when no account may be tried, so that costs as long as a wrong password.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 # A session's last-seen time is written at most this often, not on every page.
 TOUCH_EVERY = timedelta(seconds=60)
 
 
 class LoginFailed(DomainError):
-    """Unknown user, wrong password, disabled or locked account: one answer for all of them."""
+    """Unknown user, wrong password, disabled or waiting account: one answer for all of them."""
 
     code = "login-failed"
     title = "Login failed"
@@ -56,12 +57,13 @@ def create_user(ctx: Context, *, username: str, password: str, role: Role) -> Ad
     name = _check_username(username)
     _check_password(password)
     user = AdminUser(id=ctx.ids.new_id("usr"), username=name, role=role, created_at=ctx.clock.now())
+    hashed = _hashing(ctx)[0].hash(password)  # before the transaction: argon2 takes a while
     with ctx.uow() as uow:
         if uow.admin.user_by_name(name) is not None:
             raise AlreadyExists(
                 f"user {name!r} already exists", errors=[FieldError("username", "taken")]
             )
-        uow.admin.add_user(user, HASHER.hash(password))
+        uow.admin.add_user(user, hashed)
         uow.commit()
     return user
 
@@ -74,9 +76,10 @@ def list_users(ctx: Context) -> list[AdminUser]:
 def set_password(ctx: Context, *, username: str, password: str) -> None:
     """Sets a new password and closes the user's sessions."""
     _check_password(password)
+    hashed = _hashing(ctx)[0].hash(password)  # before the transaction: argon2 takes a while
     with ctx.uow() as uow:
         user = _get(uow.admin.user_by_name(username), username)
-        uow.admin.update_user(user.id, password_hash=HASHER.hash(password))
+        uow.admin.update_user(user.id, password_hash=hashed)
         uow.admin.revoke_sessions(ctx.clock.now(), user_id=user.id)
         uow.commit()
 
@@ -99,43 +102,50 @@ def disable_user(ctx: Context, *, username: str) -> None:
         uow.commit()
 
 
-def login(ctx: Context, *, username: str, password: str) -> Session:
-    """Checks a password and opens a session; failures count towards a lock-out."""
+def login(ctx: Context, *, username: str, password: str, source: str | None = None) -> Session:
+    """Checks a password and opens a session; failures make the account, and the source address
+    when given, wait before their next check (service.access.login_throttle).
+
+    Every attempt costs one argon2 verification, and none runs inside a transaction: a short one
+    claims the check (counting it as a failure until it succeeds, so concurrent attempts never
+    exceed the free ones), the hash is verified, and a second one opens the session. An unknown,
+    disabled or waiting account is verified against a dummy hash: the same work, the same answer.
+    """
     now = ctx.clock.now()
     settings = ctx.settings
+    hasher, dummy = _hashing(ctx)
+    if source is not None:
+        ctx.login_throttle.begin(source, now, settings)
     with ctx.uow() as uow:
-        found = uow.admin.user_by_name(username.strip().lower())
-        if found is None:
-            _verify(_DUMMY_HASH, password)
-            raise LoginFailed("wrong username or password")
-        user, hashed = found
-        if user.locked_until is not None and user.locked_until > now:
-            # Not even checked: a locked account must not become a password oracle.
-            raise LoginFailed("too many failed attempts: the account is locked for a while")
-        if not _verify(hashed, password) or user.disabled_at is not None:
-            # The count restarts at zero when a lock is set, so a lock that ran out starts afresh.
-            failures = uow.admin.count_failure(user.id)
-            if failures >= settings.console_max_failures:
-                until = now + timedelta(minutes=settings.console_lockout_minutes)
-                uow.admin.update_user(user.id, locked_until=until, failed_logins=0)
-            uow.commit()  # the failure is kept although the caller gets an error
-            raise LoginFailed("wrong username or password")
-        changes: dict[str, object] = {
-            "failed_logins": 0,
-            "locked_until": None,
-            "last_login_at": now,
-        }
-        if HASHER.check_needs_rehash(hashed):
-            changes["password_hash"] = HASHER.hash(password)
-        uow.admin.update_user(user.id, **changes)
-        token = secrets.token_urlsafe(32)
-        expires = now + timedelta(hours=settings.console_session_hours)
-        csrf = secrets.token_urlsafe(32)
+        claimed = uow.admin.user_for_login(username.strip().lower())
+        if claimed is not None and _may_try(claimed[0], now):
+            failures = claimed[0].failed_logins + 1
+            wait = wait_after(failures, settings.console_max_failures, settings)
+            uow.admin.update_user(
+                claimed[0].id, failed_logins=failures, locked_until=now + wait if wait else None
+            )
+        else:
+            claimed = None
+        uow.commit()
+    if not _verify(hasher, dummy if claimed is None else claimed[1], password) or not claimed:
+        raise LoginFailed("wrong username or password")
+    user, hashed = claimed
+    new_hash = hasher.hash(password) if hasher.check_needs_rehash(hashed) else None
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=settings.console_session_hours)
+    csrf = secrets.token_urlsafe(32)
+    with ctx.uow() as uow:
+        if not uow.admin.record_login(user.id, hashed, now, new_hash):
+            raise LoginFailed("wrong username or password")  # changed or disabled meanwhile
         uow.admin.add_session(
             StoredSession(token_digest(token), user.id, csrf, now, now, expires, None)
         )
         uow.commit()
-    return Session(replace(user, failed_logins=0, locked_until=None), token, csrf, expires)
+    if source is not None:
+        ctx.login_throttle.succeeded(source, settings)
+    return Session(
+        replace(user, failed_logins=0, locked_until=None, last_login_at=now), token, csrf, expires
+    )
 
 
 def open_session(ctx: Context, *, token: str) -> Session | None:
@@ -207,9 +217,20 @@ def last_verification(ctx: Context) -> Verification | None:
         return uow.admin.last_verification()
 
 
-def _verify(hashed: str, password: str) -> bool:
+def _hashing(ctx: Context) -> tuple[PasswordHasher, str]:
+    """The hasher, and a hash it made of a random password (verified against when no account
+    may be tried, so that costs as long as a wrong password)."""
+    return HASHER, _DUMMY_HASH
+
+
+def _may_try(user: AdminUser, now: datetime) -> bool:
+    """Whether a login may check this user's password now (enabled, and not waiting)."""
+    return user.disabled_at is None and (user.locked_until is None or user.locked_until <= now)
+
+
+def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
     try:
-        return HASHER.verify(hashed, password)
+        return hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,0 +1,90 @@
+"""Waits after failed console logins: per account (in the database) and per source address (in
+this process's memory), each doubling at every failure past its free ones.
+
+A wait rather than a hard lock: five wrong passwords sent by anyone would otherwise shut the DPO
+out for good; with a wait the account is checked again after it, and the address that keeps
+failing runs out of its own budget (429) long before the account's wait grows large.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from trustguardian.domain.errors import DomainError
+from trustguardian.settings import Settings
+
+
+class TooManyAttempts(DomainError):
+    """A source address over its budget of failed logins: not even checked."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def wait_after(failures: int, free: int, settings: Settings) -> timedelta:
+    """How long the next check waits after `failures` failures in a row: nothing for the first
+    `free - 1`, then console_delay_seconds, doubling, up to console_lockout_minutes."""
+    if failures < free:
+        return timedelta()
+    longest = timedelta(minutes=settings.console_lockout_minutes)
+    exponent = min(failures - free, 40)  # 2**40 delays are far past any cap
+    return min(longest, timedelta(seconds=settings.console_delay_seconds * 2**exponent))
+
+
+@dataclass
+class _Source:
+    failures: int
+    last: datetime
+    until: datetime
+
+
+class LoginThrottle:
+    """Failed logins per source address, counted before the password is checked (so concurrent
+    attempts cannot outrun the budget) and given back when the login succeeds.
+
+    One process answers for its own clients, like the request rate limits; a source forgets its
+    failures after twice the longest wait without one.
+    """
+
+    def __init__(self, max_sources: int = 100_000) -> None:
+        self._sources: OrderedDict[str, _Source] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_sources
+
+    def begin(self, source: str, now: datetime, settings: Settings) -> None:
+        """Counts an attempt from `source` as failed until `succeeded`; raises TooManyAttempts
+        when the source must still wait."""
+        forget = 2 * timedelta(minutes=settings.console_lockout_minutes)
+        with self._lock:
+            found = self._sources.pop(source, None)
+            if found is None or now - found.last > forget:
+                found = _Source(0, now, now)
+            self._sources[source] = found  # the most recent last
+            if found.until > now:
+                wait = (found.until - now).total_seconds()
+                raise TooManyAttempts(
+                    "too many failed logins from this address: try again later", retry_after=wait
+                )
+            found.failures += 1
+            found.last = now
+            found.until = now + wait_after(
+                found.failures, settings.console_source_max_failures, settings
+            )
+            while len(self._sources) > self._max:  # a flood of addresses: forget the oldest
+                self._sources.popitem(last=False)
+
+    def succeeded(self, source: str, settings: Settings) -> None:
+        """Gives back the attempt `begin` counted: a right password is no failure."""
+        with self._lock:
+            found = self._sources.get(source)
+            if found is not None and found.failures > 0:
+                found.failures -= 1
+                free = settings.console_source_max_failures
+                found.until = found.last + wait_after(found.failures, free, settings)
