@@ -18,7 +18,7 @@ from trustguardian.asgi import create_app
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
-from trustguardian.service.access.login_throttle import TooManyAttempts
+from trustguardian.service.access.login_throttle import LoginThrottle, TooManyAttempts
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 
@@ -63,6 +63,8 @@ def _stored(ctx: Context) -> tuple[str, int]:
 def test_concurrent_wrong_logins_check_no_more_passwords_than_the_limit(
     lctx: Context, verified: list[str]
 ) -> None:
+    # As many checks at once as attempts: only the claim on the user's row keeps the count.
+    lctx = dataclasses.replace(lctx, login_throttle=LoginThrottle(checks=24, wait=120))
     start = threading.Barrier(24)
     answers: list[BaseException | None] = []
 
@@ -132,6 +134,22 @@ def test_an_anonymous_source_cannot_keep_the_owner_out(
     with pytest.raises(TooManyAttempts) as again:
         users.login(lctx, username="dpo", password=WRONG, source=ATTACKER)
     assert again.value.retry_after == 2 * settings.console_delay_seconds
+
+
+def test_a_login_waits_its_turn_for_a_check_then_is_refused_untouched(
+    lctx: Context, verified: list[str]
+) -> None:
+    throttle = LoginThrottle(checks=1, wait=0.05)
+    lctx = dataclasses.replace(lctx, login_throttle=throttle)
+    with throttle.turn(None, lctx.settings), pytest.raises(TooManyAttempts) as busy:
+        users.login(lctx, username="dpo", password=PASSWORD, source=OWNER)
+    assert busy.value.retry_after == 0.05
+    assert verified == []
+    assert _stored(lctx)[1] == 0  # neither the account ...
+    for _ in range(lctx.settings.console_source_max_failures - 1):  # ... nor the address is charged
+        with pytest.raises(users.LoginFailed):
+            users.login(lctx, username="nobody", password=WRONG, source=OWNER)
+    assert users.login(lctx, username="dpo", password=PASSWORD, source=OWNER).user.username == "dpo"
 
 
 def test_each_failure_past_the_free_ones_doubles_the_wait(lctx: Context, clock: FixedClock) -> None:

@@ -8,13 +8,18 @@ failing runs out of its own budget (429) long before the account's wait grows la
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from trustguardian.domain.errors import DomainError
 from trustguardian.settings import Settings
+
+TURN_SECONDS = 5.0  # the longest a login waits for its turn to check a password
 
 
 class TooManyAttempts(DomainError):
@@ -53,10 +58,16 @@ class LoginThrottle:
     failures after twice the longest wait without one.
     """
 
-    def __init__(self, max_sources: int = 100_000) -> None:
+    def __init__(
+        self, max_sources: int = 100_000, checks: int | None = None, wait: float = TURN_SECONDS
+    ) -> None:
         self._sources: OrderedDict[str, _Source] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_sources
+        # Password checks at once: a flood of logins from many addresses takes at most half the
+        # cores from the ledger's writers; the others wait their turn, for a while.
+        self._checking = threading.BoundedSemaphore(checks or max(1, (os.cpu_count() or 2) // 2))
+        self._wait = wait
 
     def begin(self, source: str, now: datetime, settings: Settings) -> None:
         """Counts an attempt from `source` as failed until `succeeded`; raises TooManyAttempts
@@ -88,3 +99,18 @@ class LoginThrottle:
                 found.failures -= 1
                 free = settings.console_source_max_failures
                 found.until = found.last + wait_after(found.failures, free, settings)
+
+    @contextmanager
+    def turn(self, source: str | None, settings: Settings) -> Iterator[None]:
+        """Holds one of the process's password checks; raises TooManyAttempts (giving the
+        source its attempt back: nothing was checked) when none is free in time."""
+        if not self._checking.acquire(timeout=self._wait):
+            if source is not None:
+                self.succeeded(source, settings)
+            raise TooManyAttempts(
+                "too many logins at once: try again in a moment", retry_after=self._wait
+            )
+        try:
+            yield
+        finally:
+            self._checking.release()

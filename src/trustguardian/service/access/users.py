@@ -111,26 +111,18 @@ def login(ctx: Context, *, username: str, password: str, source: str | None = No
     exceed the free ones), the hash is verified, and a second one opens the session. An unknown,
     disabled or waiting account is verified against a dummy hash: the same work, the same answer.
     """
-    now = ctx.clock.now()
     settings = ctx.settings
     hasher, dummy = _hashing(ctx)
     if source is not None:
-        ctx.login_throttle.begin(source, now, settings)
-    with ctx.uow() as uow:
-        claimed = uow.admin.user_for_login(username.strip().lower())
-        if claimed is not None and _may_try(claimed[0], now):
-            failures = claimed[0].failed_logins + 1
-            wait = wait_after(failures, settings.console_max_failures, settings)
-            uow.admin.update_user(
-                claimed[0].id, failed_logins=failures, locked_until=now + wait if wait else None
-            )
-        else:
-            claimed = None
-        uow.commit()
-    if not _verify(hasher, dummy if claimed is None else claimed[1], password) or not claimed:
-        raise LoginFailed("wrong username or password")
-    user, hashed = claimed
-    new_hash = hasher.hash(password) if hasher.check_needs_rehash(hashed) else None
+        ctx.login_throttle.begin(source, ctx.clock.now(), settings)
+    with ctx.login_throttle.turn(source, settings):
+        now = ctx.clock.now()
+        claimed = _claim(ctx, username.strip().lower(), now)
+        verified = _verify(hasher, dummy if claimed is None else claimed[1], password)
+        if not verified or claimed is None:
+            raise LoginFailed("wrong username or password")
+        user, hashed = claimed
+        new_hash = hasher.hash(password) if hasher.check_needs_rehash(hashed) else None
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=settings.console_session_hours)
     csrf = secrets.token_urlsafe(32)
@@ -221,6 +213,21 @@ def _hashing(ctx: Context) -> tuple[PasswordHasher, str]:
     """The hasher, and a hash it made of a random password (verified against when no account
     may be tried, so that costs as long as a wrong password)."""
     return HASHER, _DUMMY_HASH
+
+
+def _claim(ctx: Context, username: str, now: datetime) -> tuple[AdminUser, str] | None:
+    """The user and hash a login may check now, the attempt counted as a failure (and the next
+    check made to wait when it is one too many); None when no account may be tried."""
+    with ctx.uow() as uow:
+        found = uow.admin.user_for_login(username)
+        if found is None or not _may_try(found[0], now):
+            return None
+        failures = found[0].failed_logins + 1
+        wait = wait_after(failures, ctx.settings.console_max_failures, ctx.settings)
+        until = now + wait if wait else None
+        uow.admin.update_user(found[0].id, failed_logins=failures, locked_until=until)
+        uow.commit()
+    return found
 
 
 def _may_try(user: AdminUser, now: datetime) -> bool:
