@@ -7,7 +7,8 @@ Each phase writes one event at a time (`record_events`, one event with its proof
 every 20 ms, for `--seconds`. The loaded phase runs `--threads` threads that each try a wrong
 password `--rate` times a second (`service.access.users.login`, the console's path: a source
 address per attempt, argon2id at the default cost). Since the password is verified outside any
-transaction, the writes should keep a median within 2x of the unloaded one.
+transaction, in a checker thread of the lowest priority, the writes should keep a median within
+2x of the unloaded one.
 
 Prints median and p95 milliseconds per phase and the ratio, then one JSON line.
 """

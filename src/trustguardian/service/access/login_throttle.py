@@ -9,16 +9,20 @@ failing runs out of its own budget (429) long before the account's wait grows la
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from trustguardian.domain.errors import DomainError
 from trustguardian.settings import Settings
 
+T = TypeVar("T")
 TURN_SECONDS = 5.0  # the longest a login waits for its turn to check a password
 
 
@@ -66,8 +70,11 @@ class LoginThrottle:
         self._max = max_sources
         # Password checks at once: a flood of logins from many addresses takes at most half the
         # cores from the ledger's writers; the others wait their turn, for a while.
-        self._checking = threading.BoundedSemaphore(checks or max(1, (os.cpu_count() or 2) // 2))
+        workers = checks or max(1, (os.cpu_count() or 2) // 2)
+        self._checking = threading.BoundedSemaphore(workers)
         self._wait = wait
+        # ... in threads of the lowest priority: a writer of the ledger always goes first.
+        self._checkers = ThreadPoolExecutor(workers, "password-check", initializer=_lowest_priority)
 
     def begin(self, source: str, now: datetime, settings: Settings) -> None:
         """Counts an attempt from `source` as failed until `succeeded`; raises TooManyAttempts
@@ -100,6 +107,10 @@ class LoginThrottle:
                 free = settings.console_source_max_failures
                 found.until = found.last + wait_after(found.failures, free, settings)
 
+    def check(self, verify: Callable[[], T]) -> T:
+        """Runs a password verification (inside `turn`) in a checker thread."""
+        return self._checkers.submit(verify).result()
+
     @contextmanager
     def turn(self, source: str | None, settings: Settings) -> Iterator[None]:
         """Holds one of the process's password checks; raises TooManyAttempts (giving the
@@ -114,3 +125,10 @@ class LoginThrottle:
             yield
         finally:
             self._checking.release()
+
+
+def _lowest_priority() -> None:
+    """Gives the calling thread the lowest CPU priority (Linux sets it per thread)."""
+    if sys.platform == "linux":
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)

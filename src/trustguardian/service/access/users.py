@@ -118,11 +118,14 @@ def login(ctx: Context, *, username: str, password: str, source: str | None = No
     with ctx.login_throttle.turn(source, settings):
         now = ctx.clock.now()
         claimed = _claim(ctx, username.strip().lower(), now)
-        verified = _verify(hasher, dummy if claimed is None else claimed[1], password)
+        against = dummy if claimed is None else claimed[1]
+        verified = ctx.login_throttle.check(lambda: _verify(hasher, against, password))
         if not verified or claimed is None:
             raise LoginFailed("wrong username or password")
         user, hashed = claimed
-        new_hash = hasher.hash(password) if hasher.check_needs_rehash(hashed) else None
+        new_hash = None
+        if hasher.check_needs_rehash(hashed):
+            new_hash = ctx.login_throttle.check(lambda: hasher.hash(password))
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=settings.console_session_hours)
     csrf = secrets.token_urlsafe(32)
