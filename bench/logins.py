@@ -26,9 +26,9 @@ from pathlib import Path
 
 from common import context, database, percentile
 from ingest import drafts, registry
+from trustguardian.domain.errors import TooManyAttempts
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
-from trustguardian.service.access.login_throttle import TooManyAttempts
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 

@@ -16,9 +16,10 @@ from tests.web.helpers import CSRF
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.common import FixedClock
+from trustguardian.domain.errors import TooManyAttempts
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
-from trustguardian.service.access.login_throttle import LoginThrottle, TooManyAttempts
+from trustguardian.service.access.login_throttle import LoginThrottle
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 

@@ -19,22 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from trustguardian.domain.errors import DomainError
+from trustguardian.domain.errors import TooManyAttempts
 from trustguardian.settings import Settings
 
 T = TypeVar("T")
 TURN_SECONDS = 5.0  # the longest a login waits for its turn to check a password
-
-
-class TooManyAttempts(DomainError):
-    """A source address over its budget of failed logins: not even checked."""
-
-    code = "too-many-requests"
-    title = "Too many requests"
-
-    def __init__(self, detail: str, *, retry_after: float) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
 
 
 def wait_after(failures: int, free: int, settings: Settings) -> timedelta:

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from trustguardian.domain.errors import TooManyAttempts
 from trustguardian.service.access import users
-from trustguardian.service.access.login_throttle import TooManyAttempts
 from trustguardian.web.console.core import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
