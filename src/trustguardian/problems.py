@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import secrets
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ STATUS = {
     de.TooLarge: 413,
     de.Erased: 410,
     de.InvalidToken: 403,
+    de.TooManyAttempts: 429,
 }
 
 HTTP_CODES = {
@@ -92,6 +94,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: de.DomainError) -> JSONResponse:
         status = status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, de.TooManyAttempts):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
         return problem(
             status,
             exc.code,

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     password_parallelism: int = Field(default=argon2.DEFAULT_PARALLELISM, ge=1)
     # None: Secure cookies when the request came over TLS (or in production); True/False forces.
     console_secure_cookies: bool | None = None
+    # Failed console logins: an account's first console_max_failures are checked at once, then
+    # each next check waits console_delay_seconds, doubling at every failure, up to
+    # console_lockout_minutes. A source address gets console_source_max_failures (whatever the
+    # usernames) before the same doubling wait, answered 429 with Retry-After.
+    console_delay_seconds: float = Field(default=30.0, gt=0)
+    console_source_max_failures: int = Field(default=20, ge=1)
 
     @field_validator("outbound_allow_hosts")
     @classmethod

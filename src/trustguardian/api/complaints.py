@@ -12,7 +12,7 @@ from trustguardian.api.events import IdempotencyKey
 from trustguardian.api.rights_schemas import ComplaintCreate, ComplaintRead, ComplaintUpdate
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Scope, key_actor
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -26,7 +26,8 @@ Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
 
 
 def _actor(key: ApiKey, given: str | None) -> str:
-    return given or f"api-key:{key.id}"
+    """The key is the actor; an operator named in the body is recorded as the key's claim."""
+    return key_actor(key, given)
 
 
 @router.post("/complaints", operation_id="openComplaint", status_code=status.HTTP_201_CREATED)

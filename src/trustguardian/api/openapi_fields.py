@@ -14,7 +14,10 @@ from typing import Any
 FIELDS = {
     "about_event_id": "The event the complaint is about, if any.",
     "activated_at": "When the key started signing.",
-    "actor": "Who acts, as written in the ledger (default: the API key).",
+    "actor": (
+        "The operator acting through the key: recorded as the key's claim, "
+        '`api-key:<id> (<name>) for "<actor>"`, never as the actor itself.'
+    ),
     "address": "The e-mail address or phone number the message went to.",
     "allowed": "True when the contact may go ahead.",
     "analogous_products": "Offers of products analogous to those bought (soft spam).",

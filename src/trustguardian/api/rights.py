@@ -30,7 +30,7 @@ from trustguardian.api.rights_schemas import (
 )
 from trustguardian.api.schemas import Key, PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Scope, key_actor
 from trustguardian.domain.errors import Conflict
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -52,7 +52,8 @@ EXPORTABLE = (RequestKind.ACCESS, RequestKind.PORTABILITY)
 
 
 def _actor(key: ApiKey, given: str | None) -> str:
-    return given or f"api-key:{key.id}"
+    """The key is the actor; an operator named in the body is recorded as the key's claim."""
+    return key_actor(key, given)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,3 +36,22 @@ class ApiKey:
     def allows(self, scope: Scope) -> bool:
         """Tells whether this key grants a scope; `admin` grants every scope."""
         return self.revoked_at is None and (scope in self.scopes or Scope.ADMIN in self.scopes)
+
+
+ACTOR_LENGTH = 200  # request_steps.actor, complaint_steps.actor
+
+
+def key_actor(key: ApiKey, operator: str | None = None) -> str:
+    """Who acts, as the ledger records it for a call made with an API key: the key itself (its
+    id, stable, and its name, readable). An operator the caller names is only the key's claim,
+    quoted after it: a body can never make an act look like someone else's."""
+    actor = f"api-key:{key.id} ({key.name})"[:ACTOR_LENGTH]
+    if not operator:
+        return actor
+    claim = operator[: ACTOR_LENGTH - len(actor)]
+    while claim:  # shortened, never cut through the closing quote
+        quoted = f"{actor} for {json.dumps(claim, ensure_ascii=False)}"
+        if len(quoted) <= ACTOR_LENGTH:
+            return quoted
+        claim = claim[: -max(1, (len(quoted) - ACTOR_LENGTH) // 6)]  # an escape is <= 6 chars
+    return actor

@@ -72,6 +72,17 @@ class TooLarge(DomainError):
     title = "Too large"
 
 
+class TooManyAttempts(DomainError):
+    """Too many attempts from one caller: nothing was tried; again after `retry_after` seconds."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class IdentifierTaken(Conflict):
     code = "identifier-taken"
     title = "Identifier belongs to another subject"

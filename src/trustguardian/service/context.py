@@ -8,6 +8,7 @@ from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClo
 from trustguardian.ledger import Signer
 from trustguardian.outbound import Outbound, Resolver, system_resolver
 from trustguardian.service.access.key_cache import ApiKeyCache
+from trustguardian.service.access.login_throttle import LoginThrottle
 from trustguardian.service.engage.check_registry import CheckRegistryCache
 from trustguardian.service.ops.instance import InstanceKeys, load_instance_keys
 from trustguardian.settings import Settings
@@ -37,6 +38,8 @@ class Context:
     key_cache: ApiKeyCache = field(
         default_factory=ApiKeyCache, init=False, repr=False, compare=False
     )
+    # Failed console logins per source address; a copy made with `dataclasses.replace` shares it.
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle, repr=False, compare=False)
     # Single checks' rows go through this journal when set (the server on SQLite).
     check_log: CheckLog | None = field(default=None, repr=False, compare=False)
 

@@ -1,4 +1,4 @@
-"""Console users: argon2 passwords, lock-out after repeated failures, sessions, the access log."""
+"""Console users: argon2 passwords, waits after repeated failures, sessions, the access log."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from trustguardian.domain.errors import (
     NotFound,
 )
 from trustguardian.domain.roles import AccessRecord, AdminUser, Role
+from trustguardian.service.access.login_throttle import wait_after
 from trustguardian.service.context import Context
 from trustguardian.settings import Settings
 from trustguardian.store.access.admin import StoredSession, Verification
@@ -31,23 +32,8 @@ MAX_PASSWORD = 1024
 TOUCH_EVERY = timedelta(seconds=60)
 
 
-def password_hasher(settings: Settings) -> PasswordHasher:
-    """The argon2id hasher the settings ask for (argon2-cffi's default cost unless lowered)."""
-    return _hashing(
-        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
-    )[0]
-
-
-@cache
-def _hashing(time_cost: int, memory_kib: int, parallelism: int) -> tuple[PasswordHasher, str]:
-    """A hasher, and a hash it made of a random password: verified against when the user does
-    not exist, so a wrong name costs as long as a wrong password."""
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
-    return hasher, hasher.hash(secrets.token_urlsafe(16))
-
-
 class LoginFailed(DomainError):
-    """Unknown user, wrong password, disabled or locked account: one answer for all of them."""
+    """Unknown user, wrong password, disabled or waiting account: one answer for all of them."""
 
     code = "login-failed"
     title = "Login failed"
@@ -70,12 +56,13 @@ def create_user(ctx: Context, *, username: str, password: str, role: Role) -> Ad
     name = _check_username(username)
     _check_password(password)
     user = AdminUser(id=ctx.ids.new_id("usr"), username=name, role=role, created_at=ctx.clock.now())
+    hashed = _hashing(ctx)[0].hash(password)  # before the transaction: argon2 takes a while
     with ctx.uow() as uow:
         if uow.admin.user_by_name(name) is not None:
             raise AlreadyExists(
                 f"user {name!r} already exists", errors=[FieldError("username", "taken")]
             )
-        uow.admin.add_user(user, password_hasher(ctx.settings).hash(password))
+        uow.admin.add_user(user, hashed)
         uow.commit()
     return user
 
@@ -88,9 +75,10 @@ def list_users(ctx: Context) -> list[AdminUser]:
 def set_password(ctx: Context, *, username: str, password: str) -> None:
     """Sets a new password and closes the user's sessions."""
     _check_password(password)
+    hashed = _hashing(ctx)[0].hash(password)  # before the transaction: argon2 takes a while
     with ctx.uow() as uow:
         user = _get(uow.admin.user_by_name(username), username)
-        uow.admin.update_user(user.id, password_hash=password_hasher(ctx.settings).hash(password))
+        uow.admin.update_user(user.id, password_hash=hashed)
         uow.admin.revoke_sessions(ctx.clock.now(), user_id=user.id)
         uow.commit()
 
@@ -113,46 +101,45 @@ def disable_user(ctx: Context, *, username: str) -> None:
         uow.commit()
 
 
-def login(ctx: Context, *, username: str, password: str) -> Session:
-    """Checks a password and opens a session; failures count towards a lock-out."""
-    now = ctx.clock.now()
+def login(ctx: Context, *, username: str, password: str, source: str | None = None) -> Session:
+    """Checks a password and opens a session; failures make the account, and the source address
+    when given, wait before their next check (service.access.login_throttle).
+
+    Every attempt costs one argon2 verification, and none runs inside a transaction: a short one
+    claims the check (counting it as a failure until it succeeds, so concurrent attempts never
+    exceed the free ones), the hash is verified, and a second one opens the session. An unknown,
+    disabled or waiting account is verified against a dummy hash: the same work, the same answer.
+    """
     settings = ctx.settings
-    hasher, dummy = _hashing(
-        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
-    )
-    with ctx.uow() as uow:
-        found = uow.admin.user_by_name(username.strip().lower())
-        if found is None:
-            _verify(hasher, dummy, password)
+    hasher, dummy = _hashing(ctx)
+    if source is not None:
+        ctx.login_throttle.begin(source, ctx.clock.now(), settings)
+    with ctx.login_throttle.turn(source, settings):
+        now = ctx.clock.now()
+        claimed = _claim(ctx, username.strip().lower(), now)
+        against = dummy if claimed is None else claimed[1]
+        verified = ctx.login_throttle.check(lambda: _verify(hasher, against, password))
+        if not verified or claimed is None:
             raise LoginFailed("wrong username or password")
-        user, hashed = found
-        if user.locked_until is not None and user.locked_until > now:
-            # Not even checked: a locked account must not become a password oracle.
-            raise LoginFailed("too many failed attempts: the account is locked for a while")
-        if not _verify(hasher, hashed, password) or user.disabled_at is not None:
-            # The count restarts at zero when a lock is set, so a lock that ran out starts afresh.
-            failures = uow.admin.count_failure(user.id)
-            if failures >= settings.console_max_failures:
-                until = now + timedelta(minutes=settings.console_lockout_minutes)
-                uow.admin.update_user(user.id, locked_until=until, failed_logins=0)
-            uow.commit()  # the failure is kept although the caller gets an error
-            raise LoginFailed("wrong username or password")
-        changes: dict[str, object] = {
-            "failed_logins": 0,
-            "locked_until": None,
-            "last_login_at": now,
-        }
+        user, hashed = claimed
+        new_hash = None
         if hasher.check_needs_rehash(hashed):
-            changes["password_hash"] = hasher.hash(password)
-        uow.admin.update_user(user.id, **changes)
-        token = secrets.token_urlsafe(32)
-        expires = now + timedelta(hours=settings.console_session_hours)
-        csrf = secrets.token_urlsafe(32)
+            new_hash = ctx.login_throttle.check(lambda: hasher.hash(password))
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=settings.console_session_hours)
+    csrf = secrets.token_urlsafe(32)
+    with ctx.uow() as uow:
+        if not uow.admin.record_login(user.id, hashed, now, new_hash):
+            raise LoginFailed("wrong username or password")  # changed or disabled meanwhile
         uow.admin.add_session(
             StoredSession(token_digest(token), user.id, csrf, now, now, expires, None)
         )
         uow.commit()
-    return Session(replace(user, failed_logins=0, locked_until=None), token, csrf, expires)
+    if source is not None:
+        ctx.login_throttle.succeeded(source, settings)
+    return Session(
+        replace(user, failed_logins=0, locked_until=None, last_login_at=now), token, csrf, expires
+    )
 
 
 def open_session(ctx: Context, *, token: str) -> Session | None:
@@ -222,6 +209,47 @@ def record_verification(ctx: Context, *, tree_size: int, problems: int, by: str)
 def last_verification(ctx: Context) -> Verification | None:
     with ctx.uow(write=False) as uow:
         return uow.admin.last_verification()
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """The argon2id hasher the settings ask for (argon2-cffi's default cost unless lowered)."""
+    return _at_cost(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )[0]
+
+
+def _hashing(ctx: Context) -> tuple[PasswordHasher, str]:
+    """The hasher, and a hash it made of a random password (verified against when no account
+    may be tried, so that costs as long as a wrong password)."""
+    s = ctx.settings
+    return _at_cost(s.password_time_cost, s.password_memory_kib, s.password_parallelism)
+
+
+@cache
+def _at_cost(time_cost: int, memory_kib: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    # Made on first use per cost, not at import: the CLI and tests pay for it only if they log in.
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
+
+
+def _claim(ctx: Context, username: str, now: datetime) -> tuple[AdminUser, str] | None:
+    """The user and hash a login may check now, the attempt counted as a failure (and the next
+    check made to wait when it is one too many); None when no account may be tried."""
+    with ctx.uow() as uow:
+        found = uow.admin.user_for_login(username)
+        if found is None or not _may_try(found[0], now):
+            return None
+        failures = found[0].failed_logins + 1
+        wait = wait_after(failures, ctx.settings.console_max_failures, ctx.settings)
+        until = now + wait if wait else None
+        uow.admin.update_user(found[0].id, failed_logins=failures, locked_until=until)
+        uow.commit()
+    return found
+
+
+def _may_try(user: AdminUser, now: datetime) -> bool:
+    """Whether a login may check this user's password now (enabled, and not waiting)."""
+    return user.disabled_at is None and (user.locked_until is None or user.locked_until <= now)
 
 
 def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:

@@ -69,17 +69,34 @@ class AdminRepository:
     def update_user(self, user_id: str, **values: Any) -> None:
         self._c.execute(update(t.admin_users).where(t.admin_users.c.id == user_id).values(**values))
 
-    def count_failure(self, user_id: str) -> int:
-        """Adds one failed login atomically and returns the new count."""
-        self._c.execute(
-            update(t.admin_users)
-            .where(t.admin_users.c.id == user_id)
-            .values(failed_logins=t.admin_users.c.failed_logins + 1)
+    def user_for_login(self, username: str) -> tuple[AdminUser, str] | None:
+        """The user and their password hash, the row locked until the transaction ends (on
+        SQLite the writer already holds the whole database): concurrent logins claim their
+        checks one after the other."""
+        row = self._c.execute(
+            select(t.admin_users).where(t.admin_users.c.username == username).with_for_update()
+        ).first()
+        return None if row is None else (_user(row), row.password_hash)
+
+    def record_login(
+        self, user_id: str, password_hash: str, at: datetime, new_hash: str | None = None
+    ) -> bool:
+        """Clears the failures of a user who logged in, when their password and status are still
+        those checked; False when the password was changed or the user disabled meanwhile."""
+        table = t.admin_users
+        values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
+        if new_hash is not None:
+            values["password_hash"] = new_hash
+        changed = self._c.execute(
+            update(table)
+            .where(
+                table.c.id == user_id,
+                table.c.password_hash == password_hash,
+                table.c.disabled_at.is_(None),
+            )
+            .values(**values)
         )
-        count: int = self._c.execute(
-            select(t.admin_users.c.failed_logins).where(t.admin_users.c.id == user_id)
-        ).scalar_one()
-        return count
+        return changed.rowcount == 1
 
     # sessions ---------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from trustguardian.domain.errors import TooManyAttempts
 from trustguardian.service.access import users
 from trustguardian.web.console.core import (
     LANG_COOKIE,
@@ -56,10 +58,15 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise BadCsrf("the sign-in form has expired: open it again")
+    source = request.client.host if request.client else "unknown"
     try:
-        session = users.login(ctx, username=username, password=password)
+        session = users.login(ctx, username=username, password=password, source=source)
     except users.LoginFailed:
         return _login_form(request, failed=True, username=username, status=401)
+    except TooManyAttempts as exc:  # this address failed too often: not even checked
+        refused = _login_form(request, failed=True, username=username, status=429)
+        refused.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return refused
     response = redirect(PREFIX)
     max_age = int(ctx.settings.console_session_hours * 3600)
     set_cookie(request, response, SESSION_COOKIE, session.token, max_age=max_age)
