@@ -7,7 +7,7 @@ from email import message_from_bytes
 
 import httpx
 from fastapi.testclient import TestClient
-from tests.factories.events import footprint
+from tests.factories.events import ago, email, footprint, make_draft, record
 
 from trustguardian.service.access.users import access_log
 from trustguardian.service.context import Context
@@ -323,6 +323,31 @@ def test_sec_gpc_on_the_preference_page_objects_to_sale_and_sharing(
     assert len(
         api.get("/v1/events", params={"subject_id": anna.subject_id}).json()["items"]
     ) == len(events)
+
+
+def test_sec_gpc_on_every_view_writes_nothing_once_the_objection_holds(
+    api: TestClient, rctx: Context
+) -> None:
+    # A consent dated a little ahead (within the allowed clock skew) must not outlive the
+    # objection: otherwise each view records one more withdrawal that changes nothing.
+    ahead = make_draft(
+        touchpoint="web-all",
+        identifiers=(email(ANNA),),
+        purpose=SHARING,
+        occurred_at=ago(minutes=-2),
+    )
+    [given] = record(rctx, ahead)
+    api.put(f"/v1/purposes/{SHARING}/sale-sharing", json={"sale_sharing": True})
+    link = api.post(
+        "/v1/links/preferences", json={"subject_id": given.subject_id, "touchpoint": CENTRE}
+    )
+    path = httpx.URL(link.json()["url"]).path
+    assert api.get(path, headers={"Sec-GPC": "1"}).status_code == 200
+    assert _check(api, SHARING) == "withdrawn"
+    once = footprint(rctx)
+    for _ in range(3):
+        assert api.get(path, headers={"Sec-GPC": "1"}).status_code == 200
+    assert footprint(rctx) == once
 
 
 def _form_token(html: str) -> str:

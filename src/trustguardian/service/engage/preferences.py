@@ -261,7 +261,13 @@ def _withdraw_all(ctx: Context, token: str, network: Network, signal: str | None
         found = redeem_token(ctx, uow, token, PREFERENCES)
         subject_id = str(found.subject_id)
         tp_key = str(found.claims["tp"])
-        states = {(s.purpose, s.channel): s.at(now) for s in uow.consent.for_subject(subject_id)}
+        found_states = uow.consent.for_subject(subject_id)
+        states = {(s.purpose, s.channel): s.at(now) for s in found_states}
+        # A state dated ahead of our clock (within the allowed skew) would outrank an objection
+        # dated now: it stays in force and every later view would record the objection again.
+        latest: dict[str, datetime] = {}
+        for s in found_states:
+            latest[s.purpose] = max(latest.get(s.purpose, now), s.since)
         flagged = uow.rights.sale_sharing()
         drafts = []
         cursor = None
@@ -286,7 +292,7 @@ def _withdraw_all(ctx: Context, token: str, network: Network, signal: str | None
                     EventDraft(
                         kind=EventKind.CONSENT_WITHDRAWN,
                         touchpoint=tp_key,
-                        occurred_at=now,
+                        occurred_at=latest.get(purpose.key, now),
                         subject_id=subject_id,
                         purpose=purpose.key,
                         channels=content.channels,
