@@ -27,7 +27,12 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decodes only the canonical form `_b64` writes: no padding, no stray characters, no
+    unused bits set; so one token has exactly one spelling."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 def sign_token(key: bytes, claims: dict[str, Any]) -> str:
