@@ -160,3 +160,23 @@ def test_keys_are_only_for_collect_touchpoints_and_real_origins(ctx: Context) ->
     )
     assert key.origins == ("https://shop.example",)
     assert dataclasses.asdict(key)["touchpoint_key"] == TP
+
+
+def test_a_snapshot_beyond_the_body_limit_gets_a_readable_413(
+    site: tuple[Context, TestClient, str],
+) -> None:
+    ctx, client, key = site
+    limit = ctx.settings.max_request_bytes
+    body = submission()
+    # Within the body limit but leaving no room for the rest: refused with CORS headers, so the
+    # page can show why.
+    body["snapshot"]["html"] = "<form>" + "x" * (limit - 64 * 1024) + "</form>"
+    answer = post(client, key, body)
+    assert answer.status_code == 413, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["access-control-allow-origin"] == SHOP
+    assert answer.json()["errors"][0]["loc"] == "snapshot.html"
+    # Beyond the body limit (the old model allowed 2,000,000 characters): a 413 problem too.
+    body["snapshot"]["html"] = "x" * 1_500_000
+    assert post(client, key, body).status_code == 413
+    assert written(ctx) == 0

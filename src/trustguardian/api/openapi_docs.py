@@ -29,7 +29,7 @@ DETAILS = {
     "timestamp-unavailable": "the time-stamping authority did not answer",
     "erased": "the subject was erased on 2026-03-02",
     "payload-too-large": "the body exceeds the limit of 1048576 bytes for this endpoint",
-    "evidence-too-large": "the form snapshot exceeds 5 MiB",
+    "evidence-too-large": "the form snapshot exceeds the limit (the body limit less 128 KiB)",
     "validation-error": "body.channel: Input should be 'email', 'sms', 'phone' or ...",
     "invalid-input": "name the person by one identifier or by subject_id",
     "wrong-code": "the code is not right; 4 attempts left",

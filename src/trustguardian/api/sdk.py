@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from trustguardian.api.ratelimit import RateLimiter
 from trustguardian.api.schemas import Input, Key
 from trustguardian.domain.collect import Confirmation, PublishableKey
-from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
+from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput, TooLarge
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
@@ -36,6 +36,9 @@ from trustguardian.service.context import Context
 router = APIRouter(tags=["collect sdk"])
 SCRIPT = Path(__file__).parent.parent / "web" / "static" / "collect.js"
 PREFLIGHT_MAX_AGE = "600"
+# The rest of a submission beside its snapshot (identifiers, boxes, notice text, URLs) fits in
+# this much of the request body limit; the snapshot may use the remainder.
+ENVELOPE_BYTES = 128 * 1024
 
 
 class RateLimited(DomainError):
@@ -58,11 +61,22 @@ class ConsentBox(Input):
 
 
 class Snapshot(Input):
-    html: Annotated[str, Field(min_length=1, max_length=2_000_000)]
+    # Bounded by the request body limit (`snapshot_limit`), checked when the form is recorded.
+    html: Annotated[str, Field(min_length=1)]
     url: Annotated[str, Field(max_length=2000)] | None = None
     notice_url: Annotated[str, Field(max_length=2000)] | None = None
     notice_text: Annotated[str, Field(max_length=100_000)] | None = None
     captured_at: Annotated[str, Field(max_length=40)] | None = None
+
+
+class SnapshotTooLarge(TooLarge):
+    code = "evidence-too-large"
+    title = "Form snapshot too large"
+
+
+def snapshot_limit(max_request_bytes: int) -> int:
+    """The largest snapshot (UTF-8 bytes) a submission within `max_request_bytes` may carry."""
+    return max(1, max_request_bytes - ENVELOPE_BYTES)
 
 
 class SubmissionIn(Input):
@@ -218,6 +232,13 @@ async def record_form(key: str, request: Request) -> Any:
     """Records a form's consents (one event per box) with its snapshot and the network proof."""
 
     def act(ctx: Context, pk: PublishableKey, body: SubmissionIn) -> CaptureOut:
+        limit = snapshot_limit(ctx.settings.max_request_bytes)
+        size = len(body.snapshot.html.encode())
+        if size > limit:
+            raise SnapshotTooLarge(
+                f"the form snapshot is {size} bytes; at most {limit} are accepted",
+                errors=[FieldError("snapshot.html", f"at most {limit} bytes")],
+            )
         sub = Submission(
             submission_id=body.submission_id,
             touchpoint=body.touchpoint,
