@@ -50,8 +50,8 @@ def test_a_complaint_is_a_case_whose_every_change_is_an_event(rctx: Context) -> 
     case = attach_file(
         rctx,
         complaint_id=case.id,
-        name="screenshot.png",
-        media_type="image/png",
+        name="letter.pdf",
+        media_type="application/pdf",
         content=FILE,
         actor="legal",
     )
@@ -72,8 +72,8 @@ def test_a_complaint_is_a_case_whose_every_change_is_an_event(rctx: Context) -> 
     assert kinds == [EventKind.COMPLAINT_OPENED] + [EventKind.COMPLAINT_UPDATED] * 3
     assert about.id in {e.id for e in full.timeline}  # the facts Legal answers from
     assert read_attachment(rctx, complaint_id=case.id, position=0) == (
-        "screenshot.png",
-        "image/png",
+        "letter.pdf",
+        "application/pdf",
         FILE,
     )
     with rctx.engine.connect() as conn:
@@ -120,3 +120,34 @@ def test_bad_complaint_changes_are_refused_and_write_nothing(rctx: Context) -> N
     )
     with pytest.raises(Conflict):
         update_complaint(rctx, complaint_id=case.id, actor="op", handler="someone")
+
+
+@pytest.mark.parametrize(
+    ("media_type", "content"),
+    [("application/pdf", b"just a text file\n"), ("image/png", b"%PDF-1.4 not a picture")],
+)
+def test_an_attachment_unlike_its_declared_type_is_refused(
+    rctx: Context, media_type: str, content: bytes
+) -> None:
+    anna = person(rctx)
+    case = open_complaint(
+        rctx,
+        touchpoint=DESK,
+        channel=Channel.EMAIL,
+        summary="x",
+        actor="op",
+        subject_id=anna.subject_id,
+    )
+    before = footprint(rctx)
+    with pytest.raises(InvalidInput) as refused:
+        attach_file(
+            rctx,
+            complaint_id=case.id,
+            name="letter.pdf",
+            media_type=media_type,
+            content=content,
+            actor="op",
+        )
+    assert refused.value.errors[0].loc == "file"
+    assert footprint(rctx) == before
+    assert get_complaint(rctx, complaint_id=case.id).attachments == ()

@@ -30,7 +30,7 @@ from trustguardian.store import tables as t
 from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files, person, verified
 
 DETAILS = "Vorrei sapere quali dati avete su di me."
-SECRET_FILE = b"scansione della lettera firmata da Anna Bianchi"
+SECRET_FILE = b"%PDF-1.4 scansione della lettera firmata da Anna Bianchi"
 
 
 def _everything(ctx: Context) -> bytes:

@@ -343,7 +343,7 @@ def test_role_limits_hold_on_the_work_queues(browser: Browser, site: Site) -> No
         complaint_id=complaint.id,
         name="prova.png",
         media_type="image/png",
-        content=b"\x89PNG evidence of the message",
+        content=b"\x89PNG\r\n\x1a\n evidence of the message",
         actor="api",
     )
 

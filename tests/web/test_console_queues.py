@@ -256,7 +256,7 @@ def test_complaints_are_read_updated_and_their_files_kept_from_marketing(
         complaint_id=opened.id,
         name="screenshot.png",
         media_type="image/png",
-        content=b"\x89PNG the newsletter",
+        content=b"\x89PNG\r\n\x1a\n the newsletter",
         actor="api",
     )
     legal = sign_in("legal")
@@ -267,7 +267,7 @@ def test_complaints_are_read_updated_and_their_files_kept_from_marketing(
     assert f'href="/console/events/{company.consent_event}/proofs/0"' in page.text  # timeline
     assert "the event complained about" in page.text
     download = legal.get(f"/console/complaints/{opened.id}/attachments/0")
-    assert download.content == b"\x89PNG the newsletter"
+    assert download.content == b"\x89PNG\r\n\x1a\n the newsletter"
     assert download.headers["content-disposition"].startswith("attachment")
     whats = {r.what for r in users.access_log(ctx, subject_id=company.subject_id)}
     assert {f"complaint {opened.id}", f"attachment 0 of {opened.id}"} <= whats

@@ -26,7 +26,7 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import fingerprints
-from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.service.collect.evidence import ProofDraft, is_declared_type
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.sealing import open_bytes, seal_bytes, seal_text
@@ -257,6 +257,11 @@ def attach_file(
         )
     if not content:
         raise InvalidInput("the file is empty", errors=[FieldError("file", "empty")])
+    if not is_declared_type(media_type, content):
+        raise InvalidInput(
+            f"the file is not a {media_type} file: its first bytes say otherwise",
+            errors=[FieldError("file", f"content does not match {media_type}")],
+        )
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.ledger.lock_head()
