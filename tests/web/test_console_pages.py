@@ -140,6 +140,11 @@ def test_a_snapshot_is_escaped_in_the_page_and_sandboxed_in_its_frame(
     download = client.get(f"/console/events/{company.paper_event}/proofs/0/file")
     assert download.content.endswith(b"scanned paper form")
     assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["content-disposition"].endswith('-0.png"')
+    # A snapshot saved from the console opens as text: its scripts never run.
+    page_file = client.get(f"/console/events/{company.consent_event}/proofs/0/file")
+    assert page_file.status_code == 200
+    assert page_file.headers["content-disposition"].endswith('-0.html.txt"')
     notice = client.get(f"/console/events/{company.consent_event}/proofs/2").text
     assert "Informativa v2" in notice
     assert "DPO: dpo@x.it" in notice

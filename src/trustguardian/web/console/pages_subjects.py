@@ -16,6 +16,7 @@ from trustguardian.domain.errors import InvalidInput, NotFound
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.reports.dossier import file_extension
 from trustguardian.service.access import users
 from trustguardian.service.access.users import Session
 from trustguardian.service.collect.proofs import read_proof
@@ -224,14 +225,13 @@ def snapshot(ctx: Ctx, event_id: str, position: int, user: Files) -> Response:
 def evidence_file(ctx: Ctx, event_id: str, position: int, user: Files) -> Response:
     """The evidence file as a download, never rendered inside the console."""
     body, media = _file(ctx, user, event_id, position, f"evidence file {position} of {event_id}")
-    extension = {"text/html": "html", "image/png": "png", "application/pdf": "pdf"}.get(
-        media, "bin"
-    )
+    # A page a browser would script (a form snapshot) is named `.html.txt`, as in dossiers.
+    extension = file_extension(media)
     return Response(
         body,
         media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="{event_id}-{position}.{extension}"',
+            "Content-Disposition": f'attachment; filename="{event_id}-{position}{extension}"',
             "Content-Security-Policy": "sandbox; default-src 'none'",
             "Cache-Control": "no-store",
         },
