@@ -114,6 +114,8 @@ def test_the_page_runs_no_inline_script(signed_in: tuple[Context, TestClient, st
     assert re.search(r"<[^>]*\son[a-z]+\s*=", page.text, re.IGNORECASE) is None
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text) is None
     assert "javascript:" not in page.text.lower()
+    # no-referrer would make browsers send `Origin: null`, which the origin check refuses.
+    assert page.headers["referrer-policy"] == "same-origin"
     policy = page.headers["content-security-policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]

@@ -80,7 +80,12 @@ def _render(
         )
         values["form"] = dict.fromkeys(FIELDS, "") | {"purposes": []} | extra.get("form", {})
         values["csrf_token"] = csrf_token(ctx, request.cookies.get(COOKIE, ""))
-    headers = {"Cache-Control": "no-store", "Content-Security-Policy": POLICY}
+    headers = {
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": POLICY,
+        # Not no-referrer: with it, browsers send `Origin: null` on the page's own POSTs.
+        "Referrer-Policy": "same-origin",
+    }
     return TEMPLATES.TemplateResponse(
         request, "operator.html", values, status_code=status, headers=headers
     )
