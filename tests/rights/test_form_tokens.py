@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from trustguardian.domain.common import FixedClock
+from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
-from trustguardian.service.engage.tokens import new_form_token
+from trustguardian.service.engage.tokens import new_form_token, redeem_form_token
 from trustguardian.store import tables as t
 
 from .helpers import ANNA
@@ -86,3 +88,26 @@ def test_a_forged_or_expired_form_token_is_refused_as_before(
         assert refused.status_code == 400, bad
         assert EXPIRED in refused.text
     assert _rows(rctx) == before
+
+
+def test_a_replay_racing_the_first_use_is_refused_as_used(rctx: Context) -> None:
+    token = new_form_token(rctx)
+    outcome: list[str] = []
+
+    def replay() -> None:
+        try:
+            with rctx.uow() as uow:
+                redeem_form_token(rctx, uow, token)
+                uow.commit()
+            outcome.append("redeemed")
+        except InvalidToken as exc:
+            outcome.append(exc.reason)
+
+    with rctx.uow() as uow:
+        redeem_form_token(rctx, uow, token)
+        racer = threading.Thread(target=replay)
+        racer.start()
+        racer.join(timeout=0.3)  # waits on the first use's uncommitted claim
+        uow.commit()
+    racer.join(timeout=10)
+    assert outcome == ["used"]

@@ -144,20 +144,17 @@ def redeem_form_token(ctx: Context, uow: UnitOfWork, token: str) -> None:
         raise InvalidToken("This form is not one of ours.", reason="forged")
     if now >= at + FORM_TTL:
         raise InvalidToken("This form has expired.", reason="expired")
-    token_id = f"form_{nonce}"
-    if uow.tokens.get(token_id) is not None:
-        raise InvalidToken("This form was sent already.", reason="used")
-    uow.tokens.add(
-        NewToken(
-            id=token_id,
-            kind=FORM,
-            subject_id=None,
-            single_use=True,
-            created_at=at,
-            expires_at=at + FORM_TTL,
-            used_at=now,
-        )
+    used = NewToken(
+        id=f"form_{nonce}",
+        kind=FORM,
+        subject_id=None,
+        single_use=True,
+        created_at=at,
+        expires_at=at + FORM_TTL,
+        used_at=now,
     )
+    if not uow.tokens.claim(used):
+        raise InvalidToken("This form was sent already.", reason="used")
 
 
 def _form_key(ctx: Context) -> bytes:
