@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -169,7 +170,10 @@ def test_the_operator_page_signs_in_and_records_a_scanned_form(
     form = client.get("/operator")
     assert 'id="purpose-newsletter"' in form.text
     assert "Milano clerk" in form.text
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+    assert found is not None
     fields = {
+        "csrf_token": found.group(1),
         "touchpoint": STORE,
         "email": "lucia.galli@example.com",
         "purpose": [NEWSLETTER],

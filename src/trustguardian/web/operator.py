@@ -1,12 +1,15 @@
 """The operator page: a store clerk or a call-centre agent records a consent with its evidence.
 
 Sign-in takes the operator's API key (scope `events:write`), kept in an HttpOnly, SameSite=Strict
-cookie scoped to /operator, so another site can neither read it nor post with it.
+cookie scoped to /operator; every POST is checked for its origin and, once signed in, for the
+CSRF token bound to the cookie (`web/operator_guard.py`). The page runs no inline script: its one
+script is a static file, so the page's Content-Security-Policy allows scripts from here only.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -26,9 +29,21 @@ from trustguardian.service.collect.in_person import (
 from trustguardian.service.collect.operator import operator_choices
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
+from trustguardian.web.operator_guard import (
+    COOKIE,
+    PATH,
+    check_csrf,
+    check_origin,
+    csrf_token,
+    set_cookie,
+)
 from trustguardian.web.pages import TEMPLATES
 
-COOKIE = "tg_operator"
+SCRIPT = Path(__file__).parent / "static" / "operator.js"
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 ROME = ZoneInfo("Europe/Rome")
 FIELDS = (
     "email", "phone", "customer_id", "staff_member", "store", "campaign", "occurred_at",
@@ -64,8 +79,15 @@ def _render(
             ],
         )
         values["form"] = dict.fromkeys(FIELDS, "") | {"purposes": []} | extra.get("form", {})
+        values["csrf_token"] = csrf_token(ctx, request.cookies.get(COOKIE, ""))
+    headers = {
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": POLICY,
+        # Not no-referrer: with it, browsers send `Origin: null` on the page's own POSTs.
+        "Referrer-Policy": "same-origin",
+    }
     return TEMPLATES.TemplateResponse(
-        request, "operator.html", values, status_code=status, headers={"Cache-Control": "no-store"}
+        request, "operator.html", values, status_code=status, headers=headers
     )
 
 
@@ -77,8 +99,17 @@ def install_operator_pages(app: FastAPI) -> None:
         ctx: Context = request.app.state.context
         return _render(request, ctx, _key(ctx, request))
 
+    @app.get("/operator/operator.js", include_in_schema=False)
+    def script() -> Response:
+        return Response(
+            SCRIPT.read_bytes(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
     @app.post("/operator/sign-in", include_in_schema=False)
     def sign_in(request: Request, api_key: Annotated[str, Form()]) -> Response:
+        check_origin(request)
         ctx: Context = request.app.state.context
         try:
             key = authenticate(ctx, token=api_key.strip())
@@ -87,31 +118,28 @@ def install_operator_pages(app: FastAPI) -> None:
         if not key.allows(Scope.EVENTS_WRITE):
             return _render(request, ctx, None, 403, error="This key cannot record events.")
         response = RedirectResponse("/operator", status_code=303)
-        response.set_cookie(
-            COOKIE,
-            api_key.strip(),
-            httponly=True,
-            samesite="strict",
-            path="/operator",
-            secure=request.url.scheme == "https",
-        )
+        set_cookie(request, response, api_key.strip())
         return response
 
     @app.post("/operator/sign-out", include_in_schema=False)
-    def sign_out() -> Response:
+    def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        check_origin(request)
+        check_csrf(request.app.state.context, request.cookies.get(COOKIE, ""), csrf_token)
         response = RedirectResponse("/operator", status_code=303)
-        response.delete_cookie(COOKIE, path="/operator")
+        response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
         return response
 
     @app.post("/operator/consents", response_class=HTMLResponse, include_in_schema=False)
     async def record(
         request: Request, scan: Annotated[UploadFile | None, File()] = None
     ) -> Response:
+        check_origin(request)
         ctx: Context = request.app.state.context
         key = _key(ctx, request)
         if key is None:
             return RedirectResponse("/operator", status_code=303)
         form = await request.form()
+        check_csrf(ctx, request.cookies.get(COOKIE, ""), str(form.get("csrf_token") or ""))
         text = {f: str(form.get(f) or "").strip() for f in FIELDS}
         chosen = str(form.get("touchpoint") or "")
         purposes = [str(p) for p in form.getlist("purpose")]

@@ -12,7 +12,7 @@ from trustguardian.domain.errors import DomainError
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.engage.links import PREFERENCES, preferences_link_in_unit
-from trustguardian.service.engage.tokens import FORM, redeem_token
+from trustguardian.service.engage.tokens import redeem_form_token
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.rights.notify import send, text
@@ -32,7 +32,7 @@ def mail_preferences_link(
     """
     with ctx.uow() as uow:
         if form_token is not None:
-            redeem_token(ctx, uow, form_token, FORM)
+            redeem_form_token(ctx, uow, form_token)
         found = _owner(ctx, uow, address)
         if found is None:
             uow.commit()

@@ -9,20 +9,25 @@ Every refusal raises `InvalidToken` with a reason (`forged`, `wrong-kind`, `expi
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trustguardian.domain.errors import InvalidToken
 from trustguardian.service.context import Context
 from trustguardian.store.engage.tokens import NewToken
 from trustguardian.store.uow import UnitOfWork
+from trustguardian.vault import derive_key
+from trustguardian.vault.rng import random_bytes
 from trustguardian.vault.tokens import TokenForged, open_token, sign_token
 
 # The single-use token of a public form (the rights form, the preference-centre e-mail form):
 # its guard against a page on another site submitting it on a visitor's behalf.
 FORM = "rights-form"
 FORM_TTL = timedelta(hours=2)
+FORM_CLOCK_SKEW = timedelta(minutes=1)
+PURPOSE_FORM_TOKENS = "public-form-tokens/v1"
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,47 @@ def revoke_token(ctx: Context, uow: UnitOfWork, token_id: str) -> bool:
 
 
 def new_form_token(ctx: Context) -> str:
-    """Mints the single-use token a public form carries."""
-    with ctx.uow() as uow:
-        token = mint_token(ctx, uow, FORM, ttl=FORM_TTL)
-        uow.commit()
-    return token
+    """The token a public form carries: signed, stateless, so that showing a form writes nothing.
+
+    It is an HMAC (under a key derived for the purpose) over the form's kind, the moment it was
+    issued and a random nonce; `redeem_form_token` makes it single-use when the form is posted.
+    """
+    issued = int(ctx.clock.now().timestamp())
+    nonce = base64.urlsafe_b64encode(random_bytes(ctx.rng, 16)).decode("ascii").rstrip("=")
+    return sign_token(_form_key(ctx), {"k": FORM, "iat": issued, "n": nonce})
+
+
+def redeem_form_token(ctx: Context, uow: UnitOfWork, token: str) -> None:
+    """Checks a form token's signature and age and records its nonce as used, in the caller's
+    unit of work: the form's request and the token's use are kept together or not at all.
+
+    Raises `InvalidToken` (`forged`, `expired`, `used`) and changes nothing then.
+    """
+    try:
+        body = open_token(_form_key(ctx), token)
+    except TokenForged as exc:
+        raise InvalidToken("This form was altered or is not one of ours.", reason="forged") from exc
+    issued, nonce = body.get("iat"), body.get("n")
+    if body.get("k") != FORM or not isinstance(issued, int) or not isinstance(nonce, str):
+        raise InvalidToken("This form is not one of ours.", reason="forged")
+    now = ctx.clock.now()
+    at = datetime.fromtimestamp(issued, tz=UTC)
+    if at > now + FORM_CLOCK_SKEW:
+        raise InvalidToken("This form is not one of ours.", reason="forged")
+    if now >= at + FORM_TTL:
+        raise InvalidToken("This form has expired.", reason="expired")
+    used = NewToken(
+        id=f"form_{nonce}",
+        kind=FORM,
+        subject_id=None,
+        single_use=True,
+        created_at=at,
+        expires_at=at + FORM_TTL,
+        used_at=now,
+    )
+    if not uow.tokens.claim(used):
+        raise InvalidToken("This form was sent already.", reason="used")
+
+
+def _form_key(ctx: Context) -> bytes:
+    return derive_key(ctx.keys.master, PURPOSE_FORM_TOKENS)

@@ -23,7 +23,7 @@ from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
-from trustguardian.service.engage.tokens import FORM, mint_token, read_token, redeem_token
+from trustguardian.service.engage.tokens import mint_token, read_token, redeem_form_token
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.rights.requests import Intake, RequestView, submit_in_unit
 from trustguardian.service.rights.verification import confirm_in_unit, send_code_in_unit
@@ -73,7 +73,7 @@ def file_request(
     """
     with ctx.uow() as uow:
         uow.ledger.lock_head()
-        redeem_token(ctx, uow, form_token, FORM)  # first: a replayed form is refused as such
+        redeem_form_token(ctx, uow, form_token)  # first: a replayed form is refused as such
         identifier = _contact(ctx, contact)
         if identifier is None or kind not in KINDS:
             raise BadContact(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from trustguardian.store import tables as t
 
@@ -31,6 +32,21 @@ class TokenRepository:
 
     def add(self, token: NewToken) -> None:
         self._c.execute(insert(t.link_tokens).values(**vars(token)))
+
+    def claim(self, token: NewToken) -> bool:
+        """Records a token unless its id is taken; False when it is (a replay, or a race lost).
+
+        An insert that skips a duplicate rather than failing on it, so that a concurrent replay is
+        refused as such and the transaction stays usable.
+        """
+        values = vars(token)
+        if self._c.dialect.name == "postgresql":
+            statement: Any = postgresql.insert(t.link_tokens).values(**values)
+        else:
+            statement = sqlite.insert(t.link_tokens).values(**values)
+        statement = statement.on_conflict_do_nothing(index_elements=["id"])
+        # RETURNING rather than rowcount, which psycopg reports as -1 for this statement.
+        return self._c.execute(statement.returning(t.link_tokens.c.id)).first() is not None
 
     def get(self, token_id: str) -> Any:
         return self._c.execute(
