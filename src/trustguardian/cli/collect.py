@@ -186,6 +186,8 @@ def import_consents_command(
                 "without_consent": report.empty_rows,
                 "rejected": len(report.rejected),
                 "rejected_file": str(out) if report.rejected else None,
+                "encoding": report.encoding,
+                "findings": [{"line": n, "finding": f} for n, f in report.findings],
             }
         )
     else:
@@ -194,7 +196,7 @@ def import_consents_command(
         return
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "why"])
+        writer.writerow(["line", "why"])
         writer.writerows(sorted(report.rejected))
     if not as_json:
         console.print(f"Every rejected row and why: {out}")
@@ -203,7 +205,7 @@ def import_consents_command(
 
 def _print_report(file: Path, report: ImportReport) -> None:
     table(
-        f"Import of {file.name} (sha256 {report.file_sha256[:16]}…)",
+        f"Import of {file.name} ({report.encoding}, sha256 {report.file_sha256[:16]}…)",
         ["rows", "imported", "events", "already imported", "without consent", "rejected"],
         [
             (
@@ -216,11 +218,13 @@ def _print_report(file: Path, report: ImportReport) -> None:
             )
         ],
     )
+    if report.findings:
+        table("Imported with a finding", ["line", "finding"], report.findings[:SHOWN_REJECTIONS])
     if not report.rejected:
         return
     table(
         "Rejected rows",
-        ["row", "why"],
+        ["line", "why"],
         sorted(report.rejected)[:SHOWN_REJECTIONS],
     )
     if len(report.rejected) > SHOWN_REJECTIONS:
