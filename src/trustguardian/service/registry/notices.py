@@ -82,6 +82,70 @@ def add_notice_version(
     return version
 
 
+def import_historical_notice(
+    ctx: Context,
+    *,
+    key: str,
+    version: int,
+    text: str,
+    effective_from: datetime,
+    entered_by: str,
+    source_document: str,
+) -> NoticeVersion:
+    """Records a version shown in the past with its exact text, who entered it and from which
+    source document, so that what happened then can cite it; it is published at once."""
+    _check_text(text)
+    moment = as_utc(effective_from)
+    now = ctx.clock.now()
+    errors = []
+    if version < 1:
+        errors.append(FieldError("version", "a version number from 1"))
+    if moment >= now:
+        errors.append(FieldError("effective_from", "a historical version took effect in the past"))
+    if not entered_by.strip() or len(entered_by) > 200:
+        errors.append(FieldError("entered_by", "who enters it: 1 to 200 characters"))
+    if not source_document.strip() or len(source_document) > 500:
+        errors.append(FieldError("source_document", "the document it comes from: 1 to 500 chars"))
+    if errors:
+        raise InvalidInput("the historical version cannot be recorded", errors=errors)
+    with ctx.uow() as uow:
+        _get(uow, key)
+        versions = uow.notices.versions(key)
+        if any(v.version == version for v in versions):
+            raise AlreadyExists(
+                f"notice {key!r} already has a version {version}",
+                errors=[FieldError("version", "taken")],
+            )
+        # Only the time before the registry began may gain a text: after that, what was in
+        # force is what the registry said then, and events already cite it.
+        ordinary = [v.effective_from for v in versions if v.published and not v.historical]
+        if ordinary and moment >= min(ordinary):
+            raise Conflict(
+                f"notice {key!r} has a version in force from {min(ordinary).isoformat()}: "
+                "a historical version must take effect before it",
+                errors=[FieldError("effective_from", f"before {min(ordinary).isoformat()}")],
+            )
+        if any(v.effective_from == moment for v in versions if v.published):
+            raise Conflict(
+                f"another version of notice {key!r} takes effect at {moment.isoformat()}",
+                errors=[FieldError("effective_from", "taken by another version")],
+            )
+        found = NoticeVersion(
+            key=key,
+            version=version,
+            text=text,
+            sha256=text_sha256(text),
+            effective_from=moment,
+            published_at=now,
+            created_at=now,
+            entered_by=entered_by.strip(),
+            source_document=source_document.strip(),
+        )
+        uow.notices.add_version(found)
+        uow.commit()
+    return found
+
+
 def update_notice_draft(
     ctx: Context, *, key: str, version: int, text: str, effective_from: datetime | None = None
 ) -> NoticeVersion:
