@@ -30,7 +30,7 @@ from common import context, database
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.collect import legacy_import
 from trustguardian.service.collect.import_mapping import load_mapping
-from trustguardian.service.collect.import_notice import RowRejected
+from trustguardian.service.collect.import_proofs import RowRejected
 from trustguardian.service.collect.import_source import read_source
 from trustguardian.service.events.recording import record_events
 

@@ -18,6 +18,7 @@ from tests.collect.import_2019 import (
     HISTORICAL_TEXT,
     NOTICE,
     SHORT_ROW,
+    TOUCHPOINT,
     import_historical,
     onboard,
     rows,
@@ -185,3 +186,29 @@ def test_a_historical_version_only_fills_the_time_before_the_registry(
     code, out = historical("8", "2016-01-01T00:00:00+00:00")
     assert code == 2
     assert "takes effect at" in out
+
+
+def test_a_file_that_is_no_csv_exits_2_in_one_sentence_and_writes_nothing(
+    ctx: Context, tmp_path: Path
+) -> None:
+    onboard(ctx, tmp_path)
+    env = {**os.environ, **instance_env(ctx, tmp_path)}
+    mapping = tmp_path / "mapping.toml"
+    cases = {
+        "empty.csv": (b"", "is empty"),
+        "binary.csv": (b"Email;DataConsenso\x00\r\n\x89PNG\x00\x00", "not a text file"),
+        "unicode.csv": ("Email;DataConsenso\r\n".encode("utf-16"), "is UTF-16"),
+        "headless.csv": (b"Mail;Quando\r\nx@y.it;01/01/2019 10:00\r\n", "no column"),
+        "quoted.csv": (b'Email;"DataConsenso\r\nx@y.it;01/01/2019', "not a readable CSV"),
+    }
+    for name, (content, said) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        done = tg(
+            "import", "consents", tmp_path / name, "--touchpoint", TOUCHPOINT, "--map", mapping,
+            env=env, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 2, (name, done.stdout, done.stderr)
+        assert said in done.stderr, (name, done.stderr)
+        assert "Traceback" not in done.stderr + done.stdout
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert events_count(ctx) == 0

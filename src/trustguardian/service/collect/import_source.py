@@ -72,6 +72,10 @@ def read_source(path: Path, encoding: str | None = None) -> SourceFile:
         content = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InvalidInput(f"{path.name} is UTF-16 (Unicode text): save it as CSV instead")
+    if b"\x00" in content:
+        raise InvalidInput(f"{path.name} is not a text file: export it as CSV")
     if encoding is None:
         codec, bom = detect_encoding(content)
     else:
@@ -101,7 +105,7 @@ def records(source: SourceFile, delimiter: str) -> Iterator[Record]:
             yield text[1:] if n == 0 and source.bom else text  # a multi-byte character
 
     try:
-        for cells in csv.reader(feed(), delimiter=delimiter):
+        for cells in csv.reader(feed(), delimiter=delimiter, strict=True):
             used = taken[:]
             taken.clear()
             if cells:

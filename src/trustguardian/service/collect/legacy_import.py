@@ -13,7 +13,6 @@ new export holding them in any order) imports nothing twice.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,22 +26,18 @@ from trustguardian.domain.registry import NoticeVersion, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.collect.import_mapping import NOTICE_COLUMNS, Mapping
-from trustguardian.service.collect.import_notice import RowRejected, notice_claim
-from trustguardian.service.collect.import_source import SourceFile, read_source, records
+from trustguardian.service.collect.import_proofs import RowRejected, notice_claim, row_proofs
+from trustguardian.service.collect.import_source import (
+    SourceFile,
+    count_records,
+    read_source,
+    records,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
 
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", ProofType.PAPER_FORM),
-    ".png": ("image/png", ProofType.PAPER_FORM),
-    ".jpg": ("image/jpeg", ProofType.PAPER_FORM),
-    ".jpeg": ("image/jpeg", ProofType.PAPER_FORM),
-    ".webp": ("image/webp", ProofType.PAPER_FORM),
-    ".html": ("text/html", ProofType.FORM_SNAPSHOT),
-    ".htm": ("text/html", ProofType.FORM_SNAPSHOT),
-}
 EVENT_LOC = re.compile(r"^events\.(\d+)\b")
 
 
@@ -97,12 +92,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def count_rows(path: Path, mapping: Mapping) -> int:
-    """Data rows in the file (a record may span lines), for the progress bar."""
-    source = read_source(path, mapping.encoding)
-    return max(sum(1 for _ in records(source, mapping.delimiter)) - 1, 0)
 
 
 def prepare(
@@ -171,10 +160,11 @@ def import_consents(
     imported_by: str,
     evidence_dir: Path | None = None,
     batch_rows: int = 500,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ImportReport:
-    """Imports the file; `progress` is told how many rows were handled after each batch."""
+    """Imports the file; `progress` is told (rows handled, rows in all) after each batch."""
     source = read_source(path, mapping.encoding)
+    total = count_records(source, mapping.delimiter)  # a malformed file is refused here, whole
     job, lines = prepare(
         ctx,
         source,
@@ -184,6 +174,7 @@ def import_consents(
         evidence_dir=evidence_dir,
     )
     report = ImportReport(file_sha256=source.sha256, encoding=source.charset)
+    progress(0, total)
     seen: set[str] = set()
     batch: list[_Row] = []
     for line in lines:
@@ -208,10 +199,10 @@ def import_consents(
         if len(batch) >= batch_rows:
             _record(ctx, batch, report)
             batch = []
-            progress(report.rows)
+            progress(report.rows, total)
     if batch:
         _record(ctx, batch, report)
-    progress(report.rows)
+    progress(report.rows, total)
     return report
 
 
@@ -263,7 +254,7 @@ def row_drafts(
     if not events:
         return [], None
     opt = {role: cells.get(column, "") for role, column in mapping.optional.items()}
-    proofs, evidence_digest = _proofs(opt, job.evidence_dir)
+    proofs, evidence_digest = row_proofs(opt, job.evidence_dir)
     claim = notice_claim(job.notice_key, job.notices, occurred, opt)
     source = opt.get("source") or None
     content: list[object] = [
@@ -306,39 +297,6 @@ def row_drafts(
             )
         )
     return drafts, claim.finding
-
-
-def _proofs(opt: dict[str, str], evidence_dir: Path | None) -> tuple[list[ProofDraft], str | None]:
-    proofs = []
-    if opt.get("ip"):
-        try:
-            ip = str(ipaddress.ip_address(opt["ip"]))
-        except ValueError as exc:
-            raise RowRejected(f"{opt['ip']!r} is not an IP address") from exc
-        proofs.append(
-            ProofDraft(ProofType.NETWORK, {"ip": ip, "user_agent": opt.get("user_agent") or None})
-        )
-    if opt.get("staff_member"):
-        fields = {"staff_member": opt["staff_member"]}
-        if opt.get("store"):
-            fields["store"] = opt["store"]
-        proofs.append(ProofDraft(ProofType.OPERATOR, fields))
-    digest = None
-    if opt.get("evidence"):
-        if evidence_dir is None:
-            raise RowRejected("the row names an evidence file: pass --evidence-dir")
-        root = evidence_dir.resolve()
-        file = (root / opt["evidence"]).resolve()
-        if not file.is_relative_to(root) or not file.is_file():
-            raise RowRejected(f"evidence file {opt['evidence']!r} not found in the evidence dir")
-        known = EVIDENCE_TYPES.get(file.suffix.lower())
-        if known is None:
-            raise RowRejected(f"evidence file {opt['evidence']!r}: not a PDF, image or HTML page")
-        content = file.read_bytes()
-        digest = hashlib.sha256(content).hexdigest()
-        fields = {"form_reference": file.name} if known[1] is ProofType.PAPER_FORM else {}
-        proofs.append(ProofDraft(known[1], fields, content, known[0]))
-    return proofs, digest
 
 
 def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:

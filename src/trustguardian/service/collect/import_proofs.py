@@ -1,4 +1,5 @@
-"""The notice an imported row says was shown, checked against the version it claims.
+"""The proofs of an imported row: network, operator, a scan or page it names, and the notice it
+says was shown, checked against the version it claims.
 
 A legacy system may keep which version of the notice a person saw, its text, or a hash of it.
 The version named (or, without one, the version in force on the row's date) is the claim; a
@@ -10,9 +11,11 @@ consent's trace without correcting anything.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from trustguardian.domain.registry import NoticeVersion, ProofType, shows_version, version_in_force
 from trustguardian.service.collect.evidence import ProofDraft
@@ -20,6 +23,17 @@ from trustguardian.service.collect.evidence import ProofDraft
 
 class RowRejected(Exception):
     """A row that cannot be imported; the message says why."""
+
+
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", ProofType.PAPER_FORM),
+    ".png": ("image/png", ProofType.PAPER_FORM),
+    ".jpg": ("image/jpeg", ProofType.PAPER_FORM),
+    ".jpeg": ("image/jpeg", ProofType.PAPER_FORM),
+    ".webp": ("image/webp", ProofType.PAPER_FORM),
+    ".html": ("text/html", ProofType.FORM_SNAPSHOT),
+    ".htm": ("text/html", ProofType.FORM_SNAPSHOT),
+}
 
 
 @dataclass(frozen=True)
@@ -61,3 +75,39 @@ def notice_claim(
             f"{key} v{claimed.version}, which the event cites"
         ),
     )
+
+
+def row_proofs(
+    opt: dict[str, str], evidence_dir: Path | None
+) -> tuple[list[ProofDraft], str | None]:
+    """The row's proofs (`opt`: its optional cells by role), and the SHA-256 of its file."""
+    proofs = []
+    if opt.get("ip"):
+        try:
+            ip = str(ipaddress.ip_address(opt["ip"]))
+        except ValueError as exc:
+            raise RowRejected(f"{opt['ip']!r} is not an IP address") from exc
+        proofs.append(
+            ProofDraft(ProofType.NETWORK, {"ip": ip, "user_agent": opt.get("user_agent") or None})
+        )
+    if opt.get("staff_member"):
+        fields = {"staff_member": opt["staff_member"]}
+        if opt.get("store"):
+            fields["store"] = opt["store"]
+        proofs.append(ProofDraft(ProofType.OPERATOR, fields))
+    digest = None
+    if opt.get("evidence"):
+        if evidence_dir is None:
+            raise RowRejected("the row names an evidence file: pass --evidence-dir")
+        root = evidence_dir.resolve()
+        file = (root / opt["evidence"]).resolve()
+        if not file.is_relative_to(root) or not file.is_file():
+            raise RowRejected(f"evidence file {opt['evidence']!r} not found in the evidence dir")
+        known = EVIDENCE_TYPES.get(file.suffix.lower())
+        if known is None:
+            raise RowRejected(f"evidence file {opt['evidence']!r}: not a PDF, image or HTML page")
+        content = file.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        fields = {"form_reference": file.name} if known[1] is ProofType.PAPER_FORM else {}
+        proofs.append(ProofDraft(known[1], fields, content, known[0]))
+    return proofs, digest
