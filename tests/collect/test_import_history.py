@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,15 @@ def test_a_2019_export_imports_after_its_notice_is_recorded_as_historical(
     assert historical.source_document == "Raccoglitore informative 2018, archivio di Forlì"
     assert historical.created_at > historical.effective_from  # entered long after
     assert [v.version for v in versions] == [1, 2]
+    with ctx.uow(write=False) as uow:  # the ledger says when, by whom and from what
+        (entered,) = uow.records.history("notice_version", f"{NOTICE}/1")
+    assert entered.kind == "registry.notice_version.imported"
+    assert entered.actor == "dpo.anna"
+    assert abs(entered.recorded_at - historical.created_at) < timedelta(seconds=5)
+    committed = json.loads(entered.content)
+    assert committed["source_document"] == historical.source_document
+    assert committed["text"] == hashlib.sha256(HISTORICAL_TEXT.encode()).hexdigest()
+    assert committed["effective_from"].startswith("2018-05-25T00:00:00")
 
     # After: every good row imports, citing the historical text; the short row is refused.
     code, out, why = run_import(ctx, tmp_path, export)

@@ -14,6 +14,7 @@ from trustguardian.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from trustguardian.domain.events import timestamp
 from trustguardian.domain.registry import (
     Notice,
     NoticeVersion,
@@ -22,9 +23,12 @@ from trustguardian.domain.registry import (
     version_in_force,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_registry_change
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.store.uow import UnitOfWork
 
+# A historical version's registry record: object type and change (`registry.<type>.<change>`).
+HISTORICAL_VERSION = ("notice_version", "imported")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -142,6 +146,24 @@ def import_historical_notice(
             source_document=source_document.strip(),
         )
         uow.notices.add_version(found)
+        # The leaf says when it was entered (its time), by whom (its actor) and from what.
+        record_registry_change(
+            ctx,
+            uow,
+            f"registry.{HISTORICAL_VERSION[0]}.{HISTORICAL_VERSION[1]}",
+            HISTORICAL_VERSION[0],
+            f"{key}/{version}",
+            {
+                "sha256": found.sha256,
+                "effective_from": timestamp(found.effective_from),
+                "published_at": timestamp(now),
+                "created_at": timestamp(now),
+                "text": text_sha256(text),
+                "entered_by": found.entered_by,
+                "source_document": found.source_document,
+            },
+            found.entered_by or "",
+        )
         uow.commit()
     return found
 
