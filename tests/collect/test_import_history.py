@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.collect.helpers import events_count
+from tests.collect.helpers import NEWSLETTER, events_count
 from tests.collect.import_2019 import (
     CURRENT_TEXT,
     HEADER,
@@ -28,12 +28,16 @@ from tests.collect.import_2019 import (
 )
 from tests.factories.cli import cli, instance_env, tg
 
+from trustguardian.domain.errors import InvalidInput
+from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.reports.dossier import dossier_files
 from trustguardian.service.accountability.dossier import gather_dossier
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.subjects import find_subject
+from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.registry.notices import get_notice
 from trustguardian.service.verify.full import verify_ledger
 
@@ -77,6 +81,10 @@ def test_a_2019_export_imports_after_its_notice_is_recorded_as_historical(
     assert historical.source_document == "Raccoglitore informative 2018, archivio di Forlì"
     assert historical.created_at > historical.effective_from  # entered long after
     assert [v.version for v in versions] == [1, 2]
+    code, out = cli(ctx, tmp_path, "notices", "show", NOTICE, "--json")
+    assert code == 0, out
+    shown = {row["version"]: row["entered_from"] for row in json.loads(out)}
+    assert shown == {1: f"{historical.source_document} (by dpo.anna)", 2: None}
     with ctx.uow(write=False) as uow:  # the ledger says when, by whom and from what
         (entered,) = uow.records.history("notice_version", f"{NOTICE}/1")
     assert entered.kind == "registry.notice_version.imported"
@@ -222,3 +230,23 @@ def test_a_file_that_is_no_csv_exits_2_in_one_sentence_and_writes_nothing(
         assert "Traceback" not in done.stderr + done.stdout
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert events_count(ctx) == 0
+
+
+def test_a_withdrawal_dated_before_the_registry_cites_the_historical_version(
+    ctx: Context, tmp_path: Path
+) -> None:
+    onboard(ctx, tmp_path)
+    withdrawal = EventDraft(
+        kind=EventKind.CONSENT_WITHDRAWN,
+        touchpoint=TOUCHPOINT,
+        occurred_at=datetime(2019, 11, 4, 16, 30, tzinfo=UTC),
+        identifiers=(normalise(IdentifierKind.EMAIL, "carta@example.com"),),
+        purpose=NEWSLETTER,
+    )
+    with pytest.raises(InvalidInput) as refused:
+        record_events(ctx, drafts=[withdrawal])
+    assert "no version in force then" in str(refused.value.errors)
+    assert import_historical(ctx, tmp_path)[0] == 0
+    (recorded,) = record_events(ctx, drafts=[withdrawal])
+    assert (recorded.event.notice, recorded.event.notice_version) == (NOTICE, 1)
+    assert recorded.event.notice_sha256 == hashlib.sha256(HISTORICAL_TEXT.encode()).hexdigest()
