@@ -31,7 +31,8 @@ from tests.factories.cli import cli, instance_env, tg
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.reports.dossier import dossier_files
+from trustguardian.reports.dossier import dossier_files, subject_dossier
+from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.accountability.dossier import gather_dossier
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
@@ -134,6 +135,10 @@ def test_a_2019_export_imports_after_its_notice_is_recorded_as_historical(
             assert fields["file_name"] == "export-2019.csv"
             assert fields["encoding"] == "windows-1252"
         assert data.notices[(NOTICE, 1)].text == HISTORICAL_TEXT
+    archive = subject_dossier(ctx, subject_id=data.subject_id)
+    checked = verify_dossier(archive, trusted_key=ctx.keys.signer.verifier_key)
+    assert checked.problems == []
+    assert (checked.events, checked.evidence, checked.notices) == (2, 2, 1)
     files = dossier_files(data)
     assert files[f"notices/{NOTICE}-v1.txt"] == HISTORICAL_TEXT.encode("utf-8")
     sealed = [p for p, b in files.items() if p.startswith("evidence/") and p.endswith(".csv")]
