@@ -18,9 +18,9 @@ from pathlib import Path
 from trustguardian.domain.errors import InvalidInput
 
 BOM = codecs.BOM_UTF8
-DETECTED = ("utf-8", "cp1252", "iso-8859-1")
+DETECTED = ("utf-8", "cp1252", "iso8859-1")  # Python's own names (codecs.lookup(...).name)
 # What a row's evidence says the bytes are (IANA charset names, as a media type carries them).
-CHARSETS = {"utf-8": "utf-8", "cp1252": "windows-1252", "iso-8859-1": "iso-8859-1"}
+CHARSETS = {"utf-8": "utf-8", "cp1252": "windows-1252", "iso8859-1": "iso-8859-1"}
 
 
 @dataclass(frozen=True)
