@@ -32,6 +32,8 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     DEAD = "dead"
+    # A dead letter (or what a deleted webhook was owed) given up on purpose.
+    DISCARDED = "discarded"
 
 
 @dataclass(frozen=True)
