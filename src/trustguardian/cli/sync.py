@@ -14,7 +14,7 @@ from trustguardian.domain.sync import SystemKind
 from trustguardian.service.sync import status as sync_status
 from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
-from trustguardian.sync.dispatcher import Dispatcher
+from trustguardian.sync.dispatcher import Dispatcher, Pass
 
 systems_app = typer.Typer(no_args_is_help=True)
 webhooks_app = typer.Typer(no_args_is_help=True)
@@ -117,13 +117,25 @@ def rotate(typer_ctx: typer.Context, hook_id: str, as_json: bool = JSON) -> None
 @sync_app.command("run")
 def run(
     typer_ctx: typer.Context,
-    once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+    once: bool = typer.Option(
+        False, "--once", help="Deliver everything pending now (all of it), then exit."
+    ),
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
 ) -> None:
     """Deliver outbox events to webhooks (and to NATS when configured) until stopped."""
     ctx = context(typer_ctx)
     dispatcher = Dispatcher(ctx)
     broker = BrokerPublisher(ctx, owner=dispatcher.owner) if ctx.settings.nats_url else None
+    if once:
+        try:
+            done = dispatcher.drain()
+            published = 0
+            while broker is not None and (batch := broker.run_once()):
+                published += batch
+        finally:
+            dispatcher.close()
+        _report(done, published)
+        return
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -136,17 +148,19 @@ def run(
             done = dispatcher.run_once()
             published = broker.run_once() if broker else 0
             if done.enqueued or done.delivered or done.failed or published:
-                console.print(
-                    f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
-                    f"dead {done.dead}, published {published}",
-                    highlight=False,
-                )
-            elif not once:
+                _report(done, published)
+            else:
                 stop.wait(interval)
-            if once:
-                break
     finally:
         dispatcher.close()
+
+
+def _report(done: Pass, published: int) -> None:
+    console.print(
+        f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
+        f"dead {done.dead}, published {published}",
+        highlight=False,
+    )
 
 
 @sync_app.command("replay")

@@ -38,8 +38,11 @@ ANSWER_READ_BYTES = 64 * 1024
 
 @dataclass
 class Pass:
-    """What one pass did."""
+    """What one pass did (`taken`: outbox rows looked at, wanted or not; `more`: it stopped at
+    a batch's end or at its deadline, with work left that another pass can do now)."""
 
+    taken: int = 0
+    more: bool = False
     enqueued: int = 0
     delivered: int = 0
     failed: int = 0
@@ -87,6 +90,23 @@ class Dispatcher:
                 self._deliver(hook, systems[hook.system_key], result)
         return result
 
+    def drain(self) -> Pass:
+        """Runs passes until every outbox row is taken and every due delivery tried once.
+
+        A delivery that fails meanwhile waits for its retry (the next `drain` or `run`), so
+        this ends even while a receiver is down.
+        """
+        total = Pass()
+        while True:
+            done = self.run_once()
+            total.taken += done.taken
+            total.enqueued += done.enqueued
+            total.delivered += done.delivered
+            total.failed += done.failed
+            total.dead += done.dead
+            if not done.more:
+                return total
+
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Runs passes until `stop` is set; sleeps only when a pass found nothing to do.
 
@@ -128,7 +148,8 @@ class Dispatcher:
             position = uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
             if position is None:
                 return False
-            rows = uow.sync.outbox_after(position, self.ctx.settings.sync_batch * 5)
+            limit = self.ctx.settings.sync_batch * 5
+            rows = uow.sync.outbox_after(position, limit)
             # A change that came from this system is not echoed back to it.
             wanted = [
                 r
@@ -139,6 +160,8 @@ class Dispatcher:
             if rows:
                 uow.sync.set_position(hook.destination, rows[-1].seq + 1, now)
             uow.commit()
+        result.taken += len(rows)
+        result.more |= len(rows) == limit
         result.enqueued += len(wanted)
         return True
 
@@ -146,7 +169,8 @@ class Dispatcher:
         ctx = self.ctx
         now = ctx.clock.now()
         with ctx.uow(write=False) as uow:
-            ready = uow.sync.due_deliveries(hook.destination, now, ctx.settings.sync_batch * 5)
+            limit = ctx.settings.sync_batch * 5
+            ready = uow.sync.due_deliveries(hook.destination, now, limit)
             secrets_now = signing_secrets(ctx, uow, hook.id)
             if not ready or not secrets_now:
                 return
@@ -154,13 +178,16 @@ class Dispatcher:
             for delivery in ready:
                 chains.setdefault(delivery.subject_id, []).append(delivery)
             messages = _messages(ctx, uow, system, ready)
+        result.more |= len(ready) == limit
         # Sending stops well inside the lease, so no other dispatcher can take this destination
         # while messages of this pass are still going out.
         deadline = time.monotonic() + ctx.settings.sync_lease_seconds / 2
         outcomes: list[tuple[Delivery, str | None]] = []
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for chain in chains.values():
-                pool.submit(self._chain, hook.url, secrets_now, chain, messages, outcomes, deadline)
+                pool.submit(
+                    self._chain, hook.url, secrets_now, chain, messages, outcomes, deadline, result
+                )
         self._record(hook, outcomes, result)
 
     def _chain(
@@ -171,10 +198,12 @@ class Dispatcher:
         messages: dict[int, tuple[str, bytes]],
         outcomes: list[tuple[Delivery, str | None]],
         deadline: float,
+        result: Pass,
     ) -> None:
         """Sends one subject's events in order, stopping at the first that fails."""
         for delivery in chain:
             if time.monotonic() > deadline:
+                result.more = True  # what is left of the chain is due now
                 return
             event_id, body = messages[delivery.seq]
             error = _post(self.client, url, secrets_now, event_id, body, self.ctx.clock.now())
