@@ -22,9 +22,11 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
+from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
+from trustguardian.service.sync.erasures import erasure_identifiers
 from trustguardian.service.sync.systems import signing_secrets
 from trustguardian.store.sync import DeliveryResult
 from trustguardian.store.uow import UnitOfWork
@@ -159,6 +161,8 @@ class Dispatcher:
             uow.sync.enqueue(hook.destination, wanted, now)
             if rows:
                 uow.sync.set_position(hook.destination, rows[-1].seq + 1, now)
+                # An erasure this webhook does not want no longer waits for it.
+                uow.sync.purge_erasure_notices()
             uow.commit()
         result.taken += len(rows)
         result.more |= len(rows) == limit
@@ -250,6 +254,8 @@ class Dispatcher:
                 )
                 result.count(status)
             uow.sync.finish_many(results)
+            # An erasure delivered (or given up on) by the last webhook of its system leaves.
+            uow.sync.purge_erasure_notices()
             uow.commit()
 
 
@@ -258,8 +264,14 @@ def _messages(
 ) -> dict[int, tuple[str, bytes]]:
     """The signed-to-be body of each delivery, built in one read."""
     rows = uow.sync.outbox_rows([d.seq for d in deliveries])
+    erasures = [r.seq for r in rows.values() if r.kind == EventKind.SUBJECT_ERASED]
+    kept = erasure_identifiers(ctx, uow, system, erasures) if erasures else {}
     bodies = webhook_payloads(
-        ctx, uow, system, uow.events.by_ids([r.event_id for r in rows.values()])
+        ctx,
+        uow,
+        system,
+        uow.events.by_ids([r.event_id for r in rows.values()]),
+        {rows[seq].event_id: identifiers for seq, identifiers in kept.items()},
     )
     return {seq: (row.event_id, orjson.dumps(bodies[row.event_id])) for seq, row in rows.items()}
 

@@ -1,0 +1,109 @@
+"""`subject.erased` tells each system the identifiers it knows the person by (those it was sent
+and those it reported itself), over a real local webhook; once delivered, or given up on as a
+dead letter, nothing readable of them is left: in no column of any table, in no outbox row, in
+the SQLite file or a PostgreSQL dump. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.factories import add_touchpoint
+from tests.factories.api import event_body
+from tests.factories.disk import database_bytes, stored_values
+from tests.factories.events import ENGAGE_TP, MARIO, PURPOSE, make_draft, record
+from tests.sync.conftest import MakeSyncCtx
+from tests.sync.helpers import Receivers
+
+from trustguardian.asgi import create_app
+from trustguardian.domain.access import Scope
+from trustguardian.domain.registry import Channel, TouchpointKind
+from trustguardian.domain.sync import SystemKind
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.context import Context
+from trustguardian.service.rights.erasure import erase_subject
+from trustguardian.service.sync.systems import create_system, create_webhook
+from trustguardian.store import tables as t
+from trustguardian.sync.dispatcher import Dispatcher
+
+DESK = "privacy-desk"
+PHONE = "+39 333 123 4567"
+PHONE_E164 = "+393331234567"
+ESP_ID = "ESP-77-MARIO"
+NEEDLES = (MARIO.encode(), PHONE_E164.encode(), ESP_ID.encode())
+
+
+def _notices(ctx: Context) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.erasure_notices)).scalar_one())
+
+
+def _nothing_readable_left(ctx: Context) -> None:
+    assert _notices(ctx) == 0
+    values, on_disk = stored_values(ctx), database_bytes(ctx)
+    assert on_disk  # the scan did read the database
+    for needle in NEEDLES:
+        assert needle not in values, needle
+        assert needle not in on_disk, needle
+
+
+def _mario_known_to_the_esp(ctx: Context) -> str:
+    """Mario signs up on the web (e-mail); then the ESP, with its own key, reports his
+    unsubscription naming him by e-mail, phone and its own id. Returns his subject id."""
+    add_touchpoint(ctx, DESK, name="Privacy desk", kind=TouchpointKind.RIGHT, channel=Channel.EMAIL)
+    [given] = record(ctx, make_draft())
+    _, esp_token = create_api_key(ctx, name="esp", scopes=[Scope.EVENTS_WRITE], system_key="esp")
+    identifiers: list[dict[str, Any]] = [
+        {"kind": "email", "value": MARIO},
+        {"kind": "phone", "value": PHONE},
+        {"kind": "external", "system": "esp", "value": ESP_ID},
+    ]
+    body = event_body("consent.withdrawn", touchpoint=ENGAGE_TP, identifiers=identifiers)
+    with TestClient(create_app(ctx)) as api:
+        answer = api.post("/v1/events", json=body, headers={"Authorization": f"Bearer {esp_token}"})
+        assert answer.status_code == 201, answer.text
+    return given.subject_id
+
+
+def test_subject_erased_carries_what_each_system_knows_then_leaves_nothing_readable(
+    backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
+) -> None:
+    ctx = make_sync_ctx(backend)
+    receiver = receivers()
+    create_system(ctx, key="crm", name="CRM", kind=SystemKind.CRM, identifier_kinds=["email"])
+    create_system(
+        ctx, key="esp", name="ESP", kind=SystemKind.ESP, identifier_kinds=["external:esp"]
+    )
+    create_system(ctx, key="erp", name="ERP", kind=SystemKind.OTHER)  # no webhook
+    create_webhook(ctx, system_key="crm", url=receiver.url("/crm"))
+    # A purpose filter does not hold an erasure back: it concerns every purpose.
+    create_webhook(ctx, system_key="esp", url=receiver.url("/esp"), purposes=[PURPOSE])
+    subject_id = _mario_known_to_the_esp(ctx)
+    with httpx.Client(timeout=5) as client:
+        dispatcher = Dispatcher(ctx, client=client)
+        dispatcher.drain()
+        assert len(receiver.unique("/crm")) == 2
+        assert len(receiver.unique("/esp")) == 1  # its own report is not echoed back
+
+        erasure = erase_subject(ctx, subject_id=subject_id, touchpoint=DESK, actor="dpo")
+        # Kept for the two systems with a webhook, sealed: nothing in clear even now.
+        assert _notices(ctx) == 2
+        assert not any(needle in stored_values(ctx) for needle in NEEDLES)
+
+        dispatcher.drain()
+    told = {
+        path: r.json()["data"]
+        for path in ("/crm", "/esp")
+        for r in receiver.accepted(path)
+        if r.webhook_id == erasure.event_id
+    }
+    assert told["/crm"]["subject_id"] == told["/esp"]["subject_id"] == subject_id
+    assert told["/crm"]["identifiers"] == [{"kind": "email", "system": None, "value": MARIO}]
+    assert sorted((i["kind"], i["system"], i["value"]) for i in told["/esp"]["identifiers"]) == [
+        ("email", None, MARIO),
+        ("external", "esp", ESP_ID),
+        ("phone", None, PHONE_E164),
+    ]
+    _nothing_readable_left(ctx)
