@@ -15,7 +15,7 @@ from tests.factories.api import event_body
 from tests.factories.disk import database_bytes, stored_values
 from tests.factories.events import ENGAGE_TP, MARIO, PURPOSE, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
-from tests.sync.helpers import Receivers
+from tests.sync.helpers import Receivers, run_until
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
@@ -25,6 +25,7 @@ from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.service.sync.systems import create_system, create_webhook
+from trustguardian.service.sync.webhooks import list_dead_letters, retry_dead_letters
 from trustguardian.store import tables as t
 from trustguardian.sync.dispatcher import Dispatcher
 
@@ -107,3 +108,42 @@ def test_subject_erased_carries_what_each_system_knows_then_leaves_nothing_reada
         ("phone", None, PHONE_E164),
     ]
     _nothing_readable_left(ctx)
+
+
+def test_an_erasure_that_goes_dead_is_purged_and_a_retry_names_no_one(
+    backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
+) -> None:
+    ctx = make_sync_ctx(backend, sync_max_attempts=2)
+    up = {"on": False}
+    receiver = receivers(lambda _r, _n: (204, 0.0) if up["on"] else (500, 0.0))
+    create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP, identifier_kinds=["email"])
+    hook, _ = create_webhook(ctx, system_key="esp", url=receiver.url())
+    subject_id = _mario_known_to_the_esp(ctx)
+    erasure = erase_subject(ctx, subject_id=subject_id, touchpoint=DESK, actor="dpo")
+    assert _notices(ctx) == 1
+
+    with httpx.Client(timeout=5) as client:
+        dispatcher = Dispatcher(ctx, client=client)
+        run_until(dispatcher, lambda: len(list_dead_letters(ctx)) == 2)
+        # Mario's sign-up went dead first (his events go in order), then his erasure.
+        signed_up, dead = list_dead_letters(ctx)
+        assert signed_up.letter.kind == "consent.given"
+        assert (dead.letter.event_id, dead.webhook_id, dead.system) == (
+            erasure.event_id,
+            hook.id,
+            "esp",
+        )
+        assert dead.letter.delivery.attempts == 2
+        # It was tried with the identifiers, and gave up: they are gone with the retry deadline.
+        tried = [r for r in receiver.all() if r.webhook_id == erasure.event_id]
+        assert len(tried) == 2
+        assert tried[0].json()["data"]["identifiers"][0]["value"] == MARIO
+        _nothing_readable_left(ctx)
+
+        up["on"] = True
+        assert retry_dead_letters(ctx, hook_id=hook.id) == 2
+        dispatcher.drain()
+    assert list_dead_letters(ctx) == []
+    [late] = [r for r in receiver.accepted() if r.webhook_id == erasure.event_id]
+    assert late.json()["data"]["identifiers"] == []
+    assert late.json()["type"] == "subject.erased"

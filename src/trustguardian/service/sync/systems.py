@@ -73,8 +73,11 @@ def create_webhook(
     url: str,
     event_kinds: Sequence[str] = (),
     purposes: Sequence[str] = (),
+    from_start: bool = False,
 ) -> tuple[Webhook, str]:
     """Subscribes a system's URL; returns the webhook and its signing secret (shown once).
+
+    It receives the events recorded from now on; with `from_start`, the whole history first.
 
     A URL whose host is or resolves to a loopback, private, link-local, metadata or other
     non-public address is refused unless the allow-list names it (it is checked again on every
@@ -101,6 +104,8 @@ def create_webhook(
         if missing:
             raise InvalidInput("unknown purposes", errors=[FieldError("purposes", str(missing))])
         uow.sync.add_webhook(hook)
+        start = 0 if from_start else uow.sync.outbox_end()
+        uow.sync.start_position(hook.destination, start, hook.created_at)
         secret = _add_secret(ctx, uow, hook.id)
         uow.commit()
     return hook, secret
@@ -118,10 +123,10 @@ def rotate_secret(ctx: Context, *, hook_id: str) -> str:
     return secret
 
 
-def list_webhooks(ctx: Context) -> list[Webhook]:
-    """Lists every webhook (never their secrets)."""
+def list_webhooks(ctx: Context, *, deleted: bool = False) -> list[Webhook]:
+    """Lists the webhooks, deleted ones only if asked (never their secrets)."""
     with ctx.uow(write=False) as uow:
-        return uow.sync.webhooks()
+        return [h for h in uow.sync.webhooks() if deleted or h.status != "deleted"]
 
 
 def signing_secrets(ctx: Context, uow: UnitOfWork, hook_id: str) -> list[str]:
