@@ -5,17 +5,20 @@ the SQLite file or a PostgreSQL dump. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.conftest import bound_context
 from tests.factories import add_touchpoint
 from tests.factories.api import event_body
 from tests.factories.disk import database_bytes, stored_values
-from tests.factories.events import ENGAGE_TP, MARIO, PURPOSE, make_draft, record
+from tests.factories.events import ENGAGE_TP, MARIO, PURPOSE, make_draft, record, setup_registry
 from tests.sync.conftest import MakeSyncCtx
-from tests.sync.helpers import Receivers, run_until
+from tests.sync.helpers import FAST, Receivers, run_until
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
@@ -23,9 +26,11 @@ from trustguardian.domain.registry import Channel, TouchpointKind
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
+from trustguardian.service.ops.rotation import finish_master_rotation, rotate_master_key
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.service.sync.webhooks import list_dead_letters, retry_dead_letters
+from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 from trustguardian.sync.dispatcher import Dispatcher
 
@@ -147,3 +152,33 @@ def test_an_erasure_that_goes_dead_is_purged_and_a_retry_names_no_one(
     [late] = [r for r in receiver.accepted() if r.webhook_id == erasure.event_id]
     assert late.json()["data"]["identifiers"] == []
     assert late.json()["type"] == "subject.erased"
+
+
+def test_a_master_key_rotation_reseals_what_an_erasure_keeps(
+    backend: str, make_db: Callable[[str], str], tmp_path: Path, receivers: Receivers
+) -> None:
+    # Keys from a key file, as in production (a key from the environment is rotated by hand).
+    settings = Settings(database_url=make_db(backend), keys_file=tmp_path / "tg.keys", **FAST)
+    ctx = bound_context(settings)
+    setup_registry(ctx)
+    receiver = receivers()
+    create_system(ctx, key="crm", name="CRM", kind=SystemKind.CRM, identifier_kinds=["email"])
+    create_webhook(ctx, system_key="crm", url=receiver.url())
+    create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP)  # no webhook
+    subject_id = _mario_known_to_the_esp(ctx)
+    erasure = erase_subject(ctx, subject_id=subject_id, touchpoint=DESK, actor="dpo")
+    with ctx.engine.connect() as conn:
+        before = conn.execute(select(t.erasure_notices.c.sealed)).scalar_one()
+    rotation = rotate_master_key(ctx)
+    _, dropped = finish_master_rotation(ctx)
+    assert dropped == [rotation.old_key_id]  # the old key can no longer open anything
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(t.erasure_notices.c.sealed)).scalar_one() != before
+    with httpx.Client(timeout=5) as client:
+        dispatcher = Dispatcher(ctx, client=client)
+        dispatcher.drain()
+        dispatcher.close()
+    [told] = [r.json()["data"] for r in receiver.accepted() if r.webhook_id == erasure.event_id]
+    assert told["identifiers"] == [{"kind": "email", "system": None, "value": MARIO}]
+    _nothing_readable_left(ctx)
+    ctx.engine.dispose()

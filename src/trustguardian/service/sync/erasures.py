@@ -9,6 +9,7 @@ event or given up on it (a dead letter); then it is deleted, and nothing readabl
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +21,9 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import identifier_aad, keyring
 from trustguardian.service.sync.systems import open_under_masters
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import derive_key, open_sealed, seal
+from trustguardian.vault import VaultError, derive_key, open_sealed, seal
 
+log = logging.getLogger(__name__)
 NOTICE_KEY_PURPOSE = "erasure-notices/v1"
 Identifiers = list[dict[str, Any]]
 
@@ -61,14 +63,31 @@ def keep_erasure_identifiers(ctx: Context, uow: UnitOfWork, subject_id: str) -> 
 def erasure_identifiers(
     ctx: Context, uow: UnitOfWork, system: System, seqs: Sequence[int]
 ) -> dict[int, Identifiers]:
-    """The identifiers each of these `subject.erased` events carries to this system (if kept)."""
+    """The identifiers each of these `subject.erased` events carries to this system (if kept).
+
+    A notice no master key held opens (sealed under one dropped without a re-wrap) is left
+    out, and said in the log: the erasure still goes, naming the subject id only.
+    """
     found = {}
     for seq, blob in uow.sync.erasure_notices(system.key, seqs).items():
-        told: Identifiers = orjson.loads(
-            open_under_masters(ctx, NOTICE_KEY_PURPOSE, blob, _aad(seq, system.key))
-        )
+        try:
+            opened = open_under_masters(ctx, NOTICE_KEY_PURPOSE, blob, _aad(seq, system.key))
+        except VaultError:
+            log.error("the erasure notice of event %s for %s cannot be opened", seq, system.key)
+            continue
+        told: Identifiers = orjson.loads(opened)
         found[seq] = told
     return found
+
+
+def reseal_erasure_notices(ctx: Context, uow: UnitOfWork) -> int:
+    """Seals every kept notice under the current master key (a master key rotation)."""
+    notices = uow.sync.all_erasure_notices()
+    for seq, system_key, blob in notices:
+        aad = _aad(seq, system_key)
+        opened = open_under_masters(ctx, NOTICE_KEY_PURPOSE, blob, aad)
+        uow.sync.set_erasure_notice(seq, system_key, seal(_key(ctx), opened, aad, ctx.rng))
+    return len(notices)
 
 
 def _opened(

@@ -152,6 +152,18 @@ class OutboxRepository:
         )
         return {int(r.seq): bytes(r.sealed) for r in rows}
 
+    def all_erasure_notices(self) -> list[tuple[int, str, bytes]]:
+        """Every notice kept: (event seq, system, sealed identifiers)."""
+        n = t.erasure_notices
+        rows = self._c.execute(select(n.c.seq, n.c.system_key, n.c.sealed).order_by(n.c.seq))
+        return [(int(r.seq), r.system_key, bytes(r.sealed)) for r in rows]
+
+    def set_erasure_notice(self, seq: int, system_key: str, sealed: bytes) -> None:
+        n = t.erasure_notices
+        self._c.execute(
+            update(n).where(n.c.seq == seq, n.c.system_key == system_key).values(sealed=sealed)
+        )
+
     def purge_erasure_notices(self) -> int:
         """Deletes the notices no active webhook of their system still has to send.
 
