@@ -75,10 +75,7 @@ def retry(
     count = admin.retry_dead_letters(
         context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None
     )
-    if as_json:
-        print_json({"retried": count})
-        return
-    console.print(f"{count} dead letters will be sent again.")
+    _say(as_json, "retried", count, f"{count} dead letters will be sent again.")
 
 
 @dead_letters_app.command("discard")
@@ -93,7 +90,11 @@ def discard(
     count = admin.discard_dead_letters(
         context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None
     )
+    _say(as_json, "discarded", count, f"{count} dead letters discarded.")
+
+
+def _say(as_json: bool, what: str, count: int, sentence: str) -> None:
     if as_json:
-        print_json({"discarded": count})
-        return
-    console.print(f"{count} dead letters discarded.")
+        print_json({what: count})
+    else:
+        console.print(sentence)
