@@ -67,6 +67,7 @@ from trustguardian.store.tables_rights import (
 )
 from trustguardian.store.tables_sync import (
     deliveries,
+    erasure_notices,
     outbox,
     sync_positions,
     systems,
@@ -91,6 +92,7 @@ __all__ = [
     "contact_policies",
     "contacts",
     "deliveries",
+    "erasure_notices",
     "event_proofs",
     "events",
     "evidence_blobs",
