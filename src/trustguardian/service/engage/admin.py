@@ -43,32 +43,7 @@ def add_policy(
     window: dict[str, object] | None = None,
 ) -> str:
     """Adds a contact policy (frequency cap and/or contact window) for a purpose and channel."""
-    if (max_contacts is None) != (days is None) or (max_contacts is None and window is None):
-        raise InvalidInput(
-            "a policy caps contacts (max and days together) or sets a window",
-            errors=[FieldError("policy", "give --max and --days, or a window")],
-        )
-    if window is not None:
-        for day in ("weekdays", "saturday", "sunday"):
-            bounds = window.get(day)
-            if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2):
-                raise InvalidInput(
-                    "bad window", errors=[FieldError(f"window.{day}", "[start, end] or null")]
-                )
-            for value in bounds or []:
-                try:
-                    time.fromisoformat(str(value))
-                except ValueError as exc:
-                    raise InvalidInput(
-                        "bad window", errors=[FieldError(f"window.{day}", str(exc))]
-                    ) from exc
-        try:
-            ZoneInfo(str(window.get("time_zone", "Europe/Rome")))
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidInput(
-                "unknown time zone",
-                errors=[FieldError("window.time_zone", str(window.get("time_zone")))],
-            ) from exc
+    check_policy(max_contacts, days, window)
     policy_id = ctx.ids.new_id("pol")
     with ctx.uow() as uow:
         if purpose is not None and uow.purposes.get(purpose) is None:
@@ -90,8 +65,51 @@ def add_policy(
     return policy_id
 
 
+def check_policy(
+    max_contacts: int | None, days: int | None, window: dict[str, object] | None
+) -> None:
+    """Refuses a policy that caps nothing and sets no window, or whose window does not read."""
+    if (max_contacts is not None and max_contacts < 1) or (days is not None and days < 1):
+        raise InvalidInput(
+            "a cap is at least 1 contact in at least 1 day",
+            errors=[FieldError("policy", "max and days are at least 1")],
+        )
+    if (max_contacts is None) != (days is None) or (max_contacts is None and window is None):
+        raise InvalidInput(
+            "a policy caps contacts (max and days together) or sets a window",
+            errors=[FieldError("policy", "give --max and --days, or a window")],
+        )
+    if window is not None and not isinstance(window, dict):
+        raise InvalidInput("bad window", errors=[FieldError("window", "a JSON object")])
+    if window is not None:
+        for day in ("weekdays", "saturday", "sunday"):
+            bounds = window.get(day)
+            if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2):
+                raise InvalidInput(
+                    "bad window", errors=[FieldError(f"window.{day}", "[start, end] or null")]
+                )
+            for value in bounds or []:
+                try:
+                    time.fromisoformat(str(value))
+                except ValueError as exc:
+                    raise InvalidInput(
+                        "bad window", errors=[FieldError(f"window.{day}", str(exc))]
+                    ) from exc
+        try:
+            ZoneInfo(str(window.get("time_zone", "Europe/Rome")))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(
+                "unknown time zone",
+                errors=[FieldError("window.time_zone", str(window.get("time_zone")))],
+            ) from exc
+
+
 def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) -> int:
     """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new."""
+    if not reason.strip() or len(reason) > 200:
+        raise InvalidInput(
+            "a reason is 1 to 200 characters", errors=[FieldError("reason", "1 to 200")]
+        )
     now = ctx.clock.now()
     rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
@@ -111,13 +129,14 @@ def import_register(
     name: str,
     kind: str,
     register_date: date,
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     file_sha256: str,
 ) -> tuple[int, list[tuple[int, str]]]:
     """Imports a public opposition register; returns entries and rejected lines.
 
     A `phone` register lists one number per line (further CSV columns ignored); a `post` register
-    one postal address per line (commas are part of an address).
+    one postal address per line (commas are part of an address). Lines given as bytes are read
+    as UTF-8; one that is not is rejected with its number and the first bad byte.
     """
     if kind not in REGISTER_KINDS:
         raise InvalidInput(
@@ -126,7 +145,14 @@ def import_register(
     identifier_kind = REGISTER_KINDS[kind]
     blinds: set[str] = set()
     rejected: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = (
+                raw if isinstance(raw, str) else raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            )
+        except UnicodeDecodeError as exc:
+            rejected.append((number, f"invalid_encoding: not UTF-8 (byte 0x{raw[exc.start]:02X})"))
+            continue
         value = line.strip() if kind == "post" else line.strip().split(",")[0].strip()
         if not value or value.lower() in _HEADERS:
             continue
