@@ -20,6 +20,7 @@ from trustguardian.service.events.identifiers import normalise
 policies = typer.Typer(no_args_is_help=True)
 suppression = typer.Typer(no_args_is_help=True)
 registers = typer.Typer(no_args_is_help=True)
+CLI = "cli"  # who the ledger records as making a change from the command line
 
 
 @policies.command("add")
@@ -49,6 +50,7 @@ def add_policy(
         max_contacts=max_contacts,
         days=days,
         window=parsed,
+        actor=CLI,
     )
     if as_json:
         print_json({"id": policy_id})
@@ -106,6 +108,7 @@ def change_policy(
         max_contacts=max_contacts,
         days=days,
         window=_window(window),
+        actor=CLI,
     )
     if as_json:
         print_json({"id": changed.id, "since": changed.created_at})
@@ -120,7 +123,7 @@ def remove_policy(
     as_json: bool = JSON,
 ) -> None:
     """Remove a policy from now on (checks of an earlier moment still apply it)."""
-    engage_lists.remove_policy(context(typer_ctx), policy_id=policy_id)
+    engage_lists.remove_policy(context(typer_ctx), policy_id=policy_id, actor=CLI)
     if as_json:
         print_json({"id": policy_id, "removed": True})
         return
@@ -143,7 +146,7 @@ def suppress(
     identifiers = [normalise(IdentifierKind.EMAIL, e) for e in email] + [
         normalise(IdentifierKind.PHONE, p, region=region) for p in phone
     ]
-    added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason)
+    added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason, actor=CLI)
     if as_json:
         print_json({"added": added})
         return
@@ -194,7 +197,9 @@ def change_suppression(
     """Change why an identifier is on the suppression list."""
     ctx = context(typer_ctx)
     identifier, hashed = _one_identifier(ctx, email, phone, entry)
-    row = engage_lists.change_suppression(ctx, reason=reason, identifier=identifier, entry=hashed)
+    row = engage_lists.change_suppression(
+        ctx, reason=reason, identifier=identifier, entry=hashed, actor=CLI
+    )
     if as_json:
         print_json({"entry": row.blind, "reason": row.reason})
         return
@@ -212,7 +217,7 @@ def remove_suppression(
     """Take an identifier off the suppression list from now on (erased people stay suppressed)."""
     ctx = context(typer_ctx)
     identifier, hashed = _one_identifier(ctx, email, phone, entry)
-    engage_lists.remove_suppression(ctx, identifier=identifier, entry=hashed)
+    engage_lists.remove_suppression(ctx, identifier=identifier, entry=hashed, actor=CLI)
     if as_json:
         print_json({"removed": True})
         return
@@ -239,6 +244,7 @@ def import_register(
         register_date=_date(register_date),
         lines=data.splitlines(),
         file_sha256=engage_admin.file_digest(data),
+        actor=CLI,
     )
     if as_json:
         print_json(
@@ -315,7 +321,10 @@ def change_register(
 ) -> None:
     """Correct an import's date (and the date its numbers were first seen)."""
     changed = engage_lists.change_register(
-        context(typer_ctx), register_id=register_id, register_date=_date(register_date)
+        context(typer_ctx),
+        register_id=register_id,
+        register_date=_date(register_date),
+        actor=CLI,
     )
     if as_json:
         print_json({"id": changed.id, "register_date": changed.register_date})
@@ -330,7 +339,7 @@ def remove_register(
     as_json: bool = JSON,
 ) -> None:
     """Remove an import from now on (the register's previous import is current again)."""
-    removed = engage_lists.remove_register(context(typer_ctx), register_id=register_id)
+    removed = engage_lists.remove_register(context(typer_ctx), register_id=register_id, actor=CLI)
     if as_json:
         print_json({"id": removed.id, "removed_at": removed.removed_at})
         return

@@ -13,10 +13,17 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.records import (
+    RegistryChange,
+    record_registry_change,
+    record_registry_changes,
+)
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
 
-REFRESH_DAYS = 31  # the opposition register is to be consulted at least monthly
+REFRESH_DAYS = 31
+# Who a change to the contact rules is recorded as made by, unless the caller names someone.
+OPERATOR = "operator"  # the opposition register is to be consulted at least monthly
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ def add_policy(
     max_contacts: int | None = None,
     days: int | None = None,
     window: dict[str, object] | None = None,
+    actor: str = OPERATOR,
 ) -> str:
     """Adds a contact policy (frequency cap and/or contact window) for a purpose and channel."""
     check_policy(max_contacts, days, window)
@@ -50,19 +58,38 @@ def add_policy(
             raise InvalidInput(
                 f"unknown purpose {purpose!r}", errors=[FieldError("purpose", "unknown")]
             )
-        uow.engage.add_policy(
-            NewPolicy(
-                id=policy_id,
-                purpose_key=purpose,
-                channel=channel.value if channel else None,
-                max_contacts=max_contacts,
-                days=days,
-                window=window,
-                created_at=ctx.clock.now(),
-            )
+        policy = NewPolicy(
+            id=policy_id,
+            purpose_key=purpose,
+            channel=channel.value if channel else None,
+            max_contacts=max_contacts,
+            days=days,
+            window=window,
+            created_at=ctx.clock.now(),
+        )
+        uow.engage.add_policy(policy)
+        record_registry_change(
+            ctx,
+            uow,
+            "registry.contact_policy.added",
+            "contact_policy",
+            policy_id,
+            policy_content(policy),
+            actor,
         )
         uow.commit()
     return policy_id
+
+
+def policy_content(policy: NewPolicy) -> dict[str, object]:
+    """What a policy's ledger record commits to."""
+    return {
+        "purpose": policy.purpose_key,
+        "channel": policy.channel,
+        "max_contacts": policy.max_contacts,
+        "days": policy.days,
+        "window": policy.window,
+    }
 
 
 def check_policy(
@@ -104,8 +131,11 @@ def check_policy(
             ) from exc
 
 
-def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) -> int:
-    """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new."""
+def suppress(
+    ctx: Context, *, identifiers: Iterable[Identifier], reason: str, actor: str = OPERATOR
+) -> int:
+    """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new.
+    Each new entry is a ledger record (its keyed hash and reason)."""
     if not reason.strip() or len(reason) > 200:
         raise InvalidInput(
             "a reason is 1 to 200 characters", errors=[FieldError("reason", "1 to 200")]
@@ -114,8 +144,22 @@ def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) ->
     rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
         added = uow.engage.add_suppression(rows)
+        record_registry_changes(
+            ctx,
+            uow,
+            [
+                RegistryChange(
+                    "registry.suppression_entry.added",
+                    "suppression_entry",
+                    entry.blind,
+                    {"reason": entry.reason},
+                    actor,
+                )
+                for entry in added
+            ],
+        )
         uow.commit()
-    return added
+    return len(added)
 
 
 # What each kind of register lists, and the header words its files may start with.
@@ -131,6 +175,7 @@ def import_register(
     register_date: date,
     lines: Iterable[str | bytes],
     file_sha256: str,
+    actor: str = OPERATOR,
 ) -> tuple[int, list[tuple[int, str]]]:
     """Imports a public opposition register; returns entries and rejected lines.
 
@@ -165,21 +210,47 @@ def import_register(
             )
         except InvalidInput as exc:
             rejected.append((number, exc.errors[0].msg if exc.errors else exc.detail))
+    register = NewRegister(
+        id=ctx.ids.new_id("reg"),
+        name=name,
+        kind=kind,
+        register_date=register_date,
+        entries=len(blinds),
+        file_sha256=file_sha256,
+        imported_at=ctx.clock.now(),
+    )
     with ctx.uow() as uow:
-        uow.engage.add_register(
-            NewRegister(
-                id=ctx.ids.new_id("reg"),
-                name=name,
-                kind=kind,
-                register_date=register_date,
-                entries=len(blinds),
-                file_sha256=file_sha256,
-                imported_at=ctx.clock.now(),
+        uow.engage.add_register(register, sorted(blinds))
+        record_registry_change(
+            ctx,
+            uow,
+            "registry.register_import.imported",
+            "register_import",
+            register.id,
+            register_content(
+                register.name,
+                register.kind,
+                register.register_date,
+                register.entries,
+                register.file_sha256,
             ),
-            sorted(blinds),
+            actor,
         )
         uow.commit()
     return len(blinds), rejected
+
+
+def register_content(
+    name: str, kind: str, register_date: date, entries: int, file_sha256: str
+) -> dict[str, object]:
+    """What a register import's ledger record commits to (the file by its digest)."""
+    return {
+        "name": name,
+        "kind": kind,
+        "register_date": register_date.isoformat(),
+        "entries": entries,
+        "file_sha256": file_sha256,
+    }
 
 
 def registers_status(ctx: Context) -> list[RegisterStatus]:

@@ -13,10 +13,17 @@ from datetime import date, datetime
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
-from trustguardian.service.engage.admin import check_policy
+from trustguardian.service.engage.admin import (
+    OPERATOR,
+    check_policy,
+    policy_content,
+    register_content,
+)
+from trustguardian.service.events.records import record_registry_change
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy
 from trustguardian.store.engage.lists import RegisterImport as RegisterImport
+from trustguardian.store.uow import UnitOfWork
 
 # A policy as listed: its id, cap, window and since when it stands (as stored).
 PolicyRow = NewPolicy
@@ -44,6 +51,7 @@ def change_policy(
     max_contacts: int | None = None,
     days: int | None = None,
     window: dict[str, object] | None = None,
+    actor: str = OPERATOR,
 ) -> PolicyRow:
     """Changes a policy's cap and/or window from now on (what it was stays in its history)."""
     check_policy(max_contacts, days, window)
@@ -62,15 +70,17 @@ def change_policy(
             created_at=now,
         )
         uow.engage.add_policy(new)
+        _record(ctx, uow, "contact_policy.changed", policy_id, policy_content(new), actor)
         uow.commit()
     return new
 
 
-def remove_policy(ctx: Context, *, policy_id: str) -> None:
+def remove_policy(ctx: Context, *, policy_id: str, actor: str = OPERATOR) -> None:
     """Removes a policy from now on (checks of an earlier moment still apply it)."""
     with ctx.uow() as uow:
         if uow.engage_lists.retire_policy(policy_id, ctx.clock.now()) is None:
             raise NotFound(f"no contact policy {policy_id}")
+        _record(ctx, uow, "contact_policy.removed", policy_id, {}, actor)
         uow.commit()
 
 
@@ -86,7 +96,12 @@ def list_suppression(
 
 
 def change_suppression(
-    ctx: Context, *, reason: str, identifier: Identifier | None = None, entry: str | None = None
+    ctx: Context,
+    *,
+    reason: str,
+    identifier: Identifier | None = None,
+    entry: str | None = None,
+    actor: str = OPERATOR,
 ) -> SuppressionRow:
     """Changes why an identifier (or the entry of this keyed hash) is on the suppression list."""
     _reason(reason)
@@ -95,12 +110,17 @@ def change_suppression(
         if not uow.engage_lists.change_suppression(hashed, reason):
             raise NotFound("this identifier is not on the suppression list")
         row = uow.engage_lists.suppression_entry(hashed)
+        _record(ctx, uow, "suppression_entry.changed", hashed, {"reason": reason}, actor)
         uow.commit()
     return SuppressionRow(row.blind, row.reason, row.added_at)
 
 
 def remove_suppression(
-    ctx: Context, *, identifier: Identifier | None = None, entry: str | None = None
+    ctx: Context,
+    *,
+    identifier: Identifier | None = None,
+    entry: str | None = None,
+    actor: str = OPERATOR,
 ) -> None:
     """Takes an identifier (or the entry of this keyed hash) off the suppression list from now
     on.
@@ -108,9 +128,11 @@ def remove_suppression(
     An erased person's identifiers stay suppressed whatever the list says: the erasure itself
     suppresses them.
     """
+    hashed = _entry(ctx, identifier, entry)
     with ctx.uow() as uow:
-        if not uow.engage_lists.remove_suppression(_entry(ctx, identifier, entry), ctx.clock.now()):
+        if not uow.engage_lists.remove_suppression(hashed, ctx.clock.now()):
             raise NotFound("this identifier is not on the suppression list")
+        _record(ctx, uow, "suppression_entry.removed", hashed, {}, actor)
         uow.commit()
 
 
@@ -120,7 +142,9 @@ def list_registers(ctx: Context) -> list[RegisterImport]:
         return uow.engage_lists.register_imports()
 
 
-def change_register(ctx: Context, *, register_id: str, register_date: date) -> RegisterImport:
+def change_register(
+    ctx: Context, *, register_id: str, register_date: date, actor: str = OPERATOR
+) -> RegisterImport:
     """Corrects the date of a register import (a typo at import time), and with it the date
     its numbers were first seen."""
     if register_date > ctx.clock.now().date():
@@ -132,19 +156,41 @@ def change_register(ctx: Context, *, register_id: str, register_date: date) -> R
         found = _register(uow.engage_lists.register_import(register_id), register_id)
         uow.engage_lists.redate_register(found, register_date)
         changed = uow.engage_lists.register_import(register_id)
+        assert changed is not None
+        _record(ctx, uow, "register_import.redated", register_id, _register_content(changed), actor)
         uow.commit()
-    assert changed is not None
     return changed
 
 
-def remove_register(ctx: Context, *, register_id: str) -> RegisterImport:
+def remove_register(ctx: Context, *, register_id: str, actor: str = OPERATOR) -> RegisterImport:
     """Removes a register import from now on (the previous import of the register is current
     again); checks of an earlier moment still see it."""
     with ctx.uow() as uow:
         found = _register(uow.engage_lists.register_import(register_id), register_id)
         uow.engage_lists.remove_register(register_id, ctx.clock.now())
+        _record(ctx, uow, "register_import.removed", register_id, {}, actor)
         uow.commit()
     return replace(found, removed_at=ctx.clock.now())
+
+
+def _record(
+    ctx: Context,
+    uow: UnitOfWork,
+    change: str,
+    key: str,
+    content: dict[str, object],
+    actor: str,
+) -> None:
+    """Commits a change to the contact rules with a ledger leaf, in the caller's unit of work:
+    `change` is `<object type>.<what happened>`."""
+    object_type = change.split(".")[0]
+    record_registry_change(ctx, uow, f"registry.{change}", object_type, key, content, actor)
+
+
+def _register_content(found: RegisterImport) -> dict[str, object]:
+    return register_content(
+        found.name, found.kind, found.register_date, found.entries, found.file_sha256
+    )
 
 
 def _register(found: RegisterImport | None, register_id: str) -> RegisterImport:

@@ -178,12 +178,12 @@ class EngageRepository:
             found.update(rows.scalars())
         return found
 
-    def add_suppression(self, entries: Sequence[SuppressionEntry]) -> int:
-        """Adds entries not already on the list; returns how many were new."""
+    def add_suppression(self, entries: Sequence[SuppressionEntry]) -> list[SuppressionEntry]:
+        """Adds entries not already on the list; returns those that were new."""
         known = self.suppressed([e.blind for e in entries])
-        new = list({e.blind: vars(e) for e in entries if e.blind not in known}.values())
-        bulk_insert(self._c, t.suppression_entries, new)
-        return len(new)
+        new = list({e.blind: e for e in entries if e.blind not in known}.values())
+        bulk_insert(self._c, t.suppression_entries, [vars(e) for e in new])
+        return new
 
     def add_register(self, register: NewRegister, blinds: Sequence[str]) -> None:
         """Adds an import; a number the previous import of the same register listed keeps the
