@@ -5,9 +5,12 @@ was first seen, so a consent given after it survives the next month's file."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from tests.factories.events import LUIGI, MARIO, PURPOSE, ago, at_instant, email
 
 from trustguardian.domain.checks import Reason
@@ -59,6 +62,10 @@ Verdict = tuple[bool, str, str | None, str | None]
 
 @pytest.fixture
 def people(ctx: Context) -> Context:
+    return _people(ctx)
+
+
+def _people(ctx: Context) -> Context:
     """Mario consents to SMS calls 55 days ago, is contacted three times 50 to 48 days ago and
     withdraws 20 days ago; Luigi consents 58 days ago and his phone is suppressed 30 days ago;
     Anna consents 58 days ago and gets newsletter SMS 12 and 11 days ago. A cap of 2 SMS in 30
@@ -177,6 +184,39 @@ def test_single_bulk_and_audience_filter_agree_on_every_row_now_and_at_five_past
     assert reasons[None][6] == "consent_given"
     assert {reasons[days][8] for days in MOMENTS} == {"unknown_subject"}
     assert [reasons[days][7] for days in MOMENTS] == [reasons[days][1] for days in MOMENTS]
+
+
+def test_the_http_api_answers_rows_and_moments_as_the_service(
+    client: TestClient, sqlite_ctx: Context
+) -> None:
+    _people(sqlite_ctx)
+    body = "email,phone\r\n" + "".join(f"{e},{p}\r\n" for e, p in ROWS)
+    for days in (None, 45.3):
+        moment = None if days is None else ago(days=days)
+        expected = [reason for _, reason, _, _ in _single(sqlite_ctx, moment)]
+        at = {} if moment is None else {"at": moment.isoformat()}
+        single = []
+        for row in ROWS:
+            named = [
+                {"kind": kind, "value": value}
+                for kind, value in zip(("email", "phone"), row, strict=True)
+                if value
+            ]
+            answer = client.post(
+                "/v1/checks",
+                json={"identifiers": named, "purpose": CALLS, "channel": "sms", **at},
+            )
+            assert answer.status_code == 200, answer.text
+            single.append(answer.json()["reason"])
+        assert single == expected, days
+        bulk = client.post(
+            "/v1/checks/bulk",
+            params={"purpose": CALLS, "channel": "sms", **at},
+            content=body.encode(),
+            headers={"Content-Type": "text/csv"},
+        )
+        rows = list(csv.DictReader(io.StringIO(bulk.text)))
+        assert [r["reason"] for r in rows] == expected, days
 
 
 def test_a_suppression_removed_stops_counting_from_then_on_only(people: Context) -> None:
