@@ -174,9 +174,18 @@ class Batch:
         # identifiers are looked at with the owner.
         self._alone: dict[int, tuple[str, ...]] = {}
         alone: set[str] = set()
+        named = self.subjects.append
         for position, (ask, row) in enumerate(zip(asks, rows, strict=True)):
+            lead = ask[2]
+            if ask[3] is None and not ask[5]:  # most rows: one identifier
+                owner = owners.get(lead) if lead is not None else None
+                named(owner[0] if owner is not None else None)
+                if owner is None and lead is not None:
+                    self._alone[position] = (lead,)
+                    alone.add(lead)
+                continue
             subject = self._name(ask, row, known, position)
-            self.subjects.append(subject)
+            named(subject)
             outside = tuple(b for b in row if b not in owners or owners[b][0] != subject)
             if outside:
                 self._alone[position] = outside
@@ -229,7 +238,9 @@ class Batch:
     def blind_suppressed(self, position: int) -> bool:
         """Whether an identifier of the row at this position is suppressed, or owned by an
         erased person (asked of the identifiers its subject does not own)."""
-        outside = self._alone.get(position, ())
+        outside = self._alone.get(position)
+        if outside is None:
+            return False
         return any(b in self._suppressed_blinds for b in outside) or any(
             b in self.owners and self.owners[b][1] for b in outside
         )
