@@ -128,7 +128,7 @@ def test_the_http_api_lists_changes_and_removes_policies_suppression_and_registe
     imported = client.post(
         f"/v1/registers?register_date={day}",
         content=b"numero\n3331234567\n33\xe8\n",
-        headers={"Content-Type": "text/plain"},
+        headers={"Content-Type": "text/csv"},
     )
     assert imported.status_code == 201, imported.text
     assert imported.json()["entries"] == 1

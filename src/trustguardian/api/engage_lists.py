@@ -30,31 +30,40 @@ Entry = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Window = dict[str, Any]
 
 
+MaxContacts = Annotated[
+    int | None, Field(ge=1, le=10_000, description="At most this many contacts per person...")
+]
+Days = Annotated[int | None, Field(ge=1, le=3660, description="...in this many days.")]
+WINDOW = (
+    'The contact window, e.g. {"weekdays": ["09:00","20:00"], "saturday": null, "sunday": '
+    'null, "on_holidays": false, "time_zone": "Europe/Rome"}.'
+)
+Reason = Annotated[
+    str, Field(min_length=1, max_length=200, description="Why the entry is on the list.")
+]
+
+
 class PolicyCreate(Input):
     purpose: Key | None = Field(default=None, description="Only this purpose (null: any).")
     channel: Channel | None = Field(default=None, description="Only this channel (null: any).")
-    max_contacts: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    days: Annotated[int, Field(ge=1, le=3660)] | None = None
-    window: Window | None = Field(
-        default=None,
-        description='{"weekdays": ["09:00","20:00"], "saturday": null, "sunday": null, '
-        '"on_holidays": false, "time_zone": "Europe/Rome"}',
-    )
+    max_contacts: MaxContacts = None
+    days: Days = None
+    window: Window | None = Field(default=None, description=WINDOW)
 
 
 class PolicyUpdate(Input):
-    max_contacts: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    days: Annotated[int, Field(ge=1, le=3660)] | None = None
-    window: Window | None = None
+    max_contacts: MaxContacts = None
+    days: Days = None
+    window: Window | None = Field(default=None, description=WINDOW)
 
 
 class PolicyRead(BaseModel):
-    id: str
-    purpose: str | None
-    channel: str | None
-    max_contacts: int | None
-    days: int | None
-    window: Window | None
+    id: str = Field(description="The policy's id (kept when it is changed).")
+    purpose: str | None = Field(description="Only this purpose (null: any).")
+    channel: str | None = Field(description="Only this channel (null: any).")
+    max_contacts: int | None = Field(description="At most this many contacts per person...")
+    days: int | None = Field(description="...in this many days.")
+    window: Window | None = Field(description=WINDOW)
     since: datetime = Field(description="When this version of the policy took effect.")
 
     @classmethod
@@ -71,37 +80,39 @@ class PolicyRead(BaseModel):
 
 
 class SuppressionCreate(Input):
-    identifiers: Annotated[list[IdentifierIn], Field(min_length=1, max_length=1000)]
-    reason: Annotated[str, Field(min_length=1, max_length=200)] = "internal suppression"
+    identifiers: Annotated[list[IdentifierIn], Field(min_length=1, max_length=1000)] = Field(
+        description="The identifiers never to contact (kept as keyed hashes)."
+    )
+    reason: Reason = "internal suppression"
 
 
 class SuppressionUpdate(Input):
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Reason
 
 
 class SuppressionRead(BaseModel):
     entry: str = Field(description="The identifier's keyed hash.")
-    reason: str
-    added_at: datetime
+    reason: str = Field(description="Why the entry is on the list.")
+    added_at: datetime = Field(description="Since when the entry is on the list.")
 
 
 class SuppressionAdded(BaseModel):
-    added: int
+    added: int = Field(description="How many identifiers were not on the list before.")
 
 
 class RegisterUpdate(Input):
-    register_date: date
+    register_date: date = Field(description="The register's right date.")
 
 
 class RegisterRead(BaseModel):
-    id: str
-    name: str
-    kind: str
-    register_date: date
-    entries: int
-    file_sha256: str
-    imported_at: datetime
-    removed_at: datetime | None
+    id: str = Field(description="The import's id.")
+    name: str = Field(description="The register's name (rpo: Registro Pubblico Opposizioni).")
+    kind: str = Field(description="phone or post.")
+    register_date: date = Field(description="The date of the register's file.")
+    entries: int = Field(description="How many numbers or addresses it lists.")
+    file_sha256: str = Field(description="SHA-256 of the file imported.")
+    imported_at: datetime = Field(description="When it was imported.")
+    removed_at: datetime | None = Field(description="When it was removed (null: it stands).")
 
     @classmethod
     def of(cls, found: lists.RegisterImport) -> RegisterRead:
@@ -109,8 +120,8 @@ class RegisterRead(BaseModel):
 
 
 class RegisterImported(BaseModel):
-    id: str | None
-    entries: int
+    id: str | None = Field(description="The import's id.")
+    entries: int = Field(description="How many numbers or addresses it lists.")
     rejected: list[dict[str, Any]] = Field(description="Lines that could not be read: line, why.")
 
 
@@ -224,7 +235,12 @@ def list_registers(ctx: Ctx, _: Reader) -> list[RegisterRead]:
     operation_id="importRegister",
     status_code=status.HTTP_201_CREATED,
     openapi_extra={
-        "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}, "required": True}
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": "numero\r\n3331234567\r\n"}
+            },
+            "required": True,
+        }
     },
 )
 async def import_register(
@@ -235,7 +251,8 @@ async def import_register(
     name: Key = "rpo",
     kind: Annotated[str, Query(pattern="^(phone|post)$")] = "phone",
 ) -> RegisterImported:
-    """Imports a register file: one number (phone) or postal address (post) per line, UTF-8."""
+    """Imports a register file: one number (phone, further CSV columns ignored) or postal
+    address (post) per line, UTF-8; a line that does not read is answered with its number."""
     data = await request.body()
     if not data.strip():
         raise InvalidInput("the register file is empty", errors=[FieldError("body", "empty")])

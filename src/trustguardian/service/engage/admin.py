@@ -124,7 +124,7 @@ def check_policy(
                     ) from exc
         try:
             ZoneInfo(str(window.get("time_zone", "Europe/Rome")))
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InvalidInput(
                 "unknown time zone",
                 errors=[FieldError("window.time_zone", str(window.get("time_zone")))],
