@@ -30,7 +30,7 @@ class Past:
         self._uow = uow
         self._rules = rules
         self._batch = batch
-        subjects = sorted({s for s in batch.subjects if s is not None})
+        self._subjects = subjects = sorted({s for s in batch.subjects if s is not None})
         self._identifiers = uow.batch_reads.identifiers(subjects)
         blinds = {b for row in batch.rows for b in row} | {
             b for ids in self._identifiers.values() for b, _ in ids
@@ -97,6 +97,8 @@ class Past:
         return self._batch.opposition(subject, channel, self._registers[moment])
 
     def _history(self, subject: str) -> list[PrivacyEvent]:
-        if subject not in self._histories:
-            self._histories[subject] = self._uow.events.for_subject(subject)
-        return self._histories[subject]
+        if not self._histories:
+            # Every subject of the batch at once: a past audit of a list reads a few chunks,
+            # not a statement per person.
+            self._histories = self._uow.events.for_subjects(self._subjects)
+        return self._histories.get(subject, [])
