@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.factories.cli import tg
 from tests.factories.events import LUIGI, MARIO, PURPOSE, ago, at_instant, email
 
 from trustguardian.domain.checks import Reason
@@ -36,6 +39,7 @@ from .helpers import (
     rome,
     setup_engage,
 )
+from .server import env_for
 
 ANNA, ANNA_PHONE = "anna.bianchi@example.com", "+39 340 111 2222"
 NOBODY, NOBODY_PHONE = "nobody@example.com", "+39 320 999 8888"
@@ -217,6 +221,26 @@ def test_the_http_api_answers_rows_and_moments_as_the_service(
         )
         rows = list(csv.DictReader(io.StringIO(bulk.text)))
         assert [r["reason"] for r in rows] == expected, days
+
+
+def test_audience_filter_at_a_past_moment_answers_as_single_checks(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
+    _people(sqlite_ctx)
+    moment = ago(days=45.3)
+    expected = [reason for _, reason, _, _ in _single(sqlite_ctx, moment)]
+    source, good, bad = tmp_path / "list.csv", tmp_path / "ok.csv", tmp_path / "rejected.csv"
+    source.write_text("email,phone\n" + "".join(f"{e},{p}\n" for e, p in ROWS))
+    done = tg(
+        *["audience", "filter", source, "--purpose", CALLS, "--channel", "sms"],
+        *["--out", good, "--rejected", bad, "--workers", "1", "--at", moment.isoformat()],
+        env={**os.environ, **env_for(sqlite_ctx.settings)},
+    )
+    assert done.returncode == 0, done.stderr
+    with bad.open(newline="", encoding="utf-8") as handle:
+        rejected = [row["reason"] for row in csv.DictReader(handle)]
+    assert rejected == [r for r in expected if r not in ("consent_given",)]
+    assert len(rejected) < len(ROWS)
 
 
 def test_a_suppression_removed_stops_counting_from_then_on_only(people: Context) -> None:
