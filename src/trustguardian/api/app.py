@@ -11,6 +11,7 @@ from trustguardian.api import census as census_api
 from trustguardian.api import (
     checks,
     collect,
+    engage_lists,
     events,
     keys,
     registry,
@@ -39,6 +40,7 @@ def install_api(app: FastAPI) -> None:
     """Adds the API's routers and the description of each problem type (`/problems/{code}`)."""
     # Routes are matched in order: the contact check, the busiest endpoint, is tried first.
     app.include_router(checks.router)
+    app.include_router(engage_lists.router)
     app.include_router(registry.router)
     app.include_router(events.router)
     app.include_router(subjects.router)

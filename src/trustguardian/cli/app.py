@@ -55,9 +55,13 @@ COMMANDS: dict[str, Lazy] = {
     "audience": Lazy(
         _CLI + "engage", "audience", "Campaign lists: filter into allowed and rejected."
     ),
-    "policies": Lazy(_CLI + "engage", "policies", "Contact policies: frequency caps and windows."),
-    "suppression": Lazy(_CLI + "engage", "suppression", "The internal suppression list."),
-    "registers": Lazy(_CLI + "engage", "registers", "Public opposition registers: import, status."),
+    "policies": Lazy(
+        _CLI + "engage_lists", "policies", "Contact policies: frequency caps and windows."
+    ),
+    "suppression": Lazy(_CLI + "engage_lists", "suppression", "The internal suppression list."),
+    "registers": Lazy(
+        _CLI + "engage_lists", "registers", "Public opposition registers: import, status."
+    ),
     "collect": Lazy(
         _CLI + "collect",
         "collect_app",

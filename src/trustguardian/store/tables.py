@@ -32,12 +32,14 @@ from trustguardian.store.tables_core import (
 from trustguardian.store.tables_engage import (
     checks,
     contact_policies,
+    contact_policy_history,
     contacts,
     link_tokens,
     opposition_entries,
     opposition_registers,
     stamps,
     suppression_entries,
+    suppression_history,
 )
 from trustguardian.store.tables_ledger import (
     checkpoints,
@@ -90,6 +92,7 @@ __all__ = [
     "confirmations",
     "consent_states",
     "contact_policies",
+    "contact_policy_history",
     "contacts",
     "deliveries",
     "erasure_notices",
@@ -124,6 +127,7 @@ __all__ = [
     "subject_keys",
     "subjects",
     "suppression_entries",
+    "suppression_history",
     "sync_positions",
     "systems",
     "touchpoint_purposes",
