@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
+from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
@@ -133,6 +134,10 @@ class UnitOfWork:
     @cached_property
     def complaints(self) -> ComplaintRepository:
         return ComplaintRepository(self.connection)
+
+    @cached_property
+    def reach(self) -> ReachReads:
+        return ReachReads(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

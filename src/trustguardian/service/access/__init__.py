@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         renew_named_key,
         revoke_api_key,
     )
+    from trustguardian.service.access.reach import check_reach
     from trustguardian.service.access.users import (
         create_user,
         disable_user,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 USE_CASES = {
     "authenticate": "api_keys",
+    "check_reach": "reach",
     "create_api_key": "api_keys",
     "create_user": "users",
     "disable_user": "users",
@@ -53,6 +55,7 @@ USE_CASES = {
 }
 __all__ = [
     "authenticate",
+    "check_reach",
     "create_api_key",
     "create_user",
     "disable_user",
