@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     # Double opt-in and OTP: at most this many messages to one person per hour; further
     # sign-ups are recorded, pending, without a new message (a form is no mail cannon).
     confirmation_messages_per_hour: int = Field(default=3, ge=1)
+    # The public rights form keeps a submission as a sealed pending intake, no subject and no
+    # event, until its code comes back; its messages are capped per recipient (an hour, a day),
+    # per client address and for the whole instance (an hour), answered 429 with Retry-After.
+    public_messages_per_recipient_hour: int = Field(default=3, ge=1)
+    public_messages_per_recipient_day: int = Field(default=10, ge=1)
+    public_messages_per_client_hour: int = Field(default=10, ge=1)
+    public_messages_per_hour: int = Field(default=600, ge=1)
     # --- production (issue 10) ---
     # Keys beyond the master and signing keys; each may come from the key file instead.
     retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped

@@ -30,6 +30,7 @@ from trustguardian.store.ops.keyring import KeyringRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
+from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.sync import SyncRepository
 
 
@@ -130,6 +131,10 @@ class UnitOfWork:
     @cached_property
     def rights(self) -> RightsRepository:
         return RightsRepository(self.connection)
+
+    @cached_property
+    def intakes(self) -> IntakeRepository:
+        return IntakeRepository(self.connection)
 
     @cached_property
     def complaints(self) -> ComplaintRepository:
