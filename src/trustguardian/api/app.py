@@ -10,7 +10,17 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from trustguardian.api import census as census_api
-from trustguardian.api import checks, collect, events, keys, registry, sdk, subjects, sync
+from trustguardian.api import (
+    checks,
+    collect,
+    events,
+    keys,
+    registry,
+    sdk,
+    subjects,
+    sync,
+    sync_admin,
+)
 from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
@@ -35,6 +45,7 @@ def install_api(app: FastAPI) -> None:
     app.include_router(events.router)
     app.include_router(subjects.router)
     app.include_router(sync.router)
+    app.include_router(sync_admin.router)
     app.include_router(keys.router)
     app.include_router(census_api.router)
     app.include_router(reports_api.router)

@@ -38,10 +38,14 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "systems": Lazy(_CLI + "sync", "systems_app", "Company systems kept in sync."),
     "webhooks": Lazy(
-        _CLI + "sync", "webhooks_app", "Signed webhooks: add (secret shown once), rotate."
+        _CLI + "sync",
+        "webhooks_app",
+        "Signed webhooks: add (secret shown once), rotate, disable, enable, delete.",
     ),
     "sync": Lazy(
-        _CLI + "sync", "sync_app", "The outbox dispatcher: run, replay, status, reconcile."
+        _CLI + "sync",
+        "sync_app",
+        "The outbox dispatcher: run, replay, status, reconcile, dead-letters.",
     ),
     "check": Lazy(
         _CLI + "engage",

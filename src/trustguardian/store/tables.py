@@ -48,6 +48,7 @@ from trustguardian.store.tables_ledger import (
     evidence_blobs,
     idempotency_keys,
     ledger_head,
+    registry_records,
     tree_nodes,
 )
 from trustguardian.store.tables_rights import (
@@ -68,6 +69,7 @@ from trustguardian.store.tables_rights import (
 )
 from trustguardian.store.tables_sync import (
     deliveries,
+    erasure_notices,
     outbox,
     sync_positions,
     systems,
@@ -92,6 +94,7 @@ __all__ = [
     "contact_policies",
     "contacts",
     "deliveries",
+    "erasure_notices",
     "event_proofs",
     "events",
     "evidence_blobs",
@@ -114,6 +117,7 @@ __all__ = [
     "purpose_flags",
     "purpose_versions",
     "purposes",
+    "registry_records",
     "request_assignments",
     "rights_request_steps",
     "rights_requests",
