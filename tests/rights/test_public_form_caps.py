@@ -107,3 +107,19 @@ def test_client_and_global_budgets_answer_429(
     )
     assert [_submit(client, p).status_code for p in people] == [303, 429, 429, 429]
     assert len(inbox.messages) == 3
+
+
+def test_an_expired_code_takes_nothing_in(rctx: Context, visitor: tuple[TestClient, Inbox]) -> None:
+    client, inbox = visitor
+    filed = _submit(client, VICTIMS[0])
+    assert filed.status_code == 303
+    [envelope] = inbox.messages
+    found = re.search(rb"\b(\d{6})\b", envelope.content)
+    assert found is not None
+    minutes = rctx.settings.verification_code_minutes
+    rctx.clock = FixedClock(rctx.clock.now() + timedelta(minutes=minutes, seconds=1))
+    late = client.post(filed.headers["location"], data={"code": found.group(1).decode()})
+    assert late.status_code == 422
+    assert "expired" in late.text
+    assert _count(rctx, t.rights_requests) == 0
+    assert _count(rctx, t.events) == 0
