@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from trustguardian.domain.access import ApiKey, Reach
 from trustguardian.domain.errors import Forbidden, NotFound
 from trustguardian.service.context import Context
-from trustguardian.store.uow import UnitOfWork
 
 _NAMES = {
     Reach.SUBJECT: "subject",
@@ -33,7 +32,7 @@ def check_reach(ctx: Context, *, key: ApiKey, reach: Reach, resource_ids: Iterab
         return
     if reach is Reach.UNBOUND:
         raise Forbidden(f"this key may act only for touchpoint {own!r}")
-    wanted = [r for r in resource_ids if r is not None]
+    wanted = list(dict.fromkeys(r for r in resource_ids if r is not None))
     if reach is Reach.TOUCHPOINT:
         for name in wanted:
             check_touchpoint(key, name)
@@ -41,16 +40,13 @@ def check_reach(ctx: Context, *, key: ApiKey, reach: Reach, resource_ids: Iterab
     if not wanted:
         return
     with ctx.uow(write=False) as uow:
-        for resource_id in wanted:
-            if not within(uow, own, reach, resource_id):
-                raise NotFound(f"no {_NAMES[reach]} {resource_id!r}")
-
-
-def within(uow: UnitOfWork, touchpoint: str, reach: Reach, resource_id: str) -> bool:
-    """Tells whether a resource belongs to a touchpoint."""
-    if reach is Reach.SUBJECT:
-        return uow.reach.subject_at(resource_id, touchpoint)
-    return uow.reach.touchpoint_of(reach, resource_id) == touchpoint
+        if reach is Reach.SUBJECT:
+            own_ones = uow.reach.subjects_at(wanted, own)
+            beyond = [r for r in wanted if r not in own_ones]
+        else:
+            beyond = [r for r in wanted if uow.reach.touchpoint_of(reach, r) != own]
+    if beyond:
+        raise NotFound(f"no {_NAMES[reach]} {beyond[0]!r}")
 
 
 def check_touchpoint(key: ApiKey, touchpoint: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, exists, select
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Table, select
 
 from trustguardian.domain.access import Reach
 from trustguardian.store import tables as t
@@ -21,11 +23,19 @@ class ReachReads:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def subject_at(self, subject_id: str, touchpoint: str) -> bool:
-        """Tells whether the subject has an event at the touchpoint (ix_events_subject_seq)."""
+    def subjects_at(self, subject_ids: Sequence[str], touchpoint: str) -> set[str]:
+        """Those of the subjects that have an event at the touchpoint (ix_events_subject_seq)."""
         c = t.events.c
-        query = select(exists().where(c.subject_id == subject_id, c.touchpoint_key == touchpoint))
-        return bool(self._c.execute(query).scalar_one())
+        found: set[str] = set()
+        for start in range(0, len(subject_ids), 500):  # bounded IN lists on either backend
+            chunk = list(subject_ids[start : start + 500])
+            query = (
+                select(c.subject_id)
+                .distinct()
+                .where(c.subject_id.in_(chunk), c.touchpoint_key == touchpoint)
+            )
+            found.update(self._c.execute(query).scalars())
+        return found
 
     def touchpoint_of(self, reach: Reach, resource_id: str) -> str | None:
         """The touchpoint a resource was taken at or minted for; None when it has none."""
