@@ -94,9 +94,17 @@ class Settings(BaseSettings):
     preferences_link_days: int = Field(default=30, ge=1)
     verification_code_minutes: int = Field(default=15, ge=1)
     verification_max_attempts: int = Field(default=5, ge=1)
-    # Double opt-in and OTP: at most this many messages to one person per hour; further
+    # Double opt-in and OTP: at most this many messages to one person an hour and a day; further
     # sign-ups are recorded, pending, without a new message (a form is no mail cannon).
     confirmation_messages_per_hour: int = Field(default=3, ge=1)
+    confirmation_messages_per_day: int = Field(default=10, ge=1)
+    # The public rights form keeps a submission as a sealed pending intake, no subject and no
+    # event, until its code comes back; its messages are capped per recipient (an hour, a day),
+    # per client address and for the whole instance (an hour), answered 429 with Retry-After.
+    public_messages_per_recipient_hour: int = Field(default=3, ge=1)
+    public_messages_per_recipient_day: int = Field(default=10, ge=1)
+    public_messages_per_client_hour: int = Field(default=10, ge=1)
+    public_messages_per_hour: int = Field(default=600, ge=1)
     # --- production (issue 10) ---
     # Keys beyond the master and signing keys; each may come from the key file instead.
     retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel
 
-from trustguardian.api.auth import check_touchpoint, get_context, require
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.api.auth import get_context, require
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.registry import TouchpointStatus
 from trustguardian.domain.risk import Severity
 from trustguardian.service.context import Context
@@ -17,8 +17,8 @@ from trustguardian.service.registry import census
 
 router = APIRouter(prefix="/v1", tags=["census"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ))]
-SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, Reach.TOUCHPOINT))]
+SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.UNBOUND))]
 
 
 class FindingRead(BaseModel):
@@ -59,11 +59,10 @@ class FindingsRead(BaseModel):
 def get_findings(
     key: str,
     ctx: Ctx,
-    api_key: Reader,
+    _: Reader,
     include_resolved: Annotated[bool, Query()] = False,
 ) -> FindingsRead:
     """The findings of a touchpoint's latest examinations (open ones unless asked)."""
-    check_touchpoint(api_key, key)
     tp, at, found = census.touchpoint_findings(ctx, key=key, include_resolved=include_resolved)
     return FindingsRead.of(tp.key, tp.status.value, at, found)
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.ledger_schemas import TimestampRead
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.exports import dpv_records, kantara_receipts
@@ -24,8 +24,8 @@ from trustguardian.service.ops.timestamps import stamp_checkpoint
 
 router = APIRouter(prefix="/v1", tags=["accountability"])
 Ctx = Annotated[Context, Depends(get_context)]
-SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, unbound=True))]
-RegistryReader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, unbound=True))]
+SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, Reach.UNBOUND))]
+RegistryReader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, Reach.UNBOUND))]
 Admin = Annotated[ApiKey, Depends(require(Scope.ADMIN))]
 
 

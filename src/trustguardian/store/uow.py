@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
+from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
@@ -31,6 +32,7 @@ from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
+from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.sync import SyncRepository
 
 
@@ -141,8 +143,16 @@ class UnitOfWork:
         return RightsRepository(self.connection)
 
     @cached_property
+    def intakes(self) -> IntakeRepository:
+        return IntakeRepository(self.connection)
+
+    @cached_property
     def complaints(self) -> ComplaintRepository:
         return ComplaintRepository(self.connection)
+
+    @cached_property
+    def reach(self) -> ReachReads:
+        return ReachReads(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

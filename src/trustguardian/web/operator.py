@@ -1,9 +1,11 @@
 """The operator page: a store clerk or a call-centre agent records a consent with its evidence.
 
-Sign-in takes the operator's API key (scope `events:write`), kept in an HttpOnly, SameSite=Strict
-cookie scoped to /operator; every POST is checked for its origin and, once signed in, for the
-CSRF token bound to the cookie (`web/operator_guard.py`). The page runs no inline script: its one
-script is a static file, so the page's Content-Security-Policy allows scripts from here only.
+Sign-in takes the operator's API key (scope `events:write`) and opens a server-side session: the
+HttpOnly, SameSite=Strict cookie scoped to /operator holds only the session's random id, never
+the key, and the session ends at sign-out, at expiry or when the key is revoked. Every POST is
+checked for its origin and, once signed in, for the CSRF token bound to the cookie
+(`web/operator_guard.py`). The page runs no inline script: its one script is a static file, so
+the page's Content-Security-Policy allows scripts from here only.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
+from trustguardian.domain.access import ApiKey
+from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.access.api_keys import authenticate
+from trustguardian.service.access.operator_sessions import (
+    end_operator_session,
+    open_operator_session,
+    operator_session_key,
+)
 from trustguardian.service.collect.in_person import (
     CallRecording,
     InPersonConsent,
@@ -52,14 +58,7 @@ FIELDS = (
 
 
 def _key(ctx: Context, request: Request) -> ApiKey | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        key = authenticate(ctx, token=token)
-    except DomainError:
-        return None
-    return key if key.allows(Scope.EVENTS_WRITE) else None
+    return operator_session_key(ctx, session_id=request.cookies.get(COOKIE, ""))
 
 
 def _render(
@@ -112,19 +111,22 @@ def install_operator_pages(app: FastAPI) -> None:
         check_origin(request)
         ctx: Context = request.app.state.context
         try:
-            key = authenticate(ctx, token=api_key.strip())
+            _, session_id = open_operator_session(ctx, token=api_key.strip())
+        except Forbidden:
+            return _render(request, ctx, None, 403, error="This key cannot record events.")
         except DomainError:
             return _render(request, ctx, None, 401, error="Unknown or revoked API key.")
-        if not key.allows(Scope.EVENTS_WRITE):
-            return _render(request, ctx, None, 403, error="This key cannot record events.")
         response = RedirectResponse("/operator", status_code=303)
-        set_cookie(request, response, api_key.strip())
+        set_cookie(request, response, session_id)
         return response
 
     @app.post("/operator/sign-out", include_in_schema=False)
     def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
         check_origin(request)
-        check_csrf(request.app.state.context, request.cookies.get(COOKIE, ""), csrf_token)
+        ctx: Context = request.app.state.context
+        session_id = request.cookies.get(COOKIE, "")
+        check_csrf(ctx, session_id, csrf_token)
+        end_operator_session(ctx, session_id=session_id)
         response = RedirectResponse("/operator", status_code=303)
         response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
         return response
