@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from trustguardian.api.auth import check_touchpoint, get_context, require
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.registry import TouchpointStatus
 from trustguardian.domain.risk import Severity
 from trustguardian.service.context import Context
-from trustguardian.service.registry import census
+from trustguardian.service.registry import census, securing
 
 router = APIRouter(prefix="/v1", tags=["census"])
 Ctx = Annotated[Context, Depends(get_context)]
@@ -82,3 +82,33 @@ def examine_all(ctx: Ctx, _: SharedWriter) -> list[FindingsRead]:
         FindingsRead.of(r.touchpoint.key, r.touchpoint.status.value, r.examined_at, r.findings)
         for r in census.examine_touchpoints(ctx)
     ]
+
+
+class SignOffCreate(BaseModel):
+    by: str = Field(description="The console user who signs the touchpoint off.")
+    note: str = Field(description="Why it is secured: what was checked.")
+
+
+class SignOffRead(BaseModel):
+    id: str
+    touchpoint: str
+    status: TouchpointStatus
+    actor: str
+    note: str
+    signed_at: AwareDatetime
+    examined_at: AwareDatetime
+
+
+@router.post("/touchpoints/{key}/secure", operation_id="secureTouchpoint")
+def secure(key: str, body: SignOffCreate, ctx: Ctx, _: SharedWriter) -> SignOffRead:
+    """Signs an examined touchpoint off as secured (409 with an open high-severity finding)."""
+    tp, s = securing.secure_touchpoint(ctx, key=key, by=body.by, note=body.note)
+    return SignOffRead(
+        id=s.id,
+        touchpoint=tp.key,
+        status=tp.status,
+        actor=s.actor,
+        note=s.note,
+        signed_at=s.signed_at,
+        examined_at=s.examined_at,
+    )

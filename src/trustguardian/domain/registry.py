@@ -117,6 +117,15 @@ class Touchpoint:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Personal data sent outside the EEA (GDPR art. 30(1)(e), chapter V)."""
+
+    recipient: str
+    country: str  # ISO 3166-1 alpha-2
+    safeguard: str  # e.g. adequacy decision, standard contractual clauses (art. 46(2)(c))
+
+
+@dataclass(frozen=True)
 class PurposeContent:
     """What a purpose version says; any change to it makes a new version."""
 
@@ -129,6 +138,12 @@ class PurposeContent:
     consent_lifetime_days: int | None
     marketing: bool
     analogous_products: bool = False
+    # What the register of processing (art. 30(1)(c)-(f)) states beyond the above.
+    recipients: tuple[str, ...] = ()  # named third parties (the systems come from the census)
+    transfers: tuple[Transfer, ...] = ()
+    data_categories: tuple[str, ...] = ()
+    subject_categories: tuple[str, ...] = ()
+    retention: str = ""  # how the retention period is counted and what happens after it
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, select, update
 
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.store import tables as t
@@ -25,6 +25,18 @@ class StoredFinding:
     first_found_at: datetime
     last_found_at: datetime
     resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A person's statement that a touchpoint is secured, after an examination."""
+
+    id: str
+    touchpoint_key: str
+    actor: str
+    note: str
+    signed_at: datetime
+    examined_at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,32 @@ class AccountabilityRepository:
         ).scalar_one_or_none()
         return value
 
+    def add_signoff(self, signoff: SignOff) -> None:
+        self._c.execute(insert(t.touchpoint_signoffs).values(**vars(signoff)))
+
+    def signoffs(self, touchpoint: str) -> list[SignOff]:
+        """A touchpoint's sign-offs, oldest first."""
+        c = t.touchpoint_signoffs.c
+        rows = self._c.execute(
+            select(t.touchpoint_signoffs)
+            .where(c.touchpoint_key == touchpoint)
+            .order_by(c.signed_at, c.id)
+        )
+        return [SignOff(**row._mapping) for row in rows]
+
     # --- what the census rules read -----------------------------------------------------------
+
+    def imported_share(self, touchpoint: str) -> tuple[int, int]:
+        """(consent events recorded at a touchpoint, how many of them carry an import proof)."""
+        e, p = t.events.c, t.event_proofs.c
+        # Correlated on the proofs' primary key (event_seq, position): one index probe a row.
+        imported = exists().where(p.event_seq == e.seq, p.type == "import")
+        row = self._c.execute(
+            select(func.count(), func.count(case((imported, 1)))).where(
+                e.touchpoint_key == touchpoint, e.kind == "consent.given"
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
     def notice_version_shown(self, touchpoint: str, notice: str, since: datetime) -> int | None:
         """The notice version of a touchpoint's latest event (by occurrence) from an instant on."""

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         retire_purpose,
         revise_purpose,
     )
+    from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
     from trustguardian.service.registry.touchpoints import (
         create_touchpoint,
         get_touchpoint,
@@ -66,8 +67,10 @@ USE_CASES = {
     "retire_touchpoint": "touchpoints",
     "revise_purpose": "purposes",
     "sale_sharing_purposes": "purpose_flags",
+    "secure_touchpoint": "securing",
     "set_sale_sharing": "purpose_flags",
     "touchpoint_findings": "census",
+    "touchpoint_signoffs": "securing",
     "update_notice_draft": "notices",
     "update_touchpoint": "touchpoints",
 }
@@ -94,8 +97,10 @@ __all__ = [
     "retire_touchpoint",
     "revise_purpose",
     "sale_sharing_purposes",
+    "secure_touchpoint",
     "set_sale_sharing",
     "touchpoint_findings",
+    "touchpoint_signoffs",
     "update_notice_draft",
     "update_touchpoint",
 ]
