@@ -87,6 +87,16 @@ class Settings(BaseSettings):
     controller_address: str | None = None
     jurisdiction: str = "IT"
     privacy_policy_url: str | None = None
+    # The art. 30(1)(a) block of the register and the inspection report: the controller's name
+    # (the purposes' own when unset), its data protection officer and, for a controller outside
+    # the Union, its representative (art. 27).
+    controller_name: str | None = None
+    dpo_name: str | None = None
+    dpo_email: str | None = None
+    dpo_phone: str | None = None
+    representative_name: str | None = None
+    representative_address: str | None = None
+    representative_email: str | None = None
     # Right touchpoints: which touchpoint the public rights form and preference e-mails act for.
     rights_touchpoint: str = "privacy-desk"
     preferences_touchpoint: str = "preference-centre"

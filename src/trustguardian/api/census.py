@@ -93,8 +93,8 @@ class SignOffRead(BaseModel):
     id: str
     touchpoint: str
     status: TouchpointStatus
-    actor: str
-    note: str
+    actor: str = Field(description="The console user who signed, as `user:<name> (<role>)`.")
+    note: str = Field(description="Why the touchpoint is secured, as the user wrote it.")
     signed_at: AwareDatetime
     examined_at: AwareDatetime
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from trustguardian.service.accountability.records import (
         controller,
         processing_register,
+        register_header,
         subject_records,
     )
 
@@ -22,6 +23,7 @@ USE_CASES = {
     "gather_dossier": "dossier",
     "inspection_figures": "inspection",
     "processing_register": "records",
+    "register_header": "records",
     "subject_records": "records",
 }
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "gather_dossier",
     "inspection_figures",
     "processing_register",
+    "register_header",
     "subject_records",
 ]
 __getattr__ = lazy(__name__, USE_CASES)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         purpose_versions,
         retire_purpose,
         revise_purpose,
+        set_register_fields,
     )
     from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
     from trustguardian.service.registry.touchpoints import (
@@ -68,6 +69,7 @@ USE_CASES = {
     "revise_purpose": "purposes",
     "sale_sharing_purposes": "purpose_flags",
     "secure_touchpoint": "securing",
+    "set_register_fields": "purposes",
     "set_sale_sharing": "purpose_flags",
     "touchpoint_findings": "census",
     "touchpoint_signoffs": "securing",
@@ -98,6 +100,7 @@ __all__ = [
     "revise_purpose",
     "sale_sharing_purposes",
     "secure_touchpoint",
+    "set_register_fields",
     "set_sale_sharing",
     "touchpoint_findings",
     "touchpoint_signoffs",
