@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import and_, func, or_, select
-from tests.census.helpers import NOTICE, PURPOSE, T0, at
+from tests.census.helpers import NOTICE, PURPOSE, STORE, T0, at, signer
 from tests.factories import add_purpose, add_touchpoint
 from tests.factories.cli import instance_env, tg
 from tests.reports.helpers import History, mario_history
@@ -24,6 +24,7 @@ from trustguardian.domain.registry import Channel, ProofType, Transfer, text_sha
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.reports.register import register_pdf
+from trustguardian.reports.touchpoint_dossier import touchpoint_report
 from trustguardian.service.accountability.records import processing_register, register_header
 from trustguardian.service.collect.admin import configure
 from trustguardian.service.collect.evidence import ProofDraft
@@ -31,7 +32,9 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.registry.census import examine_touchpoints
 from trustguardian.service.registry.purposes import set_register_fields
+from trustguardian.service.registry.securing import secure_touchpoint
 from trustguardian.store import tables as t
 
 SIGNUP = "web-signup"
@@ -261,3 +264,42 @@ def test_the_cli_states_a_purposes_register_fields(company: History, tmp_path: P
     refused = tg("purposes", "register", PROFILING, "--transfer", "nowhere", env=env)
     assert refused.returncode != 0
     assert "RECIPIENT:COUNTRY:SAFEGUARD" in refused.stderr
+
+
+def test_a_touchpoints_dossier_tells_its_history_in_italian(
+    company: History, tmp_path: Path
+) -> None:
+    now = company.ctx
+    examine_touchpoints(at(now, T0 + timedelta(days=1)))
+    secure_touchpoint(now, key=STORE, by=signer(now), note="moduli scansionati ogni sera")
+    body = touchpoint_report(now, key=STORE, lang="it")
+    text = one_line(pdf_text(body))
+    assert "Fascicolo del touchpoint: Shop counter" in text
+    assert "moduli scansionati ogni sera" in text
+    assert "user:giulia.dpo (dpo)" in text
+    # Notices over time: the counter showed version 2 to Mario and Luigi.
+    assert "privacy-it 2 2 2026-11-02 09:40 2026-11-02 09:45" in text
+    assert "consenso prestato 2" in text
+    with now.engine.connect() as conn:
+        commitments = (
+            conn.execute(
+                select(t.event_proofs.c.commitment)
+                .join(t.events, t.events.c.seq == t.event_proofs.c.event_seq)
+                .where(t.events.c.touchpoint_key == STORE)
+            )
+            .scalars()
+            .all()
+        )
+    assert len(commitments) == 2
+    packed = text.replace(" ", "")  # a 64-digit commitment wraps in its cell
+    assert all(c in packed for c in commitments)
+    assert "Gio" not in text  # the operator's name stays sealed
+
+    env = {**os.environ, **instance_env(now, tmp_path)}
+    out = tmp_path / "store.pdf"
+    done = tg("report", "touchpoint", STORE, "--lang", "en", "--out", out, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Touchpoint dossier: Shop counter" in one_line(pdf_text(out.read_bytes()))
+    missing = tg("report", "touchpoint", "nowhere", "--out", out, env=env)
+    assert missing.returncode != 0
+    assert "no touchpoint 'nowhere'" in missing.stderr

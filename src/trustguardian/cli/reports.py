@@ -1,4 +1,5 @@
-"""`trustguardian report inspection|register` and `trustguardian export consent-records`."""
+"""`trustguardian report inspection|register|touchpoint` and `trustguardian export
+consent-records`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.i18n import Language
 from trustguardian.reports.inspection import inspection_report, summary_lines
 from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.reports.touchpoint_dossier import touchpoint_report
 from trustguardian.service.access.access_log import cli_reader, log_read
 from trustguardian.service.accountability.records import (
     processing_register,
@@ -89,6 +91,19 @@ def register(
         print_json({"out": str(out), "activities": len(rows)})
         return
     console.print(f"register of {len(rows)} processing activities written to {out}")
+
+
+@report.command("touchpoint")
+def touchpoint(
+    typer_ctx: typer.Context,
+    key: str = typer.Argument(..., help="The touchpoint."),
+    out: Path = typer.Option(..., "--out", help="Where to write the PDF."),
+    lang: Language = LANG,
+) -> None:
+    """Write a touchpoint's dossier: census history, notices shown, events, sample proofs."""
+    body = touchpoint_report(context(typer_ctx), key=key, lang=lang.value)
+    out.write_bytes(body)
+    console.print(f"dossier of touchpoint {key} written to {out} ({len(body):,} bytes)")
 
 
 @export.command("consent-records")

@@ -82,6 +82,46 @@ ITALIAN: dict[str, str] = {
         "checkpoint firmati Ed25519; chiavi API conservate come hash, con ambiti limitati e "
         "legate ai touchpoint."
     ),
+    # A touchpoint's dossier.
+    "Touchpoint dossier: {name}": "Fascicolo del touchpoint: {name}",
+    "Generated {at}": "Generato il {at}",
+    "Key": "Chiave",
+    "Owner": "Responsabile",
+    "Company systems": "Sistemi aziendali",
+    "Purposes": "Finalità",
+    "Notice": "Informativa",
+    "Required proofs": "Prove richieste",
+    "Confirmation": "Conferma",
+    "Last examined": "Ultimo esame",
+    "Census history: findings, open and resolved": "Storia del censimento: rilievi aperti e chiusi",
+    "found": "rilevato",
+    "resolved": "risolto",
+    "No finding was ever made.": "Nessun rilievo è mai stato fatto.",
+    "Sign-offs": "Attestazioni di messa in sicurezza",
+    "signed": "firmata il",
+    "signed by": "firmata da",
+    "note": "nota",
+    "examination": "esame",
+    "Never signed off as secured.": "Mai attestato come messo in sicurezza.",
+    "Notices shown over time": "Informative mostrate nel tempo",
+    "notice": "informativa",
+    "version": "versione",
+    "events": "eventi",
+    "first": "primo",
+    "last": "ultimo",
+    "No event cites a notice.": "Nessun evento cita un'informativa.",
+    "Events by kind": "Eventi per tipo",
+    "No event was recorded here.": "Nessun evento è stato registrato qui.",
+    "Sample proofs of the latest consents": "Prove a campione degli ultimi consensi",
+    "Each proof by its type and the salted commitment the ledger holds; its content is in the "
+    "subject's dossier.": (
+        "Ogni prova con il suo tipo e l'impegno con sale custodito nel registro; il contenuto è "
+        "nel fascicolo dell'interessato."
+    ),
+    "proof": "prova",
+    "commitment": "impegno",
+    "file": "file",
+    "No consent was recorded here.": "Nessun consenso è stato registrato qui.",
     # The inspection report.
     "Inspection report": "Rapporto per l'ispezione",
     "Period: {start} to {end} (end excluded)": "Periodo: dal {start} al {end} (escluso)",

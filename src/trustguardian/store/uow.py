@@ -30,6 +30,7 @@ from trustguardian.store.registry import NoticeRepository, PurposeRepository, To
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.sync import SyncRepository
+from trustguardian.store.touchpoint_history import TouchpointHistoryReads
 
 
 class UnitOfWork:
@@ -153,6 +154,10 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def touchpoint_history(self) -> TouchpointHistoryReads:
+        return TouchpointHistoryReads(self.connection)
 
     @cached_property
     def scans(self) -> VerifyScans:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         register_header,
         subject_records,
     )
+    from trustguardian.service.accountability.touchpoint_reads import touchpoint_dossier
 
 USE_CASES = {
     "controller": "records",
@@ -25,6 +26,7 @@ USE_CASES = {
     "processing_register": "records",
     "register_header": "records",
     "subject_records": "records",
+    "touchpoint_dossier": "touchpoint_reads",
 }
 __all__ = [
     "controller",
@@ -33,5 +35,6 @@ __all__ = [
     "processing_register",
     "register_header",
     "subject_records",
+    "touchpoint_dossier",
 ]
 __getattr__ = lazy(__name__, USE_CASES)
