@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.census.helpers import STORE, WEB, clean_company, examine, rules, signer
 from tests.factories.cli import instance_env, tg
 
@@ -15,12 +16,15 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.errors import Conflict, InvalidInput
 from trustguardian.domain.registry import ProofType, TouchpointStatus
 from trustguardian.domain.roles import Role
+from trustguardian.ledger.records import RecordLeaf
 from trustguardian.service.access.users import create_user
 from trustguardian.service.collect.admin import configure
 from trustguardian.service.context import Context
 from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
 from trustguardian.service.registry.touchpoints import TouchpointPatch, get_touchpoint
 from trustguardian.service.registry.touchpoints import update_touchpoint as update
+from trustguardian.service.verify.full import verify_ledger
+from trustguardian.store import tables as t
 
 
 def test_a_form_with_our_double_opt_in_is_secured_once_signed_off(ctx: Context) -> None:
@@ -44,6 +48,21 @@ def test_a_form_with_our_double_opt_in_is_secured_once_signed_off(ctx: Context) 
     assert signoff.note == "DOI tested end to end"
     assert signoff.signed_at == now.clock.now()
     assert signoff.examined_at == result.examined_at
+
+    # The sign-off is a leaf of the ledger, committing to who, why and when, and it verifies.
+    with now.engine.connect() as conn:
+        leaf = conn.execute(
+            select(t.registry_records.c.leaf).where(t.registry_records.c.seq == signoff.seq)
+        ).scalar_one()
+        size = conn.execute(select(t.ledger_head.c.size)).scalar_one()
+    parsed = RecordLeaf.parse(bytes(leaf))
+    assert parsed.kind == "registry.touchpoint_signoff.signed"
+    assert (parsed.object_type, parsed.object_key) == ("touchpoint_signoff", WEB)
+    assert parsed.actor == "user:giulia.dpo (dpo)"
+    assert parsed.content["note"] == "DOI tested end to end"
+    assert signoff.seq == size - 1
+    report = verify_ledger(now)
+    assert report.ok, report.problems
 
 
 def test_requiring_the_proof_our_confirmation_adds_is_a_high_finding(ctx: Context) -> None:
@@ -97,4 +116,4 @@ def test_the_cli_signs_off_and_refuses_in_one_sentence(ctx: Context, tmp_path: P
     shown = json.loads(done.stdout)
     assert shown["status"] == "secured"
     assert (shown["actor"], shown["note"]) == ("user:giulia.dpo (dpo)", "ok")
-    assert [s.id for s in touchpoint_signoffs(now, key=WEB)] == [shown["id"]]
+    assert [s.seq for s in touchpoint_signoffs(now, key=WEB)] == [shown["seq"]]

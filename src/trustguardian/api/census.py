@@ -90,7 +90,7 @@ class SignOffCreate(BaseModel):
 
 
 class SignOffRead(BaseModel):
-    id: str
+    seq: int = Field(description="The index of the sign-off's leaf in the ledger.")
     touchpoint: str
     status: TouchpointStatus
     actor: str = Field(description="The console user who signed, as `user:<name> (<role>)`.")
@@ -104,7 +104,7 @@ def secure(key: str, body: SignOffCreate, ctx: Ctx, _: SharedWriter) -> SignOffR
     """Signs an examined touchpoint off as secured (409 with an open high-severity finding)."""
     tp, s = securing.secure_touchpoint(ctx, key=key, by=body.by, note=body.note)
     return SignOffRead(
-        id=s.id,
+        seq=s.seq,
         touchpoint=tp.key,
         status=tp.status,
         actor=s.actor,

@@ -123,7 +123,7 @@ def secure(
 
 def _signoff(s: securing.SignOff) -> dict[str, object]:
     return {
-        "id": s.id,
+        "seq": s.seq,
         "actor": s.actor,
         "note": s.note,
         "signed_at": s.signed_at,

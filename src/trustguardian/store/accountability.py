@@ -28,18 +28,6 @@ class StoredFinding:
 
 
 @dataclass(frozen=True)
-class SignOff:
-    """A person's statement that a touchpoint is secured, after an examination."""
-
-    id: str
-    touchpoint_key: str
-    actor: str
-    note: str
-    signed_at: datetime
-    examined_at: datetime
-
-
-@dataclass(frozen=True)
 class StoredTimestamp:
     tree_size: int
     token: bytes
@@ -116,19 +104,6 @@ class AccountabilityRepository:
             )
         ).scalar_one_or_none()
         return value
-
-    def add_signoff(self, signoff: SignOff) -> None:
-        self._c.execute(insert(t.touchpoint_signoffs).values(**vars(signoff)))
-
-    def signoffs(self, touchpoint: str) -> list[SignOff]:
-        """A touchpoint's sign-offs, oldest first."""
-        c = t.touchpoint_signoffs.c
-        rows = self._c.execute(
-            select(t.touchpoint_signoffs)
-            .where(c.touchpoint_key == touchpoint)
-            .order_by(c.signed_at, c.id)
-        )
-        return [SignOff(**row._mapping) for row in rows]
 
     # --- what the census rules read -----------------------------------------------------------
 

@@ -63,7 +63,6 @@ from trustguardian.store.tables_rights import (
     purpose_flags,
     rights_request_steps,
     rights_requests,
-    touchpoint_signoffs,
     verification_codes,
 )
 from trustguardian.store.tables_sync import (
@@ -126,7 +125,6 @@ __all__ = [
     "sync_positions",
     "systems",
     "touchpoint_purposes",
-    "touchpoint_signoffs",
     "touchpoints",
     "tree_nodes",
     "verification_codes",

@@ -51,19 +51,6 @@ examinations = Table(
     Column("open_high", Integer, nullable=False),
 )
 
-# A person's sign-off that a touchpoint is secured: who, why, and the examination it rests on.
-touchpoint_signoffs = Table(
-    "touchpoint_signoffs",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("signed_at", UTCDateTime, nullable=False),
-    Column("examined_at", UTCDateTime, nullable=False),
-)
-Index("ix_touchpoint_signoffs_touchpoint", touchpoint_signoffs.c.touchpoint_key)
-
 # RFC 3161 time-stamp tokens over a checkpoint's signed note, from the configured authority.
 checkpoint_timestamps = Table(
     "checkpoint_timestamps",

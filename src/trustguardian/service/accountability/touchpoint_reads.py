@@ -10,7 +10,8 @@ from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Purpose, Touchpoint
 from trustguardian.service.context import Context
-from trustguardian.store.accountability import SignOff, StoredFinding
+from trustguardian.service.registry.securing import SignOff, signoffs_of
+from trustguardian.store.accountability import StoredFinding
 from trustguardian.store.touchpoint_history import NoticeShown, SampleProof
 
 SAMPLE_EVENTS = 10
@@ -45,7 +46,7 @@ def touchpoint_dossier(ctx: Context, *, key: str) -> TouchpointDossier:
             confirmation=settings.confirmation if settings else Confirmation.NONE,
             examined_at=uow.accountability.examined_at(key),
             findings=uow.accountability.findings(key, open_only=False),
-            signoffs=uow.accountability.signoffs(key),
+            signoffs=signoffs_of(uow, key),
             notices_shown=history.notices_shown(key),
             events_by_kind=history.events_by_kind(key),
             sample_proofs=history.sample_proofs(key, CONSENT_KINDS, SAMPLE_EVENTS),

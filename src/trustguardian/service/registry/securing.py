@@ -1,25 +1,50 @@
-"""Securing a touchpoint: a person's sign-off after an examination, never automatic."""
+"""Securing a touchpoint: a person's sign-off after an examination, never automatic.
+
+A sign-off is a registry record (`registry.touchpoint_signoff.signed`, object type
+`touchpoint_signoff`, keyed by the touchpoint): one ledger leaf committing to who signed, why,
+and the examination it rests on, written in the same unit of work as the status it sets.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime
 
+from trustguardian.domain.common import as_utc
 from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from trustguardian.domain.events import timestamp
 from trustguardian.domain.registry import Touchpoint, TouchpointStatus
 from trustguardian.domain.roles import Permission
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_registry_change
 from trustguardian.service.registry.census import check_can_secure
-from trustguardian.store.accountability import SignOff as SignOff  # what callers get
+from trustguardian.store.records import StoredRecord
 from trustguardian.store.uow import UnitOfWork
 
 NOTE_LENGTH = 2000
+KIND = "registry.touchpoint_signoff.signed"
+OBJECT_TYPE = "touchpoint_signoff"
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A person's statement that a touchpoint is secured, as its ledger leaf commits to it."""
+
+    seq: int  # the leaf's index in the ledger
+    touchpoint_key: str
+    actor: str
+    note: str
+    signed_at: datetime
+    examined_at: datetime
 
 
 def secure_touchpoint(ctx: Context, *, key: str, by: str, note: str) -> tuple[Touchpoint, SignOff]:
     """Signs an examined touchpoint off as secured, in the name of a console user.
 
     Refused while the touchpoint was never examined or has an open high-severity finding, and
-    for a user who may not edit touchpoints; the sign-off is kept with who, why and when.
+    for a user who may not edit touchpoints; the sign-off is a ledger leaf.
     """
     note = note.strip()
     if not note or len(note) > NOTE_LENGTH:
@@ -40,19 +65,24 @@ def secure_touchpoint(ctx: Context, *, key: str, by: str, note: str) -> tuple[To
         check_can_secure(uow, tp)
         examined_at = uow.accountability.examined_at(key)
         assert examined_at is not None  # check_can_secure refuses a touchpoint never examined
-        signoff = SignOff(
-            id=ctx.ids.new_id("sgn"),
-            touchpoint_key=key,
-            actor=actor,
-            note=note,
-            signed_at=now,
-            examined_at=examined_at,
-        )
-        uow.accountability.add_signoff(signoff)
         secured = dataclasses.replace(tp, status=TouchpointStatus.SECURED, updated_at=now)
         uow.touchpoints.save(secured)
+        record = record_registry_change(
+            ctx,
+            uow,
+            KIND,
+            OBJECT_TYPE,
+            key,
+            {
+                "touchpoint": key,
+                "note": note,
+                "examined_at": timestamp(examined_at),
+                "status_before": tp.status.value,
+            },
+            actor,
+        )
         uow.commit()
-    return secured, signoff
+    return secured, _signoff(record)
 
 
 def touchpoint_signoffs(ctx: Context, *, key: str) -> list[SignOff]:
@@ -60,7 +90,24 @@ def touchpoint_signoffs(ctx: Context, *, key: str) -> list[SignOff]:
     with ctx.uow(write=False) as uow:
         if uow.touchpoints.get(key) is None:
             raise NotFound(f"no touchpoint {key!r}")
-        return uow.accountability.signoffs(key)
+        return signoffs_of(uow, key)
+
+
+def signoffs_of(uow: UnitOfWork, key: str) -> list[SignOff]:
+    """A touchpoint's sign-offs, read in the caller's unit of work."""
+    return [_signoff(r) for r in uow.records.history(OBJECT_TYPE, key) if r.kind == KIND]
+
+
+def _signoff(record: StoredRecord) -> SignOff:
+    content = json.loads(record.content)
+    return SignOff(
+        seq=record.seq,
+        touchpoint_key=record.object_key,
+        actor=record.actor,
+        note=str(content["note"]),
+        signed_at=as_utc(record.recorded_at),
+        examined_at=datetime.fromisoformat(str(content["examined_at"])),
+    )
 
 
 def _signer(uow: UnitOfWork, username: str) -> str:

@@ -1,7 +1,7 @@
-"""reports: the register fields of purposes, and touchpoint sign-offs
+"""reports: the register fields of purposes
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
@@ -32,23 +32,9 @@ PURPOSE_COLUMNS = (
 def upgrade() -> None:
     for name, kind in PURPOSE_COLUMNS:
         op.add_column("purpose_versions", sa.Column(name, kind, nullable=True))
-    op.create_table(
-        "touchpoint_signoffs",
-        sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column(
-            "touchpoint_key", sa.String(64), sa.ForeignKey("touchpoints.key"), nullable=False
-        ),
-        sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("examined_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    op.create_index("ix_touchpoint_signoffs_touchpoint", "touchpoint_signoffs", ["touchpoint_key"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_touchpoint_signoffs_touchpoint", table_name="touchpoint_signoffs")
-    op.drop_table("touchpoint_signoffs")
     with op.batch_alter_table("purpose_versions") as batch:
         for name, _ in reversed(PURPOSE_COLUMNS):
             batch.drop_column(name)
