@@ -22,10 +22,15 @@ from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, ProofType, Transfer, text_sha256
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.reports.register import register_pdf
 from trustguardian.reports.touchpoint_dossier import touchpoint_report
-from trustguardian.service.accountability.records import processing_register, register_header
+from trustguardian.service.accountability.records import (
+    processing_register,
+    register_header,
+    subject_records,
+)
 from trustguardian.service.collect.admin import configure
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
@@ -303,3 +308,29 @@ def test_a_touchpoints_dossier_tells_its_history_in_italian(
     missing = tg("report", "touchpoint", "nowhere", "--out", out, env=env)
     assert missing.returncode != 0
     assert "no touchpoint 'nowhere'" in missing.stderr
+
+
+def test_the_standard_exports_speak_italian_and_name_recipients_and_transfers(
+    company: History,
+) -> None:
+    records = subject_records(company.ctx, subject_id=company.subject_id)
+    [record] = dpv_records(records, "it")
+    labels = [
+        consent["skos:prefLabel"]
+        for process in record["dpv:hasProcess"][0]["dpv:hasProcess"]
+        for consent in process["dpv:hasConsentStatus"]
+    ]
+    assert sorted(labels) == ["prestato", "revocato"]
+    names = [e["dpv:hasName"] for e in record["dpv:hasEntity"].values()]
+    assert "Poste Italiane S.p.A. (stampa e recapito)" in names
+    [transfer] = record["dpv:hasProcess"][0]["tg:thirdCountryTransfers"]
+    assert transfer["dpv:hasThirdCountry"] == "loc:US"
+    assert "clausole contrattuali tipo" in transfer["dpv:hasSafeguard"]
+    [receipt] = kantara_receipts(records, "it")
+    purpose = receipt["services"][0]["purposes"][0]
+    assert purpose["termination"] == (
+        "revoca, o 730 giorni dopo il consenso; dati conservati al massimo 730 giorni"
+    )
+    assert "Poste Italiane S.p.A. (stampa e recapito)" in purpose["thirdPartyName"]
+    [english] = kantara_receipts(records, "en")
+    assert english["services"][0]["purposes"][0]["termination"].startswith("withdrawal, or 730")
