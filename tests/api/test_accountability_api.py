@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.census.helpers import STORE, WEB, signer
 from tests.factories.api import assert_problem
 from tests.reports.helpers import History, mario_history
+from tests.reports.pdf import pdf_text
 from tests.reports.tsa import local_tsa
 
 from trustguardian.asgi import create_app
@@ -142,3 +143,15 @@ def test_stamping_the_latest_checkpoint_over_http(history: History) -> None:
     assert stamped.json()["tree_size"] == 4
     with client_for(history.ctx) as c:
         assert_problem(c.post("/v1/ledger/timestamps"), 409, "conflict")
+
+
+def test_the_reports_come_in_italian_over_http(history: History, admin: TestClient) -> None:
+    dossier = admin.get(f"/v1/reports/touchpoints/{STORE}", params={"lang": "it"})
+    assert dossier.status_code == 200, dossier.text
+    assert dossier.headers["content-type"] == "application/pdf"
+    assert "Fascicolo del touchpoint" in pdf_text(dossier.content)
+    assert_problem(admin.get("/v1/reports/touchpoints/nowhere"), 404, "not-found")
+    register = admin.get("/v1/reports/register", params={"format": "pdf", "lang": "it"})
+    assert "Registro delle attività di trattamento" in pdf_text(register.content)
+    refused = admin.get("/v1/reports/register", params={"format": "pdf", "lang": "de"})
+    assert_problem(refused, 422, "validation-error")

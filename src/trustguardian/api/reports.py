@@ -18,6 +18,7 @@ from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.i18n import Language
 from trustguardian.reports.inspection import inspection_report
 from trustguardian.reports.register import register_csv, register_pdf
+from trustguardian.reports.touchpoint_dossier import touchpoint_report
 from trustguardian.service.access.access_log import api_reader, log_read
 from trustguardian.service.accountability.records import (
     processing_register,
@@ -129,6 +130,23 @@ def get_register(
         return _attachment(csv_body, "text/csv; charset=utf-8", "register.csv")
     body = register_pdf(rows, ctx.clock.now(), register_header(ctx), lang.value)
     return _attachment(body, "application/pdf", "register.pdf")
+
+
+@router.get(
+    "/reports/touchpoints/{key}",
+    operation_id="getTouchpointDossier",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_touchpoint_dossier(
+    key: str,
+    ctx: Ctx,
+    _: RegistryReader,
+    lang: Annotated[Language, Query(description="The dossier's language.")] = Language.EN,
+) -> Response:
+    """A touchpoint's dossier (PDF): census history, notices shown, events, sample proofs."""
+    body = touchpoint_report(ctx, key=key, lang=lang.value)
+    return _attachment(body, "application/pdf", f"touchpoint-{key}.pdf")
 
 
 @router.post("/ledger/timestamps", operation_id="timestampCheckpoint")
