@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import re
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from tests.factories.api import assert_problem
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.domain.registry import text_sha256
+from trustguardian.domain.registry import ProofType, text_sha256
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.collect.evidence import is_declared_type
+from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
+from trustguardian.store.events import EventFilter
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00" + b"\x00" * 64
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb" * 40
@@ -192,3 +195,37 @@ def test_the_signatures_of_recordings() -> None:
     assert is_declared_type("audio/ogg", b"OggS\x00\x02")
     assert is_declared_type("audio/mp4", b"\x00\x00\x00\x20ftypM4A ")
     assert not is_declared_type("audio/flac", TEXT)
+
+
+def test_the_operator_page_keeps_an_uploaded_recording(ctx: Context) -> None:
+    setup_collect(ctx)
+    _, key = create_api_key(
+        ctx, name="Call centre", scopes=[Scope.EVENTS_WRITE], touchpoint_key=PHONE_TP
+    )
+    client = TestClient(create_app(ctx))
+    assert client.post("/operator/sign-in", data={"api_key": key}).status_code == 200
+    page = client.get("/operator").text
+    assert 'name="recording"' in page
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert found is not None
+    fields = {
+        "csrf_token": found.group(1),
+        "touchpoint": PHONE_TP,
+        "phone": "+39 333 765 4321",
+        "purpose": [NEWSLETTER],
+        "staff_member": "Paolo Verdi",
+        "campaign": "autunno-2026",
+        "recording_reference": "CC-0077",
+    }
+    done = client.post(
+        "/operator/consents",
+        data=fields,
+        files={"recording": ("call.mp3", MP3, "audio/mpeg")},
+    )
+    assert done.status_code == 201, done.text
+    with ctx.uow(write=False) as uow:
+        (event,) = uow.events.page(EventFilter(), after=None, limit=10)
+    position = [p.type for p in event.proofs].index(ProofType.CALL_RECORDING)
+    opened = read_proof(ctx, event_id=event.id, position=position)
+    assert opened.file == MP3
+    assert opened.content["sha256"] == hashlib.sha256(MP3).hexdigest()  # computed for the clerk
