@@ -114,6 +114,8 @@ TABLE: dict[str, tuple[Scope | None, str]] = {
     "getTouchpointFindings": (S.REGISTRY_READ, OWN),
     "examineTouchpoint": (S.REGISTRY_WRITE, UNBOUND),
     "examineCensus": (S.REGISTRY_WRITE, UNBOUND),
+    "secureTouchpoint": (S.REGISTRY_WRITE, UNBOUND),
+    "getTouchpointDossier": (S.REGISTRY_READ, UNBOUND),
     "getSubjectDossier": (S.SUBJECTS_READ, UNBOUND),
     "getConsentRecords": (S.SUBJECTS_READ, UNBOUND),
     "getInspectionReport": (S.REGISTRY_READ, UNBOUND),

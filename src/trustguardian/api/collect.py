@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from trustguardian.api.auth import confine, get_context, require
-from trustguardian.api.event_schemas import Base64File, EventRead, Hex64, Short
+from trustguardian.api.event_schemas import AudioMedia, Base64File, EventRead, Hex64, Short
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
 from trustguardian.domain.access import ApiKey, Reach, Scope
@@ -249,6 +249,11 @@ class PaperFormIn(Input):
 class CallRecordingIn(Input):
     reference: Short
     sha256: Hex64
+    media_type: AudioMedia | None = None
+    content_base64: Base64File | None = Field(
+        default=None,
+        description="The recording itself, kept sealed beside its reference (optional).",
+    )
 
 
 class PurposeIn(Input):
@@ -296,7 +301,12 @@ def record_in_person(
         ),
         call_recording=None
         if body.call_recording is None
-        else CallRecording(body.call_recording.reference, body.call_recording.sha256),
+        else CallRecording(
+            body.call_recording.reference,
+            body.call_recording.sha256,
+            body.call_recording.content_base64,
+            body.call_recording.media_type,
+        ),
         idempotency_key=idempotency_key,
     )
     events = record_in_person_service(

@@ -34,6 +34,7 @@ from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.sync import SyncRepository
+from trustguardian.store.touchpoint_history import TouchpointHistoryReads
 
 
 class UnitOfWork:
@@ -173,6 +174,10 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def touchpoint_history(self) -> TouchpointHistoryReads:
+        return TouchpointHistoryReads(self.connection)
 
     @cached_property
     def scans(self) -> VerifyScans:

@@ -10,6 +10,7 @@ the page's Content-Security-Policy allows scripts from here only.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -133,7 +134,9 @@ def install_operator_pages(app: FastAPI) -> None:
 
     @app.post("/operator/consents", response_class=HTMLResponse, include_in_schema=False)
     async def record(
-        request: Request, scan: Annotated[UploadFile | None, File()] = None
+        request: Request,
+        scan: Annotated[UploadFile | None, File()] = None,
+        recording: Annotated[UploadFile | None, File()] = None,
     ) -> Response:
         check_origin(request)
         ctx: Context = request.app.state.context
@@ -146,9 +149,11 @@ def install_operator_pages(app: FastAPI) -> None:
         chosen = str(form.get("touchpoint") or "")
         purposes = [str(p) for p in form.getlist("purpose")]
         content = await scan.read() if scan is not None and scan.filename else b""
+        audio = await recording.read() if recording is not None and recording.filename else b""
         kept = text | {"purposes": purposes}
         try:
-            consent = _consent(ctx, chosen, text, purposes, scan, content)
+            heard = (audio, recording.content_type if recording else None)
+            consent = _consent(ctx, chosen, text, purposes, scan, content, heard)
             from starlette.concurrency import run_in_threadpool
 
             events = await run_in_threadpool(
@@ -179,6 +184,7 @@ def _consent(
     purposes: list[str],
     scan: UploadFile | None,
     content: bytes,
+    heard: tuple[bytes, str | None] = (b"", None),
 ) -> InPersonConsent:
     region = ctx.settings.default_phone_region
     identifiers = tuple(
@@ -195,7 +201,11 @@ def _consent(
                 "invalid date", errors=[FieldError("occurred_at", "a date and time")]
             ) from exc
     recording = None
-    if text["recording_reference"] or text["recording_sha256"]:
+    audio, audio_type = heard
+    if audio:  # the recording itself, kept sealed; its hash is computed when not given
+        digest = text["recording_sha256"].lower() or hashlib.sha256(audio).hexdigest()
+        recording = CallRecording(text["recording_reference"], digest, audio, audio_type)
+    elif text["recording_reference"] or text["recording_sha256"]:
         recording = CallRecording(text["recording_reference"], text["recording_sha256"].lower())
     paper = None
     if content:
