@@ -30,6 +30,7 @@ from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
+from trustguardian.store.snapshots import SnapshotReads
 from trustguardian.store.sync import SyncRepository
 
 
@@ -106,6 +107,10 @@ class UnitOfWork:
     @cached_property
     def records(self) -> RecordRepository:
         return RecordRepository(self.connection)
+
+    @cached_property
+    def snapshots(self) -> SnapshotReads:
+        return SnapshotReads(self.connection)
 
     @cached_property
     def consent(self) -> ConsentRepository:

@@ -13,8 +13,10 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
+from trustguardian.store.snapshots import CONTACT_POLICY, OPPOSITION_REGISTER, SUPPRESSION_ENTRY
 
 REFRESH_DAYS = 31  # the opposition register is to be consulted at least monthly
 
@@ -86,6 +88,7 @@ def add_policy(
                 created_at=ctx.clock.now(),
             )
         )
+        record_objects(ctx, uow, CONTACT_POLICY, [policy_id], "created")
         uow.commit()
     return policy_id
 
@@ -96,6 +99,7 @@ def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) ->
     rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
         added = uow.engage.add_suppression(rows)
+        record_objects(ctx, uow, SUPPRESSION_ENTRY, [r.blind for r in rows], "added")
         uow.commit()
     return added
 
@@ -139,10 +143,11 @@ def import_register(
             )
         except InvalidInput as exc:
             rejected.append((number, exc.errors[0].msg if exc.errors else exc.detail))
+    register_id = ctx.ids.new_id("reg")
     with ctx.uow() as uow:
         uow.engage.add_register(
             NewRegister(
-                id=ctx.ids.new_id("reg"),
+                id=register_id,
                 name=name,
                 kind=kind,
                 register_date=register_date,
@@ -152,6 +157,7 @@ def import_register(
             ),
             sorted(blinds),
         )
+        record_objects(ctx, uow, OPPOSITION_REGISTER, [register_id], "imported")
         uow.commit()
     return len(blinds), rejected
 

@@ -22,7 +22,9 @@ from trustguardian.domain.registry import (
     version_in_force,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.store.snapshots import NOTICE, NOTICE_VERSION
 from trustguardian.store.uow import UnitOfWork
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -56,6 +58,7 @@ def create_notice(
                 f"notice {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.notices.add(notice)
+        record_objects(ctx, uow, NOTICE, [key], "created")
         if text is not None:
             _add_version(ctx, uow, key=key, text=text, effective_from=effective_from, publish=True)
         uow.commit()
@@ -107,6 +110,7 @@ def update_notice_draft(
             raise Immutable(
                 f"version {version} of notice {key!r} is published and can never change"
             )
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "drafted")
         uow.commit()
     return draft
 
@@ -129,6 +133,7 @@ def publish_notice_version(ctx: Context, *, key: str, version: int) -> NoticeVer
             created_at=current.created_at,
         )
         uow.notices.replace_draft(published)
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "published")
         uow.commit()
     return published
 
@@ -138,6 +143,7 @@ def retire_notice(ctx: Context, *, key: str) -> Notice:
     with ctx.uow() as uow:
         notice = _get(uow, key)
         uow.notices.set_status(key, RecordStatus.RETIRED)
+        record_objects(ctx, uow, NOTICE, [key], "retired")
         uow.commit()
     return Notice(
         key=key,
@@ -205,6 +211,8 @@ def _add_version(
         created_at=now,
     )
     uow.notices.add_version(version)
+    change = "published" if publish else "drafted"
+    record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version.version}"], change)
     return version
 
 

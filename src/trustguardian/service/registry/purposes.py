@@ -6,7 +6,9 @@ from trustguardian.domain.common import check_key
 from trustguardian.domain.errors import AlreadyExists, Conflict, FieldError, InvalidInput, NotFound
 from trustguardian.domain.registry import Purpose, PurposeContent, PurposeVersion, RecordStatus
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.store.snapshots import PURPOSE, PURPOSE_VERSION
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -21,6 +23,8 @@ def create_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpos
                 f"purpose {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.purposes.add(version)
+        record_objects(ctx, uow, PURPOSE, [key], "created")
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/1"], "created")
         uow.commit()
     return Purpose(key=key, status=RecordStatus.ACTIVE, current=version)
 
@@ -41,6 +45,8 @@ def revise_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpos
             created_at=ctx.clock.now(),
         )
         uow.purposes.add_version(version)
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/{version.version}"], "created")
+        record_objects(ctx, uow, PURPOSE, [key], "revised")
         uow.commit()
     return Purpose(key=key, status=purpose.status, current=version)
 
@@ -50,6 +56,7 @@ def retire_purpose(ctx: Context, *, key: str) -> Purpose:
     with ctx.uow() as uow:
         purpose = _get(uow, key)
         uow.purposes.set_status(key, RecordStatus.RETIRED, ctx.clock.now())
+        record_objects(ctx, uow, PURPOSE, [key], "retired")
         uow.commit()
     return Purpose(key=key, status=RecordStatus.RETIRED, current=purpose.current)
 
