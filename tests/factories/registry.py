@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from unittest import mock
 
 from tests.factories.events import PURPOSE, TP, email, make_draft, record_one, setup_registry
 
+import trustguardian.service.events.records as records
 from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.roles import Role
@@ -50,3 +54,11 @@ def full_registry(ctx: Context) -> FullRegistry:
     register_signing_key(ctx)
     record_one(ctx, make_draft())
     return FullRegistry(key.id, user.id, policy)
+
+
+@contextmanager
+def as_previous_release() -> Iterator[None]:
+    """Registry changes written as the release before registry records wrote them: the rows
+    only, no leaf (for databases at a revision before 0017)."""
+    with mock.patch.object(records, "record_registry_changes", return_value=[]):
+        yield

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from alembic import command
 from sqlalchemy import func, select, update
 from tests.conftest import TEST_MASTER_KEY
 from tests.factories.cli import tg
 from tests.factories.events import PURPOSE
-from tests.factories.registry import full_registry
+from tests.factories.registry import as_previous_release, full_registry
 
-import trustguardian.service.events.records as records
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import open_instance
 from trustguardian.service.verify.full import verify_ledger
@@ -24,11 +22,10 @@ from trustguardian.store.migrate import alembic_config, current_revision, head_r
 from trustguardian.store.snapshots import OBJECT_TYPES
 
 
-def _as_previous_release(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+def _as_previous_release(ctx: Context) -> None:
     """The registry and an event written as the previous release wrote them (no registry
     records), then the schema taken back to revision 0016."""
-    with monkeypatch.context() as m:
-        m.setattr(records, "record_registry_changes", lambda ctx, uow, changes: [])
+    with as_previous_release():
         full_registry(ctx)
     ctx.engine.dispose()
     engine = make_engine(ctx.settings.database_url)
@@ -50,9 +47,9 @@ def _objects(ctx: Context) -> int:
 
 
 def test_an_upgraded_database_enters_its_registry_once_and_verifies(
-    ctx: Context, monkeypatch: pytest.MonkeyPatch
+    ctx: Context,
 ) -> None:
-    _as_previous_release(ctx, monkeypatch)
+    _as_previous_release(ctx)
     env = {
         **os.environ,
         "TRUSTGUARDIAN_DATABASE_URL": ctx.settings.database_url,
