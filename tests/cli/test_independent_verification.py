@@ -98,11 +98,15 @@ def write_events(path: Path, start: int, count: int, base: datetime) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def leaves_in_db(env: dict[str, str]) -> list[tuple[str, bytes]]:
-    """(event id, leaf) in ledger order: only to pick events to ask about and to cross-check."""
+def leaves_in_db(env: dict[str, str]) -> list[tuple[str | None, bytes]]:
+    """(event id, leaf) in ledger order, the registry's own leaves with no event id: only to
+    pick events to ask about and to cross-check."""
     path = env["TRUSTGUARDIAN_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT id, leaf FROM events ORDER BY seq").fetchall()
+        rows = conn.execute(
+            "SELECT id, leaf, seq FROM events UNION ALL "
+            "SELECT NULL, leaf, seq FROM registry_records ORDER BY seq"
+        ).fetchall()
     conn.close()
     return [(r[0], bytes(r[1])) for r in rows]
 
@@ -146,9 +150,11 @@ def check_consistency(
 def test_auditor_verifies_cli_output_with_the_independent_verifier(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    base = datetime.now(UTC) + timedelta(seconds=1)
-    write_events(tmp_path / "first.jsonl", 0, FIRST, base)
-    write_events(tmp_path / "second.jsonl", FIRST, SECOND, base)
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    write_events(tmp_path / "first.jsonl", 0, FIRST, now)
+    write_events(tmp_path / "second.jsonl", FIRST, SECOND, now)
+    base = len(leaves_in_db(env))  # the registry's leaves, from `purposes add` and the like
+    assert base > 0
 
     out = cli(env, "events", "import", str(tmp_path / "first.jsonl"), "--batch-size", "50")
     assert f"Imported {FIRST} events" in out
@@ -156,12 +162,12 @@ def test_auditor_verifies_cli_output_with_the_independent_verifier(
     origin = vkey.split("+", 1)[0]
     old_json = cli_json(env, "ledger", "checkpoint")
     old = iv.verify_checkpoint(old_json["note"], vkey, origin=origin)
-    assert (old.size, old.root_hash) == (FIRST, base64.b64decode(old_json["root_hash"]))
+    assert (old.size, old.root_hash) == (base + FIRST, base64.b64decode(old_json["root_hash"]))
     assert old_json["origin"] == origin
 
     out = cli(env, "events", "import", str(tmp_path / "second.jsonl"), "--batch-size", "40")
     assert f"Imported {SECOND} events" in out
-    total = FIRST + SECOND
+    total = base + FIRST + SECOND
     # The real process prints the same key and checkpoint as the in-process runs.
     process_env = {**os.environ, **env}
     done = subprocess.run(
@@ -180,10 +186,12 @@ def test_auditor_verifies_cli_output_with_the_independent_verifier(
     # Inclusion of events of both rounds, at the edges and inside.
     stored = leaves_in_db(env)
     assert len(stored) == total
-    picks = sorted({0, 1, 49, 50, FIRST - 1, FIRST, FIRST + 1, 255, 256, total - 2, total - 1})
+    ends = (FIRST + SECOND - 2, FIRST + SECOND - 1)
+    picks = sorted(base + n for n in {0, 1, 49, 50, FIRST - 1, FIRST, FIRST + 1, 255, 256, *ends})
     proofs = {}
     for seq in picks:
         event_id = stored[seq][0]
+        assert event_id is not None
         proof = cli_json(env, "ledger", "proof", event_id)
         checkpoint = check_proof(proof, vkey, origin)
         assert (checkpoint.size, checkpoint.root_hash) == (new.size, new.root_hash)
@@ -194,18 +202,18 @@ def test_auditor_verifies_cli_output_with_the_independent_verifier(
     print(f"verified inclusion of {len(proofs)} events in a tree of {total}")
 
     # The later tree extends the one the auditor kept.
-    found = cli_json(env, "ledger", "consistency", "--from", str(FIRST), "--to", str(total))
+    found = cli_json(env, "ledger", "consistency", "--from", str(base + FIRST), "--to", str(total))
     check_consistency(found, old, new)
     assert base64.b64decode(found["root1"]) == old.root_hash
     assert base64.b64decode(found["root2"]) == new.root_hash
     # A proof between every earlier batch checkpoint and the latest checks out too.
-    for size in (50, 100, 150, 220, 260, 300):
+    for size in (base + n for n in (50, 100, 150, 220, 260, 300)):
         found = cli_json(env, "ledger", "consistency", "--from", str(size), "--to", str(total))
         earlier = iv.CheckpointBody(origin, size, base64.b64decode(found["root1"]))
         check_consistency(found, earlier, new)
     # And the signed roots are the RFC 9162 hashes of the leaves, recomputed from scratch.
     leaves = [leaf for _, leaf in stored]
-    assert iv.merkle_root(leaves[:FIRST]) == old.root_hash
+    assert iv.merkle_root(leaves[: base + FIRST]) == old.root_hash
     assert iv.merkle_root(leaves) == new.root_hash
 
     # --- tampering is rejected --------------------------------------------------------------
@@ -244,7 +252,7 @@ def test_auditor_verifies_cli_output_with_the_independent_verifier(
     for at in (4, 30, 67):
         bad_note = note.replace(sig64, flip_b64(sig64, at))
         must_fail(iv.verify_checkpoint, bad_note, vkey, origin)
-        must_fail(check_proof, {**proofs[0], "checkpoint": bad_note}, vkey, origin)
+        must_fail(check_proof, {**proofs[picks[0]], "checkpoint": bad_note}, vkey, origin)
     lines = body.split("\n")
     bigger = note.replace(f"\n{lines[1]}\n", f"\n{int(lines[1]) + 1}\n", 1)
     must_fail(iv.verify_checkpoint, bigger, vkey, origin)
@@ -254,8 +262,8 @@ def test_auditor_verifies_cli_output_with_the_independent_verifier(
     stranger = "stranger+00000000+" + vkey.rsplit("+", 1)[1]
     must_fail(iv.NoteVerifier.parse, stranger)
     # Consistency: against a forged old root, a forged new root, or with a changed element.
-    found = cli_json(env, "ledger", "consistency", "--from", str(FIRST), "--to", str(total))
-    forged_old = iv.CheckpointBody(origin, FIRST, bytes(32))
+    found = cli_json(env, "ledger", "consistency", "--from", str(base + FIRST), "--to", str(total))
+    forged_old = iv.CheckpointBody(origin, base + FIRST, bytes(32))
     must_fail(check_consistency, found, forged_old, new)
     forged_new = iv.CheckpointBody(origin, total, iv.hash_leaf(b"fork"))
     must_fail(check_consistency, found, old, forged_new)

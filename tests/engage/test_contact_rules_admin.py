@@ -64,10 +64,10 @@ def test_each_change_to_the_contact_rules_is_a_ledger_leaf(ctx: Context) -> None
     [found] = engage_lists.list_registers(ctx)
     engage_lists.change_register(ctx, register_id=found.id, register_date=ago(days=4).date())
     engage_lists.remove_register(ctx, register_id=found.id)
-    assert _records(ctx, "register_import", found.id) == [
-        "registry.register_import.imported",
-        "registry.register_import.redated",
-        "registry.register_import.removed",
+    assert _records(ctx, "opposition_register", found.id) == [
+        "registry.opposition_register.imported",
+        "registry.opposition_register.redated",
+        "registry.opposition_register.removed",
     ]
     assert_verifies(ctx)
 

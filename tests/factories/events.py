@@ -170,3 +170,9 @@ SCAN = ProofDraft(
     b"%PDF-1.4 signed paper form",
     "application/pdf",
 )
+
+
+def ledger_size(ctx: Context) -> int:
+    """The number of leaves: the events and the registry's own records."""
+    with ctx.uow(write=False) as uow:
+        return uow.ledger.size()

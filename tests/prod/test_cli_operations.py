@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.factories import cli
-from tests.factories.events import email, make_draft, record_one, setup_registry
+from tests.factories.events import email, ledger_size, make_draft, record_one, setup_registry
 
 from trustguardian.service.context import build_context
 from trustguardian.settings import Settings
@@ -37,18 +37,23 @@ def test_backup_rotate_restore_and_verify_from_the_command_line(tmp_path: Path) 
     setup_registry(ctx)
     for n in range(4):
         record_one(ctx, make_draft(identifiers=(email(f"cli{n}@example.com"),)))
+    size = ledger_size(ctx)  # the registry's leaves and 4 events
     ctx.engine.dispose()
 
     backup = tmp_path / "live.tgbackup"
     done = tg(env, "backup", str(backup))
     assert done.returncode == 0, done.stderr
-    assert "tree size 4" in done.stdout
+    assert f"tree size {size}" in done.stdout
 
     rotated = tg(env, "instance-keys", "rotate-signing")
     assert rotated.returncode == 0, rotated.stderr
     assert tg(env, "instance-keys", "rotate-master").returncode == 0
     published = json.loads(tg(env, "ledger", "keys", "--json").stdout)
-    assert [(k["from_tree_size"], k["until_tree_size"]) for k in published] == [(0, 4), (5, None)]
+    # The rotation's own leaves (both keys' records) are the first the new key signs for.
+    assert [(k["from_tree_size"], k["until_tree_size"]) for k in published] == [
+        (0, size),
+        (size + 1, None),
+    ]
     assert published[1]["verifier_key"] in rotated.stdout
     assert tg(env, "verify").returncode == 0
 

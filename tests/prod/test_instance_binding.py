@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tests.conftest import BACKENDS
 from tests.factories import cli
 from tests.factories.events import email, make_draft, record_one, setup_registry
+from tests.factories.registry import as_previous_release
 
 from trustguardian.ledger import Signer
 from trustguardian.service.context import build_context
@@ -241,9 +242,10 @@ def test_migrate_binds_a_database_from_the_previous_release_to_its_key_file(
     write_key_file(keys_file, old_keys)  # a key file of the previous release: no instance id
     settings = Settings(database_url=url, keys_file=keys_file)
     old = build_context(settings)
-    setup_registry(old)
-    for n in range(3):
-        record_one(old, make_draft(identifiers=(email(f"old{n}@example.com"),)))
+    with as_previous_release():
+        setup_registry(old)
+        for n in range(3):
+            record_one(old, make_draft(identifiers=(email(f"old{n}@example.com"),)))
     old.engine.dispose()
 
     env = clean_env(TRUSTGUARDIAN_DATABASE_URL=url, TRUSTGUARDIAN_KEYS_FILE=str(keys_file))

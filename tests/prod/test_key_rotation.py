@@ -12,6 +12,7 @@ from tests.factories.events import (
     LUIGI,
     MARIO,
     email,
+    ledger_size,
     make_draft,
     record_one,
     setup_registry,
@@ -53,20 +54,22 @@ def test_signing_rotation_keeps_old_checkpoints_verifiable_and_signs_new_ones_wi
     record_one(fctx, make_draft())
     record_one(fctx, make_draft(identifiers=(email(LUIGI),)))
     old = fctx.keys.signer.verifier
+    before = ledger_size(fctx)
     new_key = rotate_signing_key(fctx)
     record_one(fctx, make_draft(identifiers=(email("anna@example.com"),)))
 
-    assert new_key.from_tree_size == 3
+    # The old key's registration is the leaf at `before`; the rotation's two leaves (both keys)
+    # follow, and the checkpoint covering them is the new key's first.
+    assert new_key.from_tree_size == before + 2
     new = Verifier.parse(new_key.verifier_key)
     assert new.key_hash != old.key_hash
     notes = _checkpoints(fctx)
-    for size in (1, 2):
-        parse_checkpoint(notes[size], old)
+    assert max(notes) == before + 4
+    for size, note in notes.items():
+        signer, stranger = (old, new) if size < new_key.from_tree_size else (new, old)
+        parse_checkpoint(note, signer)
         with pytest.raises(NoteError):
-            parse_checkpoint(notes[size], new)
-    parse_checkpoint(notes[3], new)
-    with pytest.raises(NoteError):
-        parse_checkpoint(notes[3], old)
+            parse_checkpoint(note, stranger)
     # The new key is endorsed by the old one: a verifier holding the old key can follow.
     assert new_key.endorsement is not None
     text, _ = open_note(new_key.endorsement, [old])
@@ -74,12 +77,12 @@ def test_signing_rotation_keeps_old_checkpoints_verifiable_and_signs_new_ones_wi
 
     published = keyring.signing_keys(fctx)
     assert [(k.key_hash, k.from_tree_size, k.until_tree_size) for k in published] == [
-        (old.key_hash.hex(), 0, 2),
-        (new.key_hash.hex(), 3, None),
+        (old.key_hash.hex(), 0, before + 1),
+        (new.key_hash.hex(), before + 2, None),
     ]
     report = verify_ledger(fctx)
     assert report.ok, report.problems
-    assert report.checkpoints == 3
+    assert report.checkpoints == len(notes)
     open_instance(fctx.settings).engine.dispose()  # the rotated key file still opens it
 
 
@@ -94,12 +97,14 @@ def test_a_checkpoint_signed_by_a_key_outside_its_validity_fails_verification(
     # Someone holding the retired key signs a checkpoint after its retirement.
     from trustguardian.ledger import Checkpoint, sign_checkpoint
 
+    size = max(_checkpoints(fctx))  # after the rotation
     with fctx.engine.begin() as c:
-        row = c.execute(select(t.checkpoints).where(t.checkpoints.c.tree_size == 2)).one()
-        forged = sign_checkpoint(Checkpoint(old.name, 2, bytes(row.root_hash)), old)
-        c.execute(t.checkpoints.update().where(t.checkpoints.c.tree_size == 2).values(note=forged))
+        where = t.checkpoints.c.tree_size == size
+        row = c.execute(select(t.checkpoints).where(where)).one()
+        forged = sign_checkpoint(Checkpoint(old.name, size, bytes(row.root_hash)), old)
+        c.execute(t.checkpoints.update().where(where).values(note=forged))
     report = verify_ledger(fctx, evidence=False)
-    assert any("checkpoint 2: signature" in p for p in report.problems)
+    assert any(f"checkpoint {size}: signature" in p for p in report.problems)
 
 
 def test_a_server_started_before_a_signing_rotation_signs_with_the_new_key(
@@ -111,7 +116,8 @@ def test_a_server_started_before_a_signing_rotation_signs_with_the_new_key(
     rotate_signing_key(fctx)
     record_one(other_process, make_draft())
     assert other_process.keys.signer.key_hash == fctx.keys.signer.key_hash
-    parse_checkpoint(_checkpoints(fctx)[1], fctx.keys.signer.verifier)
+    notes = _checkpoints(fctx)
+    parse_checkpoint(notes[max(notes)], fctx.keys.signer.verifier)
     assert verify_ledger(fctx).ok
     other_process.engine.dispose()
 

@@ -97,7 +97,9 @@ def test_metrics_count_requests_events_and_report_the_ledger(
     )
     assert 'route="/v1/events",status="201"' in text_after
     assert "trustguardian_http_request_duration_seconds_bucket" in text_after
-    assert _metric(text_after, "trustguardian_ledger_size") == 1
+    assert _metric(text_after, "trustguardian_ledger_size") == (
+        _metric(before, "trustguardian_ledger_size") + 1
+    )
     assert _metric(text_after, "trustguardian_last_checkpoint_age_seconds") >= 0
     assert "metrics@example.com" not in text_after
 

@@ -150,7 +150,7 @@ def test_one_batch_naming_a_new_email_twice_creates_one_subject(ctx: Context) ->
         make_draft(EventKind.CONSENT_WITHDRAWN, identifiers=(email("MARIO.ROSSI@example.com"),)),
     )
     assert a.subject_id == b.subject_id
-    assert (a.seq, b.seq) == (0, 1)
+    assert b.seq == a.seq + 1
     assert footprint(ctx)["subjects"] == 1
     assert statuses(ctx, a.subject_id) == all_are("withdrawn")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import delete, update
 from tests.factories.events import make_draft, record_one, setup_registry
 
@@ -43,10 +45,13 @@ def test_records_and_events_take_turns_in_one_tree(ctx: Context) -> None:
         assert uow.records.latest("test")[("test", "a")].seq == second.seq
         assert [r.seq for r in uow.records.history("test", "a")] == [first.seq, second.seq]
         assert uow.ledger.nodes([(0, third.seq)])[(0, third.seq)] == leaf_hash(third.leaf)
-    report = verify_ledger(ctx, evidence=False)
+    report = verify_ledger(ctx, evidence=False, beside=False)
     assert report.ok, report.problems
     assert (report.tree_size, report.records) == (start + 4, start + 3)
     assert report.events == 1
+    # Shared between two processes, the records between the events land in the same places.
+    beside = verify_ledger(ctx, evidence=False, beside=True)
+    assert dataclasses.asdict(beside) == dataclasses.asdict(report)
     # The event's own proof still holds at its index among the records.
     assert prove_inclusion(ctx, event_id=event.id).leaf_index == event.seq
 

@@ -48,7 +48,8 @@ def test_a_varied_ledger_takes_the_fast_path(
         assert clean is not None, "a sound ledger fell back to the field-by-field pass"
         leaves, _, _ = _events(uow, Report(), None)
     assert clean.leaf_hashes == leaves
-    assert clean.events == built.size
+    assert clean.events + clean.records == built.size
+    assert clean.events == len(built.event_ids)
     report = _reports_agree(ctx)
     assert report.ok, report.problems
     assert (report.events, report.proofs) == (clean.events, clean.proofs)

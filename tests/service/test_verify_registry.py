@@ -36,19 +36,24 @@ def test_a_cited_notice_text_rewritten_with_its_hash_is_named(ctx: Context) -> N
     assert clean.notices == 1
     _rewrite(ctx, text=FORGED, sha256=text_sha256(FORGED))
     problems = verify_ledger(ctx, evidence=False).problems
-    assert f"notice {NOTICE} v1: its text no longer has the hash event seq 0 committed to" in (
+    seq = event.seq
+    assert f"notice {NOTICE} v1: its text no longer has the hash event seq {seq} committed to" in (
         problems
     )
-    assert f"notice {NOTICE} v1: its sha256 column is not the hash event seq 0 committed to" in (
-        problems
+    assert (
+        f"notice {NOTICE} v1: its sha256 column is not the hash event seq {seq} committed to"
+        in (problems)
     )
 
 
 def test_a_cited_notice_text_rewritten_alone_is_named(ctx: Context) -> None:
     setup_registry(ctx)
-    record_one(ctx, make_draft())
+    event = record_one(ctx, make_draft())
+    with ctx.uow(write=False) as uow:
+        published = uow.records.latest("notice_version")["notice_version", f"{NOTICE}/1"]
     _rewrite(ctx, text=FORGED)
     problems = verify_ledger(ctx, evidence=False).problems
     assert problems == [
-        f"notice {NOTICE} v1: its text no longer has the hash event seq 0 committed to"
+        f"notice {NOTICE} v1: text differs from leaf {published.seq}",
+        f"notice {NOTICE} v1: its text no longer has the hash event seq {event.seq} committed to",
     ]

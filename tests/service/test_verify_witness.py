@@ -19,6 +19,7 @@ def cut_off_after(ctx: Context, size: int) -> None:
         conn.execute(text("DELETE FROM event_proofs WHERE event_seq >= :n"), {"n": size})
         conn.execute(text("DELETE FROM outbox WHERE seq >= :n"), {"n": size})
         conn.execute(text("DELETE FROM events WHERE seq >= :n"), {"n": size})
+        conn.execute(text("DELETE FROM registry_records WHERE seq >= :n"), {"n": size})
         conn.execute(text("DELETE FROM checkpoints WHERE tree_size > :n"), {"n": size})
         conn.execute(text("UPDATE ledger_head SET size = :n"), {"n": size})
         # Leave only the nodes of complete subtrees inside the shorter log.
@@ -32,18 +33,19 @@ def test_a_truncated_log_is_caught_by_a_witnessed_checkpoint(ctx: Context) -> No
     setup_registry(ctx)
     record(ctx, make_draft())
     record(ctx, make_draft(occurred_at=make_draft().occurred_at))
-    witnessed = latest_checkpoint(ctx).note
-    assert verify_ledger(ctx, witnessed=[witnessed]).ok
-    cut_off_after(ctx, 1)
+    witnessed = latest_checkpoint(ctx)
+    assert verify_ledger(ctx, witnessed=[witnessed.note]).ok
+    cut_off_after(ctx, witnessed.tree_size - 1)
     # The database is consistent with itself, except for the consent state we rebuild below.
-    report = verify_ledger(ctx, witnessed=[witnessed])
+    report = verify_ledger(ctx, witnessed=[witnessed.note])
     assert not report.ok
-    assert any("witnessed checkpoint 2" in p for p in report.problems)
+    assert any(f"witnessed checkpoint {witnessed.tree_size}" in p for p in report.problems)
 
 
 def test_a_forged_witness_is_refused(ctx: Context) -> None:
     setup_registry(ctx)
     record(ctx, make_draft())
-    note = latest_checkpoint(ctx).note.replace("\n1\n", "\n7\n", 1)
+    latest = latest_checkpoint(ctx)
+    note = latest.note.replace(f"\n{latest.tree_size}\n", f"\n{latest.tree_size + 6}\n", 1)
     report = verify_ledger(ctx, witnessed=[note])
     assert any("not signed by this instance" in p for p in report.problems)

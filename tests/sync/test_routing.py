@@ -18,6 +18,7 @@ from tests.factories.events import (
     TP,
     ago,
     email,
+    ledger_size,
     make_draft,
     record,
 )
@@ -101,7 +102,8 @@ def test_a_change_that_came_from_a_system_is_not_echoed_back_to_it(
     assert set(delivery_rows(ctx, esp_hook.destination)) == {seqs[from_web], seqs[from_crm]}
     assert len(delivery_rows(ctx, crm_hook.destination)) == 4
     for status in sync_status(ctx):
-        assert status.taken_up_to == status.ledger_size == 5
+        # Five events, after the registry's own leaves (which are never sent out).
+        assert status.taken_up_to == status.ledger_size == ledger_size(ctx)
         assert set(status.counts) == {"delivered"}
 
 

@@ -112,6 +112,7 @@ def verify(
                 "tree_size": report.tree_size,
                 "events": report.events,
                 "registry_records": report.records,
+                "registry_objects": report.registry_objects,
                 "proofs": report.proofs,
                 "nodes": report.nodes,
                 "checkpoints": report.checkpoints,
@@ -126,7 +127,8 @@ def verify(
             raise typer.Exit(1)
         return
     summary = (
-        f"{report.events} events, {report.records} registry records, {report.proofs} proofs, "
+        f"{report.events} events, {report.records} registry records "
+        f"({report.registry_objects} objects), {report.proofs} proofs, "
         f"{report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
         f"{report.notices} notice versions cited"

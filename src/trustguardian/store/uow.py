@@ -33,6 +33,7 @@ from trustguardian.store.registry import NoticeRepository, PurposeRepository, To
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.rights.intakes import IntakeRepository
+from trustguardian.store.snapshots import SnapshotReads
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.touchpoint_history import TouchpointHistoryReads
 
@@ -110,6 +111,10 @@ class UnitOfWork:
     @cached_property
     def records(self) -> RecordRepository:
         return RecordRepository(self.connection)
+
+    @cached_property
+    def snapshots(self) -> SnapshotReads:
+        return SnapshotReads(self.connection)
 
     @cached_property
     def consent(self) -> ConsentRepository:

@@ -11,7 +11,9 @@ from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from trustguardian.service.access.key_cache import STAMP
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.store.ops.stamps import read_stamps
+from trustguardian.store.snapshots import API_KEY
 
 PREFIX = "tg"
 
@@ -63,6 +65,7 @@ def create_api_key(
                 f"no system {system_key!r}", errors=[FieldError("system", "unknown system")]
             )
         uow.api_keys.add(key, _digest(secret))
+        record_objects(ctx, uow, API_KEY, [key_id], "created")
         uow.commit()
     return key, f"{PREFIX}_{key_id}_{secret}"
 
@@ -101,12 +104,15 @@ def revoke_api_key(ctx: Context, *, key_id: str) -> None:
     with ctx.uow() as uow:
         if not uow.api_keys.revoke(key_id, ctx.clock.now()):
             raise NotFound(f"no live API key {key_id!r}")
+        record_objects(ctx, uow, API_KEY, [key_id], "revoked")
         uow.commit()
 
 
 def renew_named_key(ctx: Context, *, name: str, scopes: Iterable[Scope]) -> tuple[ApiKey, str]:
     """Revokes the live keys with this name and creates a fresh one (used by `serve --demo`)."""
     with ctx.uow() as uow:
+        live = [k.id for k in uow.api_keys.all() if k.name == name and k.revoked_at is None]
         uow.api_keys.revoke_named(name, ctx.clock.now())
+        record_objects(ctx, uow, API_KEY, live, "revoked")
         uow.commit()
     return create_api_key(ctx, name=name, scopes=scopes)

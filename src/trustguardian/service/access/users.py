@@ -22,8 +22,10 @@ from trustguardian.domain.errors import (
 from trustguardian.domain.roles import AccessRecord, AdminUser, Role
 from trustguardian.service.access.login_throttle import wait_after
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.settings import Settings
 from trustguardian.store.access.admin import StoredSession, Verification
+from trustguardian.store.snapshots import ADMIN_USER
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12
@@ -63,6 +65,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: Role) -> Ad
                 f"user {name!r} already exists", errors=[FieldError("username", "taken")]
             )
         uow.admin.add_user(user, hashed)
+        record_objects(ctx, uow, ADMIN_USER, [user.id], "created")
         uow.commit()
     return user
 
@@ -98,6 +101,7 @@ def disable_user(ctx: Context, *, username: str) -> None:
         user = _get(uow.admin.user_by_name(username), username)
         uow.admin.update_user(user.id, disabled_at=now)
         uow.admin.revoke_sessions(now, user_id=user.id)
+        record_objects(ctx, uow, ADMIN_USER, [user.id], "disabled")
         uow.commit()
 
 

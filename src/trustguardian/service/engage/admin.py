@@ -13,13 +13,10 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
-from trustguardian.service.events.records import (
-    RegistryChange,
-    record_registry_change,
-    record_registry_changes,
-)
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
+from trustguardian.store.snapshots import CONTACT_POLICY, OPPOSITION_REGISTER, SUPPRESSION_ENTRY
 
 REFRESH_DAYS = 31
 # Who a change to the contact rules is recorded as made by, unless the caller names someone.
@@ -68,28 +65,9 @@ def add_policy(
             created_at=ctx.clock.now(),
         )
         uow.engage.add_policy(policy)
-        record_registry_change(
-            ctx,
-            uow,
-            "registry.contact_policy.added",
-            "contact_policy",
-            policy_id,
-            policy_content(policy),
-            actor,
-        )
+        record_objects(ctx, uow, CONTACT_POLICY, [policy_id], "added", actor)
         uow.commit()
     return policy_id
-
-
-def policy_content(policy: NewPolicy) -> dict[str, object]:
-    """What a policy's ledger record commits to."""
-    return {
-        "purpose": policy.purpose_key,
-        "channel": policy.channel,
-        "max_contacts": policy.max_contacts,
-        "days": policy.days,
-        "window": policy.window,
-    }
 
 
 def check_policy(
@@ -144,20 +122,7 @@ def suppress(
     rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
         added = uow.engage.add_suppression(rows)
-        record_registry_changes(
-            ctx,
-            uow,
-            [
-                RegistryChange(
-                    "registry.suppression_entry.added",
-                    "suppression_entry",
-                    entry.blind,
-                    {"reason": entry.reason},
-                    actor,
-                )
-                for entry in added
-            ],
-        )
+        record_objects(ctx, uow, SUPPRESSION_ENTRY, [e.blind for e in added], "added", actor)
         uow.commit()
     return len(added)
 
@@ -221,36 +186,9 @@ def import_register(
     )
     with ctx.uow() as uow:
         uow.engage.add_register(register, sorted(blinds))
-        record_registry_change(
-            ctx,
-            uow,
-            "registry.register_import.imported",
-            "register_import",
-            register.id,
-            register_content(
-                register.name,
-                register.kind,
-                register.register_date,
-                register.entries,
-                register.file_sha256,
-            ),
-            actor,
-        )
+        record_objects(ctx, uow, OPPOSITION_REGISTER, [register.id], "imported", actor)
         uow.commit()
     return len(blinds), rejected
-
-
-def register_content(
-    name: str, kind: str, register_date: date, entries: int, file_sha256: str
-) -> dict[str, object]:
-    """What a register import's ledger record commits to (the file by its digest)."""
-    return {
-        "name": name,
-        "kind": kind,
-        "register_date": register_date.isoformat(),
-        "entries": entries,
-        "file_sha256": file_sha256,
-    }
 
 
 def registers_status(ctx: Context) -> list[RegisterStatus]:

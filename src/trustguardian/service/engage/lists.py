@@ -13,16 +13,12 @@ from datetime import date, datetime
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
-from trustguardian.service.engage.admin import (
-    OPERATOR,
-    check_policy,
-    policy_content,
-    register_content,
-)
-from trustguardian.service.events.records import record_registry_change
+from trustguardian.service.engage.admin import OPERATOR, check_policy
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy
 from trustguardian.store.engage.lists import RegisterImport as RegisterImport
+from trustguardian.store.snapshots import CONTACT_POLICY, OPPOSITION_REGISTER, SUPPRESSION_ENTRY
 from trustguardian.store.uow import UnitOfWork
 
 # A policy as listed: its id, cap, window and since when it stands (as stored).
@@ -70,7 +66,7 @@ def change_policy(
             created_at=now,
         )
         uow.engage.add_policy(new)
-        _record(ctx, uow, "contact_policy.changed", policy_id, policy_content(new), actor)
+        _record(ctx, uow, "contact_policy.changed", policy_id, actor)
         uow.commit()
     return new
 
@@ -80,7 +76,7 @@ def remove_policy(ctx: Context, *, policy_id: str, actor: str = OPERATOR) -> Non
     with ctx.uow() as uow:
         if uow.engage_lists.retire_policy(policy_id, ctx.clock.now()) is None:
             raise NotFound(f"no contact policy {policy_id}")
-        _record(ctx, uow, "contact_policy.removed", policy_id, {}, actor)
+        _record(ctx, uow, "contact_policy.removed", policy_id, actor)
         uow.commit()
 
 
@@ -110,7 +106,7 @@ def change_suppression(
         if not uow.engage_lists.change_suppression(hashed, reason):
             raise NotFound("this identifier is not on the suppression list")
         row = uow.engage_lists.suppression_entry(hashed)
-        _record(ctx, uow, "suppression_entry.changed", hashed, {"reason": reason}, actor)
+        _record(ctx, uow, "suppression_entry.changed", hashed, actor)
         uow.commit()
     return SuppressionRow(row.blind, row.reason, row.added_at)
 
@@ -132,7 +128,7 @@ def remove_suppression(
     with ctx.uow() as uow:
         if not uow.engage_lists.remove_suppression(hashed, ctx.clock.now()):
             raise NotFound("this identifier is not on the suppression list")
-        _record(ctx, uow, "suppression_entry.removed", hashed, {}, actor)
+        _record(ctx, uow, "suppression_entry.removed", hashed, actor)
         uow.commit()
 
 
@@ -157,7 +153,7 @@ def change_register(
         uow.engage_lists.redate_register(found, register_date)
         changed = uow.engage_lists.register_import(register_id)
         assert changed is not None
-        _record(ctx, uow, "register_import.redated", register_id, _register_content(changed), actor)
+        _record(ctx, uow, "register_import.redated", register_id, actor)
         uow.commit()
     return changed
 
@@ -168,29 +164,24 @@ def remove_register(ctx: Context, *, register_id: str, actor: str = OPERATOR) ->
     with ctx.uow() as uow:
         found = _register(uow.engage_lists.register_import(register_id), register_id)
         uow.engage_lists.remove_register(register_id, ctx.clock.now())
-        _record(ctx, uow, "register_import.removed", register_id, {}, actor)
+        _record(ctx, uow, "register_import.removed", register_id, actor)
         uow.commit()
     return replace(found, removed_at=ctx.clock.now())
 
 
-def _record(
-    ctx: Context,
-    uow: UnitOfWork,
-    change: str,
-    key: str,
-    content: dict[str, object],
-    actor: str,
-) -> None:
-    """Commits a change to the contact rules with a ledger leaf, in the caller's unit of work:
-    `change` is `<object type>.<what happened>`."""
-    object_type = change.split(".")[0]
-    record_registry_change(ctx, uow, f"registry.{change}", object_type, key, content, actor)
+# The registry object each contact rule is committed as (store.snapshots reads its content).
+_OBJECT_TYPES = {
+    "contact_policy": CONTACT_POLICY,
+    "suppression_entry": SUPPRESSION_ENTRY,
+    "register_import": OPPOSITION_REGISTER,
+}
 
 
-def _register_content(found: RegisterImport) -> dict[str, object]:
-    return register_content(
-        found.name, found.kind, found.register_date, found.entries, found.file_sha256
-    )
+def _record(ctx: Context, uow: UnitOfWork, change: str, key: str, actor: str) -> None:
+    """Commits a change to the contact rules with a ledger leaf of the object's content as now
+    stored, in the caller's unit of work: `change` is `<rule>.<what happened>`."""
+    rule, what = change.split(".")
+    record_objects(ctx, uow, _OBJECT_TYPES[rule], [key], what, actor)
 
 
 def _register(found: RegisterImport | None, register_id: str) -> RegisterImport:

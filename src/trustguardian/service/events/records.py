@@ -90,3 +90,36 @@ def record_registry_change(
         ctx, uow, [RegistryChange(kind, object_type, object_key, content, actor)]
     )
     return record
+
+
+# The content of a record saying its object no longer exists.
+REMOVED: Mapping[str, object] = {"removed": True}
+
+
+def record_objects(
+    ctx: Context,
+    uow: UnitOfWork,
+    object_type: str,
+    keys: Sequence[str],
+    change: str,
+    actor: str = "registry",
+) -> list[StoredRecord]:
+    """Records the current evidential content of these registry objects (store.snapshots), one
+    leaf each, of kind `registry.<object_type>.<change>`; an object no longer stored is recorded
+    as removed. Call it after writing the rows, in the same unit of work."""
+    keys = list(dict.fromkeys(keys))
+    contents = uow.snapshots.of(object_type, keys)
+    return record_registry_changes(
+        ctx,
+        uow,
+        [
+            RegistryChange(
+                f"registry.{object_type}.{change if key in contents else 'removed'}",
+                object_type,
+                key,
+                contents.get(key, REMOVED),
+                actor,
+            )
+            for key in keys
+        ],
+    )

@@ -45,6 +45,7 @@ from trustguardian.service.ops.instance import (
     read_key_file,
     write_key_file,
 )
+from trustguardian.service.registry.genesis import enter_registry_genesis
 from trustguardian.settings import Settings
 from trustguardian.store.engine import Engine, make_engine, redacted_url, sqlite_file
 from trustguardian.store.migrate import current_revision, head_revision, require_schema, upgrade
@@ -223,6 +224,7 @@ def _check_or_bind(ctx: Context, *, migrate: bool) -> None:
         if migrate:
             upgrade(ctx.engine)
             _write_instance_id(settings, ctx.keys, record.id)
+            enter_registry_genesis(ctx)
         else:
             require_schema(ctx.engine)
         return
@@ -237,6 +239,7 @@ def _check_or_bind(ctx: Context, *, migrate: bool) -> None:
         check_sample(settings, ctx.keys, sample)
     upgrade(ctx.engine)
     bind(ctx)
+    enter_registry_genesis(ctx)
 
 
 def _read(engine: Engine) -> tuple[InstanceRecord | None, SampleIdentifier | None]:
@@ -354,6 +357,7 @@ def init_instance(settings: Settings, *, clock: Clock | None = None) -> Context:
             ctx.keys = load_instance_keys(settings)
         upgrade(ctx.engine)
         bind(ctx)
+        enter_registry_genesis(ctx)
     except BaseException:
         ctx.engine.dispose()
         raise

@@ -24,10 +24,12 @@ from datetime import datetime
 from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.ops.binding import rewrap_canary
 from trustguardian.service.sync.erasures import reseal_erasure_notices
 from trustguardian.service.sync.systems import open_secret, seal_secret
 from trustguardian.store.ops.keyring import KeyringRepository, RegisteredKey, SealedSecret
+from trustguardian.store.snapshots import SIGNING_KEY
 from trustguardian.vault.keys import unwrap_with_any, wrap_data_key, wrapped_key_id
 
 
@@ -193,6 +195,9 @@ def register_signing_key(ctx: Context, *, endorse_with: Signer | None = None) ->
             endorsement=endorsement,
         )
         uow.keyring.register(added, closing_at=size, now=now)
+        # The leaf at `size` is the first the new key signs (its checkpoint is of size + 1).
+        closed = [k.key_hash for k in keys if k.until_tree_size is None]
+        record_objects(ctx, uow, SIGNING_KEY, [*closed, added.key_hash], "registered")
         uow.commit()
     return next(k for k in signing_keys(ctx) if k.key_hash == signer.key_hash.hex())
 

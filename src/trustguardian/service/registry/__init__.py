@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         examine_touchpoints,
         touchpoint_findings,
     )
+    from trustguardian.service.registry.genesis import enter_registry_genesis
     from trustguardian.service.registry.notices import (
         add_notice_version,
         create_notice,
@@ -52,6 +53,7 @@ USE_CASES = {
     "create_notice": "notices",
     "create_purpose": "purposes",
     "create_touchpoint": "touchpoints",
+    "enter_registry_genesis": "genesis",
     "examine_touchpoints": "census",
     "get_notice": "notices",
     "get_purpose": "purposes",
@@ -84,6 +86,7 @@ __all__ = [
     "create_notice",
     "create_purpose",
     "create_touchpoint",
+    "enter_registry_genesis",
     "examine_touchpoints",
     "get_notice",
     "get_purpose",

@@ -26,7 +26,9 @@ from trustguardian.domain.risk import (
     examine,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.store.accountability import StoredFinding as StoredFinding  # what callers get
+from trustguardian.store.snapshots import EXAMINATION, TOUCHPOINT
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -119,6 +121,14 @@ def examine_touchpoints(ctx: Context, *, key: str | None = None) -> list[Examina
         else:
             chosen = live
         results = [_examine_one(ctx, uow, tp, now, live) for tp in chosen]
+        record_objects(ctx, uow, EXAMINATION, [tp.key for tp in chosen], "examined")
+        for status in TouchpointStatus:
+            moved = [
+                r.touchpoint.key
+                for r in results
+                if r.touchpoint.status is status and r.status_before is not status
+            ]
+            record_objects(ctx, uow, TOUCHPOINT, moved, status.value)
         uow.commit()
     return results
 

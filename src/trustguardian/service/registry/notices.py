@@ -14,7 +14,6 @@ from trustguardian.domain.errors import (
     InvalidInput,
     NotFound,
 )
-from trustguardian.domain.events import timestamp
 from trustguardian.domain.registry import (
     Notice,
     NoticeVersion,
@@ -23,12 +22,11 @@ from trustguardian.domain.registry import (
     version_in_force,
 )
 from trustguardian.service.context import Context
-from trustguardian.service.events.records import record_registry_change
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.store.snapshots import NOTICE, NOTICE_VERSION
 from trustguardian.store.uow import UnitOfWork
 
-# A historical version's registry record: object type and change (`registry.<type>.<change>`).
-HISTORICAL_VERSION = ("notice_version", "imported")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -60,6 +58,7 @@ def create_notice(
                 f"notice {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.notices.add(notice)
+        record_objects(ctx, uow, NOTICE, [key], "created")
         if text is not None:
             _add_version(ctx, uow, key=key, text=text, effective_from=effective_from, publish=True)
         uow.commit()
@@ -146,23 +145,10 @@ def import_historical_notice(
             source_document=source_document.strip(),
         )
         uow.notices.add_version(found)
-        # The leaf says when it was entered (its time), by whom (its actor) and from what.
-        record_registry_change(
-            ctx,
-            uow,
-            f"registry.{HISTORICAL_VERSION[0]}.{HISTORICAL_VERSION[1]}",
-            HISTORICAL_VERSION[0],
-            f"{key}/{version}",
-            {
-                "sha256": found.sha256,
-                "effective_from": timestamp(found.effective_from),
-                "published_at": timestamp(now),
-                "created_at": timestamp(now),
-                "text": text_sha256(text),
-                "entered_by": found.entered_by,
-                "source_document": found.source_document,
-            },
-            found.entered_by or "",
+        # The leaf says when it was entered (its time), by whom (its actor) and from what
+        # (the snapshot carries `entered_by` and `source_document`).
+        record_objects(
+            ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "imported", found.entered_by or ""
         )
         uow.commit()
     return found
@@ -193,6 +179,7 @@ def update_notice_draft(
             raise Immutable(
                 f"version {version} of notice {key!r} is published and can never change"
             )
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "drafted")
         uow.commit()
     return draft
 
@@ -215,6 +202,7 @@ def publish_notice_version(ctx: Context, *, key: str, version: int) -> NoticeVer
             created_at=current.created_at,
         )
         uow.notices.replace_draft(published)
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "published")
         uow.commit()
     return published
 
@@ -224,6 +212,7 @@ def retire_notice(ctx: Context, *, key: str) -> Notice:
     with ctx.uow() as uow:
         notice = _get(uow, key)
         uow.notices.set_status(key, RecordStatus.RETIRED)
+        record_objects(ctx, uow, NOTICE, [key], "retired")
         uow.commit()
     return Notice(
         key=key,
@@ -291,6 +280,8 @@ def _add_version(
         created_at=now,
     )
     uow.notices.add_version(version)
+    change = "published" if publish else "drafted"
+    record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version.version}"], change)
     return version
 
 

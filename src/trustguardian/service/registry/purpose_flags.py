@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
+from trustguardian.store.snapshots import PURPOSE
 
 
 def set_sale_sharing(ctx: Context, *, purpose: str, value: bool) -> None:
@@ -14,6 +16,7 @@ def set_sale_sharing(ctx: Context, *, purpose: str, value: bool) -> None:
                 f"unknown purpose {purpose!r}", errors=[FieldError("purpose", "unknown")]
             )
         uow.rights.set_sale_sharing(purpose, value, ctx.clock.now())
+        record_objects(ctx, uow, PURPOSE, [purpose], "flagged")
         uow.commit()
 
 

@@ -17,7 +17,9 @@ from trustguardian.domain.registry import (
     Transfer,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.store.snapshots import PURPOSE, PURPOSE_VERSION
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -32,6 +34,8 @@ def create_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpos
                 f"purpose {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.purposes.add(version)
+        record_objects(ctx, uow, PURPOSE, [key], "created")
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/1"], "created")
         uow.commit()
     return Purpose(key=key, status=RecordStatus.ACTIVE, current=version)
 
@@ -68,6 +72,8 @@ def revise_purpose(
             created_at=ctx.clock.now(),
         )
         uow.purposes.add_version(version)
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/{version.version}"], "created")
+        record_objects(ctx, uow, PURPOSE, [key], "revised")
         uow.commit()
     return Purpose(key=key, status=purpose.status, current=version)
 
@@ -77,6 +83,7 @@ def retire_purpose(ctx: Context, *, key: str) -> Purpose:
     with ctx.uow() as uow:
         purpose = _get(uow, key)
         uow.purposes.set_status(key, RecordStatus.RETIRED, ctx.clock.now())
+        record_objects(ctx, uow, PURPOSE, [key], "retired")
         uow.commit()
     return Purpose(key=key, status=RecordStatus.RETIRED, current=purpose.current)
 

@@ -18,9 +18,10 @@ from trustguardian.domain.events import timestamp
 from trustguardian.domain.registry import Touchpoint, TouchpointStatus
 from trustguardian.domain.roles import Permission
 from trustguardian.service.context import Context
-from trustguardian.service.events.records import record_registry_change
+from trustguardian.service.events.records import record_objects, record_registry_change
 from trustguardian.service.registry.census import check_can_secure
 from trustguardian.store.records import StoredRecord
+from trustguardian.store.snapshots import TOUCHPOINT
 from trustguardian.store.uow import UnitOfWork
 
 NOTE_LENGTH = 2000
@@ -81,6 +82,7 @@ def secure_touchpoint(ctx: Context, *, key: str, by: str, note: str) -> tuple[To
             },
             actor,
         )
+        record_objects(ctx, uow, TOUCHPOINT, [key], "secured", actor)
         uow.commit()
     return secured, _signoff(record)
 

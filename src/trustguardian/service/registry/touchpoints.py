@@ -18,8 +18,10 @@ from trustguardian.domain.registry import (
     TouchpointStatus,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.service.registry.census import check_can_retire, check_can_secure
+from trustguardian.store.snapshots import TOUCHPOINT
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -82,6 +84,7 @@ def create_touchpoint(ctx: Context, *, draft: TouchpointDraft) -> Touchpoint:
             )
         _check_references(uow, tp)
         uow.touchpoints.add(tp)
+        record_objects(ctx, uow, TOUCHPOINT, [tp.key], "created")
         uow.commit()
     return tp
 
@@ -119,6 +122,9 @@ def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touc
         updated = dataclasses.replace(current, **changes, updated_at=ctx.clock.now())
         _check_references(uow, updated)
         uow.touchpoints.save(updated)
+        moved = updated.status is not current.status
+        change = updated.status.value if moved else "changed"
+        record_objects(ctx, uow, TOUCHPOINT, [key], change)
         uow.commit()
     return updated
 

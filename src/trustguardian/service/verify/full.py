@@ -27,7 +27,7 @@ from trustguardian.service.verify.consent import (
 from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify.records import check_records, record_slots
-from trustguardian.service.verify.registry import check_cited_notices
+from trustguardian.service.verify.registry import check_cited_notices, check_registry_rows
 from trustguardian.service.verify.rows import fact, mismatches
 from trustguardian.store.events.scans import ProofRow
 from trustguardian.store.uow import UnitOfWork
@@ -56,6 +56,7 @@ class Report:
     evidence_erased: int = 0
     notices: int = 0
     records: int = 0
+    registry_objects: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -113,6 +114,7 @@ def verify_ledger(
         report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
         check_witnessed(ctx, levels, witnessed, report.problems)
         report.records = check_records(uow.scans, size, report.problems)
+        report.registry_objects = check_registry_rows(uow, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
         if clean is None:
             consent = consent_problems(uow.scans, facts, corrected)

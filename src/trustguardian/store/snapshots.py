@@ -1,0 +1,236 @@
+"""The evidential columns of each registry object, as plain JSON: what a registry record's leaf
+commits to when the object changes, and what `verify` recomputes from the rows to compare.
+
+One reader per object type; each gives {object key: content}. Times are written as a leaf
+writes them, dates as ISO dates, JSON columns as their values. A notice version's `text` is the
+SHA-256 of the exact text stored, never the stored `sha256` column (kept beside it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, select
+
+from trustguardian.domain.events import timestamp
+from trustguardian.store import tables as t
+
+Content = dict[str, Any]
+
+TOUCHPOINT = "touchpoint"
+PURPOSE = "purpose"
+PURPOSE_VERSION = "purpose_version"
+NOTICE = "notice"
+NOTICE_VERSION = "notice_version"
+API_KEY = "api_key"
+ADMIN_USER = "admin_user"
+SIGNING_KEY = "signing_key"
+CONTACT_POLICY = "contact_policy"
+SUPPRESSION_ENTRY = "suppression_entry"
+OPPOSITION_REGISTER = "opposition_register"
+EXAMINATION = "examination"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _columns(row: Any, names: Collection[str]) -> Content:
+    return {name: _plain(getattr(row, name)) for name in names}
+
+
+def _where(query: Select[Any], column: Any, keys: Collection[str] | None) -> Select[Any]:
+    return query if keys is None else query.where(column.in_(list(keys)))
+
+
+class SnapshotReads:
+    """Reads the current evidential content of registry objects."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def of(self, object_type: str, keys: Collection[str] | None = None) -> dict[str, Content]:
+        """Every object of a type (or those of `keys`) with its content."""
+        reader: Callable[[Collection[str] | None], dict[str, Content]] = getattr(
+            self, "_" + object_type
+        )
+        return reader(keys)
+
+    def _simple(
+        self, table: Table, key: str, names: Collection[str], keys: Collection[str] | None
+    ) -> dict[str, Content]:
+        rows = self._c.execute(_where(select(table), table.c[key], keys))
+        return {str(getattr(row, key)): _columns(row, names) for row in rows}
+
+    def _touchpoint(self, keys: Collection[str] | None) -> dict[str, Content]:
+        found = self._simple(
+            t.touchpoints,
+            "key",
+            ("name", "kind", "channel", "nature", "owner", "systems", "notice_key",
+             "required_proofs", "status", "description", "created_at"),
+            keys,
+        )  # fmt: skip
+        links = t.touchpoint_purposes
+        query = select(links).order_by(links.c.touchpoint_key, links.c.position)
+        for content in found.values():
+            content["purposes"] = []
+        for row in self._c.execute(_where(query, links.c.touchpoint_key, keys)):
+            if row.touchpoint_key in found:
+                found[row.touchpoint_key]["purposes"].append(row.purpose_key)
+        return found
+
+    def _purpose(self, keys: Collection[str] | None) -> dict[str, Content]:
+        found = self._simple(t.purposes, "key", ("status", "current_version", "created_at"), keys)
+        flags = self._c.execute(
+            _where(select(t.purpose_flags), t.purpose_flags.c.purpose_key, keys)
+        )
+        for content in found.values():
+            content["sale_sharing"] = None
+        for row in flags:
+            if row.purpose_key in found:
+                found[row.purpose_key]["sale_sharing"] = row.sale_sharing
+        return found
+
+    def _versions(
+        self,
+        table: Table,
+        owner: str,
+        names: Collection[str],
+        keys: Collection[str] | None,
+        *,
+        text: bool = False,
+    ) -> dict[str, Content]:
+        query = select(table)
+        if keys is not None:
+            pairs = [k.rsplit("/", 1) for k in keys]
+            query = query.where(table.c[owner].in_([p[0] for p in pairs]))
+        found = {
+            f"{getattr(row, owner)}/{row.version}": _columns(row, names)
+            | ({"text": hashlib.sha256(row.text.encode()).hexdigest()} if text else {})
+            for row in self._c.execute(query)
+        }
+        return found if keys is None else {k: v for k, v in found.items() if k in set(keys)}
+
+    def _purpose_version(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._versions(
+            t.purpose_versions,
+            "purpose_key",
+            ("name", "description", "legal_basis", "channels", "controller", "retention_days",
+             "consent_lifetime_days", "marketing", "analogous_products", "created_at",
+             "recipients", "transfers", "data_categories", "subject_categories", "retention"),
+            keys,
+        )  # fmt: skip
+
+    def _notice(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(t.notices, "key", ("language", "title", "status", "created_at"), keys)
+
+    def _notice_version(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._versions(
+            t.notice_versions,
+            "notice_key",
+            (
+                "sha256",
+                "effective_from",
+                "published_at",
+                "created_at",
+                "entered_by",
+                "source_document",
+            ),
+            keys,
+            text=True,
+        )
+
+    def _api_key(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.api_keys,
+            "id",
+            ("name", "secret_sha256", "scopes", "touchpoint_key", "system_key", "created_at",
+             "revoked_at"),
+            keys,
+        )  # fmt: skip
+
+    def _admin_user(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.admin_users, "id", ("username", "role", "disabled_at", "created_at"), keys
+        )
+
+    def _signing_key(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.signing_keys,
+            "key_hash",
+            ("verifier_key", "from_tree_size", "until_tree_size", "activated_at", "retired_at",
+             "endorsement"),
+            keys,
+        )  # fmt: skip
+
+    def _contact_policy(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.contact_policies,
+            "id",
+            ("purpose_key", "channel", "max_contacts", "days", "window", "created_at"),
+            keys,
+        )
+
+    def _suppression_entry(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(t.suppression_entries, "blind", ("reason", "added_at"), keys)
+
+    def _opposition_register(self, keys: Collection[str] | None) -> dict[str, Content]:
+        found = self._simple(
+            t.opposition_registers,
+            "id",
+            (
+                "name",
+                "kind",
+                "register_date",
+                "entries",
+                "file_sha256",
+                "imported_at",
+                "removed_at",
+            ),
+            keys,
+        )
+        entries = t.opposition_entries
+        for register, content in found.items():
+            digest = hashlib.sha256()
+            rows = self._c.execute(
+                select(entries.c.blind)
+                .where(entries.c.register_id == register)
+                .order_by(entries.c.blind)
+            )
+            count = 0
+            for (blind,) in rows:
+                digest.update(blind.encode() + b"\n")
+                count += 1
+            content["stored_entries"] = count
+            content["entries_sha256"] = digest.hexdigest()
+        return found
+
+    def _examination(self, keys: Collection[str] | None) -> dict[str, Content]:
+        found = self._simple(t.examinations, "touchpoint_key", ("examined_at", "open_high"), keys)
+        f = t.findings
+        query = select(f).order_by(f.c.touchpoint_key, f.c.id)
+        for content in found.values():
+            content["findings"] = []
+        for row in self._c.execute(_where(query, f.c.touchpoint_key, keys)):
+            if row.touchpoint_key in found:
+                found[row.touchpoint_key]["findings"].append(
+                    _columns(
+                        row,
+                        ("id", "rule", "target", "severity", "message", "first_found_at",
+                         "resolved_at"),
+                    )
+                )  # fmt: skip
+        return found
+
+
+OBJECT_TYPES = (
+    TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
+    SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION,
+)  # fmt: skip
