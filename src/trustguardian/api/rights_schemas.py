@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn
 from trustguardian.domain.complaints import ComplaintStatus
+from trustguardian.domain.holds import Hold
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service.engage.links import Link
@@ -138,6 +139,43 @@ class ExtensionCreate(Input):
 class FulfilmentCreate(Input):
     outcome: Text | None = None
     actor: Actor | None = None
+    purposes: Annotated[
+        list[Key] | None,
+        Field(max_length=200, description="Restriction: the purposes held (omitted: all)."),
+    ] = None
+    identifiers: Annotated[
+        list[IdentifierIn],
+        Field(
+            max_length=20,
+            description="Rectification: the corrected identifiers; each replaces the person's "
+            "identifiers of its kind.",
+        ),
+    ] = []
+
+
+class LiftCreate(Input):
+    reason: Text | None = None
+    actor: Actor | None = None
+
+
+class HoldRead(BaseModel):
+    id: str
+    purpose: str | None = Field(description="None: every purpose.")
+    channel: Channel | None = Field(description="None: every channel.")
+    cause: str = Field(description="`restriction` (art. 18) or `complaint` (about a contact).")
+    started_at: AwareDatetime = Field(description="From when checks and sync are held.")
+    lifted_at: AwareDatetime | None = Field(description="When lifted; None while in force.")
+
+    @classmethod
+    def of(cls, hold: Hold) -> HoldRead:
+        return cls(
+            id=hold.id,
+            purpose=hold.purpose,
+            channel=hold.channel,
+            cause=hold.cause.value,
+            started_at=hold.started_at,
+            lifted_at=hold.lifted_at,
+        )
 
 
 class CodeConfirm(Input):
@@ -180,8 +218,9 @@ class ErasureCreate(Input):
 
 class FulfilledRead(BaseModel):
     request: RequestRead
-    withdrawn: list[str] = Field(description="Purposes withdrawn (objection to direct marketing).")
+    withdrawn: list[str] = Field(description="Purposes withdrawn (objection).")
     erasure: ErasureRead | None
+    holds: list[HoldRead] = Field(default=[], description="Restriction: what is held until lifted.")
 
 
 class ComplaintCreate(Input):

@@ -29,6 +29,8 @@ class Reason(StrEnum):
     UNKNOWN_SUBJECT = "unknown_subject"
     CHANNEL_NOT_COVERED = "channel_not_covered"
     PURPOSE_RETIRED = "purpose_retired"
+    RESTRICTED = "restricted"
+    COMPLAINT_OPEN = "complaint_open"
 
 
 WORDS = {
@@ -50,6 +52,10 @@ WORDS = {
     Reason.UNKNOWN_SUBJECT: "We know nobody by this identifier.",
     Reason.CHANNEL_NOT_COVERED: "The purpose does not cover this channel.",
     Reason.PURPOSE_RETIRED: "The purpose is retired.",
+    Reason.RESTRICTED: "The person restricted the processing for this purpose (GDPR art. 18) "
+    "until the restriction is lifted.",
+    Reason.COMPLAINT_OPEN: "A complaint about a contact on this channel is open: no contact on "
+    "it until the complaint is closed.",
 }
 
 ALLOWED = frozenset(

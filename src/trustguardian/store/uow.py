@@ -29,6 +29,7 @@ from trustguardian.store.ops.keyring import KeyringRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
+from trustguardian.store.rights.holds import HoldRepository
 from trustguardian.store.sync import SyncRepository
 
 
@@ -133,6 +134,10 @@ class UnitOfWork:
     @cached_property
     def complaints(self) -> ComplaintRepository:
         return ComplaintRepository(self.connection)
+
+    @cached_property
+    def holds(self) -> HoldRepository:
+        return HoldRepository(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

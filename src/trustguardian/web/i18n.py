@@ -70,6 +70,12 @@ WORDS: dict[str, dict[str, str]] = {
         "verify_intro": "Le abbiamo inviato un codice di 6 cifre. Lo inserisca qui.",
         "code": "Codice di verifica",
         "verify": "Verifica",
+        "answer_title": "I suoi dati",
+        "answer_intro": (
+            "Il file contiene i suoi dati (JSON e CSV) e le informazioni dell'art. 15(1) GDPR. "
+            "Il link funziona una sola volta: salvi il file."
+        ),
+        "answer_download": "Scarica i miei dati",
         "received_title": "Richiesta ricevuta",
         "received": "La sua richiesta {ref} è verificata. Risponderemo entro il {due}.",
         "send_failed": "Non siamo riusciti a inviare il codice. Riprovi più tardi.",
@@ -149,6 +155,12 @@ WORDS: dict[str, dict[str, str]] = {
         "verify_intro": "We sent you a 6-digit code. Enter it here.",
         "code": "Verification code",
         "verify": "Verify",
+        "answer_title": "Your data",
+        "answer_intro": (
+            "The file holds your data (JSON and CSV) and the GDPR art. 15(1) information. "
+            "The link works once: keep the file."
+        ),
+        "answer_download": "Download my data",
         "received_title": "Request received",
         "received": "Your request {ref} is verified. We will answer by {due}.",
         "send_failed": "We could not send the code. Please try again later.",

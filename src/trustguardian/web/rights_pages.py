@@ -30,6 +30,7 @@ from trustguardian.service.rights.public_form import (
     file_request,
 )
 from trustguardian.web.i18n import Words, pick_language
+from trustguardian.web.rights_answers import install_answer_pages
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 Field = Annotated[str | None, Form()]
@@ -268,6 +269,8 @@ def install_rights_pages(app: FastAPI) -> None:
         except DomainError as exc:
             return _page(request, "verify", t, 422, token=token, error=exc.detail)
         return _page(request, "received", t, view=view)
+
+    install_answer_pages(app)
 
 
 def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
