@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn
-from trustguardian.domain.complaints import ComplaintStatus
+from trustguardian.domain.complaints import ComplaintKind, ComplaintStatus
 from trustguardian.domain.holds import Hold
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
@@ -233,6 +233,16 @@ class ComplaintCreate(Input):
     received_at: AwareDatetime | None = None
     handler: Actor | None = None
     actor: Actor | None = None
+    kind: ComplaintKind | None = Field(
+        default=None,
+        description="Sets the deadline; omitted: `contact` when a contact or its channel is "
+        "named, else `other`.",
+    )
+    contact_channel: Channel | None = Field(
+        default=None,
+        description="The channel of the contact complained about (else the event's own): held "
+        "for the person until the complaint is closed.",
+    )
 
 
 class ComplaintUpdate(Input):
@@ -267,6 +277,8 @@ class ComplaintRead(BaseModel):
     timeline: list[str] = Field(
         description="The subject's event ids in the order they happened (see /v1/events/{id})."
     )
+    kind: ComplaintKind = Field(description="What the complaint is about; sets its deadline.")
+    due_at: AwareDatetime | None = Field(description="When the complaint must be answered by.")
 
     @classmethod
     def of(cls, v: ComplaintView) -> ComplaintRead:

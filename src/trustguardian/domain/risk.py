@@ -44,6 +44,7 @@ class Rule(StrEnum):
     STALE_OPPOSITION_REGISTER = "stale_opposition_register"
     STALE_CONSENTS = "stale_consents"
     OVERDUE_REQUESTS = "overdue_requests"
+    OPEN_COMPLAINTS = "open_complaints"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class TouchpointFacts:
     stale_consents: Mapping[str, int] = field(default_factory=dict)
     # Open rights requests this touchpoint took that are past their deadline, by kind.
     overdue_requests: tuple[OverdueRequests, ...] = ()
+    # Open complaints about this touchpoint (its contacts and events), by kind: (open, overdue).
+    open_complaints: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # The Garante's guidance (provv. 24 Feb 2005, confirmed since) keeps data for marketing 24 months.
@@ -355,6 +358,21 @@ def overdue_requests(facts: TouchpointFacts) -> list[Finding]:
     ]
 
 
+def open_complaints(facts: TouchpointFacts) -> list[Finding]:
+    """People complain about what a touchpoint did: high risk once an answer is overdue."""
+    return [
+        Finding(
+            Rule.OPEN_COMPLAINTS,
+            Severity.HIGH if late else Severity.MEDIUM,
+            f"{kind} overdue" if late else kind,  # a new finding when it turns overdue
+            f"{count} open {kind} complaint(s) about {facts.touchpoint.key!r}, {late} overdue",
+            "answer and close them (`trustguardian complaints list`), and fix their cause",
+        )
+        for kind, (count, late) in sorted(facts.open_complaints.items())
+        if count > 0
+    ]
+
+
 RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     collect_without_proofs,
     marketing_without_double_opt_in,
@@ -368,6 +386,7 @@ RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     stale_opposition_register,
     stale_consents,
     overdue_requests,
+    open_complaints,
 )
 
 

@@ -91,6 +91,7 @@ def gather_facts(
                 tp.key, now, [s.value for s in OPEN]
             )
         ),
+        open_complaints=uow.accountability.open_complaints(tp.key, now),
     )
 
 

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from trustguardian.service.rights.erasure import erase_subject
     from trustguardian.service.rights.export import subject_export
     from trustguardian.service.rights.fulfil import fulfil_request
+    from trustguardian.service.rights.gpc import honour_gpc
     from trustguardian.service.rights.notify import send
+    from trustguardian.service.rights.public_complaint import file_complaint
     from trustguardian.service.rights.public_form import (
         check_verify_token,
         confirm_filed,
@@ -47,10 +49,12 @@ USE_CASES = {
     "download_answer": "answers",
     "erase_subject": "erasure",
     "extend_request": "verification",
+    "file_complaint": "public_complaint",
     "file_request": "public_form",
     "fulfil_request": "fulfil",
     "get_complaint": "complaints",
     "get_request": "requests",
+    "honour_gpc": "gpc",
     "lift_restriction": "effects",
     "list_complaints": "complaints",
     "list_requests": "requests",
@@ -72,10 +76,12 @@ __all__ = [
     "download_answer",
     "erase_subject",
     "extend_request",
+    "file_complaint",
     "file_request",
     "fulfil_request",
     "get_complaint",
     "get_request",
+    "honour_gpc",
     "lift_restriction",
     "list_complaints",
     "list_requests",

@@ -74,7 +74,7 @@ def file_request(
     with ctx.uow() as uow:
         uow.ledger.lock_head()
         redeem_form_token(ctx, uow, form_token)  # first: a replayed form is refused as such
-        identifier = _contact(ctx, contact)
+        identifier = contact_identifier(ctx, contact)
         if identifier is None or kind not in KINDS:
             raise BadContact(
                 "the form needs a request kind and an e-mail address or phone number",
@@ -136,7 +136,8 @@ def _request_of(ctx: Context, uow: UnitOfWork, token: str) -> str:
     return str(read_token(ctx, uow, token, VERIFY).claims["r"])
 
 
-def _contact(ctx: Context, value: str) -> Identifier | None:
+def contact_identifier(ctx: Context, value: str) -> Identifier | None:
+    """The e-mail address or phone number a form names, normalised; None if it is neither."""
     value = value.strip()
     kind = IdentifierKind.EMAIL if "@" in value else IdentifierKind.PHONE
     try:
