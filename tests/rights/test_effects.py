@@ -244,3 +244,27 @@ def test_restriction_and_lift_over_http(rctx: Context, api: TestClient) -> None:
     assert check(rctx, PURPOSE, Channel.SMS) == "consent_given"
     again = api.post(f"/v1/requests/{request_id}/restriction/lift", json={})
     assert again.status_code == 409
+
+
+def test_restriction_rectification_and_lift_from_the_command_line(rctx: Context) -> None:
+    from tests.engage.server import env_for
+    from typer.testing import CliRunner
+
+    from trustguardian.cli.app import app
+
+    env = {**env_for(rctx.settings), "TRUSTGUARDIAN_OUTBOX_DIR": str(rctx.settings.outbox_dir)}
+    anna = person(rctx)
+    restriction = verified(rctx, RequestKind.RESTRICTION)
+    args = ["requests", "fulfil", restriction, "--purpose", PURPOSE, "--json"]
+    done = CliRunner().invoke(app, args, env=env)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["held"] == [PURPOSE]
+    assert check(rctx, PURPOSE, Channel.EMAIL) == "restricted"
+    lifted = CliRunner().invoke(app, ["requests", "lift", restriction, "--reason", "ok"], env=env)
+    assert lifted.exit_code == 0, lifted.output
+    assert check(rctx, PURPOSE, Channel.EMAIL) == "consent_given"
+    rectification = verified(rctx, RequestKind.RECTIFICATION)
+    fixed = "anna@example.org"
+    args = ["requests", "fulfil", rectification, "--email", fixed]
+    assert CliRunner().invoke(app, args, env=env).exit_code == 0
+    assert [i.value for i in get_subject(rctx, subject_id=anna.subject_id).identifiers] == [fixed]
