@@ -52,6 +52,19 @@ def holding(holds: Iterable[Hold], purpose: str, channel: Channel, moment: datet
     return min(found, key=lambda h: (h.cause is not HoldCause.RESTRICTION, h.started_at))
 
 
+def withholds_sync(holds: Iterable[Hold], purpose: str | None, moment: datetime) -> bool:
+    """Whether a change about a purpose waits, undelivered to company systems, under a live
+    restriction (art. 18). Changes naming no purpose (the restriction itself, its lifting, a
+    request's steps) go out: they are how a system learns to stop and to resume."""
+    return purpose is not None and any(
+        h.cause is HoldCause.RESTRICTION
+        and (h.purpose is None or h.purpose == purpose)
+        and h.started_at <= moment
+        and (h.lifted_at is None or moment < h.lifted_at)
+        for h in holds
+    )
+
+
 Verdict = tuple[bool, Reason, str | None]
 """A check's answer as plain values: allowed, reason, the deciding event."""
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
+from trustguardian.domain.holds import withholds_sync
 from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
@@ -150,10 +151,14 @@ class Dispatcher:
             secrets_now = signing_secrets(ctx, uow, hook.id)
             if not ready or not secrets_now:
                 return
-            chains: dict[str, list[Delivery]] = {}
-            for delivery in ready:
-                chains.setdefault(delivery.subject_id, []).append(delivery)
             messages = _messages(ctx, uow, system, ready)
+            held = _restricted(uow, ready, now)
+        chains: dict[str, list[Delivery]] = {}
+        for delivery in ready:
+            # A restricted purpose's changes wait (pending) until the restriction is lifted, and
+            # the subject's later changes wait behind them, so each system sees them in order.
+            if delivery.subject_id not in held or delivery.seq < held[delivery.subject_id]:
+                chains.setdefault(delivery.subject_id, []).append(delivery)
         # Sending stops well inside the lease, so no other dispatcher can take this destination
         # while messages of this pass are still going out.
         deadline = time.monotonic() + ctx.settings.sync_lease_seconds / 2
@@ -222,6 +227,19 @@ class Dispatcher:
                 result.count(status)
             uow.sync.finish_many(results)
             uow.commit()
+
+
+def _restricted(uow: UnitOfWork, ready: list[Delivery], now: datetime) -> dict[str, int]:
+    """The first held delivery (its seq) of each subject under a restriction (art. 18)."""
+    holds = uow.holds.live_of([d.subject_id for d in ready])
+    if not holds:
+        return {}
+    rows = uow.sync.outbox_rows([d.seq for d in ready if d.subject_id in holds])
+    held: dict[str, int] = {}
+    for seq, row in sorted(rows.items()):
+        if row.subject_id not in held and withholds_sync(holds[row.subject_id], row.purpose, now):
+            held[row.subject_id] = seq
+    return held
 
 
 def _messages(

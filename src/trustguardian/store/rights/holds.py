@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +66,20 @@ class HoldRepository:
             select(t.processing_holds).where(_h.subject_id == subject_id).order_by(_h.started_at)
         )
         return [_hold(r) for r in rows]
+
+    def live_of(self, subject_ids: Sequence[str]) -> dict[str, list[Hold]]:
+        """The holds in force (not lifted) of some subjects, by subject."""
+        if not subject_ids:
+            return {}
+        rows = self._c.execute(
+            select(t.processing_holds).where(
+                _h.subject_id.in_(sorted(set(subject_ids))), _h.lifted_at.is_(None)
+            )
+        )
+        found: dict[str, list[Hold]] = {}
+        for r in rows:
+            found.setdefault(r.subject_id, []).append(_hold(r))
+        return found
 
     def everyone(self) -> dict[str, tuple[Hold, ...]]:
         """Every hold, live or lifted, by subject (a check of a past moment sees lifted ones)."""
