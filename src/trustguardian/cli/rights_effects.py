@@ -6,22 +6,13 @@ from __future__ import annotations
 import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
-from trustguardian.domain.subjects import Identifier, IdentifierKind
-from trustguardian.service.events.identifiers import normalise
-from trustguardian.service.rights.effects import lift_restriction
+from trustguardian.service.rights.effects import identifiers_from, lift_restriction
 from trustguardian.service.rights.erasure import SystemToErase
 from trustguardian.service.rights.fulfil import fulfil_request
 
+__all__ = ["ACTOR", "erasure_systems", "fulfil", "identifiers_from", "lift"]
+
 ACTOR = typer.Option("cli", "--actor", help="Who acts (recorded as the operator proof).")
-
-
-def identifiers_from(email: str | None, phone: str | None) -> list[Identifier]:
-    found = []
-    if email:
-        found.append(normalise(IdentifierKind.EMAIL, email, loc="email"))
-    if phone:
-        found.append(normalise(IdentifierKind.PHONE, phone, loc="phone"))
-    return found
 
 
 def fulfil(

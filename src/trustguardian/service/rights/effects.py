@@ -12,9 +12,10 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.holds import Hold, HoldCause
 from trustguardian.domain.registry import LegalBasis, ProofType, Purpose, PurposeContent
 from trustguardian.domain.rights import RequestKind, RequestStatus
-from trustguardian.domain.subjects import Identifier
+from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
+from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.subjects import blind, keyring, link_identifiers
 from trustguardian.service.events.validate import EventDraft
@@ -182,6 +183,16 @@ def lift_restriction(
         )
         uow.commit()
     return holds
+
+
+def identifiers_from(email: str | None, phone: str | None) -> list[Identifier]:
+    """The identifiers an operator typed (an e-mail address, a phone number), normalised."""
+    found = []
+    if email:
+        found.append(normalise(IdentifierKind.EMAIL, email, loc="email"))
+    if phone:
+        found.append(normalise(IdentifierKind.PHONE, phone, loc="phone"))
+    return found
 
 
 def rectification_draft(

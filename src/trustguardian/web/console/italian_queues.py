@@ -189,6 +189,21 @@ ITALIAN: dict[str, str] = {
         "L'evasione revoca ogni finalità di marketing su ogni canale."
     ),
     "Fulfil the request": "Evadi la richiesta",
+    "Fulfilling withdraws every purpose resting on legitimate interest.": (
+        "L'evasione revoca ogni finalità basata sul legittimo interesse."
+    ),
+    "Purposes to restrict, comma-separated (empty: all of them)": (
+        "Finalità da limitare, separate da virgole (vuoto: tutte)"
+    ),
+    "Corrected e-mail address": "Indirizzo e-mail corretto",
+    "Corrected phone number": "Numero di telefono corretto",
+    "Why the restriction ends (sent to the person, art. 18(3))": (
+        "Perché la limitazione termina (inviato alla persona, art. 18(3))"
+    ),
+    "Lift the restriction": "Revoca la limitazione",
+    "The restriction is lifted; the person was told.": (
+        "La limitazione è revocata; la persona è stata informata."
+    ),
     "Reasons for rejecting (sent to the person, art. 12(4))": (
         "Motivi del rigetto (inviati alla persona, art. 12(4))"
     ),
