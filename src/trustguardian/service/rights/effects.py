@@ -19,8 +19,7 @@ from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.subjects import blind, keyring, link_identifiers
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.service.rights.notify import tell, text
-from trustguardian.service.rights.requests import load
+from trustguardian.service.rights.requests import load, tell_answer
 from trustguardian.store.rights import StoredRequest
 from trustguardian.store.uow import UnitOfWork
 
@@ -172,15 +171,7 @@ def lift_restriction(
         holds = uow.holds.of_source(row.id)
         # Art. 18(3): the person is informed before the restriction is lifted; sent last, so a
         # failed send leaves the restriction in place.
-        tell(
-            ctx,
-            uow,
-            row.subject_id,
-            row.contact_blind,
-            row.language,
-            subject=text(row.language, "answer_subject", ref=row.id),
-            body=text(row.language, "lifted", ref=row.id, reason=reason or ""),
-        )
+        tell_answer(ctx, uow, row, "lifted", reason or "")
         uow.commit()
     return holds
 

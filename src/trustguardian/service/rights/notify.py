@@ -29,7 +29,7 @@ TEXTS = {
         ),
         "lifted": (
             "La limitazione del trattamento chiesta con la richiesta {ref} sarà revocata "
-            "(art. 18(3) GDPR).\n{reason}"
+            "(art. 18(3) GDPR).\n{outcome}"
         ),
         "rejected": (
             "La sua richiesta {ref} non può essere accolta.\nMotivi: {outcome}\n"
@@ -57,7 +57,7 @@ TEXTS = {
         ),
         "lifted": (
             "The restriction of processing asked for in your request {ref} is being lifted "
-            "(GDPR art. 18(3)).\n{reason}"
+            "(GDPR art. 18(3)).\n{outcome}"
         ),
         "rejected": (
             "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
