@@ -4,6 +4,8 @@ and PostgreSQL, to a real webhook receiver."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from tests.factories import add_touchpoint
 from tests.factories.events import MARIO, OTHER_PURPOSE, PURPOSE, email, make_draft, record
@@ -24,9 +26,9 @@ DESK = "privacy-desk"
 
 
 def test_restricted_changes_wait_until_the_restriction_is_lifted(
-    backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
+    backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers, tmp_path: Path
 ) -> None:
-    ctx = make_sync_ctx(backend)
+    ctx = make_sync_ctx(backend, outbox_dir=tmp_path / "outbox")  # the notices to the person
     receiver = receivers()
     create_system(ctx, key="crm", name="CRM", kind=SystemKind.CRM)
     create_webhook(ctx, system_key="crm", url=receiver.url("/crm"))
