@@ -9,9 +9,11 @@ import httpx
 from fastapi.testclient import TestClient
 
 from trustguardian.asgi import create_app
+from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
 from trustguardian.service.engage.links import unsubscribe_links
+from trustguardian.service.events.consent import subject_timeline
 
 from .helpers import PURPOSE, UNSUB, check, person
 
@@ -41,3 +43,6 @@ def test_one_click_posts_are_limited_per_link_not_per_address(rctx: Context) -> 
         assert provider.post(paths[1], data=one_click).status_code == 200
     for p in people:
         assert check(rctx, PURPOSE, Channel.EMAIL, p.email) == "withdrawn"
+    # The link posted three times (accepted) recorded one withdrawal.
+    kinds = [e.kind for e in subject_timeline(rctx, subject_id=people[0].subject_id)]
+    assert kinds.count(EventKind.CONSENT_WITHDRAWN) == 1
