@@ -17,6 +17,7 @@ from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.store.engage.check_reads import CheckReads
+from trustguardian.store.engage.lists import EngageLists
 from trustguardian.store.engage.tokens import TokenRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
@@ -26,6 +27,7 @@ from trustguardian.store.events.subjects import SubjectRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.ops.instance import InstanceRepository
 from trustguardian.store.ops.keyring import KeyringRepository
+from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
@@ -104,6 +106,10 @@ class UnitOfWork:
         return LedgerRepository(self.connection)
 
     @cached_property
+    def records(self) -> RecordRepository:
+        return RecordRepository(self.connection)
+
+    @cached_property
     def consent(self) -> ConsentRepository:
         return ConsentRepository(self.connection)
 
@@ -114,6 +120,10 @@ class UnitOfWork:
     @cached_property
     def engage(self) -> EngageRepository:
         return EngageRepository(self.connection)
+
+    @cached_property
+    def engage_lists(self) -> EngageLists:
+        return EngageLists(self.connection)
 
     @cached_property
     def tokens(self) -> TokenRepository:
