@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_batch_request_bytes: int = Field(default=8 * 1_048_576, ge=1024)
     max_batch_events: int = Field(default=1_000, ge=1, le=10_000)
     max_evidence_bytes: int = Field(default=10 * 1_048_576, ge=1)
+    # A call recording kept beside its reference (optional: the reference and hash suffice).
+    max_recording_bytes: int = Field(default=20 * 1_048_576, ge=1)
     # A request's head must arrive within this of the connection opening (or of the previous
     # answer); its body within the body timeout of its head, plus a second for every
     # body_min_bytes_per_second received (a large upload at a fair speed goes on), else 408.
@@ -87,6 +89,16 @@ class Settings(BaseSettings):
     controller_address: str | None = None
     jurisdiction: str = "IT"
     privacy_policy_url: str | None = None
+    # The art. 30(1)(a) block of the register and the inspection report: the controller's name
+    # (the purposes' own when unset), its data protection officer and, for a controller outside
+    # the Union, its representative (art. 27).
+    controller_name: str | None = None
+    dpo_name: str | None = None
+    dpo_email: str | None = None
+    dpo_phone: str | None = None
+    representative_name: str | None = None
+    representative_address: str | None = None
+    representative_email: str | None = None
     # Right touchpoints: which touchpoint the public rights form and preference e-mails act for.
     rights_touchpoint: str = "privacy-desk"
     preferences_touchpoint: str = "preference-centre"
@@ -94,9 +106,17 @@ class Settings(BaseSettings):
     preferences_link_days: int = Field(default=30, ge=1)
     verification_code_minutes: int = Field(default=15, ge=1)
     verification_max_attempts: int = Field(default=5, ge=1)
-    # Double opt-in and OTP: at most this many messages to one person per hour; further
+    # Double opt-in and OTP: at most this many messages to one person an hour and a day; further
     # sign-ups are recorded, pending, without a new message (a form is no mail cannon).
     confirmation_messages_per_hour: int = Field(default=3, ge=1)
+    confirmation_messages_per_day: int = Field(default=10, ge=1)
+    # The public rights form keeps a submission as a sealed pending intake, no subject and no
+    # event, until its code comes back; its messages are capped per recipient (an hour, a day),
+    # per client address and for the whole instance (an hour), answered 429 with Retry-After.
+    public_messages_per_recipient_hour: int = Field(default=3, ge=1)
+    public_messages_per_recipient_day: int = Field(default=10, ge=1)
+    public_messages_per_client_hour: int = Field(default=10, ge=1)
+    public_messages_per_hour: int = Field(default=600, ge=1)
     # --- production (issue 10) ---
     # Keys beyond the master and signing keys; each may come from the key file instead.
     retired_master_keys: SecretStr | None = None  # comma-separated, kept until re-wrapped

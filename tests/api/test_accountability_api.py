@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.census.helpers import STORE, WEB
+from tests.census.helpers import STORE, WEB, signer
 from tests.factories.api import assert_problem
 from tests.reports.helpers import History, mario_history
+from tests.reports.pdf import pdf_text
 from tests.reports.tsa import local_tsa
 
 from trustguardian.asgi import create_app
@@ -59,9 +60,27 @@ def test_examining_and_reading_findings(history: History, admin: TestClient) -> 
     assert read["findings"][0]["fix"]
 
     everything = admin.post("/v1/census/examine").json()
-    assert {r["touchpoint"]: r["status"] for r in everything}[WEB] == "secured"
+    assert {r["touchpoint"]: r["status"] for r in everything}[WEB] == "examined"
     refused = admin.patch(f"/v1/touchpoints/{STORE}", json={"status": "secured"})
     assert_problem(refused, 409, "conflict")
+
+
+def test_securing_over_http_is_a_named_sign_off(history: History, admin: TestClient) -> None:
+    user = signer(history.ctx)
+    update_touchpoint(history.ctx, key=STORE, patch=TouchpointPatch(required_proofs=[]))
+    admin.post("/v1/census/examine")
+    sign = {"by": user, "note": "checked the form and the DOI mail"}
+    assert_problem(admin.post(f"/v1/touchpoints/{STORE}/secure", json=sign), 409, "conflict")
+    assert_problem(
+        admin.post(f"/v1/touchpoints/{WEB}/secure", json={**sign, "by": "nobody"}),
+        422,
+        "invalid-input",
+    )
+    done = admin.post(f"/v1/touchpoints/{WEB}/secure", json=sign)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "secured"
+    assert done.json()["actor"] == f"user:{user} (dpo)"
+    assert admin.get(f"/v1/touchpoints/{WEB}").json()["status"] == "secured"
 
 
 def test_findings_of_an_unknown_touchpoint_are_a_404_problem(admin: TestClient) -> None:
@@ -124,3 +143,15 @@ def test_stamping_the_latest_checkpoint_over_http(history: History) -> None:
     assert stamped.json()["tree_size"] == 4
     with client_for(history.ctx) as c:
         assert_problem(c.post("/v1/ledger/timestamps"), 409, "conflict")
+
+
+def test_the_reports_come_in_italian_over_http(history: History, admin: TestClient) -> None:
+    dossier = admin.get(f"/v1/reports/touchpoints/{STORE}", params={"lang": "it"})
+    assert dossier.status_code == 200, dossier.text
+    assert dossier.headers["content-type"] == "application/pdf"
+    assert "Fascicolo del touchpoint" in pdf_text(dossier.content)
+    assert_problem(admin.get("/v1/reports/touchpoints/nowhere"), 404, "not-found")
+    register = admin.get("/v1/reports/register", params={"format": "pdf", "lang": "it"})
+    assert "Registro delle attività di trattamento" in pdf_text(register.content)
+    refused = admin.get("/v1/reports/register", params={"format": "pdf", "lang": "de"})
+    assert_problem(refused, 422, "validation-error")

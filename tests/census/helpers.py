@@ -11,7 +11,9 @@ from tests.factories import add_notice, add_purpose, add_touchpoint
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, Nature, ProofType, TouchpointKind
+from trustguardian.domain.roles import Role
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.service.access.users import create_user
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import CheckRequest, check_contact
@@ -87,6 +89,12 @@ def add_calls(ctx: Context) -> None:
         nature=Nature.PHYSICAL,
         purposes=[PURPOSE],
     )
+
+
+def signer(ctx: Context, username: str = "giulia.dpo") -> str:
+    """A console user (the DPO) who may sign touchpoints off; returns the username."""
+    create_user(ctx, username=username, password="correct horse battery", role=Role.DPO)
+    return username
 
 
 def examine(ctx: Context) -> dict[str, Examination]:

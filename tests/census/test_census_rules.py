@@ -1,6 +1,7 @@
 """Each census rule fires on a real database and clears once the cause is fixed (both backends).
 
-A touchpoint moves censused -> examined -> secured only without open high-severity findings.
+An examination moves a touchpoint censused -> examined, never to secured (a person's sign-off
+does that, see test_securing.py); a secured one with a high-severity finding falls back.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.census.helpers import (
     examine,
     paper_consent,
     rules,
+    signer,
     today,
     withdrawal,
 )
@@ -42,6 +44,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage.admin import import_register
 from trustguardian.service.registry import notices, purposes
 from trustguardian.service.registry.census import touchpoint_findings
+from trustguardian.service.registry.securing import secure_touchpoint
 from trustguardian.service.registry.touchpoints import (
     TouchpointPatch,
     get_touchpoint,
@@ -53,7 +56,7 @@ SECURED = TouchpointStatus.SECURED
 EXAMINED = TouchpointStatus.EXAMINED
 
 
-def test_a_clean_census_is_secured_with_no_findings(ctx: Context) -> None:
+def test_a_clean_census_is_examined_with_no_findings_and_not_secured(ctx: Context) -> None:
     now = clean_company(ctx)
     assert get_touchpoint(now, key=WEB).status is TouchpointStatus.CENSUSED
     results = examine(now)
@@ -63,7 +66,7 @@ def test_a_clean_census_is_secured_with_no_findings(ctx: Context) -> None:
         SEND: [],
         UNSUBSCRIBE: [],
     }
-    assert {k: r.touchpoint.status for k, r in results.items()} == dict.fromkeys(results, SECURED)
+    assert {k: r.touchpoint.status for k, r in results.items()} == dict.fromkeys(results, EXAMINED)
     assert all(r.status_before is TouchpointStatus.CENSUSED for r in results.values())
 
 
@@ -77,7 +80,7 @@ def test_collect_without_proofs_fires_then_clears(ctx: Context) -> None:
     update_touchpoint(now, key=STORE, patch=TouchpointPatch(required_proofs=[ProofType.PAPER_FORM]))
     result = examine(now)[STORE]
     assert rules(result) == {}
-    assert result.touchpoint.status is SECURED
+    assert result.touchpoint.status is EXAMINED
     _, _, history = touchpoint_findings(now, key=STORE, include_resolved=True)
     assert [(f.rule, f.resolved_at is not None) for f in history] == [
         ("collect_without_proofs", True)
@@ -105,7 +108,7 @@ def test_collect_without_notice_fires_then_clears(ctx: Context) -> None:
     update_touchpoint(now, key=STORE, patch=TouchpointPatch(notice_key=NOTICE))
     result = examine(now)[STORE]
     assert rules(result) == {}
-    assert result.touchpoint.status is SECURED
+    assert result.touchpoint.status is EXAMINED
 
 
 def test_outdated_notice_fires_then_clears(ctx: Context) -> None:
@@ -116,7 +119,8 @@ def test_outdated_notice_fires_then_clears(ctx: Context) -> None:
     paper_consent(later, v2_from + timedelta(minutes=5), notice_version=1)
     result = examine(later)[STORE]
     assert rules(result) == {"outdated_notice": "medium"}
-    assert result.touchpoint.status is SECURED  # a medium finding does not block securing
+    secure_touchpoint(later, key=STORE, by=signer(later), note="medium only")
+    assert get_touchpoint(later, key=STORE).status is SECURED  # a medium one does not block
 
     paper_consent(later, v2_from + timedelta(minutes=10))  # the counter now shows version 2
     assert rules(examine(later)[STORE]) == {}
@@ -187,7 +191,7 @@ def test_contacts_without_checks_fire_then_clear_after_the_window(ctx: Context) 
     month_later = at(ctx, now.clock.now() + timedelta(days=31))
     result = examine(month_later)[SEND]
     assert rules(result) == {}
-    assert result.touchpoint.status is SECURED
+    assert result.touchpoint.status is EXAMINED
 
 
 def test_contacts_despite_denial_fire_then_clear_after_the_window(ctx: Context) -> None:
@@ -251,7 +255,7 @@ def test_stale_opposition_register_fires_then_clears(ctx: Context) -> None:
     )
     result = examine(now)[CALLS]
     assert rules(result) == {}
-    assert result.touchpoint.status is SECURED
+    assert result.touchpoint.status is EXAMINED
 
 
 def test_stale_consents_fire_then_clear(ctx: Context) -> None:
@@ -269,7 +273,9 @@ def test_stale_consents_fire_then_clear(ctx: Context) -> None:
 
 def test_a_secured_touchpoint_falls_back_when_a_high_finding_appears(ctx: Context) -> None:
     now = clean_company(ctx)
-    assert examine(now)[WEB].touchpoint.status is SECURED
+    examine(now)
+    secure_touchpoint(now, key=WEB, by=signer(now), note="form checked")
+    assert examine(now)[WEB].touchpoint.status is SECURED  # stays secured while clean
     update_touchpoint(now, key=WEB, patch=TouchpointPatch(required_proofs=[]))
     assert examine(now)[WEB].touchpoint.status is EXAMINED
     assert get_touchpoint(now, key=WEB).status is EXAMINED
@@ -279,6 +285,9 @@ def test_securing_by_hand_is_refused_with_an_open_high_finding(ctx: Context) -> 
     now = clean_company(ctx)
     update_touchpoint(now, key=WEB, patch=TouchpointPatch(status=EXAMINED))
     with pytest.raises(Conflict, match="never examined"):
+        update_touchpoint(now, key=WEB, patch=TouchpointPatch(status=SECURED))
+    examine(now)
+    with pytest.raises(Conflict, match="sign-off"):
         update_touchpoint(now, key=WEB, patch=TouchpointPatch(status=SECURED))
     update_touchpoint(now, key=WEB, patch=TouchpointPatch(required_proofs=[]))
     examine(now)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.collect.helpers import (
     NEWSLETTER,
     SHOP,
@@ -32,6 +33,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.verify.full import verify_ledger
+from trustguardian.store import tables as t
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -136,3 +138,25 @@ def test_the_fourth_sign_up_within_an_hour_sends_no_mail(live: Context, tmp_path
     answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
     assert answer.status_code == 201, answer.text
     assert len(sorted((tmp_path / "outbox" / "mail").glob("*.eml"))) == 4
+
+
+def test_sign_ups_past_the_daily_cap_are_recorded_without_a_mail(
+    live: Context, tmp_path: Path
+) -> None:
+    """Three an hour, ten a day: hour after hour, one address gets no more than ten mails, and
+    every sign-up past the caps is still recorded, pending, with why it was not sent."""
+    client = TestClient(create_app(live), client=("198.51.100.7", 40000))
+    key = publishable(live, rate=1000)
+    for hour in range(5):
+        live.clock.moment = NOW + timedelta(minutes=61 * hour)  # type: ignore[attr-defined]
+        for n in range(3):
+            body = signup(submission_id=f"attempt-{hour}-{n}")
+            answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["events"][0]["status"] == "pending_confirmation"
+    mails = sorted((tmp_path / "outbox" / "mail").glob("*.eml"))
+    assert len(mails) == live.settings.confirmation_messages_per_day == 10
+    with live.engine.connect() as conn:
+        errors = conn.execute(select(t.confirmations.c.send_error)).scalars().all()
+    assert len(errors) == 15
+    assert sum("in the last day" in (e or "") for e in errors) == 5

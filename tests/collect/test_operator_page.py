@@ -3,7 +3,10 @@ carries a CSRF token bound to the cookie, the cookie is locked down, and no scri
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +16,8 @@ from tests.factories.api import assert_problem
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.domain.common import FixedClock
+from trustguardian.service.access.api_keys import create_api_key, revoke_api_key
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 
@@ -124,3 +128,45 @@ def test_the_page_runs_no_inline_script(signed_in: tuple[Context, TestClient, st
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "data-submit-on-change" in script.text
+
+
+def test_the_cookie_holds_a_server_side_session_not_the_key(ctx: Context) -> None:
+    """The cookie is an opaque session id: the key appears nowhere in it, only its hash is
+    stored, and the session ends at sign-out, at expiry and when the key is revoked."""
+    setup_collect(ctx)
+    made, key = create_api_key(ctx, name="clerk", scopes=[Scope.EVENTS_WRITE], touchpoint_key=STORE)
+    client = TestClient(create_app(ctx))
+    client.post("/operator/sign-in", data={"api_key": key}, follow_redirects=False)
+    session_id = client.cookies["tg_operator"]
+    secret = key.split("_", 2)[2]
+    assert secret not in session_id
+    assert key not in client.cookies.values()
+    with ctx.engine.connect() as conn:
+        stored = conn.execute(select(t.operator_sessions)).one()
+    assert stored.key_id == made.id
+    assert stored.token_sha256 == hashlib.sha256(session_id.encode()).hexdigest()
+    assert (stored.expires_at - stored.created_at).total_seconds() == 8 * 3600
+    assert "Signed in as" in client.get("/operator").text
+    # A cookie the server never issued opens nothing, even a real API key put there by hand.
+    for forged in (key, "x" * 43):
+        assert (
+            "Signed in as"
+            not in TestClient(create_app(ctx), cookies={"tg_operator": forged})
+            .get("/operator")
+            .text
+        )
+    # Expired: a clock past the session's end signs the operator out.
+    later = dataclasses.replace(ctx, clock=FixedClock(stored.expires_at + timedelta(seconds=1)))
+    late = TestClient(create_app(later), cookies={"tg_operator": session_id})
+    assert "Signed in as" not in late.get("/operator").text
+    # Signing out ends the session server-side: the old cookie replayed opens nothing.
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/operator").text)
+    assert csrf is not None
+    client.post("/operator/sign-out", data={"csrf_token": csrf.group(1)})
+    replay = TestClient(create_app(ctx), cookies={"tg_operator": session_id})
+    assert "Signed in as" not in replay.get("/operator").text
+    # Revoking the key ends the sessions opened with it.
+    client.post("/operator/sign-in", data={"api_key": key})
+    assert "Signed in as" in client.get("/operator").text
+    revoke_api_key(ctx, key_id=made.id)
+    assert "Signed in as" not in client.get("/operator").text

@@ -180,3 +180,34 @@ def test_a_snapshot_beyond_the_body_limit_gets_a_readable_413(
     body["snapshot"]["html"] = "x" * 1_500_000
     assert post(client, key, body).status_code == 413
     assert written(ctx) == 0
+
+
+def test_the_body_limit_refusal_carries_cors_headers_for_allowed_origins_only(
+    site: tuple[Context, TestClient, str],
+) -> None:
+    """The size-limit middleware answers before the route: the page's script can still read
+    the 413 from an allowed origin (announced or streamed body), and another origin gets none."""
+    ctx, client, key = site
+    body = submission()
+    body["snapshot"]["html"] = "x" * (ctx.settings.max_request_bytes + 1)
+    declared = post(client, key, body)
+    assert_problem(declared, 413, "payload-too-large")
+    assert declared.headers["access-control-allow-origin"] == SHOP
+    assert declared.headers["vary"] == "Origin"
+
+    def chunks() -> Any:  # no Content-Length: the middleware counts as the body arrives
+        yield b'{"snapshot": {"html": "'
+        for _ in range(ctx.settings.max_request_bytes // 65536 + 2):
+            yield b"x" * 65536
+
+    streamed = client.post(f"/sdk/v1/{key}/code", content=chunks(), headers={"Origin": SHOP})
+    assert_problem(streamed, 413, "payload-too-large")
+    assert streamed.headers["access-control-allow-origin"] == SHOP
+    for origin in ("https://evil.example", None):
+        other = post(client, key, body, origin=origin)
+        assert other.status_code == 413
+        assert "access-control-allow-origin" not in other.headers
+    unknown = post(client, "tgpk_nope", body)
+    assert unknown.status_code == 413
+    assert "access-control-allow-origin" not in unknown.headers
+    assert written(ctx) == 0

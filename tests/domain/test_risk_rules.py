@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.registry import (
     Channel,
     LegalBasis,
@@ -34,6 +35,8 @@ from trustguardian.domain.risk import (
     blocks_securing,
     collect_without_notice,
     collect_without_proofs,
+    confirmation_proof_required,
+    consent_without_substance,
     contacts_despite_denial,
     contacts_without_checks,
     examine,
@@ -126,9 +129,28 @@ CASES: list[
     (
         collect_without_proofs,
         Rule.COLLECT_WITHOUT_PROOFS,
-        clean(touchpoint=touchpoint(nature=Nature.PHYSICAL, required_proofs=())),
+        clean(touchpoint=touchpoint(channel=Channel.STORE, required_proofs=())),
         clean(
-            touchpoint=touchpoint(nature=Nature.PHYSICAL, required_proofs=(ProofType.PAPER_FORM,))
+            touchpoint=touchpoint(channel=Channel.STORE, required_proofs=(ProofType.PAPER_FORM,))
+        ),
+    ),
+    (
+        confirmation_proof_required,
+        Rule.CONFIRMATION_PROOF_REQUIRED,
+        clean(confirmation=Confirmation.DOUBLE_OPT_IN),
+        clean(
+            touchpoint=touchpoint(required_proofs=(ProofType.NOTICE_SHOWN,)),
+            confirmation=Confirmation.DOUBLE_OPT_IN,
+        ),
+    ),
+    (
+        consent_without_substance,
+        Rule.CONSENT_WITHOUT_SUBSTANCE,
+        clean(touchpoint=touchpoint(channel=Channel.EVENT, required_proofs=(ProofType.OPERATOR,))),
+        clean(
+            touchpoint=touchpoint(
+                channel=Channel.EVENT, required_proofs=(ProofType.OPERATOR, ProofType.PAPER_FORM)
+            )
         ),
     ),
     (
@@ -267,3 +289,41 @@ def test_overdue_requests_say_how_many_and_how_late_by_kind() -> None:
     assert "2 access request(s) taken here are past the legal deadline" in found[0].message
     assert "due on 2026-11-20, 9 day(s) ago" in found[0].message
     assert blocks_securing(found)
+
+
+def test_our_double_opt_in_or_otp_satisfies_the_marketing_rule() -> None:
+    form = touchpoint(required_proofs=(ProofType.NOTICE_SHOWN, ProofType.FORM_SNAPSHOT))
+    assert [f.rule for f in examine(clean(touchpoint=form))] == [
+        Rule.MARKETING_WITHOUT_DOUBLE_OPT_IN
+    ]
+    for method in (Confirmation.DOUBLE_OPT_IN, Confirmation.OTP_SMS, Confirmation.OTP_EMAIL):
+        assert examine(clean(touchpoint=form, confirmation=method)) == []
+
+
+def test_the_suggested_fix_never_makes_every_sign_up_fail() -> None:
+    [finding] = examine(clean(touchpoint=touchpoint(required_proofs=(ProofType.NOTICE_SHOWN,))))
+    assert "collect configure web --confirmation double_opt_in" in finding.fix
+    assert "require" not in finding.fix
+
+
+def test_a_call_centre_or_an_import_is_not_collected_online() -> None:
+    calls = touchpoint(
+        channel=Channel.CALL_CENTER,
+        nature=Nature.DIGITAL,
+        required_proofs=(ProofType.OPERATOR, ProofType.CALL_RECORDING),
+    )
+    assert examine(clean(touchpoint=calls)) == []
+    crm = touchpoint(required_proofs=(ProofType.NOTICE_SHOWN,))  # registered as a web form
+    assert examine(clean(touchpoint=crm, imported_only=True)) == []
+    assert [f.rule for f in examine(clean(touchpoint=crm))] == [
+        Rule.MARKETING_WITHOUT_DOUBLE_OPT_IN
+    ]
+
+
+def test_an_operator_name_alone_is_no_substance_on_the_phone() -> None:
+    calls = touchpoint(channel=Channel.PHONE, required_proofs=(ProofType.OPERATOR,))
+    [finding] = examine(clean(touchpoint=calls))
+    assert finding.rule is Rule.CONSENT_WITHOUT_SUBSTANCE
+    assert finding.severity is Severity.HIGH
+    assert finding.target == "call_recording"
+    assert examine(clean(touchpoint=calls, confirmation=Confirmation.OTP_SMS)) == []

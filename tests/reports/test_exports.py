@@ -29,7 +29,11 @@ from trustguardian.domain.errors import Conflict
 from trustguardian.domain.sync import SystemKind
 from trustguardian.reports.exports import dpv_records, kantara_receipts
 from trustguardian.reports.register import register_csv, register_pdf
-from trustguardian.service.accountability.records import processing_register, subject_records
+from trustguardian.service.accountability.records import (
+    processing_register,
+    register_header,
+    subject_records,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
 from trustguardian.service.sync.systems import create_system
@@ -133,15 +137,15 @@ def test_the_register_of_processing_lists_each_purpose_with_its_art_30_fields(
     assert line["consent_lifetime_days"] == "730"
     assert line["controller"] == "Bottega Rossi S.p.A."
     assert line["data_categories"] == "e-mail address; telephone number"
+    # The newsletter sending is an Engage touchpoint: it uses the data, it does not collect it.
     assert line["collected_at"].split("; ") == [
-        "newsletter-send (email)",
         "store-milano (store)",
         "web-newsletter (web_form)",
     ]
     assert line["withdrawal"] == UNSUBSCRIBE
     assert line["security_measures"].startswith("Personal data and evidence encrypted")
 
-    body = register_pdf(rows, history.ctx.clock.now())
+    body = register_pdf(rows, history.ctx.clock.now(), register_header(history.ctx))
     doc = pdfium.PdfDocument(body)
     try:
         text = " ".join(page.get_textpage().get_text_range() for page in doc)

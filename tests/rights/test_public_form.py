@@ -1,8 +1,9 @@
 """The public rights form over HTTP: filing is one transaction, all or nothing.
 
-POST /rights redeems the form token, takes the request in, records its verification code, mints
-the verification page's token and sends the code, last. A send that fails (an SMTP server that
-refuses the connection) must leave nothing: no request, no event, no code, no token used.
+POST /rights redeems the form token, keeps the submission as a sealed pending intake, mints the
+verification page's token and sends the code, last: no subject, no event, no request until the
+code comes back. A send that fails (an SMTP server that refuses the connection) must leave
+nothing: no intake, no token used.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ def _written(ctx: Context) -> dict[str, int]:
     """Everything filing a request writes: event tables, the ledger, requests, codes, tokens."""
     counts = footprint(ctx)
     with ctx.engine.connect() as conn:
-        for table in (t.rights_requests, t.rights_request_steps, t.verification_codes):
+        for table in (
+            t.rights_requests,
+            t.rights_request_steps,
+            t.verification_codes,
+            t.pending_intakes,
+        ):
             counts[table.name] = int(conn.execute(select(func.count()).select_from(table)).one()[0])
         counts["tokens_used"] = int(
             conn.execute(
@@ -67,8 +73,10 @@ def test_the_form_files_a_request_that_the_emailed_code_verifies(
     page = filed.headers["location"]
     assert page.startswith("/rights/verify/")
     written = _written(rctx)
-    assert written["rights_requests"] == 1
-    assert written["verification_codes"] == 1
+    # Pending: the submission is sealed in its intake, and nothing else is recorded yet.
+    assert written["pending_intakes"] == 1
+    for table in ("rights_requests", "subjects", "events", "verification_codes"):
+        assert written[table] == 0, table
     assert len(outbox_files(rctx.settings.outbox_dir)) == 1
     assert person.get(page).status_code == 200
     code = last_code(rctx.settings.outbox_dir)
@@ -78,8 +86,14 @@ def test_the_form_files_a_request_that_the_emailed_code_verifies(
     assert done.status_code == 200, done.text
     with rctx.engine.connect() as conn:
         assert conn.execute(select(t.rights_requests.c.status)).scalar_one() == "in_progress"
-        attempts = conn.execute(select(t.verification_codes.c.attempts)).scalar_one()
-    assert attempts == 1  # the wrong code counted
+        intake = conn.execute(select(t.pending_intakes)).one()
+        kinds = conn.execute(select(t.events.c.kind).order_by(t.events.c.seq)).scalars().all()
+    assert intake.attempts == 1  # the wrong code counted
+    assert intake.sealed is None  # the submission now lives in the request, sealed per subject
+    assert kinds == ["request.received", "request.verifying", "request.in_progress"]
+    again = person.post(page, data={"code": code, "lang": "en"})  # the page sent twice
+    assert again.status_code == 200
+    assert _written(rctx)["rights_requests"] == 1
     replayed = person.post("/rights", data=form, follow_redirects=False)
     assert replayed.status_code == 400
     assert _written(rctx)["rights_requests"] == 1
@@ -106,7 +120,7 @@ def test_a_failed_send_of_the_code_leaves_nothing_and_the_form_usable(
     rctx.settings = settings
     filed = person.post("/rights", data=form, follow_redirects=False)
     assert filed.status_code == 303, filed.text
-    assert _written(rctx)["rights_requests"] == 1
+    assert _written(rctx)["pending_intakes"] == 1
 
 
 def test_a_contact_we_cannot_use_writes_nothing(api: TestClient, rctx: Context) -> None:

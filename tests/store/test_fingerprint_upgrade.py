@@ -34,7 +34,6 @@ from trustguardian.domain.registry import Channel, Nature, TouchpointKind
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.collect.admin import create_publishable_key
-from trustguardian.service.collect.in_person import CallRecording
 from trustguardian.service.collect.web_capture import ConsentChoice
 from trustguardian.service.context import Context
 from trustguardian.service.fingerprints import TAG
@@ -52,6 +51,14 @@ PROFILING = "profiling"
 ANNA = "anna.bianchi@example.com"
 SCAN = b"%PDF-1.4\n% modulo firmato\n"
 RECORDING = hashlib.sha256(b"call audio").hexdigest()
+
+
+@dataclass(frozen=True)
+class CallRecording:
+    """service/collect/in_person.py's before revision 0016 (its repr is in the fingerprint)."""
+
+    reference: str
+    sha256: str
 
 
 def old(parts: tuple[object, ...]) -> str:

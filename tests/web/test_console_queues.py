@@ -24,6 +24,8 @@ from trustguardian.domain.rights import RequestKind
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.access import users
 from trustguardian.service.context import Context
+from trustguardian.service.registry.securing import touchpoint_signoffs
+from trustguardian.service.registry.touchpoints import get_touchpoint
 from trustguardian.service.rights.complaints import attach_file, open_complaint
 from trustguardian.service.rights.requests import get_request, submit_request
 from trustguardian.store import tables as t
@@ -354,7 +356,7 @@ def test_touchpoints_show_the_census_findings_with_their_fix(
     assert examined.status_code == 303
     page = ict.get("/console/touchpoints/web-newsletter").text
     assert "Marketing consent online without double opt-in" in page
-    assert "require the double_opt_in (or otp) proof" in page  # the fix
+    assert "--confirmation double_opt_in" in page  # the fix: our confirmation, not a proof
     assert '<span class="risk high">high</span>' in page
     board = ict.get("/console").text
     assert "Open high-severity findings" in board
@@ -366,6 +368,26 @@ def test_touchpoints_show_the_census_findings_with_their_fix(
     refused = _post(auditor, "/console/touchpoints/store-desk/examine")
     assert refused.status_code == 403
     assert rows(ctx, t.examinations) == 1
+
+
+def test_a_touchpoint_is_secured_by_a_sign_off_in_the_console(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    dpo = sign_in("dpo")
+    assert _post(dpo, "/console/touchpoints/store-desk/examine").status_code == 303
+    page = dpo.get("/console/touchpoints/store-desk").text
+    assert "Sign off as secured" in page
+    assert '<option value="secured">' not in page  # no longer a plain status move
+    done = _post(dpo, "/console/touchpoints/store-desk/secure", note="forms scanned daily")
+    assert done.status_code == 303
+    page = dpo.get("/console/touchpoints/store-desk").text
+    assert "user:dpo (dpo)" in page
+    assert "forms scanned daily" in page
+    [signoff] = touchpoint_signoffs(ctx, key="store-desk")
+    assert signoff.actor == "user:dpo (dpo)"
+    assert get_touchpoint(ctx, key="store-desk").status.value == "secured"
+    auditor = sign_in("auditor")
+    assert _post(auditor, "/console/touchpoints/store-desk/secure", note="x").status_code == 403
 
 
 def test_an_erasure_fulfilled_in_the_console_leaves_pages_that_show_no_data(

@@ -43,8 +43,9 @@ def test_risk_is_the_census_open_findings_and_follows_their_fixes(
     assert clean.level is console.RiskLevel.LOW
     assert clean.reasons == ((console.RiskLevel.LOW, console.NOTHING_OPEN),)
     board = console.dashboard(ctx)
+    # The store desk (registered with the digital nature) collects in person with a scanned
+    # form: it is not "collected online", so nothing high is found there.
     assert [f.touchpoint_key for f in board.high_findings] == [
-        "store-desk",
         "web-newsletter",
         "web-newsletter",
         "web-newsletter",

@@ -3,6 +3,8 @@ fast path and the request size limits. `trustguardian.asgi` assembles them with 
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -78,6 +80,8 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
             "/v1/events": ctx.settings.max_event_request_bytes,
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
         },
+        # A web form's script must be able to read why its submission was refused.
+        headers=partial(sdk.refusal_cors, ctx),
     )
 
 

@@ -1,18 +1,37 @@
-"""API key authentication and scope checks for every /v1 endpoint."""
+"""API key authentication and the authorisation of every /v1 route.
+
+Each route declares one grant, `require(scope, reach)`: the scope a key needs and what the route
+acts on, named by a path parameter. The dependency authenticates the key, checks the scope and
+confines a touchpoint-bound key to its own touchpoint's resources (service.access.reach decides);
+ids a route takes from a body go through `confine`, listings through `confined_touchpoint`.
+tests/api/test_route_access.py holds every route to the key kinds allowed to reach it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Grant, Reach, Scope
 from trustguardian.domain.errors import Forbidden, Unauthorized
+from trustguardian.service.access import reach as reaching
 from trustguardian.service.access.api_keys import authenticate
 from trustguardian.service.context import Context
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`")
+
+# The path parameter that names the resource of each reach, unless a route names another.
+PARAMS = {
+    Reach.TOUCHPOINT: "key",
+    Reach.SUBJECT: "subject_id",
+    Reach.EVENT: "event_id",
+    Reach.REQUEST: "request_id",
+    Reach.COMPLAINT: "complaint_id",
+    Reach.LINK: "token_id",
+    Reach.CONFIRMATION: "confirmation_id",
+}
 
 
 async def get_context(request: Request) -> Context:
@@ -21,40 +40,41 @@ async def get_context(request: Request) -> Context:
     return ctx
 
 
-def require(scope: Scope, *, unbound: bool = False) -> Callable[..., ApiKey]:
-    """A dependency that authenticates the caller and checks one scope.
-
-    With `unbound`, a key bound to one touchpoint is refused: the endpoint acts beyond it.
-    """
+def require(scope: Scope, reach: Reach = Reach.ANY) -> Callable[..., ApiKey]:
+    """A route's grant, as a dependency: authenticates the caller, checks the scope, and
+    confines a bound key to what `reach` names in the path."""
+    grant = Grant(scope, reach, PARAMS.get(reach))
 
     def dependency(
+        request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
         ctx: Context = Depends(get_context),
     ) -> ApiKey:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
-        return authorise(ctx, token=credentials.credentials, scope=scope, unbound=unbound)
+        key = authorise(ctx, token=credentials.credentials, scope=scope)
+        named = request.path_params.get(grant.param) if grant.param else None
+        reaching.check_reach(ctx, key=key, reach=reach, resource_ids=[named] if named else [])
+        return key
 
+    dependency.grant = grant  # type: ignore[attr-defined]  # read by the route table test
     return dependency
 
 
-def authorise(ctx: Context, *, token: str, scope: Scope, unbound: bool = False) -> ApiKey:
+def authorise(ctx: Context, *, token: str, scope: Scope) -> ApiKey:
     """The live key a bearer token stands for, if it holds the scope (else refuses)."""
     key = authenticate(ctx, token=token)
     if not key.allows(scope):
         raise Forbidden(f"this key lacks the scope {scope.value!r}")
-    if unbound:
-        check_unbound(key)
     return key
 
 
-def check_unbound(key: ApiKey) -> None:
-    """Refuses a touchpoint-bound key acting on the registry beyond its own touchpoint."""
-    if key.touchpoint_key is not None:
-        raise Forbidden(f"this key may act only for touchpoint {key.touchpoint_key!r}")
+def confine(ctx: Context, key: ApiKey, reach: Reach, ids: Iterable[str | None]) -> None:
+    """Confines a bound key to the resources a body names (touchpoints, subjects, events)."""
+    named = [i for i in ids if i is not None]
+    reaching.check_reach(ctx, key=key, reach=reach, resource_ids=named)
 
 
-def check_touchpoint(key: ApiKey, touchpoint_key: str) -> None:
-    """Refuses a touchpoint-bound key acting for another touchpoint."""
-    if key.touchpoint_key is not None and key.touchpoint_key != touchpoint_key:
-        raise Forbidden(f"this key may act only for touchpoint {key.touchpoint_key!r}")
+def confined_touchpoint(key: ApiKey, asked: str | None = None) -> str | None:
+    """The touchpoint a listing is limited to: a bound key's own, whatever it asked for."""
+    return reaching.touchpoint_filter(key, asked)

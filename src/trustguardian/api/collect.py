@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from trustguardian.api.auth import check_touchpoint, get_context, require
-from trustguardian.api.event_schemas import Base64File, EventRead, Hex64, Short
+from trustguardian.api.auth import confine, get_context, require
+from trustguardian.api.event_schemas import AudioMedia, Base64File, EventRead, Hex64, Short
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.collect import (
     CollectSettings,
     Confirmation,
@@ -32,8 +32,10 @@ from trustguardian.service.context import Context
 router = APIRouter(prefix="/v1", tags=["collect"])
 Ctx = Annotated[Context, Depends(get_context)]
 RegistryReader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ))]
-RegistryWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
-EventsReader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ))]
+RegistryWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.UNBOUND))]
+ConfirmationReader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ, Reach.CONFIRMATION))]
+EventReader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ, Reach.EVENT))]
+ConfirmationWriter = Annotated[ApiKey, Depends(require(Scope.EVENTS_WRITE, Reach.CONFIRMATION))]
 EventsWriter = Annotated[ApiKey, Depends(require(Scope.EVENTS_WRITE))]
 
 
@@ -191,27 +193,25 @@ class ConfirmationRead(BaseModel):
         )
 
 
-def _request(ctx: Context, key: ApiKey, confirmation_id: str) -> ConfirmationRequest:
+def _request(ctx: Context, confirmation_id: str) -> ConfirmationRequest:
     found = confirmations.get_request(ctx, confirmation_id=confirmation_id)
     if found is None:
         raise NotFound(f"no confirmation request {confirmation_id!r}")
-    check_touchpoint(key, found.touchpoint_key)
     return found
 
 
 @router.get("/confirmations/{confirmation_id}", operation_id="getConfirmation")
-def get_confirmation(confirmation_id: str, ctx: Ctx, key: EventsReader) -> ConfirmationRead:
+def get_confirmation(confirmation_id: str, ctx: Ctx, _: ConfirmationReader) -> ConfirmationRead:
     """Where a confirmation request stands (never its address or code)."""
-    return ConfirmationRead.of(_request(ctx, key, confirmation_id))
+    return ConfirmationRead.of(_request(ctx, confirmation_id))
 
 
 @router.get("/events/{event_id}/confirmation", operation_id="getEventConfirmation")
-def event_confirmation(event_id: str, ctx: Ctx, key: EventsReader) -> ConfirmationRead:
+def event_confirmation(event_id: str, ctx: Ctx, _: EventReader) -> ConfirmationRead:
     """The confirmation request opened for a consent awaiting confirmation."""
     found = confirmations.request_for_events(ctx, event_ids=[event_id])
     if found is None:
         raise NotFound(f"event {event_id!r} awaits no confirmation")
-    check_touchpoint(key, found.touchpoint_key)
     return ConfirmationRead.of(found)
 
 
@@ -225,10 +225,10 @@ class CodeCheck(Input):
 
 @router.post("/confirmations/{confirmation_id}/code", operation_id="checkConfirmationCode")
 def check_code(
-    confirmation_id: str, body: CodeCheck, ctx: Ctx, key: EventsWriter, request: Request
+    confirmation_id: str, body: CodeCheck, ctx: Ctx, key: ConfirmationWriter, request: Request
 ) -> list[EventRead]:
     """Checks a one-time code (an app's back end relays it); a match records consent.confirmed."""
-    found = _request(ctx, key, confirmation_id)
+    found = _request(ctx, confirmation_id)
     events = confirmations.confirm_code(
         ctx,
         confirmation_id=found.id,
@@ -249,6 +249,11 @@ class PaperFormIn(Input):
 class CallRecordingIn(Input):
     reference: Short
     sha256: Hex64
+    media_type: AudioMedia | None = None
+    content_base64: Base64File | None = Field(
+        default=None,
+        description="The recording itself, kept sealed beside its reference (optional).",
+    )
 
 
 class PurposeIn(Input):
@@ -278,7 +283,7 @@ def record_in_person(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> list[EventRead]:
     """Records a consent given in a store, at an event or by phone, with the operator's evidence."""
-    check_touchpoint(key, body.touchpoint)
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
     consent = InPersonConsent(
         touchpoint=body.touchpoint,
         identifiers=tuple(to_identifiers(ctx, body.identifiers, loc="identifiers")),
@@ -296,7 +301,12 @@ def record_in_person(
         ),
         call_recording=None
         if body.call_recording is None
-        else CallRecording(body.call_recording.reference, body.call_recording.sha256),
+        else CallRecording(
+            body.call_recording.reference,
+            body.call_recording.sha256,
+            body.call_recording.content_base64,
+            body.call_recording.media_type,
+        ),
         idempotency_key=idempotency_key,
     )
     events = record_in_person_service(

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from trustguardian.api.auth import get_context, require
+from trustguardian.api.auth import confine, confined_touchpoint, get_context, require
 from trustguardian.api.events import IdempotencyKey
 from trustguardian.api.rights_schemas import ComplaintCreate, ComplaintRead, ComplaintUpdate
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Scope, key_actor
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -21,8 +21,10 @@ from trustguardian.service.rights import complaints
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ))]
-Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
+Lister = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ))]
+Reader = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ, Reach.COMPLAINT))]
+Opener = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
+Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE, Reach.COMPLAINT))]
 
 
 def _actor(key: ApiKey, given: str | None) -> str:
@@ -32,9 +34,12 @@ def _actor(key: ApiKey, given: str | None) -> str:
 
 @router.post("/complaints", operation_id="openComplaint", status_code=status.HTTP_201_CREATED)
 def open_complaint(
-    body: ComplaintCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
+    body: ComplaintCreate, ctx: Ctx, key: Opener, idempotency_key: IdempotencyKey = None
 ) -> ComplaintRead:
     """Opens a complaint about a person's contact or event (the person named or implied)."""
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
+    confine(ctx, key, Reach.SUBJECT, [body.subject_id])
+    confine(ctx, key, Reach.EVENT, [body.about_event_id])
     return ComplaintRead.of(
         complaints.open_complaint(
             ctx,
@@ -58,7 +63,7 @@ def open_complaint(
 @router.get("/complaints", operation_id="listComplaints")
 def list_complaints(
     ctx: Ctx,
-    _: Reader,
+    key: Lister,
     status_: Annotated[list[ComplaintStatus] | None, Query(alias="status")] = None,
     subject_id: str | None = None,
     cursor: str | None = None,
@@ -66,7 +71,12 @@ def list_complaints(
 ) -> PageRead[ComplaintRead]:
     """Lists complaints, a page at a time, filtered by status or subject."""
     page = complaints.list_complaints(
-        ctx, statuses=status_, subject_id=subject_id, cursor=cursor, limit=limit
+        ctx,
+        statuses=status_,
+        subject_id=subject_id,
+        touchpoint=confined_touchpoint(key),
+        cursor=cursor,
+        limit=limit,
     )
     return PageRead(items=[ComplaintRead.of(v) for v in page.items], next_cursor=page.next_cursor)
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key, PageRead
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
-from trustguardian.domain.access import ApiKey, Scope, key_actor
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
@@ -24,8 +24,8 @@ from trustguardian.service.engage import admin, lists
 
 router = APIRouter(prefix="/v1", tags=["contact rules"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, unbound=True))]
-Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ, Reach.UNBOUND))]
+Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.UNBOUND))]
 Entry = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Window = dict[str, Any]
 

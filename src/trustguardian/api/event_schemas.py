@@ -52,6 +52,10 @@ Base64File = Annotated[
 Media = Literal[
     "text/html", "application/pdf", "image/png", "image/jpeg", "image/webp", "text/plain"
 ]
+AudioMedia = Literal[
+    "audio/mpeg", "audio/wav", "audio/ogg", "audio/flac", "audio/webm", "audio/mp4"
+]
+ScanMedia = Literal["application/pdf", "image/png", "image/jpeg", "image/webp"]
 
 
 class _Proof(Input):
@@ -115,6 +119,11 @@ class CallRecording(_Proof):
     type: Literal["call_recording"]
     reference: Short
     sha256: Hex64
+    media_type: AudioMedia | None = None
+    content_base64: Base64File | None = Field(
+        default=None,
+        description="The recording itself, kept sealed beside its reference (optional).",
+    )
 
 
 class Operator(_Proof):
@@ -128,6 +137,16 @@ class Partner(_Proof):
     partner: Short
     contract_reference: Short
     partner_proof: Annotated[str, Field(max_length=20_000)] | None = None
+    media_type: ScanMedia | None = None
+    content_base64: Base64File | None = Field(
+        default=None, description="The partner's own evidence of the consent: a scan or capture."
+    )
+    notice_text: Annotated[str, Field(max_length=100_000)] | None = Field(
+        default=None, description="The notice the partner showed, as it showed it."
+    )
+    notice_sha256: Hex64 | None = Field(
+        default=None, description="The SHA-256 of the partner's notice (of notice_text if sent)."
+    )
 
 
 ProofIn = Annotated[

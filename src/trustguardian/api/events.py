@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import AwareDatetime, BaseModel
 
-from trustguardian.api.auth import check_touchpoint, get_context, require
+from trustguardian.api.auth import confine, confined_touchpoint, get_context, require
 from trustguardian.api.event_schemas import EventBatchCreate, EventCreate, EventRead
 from trustguardian.api.ledger_schemas import (
     CheckpointRead,
@@ -19,7 +19,7 @@ from trustguardian.api.ledger_schemas import (
 )
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.errors import FieldError, NotFound, TooLarge
@@ -36,9 +36,18 @@ router = APIRouter(prefix="/v1")
 Ctx = Annotated[Context, Depends(get_context)]
 Writer = Annotated[ApiKey, Depends(require(Scope.EVENTS_WRITE))]
 Reader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ))]
-SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
+EventReader = Annotated[ApiKey, Depends(require(Scope.EVENTS_READ, Reach.EVENT))]
+EvidenceReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, Reach.EVENT))]
+SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, Reach.SUBJECT))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 REPLAYED = "Idempotent-Replayed"
+
+
+def confine_events(ctx: Context, key: ApiKey, bodies: list[EventCreate]) -> None:
+    """Confines a bound key to its touchpoint, and to the subjects and events of it it names."""
+    confine(ctx, key, Reach.TOUCHPOINT, [b.touchpoint for b in bodies])
+    confine(ctx, key, Reach.SUBJECT, {b.subject_id for b in bodies})
+    confine(ctx, key, Reach.EVENT, {b.corrects for b in bodies})
 
 
 def to_draft(
@@ -80,7 +89,7 @@ def record_event(
     idempotency_key: IdempotencyKey = None,
 ) -> EventRead:
     """Records one privacy event; a retry with the same Idempotency-Key returns the original."""
-    check_touchpoint(key, body.touchpoint)
+    confine_events(ctx, key, [body])
     if idempotency_key is not None:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
     draft = to_draft(ctx, body, 0, source_system=key.system_key)
@@ -118,8 +127,7 @@ def record_batch(
             "send it in several batches",
             errors=[FieldError("events", f"{len(body.events)} > {limit}")],
         )
-    for event in body.events:
-        check_touchpoint(key, event.touchpoint)
+    confine_events(ctx, key, body.events)
     drafts = [to_draft(ctx, e, n, source_system=key.system_key) for n, e in enumerate(body.events)]
     results = events.record_events(
         ctx, drafts=drafts, batch_key=idempotency_key, batch_scope=f"batch:{key.id}"
@@ -137,7 +145,7 @@ def record_batch(
 @router.get("/events", operation_id="listEvents", tags=["events"])
 def list_events(
     ctx: Ctx,
-    _: Reader,
+    key: Reader,
     subject_id: str | None = None,
     touchpoint: str | None = None,
     kind: EventKind | None = None,
@@ -147,19 +155,20 @@ def list_events(
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> PageRead[EventRead]:
     """Lists events in ledger order, with filters."""
-    flt = events.EventFilter(subject_id, touchpoint, kind, occurred_from, occurred_to)
+    within = confined_touchpoint(key, touchpoint)
+    flt = events.EventFilter(subject_id, within, kind, occurred_from, occurred_to)
     page = events.list_events(ctx, flt=flt, cursor=cursor, limit=limit)
     return PageRead(items=[EventRead.of(e) for e in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/events/{event_id}", operation_id="getEvent", tags=["events"])
-def get_event(event_id: str, ctx: Ctx, _: Reader) -> EventRead:
+def get_event(event_id: str, ctx: Ctx, _: EventReader) -> EventRead:
     """Gets one event as the ledger holds it (identifiers as keyed hashes)."""
     return EventRead.of(events.get_event(ctx, event_id=event_id))
 
 
 @router.get("/events/{event_id}/proof", operation_id="getInclusionProof", tags=["ledger"])
-def event_proof(event_id: str, ctx: Ctx, _: Reader) -> InclusionProofRead:
+def event_proof(event_id: str, ctx: Ctx, _: EventReader) -> InclusionProofRead:
     """The event's RFC 9162 inclusion proof against the latest signed checkpoint."""
     return InclusionProofRead.model_validate(
         ledger.prove_inclusion(ctx, event_id=event_id).as_json()
@@ -167,7 +176,7 @@ def event_proof(event_id: str, ctx: Ctx, _: Reader) -> InclusionProofRead:
 
 
 @router.get("/events/{event_id}/proofs/{position}", operation_id="openEvidence", tags=["events"])
-def read_proof(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> EvidenceRead:
+def read_proof(event_id: str, position: int, ctx: Ctx, _: EvidenceReader) -> EvidenceRead:
     """Opens one proof: its content, its salt and commitment (410 once the subject is erased)."""
     opened = proofs.read_proof(ctx, event_id=event_id, position=position)
     return EvidenceRead(
@@ -186,7 +195,7 @@ def read_proof(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> Evid
     tags=["events"],
     response_class=Response,
 )
-def read_proof_file(event_id: str, position: int, ctx: Ctx, _: SubjectReader) -> Response:
+def read_proof_file(event_id: str, position: int, ctx: Ctx, _: EvidenceReader) -> Response:
     """The evidence file of a proof, as the person saw or signed it."""
     opened = proofs.read_proof(ctx, event_id=event_id, position=position)
     if opened.file is None:
@@ -267,5 +276,7 @@ def subject_consents(
 def subject_timeline(subject_id: str, ctx: Ctx, key: SubjectReader) -> list[EventRead]:
     """Every event of the subject in the order they happened (the read is logged)."""
     timeline = consent.subject_timeline(ctx, subject_id=subject_id)
+    if key.touchpoint_key is not None:  # a bound key sees its own touchpoint's events only
+        timeline = [e for e in timeline if e.touchpoint == key.touchpoint_key]
     log_read(ctx, reader=api_reader(key), subject_id=subject_id, what="timeline")
     return [EventRead.of(e) for e in timeline]

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
+
+# Extra headers for a refusal, from the request's scope: the CORS headers a page's script needs
+# to read the answer, when the route answers cross-origin requests and the origin is allowed.
+RefusalHeaders = Callable[[Scope], Awaitable[list[tuple[bytes, bytes]]]]
 
 
 class BodyTooLarge(Exception):
     pass
 
 
+async def _no_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    return []
+
+
 class BodySizeLimit:
     """ASGI middleware: 413 problem+json when a body exceeds its route's limit."""
 
-    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default: int,
+        limits: dict[str, int],
+        headers: RefusalHeaders = _no_headers,
+    ) -> None:
         self.app = app
         self.default = default
         self.limits = limits
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,7 +48,7 @@ class BodySizeLimit:
         )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, await self.headers(scope))
             return
         seen = 0
         started = exceeded = refused = False
@@ -53,7 +70,7 @@ class BodySizeLimit:
                 # ("error parsing the body"): the answer to an oversized body is still the 413.
                 if not refused:
                     refused = True
-                    await _refuse(send, limit)
+                    await _refuse(send, limit, await self.headers(scope))
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -63,10 +80,10 @@ class BodySizeLimit:
             await self.app(scope, counted_receive, tracking_send)
         except BodyTooLarge:
             if not started and not refused:
-                await _refuse(send, limit)
+                await _refuse(send, limit, await self.headers(scope))
 
 
-async def _refuse(send: Send, limit: int) -> None:
+async def _refuse(send: Send, limit: int, extra: list[tuple[bytes, bytes]]) -> None:
     body = json.dumps(
         {
             "type": problem_type("payload-too-large"),
@@ -82,6 +99,7 @@ async def _refuse(send: Send, limit: int) -> None:
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *extra,
             ],
         }
     )

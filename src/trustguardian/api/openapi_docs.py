@@ -156,6 +156,7 @@ CONTENT: dict[str, dict[str, dict[str, Any]]] = {
     # The same bytes under the generic type too: generated clients read it as a file.
     "getSubjectDossier": {"application/zip": BINARY, "application/octet-stream": BINARY},
     "getInspectionReport": {"application/pdf": BINARY, "application/octet-stream": BINARY},
+    "getTouchpointDossier": {"application/pdf": BINARY, "application/octet-stream": BINARY},
     "getProcessingRegister": {"text/csv": TEXT, "application/pdf": BINARY},
     "exportRightsRequest": {"application/json": {"type": "object"}, "text/csv": TEXT},
     "getComplaintAttachment": {"application/octet-stream": BINARY},

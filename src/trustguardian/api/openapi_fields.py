@@ -169,6 +169,17 @@ FIELDS = {
     "within_minutes": "Minutes the person has to confirm.",
     "words": "The reason in words.",
     "List-Unsubscribe": "The URL of the one-click unsubscribe (RFC 8058).",
+    "country": "The ISO 3166-1 code of the country outside the EEA.",
+    "data_categories": "Categories of personal data processed (art. 30(1)(c)).",
+    "recipient": "Who receives the data.",
+    "safeguard": (
+        "The chapter V safeguard: adequacy, scc, bcr, code_of_conduct, certification or derogation."
+    ),
+    "signed_at": "When the sign-off was given.",
+    "subject_categories": "Categories of data subjects (art. 30(1)(c)).",
+    "transfers": "Transfers outside the EEA with their safeguard (art. 30(1)(e)).",
+    "recipients": "Named third parties the data goes to (art. 30(1)(d)).",
+    "retention": "How the retention period is counted and what happens after it.",
 }
 
 # Values for examples, by field name: realistic, and valid for the field's schema.

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import AwareDatetime
 
-from trustguardian.api.auth import check_touchpoint, get_context, require
+from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import (
     NoticeCreate,
     NoticeRead,
@@ -23,7 +23,7 @@ from trustguardian.api.schemas import (
     TouchpointRead,
     TouchpointUpdate,
 )
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.registry import TouchpointKind
 from trustguardian.service.context import Context
 from trustguardian.service.registry import notices, purposes, touchpoints
@@ -31,8 +31,8 @@ from trustguardian.service.registry import notices, purposes, touchpoints
 router = APIRouter(prefix="/v1")
 Ctx = Annotated[Context, Depends(get_context)]
 Reader = Annotated[ApiKey, Depends(require(Scope.REGISTRY_READ))]
-Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE))]
-SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+Writer = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.TOUCHPOINT))]
+SharedWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.UNBOUND))]
 Cursor = Annotated[str | None, Query(max_length=512)]
 Limit = Annotated[int | None, Query(ge=1, le=1000)]
 # Versions are 32-bit in the database: a larger number is a 422, not a failed query.
@@ -73,19 +73,15 @@ def get_touchpoint(key: str, ctx: Ctx, _: Reader) -> TouchpointRead:
 
 
 @router.patch("/touchpoints/{key}", operation_id="updateTouchpoint", tags=["touchpoints"])
-def update_touchpoint(
-    key: str, body: TouchpointUpdate, ctx: Ctx, api_key: Writer
-) -> TouchpointRead:
+def update_touchpoint(key: str, body: TouchpointUpdate, ctx: Ctx, _: Writer) -> TouchpointRead:
     """Changes a touchpoint (not its key or kind)."""
-    check_touchpoint(api_key, key)
     patch = touchpoints.TouchpointPatch(**body.model_dump())
     return TouchpointRead.of(touchpoints.update_touchpoint(ctx, key=key, patch=patch))
 
 
 @router.post("/touchpoints/{key}/retire", operation_id="retireTouchpoint", tags=["touchpoints"])
-def retire_touchpoint(key: str, ctx: Ctx, api_key: Writer) -> TouchpointRead:
+def retire_touchpoint(key: str, ctx: Ctx, _: Writer) -> TouchpointRead:
     """Retires a touchpoint; it stays in the census."""
-    check_touchpoint(api_key, key)
     return TouchpointRead.of(touchpoints.retire_touchpoint(ctx, key=key))
 
 

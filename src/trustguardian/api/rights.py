@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from trustguardian.api.auth import get_context, require
+from trustguardian.api.auth import confine, confined_touchpoint, get_context, require
 from trustguardian.api.events import IdempotencyKey
 from trustguardian.api.ledger_schemas import SaleSharingRead
 from trustguardian.api.rights_schemas import (
@@ -32,7 +32,7 @@ from trustguardian.api.rights_schemas import (
 )
 from trustguardian.api.schemas import Key, PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Scope, key_actor
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.errors import Conflict
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -48,9 +48,13 @@ from trustguardian.service.rights.fulfil import fulfil_request
 
 router = APIRouter(prefix="/v1", tags=["rights"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ))]
-Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
-RegistryWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, unbound=True))]
+Lister = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ))]
+Reader = Annotated[ApiKey, Depends(require(Scope.RIGHTS_READ, Reach.REQUEST))]
+Submitter = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE))]
+Writer = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE, Reach.REQUEST))]
+LinkWriter = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE, Reach.LINK))]
+Eraser = Annotated[ApiKey, Depends(require(Scope.RIGHTS_WRITE, Reach.SUBJECT))]
+RegistryWriter = Annotated[ApiKey, Depends(require(Scope.REGISTRY_WRITE, Reach.UNBOUND))]
 EXPORTABLE = (RequestKind.ACCESS, RequestKind.PORTABILITY)
 
 
@@ -62,8 +66,10 @@ def _actor(key: ApiKey, given: str | None) -> str:
 @router.post(
     "/links/unsubscribe", operation_id="createUnsubscribeLinks", status_code=status.HTTP_201_CREATED
 )
-def mint_unsubscribe(body: UnsubscribeLinksCreate, ctx: Ctx, _: Writer) -> LinksRead:
+def mint_unsubscribe(body: UnsubscribeLinksCreate, ctx: Ctx, key: Submitter) -> LinksRead:
     """Mints unsubscribe links for a campaign, with each message's List-Unsubscribe headers."""
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
+    confine(ctx, key, Reach.SUBJECT, set(body.subject_ids))
     minted = links.unsubscribe_links(
         ctx,
         subject_ids=body.subject_ids,
@@ -77,8 +83,10 @@ def mint_unsubscribe(body: UnsubscribeLinksCreate, ctx: Ctx, _: Writer) -> Links
 @router.post(
     "/links/preferences", operation_id="createPreferencesLink", status_code=status.HTTP_201_CREATED
 )
-def mint_preferences(body: PreferencesLinkCreate, ctx: Ctx, _: Writer) -> LinkRead:
+def mint_preferences(body: PreferencesLinkCreate, ctx: Ctx, key: Submitter) -> LinkRead:
     """Mints a link to a person's preference centre."""
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
+    confine(ctx, key, Reach.SUBJECT, [body.subject_id])
     return LinkRead.of(
         links.preferences_link(ctx, subject_id=body.subject_id, touchpoint=body.touchpoint)
     )
@@ -87,7 +95,7 @@ def mint_preferences(body: PreferencesLinkCreate, ctx: Ctx, _: Writer) -> LinkRe
 @router.delete(
     "/links/{token_id}", operation_id="revokeLink", status_code=status.HTTP_204_NO_CONTENT
 )
-def revoke(token_id: str, ctx: Ctx, _: Writer) -> Response:
+def revoke(token_id: str, ctx: Ctx, _: LinkWriter) -> Response:
     """Revokes a link: from now on it is refused and changes nothing."""
     links.revoke_link(ctx, token_id=token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -104,11 +112,13 @@ def flag_sale_sharing(
 
 @router.post("/requests", operation_id="submitRightsRequest", status_code=status.HTTP_201_CREATED)
 def submit(
-    body: RequestCreate, ctx: Ctx, key: Writer, idempotency_key: IdempotencyKey = None
+    body: RequestCreate, ctx: Ctx, key: Submitter, idempotency_key: IdempotencyKey = None
 ) -> RequestRead:
     """Takes in a rights request (by an operator or a system); the deadline starts at receipt.
 
     A retry with the same `Idempotency-Key` returns the request taken in the first time."""
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
+    confine(ctx, key, Reach.SUBJECT, [body.subject_id])
     return RequestRead.of(
         rights_requests.submit_request(
             ctx,
@@ -130,7 +140,7 @@ def submit(
 @router.get("/requests", operation_id="listRightsRequests")
 def list_requests(
     ctx: Ctx,
-    _: Reader,
+    key: Lister,
     status_: Annotated[list[RequestStatus] | None, Query(alias="status")] = None,
     due_within_days: Annotated[int | None, Query(ge=0, le=400)] = None,
     overdue: bool = False,
@@ -145,6 +155,7 @@ def list_requests(
         overdue=overdue,
         statuses=status_,
         subject_id=subject_id,
+        touchpoint=confined_touchpoint(key),
         cursor=cursor,
         limit=limit,
     )
@@ -255,8 +266,9 @@ def export(
 
 
 @router.post("/subjects/{subject_id}/erasure", operation_id="eraseSubject")
-def erase(subject_id: str, body: ErasureCreate, ctx: Ctx, key: Writer) -> ErasureRead:
+def erase(subject_id: str, body: ErasureCreate, ctx: Ctx, key: Eraser) -> ErasureRead:
     """Erases a subject outside a request: crypto-shredding, proven, told to connected systems."""
+    confine(ctx, key, Reach.TOUCHPOINT, [body.touchpoint])
     return ErasureRead.of(
         erase_subject(
             ctx, subject_id=subject_id, touchpoint=body.touchpoint, actor=_actor(key, body.actor)

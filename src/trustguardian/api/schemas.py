@@ -20,6 +20,7 @@ from trustguardian.domain.registry import (
     Touchpoint,
     TouchpointKind,
     TouchpointStatus,
+    Transfer,
 )
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$", examples=["newsletter-web"])]
@@ -106,6 +107,16 @@ class TouchpointRead(BaseModel):
         )
 
 
+class TransferIO(Input):
+    """A transfer outside the EEA (GDPR chapter V)."""
+
+    recipient: Name
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["US"])]
+    safeguard: str = Field(
+        description="adequacy, scc, bcr, code_of_conduct, certification, derogation"
+    )
+
+
 class PurposeUpdate(Input):
     """A purpose's content; saving a different content makes a new version."""
 
@@ -121,6 +132,11 @@ class PurposeUpdate(Input):
         default=False,
         description="Offers of products analogous to those bought (soft spam, art. 130(4)).",
     )
+    recipients: list[Name] = Field(default=[], description="Named third parties (art. 30(1)(d)).")
+    transfers: list[TransferIO] = []
+    data_categories: list[Name] = []
+    subject_categories: list[Name] = []
+    retention: LongText = Field(default="", description="How the retention period is counted.")
 
     def content(self) -> PurposeContent:
         return PurposeContent(
@@ -133,6 +149,11 @@ class PurposeUpdate(Input):
             consent_lifetime_days=self.consent_lifetime_days,
             marketing=self.marketing,
             analogous_products=self.analogous_products,
+            recipients=tuple(self.recipients),
+            transfers=tuple(Transfer(**t.model_dump()) for t in self.transfers),
+            data_categories=tuple(self.data_categories),
+            subject_categories=tuple(self.subject_categories),
+            retention=self.retention,
         )
 
 
@@ -153,6 +174,11 @@ class PurposeVersionRead(BaseModel):
     consent_lifetime_days: int | None
     marketing: bool
     analogous_products: bool
+    recipients: list[str]
+    transfers: list[TransferIO]
+    data_categories: list[str]
+    subject_categories: list[str]
+    retention: str
     created_at: AwareDatetime
 
     @classmethod
@@ -171,6 +197,11 @@ class PurposeVersionRead(BaseModel):
             consent_lifetime_days=c.consent_lifetime_days,
             marketing=c.marketing,
             analogous_products=c.analogous_products,
+            recipients=list(c.recipients),
+            transfers=[TransferIO(**vars(t)) for t in c.transfers],
+            data_categories=list(c.data_categories),
+            subject_categories=list(c.subject_categories),
+            retention=c.retention,
             created_at=v.created_at,
         )
 

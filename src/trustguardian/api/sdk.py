@@ -10,6 +10,7 @@ and each key and client address is rate-limited.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.types import Scope
 
 from trustguardian.api.ratelimit import RateLimiter
 from trustguardian.api.schemas import Input, Key
@@ -37,6 +40,7 @@ from trustguardian.service.rights.gpc import Signal, honour_gpc, sends_gpc
 router = APIRouter(tags=["collect sdk"])
 SCRIPT = Path(__file__).parent.parent / "web" / "static" / "collect.js"
 PREFLIGHT_MAX_AGE = "600"
+SDK_PATH = re.compile(r"^/sdk/v1/([^/]+)/")
 # The rest of a submission beside its snapshot (identifiers, boxes, notice text, URLs) fits in
 # this much of the request body limit; the snapshot may use the remainder.
 ENVELOPE_BYTES = 128 * 1024
@@ -141,6 +145,23 @@ def _limiter(request: Request) -> RateLimiter:
 
 def _cors(origin: str) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+async def refusal_cors(ctx: Context, scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The CORS headers for a refusal answered before the route runs (a body over the limit):
+    those the route would send, for an allowed origin of the path's key, and none otherwise."""
+    found = SDK_PATH.match(scope["path"])
+    origin = dict(scope["headers"]).get(b"origin")
+    if found is None or origin is None:
+        return []
+    try:
+        key = await run_in_threadpool(authenticate_publishable, ctx, key=found.group(1))
+    except DomainError:
+        return []
+    text = origin.decode("latin-1")
+    if text.lower().rstrip("/") not in key.origins:
+        return []
+    return [(name.lower().encode(), value.encode()) for name, value in _cors(text).items()]
 
 
 def _allowed_origin(request: Request, key: PublishableKey) -> str:

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from trustguardian.api.auth import get_context, require
+from trustguardian.api.auth import confine, get_context, require
 from trustguardian.api.schemas import Input
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.errors import NotFound
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.access.access_log import api_reader, log_read
 from trustguardian.service.context import Context
@@ -18,8 +19,11 @@ from trustguardian.service.events.identifiers import normalise
 
 router = APIRouter(prefix="/v1", tags=["subjects"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
-Writer = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_WRITE))]
+Finder = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
+Reader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, Reach.SUBJECT))]
+# A subject made on its own has no event yet, so no touchpoint: only an unbound key makes one.
+Creator = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_WRITE, Reach.UNBOUND))]
+Writer = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_WRITE, Reach.SUBJECT))]
 
 
 class IdentifierIn(Input):
@@ -75,7 +79,7 @@ def to_identifiers(
 
 
 @router.post("/subjects", operation_id="createSubject", status_code=status.HTTP_201_CREATED)
-def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
+def create_subject(body: IdentifiersIn, ctx: Ctx, _: Creator) -> SubjectRead:
     """Registers a subject known by these identifiers."""
     return SubjectRead.of(
         subjects.create_subject(ctx, identifiers=to_identifiers(ctx, body.identifiers))
@@ -83,10 +87,14 @@ def create_subject(body: IdentifiersIn, ctx: Ctx, _: Writer) -> SubjectRead:
 
 
 @router.post("/subjects/lookup", operation_id="lookupSubject")
-def lookup_subject(body: LookupIn, ctx: Ctx, key: Reader) -> SubjectRead:
+def lookup_subject(body: LookupIn, ctx: Ctx, key: Finder) -> SubjectRead:
     """Finds the subject an identifier belongs to (the identifier stays out of the URL)."""
     [identifier] = to_identifiers(ctx, [body.identifier], loc="identifier")
     view = subjects.find_subject(ctx, identifier=identifier)
+    try:
+        confine(ctx, key, Reach.SUBJECT, [view.subject.id])
+    except NotFound:  # answered as an unknown identifier, never naming the subject's id
+        raise NotFound("no subject has this identifier") from None
     log_read(ctx, reader=api_reader(key), subject_id=view.subject.id, what="subject (lookup)")
     return SubjectRead.of(view)
 

@@ -9,7 +9,7 @@ from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key, Name
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.sync import DeliveryStatus, System, SystemKind, Webhook
@@ -24,9 +24,9 @@ MAPPING_HELP = (
 )
 
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.SYNC_READ, unbound=True))]
-Writer = Annotated[ApiKey, Depends(require(Scope.SYNC_WRITE, unbound=True))]
-SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ))]
+Reader = Annotated[ApiKey, Depends(require(Scope.SYNC_READ, Reach.UNBOUND))]
+Writer = Annotated[ApiKey, Depends(require(Scope.SYNC_WRITE, Reach.UNBOUND))]
+SubjectReader = Annotated[ApiKey, Depends(require(Scope.SUBJECTS_READ, Reach.SUBJECT))]
 
 
 class SystemCreate(Input):

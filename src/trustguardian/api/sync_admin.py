@@ -10,14 +10,14 @@ from pydantic import AwareDatetime, BaseModel, Field
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.sync import WebhookRead
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope
 from trustguardian.service.context import Context
 from trustguardian.service.sync import webhooks as admin
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 Ctx = Annotated[Context, Depends(get_context)]
-Reader = Annotated[ApiKey, Depends(require(Scope.SYNC_READ, unbound=True))]
-Writer = Annotated[ApiKey, Depends(require(Scope.SYNC_WRITE, unbound=True))]
+Reader = Annotated[ApiKey, Depends(require(Scope.SYNC_READ, Reach.UNBOUND))]
+Writer = Annotated[ApiKey, Depends(require(Scope.SYNC_WRITE, Reach.UNBOUND))]
 HookId = Annotated[str, Field(min_length=1, max_length=40)]
 
 

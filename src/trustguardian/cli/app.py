@@ -25,7 +25,12 @@ COMMANDS: dict[str, Lazy] = {
     "touchpoints": Lazy(
         _CLI + "registry", "touchpoints", "The census of touchpoints.", also=(_CLI + "census",)
     ),
-    "purposes": Lazy(_CLI + "registry", "purposes", "Purposes of processing and their versions."),
+    "purposes": Lazy(
+        _CLI + "registry",
+        "purposes",
+        "Purposes of processing and their versions.",
+        also=(_CLI + "purpose_register",),
+    ),
     "notices": Lazy(_CLI + "registry", "notices", "Privacy notices and their versions."),
     "keys": Lazy(_CLI + "keys", "keys", "API keys: create (shown once), list, revoke."),
     "events": Lazy(_CLI + "events", "events", "Privacy events: import from JSON Lines."),

@@ -1,4 +1,5 @@
-"""`trustguardian touchpoints examine|findings`: the census rules and what they found."""
+"""`trustguardian touchpoints examine|findings|secure`: the census rules, what they found, and
+the sign-off that secures a touchpoint."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.registry import touchpoints
-from trustguardian.service.registry import census
+from trustguardian.service.registry import census, securing
 
 
 @touchpoints.command("examine")
@@ -15,7 +16,7 @@ def examine(
     key: str | None = typer.Argument(None, help="One touchpoint; every live one if omitted."),
     as_json: bool = JSON,
 ) -> None:
-    """Examine touchpoints: find risks, move them censused -> examined -> secured."""
+    """Examine touchpoints: find risks, move them censused -> examined (a sign-off secures)."""
     results = census.examine_touchpoints(context(typer_ctx), key=key)
     if as_json:
         print_json(
@@ -101,4 +102,30 @@ def _finding(f: census.StoredFinding) -> dict[str, object]:
         "first_found_at": f.first_found_at,
         "last_found_at": f.last_found_at,
         "resolved_at": f.resolved_at,
+    }
+
+
+@touchpoints.command("secure")
+def secure(
+    typer_ctx: typer.Context,
+    key: str = typer.Argument(..., help="The touchpoint, examined with no open high finding."),
+    by: str = typer.Option(..., "--by", help="The console user who signs it off."),
+    note: str = typer.Option(..., "--note", help="Why it is secured (what was checked)."),
+    as_json: bool = JSON,
+) -> None:
+    """Sign a touchpoint off as secured (refused with an open high-severity finding)."""
+    tp, signoff = securing.secure_touchpoint(context(typer_ctx), key=key, by=by, note=note)
+    if as_json:
+        print_json({"touchpoint": tp.key, "status": tp.status.value, **_signoff(signoff)})
+        return
+    console.print(f"{tp.key}: secured by {signoff.actor} at {signoff.signed_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _signoff(s: securing.SignOff) -> dict[str, object]:
+    return {
+        "seq": s.seq,
+        "actor": s.actor,
+        "note": s.note,
+        "signed_at": s.signed_at,
+        "examined_at": s.examined_at,
     }

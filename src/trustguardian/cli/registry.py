@@ -256,7 +256,9 @@ def purpose_revise(
         consent_lifetime_days,
         marketing,
     )
-    purpose = purpose_service.revise_purpose(context(typer_ctx), key=key, content=content)
+    purpose = purpose_service.revise_purpose(
+        context(typer_ctx), key=key, content=content, keep_register_fields=True
+    )
     console.print(f"Purpose [bold]{key}[/] is at version {purpose.current.version}.")
 
 

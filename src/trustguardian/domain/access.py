@@ -38,6 +38,32 @@ class ApiKey:
         return self.revoked_at is None and (scope in self.scopes or Scope.ADMIN in self.scopes)
 
 
+class Reach(StrEnum):
+    """What a route acts on, so that a key bound to one touchpoint is confined to its own: a
+    subject is its own when the subject has an event there; an event, a rights request, a
+    complaint, a link or a confirmation when it was taken at (or minted for) that touchpoint."""
+
+    ANY = "any"  # instance-wide, naming no person: the registry read, the ledger's head
+    UNBOUND = "unbound"  # beyond any one touchpoint: only an unbound key
+    TOUCHPOINT = "touchpoint"
+    SUBJECT = "subject"
+    EVENT = "event"
+    REQUEST = "request"
+    COMPLAINT = "complaint"
+    LINK = "link"
+    CONFIRMATION = "confirmation"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A route's declaration: the scope a key needs and what the route acts on (named by the
+    path parameter `param`)."""
+
+    scope: Scope
+    reach: Reach = Reach.ANY
+    param: str | None = None
+
+
 ACTOR_LENGTH = 200  # request_steps.actor, complaint_steps.actor
 
 

@@ -117,6 +117,34 @@ class Touchpoint:
     updated_at: datetime
 
 
+# The European Economic Area: a transfer is to a country outside it (GDPR chapter V).
+# Thirty codes, one a line, would say no more: kept as rows.
+# fmt: off
+EEA = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+})
+# fmt: on
+# The safeguards chapter V allows, by the code a transfer names.
+SAFEGUARDS = {
+    "adequacy": "art. 45",
+    "scc": "art. 46(2)(c)",
+    "bcr": "art. 47",
+    "code_of_conduct": "art. 46(2)(e)",
+    "certification": "art. 46(2)(f)",
+    "derogation": "art. 49",
+}
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Personal data sent outside the EEA (GDPR art. 30(1)(e), chapter V)."""
+
+    recipient: str
+    country: str  # ISO 3166-1 alpha-2
+    safeguard: str  # a key of SAFEGUARDS
+
+
 @dataclass(frozen=True)
 class PurposeContent:
     """What a purpose version says; any change to it makes a new version."""
@@ -130,6 +158,12 @@ class PurposeContent:
     consent_lifetime_days: int | None
     marketing: bool
     analogous_products: bool = False
+    # What the register of processing (art. 30(1)(c)-(f)) states beyond the above.
+    recipients: tuple[str, ...] = ()  # named third parties (the systems come from the census)
+    transfers: tuple[Transfer, ...] = ()
+    data_categories: tuple[str, ...] = ()
+    subject_categories: tuple[str, ...] = ()
+    retention: str = ""  # how the retention period is counted and what happens after it
 
 
 @dataclass(frozen=True)

@@ -7,96 +7,43 @@ no open finding of high severity.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from collections.abc import Callable
+from datetime import timedelta
 
-from trustguardian.domain.registry import (
-    Channel,
-    LegalBasis,
-    Nature,
-    NoticeVersion,
-    ProofType,
-    Purpose,
-    Touchpoint,
-    TouchpointKind,
-)
+from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
 from trustguardian.domain.rights import ROME
+from trustguardian.domain.risk_collect import (
+    CONFIRMING_PROOFS,
+    collect_without_notice,
+    collect_without_proofs,
+    confirmation_proof_required,
+    consent_without_substance,
+    marketing_without_double_opt_in,
+    outdated_notice,
+)
+from trustguardian.domain.risk_facts import (
+    Finding,
+    OverdueRequests,
+    RegisterFacts,
+    Rule,
+    Severity,
+    TouchpointFacts,
+    marketing,
+)
 
-
-class Severity(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Rule(StrEnum):
-    COLLECT_WITHOUT_PROOFS = "collect_without_proofs"
-    MARKETING_WITHOUT_DOUBLE_OPT_IN = "marketing_without_double_opt_in"
-    COLLECT_WITHOUT_NOTICE = "collect_without_notice"
-    OUTDATED_NOTICE = "outdated_notice"
-    PURPOSE_LEGAL_BASIS = "purpose_legal_basis"
-    PURPOSE_RETENTION = "purpose_retention"
-    CONTACTS_WITHOUT_CHECKS = "contacts_without_checks"
-    CONTACTS_DESPITE_DENIAL = "contacts_despite_denial"
-    NO_RIGHT_TOUCHPOINT = "no_right_touchpoint"
-    STALE_OPPOSITION_REGISTER = "stale_opposition_register"
-    STALE_CONSENTS = "stale_consents"
-    OVERDUE_REQUESTS = "overdue_requests"
-    OPEN_COMPLAINTS = "open_complaints"
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: Rule
-    severity: Severity
-    target: str
-    message: str
-    fix: str
-
-
-@dataclass(frozen=True)
-class RegisterFacts:
-    """The latest import of a public opposition register."""
-
-    name: str
-    kind: str
-    register_date: date
-
-
-@dataclass(frozen=True)
-class OverdueRequests:
-    """Open rights requests of one kind taken at one touchpoint, past their deadline."""
-
-    kind: str
-    count: int
-    oldest_due_on: date
-
-
-@dataclass(frozen=True)
-class TouchpointFacts:
-    """Everything the rules look at for one touchpoint, read at one instant."""
-
-    touchpoint: Touchpoint
-    now: datetime
-    purposes: tuple[Purpose, ...] = ()
-    notice_exists: bool = False
-    notice_in_force: NoticeVersion | None = None
-    # The notice version of this touchpoint's latest event since the version in force took
-    # effect (None when it recorded none since): what it shows people now.
-    notice_version_shown: int | None = None
-    # Contacts made in the last CONTACT_WINDOW without an allowed check behind them, by flag.
-    flagged_contacts: Mapping[str, int] = field(default_factory=dict)
-    # Purposes a live Right touchpoint lets people withdraw ("*": every purpose).
-    withdrawable: frozenset[str] = frozenset()
-    registers: tuple[RegisterFacts, ...] = ()
-    # Given consents collected here that outlived their purpose's refresh period, by purpose.
-    stale_consents: Mapping[str, int] = field(default_factory=dict)
-    # Open rights requests this touchpoint took that are past their deadline, by kind.
-    overdue_requests: tuple[OverdueRequests, ...] = ()
-    # Open complaints about this touchpoint (its contacts and events), by kind: (open, overdue).
-    open_complaints: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+__all__ = [
+    "CONFIRMING_PROOFS",
+    "CONTACT_WINDOW",
+    "RULES",
+    "Finding",
+    "OverdueRequests",
+    "RegisterFacts",
+    "Rule",
+    "Severity",
+    "TouchpointFacts",
+    "blocks_securing",
+    "examine",
+]
 
 
 # The Garante's guidance (provv. 24 Feb 2005, confirmed since) keeps data for marketing 24 months.
@@ -105,7 +52,6 @@ REGISTER_MAX_AGE = timedelta(days=30)
 # Contacts are judged over a recent window, so fixing the process clears the finding in time
 # (the contacts themselves stay in the ledger and in the inspection report).
 CONTACT_WINDOW = timedelta(days=30)
-CONFIRMING_PROOFS = frozenset({ProofType.DOUBLE_OPT_IN, ProofType.OTP})
 UNCHECKED_FLAGS = (
     "no_check",
     "unknown_check",
@@ -121,89 +67,9 @@ REGISTER_KIND: dict[Channel, str] = {
 }
 
 
-def _marketing(facts: TouchpointFacts) -> list[Purpose]:
-    return [p for p in facts.purposes if p.current.content.marketing]
-
-
-def collect_without_proofs(facts: TouchpointFacts) -> list[Finding]:
-    tp = facts.touchpoint
-    if tp.kind is not TouchpointKind.COLLECT or tp.required_proofs:
-        return []
-    return [
-        Finding(
-            Rule.COLLECT_WITHOUT_PROOFS,
-            Severity.HIGH,
-            "",
-            f"collect touchpoint {tp.key!r} requires no proof of genuineness",
-            "name the proofs each event must carry (e.g. form_snapshot, notice_shown, network "
-            "for a web form; paper_form and operator at a counter)",
-        )
-    ]
-
-
-def marketing_without_double_opt_in(facts: TouchpointFacts) -> list[Finding]:
-    tp = facts.touchpoint
-    if (
-        tp.kind is not TouchpointKind.COLLECT
-        or tp.nature is not Nature.DIGITAL
-        or CONFIRMING_PROOFS & set(tp.required_proofs)
-    ):
-        return []
-    return [
-        Finding(
-            Rule.MARKETING_WITHOUT_DOUBLE_OPT_IN,
-            Severity.HIGH,
-            p.key,
-            f"marketing consent for {p.key!r} is collected online without double opt-in",
-            "require the double_opt_in (or otp) proof, so the address is confirmed by its owner",
-        )
-        for p in _marketing(facts)
-    ]
-
-
-def collect_without_notice(facts: TouchpointFacts) -> list[Finding]:
-    tp = facts.touchpoint
-    if tp.kind is not TouchpointKind.COLLECT:
-        return []
-    if tp.notice_key is None or not facts.notice_exists:
-        problem = "shows no privacy notice"
-    elif facts.notice_in_force is None:
-        problem = f"shows notice {tp.notice_key!r}, which has no published version in force"
-    else:
-        return []
-    return [
-        Finding(
-            Rule.COLLECT_WITHOUT_NOTICE,
-            Severity.HIGH,
-            tp.notice_key or "",
-            f"collect touchpoint {tp.key!r} {problem}",
-            "link a notice to the touchpoint and publish a version of it (art. 13 GDPR)",
-        )
-    ]
-
-
-def outdated_notice(facts: TouchpointFacts) -> list[Finding]:
-    in_force = facts.notice_in_force
-    if in_force is None:
-        return []
-    shown = facts.notice_version_shown
-    if shown is None or shown >= in_force.version:
-        return []
-    return [
-        Finding(
-            Rule.OUTDATED_NOTICE,
-            Severity.MEDIUM,
-            in_force.key,
-            f"the latest event still shows version {shown} of {in_force.key!r}; version "
-            f"{in_force.version} is in force",
-            f"update the touchpoint to show version {in_force.version} of the notice",
-        )
-    ]
-
-
 def purpose_legal_basis(facts: TouchpointFacts) -> list[Finding]:
     found = []
-    for p in _marketing(facts):
+    for p in marketing(facts):
         c = p.current.content
         soft_spam = (
             c.legal_basis is LegalBasis.LEGITIMATE_INTEREST
@@ -293,7 +159,7 @@ def no_right_touchpoint(facts: TouchpointFacts) -> list[Finding]:
             f"marketing purpose {p.key!r} has no Right touchpoint where people can withdraw it",
             "register a Right touchpoint (unsubscribe link, preference centre) for this purpose",
         )
-        for p in _marketing(facts)
+        for p in marketing(facts)
         if p.key not in facts.withdrawable
     ]
 
@@ -301,7 +167,7 @@ def no_right_touchpoint(facts: TouchpointFacts) -> list[Finding]:
 def stale_opposition_register(facts: TouchpointFacts) -> list[Finding]:
     tp = facts.touchpoint
     kind = REGISTER_KIND.get(tp.channel)
-    if tp.kind is not TouchpointKind.ENGAGE or kind is None or not _marketing(facts):
+    if tp.kind is not TouchpointKind.ENGAGE or kind is None or not marketing(facts):
         return []
     dates = [r.register_date for r in facts.registers if r.kind == kind]
     oldest_allowed = (facts.now - REGISTER_MAX_AGE).date()
@@ -376,6 +242,8 @@ def open_complaints(facts: TouchpointFacts) -> list[Finding]:
 RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     collect_without_proofs,
     marketing_without_double_opt_in,
+    confirmation_proof_required,
+    consent_without_substance,
     collect_without_notice,
     outdated_notice,
     purpose_legal_basis,

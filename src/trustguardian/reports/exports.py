@@ -16,6 +16,8 @@ from typing import Any
 from trustguardian.domain.consent import ConsentState
 from trustguardian.domain.events import PrivacyEvent, timestamp
 from trustguardian.domain.registry import DPV_BASE, Channel, LegalBasis, PurposeVersion
+from trustguardian.reports.i18n import Translator, translator
+from trustguardian.reports.register import transfer_text
 from trustguardian.service.accountability.records import DATA_OF_CHANNEL, SubjectRecords
 
 DPV_CONTEXT = {
@@ -56,14 +58,16 @@ def _personal_data(channels: tuple[Channel, ...]) -> list[str]:
     return list(dict.fromkeys(DATA_OF_CHANNEL[c][1] for c in channels))
 
 
-def dpv_records(r: SubjectRecords) -> list[dict[str, Any]]:
-    """One ISO/IEC TS 27560 record (DPV JSON profile) per purpose the subject has a state for."""
+def dpv_records(r: SubjectRecords, lang: str = "en") -> list[dict[str, Any]]:
+    """One ISO/IEC TS 27560 record (DPV JSON profile) per purpose the subject has a state for;
+    its human-readable labels in `lang`."""
+    t = translator(lang)
     by_purpose: dict[str, list[tuple[ConsentState, str]]] = {}
     for state, status in r.states:
         by_purpose.setdefault(state.purpose, []).append((state, status))
     events = {e.id: e for e in r.events}
     return [
-        _dpv_record(r, r.purposes[key], states, events)
+        _dpv_record(r, r.purposes[key], states, events, t)
         for key, states in sorted(by_purpose.items())
         if key in r.purposes
     ]
@@ -74,6 +78,7 @@ def _dpv_record(
     purpose: PurposeVersion,
     states: list[tuple[ConsentState, str]],
     events: dict[str, PrivacyEvent],
+    t: Translator,
 ) -> dict[str, Any]:
     c = purpose.content
     mine = [e for e in r.events if e.purpose == purpose.key]
@@ -96,12 +101,19 @@ def _dpv_record(
             "dpv:hasName": system.name,
         }
         recipients.append(f"system:{system.key}")
+    for n, name in enumerate(c.recipients):
+        entities[f"party:{n + 1}"] = {
+            "@type": ["dpv:ThirdParty", "dpv:Recipient"],
+            "dpv:hasName": name,
+        }
+        recipients.append(f"party:{n + 1}")
     inner = []
     for state, status in sorted(states, key=lambda s: s[0].channel.value):
         decided = events.get(state.event_id)
         touchpoint = r.touchpoints.get(decided.touchpoint) if decided else None
         consent: dict[str, Any] = {
             "@type": [DPV_STATUS[status], "dpv:ExplicitlyExpressedConsent"],
+            "skos:prefLabel": t.code("status", status),
             "dpv:isIndicatedAtTime": timestamp(state.since),
             "dpv:isExercisedAt": touchpoint.name
             if touchpoint
@@ -158,6 +170,15 @@ def _dpv_record(
             c.legal_basis.dpv.replace(DPV_BASE, "dpv:"),
             GDPR_BASIS[c.legal_basis],
         ],
+        "tg:legalBasisLabel": t.code("basis", c.legal_basis.value),
+        "tg:thirdCountryTransfers": [
+            {
+                "dpv:hasRecipient": x.recipient,
+                "dpv:hasThirdCountry": f"loc:{x.country}",
+                "dpv:hasSafeguard": transfer_text(t, x),
+            }
+            for x in c.transfers
+        ],
         "dpv:hasJurisdiction": [f"loc:{r.controller.jurisdiction}"],
         "dpv:hasConsentControl": [
             {
@@ -203,8 +224,10 @@ KANTARA_PII_NETWORK = "5 - Network/Service"
 NETWORK_CHANNELS = frozenset({Channel.WEB_FORM, Channel.APP})
 
 
-def kantara_receipts(r: SubjectRecords) -> list[dict[str, Any]]:
-    """One Kantara v1.1 receipt per consent-giving event that still decides a consent."""
+def kantara_receipts(r: SubjectRecords, lang: str = "en") -> list[dict[str, Any]]:
+    """One Kantara v1.1 receipt per consent-giving event that still decides a consent; its
+    free texts in `lang`."""
+    t = translator(lang)
     deciding: dict[str, list[ConsentState]] = {}
     for state, status in r.states:
         if status == "given":
@@ -223,12 +246,12 @@ def kantara_receipts(r: SubjectRecords) -> list[dict[str, Any]]:
             touchpoint and touchpoint.channel in NETWORK_CHANNELS
         ):
             pii.append(KANTARA_PII_NETWORK)
-        recipients = r.recipients.get(purpose.key, ())
+        recipients = [s.name for s in r.recipients.get(purpose.key, ())] + list(c.recipients)
         termination = (
-            f"withdrawal, or {c.consent_lifetime_days} days after the consent"
+            t("withdrawal, or {days} days after the consent", days=c.consent_lifetime_days)
             if c.consent_lifetime_days
-            else "withdrawal"
-        ) + f"; data kept at most {c.retention_days} days"
+            else t("withdrawal")
+        ) + t("; data kept at most {days} days", days=c.retention_days)
         receipts.append(
             {
                 "version": "KI-CR-v1.1.0",
@@ -272,11 +295,7 @@ def kantara_receipts(r: SubjectRecords) -> list[dict[str, Any]]:
                                 "primaryPurpose": not c.marketing,
                                 "termination": termination,
                                 "thirdPartyDisclosure": bool(recipients),
-                                **(
-                                    {"thirdPartyName": ", ".join(s.name for s in recipients)}
-                                    if recipients
-                                    else {}
-                                ),
+                                **({"thirdPartyName": ", ".join(recipients)} if recipients else {}),
                             }
                         ],
                     }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -17,6 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
@@ -105,6 +108,55 @@ def table(
     return out
 
 
+# Room under a chart for its category labels, and the angles they may take, flattest first.
+LABEL_ROOM = 48.0
+LABEL_ANGLES = (0, 30, 45, 60, 90)
+LABEL_FONT = 7.0
+LABEL_FONT_MIN = 4.0
+
+
+@dataclass(frozen=True)
+class LabelLayout:
+    angle: int
+    font_size: float
+    labels: list[str]
+    room: float  # how far below the axis the labels reach
+
+
+def label_layout(categories: Sequence[str], step: float, font: str) -> LabelLayout:
+    """Category labels that do not overlap: the flattest angle at which neighbours `step`
+    points apart clear each other, a smaller font when even upright ones would not, and each
+    label cut (with an ellipsis) to LABEL_ROOM under the chart."""
+    size = max(LABEL_FONT_MIN, min(LABEL_FONT, step * 0.8))
+    height = size * 1.2
+    widest = max((stringWidth(c, font, size) for c in categories), default=0.0)
+    angle = 90
+    for candidate in LABEL_ANGLES:
+        if candidate == 0:
+            if widest + 2 <= step:
+                angle = 0
+                break
+        elif height / math.sin(math.radians(candidate)) <= step:
+            angle = candidate
+            break
+    if angle == 0:
+        return LabelLayout(0, size, list(categories), height + 4)
+    sine = math.sin(math.radians(angle))
+    labels = [_cut(c, font, size, LABEL_ROOM / sine) for c in categories]
+    every = math.ceil(height / (step * sine))  # more than fit upright: label every k-th bar
+    labels = [label if n % every == 0 else "" for n, label in enumerate(labels)]
+    reach = max((stringWidth(c, font, size) for c in labels), default=0.0) * sine
+    return LabelLayout(angle, size, labels, reach + height + 4)
+
+
+def _cut(text: str, font: str, size: float, room: float) -> str:
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
 def bar_chart(
     title: str,
     categories: Sequence[str],
@@ -113,18 +165,21 @@ def bar_chart(
     width: float = 170 * mm,
     height: float = 70 * mm,
 ) -> Drawing:
-    """A grouped vertical bar chart with a legend."""
+    """A grouped vertical bar chart with a legend; its category labels never overlap."""
     regular, bold = fonts()
+    plot_width = int(width - 150)
+    layout = label_layout(list(categories) or [""], plot_width / max(1, len(categories)), regular)
+    height += layout.room - 25  # the room the labels take, beyond what a chart always had
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y = 30, 40
-    chart.width, chart.height = int(width - 150), int(height - 65)
+    chart.x, chart.y = 30, int(layout.room) + 6
+    chart.width, chart.height = plot_width, int(height - layout.room - 40)
     chart.data = [list(values) or [0] for _, values in series] or [[0]]
-    chart.categoryAxis.categoryNames = list(categories) or [""]
+    chart.categoryAxis.categoryNames = layout.labels
     chart.categoryAxis.labels.fontName = regular
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 20
-    chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.categoryAxis.labels.fontSize = layout.font_size
+    chart.categoryAxis.labels.angle = layout.angle
+    chart.categoryAxis.labels.boxAnchor = "n" if layout.angle == 0 else "ne"
     chart.valueAxis.labels.fontName = regular
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0

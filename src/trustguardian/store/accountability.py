@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select, update
 
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.store import tables as t
@@ -106,6 +106,18 @@ class AccountabilityRepository:
         return value
 
     # --- what the census rules read -----------------------------------------------------------
+
+    def imported_share(self, touchpoint: str) -> tuple[int, int]:
+        """(consent events recorded at a touchpoint, how many of them carry an import proof)."""
+        e, p = t.events.c, t.event_proofs.c
+        # Correlated on the proofs' primary key (event_seq, position): one index probe a row.
+        imported = exists().where(p.event_seq == e.seq, p.type == "import")
+        row = self._c.execute(
+            select(func.count(), func.count(case((imported, 1)))).where(
+                e.touchpoint_key == touchpoint, e.kind == "consent.given"
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
     def notice_version_shown(self, touchpoint: str, notice: str, since: datetime) -> int | None:
         """The notice version of a touchpoint's latest event (by occurrence) from an instant on."""
@@ -208,9 +220,13 @@ class AccountabilityRepository:
     # --- what the inspection report counts -------------------------------------------------
 
     def consent_counts(self, at: datetime) -> dict[tuple[str, str, str], int]:
-        """(purpose, channel, status at `at`) -> subjects; a given consent past its expiry is
-        counted as expired."""
-        expired = and_(t.consent_states.c.status == "given", t.consent_states.c.expires_at <= at)
+        """(purpose, channel, status at `at`) -> subjects; a given consent past its expiry, and a
+        pending one past its confirmation deadline, are counted as expired (as
+        ConsentState.at says)."""
+        expired = and_(
+            t.consent_states.c.status.in_(["given", "pending_confirmation"]),
+            t.consent_states.c.expires_at <= at,
+        )
         status = case((expired, "expired"), else_=t.consent_states.c.status)
         rows = self._c.execute(
             select(
@@ -229,10 +245,26 @@ class AccountabilityRepository:
         )
         return {(r[0], r[1]): int(r[2]) for r in rows}
 
+    def recorded_counts(self, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+        """(kind, purpose or '') -> events recorded in [start, end) that occurred before start
+        (legacy imports, late paper forms): the period's figures would miss them otherwise."""
+        purpose = func.coalesce(t.events.c.purpose_key, "")
+        rows = self._c.execute(
+            select(t.events.c.kind, purpose, func.count())
+            .where(
+                t.events.c.recorded_at >= start,
+                t.events.c.recorded_at < end,
+                t.events.c.occurred_at < start,
+            )
+            .group_by(t.events.c.kind, purpose)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
     def consent_proofs(
         self, start: datetime, end: datetime, kinds: Sequence[str]
     ) -> Iterator[tuple[int, str, str | None, bool]]:
-        """(seq, touchpoint, proof type or None, has a file) of consent events in [start, end)."""
+        """(seq, touchpoint, proof type or None, has a file) of consent events that occurred in
+        [start, end), or were recorded then having occurred before (imports, late forms)."""
         query = (
             select(
                 t.events.c.seq,
@@ -244,8 +276,14 @@ class AccountabilityRepository:
                 t.events.outerjoin(t.event_proofs, t.event_proofs.c.event_seq == t.events.c.seq)
             )
             .where(
-                t.events.c.occurred_at >= start,
-                t.events.c.occurred_at < end,
+                or_(
+                    and_(t.events.c.occurred_at >= start, t.events.c.occurred_at < end),
+                    and_(
+                        t.events.c.recorded_at >= start,
+                        t.events.c.recorded_at < end,
+                        t.events.c.occurred_at < start,
+                    ),
+                ),
                 t.events.c.kind.in_(list(kinds)),
             )
             .order_by(t.events.c.seq)

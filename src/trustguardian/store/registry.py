@@ -23,6 +23,7 @@ from trustguardian.domain.registry import (
     Touchpoint,
     TouchpointKind,
     TouchpointStatus,
+    Transfer,
 )
 from trustguardian.store import tables as t
 
@@ -215,6 +216,11 @@ class PurposeRepository:
                 consent_lifetime_days=c.consent_lifetime_days,
                 marketing=c.marketing,
                 analogous_products=c.analogous_products,
+                recipients=list(c.recipients),
+                transfers=[vars(x) for x in c.transfers],
+                data_categories=list(c.data_categories),
+                subject_categories=list(c.subject_categories),
+                retention=c.retention,
                 created_at=v.created_at,
             )
         )
@@ -234,6 +240,12 @@ def _purpose_version(row: Row[Any]) -> PurposeVersion:
             consent_lifetime_days=row.consent_lifetime_days,
             marketing=bool(row.marketing),
             analogous_products=bool(row.analogous_products),
+            # Versions written before the register fields existed hold NULL: nothing stated.
+            recipients=tuple(row.recipients or ()),
+            transfers=tuple(Transfer(**x) for x in row.transfers or ()),
+            data_categories=tuple(row.data_categories or ()),
+            subject_categories=tuple(row.subject_categories or ()),
+            retention=row.retention or "",
         ),
         created_at=row.created_at,
     )

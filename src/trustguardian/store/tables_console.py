@@ -65,6 +65,18 @@ admin_sessions = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
 )
 
+# The operator page's sign-ins: the cookie holds a random session id, only its SHA-256 is stored,
+# mapped to the API key it was opened with; a revoked key or an expired row opens nothing.
+operator_sessions = Table(
+    "operator_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("key_id", String(24), ForeignKey("api_keys.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+)
+
 # Every look at a person's data through the console (GDPR accountability: who, when, whom).
 subject_access_log = Table(
     "subject_access_log",

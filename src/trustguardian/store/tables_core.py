@@ -56,6 +56,11 @@ purpose_versions = Table(
     Column("consent_lifetime_days", Integer, nullable=True),
     Column("marketing", Boolean, nullable=False),
     Column("analogous_products", Boolean, nullable=False, server_default=false()),
+    Column("recipients", JSON, nullable=True),
+    Column("transfers", JSON, nullable=True),
+    Column("data_categories", JSON, nullable=True),
+    Column("subject_categories", JSON, nullable=True),
+    Column("retention", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 

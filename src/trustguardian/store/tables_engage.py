@@ -149,5 +149,8 @@ link_tokens = Table(
     Column("expires_at", UTCDateTime, nullable=True),
     Column("used_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
+    # The touchpoint a link was minted for, so that its key alone may revoke it (none: a link
+    # minted before 0020, or one no touchpoint asked for, such as a confirmation's).
+    Column("touchpoint_key", String(KEY), nullable=True),
 )
 Index("ix_link_tokens_subject_id", link_tokens.c.subject_id)

@@ -153,6 +153,31 @@ rights_requests = Table(
 Index("ix_rights_requests_status_due", rights_requests.c.status, rights_requests.c.due_at)
 Index("ix_rights_requests_subject", rights_requests.c.subject_id)
 
+# A rights request from the public form before the person proved the address or number: the
+# submission sealed under a key derived for the purpose, a keyed hash of the code, and keyed
+# hashes of the recipient and the client address that the message caps count. No subject, no
+# event: the request is taken in from it when the code comes back; rows go a day after.
+pending_intakes = Table(
+    "pending_intakes",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("recipient_blind", String(64), nullable=False),
+    Column("client_blind", String(64), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("sealed", LargeBinary, nullable=True),
+    Column("code_mac", String(64), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("request_id", String(40), nullable=True),
+)
+Index(
+    "ix_pending_intakes_recipient", pending_intakes.c.recipient_blind, pending_intakes.c.created_at
+)
+Index("ix_pending_intakes_client", pending_intakes.c.client_blind, pending_intakes.c.created_at)
+Index("ix_pending_intakes_created", pending_intakes.c.created_at)
+
 # Each step of a request and the ledger event that proves it.
 rights_request_steps = Table(
     "rights_request_steps",

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
+from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
@@ -32,7 +33,9 @@ from trustguardian.store.registry import NoticeRepository, PurposeRepository, To
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.rights.holds import HoldRepository
+from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.sync import SyncRepository
+from trustguardian.store.touchpoint_history import TouchpointHistoryReads
 
 
 class UnitOfWork:
@@ -142,8 +145,16 @@ class UnitOfWork:
         return RightsRepository(self.connection)
 
     @cached_property
+    def intakes(self) -> IntakeRepository:
+        return IntakeRepository(self.connection)
+
+    @cached_property
     def complaints(self) -> ComplaintRepository:
         return ComplaintRepository(self.connection)
+
+    @cached_property
+    def reach(self) -> ReachReads:
+        return ReachReads(self.connection)
 
     @cached_property
     def holds(self) -> HoldRepository:
@@ -168,6 +179,10 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def touchpoint_history(self) -> TouchpointHistoryReads:
+        return TouchpointHistoryReads(self.connection)
 
     @cached_property
     def scans(self) -> VerifyScans:

@@ -1,13 +1,16 @@
 """The operator page: a store clerk or a call-centre agent records a consent with its evidence.
 
-Sign-in takes the operator's API key (scope `events:write`), kept in an HttpOnly, SameSite=Strict
-cookie scoped to /operator; every POST is checked for its origin and, once signed in, for the
-CSRF token bound to the cookie (`web/operator_guard.py`). The page runs no inline script: its one
-script is a static file, so the page's Content-Security-Policy allows scripts from here only.
+Sign-in takes the operator's API key (scope `events:write`) and opens a server-side session: the
+HttpOnly, SameSite=Strict cookie scoped to /operator holds only the session's random id, never
+the key, and the session ends at sign-out, at expiry or when the key is revoked. Every POST is
+checked for its origin and, once signed in, for the CSRF token bound to the cookie
+(`web/operator_guard.py`). The page runs no inline script: its one script is a static file, so
+the page's Content-Security-Policy allows scripts from here only.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,10 +19,14 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
+from trustguardian.domain.access import ApiKey
+from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.access.api_keys import authenticate
+from trustguardian.service.access.operator_sessions import (
+    end_operator_session,
+    open_operator_session,
+    operator_session_key,
+)
 from trustguardian.service.collect.in_person import (
     CallRecording,
     InPersonConsent,
@@ -52,14 +59,7 @@ FIELDS = (
 
 
 def _key(ctx: Context, request: Request) -> ApiKey | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        key = authenticate(ctx, token=token)
-    except DomainError:
-        return None
-    return key if key.allows(Scope.EVENTS_WRITE) else None
+    return operator_session_key(ctx, session_id=request.cookies.get(COOKIE, ""))
 
 
 def _render(
@@ -112,26 +112,31 @@ def install_operator_pages(app: FastAPI) -> None:
         check_origin(request)
         ctx: Context = request.app.state.context
         try:
-            key = authenticate(ctx, token=api_key.strip())
+            _, session_id = open_operator_session(ctx, token=api_key.strip())
+        except Forbidden:
+            return _render(request, ctx, None, 403, error="This key cannot record events.")
         except DomainError:
             return _render(request, ctx, None, 401, error="Unknown or revoked API key.")
-        if not key.allows(Scope.EVENTS_WRITE):
-            return _render(request, ctx, None, 403, error="This key cannot record events.")
         response = RedirectResponse("/operator", status_code=303)
-        set_cookie(request, response, api_key.strip())
+        set_cookie(request, response, session_id)
         return response
 
     @app.post("/operator/sign-out", include_in_schema=False)
     def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
         check_origin(request)
-        check_csrf(request.app.state.context, request.cookies.get(COOKIE, ""), csrf_token)
+        ctx: Context = request.app.state.context
+        session_id = request.cookies.get(COOKIE, "")
+        check_csrf(ctx, session_id, csrf_token)
+        end_operator_session(ctx, session_id=session_id)
         response = RedirectResponse("/operator", status_code=303)
         response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
         return response
 
     @app.post("/operator/consents", response_class=HTMLResponse, include_in_schema=False)
     async def record(
-        request: Request, scan: Annotated[UploadFile | None, File()] = None
+        request: Request,
+        scan: Annotated[UploadFile | None, File()] = None,
+        recording: Annotated[UploadFile | None, File()] = None,
     ) -> Response:
         check_origin(request)
         ctx: Context = request.app.state.context
@@ -144,9 +149,11 @@ def install_operator_pages(app: FastAPI) -> None:
         chosen = str(form.get("touchpoint") or "")
         purposes = [str(p) for p in form.getlist("purpose")]
         content = await scan.read() if scan is not None and scan.filename else b""
+        audio = await recording.read() if recording is not None and recording.filename else b""
         kept = text | {"purposes": purposes}
         try:
-            consent = _consent(ctx, chosen, text, purposes, scan, content)
+            heard = (audio, recording.content_type if recording else None)
+            consent = _consent(ctx, chosen, text, purposes, scan, content, heard)
             from starlette.concurrency import run_in_threadpool
 
             events = await run_in_threadpool(
@@ -177,6 +184,7 @@ def _consent(
     purposes: list[str],
     scan: UploadFile | None,
     content: bytes,
+    heard: tuple[bytes, str | None] = (b"", None),
 ) -> InPersonConsent:
     region = ctx.settings.default_phone_region
     identifiers = tuple(
@@ -193,7 +201,11 @@ def _consent(
                 "invalid date", errors=[FieldError("occurred_at", "a date and time")]
             ) from exc
     recording = None
-    if text["recording_reference"] or text["recording_sha256"]:
+    audio, audio_type = heard
+    if audio:  # the recording itself, kept sealed; its hash is computed when not given
+        digest = text["recording_sha256"].lower() or hashlib.sha256(audio).hexdigest()
+        recording = CallRecording(text["recording_reference"], digest, audio, audio_type)
+    elif text["recording_reference"] or text["recording_sha256"]:
         recording = CallRecording(text["recording_reference"], text["recording_sha256"].lower())
     paper = None
     if content:

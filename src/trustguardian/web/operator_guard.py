@@ -1,8 +1,9 @@
 """The operator page's guards: its cookie, the CSRF token bound to it, and the origin check.
 
-The cookie holds the operator's API key (there is no server-side session for API keys): it is
-HttpOnly, SameSite=Strict, scoped to /operator, Secure over TLS or in production (as the console's
-cookies, `console_secure_cookies` forcing either way) and lives `console_session_hours`.
+The cookie holds the id of a server-side session (service.access.operator_sessions), never the
+API key: it is HttpOnly, SameSite=Strict, scoped to /operator, Secure over TLS or in production
+(as the console's cookies, `console_secure_cookies` forcing either way) and lives
+`console_session_hours`, as the session does.
 
 Every form posted with the cookie carries `csrf_token`, an HMAC of the cookie's value under a key
 derived for the purpose; a page of another site can neither read the cookie nor compute it. A

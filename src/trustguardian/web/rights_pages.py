@@ -8,6 +8,7 @@ form token, so a page on another site cannot submit it on a visitor's behalf.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from trustguardian.domain.complaints import ComplaintKind
-from trustguardian.domain.errors import DomainError, InvalidToken
+from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttempts
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.service.context import Context
@@ -247,6 +248,10 @@ def install_rights_pages(app: FastAPI) -> None:
             return _form(request, t, status=400, error=t("form_expired"), values=values)
         except BadContact:
             return _form(request, t, status=422, error=t("bad_contact"), values=values)
+        except TooManyAttempts as exc:
+            page = _form(request, t, status=429, error=exc.detail, values=values)
+            page.headers["Retry-After"] = str(math.ceil(exc.retry_after))
+            return page
         except DomainError as exc:
             return _form(request, t, status=422, error=exc.detail, values=values)
         gpc_for(request, ctx, "/rights", contact=contact)

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
         renew_named_key,
         revoke_api_key,
     )
+    from trustguardian.service.access.operator_sessions import (
+        end_operator_session,
+        open_operator_session,
+        operator_session_key,
+    )
+    from trustguardian.service.access.reach import check_reach
     from trustguardian.service.access.users import (
         create_user,
         disable_user,
@@ -34,9 +40,11 @@ if TYPE_CHECKING:
 
 USE_CASES = {
     "authenticate": "api_keys",
+    "check_reach": "reach",
     "create_api_key": "api_keys",
     "create_user": "users",
     "disable_user": "users",
+    "end_operator_session": "operator_sessions",
     "last_verification": "users",
     "list_api_keys": "api_keys",
     "list_users": "users",
@@ -44,7 +52,9 @@ USE_CASES = {
     "log_subject_view": "users",
     "login": "users",
     "logout": "users",
+    "open_operator_session": "operator_sessions",
     "open_session": "users",
+    "operator_session_key": "operator_sessions",
     "record_verification": "users",
     "renew_named_key": "api_keys",
     "revoke_api_key": "api_keys",
@@ -53,9 +63,11 @@ USE_CASES = {
 }
 __all__ = [
     "authenticate",
+    "check_reach",
     "create_api_key",
     "create_user",
     "disable_user",
+    "end_operator_session",
     "last_verification",
     "list_api_keys",
     "list_users",
@@ -63,7 +75,9 @@ __all__ = [
     "log_subject_view",
     "login",
     "logout",
+    "open_operator_session",
     "open_session",
+    "operator_session_key",
     "record_verification",
     "renew_named_key",
     "revoke_api_key",

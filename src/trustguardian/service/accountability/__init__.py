@@ -14,21 +14,27 @@ if TYPE_CHECKING:
     from trustguardian.service.accountability.records import (
         controller,
         processing_register,
+        register_header,
         subject_records,
     )
+    from trustguardian.service.accountability.touchpoint_reads import touchpoint_dossier
 
 USE_CASES = {
     "controller": "records",
     "gather_dossier": "dossier",
     "inspection_figures": "inspection",
     "processing_register": "records",
+    "register_header": "records",
     "subject_records": "records",
+    "touchpoint_dossier": "touchpoint_reads",
 }
 __all__ = [
     "controller",
     "gather_dossier",
     "inspection_figures",
     "processing_register",
+    "register_header",
     "subject_records",
+    "touchpoint_dossier",
 ]
 __getattr__ = lazy(__name__, USE_CASES)

@@ -20,6 +20,7 @@ from trustguardian.service.accountability.inspection_cases import (
     complaint_figures,
     request_figures,
 )
+from trustguardian.service.accountability.records import RegisterHeader, register_header
 from trustguardian.service.context import Context
 from trustguardian.service.events.ledger import prove_consistency
 from trustguardian.service.registry.census import gather_facts, live_touchpoints
@@ -48,6 +49,7 @@ class Coverage:
     confirmed: int = 0  # double opt-in or OTP
     signed_form: int = 0
     with_file: int = 0
+    imported: int = 0  # from a legacy import (its sealed source row)
 
     @property
     def percent(self) -> float:
@@ -74,6 +76,8 @@ class InspectionFigures:
     consents: dict[tuple[str, str], dict[str, int]]
     events: dict[tuple[str, str], int]
     coverage: list[Coverage]
+    # Events recorded in the period that occurred before it (imports, late paper forms).
+    recorded_late: dict[tuple[str, str], int]
     contacts: dict[tuple[str, str], int]
     sync: list[DestinationStatus]
     ledger: Report
@@ -81,6 +85,8 @@ class InspectionFigures:
     chain: list[CheckpointLink]
     requests: RequestFigures = field(default_factory=RequestFigures)
     complaints: ComplaintFigures = field(default_factory=ComplaintFigures)
+    # The controller, its DPO and representative, as settings name them.
+    header: RegisterHeader | None = None
     # Sections other capabilities add (rights requests, complaints): title -> rows.
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -113,6 +119,7 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         for (purpose, channel, status), n in uow.accountability.consent_counts(now).items():
             consents[(purpose, channel)][status] = n
         events = uow.accountability.event_counts(start, end)
+        recorded_late = uow.accountability.recorded_counts(start, end)
         coverage = _coverage(uow.accountability.consent_proofs(start, end, CONSENT_EVENT_KINDS))
         contacts = uow.accountability.contact_counts(start, end)
         checkpoints = uow.ledger.checkpoints()
@@ -130,6 +137,7 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         consents=dict(sorted(consents.items())),
         events=events,
         coverage=coverage,
+        recorded_late=recorded_late,
         contacts=contacts,
         sync=sync_status(ctx),
         ledger=verify_ledger(ctx),
@@ -137,6 +145,7 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         chain=_chain(ctx, in_period, stamps),
         requests=requests,
         complaints=complaints,
+        header=register_header(ctx),
     )
 
 
@@ -161,6 +170,7 @@ def _coverage(rows: Any) -> list[Coverage]:
             ),
             signed_form=sum(ProofType.PAPER_FORM in types for types in by_event.values()),
             with_file=sum(seq in files for seq in by_event),
+            imported=sum(ProofType.IMPORT in types for types in by_event.values()),
         )
         for tp, by_event in sorted(found.items())
     ]

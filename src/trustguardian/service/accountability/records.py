@@ -17,6 +17,7 @@ from trustguardian.domain.registry import (
     RecordStatus,
     Touchpoint,
     TouchpointKind,
+    Transfer,
 )
 from trustguardian.domain.sync import System
 from trustguardian.service.context import Context
@@ -61,6 +62,26 @@ class Controller:
 
 
 @dataclass(frozen=True)
+class Party:
+    """A person or body the register names (the DPO, the representative)."""
+
+    name: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class RegisterHeader:
+    """Art. 30(1)(a): who the controller is, its DPO and its representative (None: not set)."""
+
+    controller: str
+    address: str | None
+    email: str | None
+    phone: str | None
+    dpo: Party | None
+    representative: Party | None
+
+
+@dataclass(frozen=True)
 class RegisterRow:
     """One processing activity of the art. 30 register: a purpose in force."""
 
@@ -70,6 +91,15 @@ class RegisterRow:
     collected_at: tuple[Touchpoint, ...]
     recipients: tuple[System, ...]
     withdrawable_at: tuple[Touchpoint, ...]
+
+    @property
+    def third_parties(self) -> tuple[str, ...]:
+        """The named third parties the purpose's data goes to."""
+        return self.purpose.content.recipients
+
+    @property
+    def transfers(self) -> tuple[Transfer, ...]:
+        return self.purpose.content.transfers
 
 
 @dataclass(frozen=True)
@@ -140,13 +170,15 @@ def processing_register(ctx: Context) -> list[RegisterRow]:
         after: str | None = None
         while page := uow.purposes.page(after=after, limit=500):
             for p in page:
+                # Where the data is collected: Engage touchpoints use it, Right ones end it.
                 collected = tuple(
-                    tp
-                    for tp in live
-                    if p.key in tp.purposes and tp.kind is not TouchpointKind.RIGHT
+                    tp for tp in live if p.key in tp.purposes and tp.kind is TouchpointKind.COLLECT
                 )
+                c = p.current.content
                 categories = tuple(
-                    dict.fromkeys(DATA_OF_CHANNEL[c][0] for c in p.current.content.channels)
+                    dict.fromkeys(
+                        [*c.data_categories, *(DATA_OF_CHANNEL[ch][0] for ch in c.channels)]
+                    )
                 )
                 rows.append(
                     RegisterRow(
@@ -160,6 +192,37 @@ def processing_register(ctx: Context) -> list[RegisterRow]:
                 )
             after = page[-1].key
     return rows
+
+
+def register_header(ctx: Context) -> RegisterHeader:
+    """The controller, its DPO and representative as settings name them."""
+    s = ctx.settings
+    name = s.controller_name
+    if not name:
+        with ctx.uow(write=False) as uow:
+            first = uow.purposes.page(after=None, limit=1)
+        name = first[0].current.content.controller if first else ""
+    dpo = (
+        Party(s.dpo_name, ", ".join(v for v in (s.dpo_email, s.dpo_phone) if v))
+        if s.dpo_name
+        else None
+    )
+    representative = (
+        Party(
+            s.representative_name,
+            ", ".join(v for v in (s.representative_address, s.representative_email) if v),
+        )
+        if s.representative_name
+        else None
+    )
+    return RegisterHeader(
+        controller=name,
+        address=s.controller_address,
+        email=s.controller_email,
+        phone=s.controller_phone,
+        dpo=dpo,
+        representative=representative,
+    )
 
 
 def subject_records(ctx: Context, *, subject_id: str) -> SubjectRecords:

@@ -137,6 +137,17 @@ def awaiting(
     return found
 
 
+def _held(ctx: Context, this_hour: int, today: int) -> str | None:
+    """Why a confirmation message is held back, if it is: the person had the cap already."""
+    per_hour = ctx.settings.confirmation_messages_per_hour
+    per_day = ctx.settings.confirmation_messages_per_day
+    if this_hour > per_hour:
+        return f"not sent: {per_hour} confirmation messages to this person in the last hour already"
+    if today > per_day:
+        return f"not sent: {per_day} confirmation messages to this person in the last day already"
+    return None
+
+
 def open_requests(
     ctx: Context,
     uow: UnitOfWork,
@@ -153,9 +164,9 @@ def open_requests(
     now = ctx.clock.now()
     rows: list[NewConfirmation] = []
     outgoing: list[Outgoing] = []
-    sent_lately = uow.collect.confirmations_since(
-        {subject for subject, _, _ in groups}, now - timedelta(hours=1)
-    )
+    subjects = {subject for subject, _, _ in groups}
+    sent_lately = uow.collect.confirmations_since(subjects, now - timedelta(hours=1))
+    sent_today = uow.collect.confirmations_since(subjects, now - timedelta(days=1))
     for (subject_id, touchpoint, recipient), ns in groups.items():
         s = waiting[ns[0]].settings
         expires = recorded[ns[0]].confirm_by or now
@@ -180,9 +191,11 @@ def open_requests(
             recipient_aad(confirmation_id),
             ctx.rng,
         )
-        # One person, one address: more than the hourly cap of messages is recorded, not sent.
+        # One person, one address: past the hourly or the daily cap, a sign-up is recorded and
+        # no message sent.
         sent_lately[subject_id] = sent_lately.get(subject_id, 0) + 1
-        held = sent_lately[subject_id] > ctx.settings.confirmation_messages_per_hour
+        sent_today[subject_id] = sent_today.get(subject_id, 0) + 1
+        held = _held(ctx, sent_lately[subject_id], sent_today[subject_id])
         rows.append(
             NewConfirmation(
                 id=confirmation_id,
@@ -197,12 +210,7 @@ def open_requests(
                 language=s.language,
                 created_at=now,
                 expires_at=expires,
-                send_error=(
-                    f"not sent: {ctx.settings.confirmation_messages_per_hour} confirmation "
-                    "messages to this person in the last hour already"
-                )
-                if held
-                else None,
+                send_error=held,
             )
         )
         if held:

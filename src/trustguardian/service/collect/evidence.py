@@ -8,7 +8,7 @@ from typing import Any
 
 from trustguardian.domain.errors import FieldError, InvalidInput, TooLarge
 from trustguardian.domain.events import ProofRecord
-from trustguardian.domain.registry import ProofType
+from trustguardian.domain.registry import ProofType, text_sha256
 from trustguardian.ledger import canonical_json_plain
 from trustguardian.store.events import StoredProof
 from trustguardian.vault import (
@@ -33,6 +33,21 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/webp": (b"RIFF",),
     "image/gif": (b"GIF87a", b"GIF89a"),
+    "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
+    "audio/wav": (b"RIFF",),
+    "audio/ogg": (b"OggS",),
+    "audio/flac": (b"fLaC",),
+    "audio/webm": (b"\x1a\x45\xdf\xa3",),
+    "audio/mp4": (b"ftyp",),
+}
+SCANS = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
+RECORDINGS = frozenset(k for k in MAGIC if k.startswith("audio/"))
+# The files that give a proof its substance, and what each may be: a scan of the signed form,
+# the call's recording, the partner's own evidence (its scan or screenshot).
+SUBSTANCE_MEDIA: dict[ProofType, frozenset[str]] = {
+    ProofType.PAPER_FORM: SCANS,
+    ProofType.CALL_RECORDING: RECORDINGS,
+    ProofType.PARTNER: SCANS,
 }
 
 
@@ -47,6 +62,10 @@ def is_declared_type(media_type: str, content: bytes) -> bool:
         return b"%PDF-" in content[:1024]
     if kind == "image/webp":
         return content[:4] == b"RIFF" and content[8:12] == b"WEBP"
+    if kind == "audio/wav":
+        return content[:4] == b"RIFF" and content[8:12] == b"WAVE"
+    if kind == "audio/mp4":
+        return content[4:8] == b"ftyp"
     return content.startswith(signatures)
 
 
@@ -94,6 +113,7 @@ def seal_proof(
     loc: str,
 ) -> SealedProof:
     """Seals a proof's content and file; the ledger gets only `sha256(salt || content)`."""
+    check_substance(draft, loc)
     payload: dict[str, Any] = {"type": draft.type.value, **draft.fields}
     blob = None
     if draft.content is not None:
@@ -133,6 +153,33 @@ def seal_proof(
         ),
         blob=blob,
     )
+
+
+def check_substance(draft: ProofDraft, loc: str) -> None:
+    """Refuses a scan, recording or partner file of the wrong kind, a recording whose content
+    is not the one its hash names, and a partner notice whose text is not the one its hash names."""
+    errors = []
+    allowed = SUBSTANCE_MEDIA.get(draft.type)
+    media = (draft.media_type or "").split(";")[0].strip().lower()
+    if draft.content is not None and allowed is not None and media not in allowed:
+        errors.append(FieldError(f"{loc}.media_type", f"one of {', '.join(sorted(allowed))}"))
+    declared = draft.fields.get("sha256")
+    if (
+        draft.type is ProofType.CALL_RECORDING
+        and draft.content is not None
+        and declared != hashlib.sha256(draft.content).hexdigest()
+    ):
+        errors.append(FieldError(f"{loc}.sha256", "is not the SHA-256 of the recording sent"))
+    text, digest = draft.fields.get("notice_text"), draft.fields.get("notice_sha256")
+    if (
+        draft.type is ProofType.PARTNER
+        and isinstance(text, str)
+        and digest is not None
+        and digest != text_sha256(text)
+    ):
+        errors.append(FieldError(f"{loc}.notice_sha256", "is not the SHA-256 of notice_text"))
+    if errors:
+        raise InvalidInput("the evidence does not hold what it says", errors=errors)
 
 
 def open_proof(data_key: bytes, event_id: str, proof: StoredProof) -> tuple[bytes, bytes]:

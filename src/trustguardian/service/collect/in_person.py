@@ -35,6 +35,8 @@ class PaperForm:
 class CallRecording:
     reference: str
     sha256: str
+    content: bytes | None = None  # the recording itself, kept sealed when sent
+    media_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def record_in_person(
             ProofDraft(
                 ProofType.CALL_RECORDING,
                 {"reference": c.call_recording.reference, "sha256": c.call_recording.sha256},
+                c.call_recording.content,
+                c.call_recording.media_type if c.call_recording.content is not None else None,
             )
         )
     named: dict[str, fingerprints.Json] = {

@@ -92,6 +92,7 @@ def unsubscribe_links(
                 claims={"p": purpose, "c": channel.value, "tp": touchpoint},
                 ttl=ttl,
                 single_use=False,  # mail clients may POST twice; revocation ends it early
+                touchpoint=touchpoint,
             )
             url = f"{_base(ctx)}/u/{token}"
             links.append(
@@ -131,6 +132,7 @@ def preferences_link_in_unit(
         claims={"tp": touchpoint},
         ttl=ttl,
         single_use=False,
+        touchpoint=touchpoint,
     )
     token_id = _token_id(ctx, uow, token, PREFERENCES)
     return Link(subject_id, f"{_base(ctx)}/p/{token}", token_id, ctx.clock.now() + ttl)

@@ -48,8 +48,11 @@ def mint_token(
     claims: dict[str, Any] | None = None,
     ttl: timedelta | None = None,
     single_use: bool = True,
+    touchpoint: str | None = None,
 ) -> str:
-    """Records a token and returns its signed text. `claims` must hold no personal data."""
+    """Records a token and returns its signed text. `claims` must hold no personal data.
+
+    `touchpoint`, the one the link is minted for, is what confines its revocation."""
     now = ctx.clock.now()
     token_id = ctx.ids.new_id("tok")
     expires = now + ttl if ttl is not None else None
@@ -61,6 +64,7 @@ def mint_token(
             single_use=single_use,
             created_at=now,
             expires_at=expires,
+            touchpoint_key=touchpoint,
         )
     )
     body = {

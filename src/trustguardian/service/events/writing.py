@@ -13,6 +13,7 @@ from datetime import UTC, timedelta
 from trustguardian.domain.consent import PROTECTIVE, correctable
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.registry import ProofType
 from trustguardian.ledger import canonical_json_plain
 from trustguardian.service.collect.evidence import data_aad, seal_proof
 from trustguardian.service.context import Context
@@ -67,7 +68,10 @@ def write_batch(
                 seq=seq,
                 position=i,
                 rng=ctx.rng,
-                max_size=ctx.settings.max_evidence_bytes,
+                # A call's recording may be kept beside its reference, with its own limit.
+                max_size=ctx.settings.max_recording_bytes
+                if p.type is ProofType.CALL_RECORDING
+                else ctx.settings.max_evidence_bytes,
                 loc=f"{loc}.proofs.{i}",
             )
             for i, p in enumerate(d.proofs)

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
         purpose_versions,
         retire_purpose,
         revise_purpose,
+        set_register_fields,
     )
+    from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
     from trustguardian.service.registry.touchpoints import (
         create_touchpoint,
         get_touchpoint,
@@ -68,8 +70,11 @@ USE_CASES = {
     "retire_touchpoint": "touchpoints",
     "revise_purpose": "purposes",
     "sale_sharing_purposes": "purpose_flags",
+    "secure_touchpoint": "securing",
+    "set_register_fields": "purposes",
     "set_sale_sharing": "purpose_flags",
     "touchpoint_findings": "census",
+    "touchpoint_signoffs": "securing",
     "update_notice_draft": "notices",
     "update_touchpoint": "touchpoints",
 }
@@ -97,8 +102,11 @@ __all__ = [
     "retire_touchpoint",
     "revise_purpose",
     "sale_sharing_purposes",
+    "secure_touchpoint",
+    "set_register_fields",
     "set_sale_sharing",
     "touchpoint_findings",
+    "touchpoint_signoffs",
     "update_notice_draft",
     "update_touchpoint",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.errors import Conflict, NotFound
 from trustguardian.domain.registry import (
     Touchpoint,
@@ -69,6 +70,8 @@ def gather_facts(
     for other in live:
         if other.kind is TouchpointKind.RIGHT:
             withdrawable.update(other.purposes or ("*",))
+    settings = uow.collect.settings_for([tp.key]).get(tp.key)
+    consents, imported = uow.accountability.imported_share(tp.key)
     registers = tuple(
         RegisterFacts(r.name, r.kind, r.register_date) for r in uow.engage.current_registers()
     )
@@ -91,6 +94,8 @@ def gather_facts(
                 tp.key, now, [s.value for s in OPEN]
             )
         ),
+        confirmation=settings.confirmation if settings else Confirmation.NONE,
+        imported_only=0 < imported == consents,
         open_complaints=uow.accountability.open_complaints(tp.key, now),
     )
 
@@ -99,8 +104,8 @@ def examine_touchpoints(ctx: Context, *, key: str | None = None) -> list[Examina
     """Examines one touchpoint or every live one, in one transaction.
 
     New findings are opened, findings no longer made are resolved. A censused touchpoint
-    becomes examined; an examined one without open high-severity findings becomes secured,
-    and a secured one with such a finding falls back to examined.
+    becomes examined, and a secured one with a high-severity finding falls back to examined;
+    only a person's sign-off (`secure_touchpoint`) secures one.
     """
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -124,7 +129,8 @@ def _examine_one(
 ) -> Examination:
     made = examine(gather_facts(uow, tp, now, live))
     _record(ctx, uow, tp.key, made, now)
-    status = TouchpointStatus.SECURED if not blocks_securing(made) else TouchpointStatus.EXAMINED
+    secured = tp.status is TouchpointStatus.SECURED and not blocks_securing(made)
+    status = TouchpointStatus.SECURED if secured else TouchpointStatus.EXAMINED
     if status is not tp.status:
         uow.touchpoints.save(dataclasses.replace(tp, status=status, updated_at=now))
     uow.accountability.set_examination(tp.key, now, sum(f.severity == "high" for f in made))

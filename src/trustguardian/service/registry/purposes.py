@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 from trustguardian.domain.common import check_key
 from trustguardian.domain.errors import AlreadyExists, Conflict, FieldError, InvalidInput, NotFound
-from trustguardian.domain.registry import Purpose, PurposeContent, PurposeVersion, RecordStatus
+from trustguardian.domain.registry import (
+    EEA,
+    SAFEGUARDS,
+    Purpose,
+    PurposeContent,
+    PurposeVersion,
+    RecordStatus,
+    Transfer,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.store.uow import UnitOfWork
@@ -25,11 +36,27 @@ def create_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpos
     return Purpose(key=key, status=RecordStatus.ACTIVE, current=version)
 
 
-def revise_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpose:
-    """Makes a new version when anything changed; the old versions stay readable forever."""
+def revise_purpose(
+    ctx: Context, *, key: str, content: PurposeContent, keep_register_fields: bool = False
+) -> Purpose:
+    """Makes a new version when anything changed; the old versions stay readable forever.
+
+    `keep_register_fields` carries the current version's register fields (recipients,
+    transfers, categories, retention) over to a content that does not state them.
+    """
     _check(content)
     with ctx.uow() as uow:
         purpose = _get(uow, key)
+        if keep_register_fields:
+            c = purpose.current.content
+            content = dataclasses.replace(
+                content,
+                recipients=c.recipients,
+                transfers=c.transfers,
+                data_categories=c.data_categories,
+                subject_categories=c.subject_categories,
+                retention=c.retention,
+            )
         if purpose.status is RecordStatus.RETIRED:
             raise Conflict(f"purpose {key!r} is retired")
         if purpose.current.content == content:
@@ -105,5 +132,49 @@ def _check(content: PurposeContent) -> None:
         errors.append(FieldError("consent_lifetime_days", "must be at least 1"))
     if not content.controller.strip():
         errors.append(FieldError("controller", "must not be empty"))
+    errors += _register_errors(content)
     if errors:
         raise InvalidInput("purpose is not valid", errors=errors)
+
+
+def _register_errors(content: PurposeContent) -> list[FieldError]:
+    errors = []
+    for n, t in enumerate(content.transfers):
+        if not t.recipient.strip():
+            errors.append(FieldError(f"transfers.{n}.recipient", "must not be empty"))
+        if len(t.country) != 2 or not t.country.isalpha() or not t.country.isupper():
+            errors.append(FieldError(f"transfers.{n}.country", "an ISO 3166-1 code such as US"))
+        elif t.country in EEA:
+            errors.append(FieldError(f"transfers.{n}.country", "in the EEA: not a transfer"))
+        if t.safeguard not in SAFEGUARDS:
+            errors.append(FieldError(f"transfers.{n}.safeguard", f"one of {', '.join(SAFEGUARDS)}"))
+    for name in ("recipients", "data_categories", "subject_categories"):
+        if any(not v.strip() for v in getattr(content, name)):
+            errors.append(FieldError(name, "an entry is empty"))
+    return errors
+
+
+def set_register_fields(
+    ctx: Context,
+    *,
+    key: str,
+    recipients: Sequence[str],
+    transfers: Sequence[Transfer],
+    data_categories: Sequence[str],
+    subject_categories: Sequence[str],
+    retention: str,
+) -> Purpose:
+    """States what the register of processing says of a purpose beyond its content: its named
+    recipients, transfers outside the EEA, categories of data and of people, and retention
+    (a new version when anything changed)."""
+    with ctx.uow(write=False) as uow:
+        current = _get(uow, key).current.content
+    content = dataclasses.replace(
+        current,
+        recipients=tuple(dict.fromkeys(v.strip() for v in recipients)),
+        transfers=tuple(dict.fromkeys(transfers)),
+        data_categories=tuple(dict.fromkeys(v.strip() for v in data_categories)),
+        subject_categories=tuple(dict.fromkeys(v.strip() for v in subject_categories)),
+        retention=retention.strip(),
+    )
+    return revise_purpose(ctx, key=key, content=content)

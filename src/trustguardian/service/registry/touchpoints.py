@@ -110,6 +110,10 @@ def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touc
             _check_move(current.status, patch.status)
             if patch.status is TouchpointStatus.SECURED:
                 check_can_secure(uow, current)
+                raise Conflict(
+                    f"securing {key!r} is a person's sign-off: `trustguardian touchpoints secure "
+                    f"{key} --by USER --note TEXT` (POST /v1/touchpoints/{key}/secure)"
+                )
             if patch.status is TouchpointStatus.RETIRED:
                 check_can_retire(uow, current)
         updated = dataclasses.replace(current, **changes, updated_at=ctx.clock.now())

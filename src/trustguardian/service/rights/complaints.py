@@ -365,6 +365,7 @@ def list_complaints(
     *,
     statuses: Sequence[ComplaintStatus] | None = None,
     subject_id: str | None = None,
+    touchpoint: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[ComplaintView]:
@@ -373,6 +374,7 @@ def list_complaints(
         rows = uow.complaints.listing(
             statuses=[s.value for s in statuses] if statuses else None,
             subject_id=subject_id,
+            touchpoint=touchpoint,
             after=decode_cursor(cursor),
             limit=size + 1,
         )

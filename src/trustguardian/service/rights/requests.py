@@ -324,6 +324,7 @@ def list_requests(
     overdue: bool = False,
     statuses: Sequence[RequestStatus] | None = None,
     subject_id: str | None = None,
+    touchpoint: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[RequestView]:
@@ -341,6 +342,7 @@ def list_requests(
             statuses=wanted,
             due_before=due_before,
             subject_id=subject_id,
+            touchpoint=touchpoint,
             after=after,
             limit=size + 1,
         )

@@ -55,7 +55,8 @@ def _hash(ctx: Context, code_id: str, code: str) -> str:
     return hmac.new(key, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _new_code(ctx: Context) -> str:
+def new_code(ctx: Context) -> str:
+    """A fresh six-digit code."""
     # 10**6 does not divide 2**64: the bias is below 1e-13, far beneath any guessing odds.
     return f"{int.from_bytes(ctx.rng.token_bytes(8), 'big') % 1_000_000:06d}"
 
@@ -90,7 +91,7 @@ def send_code_in_unit(ctx: Context, uow: UnitOfWork, *, request_id: str, actor: 
     ):
         raise TooManyCodes("too many codes were sent to this contact; try again in an hour")
     kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
-    code, code_id = _new_code(ctx), ctx.ids.new_id("vc")
+    code, code_id = new_code(ctx), ctx.ids.new_id("vc")
     uow.rights.add_code(
         NewCode(
             id=code_id,

@@ -46,6 +46,38 @@ class ApiKeyRepository:
         )
         return result.rowcount == 1
 
+    def add_operator_session(
+        self, token_sha256: str, key_id: str, at: datetime, expires_at: datetime
+    ) -> None:
+        self._c.execute(
+            insert(t.operator_sessions).values(
+                token_sha256=token_sha256, key_id=key_id, created_at=at, expires_at=expires_at
+            )
+        )
+
+    def operator_session_key(self, token_sha256: str, now: datetime) -> ApiKey | None:
+        """The live key of a session neither ended nor expired at `now`."""
+        s = t.operator_sessions.c
+        row = self._c.execute(
+            select(t.api_keys)
+            .join(t.operator_sessions, s.key_id == t.api_keys.c.id)
+            .where(
+                s.token_sha256 == token_sha256,
+                s.ended_at.is_(None),
+                s.expires_at > now,
+                t.api_keys.c.revoked_at.is_(None),
+            )
+        ).first()
+        return None if row is None else _api_key(row)
+
+    def end_operator_session(self, token_sha256: str, at: datetime) -> None:
+        s = t.operator_sessions.c
+        self._c.execute(
+            update(t.operator_sessions)
+            .where(s.token_sha256 == token_sha256, s.ended_at.is_(None))
+            .values(ended_at=at)
+        )
+
     def revoke_named(self, name: str, at: datetime) -> int:
         result = self._c.execute(
             update(t.api_keys)

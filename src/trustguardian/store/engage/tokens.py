@@ -24,6 +24,7 @@ class NewToken:
     expires_at: datetime | None
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+    touchpoint_key: str | None = None
 
 
 class TokenRepository:

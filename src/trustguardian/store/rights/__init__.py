@@ -146,6 +146,7 @@ class RightsRepository:
         statuses: Sequence[str] | None = None,
         due_before: datetime | None = None,
         subject_id: str | None = None,
+        touchpoint: str | None = None,
         after: tuple[datetime, str] | None = None,
         limit: int = 100,
     ) -> list[StoredRequest]:
@@ -158,6 +159,8 @@ class RightsRepository:
             query = query.where(c.due_at <= due_before)
         if subject_id is not None:
             query = query.where(c.subject_id == subject_id)
+        if touchpoint is not None:
+            query = query.where(c.touchpoint_key == touchpoint)
         if after is not None:
             query = query.where(
                 (c.due_at > after[0]) | ((c.due_at == after[0]) & (c.id > after[1]))

@@ -114,6 +114,7 @@ class ComplaintRepository:
         *,
         statuses: Sequence[str] | None = None,
         subject_id: str | None = None,
+        touchpoint: str | None = None,
         after: str | None = None,
         limit: int = 100,
     ) -> list[StoredComplaint]:
@@ -123,6 +124,8 @@ class ComplaintRepository:
             query = query.where(c.status.in_(list(statuses)))
         if subject_id is not None:
             query = query.where(c.subject_id == subject_id)
+        if touchpoint is not None:
+            query = query.where(c.touchpoint_key == touchpoint)
         if after is not None:
             query = query.where(c.id > after)
         return [_complaint(r) for r in self._c.execute(query.order_by(c.id).limit(limit))]

@@ -44,6 +44,8 @@ ENGLISH: dict[str, str] = {
     "lang:en": "English",
     "rule:collect_without_proofs": "Collects with no proof of genuineness required",
     "rule:marketing_without_double_opt_in": "Marketing consent online without double opt-in",
+    "rule:confirmation_proof_required": "Requires the proof its confirmation adds later",
+    "rule:consent_without_substance": "Consents with no scan or recording behind them",
     "rule:collect_without_notice": "Collects without a privacy notice in force",
     "rule:outdated_notice": "Shows an outdated notice",
     "rule:purpose_legal_basis": "Marketing on a legal basis that does not cover it",
@@ -96,6 +98,8 @@ ITALIAN: dict[str, str] = {
     "lang:en": "Inglese",
     "rule:collect_without_proofs": "Raccoglie senza richiedere prove di genuinità",
     "rule:marketing_without_double_opt_in": "Consenso di marketing online senza doppio opt-in",
+    "rule:confirmation_proof_required": "Richiede la prova che la conferma aggiunge dopo",
+    "rule:consent_without_substance": "Consensi senza scansione né registrazione a sostegno",
     "rule:collect_without_notice": "Raccoglie senza un'informativa in vigore",
     "rule:outdated_notice": "Mostra un'informativa superata",
     "rule:purpose_legal_basis": "Marketing su una base giuridica che non lo copre",
@@ -131,6 +135,12 @@ ITALIAN: dict[str, str] = {
         "Applica le regole del censimento: i nuovi rilievi si aprono, quelli risolti si chiudono "
         "e lo stato si aggiorna."
     ),
+    "Sign off as secured": "Attesta la messa in sicurezza",
+    "Why it is secured: what you checked.": "Perché è in sicurezza: cosa hai verificato.",
+    "Sign-offs": "Attestazioni",
+    "Signed by": "Firmata da",
+    "Note": "Nota",
+    "Signed": "Firmata il",
     # The rights-request queue.
     "Rights requests due soon and overdue": "Richieste in scadenza e scadute",
     "{n} open": "{n} aperte",

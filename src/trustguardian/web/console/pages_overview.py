@@ -13,6 +13,7 @@ from trustguardian.service.access import users
 from trustguardian.service.console import overview as console
 from trustguardian.service.console import queues as console_queues
 from trustguardian.service.registry.census import examine_touchpoints
+from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
 from trustguardian.service.registry.touchpoints import TouchpointPatch, update_touchpoint
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.web.console.core import (
@@ -65,8 +66,19 @@ def _touchpoint(
     request: Request, ctx: Ctx, session: SessionDep, key: str, message: str | None = None
 ) -> HTMLResponse:
     page = console.touchpoint_page(ctx, key=key)
-    moves = sorted(m.value for m in STATUS_MOVES[page.touchpoint.status])
-    return render(request, "touchpoint.html", session=session, p=page, moves=moves, message=message)
+    # Securing is a sign-off with a note (below), not a move of the status.
+    moves = sorted(
+        m.value for m in STATUS_MOVES[page.touchpoint.status] if m is not TouchpointStatus.SECURED
+    )
+    return render(
+        request,
+        "touchpoint.html",
+        session=session,
+        p=page,
+        moves=moves,
+        message=message,
+        signoffs=touchpoint_signoffs(ctx, key=key),
+    )
 
 
 @router.get("/touchpoints/{key}")
@@ -86,6 +98,20 @@ def change_status(
     _: Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))],
 ) -> Response:
     update_touchpoint(ctx, key=key, patch=TouchpointPatch(status=status))
+    return redirect(f"{PREFIX}/touchpoints/{key}")
+
+
+@router.post("/touchpoints/{key}/secure")
+def secure(
+    request: Request,
+    ctx: Ctx,
+    session: CsrfSession,
+    key: str,
+    note: Annotated[str, Form()],
+    _: Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))],
+) -> Response:
+    """Signs the touchpoint off as secured in the signed-in user's name."""
+    secure_touchpoint(ctx, key=key, by=session.user.username, note=note)
     return redirect(f"{PREFIX}/touchpoints/{key}")
 
 
