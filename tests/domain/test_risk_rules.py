@@ -42,6 +42,7 @@ from trustguardian.domain.risk import (
     examine,
     marketing_without_double_opt_in,
     no_right_touchpoint,
+    open_complaints,
     outdated_notice,
     overdue_requests,
     purpose_legal_basis,
@@ -215,7 +216,20 @@ CASES: list[
         right(overdue_requests=(OverdueRequests("access", 2, date(2026, 11, 20)),)),
         right(overdue_requests=()),
     ),
+    (
+        open_complaints,
+        Rule.OPEN_COMPLAINTS,
+        clean(open_complaints={"contact": (2, 1)}),
+        clean(open_complaints={"contact": (0, 0)}),
+    ),
 ]
+
+
+def test_open_complaints_weigh_more_once_overdue() -> None:
+    [waiting] = open_complaints(clean(open_complaints={"contact": (2, 0)}))
+    [late] = open_complaints(clean(open_complaints={"contact": (2, 1)}))
+    assert (waiting.severity, late.severity) == (Severity.MEDIUM, Severity.HIGH)
+    assert waiting.target != late.target  # turning overdue opens a new finding
 
 
 def test_every_rule_has_a_case() -> None:

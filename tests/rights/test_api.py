@@ -162,9 +162,12 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
     code = last_code(rctx.settings.outbox_dir)
     ok = api.post(f"/v1/requests/{rid}/verification/confirm", json={"code": code})
     assert ok.json()["status"] == "in_progress"
-    extended = api.post(f"/v1/requests/{rid}/extension", json={"reason": "Many requests"}).json()
-    assert extended["due_on"] == "2026-04-30"
-    assert extended["extension_reason"] == "Many requests"
+    # Received in January 2026: the month is over, so the deadline can no longer be extended.
+    late = api.post(f"/v1/requests/{rid}/extension", json={"reason": "Many requests"})
+    assert late.status_code == 409
+    assert late.headers["content-type"] == PROBLEM
+    with rctx.uow(write=False) as uow:
+        assert uow.rights.get(rid).due_on.isoformat() == "2026-02-28"  # type: ignore[union-attr]
     as_json = api.get(f"/v1/requests/{rid}/export").json()
     assert ANNA in {i["value"] for i in as_json["identifiers"]}
     assert api.get(f"/v1/requests/{rid}").status_code == 200
@@ -173,7 +176,7 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert ANNA in as_csv.text
     overdue = api.get("/v1/requests", params={"overdue": "true"}).json()["items"]
-    assert [r["id"] for r in overdue] == [rid]  # received in January 2026: late even extended
+    assert [r["id"] for r in overdue] == [rid]  # received in January 2026: late
     assert overdue[0]["overdue"] is True
     done = api.post(f"/v1/requests/{rid}/fulfilment", json={"outcome": "Sent by e-mail"}).json()
     assert done["request"]["status"] == "fulfilled"
@@ -181,7 +184,6 @@ def test_a_request_through_the_api_from_intake_to_export(api: TestClient, rctx: 
         "received",
         "verifying",
         "in_progress",
-        "extended",
         "fulfilled",
     ]
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from email import message_from_bytes
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from tests.factories.smtp import Inbox
 
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
+from trustguardian.service.rights.fulfil import fulfil_request
 from trustguardian.service.rights.verification import confirm_code, extend_request, send_code
 
 from .helpers import ANNA, person, submit
@@ -45,3 +50,26 @@ def test_the_code_and_the_extension_reach_the_person_by_smtp(
     assert "Verifiche presso i fornitori" in _body(notice)
     assert view.due_on.isoformat() in _body(notice)
     assert message_from_bytes(notice.content)["Message-ID"] == view.extension_message_id
+
+
+def test_the_access_answer_reaches_the_person_by_smtp_with_a_working_link(
+    mailed: tuple[Context, Inbox],
+) -> None:
+    ctx, inbox = mailed
+    person(ctx)
+    request_id = submit(ctx)
+    send_code(ctx, request_id=request_id)
+    code = re.search(r"\b(\d{6})\b", _body(inbox.messages[-1])).group(1)  # type: ignore[union-attr]
+    confirm_code(ctx, request_id=request_id, code=code)
+    fulfil_request(ctx, request_id=request_id, actor="dpo", outcome="Ecco i suoi dati")
+    answer = inbox.messages[-1]
+    assert answer.rcpt_tos == [ANNA]
+    body = _body(answer)
+    assert "Ecco i suoi dati" in body
+    link = re.search(r"(/rights/answer/\S+)", body).group(1)  # type: ignore[union-attr]
+    with TestClient(create_app(ctx)) as browser:
+        got = browser.post(link)
+        assert got.status_code == 200
+        names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+        assert sorted(names) == ["data.csv", "data.json", "information.json"]
+        assert browser.post(link).status_code == 410

@@ -412,3 +412,42 @@ def test_an_erasure_fulfilled_in_the_console_leaves_pages_that_show_no_data(
     dossier = client.get(f"/console/subjects/{company.subject_id}/dossier")
     assert dossier.status_code == 200
     assert verify_dossier(dossier.content, trusted_key=ctx.keys.signer.verifier_key).ok
+
+
+def test_a_restriction_is_put_in_place_and_lifted_in_the_console(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    from tests.factories import add_purpose
+
+    from trustguardian.domain.registry import LegalBasis
+    from trustguardian.service.engage.checks import CheckRequest, check_contact
+
+    add_purpose(
+        ctx,
+        "catalogue",
+        name="Catalogue",
+        channels=(Channel.LETTER,),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        consent_lifetime_days=None,
+    )
+
+    def reason() -> str:
+        ask = CheckRequest("catalogue", Channel.LETTER, subject_id=company.subject_id)
+        return check_contact(ctx, request=ask).reason.value
+
+    assert reason() == "legitimate_interest"
+    client = sign_in("dpo")
+    request_id = _open_request(client, company.subject_id, kind="restriction")
+    assert _post(client, f"/console/requests/{request_id}/start").status_code == 303
+    assert 'name="purposes"' in client.get(f"/console/requests/{request_id}").text
+    bad = _post(client, f"/console/requests/{request_id}/fulfil", purposes="no-such-purpose")
+    assert bad.status_code == 422
+    done = _post(client, f"/console/requests/{request_id}/fulfil", purposes="catalogue")
+    assert done.status_code == 303
+    assert reason() == "restricted"
+    page = client.get(f"/console/requests/{request_id}?done=fulfilled").text
+    assert f'action="/console/requests/{request_id}/lift"' in page
+    lifted = _post(client, f"/console/requests/{request_id}/lift", reason="Dati verificati")
+    assert lifted.status_code == 303
+    assert reason() == "legitimate_interest"
+    assert _post(client, f"/console/requests/{request_id}/lift").status_code == 409

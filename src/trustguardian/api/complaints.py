@@ -54,6 +54,8 @@ def open_complaint(
             handler=body.handler,
             idempotency_key=idempotency_key,
             idempotency_scope=f"complaints:{key.id}",
+            kind=body.kind,
+            contact_channel=body.contact_channel,
         )
     )
 

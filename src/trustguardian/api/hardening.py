@@ -30,6 +30,12 @@ log = logging.getLogger("trustguardian.http")
 
 # Probes and the scraper are never limited or counted as traffic of the API itself.
 UNLIMITED = ("/healthz", "/readyz", "/metrics")
+# RFC 8058 one-click unsubscribe: mailbox providers POST from a few shared addresses on behalf
+# of millions of people, so these POSTs are limited per link (its path names its token), not per
+# client address; a link gets a few retries a minute, which every provider's retry policy fits.
+ONE_CLICK = "/u/"
+PER_LINK_PER_MINUTE = 6
+PER_LINK_BURST = 3
 # Swagger UI and ReDoc run from assets this server ships (api/docs_pages.py): scripts from this
 # origin only; both set inline styles, and ReDoc starts its search index in a blob: worker.
 DOCS = ("/docs", "/redoc")
@@ -108,15 +114,22 @@ class RateLimit:
         self.app = app
         self.public = TokenBuckets(public, burst) if public else None
         self.api = TokenBuckets(api, max(burst, api // 6)) if api else None
+        self.per_link = TokenBuckets(PER_LINK_PER_MINUTE, PER_LINK_BURST) if public else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or path.startswith(UNLIMITED):
             await self.app(scope, receive, send)
             return
-        buckets = self.api if path.startswith("/v1/") else self.public
         client = scope.get("client")
-        wait = buckets.take(client[0] if client else "-", time.monotonic()) if buckets else 0.0
+        key = client[0] if client else "-"
+        if path.startswith("/v1/"):
+            buckets = self.api
+        elif path.startswith(ONE_CLICK) and scope.get("method") == "POST":
+            buckets, key = self.per_link, path
+        else:
+            buckets = self.public
+        wait = buckets.take(key, time.monotonic()) if buckets else 0.0
         if wait <= 0:
             await self.app(scope, receive, send)
             return
@@ -126,7 +139,7 @@ class RateLimit:
                 "type": problem_type("too-many-requests"),
                 "title": "Too many requests",
                 "status": 429,
-                "detail": "slow down: this address sent too many requests",
+                "detail": "slow down: too many requests from this address, or for this link",
             }
         ).encode()
         await send(

@@ -19,6 +19,8 @@ from trustguardian.api.rights_schemas import (
     ExtensionCreate,
     FulfilledRead,
     FulfilmentCreate,
+    HoldRead,
+    LiftCreate,
     LinkRead,
     LinksRead,
     PreferencesLinkCreate,
@@ -39,6 +41,7 @@ from trustguardian.service.engage import links
 from trustguardian.service.registry import purpose_flags
 from trustguardian.service.rights import requests as rights_requests
 from trustguardian.service.rights import verification as rights_verify
+from trustguardian.service.rights.effects import lift_restriction
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.service.rights.export import export_csv, subject_export
 from trustguardian.service.rights.fulfil import fulfil_request
@@ -212,13 +215,28 @@ def extend(request_id: str, body: ExtensionCreate, ctx: Ctx, key: Writer) -> Req
 def fulfil(request_id: str, body: FulfilmentCreate, ctx: Ctx, key: Writer) -> FulfilledRead:
     """Fulfils a request; erasure crypto-shreds and names the systems that must erase too."""
     done = fulfil_request(
-        ctx, request_id=request_id, actor=_actor(key, body.actor), outcome=body.outcome
+        ctx,
+        request_id=request_id,
+        actor=_actor(key, body.actor),
+        outcome=body.outcome,
+        purposes=body.purposes,
+        identifiers=to_identifiers(ctx, body.identifiers),
     )
     return FulfilledRead(
         request=RequestRead.of(done.request),
         withdrawn=list(done.withdrawn),
         erasure=ErasureRead.of(done.erasure) if done.erasure else None,
+        holds=[HoldRead.of(h) for h in done.holds],
     )
+
+
+@router.post("/requests/{request_id}/restriction/lift", operation_id="liftRestriction")
+def lift(request_id: str, body: LiftCreate, ctx: Ctx, key: Writer) -> list[HoldRead]:
+    """Lifts a restriction (art. 18(3)): the person is told, and checks and sync resume."""
+    holds = lift_restriction(
+        ctx, request_id=request_id, actor=_actor(key, body.actor), reason=body.reason
+    )
+    return [HoldRead.of(h) for h in holds]
 
 
 @router.get(

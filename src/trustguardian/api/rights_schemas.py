@@ -9,7 +9,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn
-from trustguardian.domain.complaints import ComplaintStatus
+from trustguardian.domain.complaints import ComplaintKind, ComplaintStatus
+from trustguardian.domain.holds import Hold
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.service.engage.links import Link
@@ -138,6 +139,43 @@ class ExtensionCreate(Input):
 class FulfilmentCreate(Input):
     outcome: Text | None = None
     actor: Actor | None = None
+    purposes: Annotated[
+        list[Key] | None,
+        Field(max_length=200, description="Restriction: the purposes held (omitted: all)."),
+    ] = None
+    identifiers: Annotated[
+        list[IdentifierIn],
+        Field(
+            max_length=20,
+            description="Rectification: the corrected identifiers; each replaces the person's "
+            "identifiers of its kind.",
+        ),
+    ] = []
+
+
+class LiftCreate(Input):
+    reason: Text | None = None
+    actor: Actor | None = None
+
+
+class HoldRead(BaseModel):
+    id: str
+    purpose: str | None = Field(description="None: every purpose.")
+    channel: Channel | None = Field(description="None: every channel.")
+    cause: str = Field(description="`restriction` (art. 18) or `complaint` (about a contact).")
+    started_at: AwareDatetime = Field(description="From when checks and sync are held.")
+    lifted_at: AwareDatetime | None = Field(description="When lifted; None while in force.")
+
+    @classmethod
+    def of(cls, hold: Hold) -> HoldRead:
+        return cls(
+            id=hold.id,
+            purpose=hold.purpose,
+            channel=hold.channel,
+            cause=hold.cause.value,
+            started_at=hold.started_at,
+            lifted_at=hold.lifted_at,
+        )
 
 
 class CodeConfirm(Input):
@@ -180,8 +218,9 @@ class ErasureCreate(Input):
 
 class FulfilledRead(BaseModel):
     request: RequestRead
-    withdrawn: list[str] = Field(description="Purposes withdrawn (objection to direct marketing).")
+    withdrawn: list[str] = Field(description="Purposes withdrawn (objection).")
     erasure: ErasureRead | None
+    holds: list[HoldRead] = Field(default=[], description="Restriction: what is held until lifted.")
 
 
 class ComplaintCreate(Input):
@@ -194,6 +233,16 @@ class ComplaintCreate(Input):
     received_at: AwareDatetime | None = None
     handler: Actor | None = None
     actor: Actor | None = None
+    kind: ComplaintKind | None = Field(
+        default=None,
+        description="Sets the deadline; omitted: `contact` when a contact or its channel is "
+        "named, else `other`.",
+    )
+    contact_channel: Channel | None = Field(
+        default=None,
+        description="The channel of the contact complained about (else the event's own): held "
+        "for the person until the complaint is closed.",
+    )
 
 
 class ComplaintUpdate(Input):
@@ -228,6 +277,8 @@ class ComplaintRead(BaseModel):
     timeline: list[str] = Field(
         description="The subject's event ids in the order they happened (see /v1/events/{id})."
     )
+    kind: ComplaintKind = Field(description="What the complaint is about; sets its deadline.")
+    due_at: AwareDatetime | None = Field(description="When the complaint must be answered by.")
 
     @classmethod
     def of(cls, v: ComplaintView) -> ComplaintRead:

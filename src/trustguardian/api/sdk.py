@@ -35,6 +35,7 @@ from trustguardian.service.collect.admin import authenticate_publishable
 from trustguardian.service.collect.confirmations import confirm_code
 from trustguardian.service.collect.web_capture import ConsentChoice, Network, Submission, capture
 from trustguardian.service.context import Context
+from trustguardian.service.rights.gpc import Signal, honour_gpc, sends_gpc
 
 router = APIRouter(tags=["collect sdk"])
 SCRIPT = Path(__file__).parent.parent / "web" / "static" / "collect.js"
@@ -284,6 +285,16 @@ async def record_form(key: str, request: Request) -> Any:
             referer=request.headers.get("referer"),
         )
         done = capture(ctx, key=pk, sub=sub, net=net)
+        if done.events and sends_gpc(request.headers.items()):
+            # The browser's standing objection to sale/sharing, except for a box ticked now.
+            honour_gpc(
+                ctx,
+                signal=Signal(
+                    f"sdk:{pk.touchpoint_key}", net.ip or "unknown", net.user_agent or ""
+                ),
+                subject_id=done.events[0].subject_id,
+                spared={c.purpose for c in body.consents if c.given},
+            )
         c = done.confirmation
         return CaptureOut(
             events=[

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out, table
-from trustguardian.cli.rights import ACTOR, identifiers_from
+from trustguardian.cli.rights_effects import ACTOR, identifiers_from
 from trustguardian.domain.complaints import ComplaintStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.service.rights import complaints as complaint_service

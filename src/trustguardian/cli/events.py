@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from trustguardian.api.event_schemas import EventCreate
 from trustguardian.api.events import to_draft
 from trustguardian.cli.common import JSON, console, context, print_json, table
-from trustguardian.cli.rights import erasure_systems
+from trustguardian.cli.rights_effects import erasure_systems
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events

@@ -10,25 +10,26 @@ from pathlib import Path
 import typer
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
+from trustguardian.cli.rights_effects import (
+    ACTOR,
+    fulfil,
+    identifiers_from,
+    lift,
+)
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
-from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.engage import links as link_service
-from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.registry import purpose_flags
 from trustguardian.service.rights import requests as rights_requests
 from trustguardian.service.rights import verification as rights_verify
-from trustguardian.service.rights.erasure import SystemToErase
 from trustguardian.service.rights.export import export_csv, subject_export
-from trustguardian.service.rights.fulfil import fulfil_request
 from trustguardian.service.rights.requests import RequestView
 
 links = typer.Typer(no_args_is_help=True)
 requests = typer.Typer(no_args_is_help=True)
 sale_sharing = typer.Typer(no_args_is_help=True)
 
-ACTOR = typer.Option("cli", "--actor", help="Who acts (recorded as the operator proof).")
 DURATION = re.compile(r"^(\d+)\s*([hdw])$")
 
 
@@ -45,15 +46,6 @@ def parse_duration(text: str) -> timedelta:
         if unit == "h"
         else timedelta(days=amount * (7 if unit == "w" else 1))
     )
-
-
-def identifiers_from(email: str | None, phone: str | None) -> list[Identifier]:
-    found = []
-    if email:
-        found.append(normalise(IdentifierKind.EMAIL, email, loc="email"))
-    if phone:
-        found.append(normalise(IdentifierKind.PHONE, phone, loc="phone"))
-    return found
 
 
 @links.command("unsubscribe")
@@ -314,41 +306,8 @@ def extend(
     )
 
 
-@requests.command("fulfil")
-def fulfil(
-    typer_ctx: typer.Context,
-    request_id: str,
-    outcome: str | None = typer.Option(None, "--outcome"),
-    actor: str = ACTOR,
-    as_json: bool = JSON,
-) -> None:
-    """Fulfil a request: objection to marketing withdraws all marketing purposes; erasure shreds."""
-    done = fulfil_request(context(typer_ctx), request_id=request_id, actor=actor, outcome=outcome)
-    if as_json:
-        systems = done.erasure.systems if done.erasure else ()
-        print_json(
-            {
-                "id": done.request.id,
-                "status": done.request.status.value,
-                "withdrawn": list(done.withdrawn),
-                "systems_to_erase": [{"key": s.key, "name": s.name} for s in systems],
-            }
-        )
-        return
-    console.print(f"Request {done.request.id}: {done.request.status.value}.")
-    if done.withdrawn:
-        console.print("Withdrawn: " + ", ".join(done.withdrawn))
-    if done.erasure:
-        erasure_systems(done.erasure.systems)
-
-
-def erasure_systems(systems: tuple[SystemToErase, ...]) -> None:
-    """Prints the connected systems that must erase the person too."""
-    table(
-        "Connected systems that must erase too",
-        ["system", "name", "why"],
-        [(s.key, s.name, "; ".join(s.reasons)) for s in systems],
-    )
+requests.command("fulfil")(fulfil)
+requests.command("lift")(lift)
 
 
 @requests.command("export")

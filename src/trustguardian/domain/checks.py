@@ -30,6 +30,8 @@ class Reason(StrEnum):
     CHANNEL_NOT_COVERED = "channel_not_covered"
     PURPOSE_RETIRED = "purpose_retired"
     CONFLICTING_IDENTIFIERS = "conflicting_identifiers"
+    RESTRICTED = "restricted"
+    COMPLAINT_OPEN = "complaint_open"
 
 
 WORDS = {
@@ -52,6 +54,10 @@ WORDS = {
     Reason.CHANNEL_NOT_COVERED: "The purpose does not cover this channel.",
     Reason.PURPOSE_RETIRED: "The purpose is retired.",
     Reason.CONFLICTING_IDENTIFIERS: "The identifiers given belong to different people.",
+    Reason.RESTRICTED: "The person restricted the processing for this purpose (GDPR art. 18) "
+    "until the restriction is lifted.",
+    Reason.COMPLAINT_OPEN: "A complaint about a contact on this channel is open: no contact on "
+    "it until the complaint is closed.",
 }
 
 ALLOWED = frozenset(

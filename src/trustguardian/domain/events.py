@@ -28,6 +28,8 @@ class EventKind(StrEnum):
     SUBJECT_ERASED = "subject.erased"
     COMPLAINT_OPENED = "complaint.opened"
     COMPLAINT_UPDATED = "complaint.updated"
+    PROCESSING_RESTRICTED = "processing.restricted"  # art. 18: purposes held until lifted
+    RESTRICTION_LIFTED = "processing.restriction_lifted"
 
 
 CONSENT_KINDS = frozenset(
@@ -75,6 +77,8 @@ RIGHT_KINDS = frozenset(
         EventKind.SUBJECT_ERASED,
         EventKind.COMPLAINT_OPENED,
         EventKind.COMPLAINT_UPDATED,
+        EventKind.PROCESSING_RESTRICTED,
+        EventKind.RESTRICTION_LIFTED,
     }
 )
 ALLOWED_KINDS[TouchpointKind.COLLECT] = ALLOWED_KINDS[TouchpointKind.COLLECT] - RIGHT_KINDS

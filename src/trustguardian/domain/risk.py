@@ -224,6 +224,21 @@ def overdue_requests(facts: TouchpointFacts) -> list[Finding]:
     ]
 
 
+def open_complaints(facts: TouchpointFacts) -> list[Finding]:
+    """People complain about what a touchpoint did: high risk once an answer is overdue."""
+    return [
+        Finding(
+            Rule.OPEN_COMPLAINTS,
+            Severity.HIGH if late else Severity.MEDIUM,
+            f"{kind} overdue" if late else kind,  # a new finding when it turns overdue
+            f"{count} open {kind} complaint(s) about {facts.touchpoint.key!r}, {late} overdue",
+            "answer and close them (`trustguardian complaints list`), and fix their cause",
+        )
+        for kind, (count, late) in sorted(facts.open_complaints.items())
+        if count > 0
+    ]
+
+
 RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     collect_without_proofs,
     marketing_without_double_opt_in,
@@ -239,6 +254,7 @@ RULES: tuple[Callable[[TouchpointFacts], list[Finding]], ...] = (
     stale_opposition_register,
     stale_consents,
     overdue_requests,
+    open_complaints,
 )
 
 

@@ -32,6 +32,7 @@ class Rule(StrEnum):
     STALE_OPPOSITION_REGISTER = "stale_opposition_register"
     STALE_CONSENTS = "stale_consents"
     OVERDUE_REQUESTS = "overdue_requests"
+    OPEN_COMPLAINTS = "open_complaints"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class TouchpointFacts:
     confirmation: Confirmation = Confirmation.NONE
     # Every consent event recorded here came from a legacy import (and there is at least one).
     imported_only: bool = False
+    # Open complaints about this touchpoint (its contacts and events), by kind: (open, overdue).
+    open_complaints: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def marketing(facts: TouchpointFacts) -> list[Purpose]:

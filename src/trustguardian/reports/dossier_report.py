@@ -139,6 +139,8 @@ KINDS: dict[str, dict[str, str]] = {
         "subject.erased": "interessato cancellato",
         "complaint.opened": "reclamo aperto",
         "complaint.updated": "reclamo aggiornato",
+        "processing.restricted": "trattamento limitato (art. 18)",
+        "processing.restriction_lifted": "limitazione del trattamento revocata",
     },
 }
 STATUSES: dict[str, dict[str, str]] = {

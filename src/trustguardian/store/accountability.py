@@ -179,6 +179,20 @@ class AccountabilityRepository:
         )
         return [(r[0], int(r[1]), r[2]) for r in rows]
 
+    def open_complaints(self, touchpoint: str, now: datetime) -> dict[str, tuple[int, int]]:
+        """(open, overdue) complaints about a touchpoint by kind: about one of its events, or
+        taken there when they name no event."""
+        c, e = t.complaints.c, t.events.c
+        about = func.coalesce(e.touchpoint_key, c.touchpoint_key)
+        overdue = func.sum(case((c.due_at <= now, 1), else_=0))
+        rows = self._c.execute(
+            select(c.kind, func.count(), overdue)
+            .select_from(t.complaints.outerjoin(t.events, e.id == c.about_event_id))
+            .where(about == touchpoint, c.status != ComplaintStatus.CLOSED.value)
+            .group_by(c.kind)
+        )
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
     def open_cases(self, touchpoint: str, open_statuses: Sequence[str]) -> tuple[int, int]:
         """(open rights requests, open complaints) a touchpoint took."""
         r, c = t.rights_requests.c, t.complaints.c

@@ -213,6 +213,8 @@ complaints = Table(
     Column("touchpoint_key", String(KEY), ForeignKey("touchpoints.key"), nullable=False),
     Column("channel", String(32), nullable=False),
     Column("about_event_id", String(40), nullable=True),
+    Column("kind", String(16), nullable=False, server_default="other"),
+    Column("due_at", UTCDateTime, nullable=True),
     Column("status", String(16), nullable=False),
     Column("handler", String(200), nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
@@ -223,6 +225,26 @@ complaints = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 Index("ix_complaints_subject", complaints.c.subject_id)
+
+# Holds that stop contacts whatever consent says: a restriction (art. 18) of some purposes, or a
+# complaint about a contact on one channel. Few rows: every check process keeps them all in its
+# registry copy (the `registry` stamp moves with each change, see migration 0013).
+processing_holds = Table(
+    "processing_holds",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False),
+    Column("purpose_key", String(KEY), nullable=True),
+    Column("channel", String(32), nullable=True),
+    Column("cause", String(16), nullable=False),
+    Column("source_id", String(40), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("started_event_id", String(40), nullable=False),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lifted_event_id", String(40), nullable=True),
+)
+Index("ix_processing_holds_subject", processing_holds.c.subject_id)
+Index("ix_processing_holds_source", processing_holds.c.source_id)
 
 complaint_steps = Table(
     "complaint_steps",

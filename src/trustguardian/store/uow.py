@@ -32,6 +32,7 @@ from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
+from trustguardian.store.rights.holds import HoldRepository
 from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.snapshots import SnapshotReads
 from trustguardian.store.sync import SyncRepository
@@ -159,6 +160,10 @@ class UnitOfWork:
     @cached_property
     def reach(self) -> ReachReads:
         return ReachReads(self.connection)
+
+    @cached_property
+    def holds(self) -> HoldRepository:
+        return HoldRepository(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

@@ -23,6 +23,7 @@ import httpx
 import orjson
 
 from trustguardian.domain.events import EventKind
+from trustguardian.domain.holds import withholds_sync
 from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
@@ -178,11 +179,16 @@ class Dispatcher:
             secrets_now = signing_secrets(ctx, uow, hook.id)
             if not ready or not secrets_now:
                 return
-            chains: dict[str, list[Delivery]] = {}
-            for delivery in ready:
-                chains.setdefault(delivery.subject_id, []).append(delivery)
             messages = _messages(ctx, uow, system, ready)
-        result.more |= len(ready) == limit
+            held = _restricted(uow, ready, now)
+        chains: dict[str, list[Delivery]] = {}
+        for delivery in ready:
+            # A restricted purpose's changes wait (pending) until the restriction is lifted, and
+            # the subject's later changes wait behind them, so each system sees them in order.
+            if delivery.subject_id not in held or delivery.seq < held[delivery.subject_id]:
+                chains.setdefault(delivery.subject_id, []).append(delivery)
+        # Held deliveries stay pending: a batch of nothing but them is no work left to drain.
+        result.more |= len(ready) == limit and bool(chains)
         # Sending stops well inside the lease, so no other dispatcher can take this destination
         # while messages of this pass are still going out.
         deadline = time.monotonic() + ctx.settings.sync_lease_seconds / 2
@@ -257,6 +263,19 @@ class Dispatcher:
             # An erasure delivered (or given up on) by the last webhook of its system leaves.
             uow.sync.purge_erasure_notices()
             uow.commit()
+
+
+def _restricted(uow: UnitOfWork, ready: list[Delivery], now: datetime) -> dict[str, int]:
+    """The first held delivery (its seq) of each subject under a restriction (art. 18)."""
+    holds = uow.holds.live_of([d.subject_id for d in ready])
+    if not holds:
+        return {}
+    rows = uow.sync.outbox_rows([d.seq for d in ready if d.subject_id in holds])
+    held: dict[str, int] = {}
+    for seq, row in sorted(rows.items()):
+        if row.subject_id not in held and withholds_sync(holds[row.subject_id], row.purpose, now):
+            held[row.subject_id] = seq
+    return held
 
 
 def _messages(

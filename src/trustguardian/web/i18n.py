@@ -70,6 +70,30 @@ WORDS: dict[str, dict[str, str]] = {
         "verify_intro": "Le abbiamo inviato un codice di 6 cifre. Lo inserisca qui.",
         "code": "Codice di verifica",
         "verify": "Verifica",
+        "complaint_title": "Un reclamo",
+        "complaint_intro": (
+            "Un contatto indesiderato, una richiesta gestita male, un uso dei suoi dati: ce lo "
+            "dica. Un reclamo su un contatto ferma quel canale finché non lo chiudiamo."
+        ),
+        "complaint_kind": "Di cosa si tratta",
+        "complaint_kind_contact": "Un contatto indesiderato",
+        "complaint_kind_request": "Una richiesta sui miei dati",
+        "complaint_kind_data": "L'uso dei miei dati",
+        "complaint_kind_other": "Altro",
+        "complaint_channel": "Canale del contatto",
+        "complaint_contact": "Il suo indirizzo e-mail o numero",
+        "complaint_summary": "Cosa è successo",
+        "complaint_send": "Invia il reclamo",
+        "complaint_received": (
+            "Grazie: se l'indirizzo o il numero è tra i nostri, il reclamo è registrato e le "
+            "risponderemo."
+        ),
+        "answer_title": "I suoi dati",
+        "answer_intro": (
+            "Il file contiene i suoi dati (JSON e CSV) e le informazioni dell'art. 15(1) GDPR. "
+            "Il link funziona una sola volta: salvi il file."
+        ),
+        "answer_download": "Scarica i miei dati",
         "received_title": "Richiesta ricevuta",
         "received": "La sua richiesta {ref} è verificata. Risponderemo entro il {due}.",
         "send_failed": "Non siamo riusciti a inviare il codice. Riprovi più tardi.",
@@ -149,6 +173,30 @@ WORDS: dict[str, dict[str, str]] = {
         "verify_intro": "We sent you a 6-digit code. Enter it here.",
         "code": "Verification code",
         "verify": "Verify",
+        "complaint_title": "A complaint",
+        "complaint_intro": (
+            "An unwanted contact, a request badly handled, a use of your data: tell us. A "
+            "complaint about a contact stops that channel until we close it."
+        ),
+        "complaint_kind": "What it is about",
+        "complaint_kind_contact": "An unwanted contact",
+        "complaint_kind_request": "A request about my data",
+        "complaint_kind_data": "The use of my data",
+        "complaint_kind_other": "Something else",
+        "complaint_channel": "Channel of the contact",
+        "complaint_contact": "Your e-mail address or number",
+        "complaint_summary": "What happened",
+        "complaint_send": "Send the complaint",
+        "complaint_received": (
+            "Thank you: if the address or number is one of ours, the complaint is recorded and "
+            "we will answer."
+        ),
+        "answer_title": "Your data",
+        "answer_intro": (
+            "The file holds your data (JSON and CSV) and the GDPR art. 15(1) information. "
+            "The link works once: keep the file."
+        ),
+        "answer_download": "Download my data",
         "received_title": "Request received",
         "received": "Your request {ref} is verified. We will answer by {due}.",
         "send_failed": "We could not send the code. Please try again later.",

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from trustguardian.domain.complaints import ComplaintKind
 from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttempts
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
@@ -23,6 +24,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage import preferences as prefs
 from trustguardian.service.engage.preference_mail import mail_preferences_link
 from trustguardian.service.engage.tokens import new_form_token
+from trustguardian.service.rights.public_complaint import CONTACT_CHANNELS
 from trustguardian.service.rights.public_form import (
     BadContact,
     Visitor,
@@ -31,6 +33,7 @@ from trustguardian.service.rights.public_form import (
     file_request,
 )
 from trustguardian.web.i18n import Words, pick_language
+from trustguardian.web.rights_cases import gpc_for, install_case_pages
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 Field = Annotated[str | None, Form()]
@@ -209,6 +212,7 @@ def install_rights_pages(app: FastAPI) -> None:
                 sent=False,
                 error=t("form_expired"),
             )
+        gpc_for(request, ctx, "/preferences", contact=email)
         return _page(request, "entry", t, sent=True)
 
     @app.get("/rights", response_class=HTMLResponse, include_in_schema=False)
@@ -250,6 +254,7 @@ def install_rights_pages(app: FastAPI) -> None:
             return page
         except DomainError as exc:
             return _form(request, t, status=422, error=exc.detail, values=values)
+        gpc_for(request, ctx, "/rights", contact=contact)
         return RedirectResponse(
             f"/rights/verify/{filed.verify_token}?lang={t.language}", status_code=303
         )
@@ -272,7 +277,10 @@ def install_rights_pages(app: FastAPI) -> None:
             return _invalid(request, t, exc)
         except DomainError as exc:
             return _page(request, "verify", t, 422, token=token, error=exc.detail)
+        gpc_for(request, _ctx(request), "/rights/verify", subject_id=view.subject_id)
         return _page(request, "received", t, view=view)
+
+    install_case_pages(app)
 
 
 def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
@@ -284,15 +292,26 @@ def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
 
 
 def _form(
-    request: Request, t: Words, *, status: int, error: str | None, values: dict[str, str | None]
+    request: Request,
+    t: Words,
+    *,
+    status: int,
+    error: str | None,
+    values: dict[str, str | None],
+    complaint_error: str | None = None,
 ) -> HTMLResponse:
+    ctx = _ctx(request)
     return _page(
         request,
         "form",
         t,
         status,
-        form_token=new_form_token(_ctx(request)),
+        form_token=new_form_token(ctx),
         error=error,
         values=values,
         kinds=[k.value for k in RequestKind],
+        complaint_token=new_form_token(ctx),
+        complaint_error=complaint_error,
+        complaint_kinds=[k.value for k in ComplaintKind],
+        complaint_channels=[c.value for c in CONTACT_CHANNELS],
     )

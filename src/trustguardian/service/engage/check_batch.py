@@ -4,11 +4,12 @@ statements (store.batch_reads). The decision itself is `domain.checks.decide`, a
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from trustguardian.domain.checks import TELEMARKETING_WINDOW, Policy, pick_policy
 from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.holds import Hold
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
@@ -61,9 +62,14 @@ class Rules:
     past moment, read when first needed, the policies and register imports of every moment."""
 
     def __init__(
-        self, purposes: dict[str, Purpose], policies: Sequence[Policy], registers: Sequence[str]
+        self,
+        purposes: dict[str, Purpose],
+        policies: Sequence[Policy],
+        registers: Sequence[str],
+        holds: Mapping[str, tuple[Hold, ...]] | None = None,
     ) -> None:
         self.purposes = purposes
+        self.holds = holds or {}
         self.policies = [*policies]
         self.registers = [*registers]
         # Any event for one of these makes a subject an existing customer.
@@ -83,7 +89,12 @@ class Rules:
         registry = ctx.check_registry.get(uow)
         for key in wanted:
             known_purpose(registry.purposes, key)
-        return cls(registry.purposes, [*DEFAULT_POLICIES, *registry.policies], registry.registers)
+        return cls(
+            registry.purposes,
+            [*DEFAULT_POLICIES, *registry.policies],
+            registry.registers,
+            registry.holds,
+        )
 
     def policy(self, purpose: str, channel: Channel) -> Policy | None:
         """The policy in force for a purpose and channel (see `pick_policy`)."""

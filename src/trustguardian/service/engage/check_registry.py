@@ -1,6 +1,7 @@
 """What contact checks read from the registry, kept once per process and never stale.
 
-Purposes, contact policies and the current opposition registers change rarely and are read by
+Purposes, contact policies, the current opposition registers and holds (restrictions, complaints
+about a contact) change rarely and are read by
 every check. Triggers move the `registry` stamp in the same transaction as any change to them;
 each check reads the stamp (one small statement) and reloads the copy when it moved, so a change
 committed by any process is seen by the very next check everywhere.
@@ -12,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from trustguardian.domain.checks import Policy
+from trustguardian.domain.holds import Hold
 from trustguardian.domain.registry import Purpose
 from trustguardian.store.uow import UnitOfWork
 
@@ -25,6 +27,7 @@ class CheckRegistry:
     purposes: dict[str, Purpose]
     policies: list[Policy]
     registers: list[str]
+    holds: dict[str, tuple[Hold, ...]]
 
 
 class CheckRegistryCache:
@@ -63,4 +66,5 @@ def _load(uow: UnitOfWork, stamp: int | None) -> CheckRegistry:
         purposes=purposes,
         policies=uow.engage.policies(),
         registers=[r.id for r in uow.engage.current_registers()],
+        holds=uow.holds.everyone(),
     )

@@ -18,6 +18,7 @@ from trustguardian.domain.checks import (
     pick_policy,
 )
 from trustguardian.domain.common import as_utc
+from trustguardian.domain.holds import over_holds
 from trustguardian.domain.registry import Channel, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
@@ -203,7 +204,15 @@ def _decide_one(
         contacts_in_period=contacts,
         holidays=holidays_around(moment.year),
     )
-    return _outcome(decide(facts), one.subject)
+    decision = decide(facts)
+    allowed, reason, event_id = over_holds(
+        (decision.allowed, decision.reason, decision.event_id),
+        registry.holds.get(one.subject),
+        request.purpose,
+        request.channel,
+        moment,
+    )
+    return CheckOutcome(allowed, reason, WORDS[reason], event_id, one.subject)
 
 
 def check_many(ctx: Context, requests: Sequence[CheckRequest]) -> list[CheckOutcome]:
@@ -262,6 +271,7 @@ def answer_asks(
     shared: dict[tuple[str, Channel], tuple[Purpose, bool, bool, Policy | None, Decider]] = {}
     holidays = rules.holidays(now.year)
     states, shredded, customers = batch.states, batch.shredded, batch.customers
+    holds = rules.holds
     latest = now - PAST
     for position, (purpose_key, channel, _, _, when, _, _) in enumerate(asks):
         subject = batch.subjects[position]
@@ -303,8 +313,12 @@ def answer_asks(
             opposition = batch.opposition(subject, channel) if marketing else None
             customer = subject in customers
         contacts = batch.contacts(subject, channel, policy, moment)
+        held = holds.get(subject)
         if moment is now:
-            append((*decider(state, is_suppressed, opposition, customer, contacts), subject))
+            verdict = decider(state, is_suppressed, opposition, customer, contacts)
+            if held:
+                verdict = over_holds(verdict, held, purpose_key, channel, moment)
+            append((*verdict, subject))
             continue
         decision = decide(
             Facts(
@@ -321,7 +335,8 @@ def answer_asks(
                 rules.holidays(moment.year),
             )
         )
-        append((decision.allowed, decision.reason, decision.event_id, subject))
+        verdict = (decision.allowed, decision.reason, decision.event_id)
+        append((*over_holds(verdict, held, purpose_key, channel, moment), subject))
     return answers
 
 

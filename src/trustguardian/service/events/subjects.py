@@ -83,15 +83,27 @@ def resolve_subject(
             raise Conflict(
                 "this identifier belongs to an erased subject; it stays on the suppression list"
             )
-    new = {b: ident for b, ident in by_blind.items() if b not in found}
-    if new:
-        data_key = ring.data_key_for(subject_id, create=True)
-        for b, ident in new.items():
-            sealed = seal(data_key, _plain(ident), identifier_aad(subject_id, b), ctx.rng)
-            uow.subjects.add_identifier(
-                StoredIdentifier(b, subject_id, ident.namespace, sealed), now
-            )
+    link_identifiers(
+        ctx, uow, ring, subject_id, {b: i for b, i in by_blind.items() if b not in found}
+    )
     return subject_id, created
+
+
+def link_identifiers(
+    ctx: Context,
+    uow: UnitOfWork,
+    ring: SubjectKeyring,
+    subject_id: str,
+    new: dict[str, Identifier],
+) -> None:
+    """Links identifiers nobody holds (by keyed hash) to a subject, sealed with its key."""
+    if not new:
+        return
+    now = ctx.clock.now()
+    data_key = ring.data_key_for(subject_id, create=True)
+    for b, ident in new.items():
+        sealed = seal(data_key, _plain(ident), identifier_aad(subject_id, b), ctx.rng)
+        uow.subjects.add_identifier(StoredIdentifier(b, subject_id, ident.namespace, sealed), now)
 
 
 def create_subject(ctx: Context, *, identifiers: Sequence[Identifier]) -> SubjectView:

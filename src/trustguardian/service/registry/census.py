@@ -98,6 +98,7 @@ def gather_facts(
         ),
         confirmation=settings.confirmation if settings else Confirmation.NONE,
         imported_only=0 < imported == consents,
+        open_complaints=uow.accountability.open_complaints(tp.key, now),
     )
 
 

@@ -42,6 +42,14 @@ class ComplaintView:
     steps: tuple[Step, ...]
     attachments: tuple[AttachmentView, ...]
     timeline: tuple[PrivacyEvent, ...]
+    kind: str = "other"
+    due_at: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        """Open past its deadline."""
+        return self.status is not ComplaintStatus.CLOSED and (
+            self.due_at is not None and now >= self.due_at
+        )
 
 
 def aad(complaint_id: str, field: str) -> str:
@@ -81,4 +89,6 @@ def complaint_view(
         steps=tuple(uow.complaints.steps(row.id)),
         attachments=tuple(attachments),
         timeline=events,
+        kind=row.kind,
+        due_at=row.due_at,
     )

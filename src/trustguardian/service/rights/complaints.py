@@ -13,7 +13,12 @@ from datetime import datetime
 import orjson
 
 from trustguardian.domain.common import as_utc
-from trustguardian.domain.complaints import COMPLAINT_MOVES, ComplaintStatus
+from trustguardian.domain.complaints import (
+    COMPLAINT_MOVES,
+    ComplaintKind,
+    ComplaintStatus,
+    complaint_due,
+)
 from trustguardian.domain.errors import (
     Conflict,
     Erased,
@@ -22,7 +27,7 @@ from trustguardian.domain.errors import (
     NotFound,
     TooLarge,
 )
-from trustguardian.domain.events import EventKind
+from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service import fingerprints
@@ -32,6 +37,8 @@ from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.sealing import open_bytes, seal_bytes, seal_text
 from trustguardian.service.events.validate import EventDraft
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.service.rights import complaint_effects as effects
+from trustguardian.service.rights.complaint_effects import kind_of
 
 # Re-exported: callers read complaints through this module.
 from trustguardian.service.rights.complaint_views import AttachmentView as AttachmentView
@@ -83,9 +90,14 @@ def open_complaint(
     handler: str | None = None,
     idempotency_key: str | None = None,
     idempotency_scope: str = "complaints",
+    kind: ComplaintKind | None = None,
+    contact_channel: Channel | None = None,
 ) -> ComplaintView:
     """Opens a case: a `complaint.opened` event and the case row, or nothing (a retry with the
-    same idempotency key returns the case opened the first time)."""
+    same idempotency key returns the case opened the first time).
+
+    Its deadline follows its kind (`contact` when it names a contact or the channel of one); a
+    complaint about a contact holds that channel for the person until it is closed."""
     if not summary.strip():
         raise InvalidInput(
             "say what the complaint is about", errors=[FieldError("summary", "empty")]
@@ -104,6 +116,9 @@ def open_complaint(
             "subject_id": subject_id,
             "about_event_id": about_event_id,
             "received_at": fingerprints.instant(received_at),
+            # Named only when given: a retry of a complaint filed before kinds keeps its print.
+            **({"kind": kind.value} if kind is not None else {}),
+            **({"contact_channel": contact_channel.value} if contact_channel else {}),
         },
         legacy_parts=arguments,
     )
@@ -116,6 +131,7 @@ def open_complaint(
                     ctx, uow, _load(uow, uow.complaints.by_step_event(earlier) or "")
                 )
         about_subject: str | None = None
+        about_event: PrivacyEvent | None = None
         if about_event_id is not None:
             about = uow.events.get(about_event_id)
             if about is None:
@@ -123,9 +139,12 @@ def open_complaint(
                     f"no event {about_event_id!r}",
                     errors=[FieldError("about_event_id", "unknown event")],
                 )
-            about_subject = about[0].subject_id
+            about_event = about[0]
+            about_subject = about_event.subject_id
             if subject_id is None and not identifiers:
                 subject_id = about_subject
+        kind = kind_of(kind, about_event, contact_channel)
+        held = effects.contact_channel(kind, about_event, contact_channel)
         [event] = record_in_unit(
             ctx,
             uow,
@@ -161,8 +180,20 @@ def open_complaint(
                 ),
                 created_at=now,
                 updated_at=now,
+                kind=kind.value,
+                due_at=complaint_due(received, kind),
             )
         )
+        if held is not None:
+            effects.hold_channel(
+                ctx,
+                uow,
+                complaint_id=complaint_id,
+                subject_id=event.subject_id,
+                channel=held,
+                event_id=event.id,
+                at=received,
+            )
         uow.complaints.add_step(complaint_id, ComplaintStatus.OPEN.value, event.id, actor, now)
         if idempotency_key is not None:
             remember(uow, idempotency_scope, idempotency_key, fingerprint.value, event.id, now)
@@ -236,6 +267,8 @@ def update_complaint(
         )
         uow.complaints.update(row.id, change)
         uow.complaints.add_step(row.id, target.value, event.id, actor, now)
+        if target is ComplaintStatus.CLOSED:
+            uow.holds.lift(row.id, now, event.id)  # the channel a contact was held on reopens
         view = complaint_view(ctx, uow, _load(uow, complaint_id))
         uow.commit()
     return view

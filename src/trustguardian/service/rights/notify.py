@@ -21,6 +21,16 @@ TEXTS = {
         ),
         "answer_subject": "Esito della sua richiesta {ref}",
         "fulfilled": "La sua richiesta {ref} è stata evasa.\n{outcome}",
+        "fulfilled_link": (
+            "La sua richiesta {ref} è stata evasa.\n{outcome}\n"
+            "Scarichi i suoi dati (JSON e CSV) e le informazioni dell'art. 15(1) GDPR (finalità e "
+            "base giuridica, destinatari, conservazione, origine dei dati) da questo link, "
+            "utilizzabile una sola volta entro 14 giorni:\n{link}"
+        ),
+        "lifted": (
+            "La limitazione del trattamento chiesta con la richiesta {ref} sarà revocata "
+            "(art. 18(3) GDPR).\n{outcome}"
+        ),
         "rejected": (
             "La sua richiesta {ref} non può essere accolta.\nMotivi: {outcome}\n"
             "Può proporre reclamo al Garante per la protezione dei dati personali e ricorso "
@@ -39,6 +49,16 @@ TEXTS = {
         ),
         "answer_subject": "The answer to your request {ref}",
         "fulfilled": "Your request {ref} has been fulfilled.\n{outcome}",
+        "fulfilled_link": (
+            "Your request {ref} has been fulfilled.\n{outcome}\n"
+            "Download your data (JSON and CSV) and the GDPR art. 15(1) information (purposes and "
+            "their legal basis, recipients, retention, source of the data) from this link, usable "
+            "once within 14 days:\n{link}"
+        ),
+        "lifted": (
+            "The restriction of processing asked for in your request {ref} is being lifted "
+            "(GDPR art. 18(3)).\n{outcome}"
+        ),
         "rejected": (
             "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
             "You may lodge a complaint with a supervisory authority (in Italy, the Garante per "

@@ -90,7 +90,7 @@ def file_request(
     with ctx.uow() as uow:
         uow.ledger.lock_head()  # one submission at a time: the caps count what is committed
         redeem_form_token(ctx, uow, form_token)  # first: a replayed form is refused as such
-        identifier = _contact(ctx, contact)
+        identifier = contact_identifier(ctx, contact)
         if identifier is None or kind not in KINDS:
             raise BadContact(
                 "the form needs a request kind and an e-mail address or phone number",
@@ -256,7 +256,8 @@ def _aad(intake_id: str) -> bytes:
     return f"pending-intake:{intake_id}".encode()
 
 
-def _contact(ctx: Context, value: str) -> Identifier | None:
+def contact_identifier(ctx: Context, value: str) -> Identifier | None:
+    """The e-mail address or phone number a form names, normalised; None if it is neither."""
     value = value.strip()
     kind = IdentifierKind.EMAIL if "@" in value else IdentifierKind.PHONE
     try:

@@ -294,7 +294,7 @@ def advance_request(
 
 
 def tell_answer(
-    ctx: Context, uow: UnitOfWork, row: StoredRequest, name: str, outcome: str
+    ctx: Context, uow: UnitOfWork, row: StoredRequest, name: str, outcome: str, link: str = ""
 ) -> str | None:
     """Tells the person the answer (art. 12(3)-(4)); the channel's message id, if reachable."""
     found = tell(
@@ -304,7 +304,7 @@ def tell_answer(
         row.contact_blind,
         row.language,
         subject=text(row.language, "answer_subject", ref=row.id),
-        body=text(row.language, name, ref=row.id, outcome=outcome),
+        body=text(row.language, name, ref=row.id, outcome=outcome, link=link),
     )
     return found[:200] if found else None
 

@@ -37,6 +37,11 @@ class TooManyCodes(Conflict):
     title = "Too many verification codes for this request"
 
 
+class ExtensionTooLate(Conflict):
+    code = "extension-too-late"
+    title = "The deadline has passed: a request can no longer be extended"
+
+
 @dataclass(frozen=True)
 class CodeSent:
     request_id: str
@@ -168,9 +173,17 @@ def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) ->
     with ctx.uow() as uow:
         uow.ledger.lock_head()
         row = load(uow, request_id)
+        now = ctx.clock.now()
+        if now >= row.due_at:
+            # Art. 12(3) lets the controller extend within the month, not after it: extending
+            # late would move the deadline past a breach and hide it from the queue and the
+            # inspection report.
+            raise ExtensionTooLate(
+                f"the deadline ended on {row.due_on.isoformat()}: the request is overdue and "
+                "can no longer be extended; answer it now"
+            )
         extended = deadline(row.received_at, extended=True)
         kind, to = contact_of(ctx, uow, row.subject_id, row.contact_blind)
-        now = ctx.clock.now()
         sealed = seal_text(ctx, uow, row.subject_id, reason, aad(row.id, "extension"))
         step(
             ctx,

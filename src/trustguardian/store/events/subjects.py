@@ -142,6 +142,15 @@ class SubjectRepository:
             )
         )
 
+    def remove_identifier(self, subject_id: str, blind: str) -> None:
+        """Unlinks an identifier from its subject (a rectification replaced it)."""
+        self._c.execute(
+            delete(t.subject_identifiers).where(
+                t.subject_identifiers.c.subject_id == subject_id,
+                t.subject_identifiers.c.blind == blind,
+            )
+        )
+
     def load_wrapped_key(self, subject_id: str) -> bytes | None:
         return self._c.execute(
             select(t.subject_keys.c.wrapped).where(t.subject_keys.c.subject_id == subject_id)

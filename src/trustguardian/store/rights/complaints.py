@@ -28,6 +28,8 @@ class StoredComplaint:
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    kind: str = "other"
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class NewComplaint:
     summary_sealed: bytes | None
     created_at: datetime
     updated_at: datetime
+    kind: str = "other"
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

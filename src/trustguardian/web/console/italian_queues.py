@@ -14,6 +14,8 @@ ENGLISH: dict[str, str] = {
     "event:subject.erased": "subject erased",
     "event:complaint.opened": "complaint opened",
     "event:complaint.updated": "complaint updated",
+    "event:processing.restricted": "processing restricted (art. 18)",
+    "event:processing.restriction_lifted": "restriction lifted",
     "queue:open": "open requests",
     "queue:due_soon": "due within 7 days",
     "queue:overdue": "overdue",
@@ -66,6 +68,8 @@ ITALIAN: dict[str, str] = {
     "event:subject.erased": "interessato cancellato",
     "event:complaint.opened": "reclamo aperto",
     "event:complaint.updated": "reclamo aggiornato",
+    "event:processing.restricted": "trattamento limitato (art. 18)",
+    "event:processing.restriction_lifted": "limitazione revocata",
     "queue:open": "richieste aperte",
     "queue:due_soon": "in scadenza entro 7 giorni",
     "queue:overdue": "scadute",
@@ -195,6 +199,21 @@ ITALIAN: dict[str, str] = {
         "L'evasione revoca ogni finalità di marketing su ogni canale."
     ),
     "Fulfil the request": "Evadi la richiesta",
+    "Fulfilling withdraws every purpose resting on legitimate interest.": (
+        "L'evasione revoca ogni finalità basata sul legittimo interesse."
+    ),
+    "Purposes to restrict, comma-separated (empty: all of them)": (
+        "Finalità da limitare, separate da virgole (vuoto: tutte)"
+    ),
+    "Corrected e-mail address": "Indirizzo e-mail corretto",
+    "Corrected phone number": "Numero di telefono corretto",
+    "Why the restriction ends (sent to the person, art. 18(3))": (
+        "Perché la limitazione termina (inviato alla persona, art. 18(3))"
+    ),
+    "Lift the restriction": "Revoca la limitazione",
+    "The restriction is lifted; the person was told.": (
+        "La limitazione è revocata; la persona è stata informata."
+    ),
     "Reasons for rejecting (sent to the person, art. 12(4))": (
         "Motivi del rigetto (inviati alla persona, art. 12(4))"
     ),

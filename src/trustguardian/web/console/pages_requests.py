@@ -24,6 +24,7 @@ from trustguardian.service.console.queues import Queue
 from trustguardian.service.context import Context
 from trustguardian.service.rights import requests as rights_requests
 from trustguardian.service.rights import verification as rights_verify
+from trustguardian.service.rights.effects import identifiers_from, lift_restriction
 from trustguardian.service.rights.fulfil import fulfil_request
 from trustguardian.web.console.core import (
     PREFIX,
@@ -50,6 +51,7 @@ DONE = {
     "rejected": "The request is rejected; the person was told the reasons.",
     "fulfilled": "The request is fulfilled; the person was told.",
     "assigned": "The assignment is saved.",
+    "lifted": "The restriction is lifted; the person was told.",
     "opened": "The rights request is open; its deadline runs from its receipt.",
 }
 
@@ -263,7 +265,11 @@ def fulfil(
     request_id: str,
     user: Handlers,
     outcome: Text = "",
+    purposes: Text = "",
+    email: Text = "",
+    phone: Text = "",
 ) -> Response:
+    held = [p.strip() for p in purposes.split(",") if p.strip()]
     return act(
         request,
         ctx,
@@ -271,7 +277,34 @@ def fulfil(
         request_id,
         "fulfilled",
         lambda: fulfil_request(
-            ctx, request_id=request_id, actor=actor(user), outcome=outcome.strip() or None
+            ctx,
+            request_id=request_id,
+            actor=actor(user),
+            outcome=outcome.strip() or None,
+            purposes=held or None,
+            identifiers=identifiers_from(email.strip() or None, phone.strip() or None),
+        ),
+    )
+
+
+@router.post("/requests/{request_id}/lift")
+def lift(
+    request: Request,
+    ctx: Ctx,
+    session: CsrfSession,
+    request_id: str,
+    user: Handlers,
+    reason: Text = "",
+) -> Response:
+    """Lifts a restriction (art. 18(3)); the person is told."""
+    return act(
+        request,
+        ctx,
+        session,
+        request_id,
+        "lifted",
+        lambda: lift_restriction(
+            ctx, request_id=request_id, actor=actor(user), reason=reason.strip() or None
         ),
     )
 
