@@ -142,6 +142,7 @@ TABLE: dict[str, tuple[Scope | None, str]] = {
     "moveRightsRequest": (S.RIGHTS_WRITE, OWN),
     "extendRightsRequest": (S.RIGHTS_WRITE, OWN),
     "fulfilRightsRequest": (S.RIGHTS_WRITE, OWN),
+    "liftRestriction": (S.RIGHTS_WRITE, OWN),
     "exportRightsRequest": (S.RIGHTS_READ, OWN),
     "eraseSubject": (S.RIGHTS_WRITE, OWN),
     "openComplaint": (S.RIGHTS_WRITE, OWN),
