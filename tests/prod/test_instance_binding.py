@@ -228,12 +228,6 @@ def test_migrate_binds_a_database_from_the_previous_release_to_its_key_file(
     backend: str, make_db: Callable[[str], str], tmp_path: Path
 ) -> None:
     url = make_db(backend)
-    engine = make_engine(url)
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0014")  # as the previous release left it: no instance table
-    engine.dispose()
     keys_file = tmp_path / "old.keys"
     old_keys = {
         "master_key": MasterKey.generate(SYSTEM_RANDOM).format(),
@@ -242,11 +236,19 @@ def test_migrate_binds_a_database_from_the_previous_release_to_its_key_file(
     write_key_file(keys_file, old_keys)  # a key file of the previous release: no instance id
     settings = Settings(database_url=url, keys_file=keys_file)
     old = build_context(settings)
+    # Rows as the previous release wrote them (no registry leaf), then the schema taken back to
+    # where that release left it: today's code cannot write into yesterday's tables.
     with as_previous_release():
         setup_registry(old)
         for n in range(3):
             record_one(old, make_draft(identifiers=(email(f"old{n}@example.com"),)))
     old.engine.dispose()
+    engine = make_engine(url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")  # as the previous release left it: no instance table
+    engine.dispose()
 
     env = clean_env(TRUSTGUARDIAN_DATABASE_URL=url, TRUSTGUARDIAN_KEYS_FILE=str(keys_file))
     # Another key file is refused: it cannot open the data already there; nothing changes.

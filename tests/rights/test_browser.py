@@ -139,6 +139,7 @@ def test_rights_form_refuses_a_bad_code_and_a_replayed_form(
     ctx, base, _ = served
     with ctx.engine.connect() as conn:
         earlier = set(conn.execute(select(t.rights_requests.c.id)).scalars())
+        intakes = set(conn.execute(select(t.pending_intakes.c.id)).scalars())
     page = browser.new_page()
     page.goto(f"{base}/rights?lang=it")
     expect(page.get_by_role("heading", name="Eserciti i suoi diritti")).to_be_visible()
@@ -152,7 +153,10 @@ def test_rights_form_refuses_a_bad_code_and_a_replayed_form(
     page.get_by_label("Codice di verifica").fill("000000")
     page.get_by_role("button", name="Verifica").click()
     expect(page.get_by_role("alert")).to_be_visible()
+    # A wrong code proves nothing: no request is taken in, the submission waits sealed.
     with ctx.engine.connect() as conn:
-        rows = conn.execute(select(t.rights_requests.c.id, t.rights_requests.c.status)).all()
-    assert [row.status for row in rows if row.id not in earlier] == ["verifying"]
+        rows = conn.execute(select(t.rights_requests.c.id)).scalars().all()
+        waiting = set(conn.execute(select(t.pending_intakes.c.id)).scalars()) - intakes
+    assert [r for r in rows if r not in earlier] == []
+    assert len(waiting) == 1
     page.close()

@@ -5,7 +5,7 @@ get. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import httpx
-from tests.factories.events import email, make_draft, record
+from tests.factories.events import email, ledger_size, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import Receivers, cli_env, delivery_counts, events_for, run_cli
 
@@ -33,7 +33,7 @@ def test_sync_run_once_delivers_more_than_a_batch(
     assert len(receiver.unique()) == EVENTS
     assert delivery_counts(ctx, hook.destination) == {"delivered": EVENTS}
     [status] = sync_status(ctx)
-    assert status.taken_up_to == status.ledger_size == EVENTS
+    assert status.taken_up_to == status.ledger_size == ledger_size(ctx)  # registry leaves too
 
 
 def test_a_drain_goes_past_more_than_a_batch_of_a_systems_own_events(
