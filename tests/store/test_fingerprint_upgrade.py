@@ -115,7 +115,8 @@ def _old_event(b: EventCreate) -> str:
     def plain(value: object) -> str:
         return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
 
-    body = b.model_dump(exclude={"idempotency_key"})
+    # (correction_reason came after it: the body of the time had no such field)
+    body = b.model_dump(exclude={"idempotency_key", "correction_reason"})
     return hashlib.sha256(
         orjson.dumps(body, default=plain, option=orjson.OPT_SORT_KEYS)
     ).hexdigest()

@@ -26,6 +26,7 @@ from trustguardian.service.verify.consent import (
 )
 from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
+from trustguardian.service.verify.links import check_links
 from trustguardian.service.verify.registry import check_cited_notices
 from trustguardian.service.verify.rows import fact, mismatches
 from trustguardian.store.events.scans import ProofRow
@@ -54,6 +55,7 @@ class Report:
     evidence_opened: int = 0
     evidence_erased: int = 0
     notices: int = 0
+    links: int = 0  # confirmations and corrections checked against the event they name
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -111,6 +113,7 @@ def verify_ledger(
         report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
         check_witnessed(ctx, levels, witnessed, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
+        report.links = check_links(uow, size, report.problems)
         if clean is None:
             consent = consent_problems(uow.scans, facts, corrected)
         else:
@@ -232,7 +235,7 @@ def _parse(leaf: bytes) -> dict[str, Any] | None:
 def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[ProofRow]]]:
     current: list[ProofRow] = []
     for row in rows:
-        proof: ProofRow = (row[0], row[1], row[2], row[3])
+        proof: ProofRow = (row[0], row[1], row[2], row[3], row[4])
         if current and proof[0] != current[0][0]:
             yield current[0][0], current
             current = []
