@@ -50,7 +50,11 @@ def rebuild_tree(ctx: Context) -> list[bytes]:
     """Every tree node recomputed from the stored leaves and written back; returns each
     checkpoint's new root, by tree size."""
     with ctx.engine.begin() as c:
-        leaves = c.execute(select(t.events.c.leaf).order_by(t.events.c.seq)).scalars().all()
+        # Every leaf of the tree: the events' and the registry records', by index.
+        events = select(t.events.c.seq, t.events.c.leaf)
+        records = select(t.registry_records.c.seq, t.registry_records.c.leaf)
+        ordered = c.execute(events.union_all(records).order_by("seq")).all()
+        leaves = [leaf for _, leaf in ordered]
         levels = tree_levels([leaf_hash(bytes(leaf)) for leaf in leaves])
         c.execute(delete(t.tree_nodes))
         c.execute(

@@ -111,6 +111,7 @@ def verify(
                 ],
                 "tree_size": report.tree_size,
                 "events": report.events,
+                "registry_records": report.records,
                 "proofs": report.proofs,
                 "nodes": report.nodes,
                 "checkpoints": report.checkpoints,
@@ -125,7 +126,8 @@ def verify(
             raise typer.Exit(1)
         return
     summary = (
-        f"{report.events} events, {report.proofs} proofs, {report.nodes} tree nodes, "
+        f"{report.events} events, {report.records} registry records, {report.proofs} proofs, "
+        f"{report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
         f"{report.notices} notice versions cited"
     )

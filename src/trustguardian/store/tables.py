@@ -47,6 +47,7 @@ from trustguardian.store.tables_ledger import (
     evidence_blobs,
     idempotency_keys,
     ledger_head,
+    registry_records,
     tree_nodes,
 )
 from trustguardian.store.tables_rights import (
@@ -110,6 +111,7 @@ __all__ = [
     "purpose_flags",
     "purpose_versions",
     "purposes",
+    "registry_records",
     "request_assignments",
     "rights_request_steps",
     "rights_requests",

@@ -82,6 +82,24 @@ evidence_blobs = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# The registry's changes (a notice version published, a purpose revised, a key revoked, ...) are
+# ledger leaves too, sharing the one tree and the one sequencer with the events: a leaf index
+# belongs to exactly one event or one record. `content` is the RFC 8785 text of what the change
+# commits to, `leaf` the exact bytes hashed into the tree (ledger.records).
+registry_records = Table(
+    "registry_records",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(80), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_key", String(300), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("leaf", LargeBinary, nullable=False),
+)
+Index("ix_registry_records_object", registry_records.c.object_type, registry_records.c.object_key)
+
 # Complete subtrees only: they never change once complete, so proofs read O(log n) rows.
 tree_nodes = Table(
     "tree_nodes",

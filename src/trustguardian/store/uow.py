@@ -26,6 +26,7 @@ from trustguardian.store.events.subjects import SubjectRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.ops.instance import InstanceRepository
 from trustguardian.store.ops.keyring import KeyringRepository
+from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
 from trustguardian.store.rights.complaints import ComplaintRepository
@@ -101,6 +102,10 @@ class UnitOfWork:
     @cached_property
     def ledger(self) -> LedgerRepository:
         return LedgerRepository(self.connection)
+
+    @cached_property
+    def records(self) -> RecordRepository:
+        return RecordRepository(self.connection)
 
     @cached_property
     def consent(self) -> ConsentRepository:

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from trustguardian.ledger import canonical_json_plain, leaf_hash, node_hash
+from trustguardian.service.verify.records import record_slots
 from trustguardian.service.verify.rows import KINDS
 from trustguardian.store.events.scans import EventRow, ProofRow, VerifyScans, json_value, time_text
 
@@ -34,6 +35,7 @@ class CleanEvents:
     leaf_hashes: list[bytes]
     events: int
     proofs: int
+    records: int = 0
 
 
 def expected_leaf(
@@ -110,10 +112,13 @@ def clean_events(
     shares that meet cover every stored row.
     """
     stop = size if stop is None else stop
+    slots = record_slots(scans)
+    if any(seq >= size for seq in slots):
+        return None
     proof_rows = scans.proofs(size, first=first, stop=stop)
     event_rows = scans.events(size, first=first, stop=stop)
     try:
-        return _clean(event_rows, proof_rows, first, stop, size, progress)
+        return _clean(event_rows, proof_rows, slots, (first, stop), size, progress)
     finally:
         event_rows.close()
         proof_rows.close()
@@ -122,20 +127,28 @@ def clean_events(
 def _clean(
     events: Iterator[Any],
     proofs: Iterator[Any],
-    first: int,
-    stop: int,
+    slots: dict[int, bytes],
+    share: tuple[int, int],
     size: int,
     progress: Progress | None,
 ) -> CleanEvents | None:
+    """`slots` are the registry records' leaf hashes by index: they take the indexes between
+    the events, and no event may take one of them."""
+    first, stop = share
     pending: ProofRow | None = next(proofs, None)
     written: dict[str, orjson.Fragment] = {}
     hashes: list[bytes] = []
     append = hashes.append
     proof_count = 0
     expected = first
+    records = 0
     for row in events:
         seq = row[0]
-        if seq != expected or row[2] not in KINDS:
+        while expected < seq and expected in slots:
+            append(slots[expected])
+            expected += 1
+            records += 1
+        if seq != expected or row[2] not in KINDS or seq in slots:
             return None
         own: list[ProofRow] = []
         while pending is not None and pending[0] == seq:
@@ -156,11 +169,15 @@ def _clean(
         expected += 1
         if progress is not None and expected % 10_000 == 0:
             progress(expected, size)
+    while expected < stop and expected in slots:
+        append(slots[expected])
+        expected += 1
+        records += 1
     if pending is not None or expected != stop:
         return None
     if progress is not None:
         progress(expected, size)
-    return CleanEvents(hashes, expected - first, proof_count)
+    return CleanEvents(hashes, expected - first - records, proof_count, records)
 
 
 def tree_levels(leaf_hashes: list[bytes]) -> list[list[bytes]]:

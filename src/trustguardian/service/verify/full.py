@@ -27,6 +27,7 @@ from trustguardian.service.verify.consent import (
 from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify.links import check_links
+from trustguardian.service.verify.records import check_records, record_slots
 from trustguardian.service.verify.registry import check_cited_notices
 from trustguardian.service.verify.rows import fact, mismatches
 from trustguardian.store.events.scans import ProofRow
@@ -56,6 +57,7 @@ class Report:
     evidence_erased: int = 0
     notices: int = 0
     links: int = 0  # confirmations and corrections checked against the event they name
+    records: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -112,6 +114,7 @@ def verify_ledger(
             report.nodes = nodes
         report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
         check_witnessed(ctx, levels, witnessed, report.problems)
+        report.records = check_records(uow.scans, size, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
         report.links = check_links(uow, size, report.problems)
         if clean is None:
@@ -159,7 +162,12 @@ def _clean_events(
         return None
     if progress is not None:
         progress(size, size)
-    return CleanEvents(own.leaf_hashes + rest.leaf_hashes, size, own.proofs + rest.proofs)
+    return CleanEvents(
+        own.leaf_hashes + rest.leaf_hashes,
+        own.events + rest.events,
+        own.proofs + rest.proofs,
+        own.records + rest.records,
+    )
 
 
 def _events(
@@ -171,9 +179,11 @@ def _events(
     hashes: list[bytes] = []
     facts: list[ConsentFact] = []
     corrected: list[str] = []
+    slots = record_slots(uow.scans)
     expected = 0
     for row in uow.scans.events():
         seq = row[0]
+        expected = _fill(slots, hashes, expected, seq)
         own: list[ProofRow] = []
         while pending is not None and pending[0] < seq:
             report.problems.append(f"proof rows of seq {pending[0]} belong to no event")
@@ -181,9 +191,11 @@ def _events(
         if pending is not None and pending[0] == seq:
             own = pending[1]
             pending = next(proofs, None)
+        if seq in slots:
+            report.problems.append(f"seq {seq}: both an event and a registry record")
         if seq != expected:
             gap = (
-                f"seq {expected}..{seq - 1}: missing events"
+                f"seq {expected}..{seq - 1}: no event or registry record"
                 if seq > expected
                 else f"seq {seq}: out of order"
             )
@@ -217,11 +229,23 @@ def _events(
             progress(report.events, report.tree_size)
     if pending is not None:
         report.problems.append(f"proof rows of seq {pending[0]} belong to no event")
+    expected = _fill(slots, hashes, expected, report.tree_size)
     if expected != report.tree_size:
-        report.problems.append(f"ledger head says {report.tree_size} events, found {expected}")
+        report.problems.append(
+            f"ledger head says {report.tree_size} leaves, found {expected} events and records"
+        )
     if progress is not None:
         progress(report.events, report.tree_size)
     return hashes, facts, corrected
+
+
+def _fill(slots: dict[int, bytes], hashes: list[bytes], expected: int, until: int) -> int:
+    """Adds the registry records' leaf hashes from `expected` on, up to `until` or the first
+    index no record takes; returns the next index."""
+    while expected < until and expected in slots:
+        hashes.append(slots[expected])
+        expected += 1
+    return expected
 
 
 def _parse(leaf: bytes) -> dict[str, Any] | None:

@@ -36,6 +36,8 @@ StateRow = tuple[Any, ...]
 # seq, id, kind, subject_id, purpose_key, purpose_version, channels, notice_key, notice_version,
 # occurred_at, corrects, confirm_by (the consent-deciding columns, in `consent_fact` order)
 FactRow = tuple[Any, ...]
+# seq, kind, object_type, object_key, content, recorded_at, actor, leaf
+RecordRow = tuple[Any, ...]
 # level, idx, hash
 NodeRow = tuple[int, int, bytes]
 # event_seq, position, commitment, sealed, blob_address, event id, subject_id
@@ -71,6 +73,10 @@ FACTS = (
     "SELECT seq, id, kind, subject_id, purpose_key, purpose_version, channels, notice_key, "
     "notice_version, occurred_at, corrects, confirm_by FROM events WHERE seq < {size}{kinds} "
     "ORDER BY seq"
+)
+RECORDS = (
+    "SELECT seq, kind, object_type, object_key, content, recorded_at, actor, leaf "
+    "FROM registry_records ORDER BY seq"
 )
 NODES = "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx"
 HEAD = "SELECT size FROM ledger_head WHERE id = 1"
@@ -135,6 +141,10 @@ class VerifyScans:
             listed = ", ".join(f"'{k}'" for k in sorted(kinds))
             only = f" AND (kind IN ({listed}) OR corrects IS NOT NULL)"
         return self._stream(FACTS.format(size=int(size), kinds=only))
+
+    def records(self) -> Generator[RecordRow, None, None]:
+        """Every registry record in seq order (they are few: one per registry change)."""
+        return self._stream(RECORDS)
 
     def nodes(self) -> Generator[NodeRow, None, None]:
         """Every stored tree node in (level, index) order."""
