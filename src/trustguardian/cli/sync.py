@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
+import time
 from types import FrameType
 
 import typer
@@ -11,6 +13,7 @@ import typer
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
+from trustguardian.service.events.batches import seal_batches
 from trustguardian.service.sync import status as sync_status
 from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
@@ -119,8 +122,12 @@ def run(
     typer_ctx: typer.Context,
     once: bool = typer.Option(False, "--once", help="One pass, then exit."),
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
+    seal_every: float = typer.Option(
+        60.0, help="Seconds between sealing passes of the checks and access log (0: never)."
+    ),
 ) -> None:
-    """Deliver outbox events to webhooks (and to NATS when configured) until stopped."""
+    """Deliver outbox events to webhooks (and to NATS when configured) until stopped; seal the
+    checks answered and the access log in ledger batches on the way."""
     ctx = context(typer_ctx)
     dispatcher = Dispatcher(ctx)
     broker = BrokerPublisher(ctx, owner=dispatcher.owner) if ctx.settings.nats_url else None
@@ -131,8 +138,16 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    sealed_at = -math.inf
     try:
         while not stop.is_set():
+            if seal_every > 0 and time.monotonic() - sealed_at >= seal_every:
+                sealed_at = time.monotonic()
+                for batch in seal_batches(ctx):
+                    console.print(
+                        f"sealed {batch.count} {batch.kind} rows at ledger seq {batch.seq}",
+                        highlight=False,
+                    )
             done = dispatcher.run_once()
             published = broker.run_once() if broker else 0
             if done.enqueued or done.delivered or done.failed or published:

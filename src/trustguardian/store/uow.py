@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
@@ -170,3 +171,7 @@ class UnitOfWork:
     @cached_property
     def batch_reads(self) -> BatchReads:
         return BatchReads(self.connection)
+
+    @cached_property
+    def batches(self) -> BatchRepository:
+        return BatchRepository(self.connection)

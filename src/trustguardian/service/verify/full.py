@@ -15,6 +15,7 @@ from trustguardian.ledger import leaf_hash
 from trustguardian.service.context import Context
 from trustguardian.service.events.consent import lifetimes
 from trustguardian.service.gc_pause import gc_paused
+from trustguardian.service.verify.batches import check_batches
 from trustguardian.service.verify.checkpoints import check_checkpoints, check_witnessed
 from trustguardian.service.verify.consent import (
     DIFFER,
@@ -57,6 +58,7 @@ class Report:
     evidence_erased: int = 0
     notices: int = 0
     links: int = 0  # confirmations and corrections checked against the event they name
+    sealed: int = 0  # checks and access-log rows checked against their sealed batches
     records: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -117,6 +119,7 @@ def verify_ledger(
         report.records = check_records(uow.scans, size, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
         report.links = check_links(uow, size, report.problems)
+        report.sealed = check_batches(uow, size, report.problems)
         if clean is None:
             consent = consent_problems(uow.scans, facts, corrected)
         else:
