@@ -30,6 +30,8 @@ from common import context, database
 from trustguardian.domain.errors import DomainError
 from trustguardian.service.collect import legacy_import
 from trustguardian.service.collect.import_mapping import load_mapping
+from trustguardian.service.collect.import_proofs import RowRejected
+from trustguardian.service.collect.import_source import read_source
 from trustguardian.service.events.recording import record_events
 
 
@@ -47,21 +49,18 @@ def run(backend: str, rows: int, batch: int, workdir: Path) -> dict[str, float]:
         try:
             setup_collect(ctx)
             if phase == "baseline":
-                provenance = {
-                    "file_sha256": "0" * 64,
-                    "file_name": export.name,
-                    "imported_by": "bench",
-                    "imported_at": datetime.now(UTC).isoformat(),
-                }
+                job, lines = legacy_import.prepare(
+                    ctx, read_source(export), touchpoint=LEGACY, mapping=mapping,
+                    imported_by="bench", evidence_dir=scans,
+                )  # fmt: skip
                 drafts = []
-                for number, cells in legacy_import._read(export, mapping):
+                for line in lines:
                     try:
+                        assert line.cells is not None
                         drafts.append(
-                            legacy_import._drafts(
-                                ctx, number, cells, LEGACY, mapping, scans, provenance
-                            )
+                            legacy_import.row_drafts(ctx, job, line.number, line.raw, line.cells)[0]
                         )
-                    except (legacy_import.RowRejected, DomainError):
+                    except (RowRejected, DomainError):
                         continue  # the bad rows: the import reports them, the baseline skips them
                 now = datetime.now(UTC)
                 good = [d for d in drafts if d and all(x.occurred_at < now for x in d)]

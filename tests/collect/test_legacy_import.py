@@ -72,7 +72,7 @@ def test_import_reports_bad_rows_and_a_second_run_imports_nothing(
     assert "1200/1200" in out
     assert "Rejected rows" in out
     with (tmp_path / "rejected.csv").open(encoding="utf-8") as handle:
-        rejected = {int(r["row"]): r["why"] for r in csv.DictReader(handle)}
+        rejected = {int(r["line"]): r["why"] for r in csv.DictReader(handle)}
     assert set(rejected) == set(bad)
     for line, why in bad.items():
         assert why in rejected[line], (line, rejected[line])

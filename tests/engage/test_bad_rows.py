@@ -55,7 +55,8 @@ def csv_case(population: Population) -> tuple[bytes, Expected]:
     add(f"{m1}".encode(), bad(COLUMNS))
     add(f"{m1},nope,".encode(), bad("unknown purpose 'nope'"))
     add(f"{m1},,pigeon".encode(), bad("unknown channel 'pigeon'"))
-    add(b"\xff\xfe" + m1.encode() + b",,", bad(NOT_UTF8))
+    # Named with its line and first bad byte, and written back as read (not blank).
+    add(b"\xff\xfe" + m1.encode() + b",,", bad(f"{NOT_UTF8} (byte 0xFF) on line 8"))
     add(b",,", bad("no identifier"))
     m2, a2 = good(population, 2)
     add(f"{m2},,".encode(), a2)
@@ -216,6 +217,8 @@ def test_cli_audience_filter_answers_bad_rows(population: Population, tmp_path: 
     for row, (_, reason, error) in zip(rejected[1:], denied, strict=True):
         assert row[-2] == reason, row
         assert (error or "") in row[-1], row
+    [unreadable] = [row for row in rejected if NOT_UTF8 in row[-1]]
+    assert unreadable[0].endswith(good(population, 1)[0])
     assert f"{len(allowed)} allowed, {len(denied)} rejected" in output
 
 

@@ -121,8 +121,9 @@ def test_the_most_specific_policy_applies() -> None:
         found = pick_policy(every, purpose, channel)
         return None if found is None else (found.cap, found.window)
 
-    assert applied(PURPOSE, Channel.SMS) == (newsletter_sms.cap, None)
-    assert applied(PURPOSE, Channel.EMAIL) == (newsletter.cap, None)
+    # A purpose's cap counts that purpose's contacts only: it comes back naming the purpose.
+    assert applied(PURPOSE, Channel.SMS) == (FrequencyCap(1, 30, PURPOSE), None)
+    assert applied(PURPOSE, Channel.EMAIL) == (FrequencyCap(3, 30, PURPOSE), None)
     assert applied("other", Channel.SMS) == (sms.cap, None)
     assert applied("other", Channel.EMAIL) == (anything.cap, None)
     assert pick_policy([sms], "other", Channel.EMAIL) is None

@@ -3,10 +3,9 @@ identifier stays suppressed, connected systems are told and named."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import select
+from tests.factories.disk import stored_values
 
 from trustguardian.domain.errors import Erased, InvalidToken
 from trustguardian.domain.registry import Channel
@@ -31,20 +30,6 @@ from .helpers import ANNA, ANNA_PHONE, DESK, PURPOSE, UNSUB, check, outbox_files
 
 DETAILS = "Vorrei sapere quali dati avete su di me."
 SECRET_FILE = b"%PDF-1.4 scansione della lettera firmata da Anna Bianchi"
-
-
-def _everything(ctx: Context) -> bytes:
-    """Every value of every column of every table, as bytes, for a search."""
-    chunks: list[bytes] = []
-    with ctx.engine.connect() as conn:
-        for table in t.metadata.sorted_tables:
-            for row in conn.execute(select(table)):
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        chunks.append(bytes(value))
-                    elif value is not None:
-                        chunks.append(json.dumps(value, default=str).encode())
-    return b"\n".join(chunks)
 
 
 def test_access_and_portability_export_data_and_history_as_json_and_csv(rctx: Context) -> None:
@@ -98,14 +83,14 @@ def test_erasure_leaves_nothing_readable_and_keeps_the_ledger_and_suppression(
     )
     request_id = verified(rctx, RequestKind.ERASURE)
     assert outbox_files(rctx.settings.outbox_dir)  # the code was mailed
-    haystack = _everything(rctx)
+    haystack = stored_values(rctx)
     assert anna.email.encode() not in haystack  # sealed even before erasure
     done = fulfil_request(rctx, request_id=request_id, actor="dpo")
     assert done.erasure is not None
     assert [s.key for s in done.erasure.systems] == ["crm"]
     assert done.erasure.message_files_removed >= 1
     # No readable personal data: not in any column, not in the mail outbox, not via the service.
-    haystack = _everything(rctx)
+    haystack = stored_values(rctx)
     for secret in (ANNA.encode(), b"+393337654321", DETAILS.encode(), SECRET_FILE, b"lettera.pdf"):
         assert secret not in haystack
     assert outbox_files(rctx.settings.outbox_dir) == []

@@ -15,8 +15,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import func, select
+from tests.conftest import TEST_MASTER_KEY
 from tests.factories.events import email, make_draft, record
+from typer.testing import CliRunner
 
+from trustguardian.cli.app import app
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
@@ -270,6 +273,27 @@ def first_seen_by_subject(requests: Sequence[Received]) -> dict[str, list[str]]:
         if r.webhook_id not in chain:
             chain.append(r.webhook_id)
     return chains
+
+
+# the command line ---------------------------------------------------------------------------
+
+
+def cli_env(ctx: Context) -> dict[str, str]:
+    """The environment of a CLI run against this context's database, with fast retries."""
+    return {
+        "TRUSTGUARDIAN_DATABASE_URL": ctx.settings.database_url,
+        "TRUSTGUARDIAN_KEYS_FILE": str(ctx.settings.keys_file),
+        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
+        "TRUSTGUARDIAN_SYNC_BACKOFF_BASE_SECONDS": "0.01",
+        "TRUSTGUARDIAN_SYNC_BACKOFF_CAP_SECONDS": "0.02",
+        "TRUSTGUARDIAN_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
+    }
+
+
+def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Runs `trustguardian ARGS` in this process: (exit code, output)."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.output
 
 
 # the deliveries table -----------------------------------------------------------------------

@@ -18,15 +18,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook as Verifier
-from tests.conftest import TEST_MASTER_KEY
 from tests.factories.api import assert_problem
 from tests.factories.events import email, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
-from tests.sync.helpers import Receiver, Receivers, always, free_port, run_until
-from typer.testing import CliRunner
+from tests.sync.helpers import (
+    Receiver,
+    Receivers,
+    always,
+    cli_env,
+    free_port,
+    run_cli,
+    run_until,
+)
 
 from trustguardian.asgi import create_app
-from trustguardian.cli.app import app
 from trustguardian.cli.common import console
 from trustguardian.domain.access import Scope
 from trustguardian.domain.events import EventKind
@@ -187,22 +192,6 @@ def test_bad_system_input_is_refused(ctx: Context, api: TestClient) -> None:
         api.post("/v1/systems", json={**body, "key": "x", "kind": "erp"}), 422, "validation-error"
     )
     assert rows(ctx, t.systems) == [1]
-
-
-def cli_env(ctx: Context) -> dict[str, str]:
-    return {
-        "TRUSTGUARDIAN_DATABASE_URL": ctx.settings.database_url,
-        "TRUSTGUARDIAN_KEYS_FILE": str(ctx.settings.keys_file),
-        "TRUSTGUARDIAN_MASTER_KEY": TEST_MASTER_KEY,
-        "TRUSTGUARDIAN_SYNC_BACKOFF_BASE_SECONDS": "0.01",
-        "TRUSTGUARDIAN_SYNC_BACKOFF_CAP_SECONDS": "0.02",
-        "TRUSTGUARDIAN_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
-    }
-
-
-def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.output
 
 
 @contextlib.contextmanager

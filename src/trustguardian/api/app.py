@@ -8,7 +8,18 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from trustguardian.api import census as census_api
-from trustguardian.api import checks, collect, events, keys, registry, sdk, subjects, sync
+from trustguardian.api import (
+    checks,
+    collect,
+    engage_lists,
+    events,
+    keys,
+    registry,
+    sdk,
+    subjects,
+    sync,
+    sync_admin,
+)
 from trustguardian.api import complaints as complaints_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
@@ -29,10 +40,12 @@ def install_api(app: FastAPI) -> None:
     """Adds the API's routers and the description of each problem type (`/problems/{code}`)."""
     # Routes are matched in order: the contact check, the busiest endpoint, is tried first.
     app.include_router(checks.router)
+    app.include_router(engage_lists.router)
     app.include_router(registry.router)
     app.include_router(events.router)
     app.include_router(subjects.router)
     app.include_router(sync.router)
+    app.include_router(sync_admin.router)
     app.include_router(keys.router)
     app.include_router(census_api.router)
     app.include_router(reports_api.router)

@@ -7,6 +7,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import IO, Annotated
 
 import orjson
@@ -46,6 +47,12 @@ Checker = Annotated[ApiKey, Depends(require(CHECK_SCOPE))]
 
 class CheckCreate(Input):
     identifier: IdentifierIn | None = None
+    identifiers: Annotated[list[IdentifierIn], Field(max_length=10)] | None = Field(
+        default=None,
+        description="Every identifier of the row (e-mail, phone...): each is resolved; the "
+        "channel's own must be allowed, any suppressed or listed one denies the contact, and "
+        "two of different people answer `conflicting_identifiers`.",
+    )
     subject_id: Annotated[str, Field(max_length=40)] | None = None
     purpose: Key
     channel: Channel
@@ -80,17 +87,35 @@ def check(body: CheckCreate, ctx: Ctx, _: Checker) -> CheckRead:
 def answer_check(ctx: Context, body: CheckCreate) -> CheckRead:
     """Checks and records one contact: all that POST /v1/checks decides once the key is
     authorised. The route and its fast path (api.fast_checks) differ only in transport."""
-    if (body.identifier is None) == (body.subject_id is None):
+    if body.identifier is not None and body.identifiers:
+        raise InvalidInput(
+            "give identifier or identifiers, not both", errors=[FieldError("identifiers", "")]
+        )
+    if body.identifier is None and not body.identifiers and body.subject_id is None:
+        raise InvalidInput(
+            "name the person by an identifier, by identifiers or by subject_id",
+            errors=[FieldError("identifier", "")],
+        )
+    if body.identifier is not None and body.subject_id is not None:
         raise InvalidInput(
             "name the person by one identifier or by subject_id",
             errors=[FieldError("identifier", "")],
         )
-    identifier = (
-        to_identifiers(ctx, [body.identifier], loc="identifier")[0] if body.identifier else None
+    named = (
+        to_identifiers(ctx, [body.identifier], loc="identifier")
+        if body.identifier
+        else to_identifiers(ctx, body.identifiers or [])
     )
     outcome = check_contact(
         ctx,
-        request=CheckRequest(body.purpose, body.channel, identifier, body.subject_id, body.at),
+        request=CheckRequest(
+            body.purpose,
+            body.channel,
+            named[0] if named else None,
+            body.subject_id,
+            body.at,
+            others=tuple(named[1:]),
+        ),
     )
     return CheckRead(
         check_id=outcome.check_id or "",
@@ -159,11 +184,16 @@ async def check_bulk(
             },
         ),
     ] = None,
+    at: Annotated[
+        AwareDatetime | None,
+        Query(description="The moment of the contacts (now by default), e.g. a campaign's."),
+    ] = None,
 ) -> StreamingResponse:
     """Checks a list streamed as CSV (with a header) or NDJSON; answers each row, in order.
 
-    A row names its person in one of the columns email, phone, customer_id, postal or
-    subject_id, and may carry its own purpose and channel. A CSV list may be separated by commas,
+    A row names its person in the columns email, phone, customer_id, postal or subject_id (all
+    it fills are resolved and must agree), and may carry its own purpose and channel; `at`
+    checks every row as of that moment. A CSV list may be separated by commas,
     semicolons or tabs (read from its header, answered with the same) and start with a byte order
     mark; its columns are found by name with common aliases, or named with `column`. Each answer
     row adds `allowed` and `reason` (and `error` for a row that could not be read). A CSV list
@@ -182,7 +212,7 @@ async def check_bulk(
         spool.close()
         raise
     return StreamingResponse(
-        _answers(ctx, lines, layout, purpose=purpose, channel=channel),
+        _answers(ctx, lines, layout, purpose=purpose, channel=channel, at=at),
         media_type="application/x-ndjson" if ndjson else "text/csv",
         background=BackgroundTask(spool.close),
     )
@@ -205,6 +235,7 @@ async def _answers(
     *,
     purpose: str | None,
     channel: Channel | None,
+    at: datetime | None,
 ) -> AsyncIterator[bytes]:
     """The answers, a batch at a time: NDJSON without a header, else CSV in the list's dialect."""
     rows: Iterator[RowIn]
@@ -217,10 +248,10 @@ async def _answers(
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel)
+            yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel, at)
             batch = []
     if batch:
-        yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel)
+        yield await run_in_threadpool(_format, ctx, batch, layout, purpose, channel, at)
 
 
 def _ndjson_rows(lines: Iterator[bytes]) -> Iterator[RowIn]:
@@ -247,9 +278,10 @@ def _format(
     layout: ListHeader | None,
     purpose: str | None,
     channel: Channel | None,
+    at: datetime | None,
 ) -> bytes:
     out = io.BytesIO()
-    for answer in filter_rows(ctx, batch, purpose=purpose, channel=channel):
+    for answer in filter_rows(ctx, batch, purpose=purpose, channel=channel, at=at):
         out.write(_ndjson_line(answer) if layout is None else _csv_answer(answer, layout))
     return out.getvalue()
 

@@ -22,6 +22,11 @@ class ApiKeyCreate(Input):
     name: Name
     scopes: Annotated[list[Scope], Field(min_length=1)]
     touchpoint: Key | None = None
+    system: Key | None = Field(
+        default=None,
+        description="A company system's key: the events it records are attributed to that "
+        "system and never sent back to it.",
+    )
 
 
 class ApiKeyRead(BaseModel):
@@ -29,6 +34,7 @@ class ApiKeyRead(BaseModel):
     name: str
     scopes: list[Scope]
     touchpoint: str | None
+    system: str | None
     created_at: AwareDatetime
     revoked_at: AwareDatetime | None
 
@@ -39,6 +45,7 @@ class ApiKeyRead(BaseModel):
             name=key.name,
             scopes=sorted(key.scopes),
             touchpoint=key.touchpoint_key,
+            system=key.system_key,
             created_at=key.created_at,
             revoked_at=key.revoked_at,
         )
@@ -52,7 +59,11 @@ class ApiKeyCreated(ApiKeyRead):
 def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
     """Creates an API key and shows its token once."""
     key, token = access.create_api_key(
-        ctx, name=body.name, scopes=body.scopes, touchpoint_key=body.touchpoint
+        ctx,
+        name=body.name,
+        scopes=body.scopes,
+        touchpoint_key=body.touchpoint,
+        system_key=body.system,
     )
     return ApiKeyCreated(**ApiKeyRead.of(key).model_dump(), token=token)
 

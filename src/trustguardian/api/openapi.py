@@ -19,8 +19,8 @@ from trustguardian.api.openapi_docs import (
     ERRORS,
     EXAMPLES,
     HTML_ERRORS,
-    LIST_BODY,
     PROBLEMS,
+    REQUEST_BODIES,
     REQUEST_CONTENT,
     REQUEST_EXAMPLES,
 )
@@ -156,7 +156,7 @@ def _content(operation: dict[str, Any]) -> None:
                 body["example"] = example
         operation["requestBody"] = {
             "required": True,
-            "description": LIST_BODY,
+            "description": REQUEST_BODIES[op_id],
             "content": content,
         }
     bodies = CONTENT.get(op_id)

@@ -82,6 +82,12 @@ ERRORS: dict[str, dict[int, list[str]]] = {
     "addSubjectIdentifiers": {409: ["identifier-taken", "conflict"]},
     "createSystem": CREATED,
     "createWebhook": {404: ["not-found"]},
+    "disableWebhook": CHANGES,
+    "enableWebhook": CHANGES,
+    "deleteWebhook": CHANGES,
+    "listDeadLetters": {404: ["not-found"]},
+    "retryDeadLetters": {404: ["not-found"]},
+    "discardDeadLetters": {404: ["not-found"]},
     "createApiKey": {404: ["not-found"]},
     "examineTouchpoint": CHANGES,
     "getTouchpointFindings": CHANGES,
@@ -162,11 +168,16 @@ CONTENT: dict[str, dict[str, dict[str, Any]]] = {
 # refuse an operation whose body types include text/csv); the description names the types.
 REQUEST_CONTENT: dict[str, dict[str, dict[str, Any]]] = {
     "checkContactList": {"application/octet-stream": BINARY},
+    "importRegister": {"application/octet-stream": BINARY},
 }
 LIST_BODY = (
     "The list: CSV with a header (`text/csv`, or any type but NDJSON), or NDJSON "
     "(`application/x-ndjson`), one person a row."
 )
+REQUEST_BODIES = {
+    "checkContactList": LIST_BODY,
+    "importRegister": "The register's file, UTF-8: one number (or postal address) a line.",
+}
 
 EVENT_ID = "01JNQ8ZC4M6N9W5X2V7T3R1KPA"
 SUBJECT_ID = "sub_01JNQ8Y3H5D2K7M9P4R6T8V0WX"

@@ -66,6 +66,7 @@ class Snapshot(Input):
     url: Annotated[str, Field(max_length=2000)] | None = None
     notice_url: Annotated[str, Field(max_length=2000)] | None = None
     notice_text: Annotated[str, Field(max_length=100_000)] | None = None
+    notice_sha256: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
     captured_at: Annotated[str, Field(max_length=40)] | None = None
 
 
@@ -252,6 +253,7 @@ async def record_form(key: str, request: Request) -> Any:
             notice_version=body.notice_version,
             notice_url=body.snapshot.notice_url,
             notice_text=body.snapshot.notice_text,
+            notice_sha256=body.snapshot.notice_sha256,
             captured_at=body.snapshot.captured_at,
         )
         net = Network(

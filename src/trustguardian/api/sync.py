@@ -64,6 +64,9 @@ class WebhookCreate(Input):
     url: AnyHttpUrl
     event_kinds: list[EventKind] = []
     purposes: list[Key] = []
+    from_start: bool = Field(
+        default=False, description="Send the whole history first (by default: from now on)."
+    )
 
 
 class WebhookRead(BaseModel):
@@ -130,6 +133,7 @@ def create_webhook(body: WebhookCreate, ctx: Ctx, _: Writer) -> WebhookCreated:
         url=str(body.url),
         event_kinds=[str(k) for k in body.event_kinds],
         purposes=body.purposes,
+        from_start=body.from_start,
     )
     return WebhookCreated(**WebhookRead.of(hook).model_dump(), secret=secret)
 

@@ -38,10 +38,14 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "systems": Lazy(_CLI + "sync", "systems_app", "Company systems kept in sync."),
     "webhooks": Lazy(
-        _CLI + "sync", "webhooks_app", "Signed webhooks: add (secret shown once), rotate."
+        _CLI + "sync",
+        "webhooks_app",
+        "Signed webhooks: add (secret shown once), rotate, disable, enable, delete.",
     ),
     "sync": Lazy(
-        _CLI + "sync", "sync_app", "The outbox dispatcher: run, replay, status, reconcile."
+        _CLI + "sync",
+        "sync_app",
+        "The outbox dispatcher: run, replay, status, reconcile, dead-letters.",
     ),
     "check": Lazy(
         _CLI + "engage",
@@ -51,9 +55,13 @@ COMMANDS: dict[str, Lazy] = {
     "audience": Lazy(
         _CLI + "engage", "audience", "Campaign lists: filter into allowed and rejected."
     ),
-    "policies": Lazy(_CLI + "engage", "policies", "Contact policies: frequency caps and windows."),
-    "suppression": Lazy(_CLI + "engage", "suppression", "The internal suppression list."),
-    "registers": Lazy(_CLI + "engage", "registers", "Public opposition registers: import, status."),
+    "policies": Lazy(
+        _CLI + "engage_lists", "policies", "Contact policies: frequency caps and windows."
+    ),
+    "suppression": Lazy(_CLI + "engage_lists", "suppression", "The internal suppression list."),
+    "registers": Lazy(
+        _CLI + "engage_lists", "registers", "Public opposition registers: import, status."
+    ),
     "collect": Lazy(
         _CLI + "collect",
         "collect_app",

@@ -21,7 +21,7 @@ from trustguardian.cli.common import JSON, console, context, print_json, record_
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect import admin as collect_admin
 from trustguardian.service.collect.import_mapping import load_mapping
-from trustguardian.service.collect.legacy_import import ImportReport, count_rows, import_consents
+from trustguardian.service.collect.legacy_import import ImportReport, import_consents
 
 collect_app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(no_args_is_help=True)
@@ -162,7 +162,6 @@ def import_consents_command(
     """Import consents from a legacy CSV; bad rows are reported, re-runs import nothing twice."""
     ctx = context(typer_ctx)
     rules = load_mapping(mapping)
-    total = count_rows(file, rules)
     columns = [
         TextColumn("importing"),
         BarColumn(),
@@ -171,7 +170,7 @@ def import_consents_command(
         TimeRemainingColumn(),
     ]
     with Progress(*columns, console=console, disable=as_json) as bar:
-        task = bar.add_task("import", total=total)
+        task = bar.add_task("import", total=None)
         report = import_consents(
             ctx,
             path=file,
@@ -180,7 +179,7 @@ def import_consents_command(
             imported_by=by or getpass.getuser(),
             evidence_dir=evidence_dir,
             batch_rows=batch,
-            progress=lambda done: bar.update(task, completed=done),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     out = rejected or Path(f"{file.stem}.rejected.csv")
     if as_json:
@@ -195,6 +194,8 @@ def import_consents_command(
                 "without_consent": report.empty_rows,
                 "rejected": len(report.rejected),
                 "rejected_file": str(out) if report.rejected else None,
+                "encoding": report.encoding,
+                "findings": [{"line": n, "finding": f} for n, f in report.findings],
             }
         )
     else:
@@ -203,7 +204,7 @@ def import_consents_command(
         return
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "why"])
+        writer.writerow(["line", "why"])
         writer.writerows(sorted(report.rejected))
     if not as_json:
         console.print(f"Every rejected row and why: {out}")
@@ -212,7 +213,7 @@ def import_consents_command(
 
 def _print_report(file: Path, report: ImportReport) -> None:
     table(
-        f"Import of {file.name} (sha256 {report.file_sha256[:16]}…)",
+        f"Import of {file.name} ({report.encoding}, sha256 {report.file_sha256[:16]}…)",
         ["rows", "imported", "events", "already imported", "without consent", "rejected"],
         [
             (
@@ -225,11 +226,13 @@ def _print_report(file: Path, report: ImportReport) -> None:
             )
         ],
     )
+    if report.findings:
+        table("Imported with a finding", ["line", "finding"], report.findings[:SHOWN_REJECTIONS])
     if not report.rejected:
         return
     table(
         "Rejected rows",
-        ["row", "why"],
+        ["line", "why"],
         sorted(report.rejected)[:SHOWN_REJECTIONS],
     )
     if len(report.rejected) > SHOWN_REJECTIONS:

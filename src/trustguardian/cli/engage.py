@@ -1,25 +1,23 @@
-"""`trustguardian check|audience|policies|suppression|registers ...`."""
+"""`trustguardian check|audience ...` (policies, suppression and registers: cli.engage_lists)."""
 
 from __future__ import annotations
 
 import csv
 import functools
 import io
-import json
 import os
 from collections import Counter
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trustguardian.cli.common import JSON, console, context, print_json, rows_out, table
+from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
-from trustguardian.service.engage import admin as engage_admin
 from trustguardian.service.engage.audience import csv_records, list_lines
 from trustguardian.service.engage.audience_workers import Checked, check_records
 from trustguardian.service.engage.checks import CheckRequest, check_contact
@@ -27,9 +25,6 @@ from trustguardian.service.engage.list_header import parse_columns, read_header
 from trustguardian.service.events.identifiers import normalise
 
 audience = typer.Typer(no_args_is_help=True)
-policies = typer.Typer(no_args_is_help=True)
-suppression = typer.Typer(no_args_is_help=True)
-registers = typer.Typer(no_args_is_help=True)
 
 
 def check(
@@ -39,25 +34,40 @@ def check(
     email: str | None = typer.Option(None, help="The person's e-mail."),
     phone: str | None = typer.Option(None, help="The person's phone number."),
     address: str | None = typer.Option(None, help="The person's postal address (letters)."),
+    customer_id: str | None = typer.Option(None, "--customer-id", help="The customer code."),
     subject: str | None = typer.Option(None, help="The person's subject id."),
+    at: str | None = typer.Option(
+        None, "--at", help="The moment of contact, ISO 8601 (no offset: UTC); default now."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """May we contact this person, for this purpose, on this channel, now? (exit 1 if not)"""
+    """May we contact this person, for this purpose, on this channel, at this moment? (exit 1
+    if not). Every identifier given is resolved and must agree."""
     ctx = context(typer_ctx)
     region = ctx.settings.default_phone_region
-    given = [
-        (k, v)
-        for k, v in (
+    named = [
+        normalise(kind, value, region=region)
+        for kind, value in (
             (IdentifierKind.EMAIL, email),
             (IdentifierKind.PHONE, phone),
             (IdentifierKind.POSTAL, address),
+            (IdentifierKind.CUSTOMER_ID, customer_id),
         )
-        if v
+        if value
     ]
-    identifier = normalise(given[0][0], given[0][1], region=region) if given else None
-    if identifier is None and subject is None:
-        raise typer.BadParameter("name the person with --email, --phone, --address or --subject")
-    outcome = check_contact(ctx, request=CheckRequest(purpose, channel, identifier, subject))
+    if not named and subject is None:
+        raise typer.BadParameter(
+            "name the person with --email, --phone, --address, --customer-id or --subject"
+        )
+    request = CheckRequest(
+        purpose,
+        channel,
+        named[0] if named else None,
+        subject,
+        moment_option(at, "--at"),
+        others=tuple(named[1:]),
+    )
+    outcome = check_contact(ctx, request=request)
     if as_json:
         print_json(
             {
@@ -65,7 +75,9 @@ def check(
                 "reason": outcome.reason,
                 "words": outcome.words,
                 "check_id": outcome.check_id,
+                "subject_id": outcome.subject_id,
                 "event_id": outcome.event_id,
+                "at": request.moment or None,
             }
         )
     else:
@@ -75,6 +87,19 @@ def check(
         )
     if not outcome.allowed:
         raise typer.Exit(1)
+
+
+def moment_option(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 instant given on the command line (UTC when it names no offset)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            "use an ISO 8601 instant, e.g. 2026-04-10T10:00:00+02:00", param_hint=option
+        ) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _print_outcome(allowed: bool, reason: object, words: str) -> None:
@@ -101,17 +126,22 @@ def filter_list(
         help="Read a role from a column: email=COL (repeat; roles email, phone, customer_id, "
         "postal, subject_id, purpose, channel).",
     ),
+    at: str | None = typer.Option(
+        None, "--at", help="Check every row as of this moment, ISO 8601 (no offset: UTC)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Split a campaign list into allowed and rejected rows, each rejection with its reason.
 
-    A row names its person in a column email, phone, customer_id, postal or subject_id, found by
+    A row names its person in the columns email, phone, customer_id, postal or subject_id (all
+    it fills are resolved and must agree), found by
     name (E-mail, Cellulare, Telefono, Codice cliente... in any case, with or without accents)
     or named with --column. The delimiter (comma, semicolon or tab) is read from the header and
     the outputs are written with it. Rows are read and written as a stream, so lists of millions
     stay in bounded memory. A list with no row that could be checked exits with status 2.
     """
     ctx = context(typer_ctx)
+    moment = moment_option(at, "--at")
     mapping = parse_columns(column, how="--column")
     size = source.stat().st_size
     allowed_rows = 0
@@ -146,6 +176,7 @@ def filter_list(
                 answer=functools.partial(_part, layout.keys, bad_file is not None, sep),
                 workers=workers,
                 delimiter=sep,
+                at=moment,
             ):
                 good.write(part.kept)
                 if bad_file:
@@ -273,126 +304,3 @@ def _split(
 def _crlf(lines: list[str]) -> str:
     """Lines already written as CSV, each ended by CRLF as the csv module ends its rows."""
     return "".join(line + "\r\n" for line in lines)
-
-
-@policies.command("add")
-def add_policy(
-    typer_ctx: typer.Context,
-    purpose: str | None = typer.Option(None, help="Only this purpose (default: every purpose)."),
-    channel: Channel | None = typer.Option(
-        None, help="Only this channel (default: every channel)."
-    ),
-    max_contacts: int | None = typer.Option(
-        None, "--max", min=1, help="At most this many contacts..."
-    ),
-    days: int | None = typer.Option(None, min=1, help="...in this many days, per person."),
-    window: str | None = typer.Option(
-        None,
-        help='Contact window as JSON: {"weekdays": ["09:00","20:00"], "saturday": null, '
-        '"sunday": null, "on_holidays": false, "time_zone": "Europe/Rome"}',
-    ),
-    as_json: bool = JSON,
-) -> None:
-    """Add a policy against harassment: a frequency cap and/or a contact window."""
-    parsed = json.loads(window) if window else None
-    policy_id = engage_admin.add_policy(
-        context(typer_ctx),
-        purpose=purpose,
-        channel=channel,
-        max_contacts=max_contacts,
-        days=days,
-        window=parsed,
-    )
-    if as_json:
-        print_json({"id": policy_id})
-        return
-    console.print(f"Policy {policy_id} added.")
-
-
-@suppression.command("add")
-def suppress(
-    typer_ctx: typer.Context,
-    email: list[str] = typer.Option([], "--email", help="An e-mail to never contact (repeat)."),
-    phone: list[str] = typer.Option(
-        [], "--phone", help="A phone number to never contact (repeat)."
-    ),
-    reason: str = typer.Option("internal suppression", help="Why."),
-    as_json: bool = JSON,
-) -> None:
-    """Put identifiers on the internal suppression list (kept as keyed hashes)."""
-    ctx = context(typer_ctx)
-    region = ctx.settings.default_phone_region
-    identifiers = [normalise(IdentifierKind.EMAIL, e) for e in email] + [
-        normalise(IdentifierKind.PHONE, p, region=region) for p in phone
-    ]
-    added = engage_admin.suppress(ctx, identifiers=identifiers, reason=reason)
-    if as_json:
-        print_json({"added": added})
-        return
-    console.print(f"{added} identifiers added to the suppression list.")
-
-
-@registers.command("import")
-def import_register(
-    typer_ctx: typer.Context,
-    source: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="One number (phone) or address (post) per line."
-    ),
-    name: str = typer.Option("rpo", help="The register's name."),
-    kind: str = typer.Option("phone", help="phone or post."),
-    register_date: str = typer.Option(..., "--date", help="The register's date, YYYY-MM-DD."),
-    as_json: bool = JSON,
-) -> None:
-    """Import a public opposition register (Registro Pubblico delle Opposizioni)."""
-    data = source.read_bytes()
-    entries, bad = engage_admin.import_register(
-        context(typer_ctx),
-        name=name,
-        kind=kind,
-        register_date=date.fromisoformat(register_date),
-        lines=data.decode("utf-8", "replace").splitlines(),
-        file_sha256=engage_admin.file_digest(data),
-    )
-    if as_json:
-        print_json(
-            {
-                "register": name,
-                "date": register_date,
-                "entries": entries,
-                "rejected": [{"line": n, "why": why} for n, why in bad],
-            }
-        )
-        return
-    console.print(
-        f"Imported {entries} entries of register {name} dated {register_date}; "
-        f"{len(bad)} lines rejected."
-    )
-    for number, why in bad[:20]:
-        console.print(f"  line {number}: {why}", highlight=False)
-
-
-@registers.command("status")
-def status(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
-    """How old each imported register is; warns when it is past the monthly refresh."""
-    rows = engage_admin.registers_status(context(typer_ctx))
-    rows_out(
-        as_json,
-        "Opposition registers",
-        ["name", "kind", "register date", "entries", "imported", "age (days)", "status"],
-        [
-            (
-                r.name,
-                r.kind,
-                r.register_date,
-                r.entries,
-                r.imported_at,
-                r.age_days,
-                "stale" if as_json and r.stale else "STALE: refresh" if r.stale else "ok",
-            )
-            for r in rows
-        ],
-    )
-    if any(r.stale for r in rows) and not as_json:
-        console.print(
-            "[bold red]warning:[/] a register is older than the monthly refresh the rules expect."
-        )

@@ -19,14 +19,21 @@ def create(
     touchpoint: str | None = typer.Option(
         None, "--touchpoint", help="Bind the key to one touchpoint."
     ),
+    system: str | None = typer.Option(
+        None,
+        "--system",
+        help="A company system's key: what it records is attributed to it, never echoed back.",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
     key, token = access.create_api_key(
-        context(typer_ctx), name=name, scopes=scope, touchpoint_key=touchpoint
+        context(typer_ctx), name=name, scopes=scope, touchpoint_key=touchpoint, system_key=system
     )
     if as_json:
-        print_json({"id": key.id, "scopes": sorted(key.scopes), "token": token})
+        print_json(
+            {"id": key.id, "scopes": sorted(key.scopes), "system": key.system_key, "token": token}
+        )
         return
     console.print(f"Created key [bold]{key.id}[/] with scopes {', '.join(sorted(key.scopes))}.")
     console.print("Store it now; it will not be shown again:")
@@ -40,9 +47,17 @@ def list_keys(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
     rows_out(
         as_json,
         "API keys",
-        ["id", "name", "scopes", "touchpoint", "created", "revoked"],
+        ["id", "name", "scopes", "touchpoint", "system", "created", "revoked"],
         [
-            (k.id, k.name, sorted(k.scopes), k.touchpoint_key, k.created_at, k.revoked_at)
+            (
+                k.id,
+                k.name,
+                sorted(k.scopes),
+                k.touchpoint_key,
+                k.system_key,
+                k.created_at,
+                k.revoked_at,
+            )
             for k in rows
         ],
     )

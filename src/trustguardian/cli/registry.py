@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from trustguardian.domain.registry import (
     PurposeContent,
     TouchpointKind,
 )
+from trustguardian.service.collect.import_source import decode_text
 from trustguardian.service.context import Context
 from trustguardian.service.pagination import Page
 from trustguardian.service.registry import notices as notice_service
@@ -278,7 +280,7 @@ def notice_show(typer_ctx: typer.Context, key: str, as_json: bool = JSON) -> Non
     rows_out(
         as_json,
         f"Notice {notice.key} ({notice.language}): {notice.title}",
-        ["version", "sha256", "effective from", "published", "characters"],
+        ["version", "sha256", "effective from", "published", "characters", "entered from"],
         [
             (
                 v.version,
@@ -286,6 +288,7 @@ def notice_show(typer_ctx: typer.Context, key: str, as_json: bool = JSON) -> Non
                 v.effective_from,
                 v.published_at or (None if as_json else "draft"),
                 len(v.text),
+                f"{v.source_document} (by {v.entered_by})" if v.historical else None,
             )
             for v in versions
         ],
@@ -332,6 +335,42 @@ def notice_publish(
         context(typer_ctx), key=key, text=_read_text(text), effective_from=moment
     )
     console.print(f"Published version {version.version} of {key}: sha256 {version.sha256}.")
+
+
+@notices.command("import-historical")
+def notice_import_historical(
+    typer_ctx: typer.Context,
+    key: str,
+    version: int = typer.Option(..., help="The number the company gave that version."),
+    effective_from: str = typer.Option(
+        ..., help="When it took effect: a date (midnight UTC) or ISO 8601 with offset."
+    ),
+    file: Path = typer.Option(
+        ..., "--file", exists=True, dir_okay=False, help="Its exact text (UTF-8, cp1252, Latin-1)."
+    ),
+    source: str = typer.Option(..., help="The document it comes from (archive, file, binder)."),
+    by: str | None = typer.Option(None, help="Who enters it (default: the OS user)."),
+) -> None:
+    """Record a version shown in the past, so what happened then can cite it."""
+    try:
+        moment = datetime.fromisoformat(effective_from)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{effective_from!r} is not a date", param_hint="--effective-from"
+        ) from None
+    found = notice_service.import_historical_notice(
+        context(typer_ctx),
+        key=key,
+        version=version,
+        text=decode_text(file.read_bytes()),
+        effective_from=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        entered_by=by or getpass.getuser(),
+        source_document=source,
+    )
+    console.print(
+        f"Recorded version {found.version} of {key}, in force from "
+        f"{found.effective_from.isoformat()}: sha256 {found.sha256}."
+    )
 
 
 @notices.command("text")

@@ -10,18 +10,28 @@ from types import FrameType
 
 import typer
 
+from trustguardian.cli import sync_admin
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
+from trustguardian.service.context import Context
 from trustguardian.service.events.batches import seal_batches
 from trustguardian.service.sync import status as sync_status
 from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
-from trustguardian.sync.dispatcher import Dispatcher
+from trustguardian.sync.dispatcher import Dispatcher, Pass
 
 systems_app = typer.Typer(no_args_is_help=True)
 webhooks_app = typer.Typer(no_args_is_help=True)
 sync_app = typer.Typer(no_args_is_help=True)
+sync_app.add_typer(
+    sync_admin.dead_letters_app,
+    name="dead-letters",
+    help="Deliveries that ran out of attempts: list, retry, discard.",
+)
+webhooks_app.command("disable")(sync_admin.disable)
+webhooks_app.command("enable")(sync_admin.enable)
+webhooks_app.command("delete")(sync_admin.delete)
 
 
 @systems_app.command("add")
@@ -77,15 +87,19 @@ def add_webhook(
     url: str = typer.Option(..., help="Where to POST events."),
     kind: list[EventKind] = typer.Option([], "--kind", help="Only these event kinds (repeat)."),
     purpose: list[str] = typer.Option([], "--purpose", help="Only these purposes (repeat)."),
+    from_start: bool = typer.Option(
+        False, "--from-start", help="Send the whole history first (default: from now on)."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Subscribe a system's URL; prints the signing secret once."""
+    """Subscribe a system's URL (events from now on); prints the signing secret once."""
     hook, secret = systems.create_webhook(
         context(typer_ctx),
         system_key=system,
         url=url,
         event_kinds=[str(k) for k in kind],
         purposes=purpose,
+        from_start=from_start,
     )
     if as_json:
         print_json({"id": hook.id, "secret": secret})
@@ -95,9 +109,13 @@ def add_webhook(
 
 
 @webhooks_app.command("list")
-def list_webhooks(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
+def list_webhooks(
+    typer_ctx: typer.Context,
+    deleted: bool = typer.Option(False, "--deleted", help="Deleted webhooks too."),
+    as_json: bool = JSON,
+) -> None:
     """List webhooks."""
-    rows = systems.list_webhooks(context(typer_ctx))
+    rows = systems.list_webhooks(context(typer_ctx), deleted=deleted)
     rows_out(
         as_json,
         "Webhooks",
@@ -120,7 +138,9 @@ def rotate(typer_ctx: typer.Context, hook_id: str, as_json: bool = JSON) -> None
 @sync_app.command("run")
 def run(
     typer_ctx: typer.Context,
-    once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+    once: bool = typer.Option(
+        False, "--once", help="Deliver everything pending now (all of it), then exit."
+    ),
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
     seal_every: float = typer.Option(
         60.0, help="Seconds between sealing passes of the checks and access log (0: never)."
@@ -131,6 +151,18 @@ def run(
     ctx = context(typer_ctx)
     dispatcher = Dispatcher(ctx)
     broker = BrokerPublisher(ctx, owner=dispatcher.owner) if ctx.settings.nats_url else None
+    if once:
+        try:
+            if seal_every > 0:
+                _seal(ctx)
+            done = dispatcher.drain()
+            published = 0
+            while broker is not None and (batch := broker.run_once()):
+                published += batch
+        finally:
+            dispatcher.close()
+        _report(done, published)
+        return
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -143,25 +175,30 @@ def run(
         while not stop.is_set():
             if seal_every > 0 and time.monotonic() - sealed_at >= seal_every:
                 sealed_at = time.monotonic()
-                for batch in seal_batches(ctx):
-                    console.print(
-                        f"sealed {batch.count} {batch.kind} rows at ledger seq {batch.seq}",
-                        highlight=False,
-                    )
+                _seal(ctx)
             done = dispatcher.run_once()
             published = broker.run_once() if broker else 0
             if done.enqueued or done.delivered or done.failed or published:
-                console.print(
-                    f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
-                    f"dead {done.dead}, published {published}",
-                    highlight=False,
-                )
-            elif not once:
+                _report(done, published)
+            else:
                 stop.wait(interval)
-            if once:
-                break
     finally:
         dispatcher.close()
+
+
+def _seal(ctx: Context) -> None:
+    for sealed in seal_batches(ctx):
+        console.print(
+            f"sealed {sealed.count} {sealed.kind} rows at ledger seq {sealed.seq}", highlight=False
+        )
+
+
+def _report(done: Pass, published: int) -> None:
+    console.print(
+        f"enqueued {done.enqueued}, delivered {done.delivered}, failed {done.failed}, "
+        f"dead {done.dead}, published {published}",
+        highlight=False,
+    )
 
 
 @sync_app.command("replay")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ class Reason(StrEnum):
     UNKNOWN_SUBJECT = "unknown_subject"
     CHANNEL_NOT_COVERED = "channel_not_covered"
     PURPOSE_RETIRED = "purpose_retired"
+    CONFLICTING_IDENTIFIERS = "conflicting_identifiers"
 
 
 WORDS = {
@@ -50,6 +51,7 @@ WORDS = {
     Reason.UNKNOWN_SUBJECT: "We know nobody by this identifier.",
     Reason.CHANNEL_NOT_COVERED: "The purpose does not cover this channel.",
     Reason.PURPOSE_RETIRED: "The purpose is retired.",
+    Reason.CONFLICTING_IDENTIFIERS: "The identifiers given belong to different people.",
 }
 
 ALLOWED = frozenset(
@@ -95,8 +97,12 @@ TELEMARKETING_WINDOW = ContactWindow()
 
 @dataclass(frozen=True)
 class FrequencyCap:
+    """At most `max_contacts` in `days`; a cap set for a purpose counts only that purpose's
+    contacts (`purpose`), one set for a whole channel counts them all (None)."""
+
     max_contacts: int
     days: int
+    purpose: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,6 @@ def pick_policy(policies: list[Policy], purpose: str, channel: Channel) -> Polic
     )
     if not ranked:
         return None
-    cap = next((p.cap for _, _, p in ranked if p.cap is not None), None)
+    cap = next((replace(p.cap, purpose=p.purpose) for _, _, p in ranked if p.cap is not None), None)
     window = next((p.window for _, _, p in ranked if p.window is not None), None)
     return Policy(purpose, channel, cap, window)

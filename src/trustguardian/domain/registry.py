@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -155,10 +156,18 @@ class NoticeVersion:
     effective_from: datetime
     published_at: datetime | None
     created_at: datetime
+    # A version entered afterwards, from the record of a text shown in the past: by whom,
+    # from which source document (published_at says when it was entered).
+    entered_by: str | None = None
+    source_document: str | None = None
 
     @property
     def published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def historical(self) -> bool:
+        return self.source_document is not None
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,19 @@ class Notice:
 def text_sha256(text: str) -> str:
     """Hashes a notice text exactly as stored: its UTF-8 bytes, nothing normalised."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def shows_version(
+    version: NoticeVersion, *, text: str | None = None, sha256: str | None = None
+) -> bool:
+    """Whether a text shown (or the hash of one) is this version's. A text is compared with its
+    runs of white space collapsed, as a page renders it; a hash must be of the exact text."""
+    if sha256 is not None and sha256.strip().lower() != version.sha256:
+        return False
+    if text is not None:
+        shown = unicodedata.normalize("NFC", " ".join(text.split()))
+        return shown == unicodedata.normalize("NFC", " ".join(version.text.split()))
+    return True
 
 
 def version_in_force(versions: Sequence[NoticeVersion], at: datetime) -> NoticeVersion | None:

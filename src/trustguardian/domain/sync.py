@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from trustguardian.domain.events import EventKind
+
 # The broker's place among the destinations of the outbox (a webhook's is `webhook:<id>`).
 BROKER_DESTINATION = "nats"
 # Webhook signing secrets are `whsec_` + base64, the form Standard Webhooks receivers expect.
@@ -32,6 +34,8 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     DEAD = "dead"
+    # A dead letter (or what a deleted webhook was owed) given up on purpose.
+    DISCARDED = "discarded"
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,15 @@ class Webhook:
         return f"webhook:{self.id}"
 
     def wants(self, kind: str, purpose: str | None) -> bool:
-        """Tells whether an event of this kind and purpose goes to this webhook."""
+        """Tells whether an event of this kind and purpose goes to this webhook.
+
+        An erasure concerns every purpose: a purpose filter never holds it back."""
         kind_ok = not self.event_kinds or kind in self.event_kinds
-        purpose_ok = not self.purposes or (purpose is not None and purpose in self.purposes)
+        purpose_ok = (
+            not self.purposes
+            or kind == EventKind.SUBJECT_ERASED
+            or (purpose is not None and purpose in self.purposes)
+        )
         return kind_ok and purpose_ok
 
 

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.domain.events import PrivacyEvent
+from trustguardian.domain.registry import NoticeVersion
 from trustguardian.reports import pdf
 from trustguardian.reports.dossier_cases import CASE_SECTIONS, cases_html, cases_pdf
 from trustguardian.service.accountability.dossier import DossierData
@@ -45,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "notices": "Privacy notice texts shown",
         "version": "version",
         "effective": "in force from",
+        "entered": "Entered afterwards, on {at} by {by}, from: {source}",
         "purposes": "Purposes",
         "basis": "Legal basis",
         "retention": "Retention (days)",
@@ -94,6 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "notices": "Testi delle informative mostrate",
         "version": "versione",
         "effective": "in vigore dal",
+        "entered": "Inserita a posteriori, il {at} da {by}, dal documento: {source}",
         "purposes": "Finalità",
         "basis": "Base giuridica",
         "retention": "Conservazione (giorni)",
@@ -233,7 +236,9 @@ v{{ e.purpose_version }}{% endif %}</td><td>{{ e.channels|join(", ") }}</td>
 <h2>{{ v.t.notices }}</h2>
 {% for (key, version), n in d.notices|dictsort %}<h3>{{ key }} — {{ v.t.version }} {{ version }}
 ({{ v.t.effective }} {{ n.effective_from.isoformat(timespec="seconds") }})</h3>
-<p><code>sha256 {{ n.sha256 }}</code></p><pre>{{ n.text }}</pre>{% endfor %}
+<p><code>sha256 {{ n.sha256 }}</code></p>{% if n.historical %}<p>{{ v.t.entered.format(
+at=n.created_at.isoformat(timespec="seconds"), by=n.entered_by, source=n.source_document) }}</p>
+{% endif %}<pre>{{ n.text }}</pre>{% endfor %}
 <h2>{{ v.t.purposes }}</h2><table><tr><th>{{ v.t.purpose }}</th><th>{{ v.t.version }}</th>
 <th>{{ v.t.basis }}</th><th>{{ v.t.retention }}</th><th>{{ v.t.lifetime }}</th>
 <th>{{ v.t.controller }}</th></tr>{% for key, p in d.purposes_in_force|dictsort %}<tr>
@@ -356,9 +361,15 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
                     "h2",
                 ),
                 pdf.para(f"sha256 {notice.sha256}", "small"),
+                *([pdf.para(_entered(t, notice), "small")] if notice.historical else []),
                 pdf.preformatted(notice.text),
                 Spacer(1, 4 * mm),
             ]
     return pdf.render(
         story, title=f"{t['title']} {data.subject_id}", footer=f"Trust Guardian · {data.subject_id}"
     )
+
+
+def _entered(t: dict[str, str], notice: NoticeVersion) -> str:
+    at = notice.created_at.isoformat(timespec="seconds")
+    return t["entered"].format(at=at, by=notice.entered_by, source=notice.source_document)

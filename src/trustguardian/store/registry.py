@@ -367,6 +367,8 @@ def _notice_version(row: Row[Any]) -> NoticeVersion:
         effective_from=row.effective_from,
         published_at=row.published_at,
         created_at=row.created_at,
+        entered_by=row.entered_by,
+        source_document=row.source_document,
     )
 
 
@@ -379,4 +381,6 @@ def _notice_version_columns(v: NoticeVersion) -> dict[str, Any]:
         "effective_from": v.effective_from,
         "published_at": v.published_at,
         "created_at": v.created_at,
+        "entered_by": v.entered_by,
+        "source_document": v.source_document,
     }

@@ -32,12 +32,14 @@ from trustguardian.store.tables_core import (
 from trustguardian.store.tables_engage import (
     checks,
     contact_policies,
+    contact_policy_history,
     contacts,
     link_tokens,
     opposition_entries,
     opposition_registers,
     stamps,
     suppression_entries,
+    suppression_history,
 )
 from trustguardian.store.tables_ledger import (
     checkpoints,
@@ -67,6 +69,7 @@ from trustguardian.store.tables_rights import (
 )
 from trustguardian.store.tables_sync import (
     deliveries,
+    erasure_notices,
     outbox,
     sync_positions,
     systems,
@@ -89,8 +92,10 @@ __all__ = [
     "confirmations",
     "consent_states",
     "contact_policies",
+    "contact_policy_history",
     "contacts",
     "deliveries",
+    "erasure_notices",
     "event_proofs",
     "events",
     "evidence_blobs",
@@ -122,6 +127,7 @@ __all__ = [
     "subject_keys",
     "subjects",
     "suppression_entries",
+    "suppression_history",
     "sync_positions",
     "systems",
     "touchpoint_purposes",

@@ -79,6 +79,9 @@ notice_versions = Table(
     Column("effective_from", UTCDateTime, nullable=False),
     Column("published_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A historical version (entered afterwards): who entered it and from which document.
+    Column("entered_by", String(200), nullable=True),
+    Column("source_document", String(500), nullable=True),
 )
 
 touchpoints = Table(

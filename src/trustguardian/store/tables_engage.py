@@ -93,6 +93,8 @@ opposition_registers = Table(
     Column("entries", Integer, nullable=False),
     Column("file_sha256", String(64), nullable=False),
     Column("imported_at", UTCDateTime, nullable=False),
+    # A removed import no longer counts from then on; checks of a past moment still see it.
+    Column("removed_at", UTCDateTime, nullable=True),
 )
 
 # Counters that database triggers move on every change to a part of the schema; a process keeps
@@ -110,8 +112,35 @@ opposition_entries = Table(
     metadata,
     Column("register_id", String(40), ForeignKey("opposition_registers.id"), primary_key=True),
     Column("blind", String(64), primary_key=True),
+    # The register date of the first import, in an unbroken run of imports of this register,
+    # that listed the number: a consent given after it prevails over the register.
+    Column("first_seen", Date, nullable=True),
 )
 Index("ix_opposition_entries_blind", opposition_entries.c.blind)
+
+# Suppression entries and contact policies as they were before a removal or a change (the
+# current ones stay in their tables, read by every check): checks of a past moment read both.
+suppression_history = Table(
+    "suppression_history",
+    metadata,
+    Column("blind", String(64), primary_key=True),
+    Column("added_at", UTCDateTime, primary_key=True),
+    Column("reason", String(200), nullable=False),
+    Column("removed_at", UTCDateTime, nullable=False),
+)
+
+contact_policy_history = Table(
+    "contact_policy_history",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("purpose_key", String(KEY), nullable=True),
+    Column("channel", String(32), nullable=True),
+    Column("max_contacts", Integer, nullable=True),
+    Column("days", Integer, nullable=True),
+    Column("window", JSON, nullable=True),
+    Column("created_at", UTCDateTime, primary_key=True),
+    Column("removed_at", UTCDateTime, nullable=False),
+)
 
 # Links sent to people (confirmation, unsubscribe, preference centre): the signed token holds the
 # claims; this row says whether it was used or revoked, so a token works once or until revoked.

@@ -70,6 +70,18 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# What a `subject.erased` tells each system: the identifiers it knows the person by, sealed under
+# a key derived from the master key, kept only until every active webhook of the system has
+# delivered it or given up (then deleted: nothing readable stays once the subject's key is gone).
+erasure_notices = Table(
+    "erasure_notices",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("outbox.seq"), primary_key=True, autoincrement=False),
+    Column("system_key", String(KEY), ForeignKey("systems.key"), primary_key=True),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 # How far each destination has taken work from the outbox, and who holds it right now.
 sync_positions = Table(
     "sync_positions",

@@ -18,6 +18,7 @@ from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.store.engage.check_reads import CheckReads
+from trustguardian.store.engage.lists import EngageLists
 from trustguardian.store.engage.tokens import TokenRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
@@ -119,6 +120,10 @@ class UnitOfWork:
     @cached_property
     def engage(self) -> EngageRepository:
         return EngageRepository(self.connection)
+
+    @cached_property
+    def engage_lists(self) -> EngageLists:
+        return EngageLists(self.connection)
 
     @cached_property
     def tokens(self) -> TokenRepository:

@@ -22,9 +22,11 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
+from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
+from trustguardian.service.sync.erasures import erasure_identifiers
 from trustguardian.service.sync.systems import signing_secrets
 from trustguardian.store.sync import DeliveryResult
 from trustguardian.store.uow import UnitOfWork
@@ -38,8 +40,11 @@ ANSWER_READ_BYTES = 64 * 1024
 
 @dataclass
 class Pass:
-    """What one pass did."""
+    """What one pass did (`taken`: outbox rows looked at, wanted or not; `more`: it stopped at
+    a batch's end or at its deadline, with work left that another pass can do now)."""
 
+    taken: int = 0
+    more: bool = False
     enqueued: int = 0
     delivered: int = 0
     failed: int = 0
@@ -87,6 +92,23 @@ class Dispatcher:
                 self._deliver(hook, systems[hook.system_key], result)
         return result
 
+    def drain(self) -> Pass:
+        """Runs passes until every outbox row is taken and every due delivery tried once.
+
+        A delivery that fails meanwhile waits for its retry (the next `drain` or `run`), so
+        this ends even while a receiver is down.
+        """
+        total = Pass()
+        while True:
+            done = self.run_once()
+            total.taken += done.taken
+            total.enqueued += done.enqueued
+            total.delivered += done.delivered
+            total.failed += done.failed
+            total.dead += done.dead
+            if not done.more:
+                return total
+
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Runs passes until `stop` is set; sleeps only when a pass found nothing to do.
 
@@ -128,7 +150,8 @@ class Dispatcher:
             position = uow.sync.take_lease(hook.destination, self.owner, now, now + lease)
             if position is None:
                 return False
-            rows = uow.sync.outbox_after(position, self.ctx.settings.sync_batch * 5)
+            limit = self.ctx.settings.sync_batch * 5
+            rows = uow.sync.outbox_after(position, limit)
             # A change that came from this system is not echoed back to it.
             wanted = [
                 r
@@ -138,7 +161,11 @@ class Dispatcher:
             uow.sync.enqueue(hook.destination, wanted, now)
             if rows:
                 uow.sync.set_position(hook.destination, rows[-1].seq + 1, now)
+                # An erasure this webhook does not want no longer waits for it.
+                uow.sync.purge_erasure_notices()
             uow.commit()
+        result.taken += len(rows)
+        result.more |= len(rows) == limit
         result.enqueued += len(wanted)
         return True
 
@@ -146,7 +173,8 @@ class Dispatcher:
         ctx = self.ctx
         now = ctx.clock.now()
         with ctx.uow(write=False) as uow:
-            ready = uow.sync.due_deliveries(hook.destination, now, ctx.settings.sync_batch * 5)
+            limit = ctx.settings.sync_batch * 5
+            ready = uow.sync.due_deliveries(hook.destination, now, limit)
             secrets_now = signing_secrets(ctx, uow, hook.id)
             if not ready or not secrets_now:
                 return
@@ -154,13 +182,16 @@ class Dispatcher:
             for delivery in ready:
                 chains.setdefault(delivery.subject_id, []).append(delivery)
             messages = _messages(ctx, uow, system, ready)
+        result.more |= len(ready) == limit
         # Sending stops well inside the lease, so no other dispatcher can take this destination
         # while messages of this pass are still going out.
         deadline = time.monotonic() + ctx.settings.sync_lease_seconds / 2
         outcomes: list[tuple[Delivery, str | None]] = []
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for chain in chains.values():
-                pool.submit(self._chain, hook.url, secrets_now, chain, messages, outcomes, deadline)
+                pool.submit(
+                    self._chain, hook.url, secrets_now, chain, messages, outcomes, deadline, result
+                )
         self._record(hook, outcomes, result)
 
     def _chain(
@@ -171,10 +202,12 @@ class Dispatcher:
         messages: dict[int, tuple[str, bytes]],
         outcomes: list[tuple[Delivery, str | None]],
         deadline: float,
+        result: Pass,
     ) -> None:
         """Sends one subject's events in order, stopping at the first that fails."""
         for delivery in chain:
             if time.monotonic() > deadline:
+                result.more = True  # what is left of the chain is due now
                 return
             event_id, body = messages[delivery.seq]
             error = _post(self.client, url, secrets_now, event_id, body, self.ctx.clock.now())
@@ -221,6 +254,8 @@ class Dispatcher:
                 )
                 result.count(status)
             uow.sync.finish_many(results)
+            # An erasure delivered (or given up on) by the last webhook of its system leaves.
+            uow.sync.purge_erasure_notices()
             uow.commit()
 
 
@@ -229,8 +264,14 @@ def _messages(
 ) -> dict[int, tuple[str, bytes]]:
     """The signed-to-be body of each delivery, built in one read."""
     rows = uow.sync.outbox_rows([d.seq for d in deliveries])
+    erasures = [r.seq for r in rows.values() if r.kind == EventKind.SUBJECT_ERASED]
+    kept = erasure_identifiers(ctx, uow, system, erasures) if erasures else {}
     bodies = webhook_payloads(
-        ctx, uow, system, uow.events.by_ids([r.event_id for r in rows.values()])
+        ctx,
+        uow,
+        system,
+        uow.events.by_ids([r.event_id for r in rows.values()]),
+        {rows[seq].event_id: identifiers for seq, identifiers in kept.items()},
     )
     return {seq: (row.event_id, orjson.dumps(bodies[row.event_id])) for seq, row in rows.items()}
 

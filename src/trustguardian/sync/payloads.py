@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,9 +36,17 @@ def states_now(
 
 
 def webhook_payloads(
-    ctx: Context, uow: UnitOfWork, system: System, events: Sequence[PrivacyEvent]
+    ctx: Context,
+    uow: UnitOfWork,
+    system: System,
+    events: Sequence[PrivacyEvent],
+    erased: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The Standard Webhooks body of each event for one system, built with a few reads."""
+    """The Standard Webhooks body of each event for one system, built with a few reads.
+
+    `erased` gives, per `subject.erased` event id, the identifiers kept for this system when
+    the key went (service.sync.erasures); an erased subject's own identifiers read as nothing.
+    """
     wanted = set(system.identifier_kinds)
     people = {
         subject: [
@@ -50,7 +58,11 @@ def webhook_payloads(
         for subject in {e.subject_id for e in events}
     }
     now = states_now(uow, events, ctx.clock.now())
-    return {e.id: _payload(system, e, people[e.subject_id], now.get(e.id, {})) for e in events}
+    kept = erased or {}
+    return {
+        e.id: _payload(system, e, kept.get(e.id, people[e.subject_id]), now.get(e.id, {}))
+        for e in events
+    }
 
 
 def _payload(

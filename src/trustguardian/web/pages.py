@@ -19,10 +19,17 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/collect/demo", response_class=HTMLResponse, include_in_schema=False)
     def collect_demo(request: Request) -> HTMLResponse:
-        key = request.app.state.context.settings.demo_form_key
+        from trustguardian.service.demo import demo_notice
+
+        ctx = request.app.state.context
+        key = ctx.settings.demo_form_key
         if key is None:
             return HTMLResponse("Start the server with --demo for this page.", status_code=404)
-        return TEMPLATES.TemplateResponse(request, "collect_demo.html", {"key": key})
+        # The page shows the very text the consents will cite: the SDK sends it, the server
+        # compares it with the version in force.
+        return TEMPLATES.TemplateResponse(
+            request, "collect_demo.html", {"key": key, "notice": demo_notice(ctx)}
+        )
 
     from trustguardian.web.console import install_console
 

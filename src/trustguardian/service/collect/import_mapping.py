@@ -2,7 +2,7 @@
 
 [csv]                       # optional
 delimiter = ";"
-encoding = "utf-8-sig"
+encoding = "cp1252"         # default: detected (UTF-8 with or without BOM, cp1252, ISO-8859-1)
 
 [identifiers]               # at least one: CSV column of each identifier kind
 email = "Email"
@@ -17,6 +17,9 @@ evidence = "Modulo"            # optional: a file in --evidence-dir (scan or HTM
 staff_member = "Operatore"     # optional: operator proof (with store)
 store = "Negozio"
 source = "Fonte"               # optional: where the CRM says it came from
+notice_version = "Informativa" # optional: the version of the touchpoint's notice shown
+notice_text = "TestoInformativa"  # optional: the text shown, or its SHA-256, compared with
+notice_sha256 = "HashInformativa" # the version claimed (a mismatch is imported with a finding)
 
 [time]
 format = "%d/%m/%Y %H:%M"      # default: ISO 8601
@@ -33,6 +36,7 @@ withdrawn = ["R"]
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +48,18 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 
-OPTIONAL_COLUMNS = ("ip", "user_agent", "evidence", "staff_member", "store", "source")
+OPTIONAL_COLUMNS = (
+    "ip",
+    "user_agent",
+    "evidence",
+    "staff_member",
+    "store",
+    "source",
+    "notice_version",
+    "notice_text",
+    "notice_sha256",
+)
+NOTICE_COLUMNS = ("notice_version", "notice_text", "notice_sha256")
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ class Mapping:
     optional: dict[str, str]
     consents: tuple[ConsentColumn, ...]
     delimiter: str = ","
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None  # None: detected
     time_format: str | None = None
     timezone: ZoneInfo | None = None
 
@@ -139,6 +154,12 @@ def load_mapping(path: Path) -> Mapping:
     delimiter = csv_opts.get("delimiter", ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         errors.append(FieldError("csv.delimiter", "one character"))
+    encoding = csv_opts.get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            errors.append(FieldError("csv.encoding", "a known encoding, or leave it out"))
     zone = None
     if "timezone" in time_opts:
         try:
@@ -153,7 +174,7 @@ def load_mapping(path: Path) -> Mapping:
         optional=optional,
         consents=tuple(consents),
         delimiter=delimiter,
-        encoding=str(csv_opts.get("encoding", "utf-8-sig")),
+        encoding=None if encoding is None else str(encoding),
         time_format=time_opts.get("format"),
         timezone=zone,
     )

@@ -1,16 +1,18 @@
 """Importing consents from a legacy CSV export (a CRM's), with whatever proof exists.
 
-Each row becomes its events, all or none: a bad row is reported with the reason and never
-stops the others. Every event carries an `import` proof (the file's SHA-256, its row, who ran
-the import and when) and an idempotency key derived from the row's content alone, so running
-the same rows again (the same file, or a new export holding them) imports nothing twice.
+Each row becomes its events, all or none: a bad row (a wrong number of fields, a value that
+cannot be read) is reported with its line and the reason and never stops the others. Every
+event carries an `import` proof: the file's SHA-256, name and encoding, the row's line, who ran
+the import and when, and, sealed with the person's key, the file's own bytes for that row
+(the header's and the row's, exactly as exported). The person's evidence never holds another
+person's row, and erasing them destroys their row with the rest. Each event's idempotency key
+is derived from the row's content alone, so running the same rows again (the same file, or a
+new export holding them in any order) imports nothing twice.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,46 +22,68 @@ from pathlib import Path
 import orjson
 
 from trustguardian.domain.errors import DomainError, InvalidInput
-from trustguardian.domain.registry import ProofType
+from trustguardian.domain.registry import NoticeVersion, ProofType
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.collect.evidence import ProofDraft
-from trustguardian.service.collect.import_mapping import Mapping
+from trustguardian.service.collect.import_mapping import NOTICE_COLUMNS, Mapping
+from trustguardian.service.collect.import_proofs import RowRejected, notice_claim, row_proofs
+from trustguardian.service.collect.import_source import (
+    SourceFile,
+    count_records,
+    read_source,
+    records,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
 
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", ProofType.PAPER_FORM),
-    ".png": ("image/png", ProofType.PAPER_FORM),
-    ".jpg": ("image/jpeg", ProofType.PAPER_FORM),
-    ".jpeg": ("image/jpeg", ProofType.PAPER_FORM),
-    ".webp": ("image/webp", ProofType.PAPER_FORM),
-    ".html": ("text/html", ProofType.FORM_SNAPSHOT),
-    ".htm": ("text/html", ProofType.FORM_SNAPSHOT),
-}
 EVENT_LOC = re.compile(r"^events\.(\d+)\b")
-
-
-class RowRejected(Exception):
-    """A row that cannot be imported; the message says why."""
 
 
 @dataclass
 class ImportReport:
     file_sha256: str
+    encoding: str = ""
     rows: int = 0
     imported_rows: int = 0
     imported_events: int = 0
     already_imported: int = 0
     empty_rows: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # Rows imported with something to look into (a notice text that is not the version's).
+    findings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class _Row:
     number: int
     drafts: list[EventDraft]
+    finding: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every row of one import shares."""
+
+    touchpoint: str
+    mapping: Mapping
+    evidence_dir: Path | None
+    provenance: dict[str, object]
+    header: bytes  # the header record's bytes, which each row's sealed excerpt starts with
+    media_type: str
+    notice_key: str | None
+    notices: tuple[NoticeVersion, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A data record: the line it starts on, its bytes as in the file, its cells by column."""
+
+    number: int
+    raw: bytes
+    cells: dict[str, str] | None  # None: not as many fields as the header
+    problem: str = ""
 
 
 def file_sha256(path: Path) -> str:
@@ -70,10 +94,61 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def count_rows(path: Path, mapping: Mapping) -> int:
-    """Data rows in the file (a record may span lines), for the progress bar."""
-    with path.open(encoding=mapping.encoding, newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle, delimiter=mapping.delimiter)) - 1, 0)
+def prepare(
+    ctx: Context,
+    source: SourceFile,
+    *,
+    touchpoint: str,
+    mapping: Mapping,
+    imported_by: str,
+    evidence_dir: Path | None,
+) -> tuple[Job, Iterator[Line]]:
+    """Checks the touchpoint and the header; returns the import's job and its data lines."""
+    with ctx.uow(write=False) as uow:
+        tp = uow.touchpoints.get(touchpoint)
+        if tp is None:
+            raise InvalidInput(f"no touchpoint {touchpoint!r}")
+        notices = tuple(uow.notices.versions(tp.notice_key)) if tp.notice_key else ()
+    lines = records(source, mapping.delimiter)
+    header = next(lines, None)
+    if header is None:
+        raise InvalidInput(f"{source.name} is empty: not even a header line")
+    missing = mapping.columns() - set(header.cells)
+    if missing:
+        raise InvalidInput(f"the file has no column(s) {sorted(missing)} named in the mapping")
+    twice = sorted({c for c in header.cells if header.cells.count(c) > 1} & mapping.columns())
+    if twice:
+        raise InvalidInput(f"the header names column(s) {twice} more than once")
+    provenance: dict[str, object] = {
+        "file_sha256": source.sha256,
+        "file_name": source.name,
+        "file_size": len(source.content),
+        "encoding": source.charset,
+        "imported_by": imported_by,
+        "imported_at": ctx.clock.now().isoformat(),
+    }
+    job = Job(
+        touchpoint=touchpoint,
+        mapping=mapping,
+        evidence_dir=evidence_dir,
+        provenance=provenance,
+        header=header.raw,
+        media_type=f"text/csv; charset={source.charset}",
+        notice_key=tp.notice_key,
+        notices=notices,
+    )
+    names, width = header.cells, len(header.cells)
+
+    def data() -> Iterator[Line]:
+        for record in lines:
+            if len(record.cells) != width:
+                why = f"line {record.line} has {len(record.cells)} fields, the header {width}"
+                yield Line(record.line, record.raw, None, why)
+                continue
+            cells = {k: v.strip() for k, v in zip(names, record.cells, strict=True)}
+            yield Line(record.line, record.raw, cells)
+
+    return job, data()
 
 
 def import_consents(
@@ -85,29 +160,32 @@ def import_consents(
     imported_by: str,
     evidence_dir: Path | None = None,
     batch_rows: int = 500,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ImportReport:
-    """Imports the file; `progress` is told how many rows were handled after each batch."""
-    with ctx.uow(write=False) as uow:
-        if uow.touchpoints.get(touchpoint) is None:
-            raise InvalidInput(f"no touchpoint {touchpoint!r}")
-    report = ImportReport(file_sha256=file_sha256(path))
-    provenance = {
-        "file_sha256": report.file_sha256,
-        "file_name": path.name,
-        "imported_by": imported_by,
-        "imported_at": ctx.clock.now().isoformat(),
-    }
+    """Imports the file; `progress` is told (rows handled, rows in all) after each batch."""
+    source = read_source(path, mapping.encoding)
+    total = count_records(source, mapping.delimiter)  # a malformed file is refused here, whole
+    job, lines = prepare(
+        ctx,
+        source,
+        touchpoint=touchpoint,
+        mapping=mapping,
+        imported_by=imported_by,
+        evidence_dir=evidence_dir,
+    )
+    report = ImportReport(file_sha256=source.sha256, encoding=source.charset)
+    progress(0, total)
     seen: set[str] = set()
     batch: list[_Row] = []
-    for number, cells in _read(path, mapping):
+    for line in lines:
         report.rows += 1
         try:
-            row = _Row(
-                number, _drafts(ctx, number, cells, touchpoint, mapping, evidence_dir, provenance)
-            )
+            if line.cells is None:
+                raise RowRejected(line.problem)
+            drafts, finding = row_drafts(ctx, job, line.number, line.raw, line.cells)
+            row = _Row(line.number, drafts, finding)
         except (RowRejected, DomainError) as exc:
-            report.rejected.append((number, _why(exc)))
+            report.rejected.append((line.number, _why(exc)))
             continue
         if not row.drafts:
             report.empty_rows += 1
@@ -121,10 +199,10 @@ def import_consents(
         if len(batch) >= batch_rows:
             _record(ctx, batch, report)
             batch = []
-            progress(report.rows)
+            progress(report.rows, total)
     if batch:
         _record(ctx, batch, report)
-    progress(report.rows)
+    progress(report.rows, total)
     return report
 
 
@@ -133,16 +211,6 @@ def _why(exc: Exception) -> str:
         details = "; ".join(f"{e.loc}: {e.msg}" for e in exc.errors)
         return f"{exc.detail} ({details})" if details else exc.detail
     return str(exc)
-
-
-def _read(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(encoding=mapping.encoding, newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=mapping.delimiter)
-        missing = mapping.columns() - set(reader.fieldnames or ())
-        if missing:
-            raise InvalidInput(f"the file has no column(s) {sorted(missing)} named in the mapping")
-        for n, cells in enumerate(reader, start=2):  # row 1 is the header
-            yield n, {k: (v or "").strip() for k, v in cells.items() if k is not None}
 
 
 def _when(text: str, mapping: Mapping) -> datetime:
@@ -158,15 +226,11 @@ def _when(text: str, mapping: Mapping) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _drafts(
-    ctx: Context,
-    number: int,
-    cells: dict[str, str],
-    touchpoint: str,
-    mapping: Mapping,
-    evidence_dir: Path | None,
-    provenance: dict[str, str],
-) -> list[EventDraft]:
+def row_drafts(
+    ctx: Context, job: Job, number: int, raw: bytes, cells: dict[str, str]
+) -> tuple[list[EventDraft], str | None]:
+    """The events of one row, and what to look into about it (or None)."""
+    mapping, touchpoint = job.mapping, job.touchpoint
     region = ctx.settings.default_phone_region
     identifiers: list[Identifier] = [
         normalise(kind, cells[column], region=region, loc=column)
@@ -188,11 +252,12 @@ def _drafts(
             raise RowRejected(f"column {consent.column!r}: value {value!r} is not mapped")
         events.append((consent, kind))
     if not events:
-        return []
+        return [], None
     opt = {role: cells.get(column, "") for role, column in mapping.optional.items()}
-    proofs, evidence_digest = _proofs(opt, evidence_dir)
+    proofs, evidence_digest = row_proofs(opt, job.evidence_dir)
+    claim = notice_claim(job.notice_key, job.notices, occurred, opt)
     source = opt.get("source") or None
-    content = [
+    content: list[object] = [
         touchpoint,
         sorted((i.namespace, i.value) for i in identifiers),
         occurred.isoformat(),
@@ -203,12 +268,20 @@ def _drafts(
         source,
         evidence_digest,
     ]
+    if any(role in mapping.optional for role in NOTICE_COLUMNS):
+        content.append([opt.get(role) for role in NOTICE_COLUMNS])  # earlier keys unchanged
+    imported: dict[str, object] = {
+        **job.provenance,
+        "row": number,
+        **({"source": source} if source else {}),
+        **({"finding": claim.finding} if claim.finding else {}),
+    }
+    excerpt = ProofDraft(ProofType.IMPORT, imported, job.header + raw, job.media_type)
     drafts = []
     for consent, kind in events:
         digest = hashlib.sha256(
             orjson.dumps([*content, consent.purpose, [c.value for c in consent.channels], kind])
         ).hexdigest()
-        imported = {**provenance, "row": number, **({"source": source} if source else {})}
         drafts.append(
             EventDraft(
                 kind=kind,
@@ -217,45 +290,13 @@ def _drafts(
                 identifiers=tuple(identifiers),
                 purpose=consent.purpose,
                 channels=consent.channels,
-                proofs=(ProofDraft(ProofType.IMPORT, imported), *proofs),
+                notice_version=claim.version,
+                proofs=(excerpt, *proofs, *claim.proofs),
                 idempotency_key=f"import:{digest}",
                 fingerprint=digest,
             )
         )
-    return drafts
-
-
-def _proofs(opt: dict[str, str], evidence_dir: Path | None) -> tuple[list[ProofDraft], str | None]:
-    proofs = []
-    if opt.get("ip"):
-        try:
-            ip = str(ipaddress.ip_address(opt["ip"]))
-        except ValueError as exc:
-            raise RowRejected(f"{opt['ip']!r} is not an IP address") from exc
-        proofs.append(
-            ProofDraft(ProofType.NETWORK, {"ip": ip, "user_agent": opt.get("user_agent") or None})
-        )
-    if opt.get("staff_member"):
-        fields = {"staff_member": opt["staff_member"]}
-        if opt.get("store"):
-            fields["store"] = opt["store"]
-        proofs.append(ProofDraft(ProofType.OPERATOR, fields))
-    digest = None
-    if opt.get("evidence"):
-        if evidence_dir is None:
-            raise RowRejected("the row names an evidence file: pass --evidence-dir")
-        root = evidence_dir.resolve()
-        file = (root / opt["evidence"]).resolve()
-        if not file.is_relative_to(root) or not file.is_file():
-            raise RowRejected(f"evidence file {opt['evidence']!r} not found in the evidence dir")
-        known = EVIDENCE_TYPES.get(file.suffix.lower())
-        if known is None:
-            raise RowRejected(f"evidence file {opt['evidence']!r}: not a PDF, image or HTML page")
-        content = file.read_bytes()
-        digest = hashlib.sha256(content).hexdigest()
-        fields = {"form_reference": file.name} if known[1] is ProofType.PAPER_FORM else {}
-        proofs.append(ProofDraft(known[1], fields, content, known[0]))
-    return proofs, digest
+    return drafts, claim.finding
 
 
 def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
@@ -304,5 +345,7 @@ def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
                 report.already_imported += 1
             else:
                 report.imported_rows += 1
+                if row.finding:
+                    report.findings.append((row.number, row.finding))
                 report.imported_events += sum(not r.replayed for r in mine)
         return

@@ -47,6 +47,7 @@ class Submission:
     notice_version: int | None = None
     notice_url: str | None = None
     notice_text: str | None = None
+    notice_sha256: str | None = None
     captured_at: str | None = None
 
 
@@ -100,6 +101,7 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
         "url": sub.url,
         "notice_url": sub.notice_url,
         "notice_text": sub.notice_text,
+        "notice_sha256": sub.notice_sha256,
         "client_captured_at": sub.captured_at,
     }
     proofs = [

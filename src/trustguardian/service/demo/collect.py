@@ -4,6 +4,7 @@ demo page on this server carries a publishable key for this server's own origin.
 from __future__ import annotations
 
 from trustguardian.domain.collect import Confirmation
+from trustguardian.domain.registry import NoticeVersion, version_in_force
 from trustguardian.service.collect import admin as collect_admin
 from trustguardian.service.context import Context
 
@@ -33,3 +34,12 @@ def seed_collect_demo(ctx: Context) -> str | None:
         ctx, name=DEMO_KEY_NAME, touchpoint=DEMO_TOUCHPOINT, origins=[origin]
     )
     return text
+
+
+def demo_notice(ctx: Context) -> NoticeVersion | None:
+    """The notice version the demo form shows: its touchpoint's, in force now."""
+    with ctx.uow(write=False) as uow:
+        tp = uow.touchpoints.get(DEMO_TOUCHPOINT)
+        if tp is None or tp.notice_key is None:
+            return None
+        return version_in_force(uow.notices.versions(tp.notice_key), ctx.clock.now())

@@ -13,10 +13,17 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
+from trustguardian.service.events.records import (
+    RegistryChange,
+    record_registry_change,
+    record_registry_changes,
+)
 from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
 
-REFRESH_DAYS = 31  # the opposition register is to be consulted at least monthly
+REFRESH_DAYS = 31
+# Who a change to the contact rules is recorded as made by, unless the caller names someone.
+OPERATOR = "operator"  # the opposition register is to be consulted at least monthly
 
 
 @dataclass(frozen=True)
@@ -41,13 +48,66 @@ def add_policy(
     max_contacts: int | None = None,
     days: int | None = None,
     window: dict[str, object] | None = None,
+    actor: str = OPERATOR,
 ) -> str:
     """Adds a contact policy (frequency cap and/or contact window) for a purpose and channel."""
+    check_policy(max_contacts, days, window)
+    policy_id = ctx.ids.new_id("pol")
+    with ctx.uow() as uow:
+        if purpose is not None and uow.purposes.get(purpose) is None:
+            raise InvalidInput(
+                f"unknown purpose {purpose!r}", errors=[FieldError("purpose", "unknown")]
+            )
+        policy = NewPolicy(
+            id=policy_id,
+            purpose_key=purpose,
+            channel=channel.value if channel else None,
+            max_contacts=max_contacts,
+            days=days,
+            window=window,
+            created_at=ctx.clock.now(),
+        )
+        uow.engage.add_policy(policy)
+        record_registry_change(
+            ctx,
+            uow,
+            "registry.contact_policy.added",
+            "contact_policy",
+            policy_id,
+            policy_content(policy),
+            actor,
+        )
+        uow.commit()
+    return policy_id
+
+
+def policy_content(policy: NewPolicy) -> dict[str, object]:
+    """What a policy's ledger record commits to."""
+    return {
+        "purpose": policy.purpose_key,
+        "channel": policy.channel,
+        "max_contacts": policy.max_contacts,
+        "days": policy.days,
+        "window": policy.window,
+    }
+
+
+def check_policy(
+    max_contacts: int | None, days: int | None, window: dict[str, object] | None
+) -> None:
+    """Refuses a policy that caps nothing and sets no window, or whose window does not read."""
+    if (max_contacts is not None and max_contacts < 1) or (days is not None and days < 1):
+        raise InvalidInput(
+            "a cap is at least 1 contact in at least 1 day",
+            errors=[FieldError("policy", "max and days are at least 1")],
+        )
     if (max_contacts is None) != (days is None) or (max_contacts is None and window is None):
         raise InvalidInput(
             "a policy caps contacts (max and days together) or sets a window",
             errors=[FieldError("policy", "give --max and --days, or a window")],
         )
+    if window is not None and not isinstance(window, dict):
+        raise InvalidInput("bad window", errors=[FieldError("window", "a JSON object")])
     if window is not None:
         for day in ("weekdays", "saturday", "sunday"):
             bounds = window.get(day)
@@ -64,40 +124,42 @@ def add_policy(
                     ) from exc
         try:
             ZoneInfo(str(window.get("time_zone", "Europe/Rome")))
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InvalidInput(
                 "unknown time zone",
                 errors=[FieldError("window.time_zone", str(window.get("time_zone")))],
             ) from exc
-    policy_id = ctx.ids.new_id("pol")
-    with ctx.uow() as uow:
-        if purpose is not None and uow.purposes.get(purpose) is None:
-            raise InvalidInput(
-                f"unknown purpose {purpose!r}", errors=[FieldError("purpose", "unknown")]
-            )
-        uow.engage.add_policy(
-            NewPolicy(
-                id=policy_id,
-                purpose_key=purpose,
-                channel=channel.value if channel else None,
-                max_contacts=max_contacts,
-                days=days,
-                window=window,
-                created_at=ctx.clock.now(),
-            )
+
+
+def suppress(
+    ctx: Context, *, identifiers: Iterable[Identifier], reason: str, actor: str = OPERATOR
+) -> int:
+    """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new.
+    Each new entry is a ledger record (its keyed hash and reason)."""
+    if not reason.strip() or len(reason) > 200:
+        raise InvalidInput(
+            "a reason is 1 to 200 characters", errors=[FieldError("reason", "1 to 200")]
         )
-        uow.commit()
-    return policy_id
-
-
-def suppress(ctx: Context, *, identifiers: Iterable[Identifier], reason: str) -> int:
-    """Puts identifiers on the internal suppression list (as keyed hashes); returns how many new."""
     now = ctx.clock.now()
     rows = [SuppressionEntry(blind(ctx, i), reason, now) for i in identifiers]
     with ctx.uow() as uow:
         added = uow.engage.add_suppression(rows)
+        record_registry_changes(
+            ctx,
+            uow,
+            [
+                RegistryChange(
+                    "registry.suppression_entry.added",
+                    "suppression_entry",
+                    entry.blind,
+                    {"reason": entry.reason},
+                    actor,
+                )
+                for entry in added
+            ],
+        )
         uow.commit()
-    return added
+    return len(added)
 
 
 # What each kind of register lists, and the header words its files may start with.
@@ -111,13 +173,15 @@ def import_register(
     name: str,
     kind: str,
     register_date: date,
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     file_sha256: str,
+    actor: str = OPERATOR,
 ) -> tuple[int, list[tuple[int, str]]]:
     """Imports a public opposition register; returns entries and rejected lines.
 
     A `phone` register lists one number per line (further CSV columns ignored); a `post` register
-    one postal address per line (commas are part of an address).
+    one postal address per line (commas are part of an address). Lines given as bytes are read
+    as UTF-8; one that is not is rejected with its number and the first bad byte.
     """
     if kind not in REGISTER_KINDS:
         raise InvalidInput(
@@ -126,7 +190,14 @@ def import_register(
     identifier_kind = REGISTER_KINDS[kind]
     blinds: set[str] = set()
     rejected: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = (
+                raw if isinstance(raw, str) else raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            )
+        except UnicodeDecodeError as exc:
+            rejected.append((number, f"invalid_encoding: not UTF-8 (byte 0x{raw[exc.start]:02X})"))
+            continue
         value = line.strip() if kind == "post" else line.strip().split(",")[0].strip()
         if not value or value.lower() in _HEADERS:
             continue
@@ -139,21 +210,47 @@ def import_register(
             )
         except InvalidInput as exc:
             rejected.append((number, exc.errors[0].msg if exc.errors else exc.detail))
+    register = NewRegister(
+        id=ctx.ids.new_id("reg"),
+        name=name,
+        kind=kind,
+        register_date=register_date,
+        entries=len(blinds),
+        file_sha256=file_sha256,
+        imported_at=ctx.clock.now(),
+    )
     with ctx.uow() as uow:
-        uow.engage.add_register(
-            NewRegister(
-                id=ctx.ids.new_id("reg"),
-                name=name,
-                kind=kind,
-                register_date=register_date,
-                entries=len(blinds),
-                file_sha256=file_sha256,
-                imported_at=ctx.clock.now(),
+        uow.engage.add_register(register, sorted(blinds))
+        record_registry_change(
+            ctx,
+            uow,
+            "registry.register_import.imported",
+            "register_import",
+            register.id,
+            register_content(
+                register.name,
+                register.kind,
+                register.register_date,
+                register.entries,
+                register.file_sha256,
             ),
-            sorted(blinds),
+            actor,
         )
         uow.commit()
     return len(blinds), rejected
+
+
+def register_content(
+    name: str, kind: str, register_date: date, entries: int, file_sha256: str
+) -> dict[str, object]:
+    """What a register import's ledger record commits to (the file by its digest)."""
+    return {
+        "name": name,
+        "kind": kind,
+        "register_date": register_date.isoformat(),
+        "entries": entries,
+        "file_sha256": file_sha256,
+    }
 
 
 def registers_status(ctx: Context) -> list[RegisterStatus]:

@@ -10,12 +10,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from trustguardian.domain.errors import DomainError
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
-from trustguardian.service.engage.check_batch import Ask, Rules
+from trustguardian.service.engage.check_batch import OWN_KIND, Ask, Rules, lead_first
 from trustguardian.service.engage.checks import Answer, CheckOutcome, answer_asks, outcome_of
 from trustguardian.service.events.identifiers import normal_value
 from trustguardian.service.gc_pause import gc_paused
@@ -61,12 +62,14 @@ def filter_rows(
     channel: Channel | None,
     batch: int = BATCH,
     rules: Rules | None = None,
+    at: datetime | None = None,
 ) -> Iterator[RowOut]:
-    """Answers each row in order; rows may name their own purpose and channel.
+    """Answers each row in order, for the moment `at` (default now); rows may name their own
+    purpose and channel.
 
     The rules (purposes, policies, registers) are read once, at the start, unless given.
     """
-    asker = Asker(ctx, rules or load_rules(ctx), purpose, channel)
+    asker = Asker(ctx, rules or load_rules(ctx), purpose, channel, at)
     pending: list[RowIn] = []
     for row in rows:
         pending.append(row)
@@ -110,23 +113,31 @@ def answer_batch(ctx: Context, rules: Rules, asks: Sequence[Ask]) -> list[Answer
 
 _CHANNELS = {c.value: c for c in Channel}
 _KINDS = {c: IdentifierKind(c) for c in COLUMNS if c != "subject_id"}
+_IDENTIFIER_COLUMNS = tuple(_KINDS)
 
 
 class Asker:
     """Turns a row's fields into the check it asks for (see `Ask`), or why it cannot."""
 
     def __init__(
-        self, ctx: Context, rules: Rules, purpose: str | None, channel: Channel | None
+        self,
+        ctx: Context,
+        rules: Rules,
+        purpose: str | None,
+        channel: Channel | None,
+        at: datetime | None = None,
     ) -> None:
         self.rules = rules
         self._purposes = rules.purposes
         self._purpose = purpose
         self._channel = channel.value if channel else ""
+        self._at = at
         self._region = ctx.settings.default_phone_region
         self._blind = {column: blinder(ctx.blind_key, kind) for column, kind in _KINDS.items()}
 
     def ask(self, fields: Mapping[str, str]) -> tuple[Ask | None, str | None]:
-        """The check a row asks for, or None and the row's error."""
+        """The check a row asks for, or None and the row's error; every identifier it fills
+        must read."""
         get = fields.get
         wanted_purpose = get("purpose") or self._purpose
         if not wanted_purpose or wanted_purpose not in self._purposes:
@@ -135,18 +146,33 @@ class Asker:
         wanted_channel = _CHANNELS.get(channel_text)
         if wanted_channel is None:
             return None, f"unknown channel {channel_text!r}"
-        for column in COLUMNS:
-            if get(column):
-                break
-        else:
+        subject_id = (get("subject_id") or "").strip() or None
+        blinds: list[tuple[str, str]] = []
+        for column in _IDENTIFIER_COLUMNS:
+            text = get(column)
+            if not text:
+                continue
+            try:
+                value = normal_value(_KINDS[column], text, region=self._region)
+            except DomainError as exc:
+                return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
+            blinds.append((column, self._blind[column](value)))
+        if not blinds and subject_id is None:
             return None, f"no identifier: fill one of {', '.join(COLUMNS)}"
-        if column == "subject_id":
-            return (wanted_purpose, wanted_channel, None, fields[column].strip(), None), None
-        try:
-            value = normal_value(_KINDS[column], fields[column], region=self._region)
-        except DomainError as exc:
-            return None, f"{column}: {exc.errors[0].msg if exc.errors else exc.detail}"
-        return (wanted_purpose, wanted_channel, self._blind[column](value), None, None), None
+        if len(blinds) == 1:  # most rows
+            column, lead = blinds[0]
+            own = OWN_KIND.get(wanted_channel) == column
+            return (wanted_purpose, wanted_channel, lead, subject_id, self._at, (), own), None
+        lead_blind, others, own = lead_first(wanted_channel, blinds)
+        return (
+            wanted_purpose,
+            wanted_channel,
+            lead_blind,
+            subject_id,
+            self._at,
+            others,
+            own,
+        ), None
 
 
 def csv_header(raw: bytes) -> list[str]:
@@ -225,7 +251,7 @@ def csv_row(
     if read is None:
         return None
     values, error, _ = read
-    return RowIn(number, dict(zip(header, values, strict=False)), error)
+    return RowIn(number, dict(zip(header, values, strict=False)), on_line(error, number))
 
 
 def record_values(
@@ -234,21 +260,33 @@ def record_values(
     """A record's values, why the row cannot be read (or None), and whether the values are
     plain (no delimiter, quote or line break: written back as they are, joined by the same
     delimiter); None for a blank line."""
+    encoding: str | None = None
     try:
         text = record.decode("utf-8")
-    except UnicodeDecodeError:
-        return [], "invalid_encoding: not UTF-8", True
+    except UnicodeDecodeError as exc:
+        # The row comes back as read, the bad bytes shown as U+FFFD, so it can be found.
+        encoding = f"invalid_encoding: not UTF-8 (byte 0x{record[exc.start]:02X})"
+        text = record.decode("utf-8", "replace")
     if not text.strip():
         return None
     if unterminated:
-        return [], "unterminated quoted field", True
+        return [], encoding or "unterminated quoted field", True
     values = _plain_values(text, delimiter)
     plain = values is not None
     if values is None:
         values = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    if encoding is not None:
+        return values, encoding, False
     if len(values) != len(header):
         return values, "wrong number of columns", plain
     return values, None, plain
+
+
+def on_line(error: str | None, number: int) -> str | None:
+    """A row's error, naming its line when the row could not even be decoded."""
+    if error is not None and error.startswith("invalid_encoding"):
+        return f"{error} on line {number}"
+    return error
 
 
 def _plain_values(text: str, delimiter: str) -> list[str] | None:

@@ -12,6 +12,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from trustguardian.service.engage.audience import (
     Record,
     answer_batch,
     load_rules,
+    on_line,
     record_values,
 )
 from trustguardian.service.engage.check_batch import Ask
@@ -83,11 +85,12 @@ def check_records(
     workers: int,
     chunk: int = CHUNK,
     delimiter: str = ",",
+    at: datetime | None = None,
 ) -> Iterator[T]:
     """Answers the records a chunk at a time; `answer` turns a chunk's answers into what is
     yielded (in the worker), chunk after chunk in the list's order. The header is the keys the
     rows' fields are read under (see `csv_rows`)."""
-    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel), header, answer, delimiter)
+    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel, at), header, answer, delimiter)
     chunks = _chunks(records, chunk)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for records_chunk in chunks:
@@ -163,6 +166,7 @@ def check_chunk(
                 if wanted is not None:
                     asks.append(wanted)
             numbers.append(number)
+            error = on_line(error, number)
             values.append(
                 row if unique and len(row) == width else [fields.get(h, "") for h in header]
             )

@@ -22,6 +22,7 @@ from trustguardian.domain.registry import Channel, Purpose, RecordStatus
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.context import Context
 from trustguardian.service.engage.check_batch import (
+    CONFLICTING,
     DEFAULT_POLICIES,
     REGISTERED,
     Ask,
@@ -29,6 +30,7 @@ from trustguardian.service.engage.check_batch import (
     Rules,
     holidays_around,
     known_purpose,
+    lead_first,
 )
 from trustguardian.service.engage.check_registry import STAMP, CheckRegistry
 from trustguardian.service.events.subjects import blind
@@ -44,11 +46,15 @@ PAST = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class CheckRequest:
+    """One check; a row of a list may name its person by several identifiers (`identifier`
+    and `others`), all of which are resolved and must agree."""
+
     purpose: str
     channel: Channel
     identifier: Identifier | None = None
     subject_id: str | None = None
     moment: datetime | None = None
+    others: tuple[Identifier, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
     moment = as_utc(request.moment) if request.moment else now
     check_id = ctx.ids.new_id("chk")
     past = moment < now - PAST
-    if not past and not ctx.embedded:
+    if not past and not request.others and not ctx.embedded:
         # No single write lock to keep short on PostgreSQL: the read and the record share one
         # transaction, three round trips fewer than a transaction for each.
         with ctx.uow() as uow:
@@ -77,8 +83,9 @@ def check_contact(ctx: Context, *, request: CheckRequest) -> CheckOutcome:
                 uow.engage.add_checks([_record(check_id, request, found, moment, now)])
                 uow.commit()
                 return dataclasses.replace(found, check_id=check_id)
-    if past:
-        # A moment gone by is answered from the history folded up to it: the batch reader's way.
+    if past or request.others:
+        # A moment gone by is answered from the history folded up to it, and a row of several
+        # identifiers from each one's owner and listings: the batch reader's way.
         [outcome] = check_many(ctx, [request])
     else:
         outcome = _check_one(ctx, request, moment)
@@ -180,7 +187,9 @@ def _decide_one(
     contacts = 0
     if policy is not None and policy.cap is not None:
         since = moment - timedelta(days=policy.cap.days)
-        contacts = reads.contacts(one.subject, request.channel.value, since)
+        contacts = reads.contacts(
+            one.subject, request.channel.value, since, moment, policy.cap.purpose
+        )
     facts = Facts(
         purpose=purpose.current,
         purpose_retired=purpose.status is RecordStatus.RETIRED,
@@ -217,16 +226,13 @@ def answer_many(
 ) -> list[CheckOutcome]:
     """Answers checks inside the caller's unit of work, with rules read once for a whole run;
     every request's purpose must be one of the rules' purposes."""
-    asks: list[Ask] = [
-        (
-            r.purpose,
-            r.channel,
-            blind(ctx, r.identifier) if r.identifier is not None else None,
-            r.subject_id,
-            r.moment,
+    asks: list[Ask] = []
+    for r in requests:
+        named = [r.identifier] if r.identifier is not None else []
+        lead, others, own = lead_first(
+            r.channel, [(i.kind.value, blind(ctx, i)) for i in [*named, *r.others]]
         )
-        for r in requests
-    ]
+        asks.append((r.purpose, r.channel, lead, r.subject_id, r.moment, others, own))
     return [outcome_of(answer) for answer in answer_asks(uow, rules, asks, now=now)]
 
 
@@ -250,15 +256,26 @@ def answer_asks(
     append = answers.append
     unknown: Answer = (False, Reason.UNKNOWN_SUBJECT, None, None)
     suppressed: Answer = (False, Reason.SUPPRESSED, None, None)
+    conflicting: Answer = (False, Reason.CONFLICTING_IDENTIFIERS, None, None)
     # What a purpose and channel decide alike for every check: read once per batch; checks of
     # now share a Decider (see domain.checks), others are decided one by one.
     shared: dict[tuple[str, Channel], tuple[Purpose, bool, bool, Policy | None, Decider]] = {}
     holidays = rules.holidays(now.year)
     states, shredded, customers = batch.states, batch.shredded, batch.customers
-    for position, (purpose_key, channel, _, _, when) in enumerate(asks):
+    latest = now - PAST
+    for position, (purpose_key, channel, _, _, when, _, _) in enumerate(asks):
         subject = batch.subjects[position]
+        moment = now if when is None else as_utc(when)
+        past = moment < latest
         if subject is None:
-            append(suppressed if batch.blind_suppressed(position) else unknown)
+            if (
+                batch.past().suppressed(None, position, moment)
+                if past
+                else batch.blind_suppressed(position)
+            ):
+                append(suppressed)
+            else:
+                append(conflicting if batch.unnamed.get(position) == CONFLICTING else unknown)
             continue
         common = shared.get((purpose_key, channel))
         if common is None:
@@ -273,14 +290,18 @@ def answer_asks(
                 Decider(purpose.current, retired, channel, now, policy, holidays),
             )
         purpose, retired, marketing, policy, decider = common
-        if when is None:
-            moment, state = now, states.get((subject, purpose_key, channel))
+        if past:
+            history = batch.past()
+            state = history.state(subject, purpose_key, channel, moment)
+            is_suppressed = history.suppressed(subject, position, moment)
+            policy = history.policy(purpose_key, channel, moment)
+            opposition = history.opposition(subject, channel, moment) if marketing else None
+            customer = history.customer(subject, moment)
         else:
-            moment = as_utc(when)
-            state = batch.state(subject, purpose_key, channel, moment, past=moment < now - PAST)
-        is_suppressed = subject in shredded or batch.suppressed(subject, position)
-        opposition = batch.opposition(subject, channel) if marketing else None
-        customer = subject in customers
+            state = states.get((subject, purpose_key, channel))
+            is_suppressed = subject in shredded or batch.suppressed(subject, position)
+            opposition = batch.opposition(subject, channel) if marketing else None
+            customer = subject in customers
         contacts = batch.contacts(subject, channel, policy, moment)
         if moment is now:
             append((*decider(state, is_suppressed, opposition, customer, contacts), subject))

@@ -17,6 +17,7 @@ from trustguardian.domain.registry import (
     RecordStatus,
     Touchpoint,
     TouchpointStatus,
+    shows_version,
 )
 from trustguardian.domain.subjects import Identifier
 from trustguardian.service.collect.evidence import ProofDraft
@@ -109,6 +110,7 @@ def check_draft(
             FieldError(f"{loc}.correction_reason", "only a correction (`corrects`) gives a reason")
         )
     notice = _notice(draft, tp, registry, errors, loc)
+    _snapshot_notice(draft, notice, errors, loc)
     _proofs(draft, tp, registry, errors, loc)
     if errors:
         return None, errors
@@ -168,6 +170,30 @@ def _notice(
         )
         errors.append(FieldError(f"{loc}.notice_version", f"notice {key!r}: {what}"))
     return found
+
+
+def _snapshot_notice(
+    draft: EventDraft, notice: NoticeVersion | None, errors: list[FieldError], loc: str
+) -> None:
+    """A snapshot that carries the notice text the page showed (or its hash) must show the
+    version the event cites: otherwise the event would say a person read what they did not."""
+    if notice is None:
+        return
+    for n, proof in enumerate(draft.proofs):
+        if proof.type is not ProofType.FORM_SNAPSHOT:
+            continue
+        text, digest = proof.fields.get("notice_text"), proof.fields.get("notice_sha256")
+        if not isinstance(text, str) or not text.strip():
+            text = None
+        if not isinstance(digest, str):
+            digest = None
+        if (text or digest) and not shows_version(notice, text=text, sha256=digest):
+            errors.append(
+                FieldError(
+                    f"{loc}.proofs.{n}",
+                    f"the notice the page showed is not {notice.key} v{notice.version}'s text",
+                )
+            )
 
 
 def _proofs(

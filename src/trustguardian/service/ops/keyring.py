@@ -25,6 +25,7 @@ from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_v
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import rewrap_canary
+from trustguardian.service.sync.erasures import reseal_erasure_notices
 from trustguardian.service.sync.systems import open_secret, seal_secret
 from trustguardian.store.ops.keyring import KeyringRepository, RegisteredKey, SealedSecret
 from trustguardian.vault.keys import unwrap_with_any, wrap_data_key, wrapped_key_id
@@ -209,7 +210,8 @@ class Rewrapped:
 
 
 def rewrap(ctx: Context, *, batch: int = 500) -> Rewrapped:
-    """Wraps every data key and seals every webhook secret under the current master key.
+    """Wraps every data key and seals every webhook secret (and erasure notice) under the
+    current master key.
 
     Idempotent and resumable: each batch commits on its own, and keys already under the current
     master key are left alone, so a run after a crash (or after servers restarted with the new
@@ -241,6 +243,7 @@ def rewrap(ctx: Context, *, batch: int = 500) -> Rewrapped:
             resealed = seal_secret(ctx, plain, hook_id, version)
             uow.keyring.set_webhook_secret(SealedSecret(hook_id, version, resealed))
             secrets += 1
+        reseal_erasure_notices(ctx, uow)  # the few an erasure keeps until delivered
         rewrap_canary(ctx, uow)  # the sample /readyz and every start unwrap
         uow.commit()
     return Rewrapped(done, already, secrets)

@@ -14,6 +14,7 @@ from trustguardian.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from trustguardian.domain.events import timestamp
 from trustguardian.domain.registry import (
     Notice,
     NoticeVersion,
@@ -22,9 +23,12 @@ from trustguardian.domain.registry import (
     version_in_force,
 )
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_registry_change
 from trustguardian.service.pagination import Page, decode_cursor, paginate
 from trustguardian.store.uow import UnitOfWork
 
+# A historical version's registry record: object type and change (`registry.<type>.<change>`).
+HISTORICAL_VERSION = ("notice_version", "imported")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -80,6 +84,88 @@ def add_notice_version(
         )
         uow.commit()
     return version
+
+
+def import_historical_notice(
+    ctx: Context,
+    *,
+    key: str,
+    version: int,
+    text: str,
+    effective_from: datetime,
+    entered_by: str,
+    source_document: str,
+) -> NoticeVersion:
+    """Records a version shown in the past with its exact text, who entered it and from which
+    source document, so that what happened then can cite it; it is published at once."""
+    _check_text(text)
+    moment = as_utc(effective_from)
+    now = ctx.clock.now()
+    errors = []
+    if version < 1:
+        errors.append(FieldError("version", "a version number from 1"))
+    if moment >= now:
+        errors.append(FieldError("effective_from", "a historical version took effect in the past"))
+    if not entered_by.strip() or len(entered_by) > 200:
+        errors.append(FieldError("entered_by", "who enters it: 1 to 200 characters"))
+    if not source_document.strip() or len(source_document) > 500:
+        errors.append(FieldError("source_document", "the document it comes from: 1 to 500 chars"))
+    if errors:
+        raise InvalidInput("the historical version cannot be recorded", errors=errors)
+    with ctx.uow() as uow:
+        _get(uow, key)
+        versions = uow.notices.versions(key)
+        if any(v.version == version for v in versions):
+            raise AlreadyExists(
+                f"notice {key!r} already has a version {version}",
+                errors=[FieldError("version", "taken")],
+            )
+        # Only the time before the registry began may gain a text: after that, what was in
+        # force is what the registry said then, and events already cite it.
+        ordinary = [v.effective_from for v in versions if v.published and not v.historical]
+        if ordinary and moment >= min(ordinary):
+            raise Conflict(
+                f"notice {key!r} has a version in force from {min(ordinary).isoformat()}: "
+                "a historical version must take effect before it",
+                errors=[FieldError("effective_from", f"before {min(ordinary).isoformat()}")],
+            )
+        if any(v.effective_from == moment for v in versions if v.published):
+            raise Conflict(
+                f"another version of notice {key!r} takes effect at {moment.isoformat()}",
+                errors=[FieldError("effective_from", "taken by another version")],
+            )
+        found = NoticeVersion(
+            key=key,
+            version=version,
+            text=text,
+            sha256=text_sha256(text),
+            effective_from=moment,
+            published_at=now,
+            created_at=now,
+            entered_by=entered_by.strip(),
+            source_document=source_document.strip(),
+        )
+        uow.notices.add_version(found)
+        # The leaf says when it was entered (its time), by whom (its actor) and from what.
+        record_registry_change(
+            ctx,
+            uow,
+            f"registry.{HISTORICAL_VERSION[0]}.{HISTORICAL_VERSION[1]}",
+            HISTORICAL_VERSION[0],
+            f"{key}/{version}",
+            {
+                "sha256": found.sha256,
+                "effective_from": timestamp(found.effective_from),
+                "published_at": timestamp(now),
+                "created_at": timestamp(now),
+                "text": text_sha256(text),
+                "entered_by": found.entered_by,
+                "source_document": found.source_document,
+            },
+            found.entered_by or "",
+        )
+        uow.commit()
+    return found
 
 
 def update_notice_draft(

@@ -19,6 +19,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.subjects import identifiers_of, shred_subject
 from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.sync.erasures import keep_erasure_identifiers
 from trustguardian.store.uow import UnitOfWork
 
 
@@ -64,8 +65,9 @@ def systems_to_erase(uow: UnitOfWork, subject_id: str) -> tuple[SystemToErase, .
         sent_to = hooks.get(delivery.destination)
         if sent_to is not None:
             reasons.setdefault(sent_to, set()).add("was sent the subject's events")
+    receiving = {h.system_key for h in uow.sync.webhooks(active_only=True)}
     for system in registered:
-        if any(h == system for h in hooks.values()):
+        if system in receiving:
             reasons.setdefault(system, set()).add("receives the subject.erased webhook")
     return tuple(
         SystemToErase(key, registered[key].name if key in registered else None, tuple(sorted(why)))
@@ -74,7 +76,10 @@ def systems_to_erase(uow: UnitOfWork, subject_id: str) -> tuple[SystemToErase, .
 
 
 def shred_everything(ctx: Context, uow: UnitOfWork, subject_id: str) -> None:
-    """Destroys the key (so every sealed value goes) and revokes the subject's links."""
+    """Destroys the key (so every sealed value goes) and revokes the subject's links.
+
+    The identifiers each system's `subject.erased` must carry are sealed for it first."""
+    keep_erasure_identifiers(ctx, uow, subject_id)
     shred_subject(ctx, subject_id=subject_id, uow=uow)
     uow.rights.revoke_subject_links(subject_id, ctx.clock.now())
 

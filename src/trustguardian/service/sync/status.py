@@ -48,6 +48,7 @@ def sync_status(ctx: Context) -> list[DestinationStatus]:
             counts={status: n for (dest, status), n in counts.items() if dest == h.destination},
         )
         for h in hooks
+        if h.status != "deleted"
     ]
     if BROKER in positions:
         found.append(

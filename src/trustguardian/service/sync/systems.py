@@ -15,7 +15,7 @@ from trustguardian.domain.sync import System, SystemKind, Webhook, new_secret
 from trustguardian.outbound import HINT
 from trustguardian.service.context import Context
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import MasterKey, VaultError, derive_key, open_sealed, seal
+from trustguardian.vault import VaultError, derive_key, open_sealed, seal
 from trustguardian.vault.rng import random_bytes
 
 SECRET_KEY_PURPOSE = "webhook-secrets/v1"  # noqa: S105 -- a key-derivation label, not a secret
@@ -73,8 +73,11 @@ def create_webhook(
     url: str,
     event_kinds: Sequence[str] = (),
     purposes: Sequence[str] = (),
+    from_start: bool = False,
 ) -> tuple[Webhook, str]:
     """Subscribes a system's URL; returns the webhook and its signing secret (shown once).
+
+    It receives the events recorded from now on; with `from_start`, the whole history first.
 
     A URL whose host is or resolves to a loopback, private, link-local, metadata or other
     non-public address is refused unless the allow-list names it (it is checked again on every
@@ -101,6 +104,8 @@ def create_webhook(
         if missing:
             raise InvalidInput("unknown purposes", errors=[FieldError("purposes", str(missing))])
         uow.sync.add_webhook(hook)
+        start = 0 if from_start else uow.sync.outbox_end()
+        uow.sync.start_position(hook.destination, start, hook.created_at)
         secret = _add_secret(ctx, uow, hook.id)
         uow.commit()
     return hook, secret
@@ -118,10 +123,10 @@ def rotate_secret(ctx: Context, *, hook_id: str) -> str:
     return secret
 
 
-def list_webhooks(ctx: Context) -> list[Webhook]:
-    """Lists every webhook (never their secrets)."""
+def list_webhooks(ctx: Context, *, deleted: bool = False) -> list[Webhook]:
+    """Lists the webhooks, deleted ones only if asked (never their secrets)."""
     with ctx.uow(write=False) as uow:
-        return uow.sync.webhooks()
+        return [h for h in uow.sync.webhooks() if deleted or h.status != "deleted"]
 
 
 def signing_secrets(ctx: Context, uow: UnitOfWork, hook_id: str) -> list[str]:
@@ -134,24 +139,24 @@ def signing_secrets(ctx: Context, uow: UnitOfWork, hook_id: str) -> list[str]:
 
 def open_secret(ctx: Context, sealed: bytes, hook_id: str, version: int) -> str:
     """Opens a webhook secret sealed under the current or, until re-sealed, a retired master key."""
+    return open_under_masters(ctx, SECRET_KEY_PURPOSE, sealed, _aad(hook_id, version)).decode()
+
+
+def open_under_masters(ctx: Context, purpose: str, sealed: bytes, aad: bytes) -> bytes:
+    """Opens bytes sealed under a key derived for `purpose` from any master key still held."""
     *first, last = ctx.keys.masters
     for master in first:
         try:
-            return _open_with(master, sealed, hook_id, version)
+            return open_sealed(derive_key(master, purpose), sealed, aad)
         except VaultError:
             continue
-    return _open_with(last, sealed, hook_id, version)
+    return open_sealed(derive_key(last, purpose), sealed, aad)
 
 
 def seal_secret(ctx: Context, secret: str, hook_id: str, version: int) -> bytes:
     """Seals a webhook secret under the current master key."""
     key = derive_key(ctx.keys.master, SECRET_KEY_PURPOSE)
     return seal(key, secret.encode(), _aad(hook_id, version), ctx.rng)
-
-
-def _open_with(master: MasterKey, sealed: bytes, hook_id: str, version: int) -> str:
-    key = derive_key(master, SECRET_KEY_PURPOSE)
-    return open_sealed(key, sealed, _aad(hook_id, version)).decode()
 
 
 def _add_secret(ctx: Context, uow: UnitOfWork, hook_id: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from trustguardian.domain.checks import ContactWindow, FrequencyCap, Policy
 from trustguardian.domain.registry import Channel
@@ -124,21 +124,31 @@ class EngageRepository:
         bulk_insert(self._c, t.contacts, [vars(c) for c in contacts])
 
     def contact_counts(
-        self, subjects: Sequence[str], channel: Channel, since: datetime
+        self,
+        subjects: Sequence[str],
+        channel: Channel,
+        since: datetime,
+        until: datetime,
+        purpose: str | None = None,
     ) -> dict[str, int]:
-        """Contacts made per subject on a channel since an instant."""
+        """Contacts made per subject on a channel from `since` up to (not at) `until`; only
+        those for `purpose` when one is named."""
+        c = t.contacts.c
         found: dict[str, int] = {}
         for start in range(0, len(subjects), CHUNK):
-            rows = self._c.execute(
-                select(t.contacts.c.subject_id, func.count())
+            query = (
+                select(c.subject_id, func.count())
                 .where(
-                    t.contacts.c.subject_id.in_(subjects[start : start + CHUNK]),
-                    t.contacts.c.channel == channel.value,
-                    t.contacts.c.occurred_at >= since,
+                    c.subject_id.in_(subjects[start : start + CHUNK]),
+                    c.channel == channel.value,
+                    c.occurred_at >= since,
+                    c.occurred_at < until,
                 )
-                .group_by(t.contacts.c.subject_id)
+                .group_by(c.subject_id)
             )
-            found.update({r[0]: int(r[1]) for r in rows})
+            if purpose is not None:
+                query = query.where(c.purpose_key == purpose)
+            found.update({r[0]: int(r[1]) for r in self._c.execute(query)})
         return found
 
     def flagged_contacts(self, touchpoint: str) -> dict[str, int]:
@@ -155,7 +165,7 @@ class EngageRepository:
 
     def policies(self) -> list[Policy]:
         rows = self._c.execute(select(t.contact_policies).order_by(t.contact_policies.c.created_at))
-        return [_policy(r) for r in rows]
+        return [policy_of(r) for r in rows]
 
     def suppressed(self, blinds: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -168,58 +178,65 @@ class EngageRepository:
             found.update(rows.scalars())
         return found
 
-    def add_suppression(self, entries: Sequence[SuppressionEntry]) -> int:
-        """Adds entries not already on the list; returns how many were new."""
+    def add_suppression(self, entries: Sequence[SuppressionEntry]) -> list[SuppressionEntry]:
+        """Adds entries not already on the list; returns those that were new."""
         known = self.suppressed([e.blind for e in entries])
-        new = list({e.blind: vars(e) for e in entries if e.blind not in known}.values())
-        bulk_insert(self._c, t.suppression_entries, new)
-        return len(new)
+        new = list({e.blind: e for e in entries if e.blind not in known}.values())
+        bulk_insert(self._c, t.suppression_entries, [vars(e) for e in new])
+        return new
 
     def add_register(self, register: NewRegister, blinds: Sequence[str]) -> None:
+        """Adds an import; a number the previous import of the same register listed keeps the
+        date it was first seen there, any other is first seen on this import's date."""
+        previous = self.current_registers(name=register.name, kind=register.kind)
         self._c.execute(insert(t.opposition_registers).values(**vars(register)))
         for start in range(0, len(blinds), 50_000):
             bulk_insert(
                 self._c,
                 t.opposition_entries,
-                [{"register_id": register.id, "blind": b} for b in blinds[start : start + 50_000]],
+                [
+                    {"register_id": register.id, "blind": b, "first_seen": register.register_date}
+                    for b in blinds[start : start + 50_000]
+                ],
             )
+        if previous:
+            self._carry_first_seen(register.id, previous[0].id)
 
     def registers(self) -> list[Any]:
+        """Imports not removed, newest first per register."""
         return list(
             self._c.execute(
-                select(t.opposition_registers).order_by(
+                select(t.opposition_registers)
+                .where(t.opposition_registers.c.removed_at.is_(None))
+                .order_by(
                     t.opposition_registers.c.name, t.opposition_registers.c.imported_at.desc()
                 )
             )
         )
 
-    def current_registers(self) -> list[Any]:
+    def current_registers(self, *, name: str | None = None, kind: str | None = None) -> list[Any]:
         """The latest import of each register (a name may hold a phone and a postal list)."""
         latest: dict[tuple[str, str], Any] = {}
         for row in self.registers():
-            latest.setdefault((row.name, row.kind), row)
+            if (name is None or row.name == name) and (kind is None or row.kind == kind):
+                latest.setdefault((row.name, row.kind), row)
         return list(latest.values())
 
-    def in_registers(self, register_ids: Sequence[str], blinds: Sequence[str]) -> dict[str, date]:
-        """Maps each listed keyed hash to the date of the register that lists it."""
-        if not register_ids or not blinds:
-            return {}
-        found: dict[str, date] = {}
-        for start in range(0, len(blinds), CHUNK):
-            rows = self._c.execute(
-                select(t.opposition_entries.c.blind, t.opposition_registers.c.register_date)
-                .join(t.opposition_registers)
-                .where(
-                    t.opposition_entries.c.register_id.in_(list(register_ids)),
-                    t.opposition_entries.c.blind.in_(blinds[start : start + CHUNK]),
-                )
-            )
-            for blind, when in rows:
-                found[blind] = max(found.get(blind, when), when)
-        return found
+    def _carry_first_seen(self, register_id: str, previous: str) -> None:
+        """Gives the numbers an import shares with the previous import of its register the
+        date they were first seen there (the others keep the import's own date)."""
+        entries = t.opposition_entries
+        prior = entries.alias("prior")
+        same = and_(prior.c.register_id == previous, prior.c.blind == entries.c.blind)
+        self._c.execute(
+            update(entries)
+            .where(entries.c.register_id == register_id, select(prior.c.blind).where(same).exists())
+            .values(first_seen=select(prior.c.first_seen).where(same).scalar_subquery())
+        )
 
 
-def _policy(row: Any) -> Policy:
+def policy_of(row: Any) -> Policy:
+    """The policy a row of contact_policies (or of its history) holds."""
     window = None
     if row.window is not None:
         w = row.window

@@ -156,11 +156,12 @@ class BatchReads:
         return {row[0] for row in self._rows(sql, blinds)}
 
     def listed(self, register_ids: Sequence[str], blinds: Sequence[str]) -> dict[str, date]:
-        """Maps each keyed hash in these registers to the latest date of a register listing it."""
+        """Maps each keyed hash in these registers to the latest date it was first seen on one
+        of them (see `opposition_entries.first_seen`)."""
         if not register_ids:
             return {}
         sql = (
-            "SELECT e.blind, r.register_date FROM opposition_entries e"
+            "SELECT e.blind, COALESCE(e.first_seen, r.register_date) FROM opposition_entries e"
             " JOIN opposition_registers r ON r.id = e.register_id"
             " WHERE e.blind {keys} AND e.register_id {0}"
         )

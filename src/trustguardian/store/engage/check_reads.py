@@ -22,7 +22,11 @@ _s, _si, _se = t.subjects, t.subject_identifiers, t.suppression_entries
 
 STAMP = select(t.stamps.c.value).where(t.stamps.c.name == bindparam("name"))
 LISTED = (
-    select(func.max(t.opposition_registers.c.register_date))
+    select(
+        func.max(
+            func.coalesce(t.opposition_entries.c.first_seen, t.opposition_registers.c.register_date)
+        )
+    )
     .select_from(t.opposition_entries)
     .join(t.opposition_registers)
     .where(
@@ -34,7 +38,9 @@ CONTACTS = select(func.count()).where(
     t.contacts.c.subject_id == bindparam("subject"),
     t.contacts.c.channel == bindparam("channel"),
     t.contacts.c.occurred_at >= bindparam("since", type_=t.contacts.c.occurred_at.type),
+    t.contacts.c.occurred_at < bindparam("until", type_=t.contacts.c.occurred_at.type),
 )
+PURPOSE_CONTACTS = CONTACTS.where(t.contacts.c.purpose_key == bindparam("purpose"))
 
 
 _cs, _p, _v = t.consent_states, t.purposes, t.purpose_versions
@@ -163,14 +169,24 @@ class CheckReads:
         return None if value is None else int(value)
 
     def listed_since(self, registers: Sequence[str], blinds: Sequence[str]) -> date | None:
-        """The latest date of these registers that lists one of these keyed hashes."""
+        """The latest date one of these keyed hashes was first seen on one of these registers."""
         if not registers or not blinds:
             return None
         params = {"registers": list(registers), "blinds": list(blinds)}
         found: date | None = self._c.execute(LISTED, params).scalar()
         return found
 
-    def contacts(self, subject_id: str, channel: str, since: datetime) -> int:
-        """Contacts made with a subject on a channel since an instant."""
-        params = {"subject": subject_id, "channel": channel, "since": since}
-        return int(self._c.execute(CONTACTS, params).scalar() or 0)
+    def contacts(
+        self,
+        subject_id: str,
+        channel: str,
+        since: datetime,
+        until: datetime,
+        purpose: str | None = None,
+    ) -> int:
+        """Contacts made with a subject on a channel from `since` up to (not at) `until`; only
+        those for `purpose` when one is named."""
+        params = {"subject": subject_id, "channel": channel, "since": since, "until": until}
+        if purpose is None:
+            return int(self._c.execute(CONTACTS, params).scalar() or 0)
+        return int(self._c.execute(PURPOSE_CONTACTS, {**params, "purpose": purpose}).scalar() or 0)

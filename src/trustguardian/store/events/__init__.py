@@ -207,6 +207,20 @@ class EventRepository:
                     target_pending=r[14] is not None,
                 )
 
+    def for_subjects(self, subject_ids: Sequence[str]) -> dict[str, list[PrivacyEvent]]:
+        """Each subject's events in recording order, without their proofs (what a fold of
+        consent state needs, for many subjects in a few statements)."""
+        found: dict[str, list[PrivacyEvent]] = {s: [] for s in subject_ids}
+        for start in range(0, len(subject_ids), CHUNK):
+            rows = self._c.execute(
+                select(t.events)
+                .where(t.events.c.subject_id.in_(subject_ids[start : start + CHUNK]))
+                .order_by(t.events.c.seq)
+            )
+            for row in rows:
+                found[row.subject_id].append(event_of(row, ()))
+        return found
+
     def existing_ids(self, ids: Sequence[str]) -> dict[str, EventRef]:
         """Maps known event ids to what a correction of them is checked against."""
         found: dict[str, EventRef] = {}

@@ -101,6 +101,7 @@
         url: window.location.href,
         notice_url: link ? link.href : null,
         notice_text: text ? text.textContent : null,
+        notice_sha256: form.getAttribute("data-tg-notice-sha256") || null,
         captured_at: new Date().toISOString()
       }
     };
