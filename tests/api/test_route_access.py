@@ -43,6 +43,7 @@ ANY, OWN, UNBOUND, PUBLIC = "any", "own", "unbound", "public"
 TABLE: dict[str, tuple[Scope | None, str]] = {
     "checkContact": (S.CONSENT_CHECK, ANY),
     "checkContactList": (S.CONSENT_CHECK, ANY),
+    "getCheckProof": (S.CONSENT_CHECK, ANY),
     "createTouchpoint": (S.REGISTRY_WRITE, UNBOUND),
     "listTouchpoints": (S.REGISTRY_READ, ANY),
     "getTouchpoint": (S.REGISTRY_READ, ANY),
@@ -260,6 +261,7 @@ def _path(template: str, side: Side) -> str:
         "confirmation_id": "cnf_none",
         "hook_id": "whk_none",
         "policy_id": "pol_none",
+        "check_id": "chk_none",
         "entry": "0" * 64,
         "register_id": "reg_none",
         "key_id": "key_none",

@@ -3,8 +3,10 @@ form at the counter, a withdrawal, under two notice versions."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +25,8 @@ from tests.census.helpers import (
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, ProofType, text_sha256
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.ledger import Signer
+from trustguardian.reports.dossier import subject_dossier
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
@@ -122,3 +126,33 @@ def rezip(files: dict[str, bytes]) -> bytes:
         for name, body in files.items():
             z.writestr(name, body)
     return out.getvalue()
+
+
+def re_signed(
+    history: History, forger: Signer, change: Callable[[dict[str, bytes]], None]
+) -> bytes:
+    """The subject's dossier with its files changed by `change` and every signature redone
+    with `forger`'s key: the checkpoint, the manifest and the key file, as a forger holding no
+    instance key would."""
+    files = unzip(subject_dossier(history.ctx, subject_id=history.subject_id))
+    change(files)
+    checkpoint = files["checkpoint.txt"].decode()
+    body = checkpoint[: checkpoint.index("\n\n") + 1]
+    files["checkpoint.txt"] = forger.sign(body).encode()
+    files["public-key.txt"] = (forger.verifier_key + "\n").encode()
+    files["manifest.txt"] = manifest_signed_by(forger, files)
+    return rezip(files)
+
+
+def manifest_signed_by(forger: Signer, files: dict[str, bytes]) -> bytes:
+    """The manifest rebuilt over `files` as they are now and signed by `forger`."""
+    lines = [
+        line
+        for line in files["manifest.txt"].decode().split("\n\n")[0].splitlines()
+        if len(line.split(" ")[0]) != 64
+    ] + [
+        f"{hashlib.sha256(b).hexdigest()} {p}"
+        for p, b in sorted(files.items())
+        if p != "manifest.txt"
+    ]
+    return forger.sign("\n".join(lines) + "\n").encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -17,8 +16,9 @@ from tests.reports.helpers import (
     FORM_HTML,
     NOTICE_V2,
     SCAN,
-    History,
+    manifest_signed_by,
     mario_history,
+    re_signed,
     rezip,
     unzip,
 )
@@ -112,7 +112,7 @@ def test_deep_checks_name_the_file_even_when_the_manifest_is_rebuilt(ctx: Contex
     forged = {**files, scan_path: SCAN.replace(b"Mario", b"Marco")}
     forger = Signer.generate(history.ctx.keys.signer.name)
     forged["public-key.txt"] = (forger.verifier_key + "\n").encode()
-    forged["manifest.txt"] = _manifest_signed_by(forger, forged)
+    forged["manifest.txt"] = manifest_signed_by(forger, forged)
 
     check = verify_dossier(rezip(forged))
     problems = dict(check.problems)
@@ -251,33 +251,10 @@ def test_the_cli_builds_and_verifies_offline(sqlite_ctx: Context, tmp_path: Path
     assert "notices/privacy-it-v1.txt" in bad.stdout
 
 
-def _re_signed(history: History, forger: Signer) -> bytes:
-    """The dossier with one status changed and every signature redone with `forger`'s key: the
-    checkpoint, the manifest and the key file, as a forger holding no instance key would."""
-    files = unzip(subject_dossier(history.ctx, subject_id=history.subject_id))
+def _flag_forged(files: dict[str, bytes]) -> None:
     subject = json.loads(files["subject.json"])
     subject["forged"] = True
     files["subject.json"] = json.dumps(subject).encode()
-    checkpoint = files["checkpoint.txt"].decode()
-    body = checkpoint[: checkpoint.index("\n\n") + 1]
-    files["checkpoint.txt"] = forger.sign(body).encode()
-    files["public-key.txt"] = (forger.verifier_key + "\n").encode()
-    files["manifest.txt"] = _manifest_signed_by(forger, files)
-    return rezip(files)
-
-
-def _manifest_signed_by(forger: Signer, files: dict[str, bytes]) -> bytes:
-    """The manifest rebuilt over `files` as they are now and signed by `forger`."""
-    lines = [
-        line
-        for line in files["manifest.txt"].decode().split("\n\n")[0].splitlines()
-        if len(line.split(" ")[0]) != 64
-    ] + [
-        f"{hashlib.sha256(b).hexdigest()} {p}"
-        for p, b in sorted(files.items())
-        if p != "manifest.txt"
-    ]
-    return forger.sign("\n".join(lines) + "\n").encode()
 
 
 def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
@@ -286,7 +263,7 @@ def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
     history = mario_history(sqlite_ctx)
     forger = Signer.generate(history.ctx.keys.signer.name)
     out = tmp_path / "forged.zip"
-    out.write_bytes(_re_signed(history, forger))
+    out.write_bytes(re_signed(history, forger, _flag_forged))
     # Internally consistent: only a pin can tell it from the real thing.
     assert verify_dossier(out.read_bytes()).ok
     offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
@@ -305,3 +282,32 @@ def test_a_dossier_re_signed_with_another_key_is_refused_pinned_or_not(
     assert "public-key.txt" in pinned.stdout
     assert "not a key you trust" in pinned.stdout
     assert forger.verifier.fingerprint in pinned.stdout  # "the dossier carries another key"
+
+
+def _statuses_given(files: dict[str, bytes]) -> None:
+    consents = json.loads(files["consents.json"])
+    assert {c["status"] for c in consents} >= {"withdrawn"}
+    for consent in consents:
+        consent["status"] = "given"
+    files["consents.json"] = json.dumps(consents).encode()
+
+
+def test_a_dossier_whose_statuses_were_changed_and_re_signed_fails_pinned_or_not(
+    ctx: Context, tmp_path: Path
+) -> None:
+    history = mario_history(ctx)
+    forger = Signer.generate(history.ctx.keys.signer.name)
+    out = tmp_path / "statuses.zip"
+    out.write_bytes(re_signed(history, forger, _statuses_given))
+    assert verify_dossier(out.read_bytes()).ok  # consistent with the key it carries
+    offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
+    offline["COLUMNS"] = "300"
+    unpinned = tg("dossier", "verify", str(out), env=offline, cwd=tmp_path)
+    assert unpinned.returncode != 0, unpinned.stdout
+    assert f"({forger.verifier.fingerprint})" in unpinned.stdout  # the embedded key, named
+    assert "unpinned" in unpinned.stderr
+    key = history.ctx.keys.signer.verifier_key
+    pinned = tg("dossier", "verify", str(out), "--key", key, env=offline, cwd=tmp_path)
+    assert pinned.returncode == 1, pinned.stdout
+    assert "not a key you trust" in pinned.stdout
+    assert forger.verifier.fingerprint in pinned.stdout

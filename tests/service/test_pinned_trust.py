@@ -4,7 +4,7 @@ whoever can write the database never makes its checkpoints acceptable, on SQLite
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from tests.factories.events import (
     LUIGI,
     email,
@@ -12,8 +12,9 @@ from tests.factories.events import (
     record_one,
     setup_registry,
 )
+from tests.factories.tamper import re_sign_every_checkpoint
 
-from trustguardian.ledger import Checkpoint, Signer, sign_checkpoint
+from trustguardian.ledger import Signer
 from trustguardian.service.context import Context, build_context
 from trustguardian.service.ops import keyring
 from trustguardian.service.ops.keyring import endorsement_text
@@ -27,18 +28,6 @@ def _history(ctx: Context) -> None:
     record_one(ctx, make_draft())
     record_one(ctx, make_draft(identifiers=(email(LUIGI),)))
     keyring.register_signing_key(ctx)
-
-
-def _re_sign_every_checkpoint(ctx: Context, rogue: Signer) -> int:
-    """What an attacker with write access does: every checkpoint signed anew by their key."""
-    with ctx.engine.begin() as c:
-        rows = c.execute(select(t.checkpoints.c.tree_size, t.checkpoints.c.root_hash)).all()
-        for size, root_hash in rows:
-            note = sign_checkpoint(Checkpoint(rogue.name, size, bytes(root_hash)), rogue)
-            c.execute(
-                update(t.checkpoints).where(t.checkpoints.c.tree_size == size).values(note=note)
-            )
-    return len(rows)
 
 
 def _register(ctx: Context, rogue: Signer, *, endorsement: str | None, start: int = 0) -> None:
@@ -66,7 +55,7 @@ def test_a_rogue_key_in_the_register_is_named_and_its_checkpoints_refused(ctx: C
     assert verify_ledger(ctx, evidence=False).ok
     rogue = Signer.generate(ctx.keys.signer.name)
     _register(ctx, rogue, endorsement=None)
-    assert _re_sign_every_checkpoint(ctx, rogue) >= 2
+    assert re_sign_every_checkpoint(ctx, rogue) >= 2
 
     report = verify_ledger(ctx, evidence=False)
     assert not report.ok
@@ -86,7 +75,7 @@ def test_deleting_the_real_key_and_re_signing_is_refused(ctx: Context) -> None:
     with ctx.engine.begin() as c:
         c.execute(delete(t.signing_keys))
     _register(ctx, rogue, endorsement=None)
-    _re_sign_every_checkpoint(ctx, rogue)
+    re_sign_every_checkpoint(ctx, rogue)
     report = verify_ledger(ctx, evidence=False)
     assert any(rogue.verifier_key in p and "not trusted" in p for p in report.problems)
     assert any("checkpoint 1: signature" in p for p in report.problems), report.problems

@@ -122,7 +122,8 @@ def _old_event(b: EventCreate) -> str:
     def plain(value: object) -> str:
         return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
 
-    body = b.model_dump(exclude={"idempotency_key"})
+    # (correction_reason came after it: the body of the time had no such field)
+    body = b.model_dump(exclude={"idempotency_key", "correction_reason"})
     return hashlib.sha256(
         orjson.dumps(body, default=plain, option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
@@ -234,7 +235,14 @@ CASES = {
         view=lambda answer: answer["events"],
     ),
     "request": Case("/v1/requests", request, {"kind": "access"}, _request),
-    "complaint": Case("/v1/complaints", complaint, {"summary": "Chiamata alle 23"}, _complaint),
+    # A complaint's deadline (revision 0023) does not survive the trip down to 0015 and back.
+    "complaint": Case(
+        "/v1/complaints",
+        complaint,
+        {"summary": "Chiamata alle 23"},
+        _complaint,
+        view=lambda answer: {k: v for k, v in answer.items() if k != "due_at"},
+    ),
     "in-person": Case("/v1/collect/in-person", in_person, {"staff_member": "Luca"}, _in_person),
     "web-form": Case(
         "/sdk/v1/{publishable}/consents", web_form, {"snapshot": {"html": "<form/>"}}, _web_form

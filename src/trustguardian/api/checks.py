@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from starlette.background import BackgroundTask
 
 from trustguardian.api.auth import get_context, require
+from trustguardian.api.ledger_schemas import CheckProofRead
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
 from trustguardian.domain.access import ApiKey, Scope
@@ -35,6 +36,7 @@ from trustguardian.service.engage.audience import (
 )
 from trustguardian.service.engage.checks import CheckRequest, check_contact
 from trustguardian.service.engage.list_header import ListHeader, parse_columns, read_header
+from trustguardian.service.events import batches
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 Ctx = Annotated[Context, Depends(get_context)]
@@ -67,6 +69,13 @@ class CheckRead(BaseModel):
     subject_id: str | None
     event_id: str | None = Field(description="The event that grants or denies the contact.")
     event_proof: str | None = Field(description="Where that event's inclusion proof is.")
+
+
+@router.get("/checks/{check_id}/proof", operation_id="getCheckProof")
+def check_proof(check_id: str, ctx: Ctx, _: Checker) -> CheckProofRead:
+    """Proves a check: its path to its batch's Merkle root, and that batch's record's path to
+    the latest signed checkpoint (404 until a sealing pass took it, about a minute)."""
+    return CheckProofRead.model_validate(batches.prove_check(ctx, check_id=check_id))
 
 
 @router.post("/checks", operation_id="checkContact")

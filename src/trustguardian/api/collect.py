@@ -46,6 +46,13 @@ class CollectSettingsUpdate(Input):
     )
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 5
     language: Annotated[str, Field(pattern="^(it|en)$")] = "it"
+    confirmed_by: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        default=None,
+        description=(
+            "The external system that confirms this touchpoint's consents (confirmation must "
+            "be none): double_opt_in and otp proofs sent by clients are recorded as its claims."
+        ),
+    )
 
 
 class CollectSettingsRead(BaseModel):
@@ -54,6 +61,7 @@ class CollectSettingsRead(BaseModel):
     within_minutes: int
     max_attempts: int
     language: Literal["it", "en"]
+    confirmed_by: str | None = None
 
     @classmethod
     def of(cls, s: CollectSettings) -> CollectSettingsRead:
@@ -63,6 +71,7 @@ class CollectSettingsRead(BaseModel):
             within_minutes=s.confirm_within_minutes,
             max_attempts=s.otp_max_attempts,
             language=s.language,
+            confirmed_by=s.confirmed_by,
         )
 
 
@@ -85,6 +94,7 @@ def put_collect_settings(
             within_minutes=body.within_minutes,
             max_attempts=body.max_attempts,
             language=body.language,
+            confirmed_by=body.confirmed_by,
         )
     )
 

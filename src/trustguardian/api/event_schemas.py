@@ -183,6 +183,13 @@ class EventCreate(Input):
         description="Personal data collected or updated: kept sealed, committed in the ledger.",
     )
     corrects: Annotated[str, Field(max_length=40)] | None = None
+    correction_reason: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description=(
+            "Why this correction is made, recorded in the ledger leaf (no personal data): "
+            "needed, and then only from an admin key, to correct another touchpoint's event."
+        ),
+    )
     campaign: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="For contact.made: the campaign the contact belongs to."
     )
@@ -227,6 +234,15 @@ class EventBatchCreate(Input):
 class ProofRead(BaseModel):
     type: ProofType
     commitment: str
+    claimed_by: str | None = Field(
+        default=None,
+        description="For a confirmation this instance did not witness: the system claiming it.",
+    )
+
+
+class CorrectionRead(BaseModel):
+    by: str | None = Field(description="The admin key, console user or CLI user, if any.")
+    reason: str | None
 
 
 class EventRead(BaseModel):
@@ -249,6 +265,12 @@ class EventRead(BaseModel):
     data_commitment: str | None
     campaign: str | None = None
     check_id: str | None = None
+    confirms: str | None = Field(
+        default=None, description="For consent.confirmed: the pending consent it confirms."
+    )
+    correction: CorrectionRead | None = Field(
+        default=None, description="For a correction made with a reason: who made it and why."
+    )
     leaf_hash: str = Field(description="Base64 RFC 9162 leaf hash of this event's ledger leaf.")
 
     @classmethod
@@ -270,9 +292,16 @@ class EventRead(BaseModel):
             occurred_at=e.occurred_at,
             recorded_at=e.recorded_at,
             corrects=e.corrects,
-            proofs=[ProofRead(type=p.type, commitment=p.commitment) for p in e.proofs],
+            proofs=[
+                ProofRead(type=p.type, commitment=p.commitment, claimed_by=p.claimed_by)
+                for p in e.proofs
+            ],
             data_commitment=e.data_commitment,
             campaign=e.campaign,
             check_id=e.check_id,
+            confirms=e.confirms,
+            correction=None
+            if e.correction_by is None and e.correction_reason is None
+            else CorrectionRead(by=e.correction_by, reason=e.correction_reason),
             leaf_hash=base64.b64encode(digest).decode(),
         )

@@ -19,7 +19,7 @@ from trustguardian.api.ledger_schemas import (
 )
 from trustguardian.api.schemas import PageRead
 from trustguardian.api.subjects import to_identifiers
-from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.errors import FieldError, NotFound, TooLarge
@@ -69,6 +69,7 @@ def to_draft(
         proofs=tuple(p.draft() for p in body.proofs),
         data=body.data,
         corrects=body.corrects,
+        correction_reason=body.correction_reason,
         idempotency_key=body.idempotency_key,
         fingerprint=body.fingerprint(),
         legacy_fingerprint=body.legacy_fingerprint,
@@ -93,11 +94,19 @@ def record_event(
     if idempotency_key is not None:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
     draft = to_draft(ctx, body, 0, source_system=key.system_key)
-    [result] = events.record_events(ctx, drafts=[draft], acting=key.touchpoint_key)
+    [result] = events.record_events(
+        ctx, drafts=[draft], acting=key.touchpoint_key, corrector=_corrector(key)
+    )
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers[REPLAYED] = "true"
     return EventRead.of(result.event)
+
+
+def _corrector(key: ApiKey) -> str | None:
+    """An admin key may correct another touchpoint's event (giving a reason): the ledger
+    names it as the correction's author."""
+    return key_actor(key) if key.allows(Scope.ADMIN) else None
 
 
 class BatchRead(BaseModel):
@@ -130,7 +139,11 @@ def record_batch(
     confine_events(ctx, key, body.events)
     drafts = [to_draft(ctx, e, n, source_system=key.system_key) for n, e in enumerate(body.events)]
     results = events.record_events(
-        ctx, drafts=drafts, batch_key=idempotency_key, batch_scope=f"batch:{key.id}"
+        ctx,
+        drafts=drafts,
+        batch_key=idempotency_key,
+        batch_scope=f"batch:{key.id}",
+        corrector=_corrector(key),
     )
     if all(r.replayed for r in results):
         response.status_code = status.HTTP_200_OK

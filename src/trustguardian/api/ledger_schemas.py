@@ -27,6 +27,24 @@ class InclusionProofRead(BaseModel):
     checkpoint: str = Field(description="The signed note of the tree the proof is against.")
 
 
+class CheckProofRead(BaseModel):
+    """A check proven: its row's path to its batch's root, and that batch's record's path
+    to a signed checkpoint (both RFC 9162)."""
+
+    check_id: str = Field(description="The check proven.")
+    row: str = Field(description="Base64 RFC 8785 form of the check's row, as its batch hashed it.")
+    row_hash: str = Field(description="Base64 RFC 9162 leaf hash of `row`.")
+    index: int = Field(description="The row's position in its batch.")
+    batch_size: int = Field(description="How many rows the batch sealed.")
+    batch_root: str = Field(description="Base64 Merkle root of the batch, as its record holds it.")
+    batch_path: list[str] = Field(description="Base64 inclusion path from `row_hash` to the root.")
+    record_index: int = Field(description="The ledger index of the record sealing the batch.")
+    record: str = Field(description="Base64 leaf of that record (its content holds the root).")
+    record_path: list[str] = Field(description="Base64 inclusion path of the record's leaf.")
+    tree_size: int = Field(description="The tree size of the checkpoint the path leads to.")
+    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note).")
+
+
 class ConsistencyProofRead(BaseModel):
     """An RFC 9162 consistency proof: the larger tree extends the smaller one unchanged."""
 

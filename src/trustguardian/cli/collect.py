@@ -38,6 +38,11 @@ def configure(
     within_minutes: int | None = typer.Option(None, help="Time to confirm (default by method)."),
     max_attempts: int = typer.Option(5, help="Wrong codes allowed before a request locks."),
     language: str = typer.Option("it", help="Language of messages and pages: it or en."),
+    confirmed_by: str | None = typer.Option(
+        None,
+        help="An external system that confirms the consents (with --confirmation none): the "
+        "double opt-in and OTP proofs clients send are recorded as its claims.",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Require double opt-in or a one-time code for the consents a touchpoint collects."""
@@ -48,6 +53,7 @@ def configure(
         within_minutes=within_minutes,
         max_attempts=max_attempts,
         language=language,
+        confirmed_by=confirmed_by,
     )
     if as_json:
         print_json(
@@ -57,12 +63,14 @@ def configure(
                 "within_minutes": s.confirm_within_minutes,
                 "max_attempts": s.otp_max_attempts,
                 "language": s.language,
+                "confirmed_by": s.confirmed_by,
             }
         )
         return
+    by = f", confirmed by {s.confirmed_by}" if s.confirmed_by else ""
     console.print(
         f"{touchpoint}: {s.confirmation.value}, within {s.confirm_within_minutes} min, "
-        f"{s.otp_max_attempts} attempts, {s.language}"
+        f"{s.otp_max_attempts} attempts, {s.language}{by}"
     )
 
 
@@ -79,6 +87,7 @@ def show(typer_ctx: typer.Context, touchpoint: str, as_json: bool = JSON) -> Non
             "within minutes": s.confirm_within_minutes,
             "max attempts": s.otp_max_attempts,
             "language": s.language,
+            "confirmed by": s.confirmed_by or "",
         },
     )
 

@@ -15,6 +15,7 @@ from trustguardian.api.events import to_draft
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.cli.rights_effects import erasure_systems
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
+from trustguardian.service.access.access_log import cli_reader
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.subjects import get_subject
@@ -99,7 +100,9 @@ def _import_batch(ctx: Context, batch: list[tuple[int, bytes]], *, quiet: bool =
             errors=errors,
         )
     try:
-        recorded = record_events(ctx, drafts=drafts)
+        # Whoever runs the command holds the database: they may correct any touchpoint's event,
+        # giving a correction_reason that the leaf records with their name.
+        recorded = record_events(ctx, drafts=drafts, corrector=cli_reader())
     except DomainError as exc:
         first = batch[0][0]
         raise type(exc)(f"lines {first}-{batch[-1][0]}: {exc.detail}", errors=exc.errors) from exc

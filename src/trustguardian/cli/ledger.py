@@ -9,6 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.service.access import users
+from trustguardian.service.events import batches
 from trustguardian.service.events import ledger as ledger_service
 from trustguardian.service.ops import keyring
 from trustguardian.service.verify.full import verify_ledger
@@ -45,6 +46,29 @@ def proof(typer_ctx: typer.Context, event_id: str, as_json: bool = JSON) -> None
         )
 
 
+@ledger.command("seal")
+def seal(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Seal the checks answered and the access log, older than a minute, in ledger batches."""
+    sealed = batches.seal_batches(context(typer_ctx))
+    if as_json:
+        print_json([vars(b) for b in sealed])
+        return
+    for b in sealed:
+        console.print(f"sealed {b.count} {b.kind} rows ({b.first}..{b.last}) at ledger seq {b.seq}")
+    if not sealed:
+        console.print("nothing to seal")
+
+
+@ledger.command("check-proof")
+def check_proof(typer_ctx: typer.Context, check_id: str, as_json: bool = JSON) -> None:
+    """Print a check's inclusion path to its batch's root, and that batch's to a checkpoint."""
+    found = batches.prove_check(context(typer_ctx), check_id=check_id)
+    if as_json:
+        print_json(found)
+    else:
+        table(f"Proof of check {check_id}", ["field", "value"], [(k, v) for k, v in found.items()])
+
+
 @ledger.command("consistency")
 def consistency(
     typer_ctx: typer.Context,
@@ -68,10 +92,15 @@ def verify(
     checkpoint: list[Path] = typer.Option(
         [], "--checkpoint", help="A signed checkpoint kept elsewhere: the log must still hold it."
     ),
+    seal: bool = typer.Option(
+        False, "--seal", help="First seal the checks and access log older than a minute."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Verify the whole ledger from genesis: leaves, tree, checkpoints, consent and evidence."""
     ctx = context(typer_ctx)
+    if seal:
+        batches.seal_batches(ctx)
     witnessed = [path.read_text() for path in checkpoint]
     # First, where trust comes from: the keys pinned outside the database.
     pins = keyring.pinned_verifiers(ctx)
@@ -118,6 +147,7 @@ def verify(
                 "checkpoints": report.checkpoints,
                 "consent_states": report.consent_states,
                 "notice_versions_cited": report.notices,
+                "sealed_rows": report.sealed,
                 "evidence_opened": report.evidence_opened if evidence else None,
                 "evidence_erased": report.evidence_erased if evidence else None,
                 "problems": [str(p) for p in report.problems],
@@ -131,7 +161,8 @@ def verify(
         f"({report.registry_objects} objects), {report.proofs} proofs, "
         f"{report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
-        f"{report.notices} notice versions cited"
+        f"{report.notices} notice versions cited, {report.sealed} checks and access-log rows "
+        "in sealed batches"
     )
     if evidence:
         summary += (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
+import time
 from types import FrameType
 
 import typer
@@ -12,6 +14,8 @@ from trustguardian.cli import sync_admin
 from trustguardian.cli.common import JSON, console, context, print_json, rows_out
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
+from trustguardian.service.context import Context
+from trustguardian.service.events.batches import seal_batches
 from trustguardian.service.sync import status as sync_status
 from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
@@ -138,13 +142,19 @@ def run(
         False, "--once", help="Deliver everything pending now (all of it), then exit."
     ),
     interval: float = typer.Option(1.0, help="Seconds to wait when there is nothing to do."),
+    seal_every: float = typer.Option(
+        60.0, help="Seconds between sealing passes of the checks and access log (0: never)."
+    ),
 ) -> None:
-    """Deliver outbox events to webhooks (and to NATS when configured) until stopped."""
+    """Deliver outbox events to webhooks (and to NATS when configured) until stopped; seal the
+    checks answered and the access log in ledger batches on the way."""
     ctx = context(typer_ctx)
     dispatcher = Dispatcher(ctx)
     broker = BrokerPublisher(ctx, owner=dispatcher.owner) if ctx.settings.nats_url else None
     if once:
         try:
+            if seal_every > 0:
+                _seal(ctx)
             done = dispatcher.drain()
             published = 0
             while broker is not None and (batch := broker.run_once()):
@@ -160,8 +170,12 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    sealed_at = -math.inf
     try:
         while not stop.is_set():
+            if seal_every > 0 and time.monotonic() - sealed_at >= seal_every:
+                sealed_at = time.monotonic()
+                _seal(ctx)
             done = dispatcher.run_once()
             published = broker.run_once() if broker else 0
             if done.enqueued or done.delivered or done.failed or published:
@@ -170,6 +184,13 @@ def run(
                 stop.wait(interval)
     finally:
         dispatcher.close()
+
+
+def _seal(ctx: Context) -> None:
+    for sealed in seal_batches(ctx):
+        console.print(
+            f"sealed {sealed.count} {sealed.kind} rows at ledger seq {sealed.seq}", highlight=False
+        )
 
 
 def _report(done: Pass, published: int) -> None:

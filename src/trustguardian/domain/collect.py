@@ -51,6 +51,9 @@ class CollectSettings:
     otp_max_attempts: int
     language: str
     updated_at: datetime
+    # The external system that confirms this touchpoint's consents: a double opt-in or OTP proof
+    # a client sends is then recorded as that system's claim, never as this instance's.
+    confirmed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,10 +87,23 @@ ALLOWED_KINDS[TouchpointKind.RIGHT] = ALLOWED_KINDS[TouchpointKind.RIGHT] | RIGH
 
 @dataclass(frozen=True)
 class ProofRecord:
-    """A proof as the ledger knows it: its type and a salted commitment to its content."""
+    """A proof as the ledger knows it: its type and a salted commitment to its content.
+
+    `claimed_by` names the system whose claim a confirmation proof (double opt-in, OTP) is, when
+    this instance did not witness the confirmation itself.
+    """
 
     type: ProofType
     commitment: str
+    claimed_by: str | None = None
+
+    def entry(self) -> dict[str, object]:
+        """The proof as the leaf lists it (`claimed_by` only on a claim, so other leaves keep
+        their bytes)."""
+        entry: dict[str, object] = {"commitment": self.commitment, "type": self.type.value}
+        if self.claimed_by is not None:
+            entry["claimed_by"] = self.claimed_by
+        return entry
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,12 @@ class PrivacyEvent:
     check_id: str | None = None
     # Set on a consent.given that awaits confirmation (double opt-in, OTP): the deadline.
     confirm_by: datetime | None = None
+    # Set on a consent.confirmed this instance recorded: the pending consent.given it confirms.
+    confirms: str | None = None
+    # Set on a correction of an event another touchpoint recorded: the admin key or console
+    # user who made it, and the reason they gave.
+    correction_by: str | None = None
+    correction_reason: str | None = None
 
     def envelope(self) -> dict[str, object]:
         """The leaf content: pseudonymous ids, keyed hashes and commitments only."""
@@ -135,7 +154,7 @@ class PrivacyEvent:
             if self.notice is None
             else {"key": self.notice, "sha256": self.notice_sha256, "version": self.notice_version},
             "occurred_at": timestamp(self.occurred_at),
-            "proofs": [{"commitment": p.commitment, "type": p.type.value} for p in self.proofs],
+            "proofs": [p.entry() for p in self.proofs],
             "purpose": None
             if self.purpose is None
             else {"key": self.purpose, "version": self.purpose_version},
@@ -148,6 +167,11 @@ class PrivacyEvent:
         # Only events awaiting confirmation carry the key, so every other leaf keeps its bytes.
         if self.confirm_by is not None:
             envelope["confirm_by"] = timestamp(self.confirm_by)
+        # Likewise the consent a confirmation confirms, and a correction's author and reason.
+        if self.confirms is not None:
+            envelope["confirms"] = self.confirms
+        if self.correction_by is not None or self.correction_reason is not None:
+            envelope["correction"] = {"by": self.correction_by, "reason": self.correction_reason}
         return envelope
 
 

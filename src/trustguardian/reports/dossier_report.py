@@ -10,6 +10,7 @@ from jinja2 import Environment, select_autoescape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import NoticeVersion
 from trustguardian.reports import pdf
 from trustguardian.reports.dossier_cases import CASE_SECTIONS, cases_html, cases_pdf
@@ -37,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "touchpoint": "Touchpoint",
         "notice": "Notice",
         "proofs": "Proofs",
+        "claimed_by": "claimed by",
         "evidence": "Proofs of genuineness",
         "type": "Type",
         "content": "Content",
@@ -86,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "touchpoint": "Touchpoint",
         "notice": "Informativa",
         "proofs": "Prove",
+        "claimed_by": "dichiarata da",
         "evidence": "Prove di genuinità",
         "type": "Tipo",
         "content": "Contenuto",
@@ -167,6 +170,15 @@ class View:
     def kind(self, value: str) -> str:
         return KINDS[self.lang].get(value, value)
 
+    def proofs(self, event: PrivacyEvent) -> str:
+        """An event's proof types, a confirmation we did not witness named as whose claim."""
+        return ", ".join(
+            p.type.value
+            if p.claimed_by is None
+            else f"{p.type.value} ({self.t['claimed_by']} {p.claimed_by})"
+            for p in event.proofs
+        )
+
     def status(self, value: str) -> str:
         return STATUSES[self.lang].get(value, value)
 
@@ -217,7 +229,7 @@ white-space:pre-wrap}</style></head><body>
 <td>{{ e.touchpoint }}</td><td>{{ e.purpose or "" }}{% if e.purpose_version %}
 v{{ e.purpose_version }}{% endif %}</td><td>{{ e.channels|join(", ") }}</td>
 <td>{% if e.notice %}{{ e.notice }} v{{ e.notice_version }}{% endif %}</td>
-<td>{{ e.proofs|map(attribute="type")|join(", ") }}</td></tr>{% endfor %}</table>
+<td>{{ v.proofs(e) }}</td></tr>{% endfor %}</table>
 <h2>{{ v.t.evidence }}</h2>
 {% if d.erased_at %}<p>{{ v.t.evidence_erased }}</p>{% endif %}
 <table><tr><th>#</th><th>n</th><th>{{ v.t.type }}</th><th>{{ v.t.content }}</th>
@@ -295,7 +307,7 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
                     x.event.touchpoint,
                     x.event.purpose or "",
                     f"{x.event.notice} v{x.event.notice_version}" if x.event.notice else "",
-                    ", ".join(p.type.value for p in x.event.proofs),
+                    v.proofs(x.event),
                 )
                 for x in data.events
             ],

@@ -63,6 +63,7 @@ class CollectRepository:
             "otp_max_attempts": settings.otp_max_attempts,
             "language": settings.language,
             "updated_at": settings.updated_at,
+            "confirmed_by": settings.confirmed_by,
         }
         done = self._c.execute(
             update(t.collect_settings)
@@ -224,6 +225,7 @@ def _settings(row: Row[Any]) -> CollectSettings:
         otp_max_attempts=row.otp_max_attempts,
         language=row.language,
         updated_at=row.updated_at,
+        confirmed_by=row.confirmed_by,
     )
 
 

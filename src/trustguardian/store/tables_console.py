@@ -9,7 +9,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -88,6 +90,15 @@ subject_access_log = Table(
     Column("subject_id", String(40), nullable=False, index=True),
     Column("what", String(80), nullable=False),
     Column("at", UTCDateTime, nullable=False, index=True),
+    # Set when a batch seals the row (store.batches): the ledger record, position, leaf hash.
+    Column("sealed_seq", BigInteger, nullable=True),
+    Column("sealed_position", Integer, nullable=True),
+    Column("sealed_hash", LargeBinary, nullable=True),
+)
+Index(
+    "ix_subject_access_log_sealed",
+    subject_access_log.c.sealed_seq,
+    subject_access_log.c.sealed_position,
 )
 
 # The outcome of each full verification, so the dashboard can say when the ledger last verified.

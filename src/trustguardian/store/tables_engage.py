@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
 )
@@ -34,7 +35,12 @@ checks = Table(
     Column("reason", String(40), nullable=False),
     Column("event_id", String(40), nullable=True),
     Column("checked_at", UTCDateTime, nullable=False),
+    # Set when a batch seals the row (store.batches): the ledger record, position, leaf hash.
+    Column("sealed_seq", BigInteger, nullable=True),
+    Column("sealed_position", Integer, nullable=True),
+    Column("sealed_hash", LargeBinary, nullable=True),
 )
+Index("ix_checks_sealed", checks.c.sealed_seq, checks.c.sealed_position)
 
 # Derived from contact.made events in the same transaction, for frequency caps.
 contacts = Table(

@@ -48,6 +48,10 @@ events = Table(
     Column("check_id", String(40), nullable=True),
     Column("leaf", LargeBinary, nullable=False),
     Column("confirm_by", UTCDateTime, nullable=True),  # collect: awaiting confirmation until
+    Column("confirms", String(40), nullable=True),  # consent.confirmed: the consent it confirms
+    # A correction of another touchpoint's event: the admin key or console user, and why.
+    Column("correction_by", String(200), nullable=True),
+    Column("correction_reason", String(500), nullable=True),
 )
 Index("ix_events_subject_seq", events.c.subject_id, events.c.seq)
 Index("ix_events_touchpoint_seq", events.c.touchpoint_key, events.c.seq)
@@ -63,6 +67,8 @@ event_proofs = Table(
     Column("commitment", String(64), nullable=False),
     Column("sealed", LargeBinary, nullable=False),
     Column("blob_address", String(64), nullable=True),
+    # A confirmation proof this instance did not witness: the system that claims it.
+    Column("claimed_by", String(200), nullable=True),
 )
 
 evidence_blobs = Table(

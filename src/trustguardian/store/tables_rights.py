@@ -80,6 +80,8 @@ collect_settings = Table(
     Column("otp_max_attempts", Integer, nullable=False),
     Column("language", String(8), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The external system that confirms the consents, when not this instance.
+    Column("confirmed_by", String(80), nullable=True),
 )
 
 # One confirmation request per subject and submission: the address is sealed with the subject's

@@ -12,6 +12,7 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
 from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
@@ -200,3 +201,7 @@ class UnitOfWork:
     @cached_property
     def batch_reads(self) -> BatchReads:
         return BatchReads(self.connection)
+
+    @cached_property
+    def batches(self) -> BatchRepository:
+        return BatchRepository(self.connection)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from trustguardian.store.uow import UnitOfWork
 
 PUBLISHABLE_PREFIX = "tgpk"
 MAX_WITHIN_MINUTES = 60 * 24 * 30
+SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 def _collect_touchpoint(uow: UnitOfWork, key: str) -> None:
@@ -46,10 +48,29 @@ def configure(
     within_minutes: int | None = None,
     max_attempts: int = 5,
     language: str = "it",
+    confirmed_by: str | None = None,
 ) -> CollectSettings:
-    """Sets how a collect touchpoint confirms its consents (applies to consents from now on)."""
+    """Sets how a collect touchpoint confirms its consents (applies to consents from now on).
+
+    `confirmed_by` declares that a named external system confirms them instead of this
+    instance: the double opt-in and OTP proofs clients send are then recorded as its claims.
+    """
     minutes = DEFAULT_WITHIN_MINUTES[confirmation] if within_minutes is None else within_minutes
     errors = []
+    if confirmed_by is not None:
+        confirmed_by = confirmed_by.strip()
+        if not SYSTEM_NAME.fullmatch(confirmed_by):
+            errors.append(
+                FieldError("confirmed_by", "a system name: 1-80 letters, digits, '.', '-', '_'")
+            )
+        if confirmation is not Confirmation.NONE:
+            errors.append(
+                FieldError(
+                    "confirmation",
+                    f"consents confirmed by {confirmed_by!r} get no confirmation from this "
+                    "instance: use none",
+                )
+            )
     if confirmation is not Confirmation.NONE and not 1 <= minutes <= MAX_WITHIN_MINUTES:
         errors.append(FieldError("within_minutes", f"between 1 and {MAX_WITHIN_MINUTES}"))
     if not 1 <= max_attempts <= 10:
@@ -65,6 +86,7 @@ def configure(
         otp_max_attempts=max_attempts,
         language=language,
         updated_at=ctx.clock.now(),
+        confirmed_by=confirmed_by,
     )
     with ctx.uow() as uow:
         _collect_touchpoint(uow, touchpoint)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from trustguardian.domain.collect import (
@@ -81,12 +81,16 @@ def code_mac(ctx: Context, confirmation_id: str, code: str) -> str:
 
 def awaiting(
     ctx: Context, uow: UnitOfWork, plans: Sequence[tuple[int, Plan]], *, minted: bool = False
-) -> dict[int, Awaiting]:
-    """Which consents of this batch await confirmation; refuses one with nowhere to send it.
+) -> tuple[list[tuple[int, Plan]], dict[int, Awaiting]]:
+    """The plans with their claims marked, and which consents await confirmation; refuses a
+    consent with nowhere to send its confirmation.
 
     On a touchpoint that confirms consents, only the instance records a confirmation: a
     `consent.confirmed`, or a `double_opt_in` or `otp` proof, sent by a client is refused (its
-    proof would read as one we witnessed). `minted` marks the instance's own confirmations.
+    proof would read as one we witnessed), unless the touchpoint declares that a named external
+    system confirms its consents. Every such proof a client sends is recorded as a claim: of
+    that system, else of the company system or touchpoint that sent it. `minted` marks the
+    instance's own confirmations, the only proofs recorded as ours.
     """
     giving = [
         (n, p)
@@ -95,18 +99,19 @@ def awaiting(
         or any(proof.type in CONFIRMED_BY_US for proof in p.draft.proofs)
     ]
     if not giving:
-        return {}
+        return list(plans), {}
     settings = uow.collect.settings_for(p.touchpoint.key for _, p in giving)
     found: dict[int, Awaiting] = {}
+    claims: dict[int, Plan] = {}
     errors: list[FieldError] = []
     for n, plan in giving:
         s = settings.get(plan.touchpoint.key)
-        if s is None or s.confirmation is Confirmation.NONE:
+        external = s.confirmed_by if s is not None else None
+        if not minted and any(p.type in CONFIRMED_BY_US for p in plan.draft.proofs):
+            claims[n] = _claimed(plan, external)
+        if s is None or s.confirmation is Confirmation.NONE or external is not None:
             continue
-        if not minted and (
-            plan.draft.kind is EventKind.CONSENT_CONFIRMED
-            or any(p.type in CONFIRMED_BY_US for p in plan.draft.proofs)
-        ):
+        if not minted and (plan.draft.kind is EventKind.CONSENT_CONFIRMED or n in claims):
             errors.append(
                 FieldError(
                     f"events.{n}.proofs",
@@ -134,7 +139,20 @@ def awaiting(
         found[n] = Awaiting(s, recipient, timedelta(minutes=s.confirm_within_minutes))
     if errors:
         raise InvalidInput("consent(s) cannot be confirmed; nothing was recorded", errors=errors)
-    return found
+    return [(n, claims.get(n, p)) for n, p in plans], found
+
+
+def _claimed(plan: Plan, external: str | None) -> Plan:
+    """The plan with its confirmation proofs recorded as the claim of `external`, else of the
+    company system or the touchpoint that sent them: never as a confirmation we witnessed."""
+    draft = plan.draft
+    by = external or (
+        f"system:{draft.source_system}" if draft.source_system else f"touchpoint:{draft.touchpoint}"
+    )
+    proofs = tuple(
+        replace(p, claimed_by=by) if p.type in CONFIRMED_BY_US else p for p in draft.proofs
+    )
+    return replace(plan, draft=replace(draft, proofs=proofs))
 
 
 def _held(ctx: Context, this_hour: int, today: int) -> str | None:

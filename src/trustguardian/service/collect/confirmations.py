@@ -241,6 +241,7 @@ def _confirmed(
         notice=event.notice,
         notice_version=event.notice_version,
         proofs=(proof,),
+        confirms=event.id,
         idempotency_key=key,
         fingerprint=hashlib.sha256(key.encode()).hexdigest(),
     )

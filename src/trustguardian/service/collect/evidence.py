@@ -82,6 +82,9 @@ class ProofDraft:
     fields: dict[str, Any] = field(default_factory=dict)
     content: bytes | None = None
     media_type: str | None = None
+    # Set by the instance, never by a client: the system whose claim a confirmation proof is
+    # (domain.events.ProofRecord).
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,15 @@ def seal_proof(
     digest = commitment(salt, content)
     sealed = seal(data_key, salt + content, proof_aad(event_id, position), rng)
     return SealedProof(
-        record=ProofRecord(draft.type, digest),
+        record=ProofRecord(draft.type, digest, draft.claimed_by),
         stored=StoredProof(
-            seq, position, draft.type.value, digest, sealed, blob.address if blob else None
+            seq,
+            position,
+            draft.type.value,
+            digest,
+            sealed,
+            blob.address if blob else None,
+            draft.claimed_by,
         ),
         blob=blob,
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from trustguardian.service.exports import lazy
 
 if TYPE_CHECKING:
+    from trustguardian.service.events.batches import prove_check, seal_batches
     from trustguardian.service.events.consent import subject_consents, subject_timeline
     from trustguardian.service.events.ledger import (
         checkpoint_json,
@@ -36,9 +37,11 @@ USE_CASES = {
     "get_subject": "subjects",
     "latest_checkpoint": "ledger",
     "list_events": "recording",
+    "prove_check": "batches",
     "prove_consistency": "ledger",
     "prove_inclusion": "ledger",
     "record_events": "recording",
+    "seal_batches": "batches",
     "subject_consents": "consent",
     "subject_timeline": "consent",
 }
@@ -52,9 +55,11 @@ __all__ = [
     "get_subject",
     "latest_checkpoint",
     "list_events",
+    "prove_check",
     "prove_consistency",
     "prove_inclusion",
     "record_events",
+    "seal_batches",
     "subject_consents",
     "subject_timeline",
 ]

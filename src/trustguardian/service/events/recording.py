@@ -50,13 +50,16 @@ def record_events(
     batch_scope: str = "batch:service",
     before_commit: Callable[[UnitOfWork, list[PrivacyEvent]], None] | None = None,
     minted: bool = False,
+    corrector: str | None = None,
 ) -> list[Recorded]:
     """Records events, all or nothing; an idempotent retry returns the original events.
 
     A consent.given through a touchpoint that confirms consents is recorded awaiting
     confirmation, and its message is sent after the commit. `before_commit` runs in the same
     transaction with the new events (e.g. to use up the link that confirmed them). `minted`
-    marks confirmations this instance witnessed (see confirm_requests.awaiting).
+    marks confirmations this instance witnessed (see confirm_requests.awaiting). `corrector`
+    names an admin key, console user or command-line user, who may correct another
+    touchpoint's event when they give a reason (see writing._check_correction).
     """
     if not drafts or len(drafts) > MAX_BATCH:
         raise InvalidInput(
@@ -82,9 +85,9 @@ def record_events(
             if early is not None
             else _check_all(ctx, uow, fresh, acting)
         )
-        waiting = confirm_requests.awaiting(ctx, uow, plans, minted=minted)
+        plans, waiting = confirm_requests.awaiting(ctx, uow, plans, minted=minted)
         within = {n: w.within for n, w in waiting.items()}
-        recorded = write_batch(ctx, uow, size, plans, within) if plans else {}
+        recorded = write_batch(ctx, uow, size, plans, within, corrector) if plans else {}
         names = {p.touchpoint.key: p.touchpoint.name for _, p in plans}
         outgoing = confirm_requests.open_requests(ctx, uow, waiting, recorded, names)
         if batch_key is not None:
@@ -228,7 +231,12 @@ def list_events(
 
 
 def record_in_unit(
-    ctx: Context, uow: UnitOfWork, drafts: Sequence[EventDraft], *, acting: str | None = None
+    ctx: Context,
+    uow: UnitOfWork,
+    drafts: Sequence[EventDraft],
+    *,
+    acting: str | None = None,
+    corrector: str | None = None,
 ) -> list[PrivacyEvent]:
     """Records fresh events inside the caller's unit of work, which commits them with its own rows.
 
@@ -244,5 +252,5 @@ def record_in_unit(
         )
     size = uow.ledger.lock_head()
     plans = _check_all(ctx, uow, list(enumerate(drafts)), acting)
-    recorded = write_batch(ctx, uow, size, plans, {})
+    recorded = write_batch(ctx, uow, size, plans, {}, corrector)
     return [recorded[n] for n in range(len(drafts))]

@@ -44,6 +44,11 @@ class EventDraft:
     proofs: tuple[ProofDraft, ...] = ()
     data: dict[str, Any] | None = None
     corrects: str | None = None
+    # Why a correction is made: required when it corrects another touchpoint's event (only an
+    # admin key, a console user or the command line may), and then written into the leaf.
+    correction_reason: str | None = None
+    # Set by the instance on a consent.confirmed it records: the pending consent it confirms.
+    confirms: str | None = None
     idempotency_key: str | None = None
     fingerprint: str = ""
     # For a fingerprint in the tagged format (service.fingerprints): the one the draft had
@@ -99,6 +104,10 @@ def check_draft(
     if draft.kind is EventKind.CONTACT_MADE and (draft.purpose is None or len(channels) != 1):
         errors.append(
             FieldError(f"{loc}.channel", "a contact names its purpose and exactly one channel")
+        )
+    if draft.correction_reason is not None and draft.corrects is None:
+        errors.append(
+            FieldError(f"{loc}.correction_reason", "only a correction (`corrects`) gives a reason")
         )
     notice = _notice(draft, tp, registry, errors, loc)
     _snapshot_notice(draft, notice, errors, loc)

@@ -34,10 +34,13 @@ def write_batch(
     size: int,
     plans: list[tuple[int, Plan]],
     confirm_within: dict[int, timedelta],
+    corrector: str | None = None,
 ) -> dict[int, PrivacyEvent]:
     """Writes checked events at the ledger positions from `size` on, with their subjects,
     proofs, evidence files, outbox rows, contacts, leaves and consent state; returns them by
-    their place in the request. `confirm_within` gives the consents awaiting confirmation."""
+    their place in the request. `confirm_within` gives the consents awaiting confirmation;
+    `corrector` names who may correct other touchpoints' events, with a reason (see
+    `_check_correction`)."""
     subjects = BatchSubjects(ctx, uow)
     subjects.prepare(
         [p.draft.identifiers for _, p in plans], [p.draft.subject_id for _, p in plans]
@@ -54,8 +57,11 @@ def write_batch(
         d = plan.draft
         loc = f"events.{n}"
         subject_id, blinds = subjects.resolve(d.identifiers, d.subject_id, loc)
+        correction_by = None
         if d.corrects is not None:
-            _check_correction(d, corrected.get(d.corrects), subject_id, loc)
+            correction_by = _check_correction(
+                d, corrected.get(d.corrects), subject_id, loc, corrector
+            )
         seq = size + offset
         event_id = ctx.ids.new_id("evt")
         data_key = subjects.data_key(subject_id)
@@ -103,6 +109,9 @@ def write_batch(
             campaign=d.campaign,
             check_id=d.check_id,
             confirm_by=now + confirm_within[n] if n in confirm_within else None,
+            confirms=d.confirms,
+            correction_by=correction_by,
+            correction_reason=d.correction_reason,
         )
         leaf = canonical_json_plain(event.envelope())
         leaves.append(leaf)
@@ -146,17 +155,26 @@ def write_batch(
 
 
 def _check_correction(
-    draft: EventDraft, target: EventRef | None, subject_id: str, loc: str
-) -> None:
+    draft: EventDraft, target: EventRef | None, subject_id: str, loc: str, corrector: str | None
+) -> str | None:
     """A correction names an event of the same subject, recorded at the same touchpoint, of a
     kind it may correct (domain.consent.correctable): no touchpoint can undo what another
-    recorded, and nothing takes back a withdrawal or refusal."""
+    recorded, and nothing takes back a withdrawal or refusal. An admin key, a console user or
+    the command line (`corrector`) may correct another touchpoint's event with a reason, which
+    the leaf records with their name; returns that name when the leaf is to carry it."""
+    field = "corrects"
     if target is None or target.subject_id != subject_id:
         problem = f"no event {draft.corrects!r} of this subject"
-    elif target.touchpoint != draft.touchpoint:
+    elif target.touchpoint != draft.touchpoint and corrector is None:
         problem = (
             f"event {draft.corrects!r} was recorded by touchpoint {target.touchpoint!r}: only "
-            "that touchpoint may correct it"
+            "that touchpoint may correct it (or an admin, giving a correction_reason)"
+        )
+    elif target.touchpoint != draft.touchpoint and not (draft.correction_reason or "").strip():
+        field, problem = (
+            "correction_reason",
+            f"event {draft.corrects!r} was recorded by touchpoint {target.touchpoint!r}: "
+            "correcting it from another touchpoint needs a reason, recorded in the ledger",
         )
     elif not correctable(target.kind, draft.kind):
         problem = (
@@ -166,10 +184,10 @@ def _check_correction(
             else f"a {draft.kind.value} cannot correct a {target.kind}"
         )
     else:
-        return
+        return corrector if draft.correction_reason is not None else None
     raise InvalidInput(
         "a correction names an event of the same subject, touchpoint and a compatible kind",
-        errors=[FieldError(f"{loc}.corrects", problem)],
+        errors=[FieldError(f"{loc}.{field}", problem)],
     )
 
 

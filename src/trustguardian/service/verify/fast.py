@@ -49,7 +49,7 @@ def expected_leaf(
     (
         seq, event_id, kind, touchpoint, subject, identifiers, purpose_key, purpose_version,
         channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects,
-        data, _leaf, campaign, check, confirm_by,
+        data, _leaf, campaign, check, confirm_by, confirms, correction_by, correction_reason,
     ) = row  # fmt: skip
     listed: object = None
     if written is not None and type(channels) is str:
@@ -72,7 +72,12 @@ def expected_leaf(
         if notice_key is None and notice_version is None and notice_sha256 is None
         else {"key": notice_key, "sha256": notice_sha256, "version": notice_version},
         "occurred_at": time_text(occurred_at),
-        "proofs": [{"commitment": p[3], "type": p[2]} for p in proofs],
+        "proofs": [
+            {"commitment": p[3], "type": p[2]}
+            if p[4] is None
+            else {"claimed_by": p[4], "commitment": p[3], "type": p[2]}
+            for p in proofs
+        ],
         "purpose": None
         if purpose_key is None and purpose_version is None
         else {"key": purpose_key, "version": purpose_version},
@@ -84,6 +89,10 @@ def expected_leaf(
     }
     if confirm_by is not None:
         envelope["confirm_by"] = time_text(confirm_by)
+    if confirms is not None:
+        envelope["confirms"] = confirms
+    if correction_by is not None or correction_reason is not None:
+        envelope["correction"] = {"by": correction_by, "reason": correction_reason}
     return canonical_json_plain(envelope)
 
 

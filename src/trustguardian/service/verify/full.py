@@ -15,6 +15,7 @@ from trustguardian.ledger import leaf_hash
 from trustguardian.service.context import Context
 from trustguardian.service.events.consent import lifetimes
 from trustguardian.service.gc_pause import gc_paused
+from trustguardian.service.verify.batches import check_batches
 from trustguardian.service.verify.checkpoints import check_checkpoints, check_witnessed
 from trustguardian.service.verify.consent import (
     DIFFER,
@@ -26,6 +27,7 @@ from trustguardian.service.verify.consent import (
 )
 from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
+from trustguardian.service.verify.links import check_links
 from trustguardian.service.verify.records import check_records, record_slots
 from trustguardian.service.verify.registry import check_cited_notices, check_registry_rows
 from trustguardian.service.verify.rows import fact, mismatches
@@ -55,6 +57,8 @@ class Report:
     evidence_opened: int = 0
     evidence_erased: int = 0
     notices: int = 0
+    links: int = 0  # confirmations and corrections checked against the event they name
+    sealed: int = 0  # checks and access-log rows checked against their sealed batches
     records: int = 0
     registry_objects: int = 0
     problems: list[str] = field(default_factory=list)
@@ -116,6 +120,8 @@ def verify_ledger(
         report.records = check_records(uow.scans, size, report.problems)
         report.registry_objects = check_registry_rows(uow, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
+        report.links = check_links(uow, size, report.problems)
+        report.sealed = check_batches(uow, size, report.problems)
         if clean is None:
             consent = consent_problems(uow.scans, facts, corrected)
         else:
@@ -258,7 +264,7 @@ def _parse(leaf: bytes) -> dict[str, Any] | None:
 def _grouped(rows: Iterator[Any]) -> Iterator[tuple[int, list[ProofRow]]]:
     current: list[ProofRow] = []
     for row in rows:
-        proof: ProofRow = (row[0], row[1], row[2], row[3])
+        proof: ProofRow = (row[0], row[1], row[2], row[3], row[4])
         if current and proof[0] != current[0][0]:
             yield current[0][0], current
             current = []

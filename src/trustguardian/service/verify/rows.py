@@ -25,8 +25,9 @@ ENVELOPE_KEYS = {
     "channels", "contact", "corrects", "data", "id", "identifiers", "kind", "notice", "occurred_at",
     "proofs", "purpose", "recorded_at", "seq", "subject", "touchpoint", "v",
 }  # fmt: skip
-# Present only on a consent awaiting confirmation (double opt-in, OTP).
-OPTIONAL_KEYS = {"confirm_by"}
+# Present only on a consent awaiting confirmation (double opt-in, OTP), on a confirmation this
+# instance recorded, and on a correction of another touchpoint's event.
+OPTIONAL_KEYS = {"confirm_by", "confirms", "correction"}
 FIELDS = (
     "seq",
     "id",
@@ -46,6 +47,8 @@ FIELDS = (
     "data",
     "contact",
     "confirm_by",
+    "confirms",
+    "correction",
 )
 
 
@@ -58,13 +61,15 @@ def mismatches(row: Any, proofs: list[ProofRow], leaf: dict[str, Any], raw: byte
         get("seq"), get("id"), get("kind"), get("touchpoint"), get("subject"), get("identifiers"),
         purpose.get("key"), purpose.get("version"), get("channels"), notice.get("key"),
         notice.get("version"), notice.get("sha256"), get("occurred_at"), get("recorded_at"),
-        get("corrects"), get("data"), get("contact"), get("confirm_by"),
+        get("corrects"), get("data"), get("contact"), get("confirm_by"), get("confirms"),
+        get("correction"),
     )  # fmt: skip
     actual = (
         *row[:5], json_value(row[5]), *row[6:8], json_value(row[8]), *row[9:12],
         time_text(row[12]), time_text(row[13]), *row[14:16],
         None if row[17] is None and row[18] is None else {"campaign": row[17], "check": row[18]},
-        time_text(row[19]),
+        time_text(row[19]), row[20],
+        None if row[21] is None and row[22] is None else {"by": row[21], "reason": row[22]},
     )  # fmt: skip
     wrong = (
         []
@@ -72,8 +77,8 @@ def mismatches(row: Any, proofs: list[ProofRow], leaf: dict[str, Any], raw: byte
         else [n for n, e, a in zip(FIELDS, expected, actual, strict=True) if e != a]
     )
     leaf_proofs = get("proofs") or []
-    if [(p[2], p[3]) for p in proofs] != [
-        (p.get("type"), p.get("commitment")) for p in leaf_proofs
+    if [(p[2], p[3], p[4]) for p in proofs] != [
+        (p.get("type"), p.get("commitment"), p.get("claimed_by")) for p in leaf_proofs
     ]:
         wrong.append("proofs")
     if [p[1] for p in proofs] != list(range(len(proofs))):

@@ -141,7 +141,10 @@ class AdminRepository:
             query = query.where(table.c.subject_id == subject_id)
         if before is not None:
             query = query.where(table.c.at < before)
-        return [AccessRecord(**r._asdict()) for r in self._c.execute(query)]
+        return [
+            AccessRecord(r.id, r.user_id, r.username, r.subject_id, r.what, r.at)
+            for r in self._c.execute(query)
+        ]
 
     # ledger verifications ---------------------------------------------------------------------
 

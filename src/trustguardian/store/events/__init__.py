@@ -33,6 +33,7 @@ class StoredProof:
     commitment: str
     sealed: bytes
     blob_address: str | None
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,28 @@ class EventFilter:
     kind: EventKind | None = None
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
+
+
+class Link(NamedTuple):
+    """An event that names another (a confirmation, a correction) beside the one it names, as
+    verification checks them: None in the target's fields when no such event exists."""
+
+    relation: str  # "confirms" or "corrects"
+    seq: int
+    id: str
+    kind: str
+    subject_id: str
+    purpose: str | None
+    touchpoint: str
+    named: str
+    reason: str | None
+    by: str | None
+    target_seq: int | None
+    target_kind: str | None
+    target_subject: str | None
+    target_purpose: str | None
+    target_touchpoint: str | None
+    target_pending: bool
 
 
 class EventRepository:
@@ -148,6 +171,42 @@ class EventRepository:
         proofs = self.proofs([r.seq for r in rows])
         return [event_of(r, proofs.get(r.seq, [])) for r in rows]
 
+    def links(self, size: int) -> Iterator[Link]:
+        """Every confirmation naming the consent it confirms, and every correction, of the
+        events before `size`, each with the event it names (for verification)."""
+        e, target = t.events, t.events.alias("target")
+        columns = (
+            e.c.seq, e.c.id, e.c.kind, e.c.subject_id, e.c.purpose_key, e.c.touchpoint_key,
+            e.c.correction_reason, e.c.correction_by, target.c.seq, target.c.kind,
+            target.c.subject_id, target.c.purpose_key, target.c.touchpoint_key,
+        )  # fmt: skip
+        for named in (e.c.confirms, e.c.corrects):
+            rows = self._c.execution_options(yield_per=5_000).execute(
+                select(*columns, named, target.c.confirm_by)
+                .select_from(e.outerjoin(target, target.c.id == named))
+                .where(named.is_not(None), e.c.seq < size)
+                .order_by(e.c.seq)
+            )
+            for r in rows:
+                yield Link(
+                    relation=named.name,
+                    seq=r[0],
+                    id=r[1],
+                    kind=r[2],
+                    subject_id=r[3],
+                    purpose=r[4],
+                    touchpoint=r[5],
+                    named=r[13],
+                    reason=r[6],
+                    by=r[7],
+                    target_seq=r[8],
+                    target_kind=r[9],
+                    target_subject=r[10],
+                    target_purpose=r[11],
+                    target_touchpoint=r[12],
+                    target_pending=r[14] is not None,
+                )
+
     def for_subjects(self, subject_ids: Sequence[str]) -> dict[str, list[PrivacyEvent]]:
         """Each subject's events in recording order, without their proofs (what a fold of
         consent state needs, for many subjects in a few statements)."""
@@ -189,16 +248,7 @@ class EventRepository:
                 .order_by(t.event_proofs.c.event_seq, t.event_proofs.c.position)
             )
             for r in rows:
-                found.setdefault(r.event_seq, []).append(
-                    StoredProof(
-                        r.event_seq,
-                        r.position,
-                        r.type,
-                        r.commitment,
-                        bytes(r.sealed),
-                        r.blob_address,
-                    )
-                )
+                found.setdefault(r.event_seq, []).append(_proof(r))
         return found
 
     def iter_rows(self) -> Iterator[Row[Any]]:
@@ -213,9 +263,7 @@ class EventRepository:
             select(t.event_proofs).order_by(t.event_proofs.c.event_seq, t.event_proofs.c.position)
         )
         for r in rows:
-            yield StoredProof(
-                r.event_seq, r.position, r.type, r.commitment, bytes(r.sealed), r.blob_address
-            )
+            yield _proof(r)
 
     def idempotent(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
         """Maps known idempotency keys of a scope to (request hash, event ids)."""
@@ -245,6 +293,12 @@ class EventRepository:
         return [event_of(rows[i], proofs.get(rows[i].seq, [])) for i in ids if i in rows]
 
 
+def _proof(r: Row[Any]) -> StoredProof:
+    return StoredProof(
+        r.event_seq, r.position, r.type, r.commitment, bytes(r.sealed), r.blob_address, r.claimed_by
+    )
+
+
 def event_columns(event: PrivacyEvent, leaf: bytes, data_sealed: bytes | None) -> dict[str, Any]:
     """The row of an event: query columns derived from the same values as its leaf."""
     return {
@@ -268,6 +322,9 @@ def event_columns(event: PrivacyEvent, leaf: bytes, data_sealed: bytes | None) -
         "campaign": event.campaign,
         "check_id": event.check_id,
         "confirm_by": event.confirm_by,
+        "confirms": event.confirms,
+        "correction_by": event.correction_by,
+        "correction_reason": event.correction_reason,
         "leaf": leaf,
     }
 
@@ -290,9 +347,12 @@ def event_of(row: Row[Any], proofs: Sequence[StoredProof]) -> PrivacyEvent:
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
         corrects=row.corrects,
-        proofs=tuple(ProofRecord(ProofType(p.type), p.commitment) for p in proofs),
+        proofs=tuple(ProofRecord(ProofType(p.type), p.commitment, p.claimed_by) for p in proofs),
         data_commitment=row.data_commitment,
         campaign=row.campaign,
         check_id=row.check_id,
         confirm_by=row.confirm_by,
+        confirms=row.confirms,
+        correction_by=row.correction_by,
+        correction_reason=row.correction_reason,
     )

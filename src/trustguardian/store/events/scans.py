@@ -25,10 +25,11 @@ from trustguardian.domain.events import EventKind, timestamp
 
 # seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, channels,
 # notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects,
-# data_commitment, leaf, campaign, check_id, confirm_by
+# data_commitment, leaf, campaign, check_id, confirm_by, confirms, correction_by,
+# correction_reason
 EventRow = tuple[Any, ...]
-# event_seq, position, type, commitment
-ProofRow = tuple[int, int, str, str]
+# event_seq, position, type, commitment, claimed_by
+ProofRow = tuple[int, int, str, str, str | None]
 # subject_id, purpose_key, channel, status, since, event_id, event_seq, purpose_version,
 # notice_key, notice_version, expires_at
 StateRow = tuple[Any, ...]
@@ -55,11 +56,13 @@ Half = tuple[str, bool]
 EVENT_COLUMNS = (
     "seq, id, kind, touchpoint_key, subject_id, identifiers, purpose_key, purpose_version, "
     "channels, notice_key, notice_version, notice_sha256, occurred_at, recorded_at, corrects, "
-    "data_commitment, leaf, campaign, check_id, confirm_by"
+    "data_commitment, leaf, campaign, check_id, confirm_by, confirms, correction_by, "
+    "correction_reason"
 )
 EVENTS = f"SELECT {EVENT_COLUMNS} FROM events WHERE {{seq}} ORDER BY seq"  # noqa: S608 (constant)
 PROOFS = (
-    "SELECT event_seq, position, type, commitment FROM event_proofs WHERE {event_seq} "
+    "SELECT event_seq, position, type, commitment, claimed_by FROM event_proofs "
+    "WHERE {event_seq} "
     "ORDER BY event_seq, position"
 )
 STATES = (

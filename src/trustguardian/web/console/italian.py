@@ -94,6 +94,7 @@ ITALIAN: dict[str, str] = {
     "proof:form_snapshot": "copia del modulo",
     "proof:network": "indirizzo IP e browser",
     "proof:double_opt_in": "doppio opt-in",
+    "claimed by {system}": "dichiarata da {system}",
     "proof:otp": "codice monouso",
     "proof:paper_form": "modulo cartaceo firmato",
     "proof:call_recording": "registrazione della chiamata",
