@@ -65,11 +65,11 @@ def test_an_admin_corrects_another_touchpoints_consent_only_with_a_reason(ctx: C
     )
 
     before = footprint(ctx)
-    # The footer's own key may not correct the web form's event, reason or not: to a key bound
-    # to another touchpoint, that event is as unknown as one that does not exist.
+    # The footer's own key may not correct the web form's event, reason or not (403, as for
+    # an event that does not exist).
     for body in (correction, {**correction, "correction_reason": REASON}):
-        refused = assert_problem(footer.post("/v1/events", json=body), 404, "not-found")
-        assert given["id"] in refused["detail"]
+        refused = assert_problem(footer.post("/v1/events", json=body), 403, "forbidden")
+        assert "only the events of touchpoint" in refused["detail"]
     # An admin key may, but not without saying why.
     refused = assert_problem(admin.post("/v1/events", json=correction), 422, "invalid-input")
     assert [e["loc"] for e in refused["errors"]] == ["events.0.correction_reason"]

@@ -492,9 +492,9 @@ def test_a_touchpoint_cannot_correct_away_another_touchpoints_withdrawal(
             json=event_body(kind, corrects=withdrawn["id"], occurred_at=ago(days=1).isoformat()),
             headers=bearer(bound),
         )
-        # Beyond the key's reach, the event it names is answered as unknown.
-        body = assert_problem(answer, 404, "not-found")
-        assert withdrawn["id"] in body["detail"]
+        # Beyond the key's reach, a correction is forbidden (as it is of an unknown event).
+        body = assert_problem(answer, 403, "forbidden")
+        assert "only the events of touchpoint" in body["detail"]
     assert footprint(registry) == before
     consents = client.get(f"/v1/subjects/{withdrawn['subject_id']}/consents").json()
     assert {c["status"] for c in consents} == {"withdrawn"}

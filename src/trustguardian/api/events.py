@@ -22,7 +22,7 @@ from trustguardian.api.subjects import to_identifiers
 from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.common import as_utc
 from trustguardian.domain.consent import ConsentState, ConsentStatus
-from trustguardian.domain.errors import FieldError, NotFound, TooLarge
+from trustguardian.domain.errors import FieldError, Forbidden, NotFound, TooLarge
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service.access.access_log import api_reader, log_read
@@ -47,7 +47,14 @@ def confine_events(ctx: Context, key: ApiKey, bodies: list[EventCreate]) -> None
     """Confines a bound key to its touchpoint, and to the subjects and events of it it names."""
     confine(ctx, key, Reach.TOUCHPOINT, [b.touchpoint for b in bodies])
     confine(ctx, key, Reach.SUBJECT, {b.subject_id for b in bodies})
-    confine(ctx, key, Reach.EVENT, {b.corrects for b in bodies})
+    try:
+        confine(ctx, key, Reach.EVENT, {b.corrects for b in bodies})
+    except NotFound as exc:
+        # A correction beyond the key's touchpoint is refused as such (403) whether or not the
+        # event exists, so the answer still tells nothing of another touchpoint's events.
+        raise Forbidden(
+            f"this key may correct only the events of touchpoint {key.touchpoint_key!r}"
+        ) from exc
 
 
 def to_draft(
