@@ -18,9 +18,9 @@ from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy, NewRegister, SuppressionEntry
 from trustguardian.store.snapshots import CONTACT_POLICY, OPPOSITION_REGISTER, SUPPRESSION_ENTRY
 
-REFRESH_DAYS = 31
+REFRESH_DAYS = 31  # the opposition register is to be consulted at least monthly
 # Who a change to the contact rules is recorded as made by, unless the caller names someone.
-OPERATOR = "operator"  # the opposition register is to be consulted at least monthly
+OPERATOR = "operator"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from trustguardian.service.events.subjects import blind
 from trustguardian.store.engage import NewPolicy
 from trustguardian.store.engage.lists import RegisterImport as RegisterImport
 from trustguardian.store.snapshots import CONTACT_POLICY, OPPOSITION_REGISTER, SUPPRESSION_ENTRY
-from trustguardian.store.uow import UnitOfWork
 
 # A policy as listed: its id, cap, window and since when it stands (as stored).
 PolicyRow = NewPolicy
@@ -66,7 +65,7 @@ def change_policy(
             created_at=now,
         )
         uow.engage.add_policy(new)
-        _record(ctx, uow, "contact_policy.changed", policy_id, actor)
+        record_objects(ctx, uow, CONTACT_POLICY, [policy_id], "changed", actor)
         uow.commit()
     return new
 
@@ -76,7 +75,7 @@ def remove_policy(ctx: Context, *, policy_id: str, actor: str = OPERATOR) -> Non
     with ctx.uow() as uow:
         if uow.engage_lists.retire_policy(policy_id, ctx.clock.now()) is None:
             raise NotFound(f"no contact policy {policy_id}")
-        _record(ctx, uow, "contact_policy.removed", policy_id, actor)
+        record_objects(ctx, uow, CONTACT_POLICY, [policy_id], "removed", actor)
         uow.commit()
 
 
@@ -106,7 +105,7 @@ def change_suppression(
         if not uow.engage_lists.change_suppression(hashed, reason):
             raise NotFound("this identifier is not on the suppression list")
         row = uow.engage_lists.suppression_entry(hashed)
-        _record(ctx, uow, "suppression_entry.changed", hashed, actor)
+        record_objects(ctx, uow, SUPPRESSION_ENTRY, [hashed], "changed", actor)
         uow.commit()
     return SuppressionRow(row.blind, row.reason, row.added_at)
 
@@ -128,7 +127,7 @@ def remove_suppression(
     with ctx.uow() as uow:
         if not uow.engage_lists.remove_suppression(hashed, ctx.clock.now()):
             raise NotFound("this identifier is not on the suppression list")
-        _record(ctx, uow, "suppression_entry.removed", hashed, actor)
+        record_objects(ctx, uow, SUPPRESSION_ENTRY, [hashed], "removed", actor)
         uow.commit()
 
 
@@ -153,7 +152,7 @@ def change_register(
         uow.engage_lists.redate_register(found, register_date)
         changed = uow.engage_lists.register_import(register_id)
         assert changed is not None
-        _record(ctx, uow, "register_import.redated", register_id, actor)
+        record_objects(ctx, uow, OPPOSITION_REGISTER, [register_id], "redated", actor)
         uow.commit()
     return changed
 
@@ -164,24 +163,9 @@ def remove_register(ctx: Context, *, register_id: str, actor: str = OPERATOR) ->
     with ctx.uow() as uow:
         found = _register(uow.engage_lists.register_import(register_id), register_id)
         uow.engage_lists.remove_register(register_id, ctx.clock.now())
-        _record(ctx, uow, "register_import.removed", register_id, actor)
+        record_objects(ctx, uow, OPPOSITION_REGISTER, [register_id], "removed", actor)
         uow.commit()
     return replace(found, removed_at=ctx.clock.now())
-
-
-# The registry object each contact rule is committed as (store.snapshots reads its content).
-_OBJECT_TYPES = {
-    "contact_policy": CONTACT_POLICY,
-    "suppression_entry": SUPPRESSION_ENTRY,
-    "register_import": OPPOSITION_REGISTER,
-}
-
-
-def _record(ctx: Context, uow: UnitOfWork, change: str, key: str, actor: str) -> None:
-    """Commits a change to the contact rules with a ledger leaf of the object's content as now
-    stored, in the caller's unit of work: `change` is `<rule>.<what happened>`."""
-    rule, what = change.split(".")
-    record_objects(ctx, uow, _OBJECT_TYPES[rule], [key], what, actor)
 
 
 def _register(found: RegisterImport | None, register_id: str) -> RegisterImport:
