@@ -218,6 +218,10 @@ class Signer:
         encoded = _b64(bytes([ALG_ED25519]) + self.seed)
         return f"PRIVATE+KEY+{self.name}+{self.key_hash.hex()}+{encoded}"
 
+    def sign_bytes(self, message: bytes) -> bytes:
+        """Return the raw 64-byte Ed25519 signature of ``message``."""
+        return self._key.sign(message)
+
     def signature_line(self, text: str) -> str:
         """Return the ``— name base64(...)\\n`` signature line for the note text."""
         signature = self._key.sign(check_note_text(text).encode())
