@@ -155,6 +155,18 @@ class Settings(BaseSettings):
     # usernames) before the same doubling wait, answered 429 with Retry-After.
     console_delay_seconds: float = Field(default=30.0, gt=0)
     console_source_max_failures: int = Field(default=20, ge=1)
+    # Single sign-on to the console with an OpenID Connect provider (off while oidc_issuer is
+    # unset). The console's redirect URI is public_base_url + /console/sso/callback. Roles come
+    # from the oidc_role_claim of the ID token (or the userinfo answer): oidc_roles maps its
+    # values to roles, "group=role" pairs, the first pair that matches wins; a person with no
+    # mapped value is refused. Local accounts stay, for when the provider is down.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile email groups"
+    oidc_role_claim: str = "groups"
+    oidc_roles: str | None = None
+    oidc_label: str = "Single sign-on"
 
     @field_validator("outbound_allow_hosts")
     @classmethod

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 from tests.conftest import TEST_MASTER_KEY
@@ -59,13 +60,28 @@ def filter_args(source: Path, good: Path, bad: Path) -> list[str]:
     ]
 
 
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: IO[str], what: str) -> None:
+    """Waits (90 s at most: a busy machine starts things slowly) until `url` answers 200;
+    raises with the process's log if it does not, or if the process ends."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"{what} did not start:\n{log.read()}") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def live_server(
-    settings: Settings, workdir: Path, env: dict[str, str] | None = None
+    settings: Settings, workdir: Path, env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[str]:
-    """Starts `trustguardian serve` on a free port (with `env` added to its environment);
-    yields its base URL; stops it."""
-    port = free_port()
+    """Starts `trustguardian serve` on `port` or a free one (with `env` added to its
+    environment); yields its base URL; stops it."""
+    port = port or free_port()
     log = (workdir / f"serve-{port}.log").open("w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustguardian", "serve", "--port", str(port)],
@@ -76,16 +92,7 @@ def live_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90  # a busy machine starts it slowly
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"the server did not start:\n{log.read()}") from None
-                time.sleep(0.1)
+        wait_until_up(f"{base}/healthz", proc, log, "the server")
         yield base
     finally:
         proc.terminate()

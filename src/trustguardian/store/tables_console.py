@@ -52,6 +52,8 @@ admin_users = Table(
     Column("disabled_at", UTCDateTime, nullable=True),
     Column("last_login_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # "<issuer> <subject>" of a user who signs in through the OpenID provider; NULL: local.
+    Column("external_id", String(400), nullable=True, unique=True),
 )
 
 # Only the SHA-256 of a session token is stored: a copy of the database opens no session.

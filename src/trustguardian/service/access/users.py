@@ -26,6 +26,7 @@ from trustguardian.service.events.records import record_objects
 from trustguardian.settings import Settings
 from trustguardian.store.access.admin import StoredSession, Verification
 from trustguardian.store.snapshots import ADMIN_USER
+from trustguardian.store.uow import UnitOfWork
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,79}$")
 MIN_PASSWORD = 12
@@ -129,18 +130,24 @@ def login(ctx: Context, *, username: str, password: str, source: str | None = No
         new_hash = None
         if hasher.check_needs_rehash(hashed):
             new_hash = ctx.login_throttle.check(lambda: hasher.hash(password))
-    token = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=settings.console_session_hours)
-    csrf = secrets.token_urlsafe(32)
     with ctx.uow() as uow:
         if not uow.admin.record_login(user.id, hashed, now, new_hash):
             raise LoginFailed("wrong username or password")  # changed or disabled meanwhile
-        uow.admin.add_session(
-            StoredSession(token_digest(token), user.id, csrf, now, now, expires, None)
-        )
+        session = start_session(ctx, uow, user, now)
         uow.commit()
     if source is not None:
         ctx.login_throttle.succeeded(source, settings)
+    return session
+
+
+def start_session(ctx: Context, uow: UnitOfWork, user: AdminUser, now: datetime) -> Session:
+    """Stores a new session for a user who just proved who they are (only its token's digest
+    is kept) and returns it; the caller commits."""
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=ctx.settings.console_session_hours)
+    csrf = secrets.token_urlsafe(32)
+    stored = StoredSession(token_digest(token), user.id, csrf, now, now, expires, None)
+    uow.admin.add_session(stored)
     return Session(
         replace(user, failed_logins=0, locked_until=None, last_login_at=now), token, csrf, expires
     )

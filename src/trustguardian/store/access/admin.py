@@ -39,7 +39,7 @@ class AdminRepository:
 
     # users ------------------------------------------------------------------------------------
 
-    def add_user(self, user: AdminUser, password_hash: str) -> None:
+    def add_user(self, user: AdminUser, password_hash: str, external_id: str | None = None) -> None:
         self._c.execute(
             insert(t.admin_users).values(
                 id=user.id,
@@ -48,6 +48,7 @@ class AdminRepository:
                 role=user.role.value,
                 failed_logins=0,
                 created_at=user.created_at,
+                external_id=external_id,
             )
         )
 
@@ -57,6 +58,14 @@ class AdminRepository:
             select(t.admin_users).where(t.admin_users.c.username == username)
         ).first()
         return None if row is None else (_user(row), row.password_hash)
+
+    def user_by_external_id(self, external_id: str) -> AdminUser | None:
+        """The user bound to this identity at the OpenID provider, the row locked."""
+        table = t.admin_users
+        row = self._c.execute(
+            select(table).where(table.c.external_id == external_id).with_for_update()
+        ).first()
+        return None if row is None else _user(row)
 
     def user(self, user_id: str) -> AdminUser | None:
         row = self._c.execute(select(t.admin_users).where(t.admin_users.c.id == user_id)).first()

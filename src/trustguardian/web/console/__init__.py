@@ -19,6 +19,7 @@ from trustguardian.web.console import (
     pages_overview,
     pages_registry,
     pages_requests,
+    pages_sso,
     pages_subjects,
 )
 from trustguardian.web.console.core import PREFIX, ConsoleHeaders, error_page
@@ -40,6 +41,7 @@ def install_console(app: FastAPI) -> None:
     """Adds the console's pages; console errors become pages, the API's stay problem+json."""
     for module in (
         pages_auth,
+        pages_sso,
         pages_overview,
         pages_subjects,
         pages_registry,

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.errors import TooManyAttempts
-from trustguardian.service.access import users
+from trustguardian.service.access import sso, users
+from trustguardian.service.context import Context
 from trustguardian.web.console.core import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -34,8 +35,15 @@ STATIC = Path(__file__).parent.parent / "static"
 def _login_form(request: Request, *, failed: bool, username: str, status: int) -> HTMLResponse:
     # Before a session exists, the CSRF token is a double-submitted cookie (SameSite=Strict).
     token = secrets.token_urlsafe(32)
+    ctx: Context = request.app.state.context
     response = render(
-        request, "login.html", status=status, failed=failed, username=username, login_csrf=token
+        request,
+        "login.html",
+        status=status,
+        failed=failed,
+        username=username,
+        login_csrf=token,
+        sso_label=ctx.settings.oidc_label if sso.enabled(ctx) else "",
     )
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
