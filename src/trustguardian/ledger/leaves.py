@@ -43,8 +43,10 @@ SIGNING_KEY_KIND = "registry.signing_key."
 _KINDS = frozenset(k.value for k in EventKind)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _EMAIL = re.compile(r"[^\s@\"<>]+@[^\s@\"<>]+\.[A-Za-z]{2,}")
-# A whole value made of digits and phone punctuation, with at least 8 digits.
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{6,22}[0-9]")
+# Digits and phone punctuation standing alone (not inside a hash, a base64 text or an id);
+# counted as a number when 8 to 15 digits (E.164) and not a date.
+_PHONE = re.compile(r"(?<![\w+/=.:-])\+?[0-9][0-9 ()./-]{6,22}[0-9](?![\w+/=])")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def endorsement_text(verifier_key: str, name: str, from_tree_size: int) -> str:
@@ -121,8 +123,9 @@ def personal_data(leaf: dict[str, Any] | RecordLeaf) -> str | None:
     for where, text in _strings(fields, ""):
         if _EMAIL.search(text):
             return f"{where} holds an e-mail address"
-        if _PHONE.fullmatch(text.strip()) and sum(c.isdigit() for c in text) >= 8:
-            return f"{where} holds a telephone number"
+        for number in _PHONE.findall(text):
+            if 8 <= sum(c.isdigit() for c in number) <= 15 and not _DATE.match(number):
+                return f"{where} holds a telephone number"
     return None
 
 
