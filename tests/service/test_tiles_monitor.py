@@ -16,6 +16,8 @@ from tests.service.tiles_helpers import event_seq, grow, new_log, static_server
 from trustguardian.domain.errors import Conflict
 from trustguardian.ledger import Checkpoint, Signer, sign_checkpoint
 from trustguardian.ledger.cosignature import CosignerKey, add_cosignatures
+from trustguardian.ledger.monitor import follow
+from trustguardian.ledger.monitor_state import MonitorState, TrustedKey
 from trustguardian.service.context import Context
 from trustguardian.service.ops.rotation import rotate_signing_key
 from trustguardian.service.tiles import publish
@@ -167,3 +169,28 @@ def test_a_leaf_with_personal_data_is_never_published(
     assert "Traceback" not in done.stderr
     assert not site.exists()
     assert ledger_size(ctx) > seq
+
+
+def test_after_the_first_run_only_new_bundles_are_fetched(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
+    ctx, site = sqlite_ctx, tmp_path / "site"
+    new_log(ctx, 300)
+    publish(ctx, directory=site)
+    fetched: list[str] = []
+
+    def fetch(path: str) -> bytes | None:
+        fetched.append(path)
+        target = site / path
+        return target.read_bytes() if target.is_file() else None
+
+    state = follow(fetch, MonitorState(keys=(TrustedKey(ctx.keys.signer.verifier_key),)))
+    assert "tile/entries/000" in fetched
+    fetched.clear()
+    size = grow(ctx, 300, tag="i")
+    publish(ctx, directory=site)
+    after = follow(fetch, state)
+    assert after.size == size
+    bundles = [p for p in fetched if p.startswith("tile/entries/")]
+    assert bundles == ["tile/entries/001", f"tile/entries/002.p/{size - 512}"]
+    assert after.leaf_hashes[: state.size * 32] == state.leaf_hashes
