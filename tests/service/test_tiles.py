@@ -22,6 +22,7 @@ from tests.service.tiles_helpers import (
 )
 
 from trustguardian.asgi import create_app
+from trustguardian.domain.errors import Conflict
 from trustguardian.service.context import Context
 from trustguardian.service.events.ledger import prove_consistency, prove_inclusion
 from trustguardian.service.tiles import publish
@@ -178,3 +179,7 @@ def test_the_monitor_names_where_a_split_view_diverges(
     ) in " ".join(out.split())
     code, out = _monitor(original, ctx, state)  # what was seen is unchanged by a failure
     assert code == 0, out
+    before = _files(original)
+    with pytest.raises(Conflict, match=f"holds a log of size {size} that this ledger does not"):
+        publish(other, directory=original)  # the fork's tiles never mix with the original's
+    assert _files(original) == before
