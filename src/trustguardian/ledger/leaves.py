@@ -44,7 +44,8 @@ _KINDS = frozenset(k.value for k in EventKind)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _EMAIL = re.compile(r"[^\s@\"<>]+@[^\s@\"<>]+\.[A-Za-z]{2,}")
 # Digits and phone punctuation standing alone (not inside a hash, a base64 text or an id);
-# counted as a number when 8 to 15 digits (E.164) and not a date.
+# counted as a telephone number when it has 8 to 15 digits (E.164), is not a date, and starts
+# with + or groups its digits (a bare run of digits is as likely a count or a tree size).
 _PHONE = re.compile(r"(?<![\w+/=.:-])\+?[0-9][0-9 ()./-]{6,22}[0-9](?![\w+/=])")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -121,10 +122,12 @@ def personal_data(leaf: dict[str, Any] | RecordLeaf) -> str | None:
             if value is not None and not (isinstance(value, str) and _HEX64.fullmatch(value)):
                 return f"{name} is not a commitment"
     for where, text in _strings(fields, ""):
-        if _EMAIL.search(text):
+        if "@" in text and _EMAIL.search(text):  # the test first: the search is slow
             return f"{where} holds an e-mail address"
         for number in _PHONE.findall(text):
-            if 8 <= sum(c.isdigit() for c in number) <= 15 and not _DATE.match(number):
+            grouped = number.startswith("+") or not number.isdigit()
+            digits = sum(c.isdigit() for c in number)
+            if grouped and 8 <= digits <= 15 and not _DATE.match(number):
                 return f"{where} holds a telephone number"
     return None
 
