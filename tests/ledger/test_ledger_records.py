@@ -8,8 +8,8 @@ from tests.factories.events import make_draft
 
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.ledger import canonical_json_plain
+from trustguardian.ledger.leaves import ENVELOPE_KEYS
 from trustguardian.ledger.records import RECORD_KEYS, RecordLeaf
-from trustguardian.service.verify.rows import ENVELOPE_KEYS
 
 RECORD = RecordLeaf(
     seq=7,

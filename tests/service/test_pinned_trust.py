@@ -15,9 +15,9 @@ from tests.factories.events import (
 from tests.factories.tamper import re_sign_every_checkpoint
 
 from trustguardian.ledger import Signer
+from trustguardian.ledger.leaves import endorsement_text
 from trustguardian.service.context import Context, build_context
 from trustguardian.service.ops import keyring
-from trustguardian.service.ops.keyring import endorsement_text
 from trustguardian.service.ops.rotation import rotate_signing_key
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t

@@ -16,6 +16,7 @@ from trustguardian.api import (
     engage_lists,
     events,
     keys,
+    public_ledger,
     registry,
     sdk,
     subjects,
@@ -55,6 +56,7 @@ def install_api(app: FastAPI) -> None:
     app.include_router(sdk.router)
     app.include_router(rights_api.router)
     app.include_router(complaints_api.router)
+    app.include_router(public_ledger.router)
 
     @app.get("/problems/{code}", include_in_schema=False)
     def describe_problem(code: str) -> JSONResponse:

@@ -38,7 +38,7 @@ COMMANDS: dict[str, Lazy] = {
     "ledger": Lazy(
         _CLI + "ledger",
         "ledger",
-        "The ledger: public key, checkpoints, proofs.",
+        "The ledger: public key, checkpoints, proofs, publish as tiles.",
         also=(_CLI + "dossier", _CLI + "instance_keys"),
     ),
     "systems": Lazy(_CLI + "sync", "systems_app", "Company systems kept in sync."),
@@ -91,6 +91,11 @@ COMMANDS: dict[str, Lazy] = {
         _CLI + "ledger",
         "verify",
         "Verify the whole ledger from genesis (exit 1 naming what is wrong).",
+    ),
+    "monitor": Lazy(
+        _CLI + "monitor",
+        "monitor",
+        "Follow a published log (tiles): signatures, consistency, leaves; exit 1 naming a fault.",
     ),
     "dossier": Lazy(
         _CLI + "dossier",

@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
+from trustguardian.service import tiles
 from trustguardian.service.access import users
 from trustguardian.service.events import batches
 from trustguardian.service.events import ledger as ledger_service
@@ -44,6 +45,25 @@ def proof(typer_ctx: typer.Context, event_id: str, as_json: bool = JSON) -> None
         table(
             f"Inclusion proof of {event_id}", ["field", "value"], [(k, v) for k, v in found.items()]
         )
+
+
+@ledger.command("publish")
+def publish(
+    typer_ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="Where to write the tiles (created if missing)."),
+    as_json: bool = JSON,
+) -> None:
+    """Write the latest checkpoint, hash tiles and entry bundles (c2sp.org/tlog-tiles) under
+    DIRECTORY, adding only what is new: any static file server can then serve the log."""
+    done = tiles.publish(context(typer_ctx), directory=directory)
+    if as_json:
+        print_json(vars(done))
+        return
+    console.print(
+        f"published tree size {done.tree_size} (before: {done.previous_size}) in {directory}: "
+        f"{done.written} files written, {done.kept} full tiles already there",
+        highlight=False,
+    )
 
 
 @ledger.command("seal")

@@ -74,6 +74,29 @@ class LedgerRepository:
                 found[level, idx] = bytes(digest)
         return found
 
+    def level_nodes(self, level: int, first: int, stop: int) -> list[bytes]:
+        """The stored node hashes of one level, indexes `first` to `stop` (exclusive), in order."""
+        n = t.tree_nodes.c
+        rows = self._c.execute(
+            select(n.idx, n.hash)
+            .where(n.level == level, n.idx >= first, n.idx < stop)
+            .order_by(n.idx)
+        ).all()
+        if [int(r.idx) for r in rows] != list(range(first, stop)):
+            raise LookupError(f"tree nodes of level {level} missing in [{first}, {stop})")
+        return [bytes(r.hash) for r in rows]
+
+    def leaves(self, first: int, stop: int) -> list[bytes]:
+        """The exact leaf bytes at indexes `first` to `stop` (exclusive): each an event's or a
+        registry record's, in order."""
+        e, r = t.events.c, t.registry_records.c
+        events = select(e.seq, e.leaf).where(e.seq >= first, e.seq < stop)
+        records = select(r.seq, r.leaf).where(r.seq >= first, r.seq < stop)
+        rows = self._c.execute(events.union_all(records).order_by("seq")).all()
+        if [int(row[0]) for row in rows] != list(range(first, stop)):
+            raise LookupError(f"leaves missing in [{first}, {stop})")
+        return [bytes(row[1]) for row in rows]
+
     def add_nodes(self, nodes: Sequence[Node]) -> None:
         bulk_insert(
             self._c,

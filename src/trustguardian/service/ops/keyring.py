@@ -23,6 +23,7 @@ from datetime import datetime
 
 from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_verifiers
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.ledger.leaves import endorsement_text
 from trustguardian.service.context import Context
 from trustguardian.service.events.records import record_objects
 from trustguardian.service.ops.binding import rewrap_canary
@@ -65,11 +66,6 @@ class SigningKey:
             "trusted": self.trusted,
             "trust": self.trust,
         }
-
-
-def endorsement_text(verifier_key: str, name: str, from_tree_size: int) -> str:
-    """The body of the note by which a key introduces the next one."""
-    return f"{name}\nkey rotation\n{verifier_key}\nfrom tree size {from_tree_size}\n"
 
 
 def pinned_verifiers(ctx: Context) -> list[Verifier]:

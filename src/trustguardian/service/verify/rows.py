@@ -16,18 +16,12 @@ from trustguardian.domain.consent import STATUS_OF, ConsentFact, ConsentState
 from trustguardian.domain.events import EventKind, timestamp
 from trustguardian.domain.registry import Channel
 from trustguardian.ledger import canonical_json_plain
+from trustguardian.ledger.leaves import ENVELOPE_KEYS, OPTIONAL_KEYS
 from trustguardian.store.events.scans import ProofRow, json_value, time_text
 
 KINDS = {k.value: k for k in EventKind}
 CHANNELS = {c.value: c for c in Channel}
 DECIDING = {k.value for k in STATUS_OF}
-ENVELOPE_KEYS = {
-    "channels", "contact", "corrects", "data", "id", "identifiers", "kind", "notice", "occurred_at",
-    "proofs", "purpose", "recorded_at", "seq", "subject", "touchpoint", "v",
-}  # fmt: skip
-# Present only on a consent awaiting confirmation (double opt-in, OTP), on a confirmation this
-# instance recorded, and on a correction of another touchpoint's event.
-OPTIONAL_KEYS = {"confirm_by", "confirms", "correction"}
 FIELDS = (
     "seq",
     "id",
