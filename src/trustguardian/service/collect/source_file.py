@@ -15,6 +15,7 @@ records nothing leaves none), and each batch's transaction links its rows to its
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -182,6 +183,10 @@ class RebuiltSource:
     source: StoredSource
     content: bytes
     withheld: list[int]  # the rows written as their commitments
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 def rebuild_source(ctx: Context, *, source_id: str, reader: str) -> RebuiltSource:
