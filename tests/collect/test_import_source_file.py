@@ -213,15 +213,16 @@ def test_a_reordered_export_imports_nothing_and_records_no_file(
     assert [s["id"] for s in json.loads(out)] == [source_id]
 
 
-def test_a_blank_line_travels_with_its_row_and_the_file_rebuilds_exactly(
+def test_a_blank_line_a_bom_and_a_repeated_row_rebuild_exactly(
     ctx: Context, tmp_path: Path
 ) -> None:
     onboard(ctx, tmp_path)
     assert import_historical(ctx, tmp_path)[0] == 0
     good = rows(3)
     export = tmp_path / "blank.csv"
-    utf8 = [line(r, "utf-8") for r in [HEADER, *good]]  # a blank line after the first row
-    export.write_bytes(b"\xef\xbb\xbf" + utf8[0] + utf8[1] + b"\r\n" + utf8[2] + utf8[3])
+    # UTF-8 with a BOM, a blank line after the first row, the second row twice.
+    utf8 = [line(r, "utf-8") for r in [HEADER, *good]]
+    export.write_bytes(b"\xef\xbb\xbf" + utf8[0] + utf8[1] + b"\r\n" + utf8[2] + utf8[3] + utf8[2])
     code, out, why = run_import(ctx, tmp_path, export)
     assert (code, why) == (0, {}), out
     code, out = cli(ctx, tmp_path, "import", "source", "list", "--json")
@@ -231,7 +232,10 @@ def test_a_blank_line_travels_with_its_row_and_the_file_rebuilds_exactly(
     assert said["original"] is True
     with ctx.uow(write=False) as uow:
         stored = uow.sources.get(source["id"])
+        commitments = uow.sources.commitments(source["id"])
     assert stored is not None
+    assert stored.rows == 4
+    assert commitments[1] == commitments[3]  # the repeat: recorded once, rebuilt from the first
     assert stored.bom
     assert stored.header.startswith(b"\xef\xbb\xbf")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import PrivacyEvent
@@ -61,7 +61,10 @@ def plan_source(ctx: Context, source: SourceFile, delimiter: str) -> SourcePlan:
     """Salts and commits to every data record of a file already read whole."""
     found = list(records(source, delimiter))
     header = found[0].raw if found else b""
-    salts = [new_salt(ctx.rng) for _ in found[1:]]
+    # A row repeated byte for byte gets its first copy's salt: the same consent twice in a file
+    # is recorded once, and the rebuilt file opens the repeat with the first copy's bytes.
+    by_bytes: dict[bytes, bytes] = {}
+    salts = [by_bytes.setdefault(r.raw, new_salt(ctx.rng)) for r in found[1:]]
     commitments = [row_commitment(s, r.raw) for s, r in zip(salts, found[1:], strict=True)]
     return SourcePlan(ctx.ids.new_id("src"), source, header, salts, commitments)
 
@@ -134,16 +137,16 @@ class OpenedRow:
 
 
 def open_rows(
-    ctx: Context, uow: UnitOfWork, source: StoredSource, subject_id: str | None = None
+    ctx: Context, uow: UnitOfWork, source: StoredSource
 ) -> tuple[list[str], dict[int, OpenedRow]]:
-    """The file's commitments, and each row still readable (of one subject, when given) whose
-    salt and bytes give its commitment; an erased person's rows stay closed."""
+    """The file's commitments, and each row still readable whose salt and bytes give its
+    commitment (a repeat of a row opened by that row's bytes); an erased person's stay closed."""
     commitments = uow.sources.commitments(source.id)
     ring = keyring(ctx, uow)
     opened: dict[int, OpenedRow] = {}
     for index, events in sorted(uow.sources.row_events(source.id).items()):
         for seq, event_id, owner in events:
-            if index in opened or (subject_id is not None and owner != subject_id):
+            if index in opened:
                 continue
             try:
                 data_key = ring.data_key_for(owner)
@@ -152,6 +155,10 @@ def open_rows(
             row = _open_row(uow, data_key, source, index, seq, event_id, owner)
             if row is not None and row_commitment(row.salt, row.raw) == commitments[index]:
                 opened[index] = row
+    by_commitment = {commitments[i]: row for i, row in opened.items()}
+    for index, commitment in enumerate(commitments):
+        if index not in opened and commitment in by_commitment:
+            opened[index] = replace(by_commitment[commitment], index=index)
     return commitments, opened
 
 
