@@ -113,6 +113,7 @@ def test_the_ledger_record_commits_to_the_file_and_every_row(ctx: Context, tmp_p
         )
     problems = verify_ledger(ctx).problems
     assert any(f"source file {source_id}" in p and "commitments_sha256" in p for p in problems)
+    assert f"source file {source_id}: its rows' commitments do not hash to its root" in problems
 
 
 def test_a_dossier_shows_the_persons_row_and_only_commitments_of_the_others(
