@@ -58,7 +58,9 @@ def run(backend: str, rows: int, batch: int, workdir: Path) -> dict[str, float]:
                     try:
                         assert line.cells is not None
                         drafts.append(
-                            legacy_import.row_drafts(ctx, job, line.number, line.raw, line.cells)[0]
+                            legacy_import.row_drafts(
+                                ctx, job, line.number, line.index, line.raw, line.cells
+                            )[0]
                         )
                     except (RowRejected, DomainError):
                         continue  # the bad rows: the import reports them, the baseline skips them

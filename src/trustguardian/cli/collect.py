@@ -18,6 +18,7 @@ from rich.progress import (
 )
 
 from trustguardian.cli.common import JSON, console, context, print_json, record_out, rows_out, table
+from trustguardian.cli.import_sources import source_app
 from trustguardian.domain.collect import Confirmation
 from trustguardian.service.collect import admin as collect_admin
 from trustguardian.service.collect.import_mapping import load_mapping
@@ -27,6 +28,7 @@ collect_app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(no_args_is_help=True)
 import_app = typer.Typer(no_args_is_help=True)
 collect_app.add_typer(keys_app, name="keys", help="Publishable keys for web pages.")
+import_app.add_typer(source_app, name="source", help="The files imports read, as evidence.")
 SHOWN_REJECTIONS = 50
 
 
@@ -195,6 +197,7 @@ def import_consents_command(
                 "rejected": len(report.rejected),
                 "rejected_file": str(out) if report.rejected else None,
                 "encoding": report.encoding,
+                "source_file": report.source_id,
                 "findings": [{"line": n, "finding": f} for n, f in report.findings],
             }
         )
@@ -226,6 +229,8 @@ def _print_report(file: Path, report: ImportReport) -> None:
             )
         ],
     )
+    if report.source_id:
+        console.print(f"The file is kept as evidence: source file {report.source_id}.")
     if report.findings:
         table("Imported with a finding", ["line", "finding"], report.findings[:SHOWN_REJECTIONS])
     if not report.rejected:

@@ -11,6 +11,10 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
 - `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it (a
   page, such as a form snapshot, as `.html.txt`: opening it shows its source and runs nothing)
 - `notices/<key>-v<version>.txt`: the exact notice texts shown
+- `sources/<id>/`: each source file an imported event came from: `record.json` (its ledger
+  leaf, byte for byte) and `record-proof.json`; `rows.json` (every row's commitment, and the
+  subject's rows: the evidence opening each, its inclusion path to the file's root);
+  `sealed-copy.csv` (the file with the subject's rows in clear, every other as its commitment)
 - `purposes.json`, `consents.json`, `subject.json`, `sections/<name>.json`
 - `report-en.html`, `report-it.html`, `report-en.pdf`, `report-it.pdf`
 """
@@ -83,7 +87,7 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
                 "event_id": x.event.id,
                 "leaf_index": x.event.seq,
                 "tree_size": data.checkpoint.tree_size,
-                "inclusion_path": [base64.b64encode(h).decode() for h in x.inclusion_path],
+                "inclusion_path": _b64(x.inclusion_path),
             }
         )
     for item in data.evidence:
@@ -104,6 +108,7 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
                 "file": file_name,
             }
         )
+    files.update(source_files(data))
     for (key, version), notice in data.notices.items():
         files[f"notices/{key}-v{version}.txt"] = notice.text.encode("utf-8")
     files["purposes.json"] = _json(
@@ -147,6 +152,41 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
     for lang in LANGUAGES:
         files[f"report-{lang}.html"] = render_html(data, lang, stamped_at)
         files[f"report-{lang}.pdf"] = render_pdf(data, lang, stamped_at)
+    return files
+
+
+def _b64(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode() for h in hashes]
+
+
+def source_files(data: DossierData) -> dict[str, bytes]:
+    """The files of each source file cited by the subject's imported events, by path."""
+    files: dict[str, bytes] = {}
+    for x in data.sources:
+        base = f"sources/{x.source.id}"
+        files[f"{base}/record.json"] = x.record.leaf
+        files[f"{base}/record-proof.json"] = _json(
+            {
+                "leaf_index": x.record.seq,
+                "tree_size": data.checkpoint.tree_size,
+                "inclusion_path": _b64(x.record_path),
+            }
+        )
+        files[f"{base}/rows.json"] = _json(
+            {
+                "source_file": x.source.id,
+                "commitments": x.commitments,
+                "opened": [
+                    {
+                        "index": row.index,
+                        "evidence": evidence_base(row.evidence) + ".json",
+                        "inclusion_path": _b64(row.inclusion_path),
+                    }
+                    for row in x.rows
+                ],
+            }
+        )
+        files[f"{base}/sealed-copy.csv"] = x.sealed_copy
     return files
 
 

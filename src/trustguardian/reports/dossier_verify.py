@@ -13,7 +13,10 @@ Checks, each problem naming the file at fault:
 6. every notice text shown has the SHA-256 its event's leaf names;
 7. every step of a rights request or complaint in `sections/` is an event of this dossier of
    the kind the step says;
-8. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
+8. every source file an imported event came from: its record leads to the checkpoint, the
+   subject's rows give their commitments and lead to the file's root, the sealed copy is exactly
+   the file with every other row withheld (reports.dossier_source_check);
+9. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
    certificate, signed by a certificate chaining to it).
 """
 
@@ -43,6 +46,7 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.reports.dossier_source_check import check_sources
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -60,6 +64,7 @@ class DossierCheck:
     evidence: int = 0
     files: int = 0
     notices: int = 0
+    sources: int = 0
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
@@ -109,6 +114,7 @@ def verify_dossier(
     _evidence(files, leaves, report)
     _notices(files, leaves, report)
     _sections(files, leaves, report)
+    report.sources = check_sources(files, root, report.fail)
     _timestamp(files, tsa_roots, report)
     return report
 

@@ -8,6 +8,7 @@ SHA-256 of the exact text stored, never the stored `sha256` column (kept beside 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Collection
 from datetime import date, datetime
@@ -32,6 +33,7 @@ CONTACT_POLICY = "contact_policy"
 SUPPRESSION_ENTRY = "suppression_entry"
 OPPOSITION_REGISTER = "opposition_register"
 EXAMINATION = "examination"
+SOURCE_FILE = "source_file"
 
 
 def _plain(value: Any) -> Any:
@@ -229,8 +231,33 @@ class SnapshotReads:
                 )  # fmt: skip
         return found
 
+    def _source_file(self, keys: Collection[str] | None) -> dict[str, Content]:
+        found = self._simple(
+            t.source_files,
+            "id",
+            ("file_sha256", "name", "size", "encoding", "bom", "rows", "root", "touchpoint_key",
+             "imported_by", "imported_at"),
+            keys,
+        )  # fmt: skip
+        heads = self._c.execute(
+            _where(select(t.source_files.c.id, t.source_files.c.header), t.source_files.c.id, keys)
+        )
+        for source, header in heads:
+            found[source]["header"] = base64.b64encode(bytes(header)).decode()
+        r = t.source_rows
+        for source, content in found.items():
+            digest = hashlib.sha256()
+            count = 0
+            query = select(r.c.commitment).where(r.c.source_id == source).order_by(r.c.position)
+            for (commitment,) in self._c.execute(query):
+                digest.update(commitment.encode() + b"\n")
+                count += 1
+            content["stored_rows"] = count
+            content["commitments_sha256"] = digest.hexdigest()
+        return found
+
 
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
-    SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION,
+    SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SOURCE_FILE,
 )  # fmt: skip

@@ -70,6 +70,7 @@ from trustguardian.store.tables_rights import (
     rights_requests,
     verification_codes,
 )
+from trustguardian.store.tables_sources import source_files, source_row_events, source_rows
 from trustguardian.store.tables_sync import (
     deliveries,
     erasure_notices,
@@ -127,6 +128,9 @@ __all__ = [
     "rights_request_steps",
     "rights_requests",
     "signing_keys",
+    "source_files",
+    "source_row_events",
+    "source_rows",
     "stamps",
     "subject_access_log",
     "subject_identifiers",

@@ -36,6 +36,7 @@ from trustguardian.store.rights.complaints import ComplaintRepository
 from trustguardian.store.rights.holds import HoldRepository
 from trustguardian.store.rights.intakes import IntakeRepository
 from trustguardian.store.snapshots import SnapshotReads
+from trustguardian.store.sources import SourceRepository
 from trustguardian.store.sync import SyncRepository
 from trustguardian.store.touchpoint_history import TouchpointHistoryReads
 
@@ -117,6 +118,10 @@ class UnitOfWork:
     @cached_property
     def snapshots(self) -> SnapshotReads:
         return SnapshotReads(self.connection)
+
+    @cached_property
+    def sources(self) -> SourceRepository:
+        return SourceRepository(self.connection)
 
     @cached_property
     def consent(self) -> ConsentRepository:

@@ -15,6 +15,7 @@ from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import NoticeVersion, PurposeVersion, Touchpoint
 from trustguardian.ledger import inclusion_coords, inclusion_proof
 from trustguardian.service.accountability.dossier_sections import dossier_sections
+from trustguardian.service.accountability.dossier_sources import DossierSource, dossier_sources
 from trustguardian.service.collect.evidence import open_blob, open_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import IdentifierView, get_subject, keyring
@@ -72,6 +73,8 @@ class DossierData:
     origin: str
     # Extra sections by name (e.g. rights requests, complaints): JSON-ready rows.
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The source files imported events came from (service.accountability.dossier_sources).
+    sources: list[DossierSource] = field(default_factory=list)
 
 
 def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
@@ -122,6 +125,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         }
         timestamp = uow.accountability.timestamp(checkpoint.tree_size)
         sections = dossier_sections(ctx, uow, subject_id)
+        sources = dossier_sources(uow, evidence, checkpoint.tree_size)
     return DossierData(
         subject_id=subject_id,
         created_at=now,
@@ -140,6 +144,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         public_key=ctx.keys.signer.verifier_key,
         origin=ctx.keys.signer.name,
         sections=sections,
+        sources=sources,
     )
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from trustguardian.service.collect.legacy_import import import_consents
     from trustguardian.service.collect.operator import operator_choices
     from trustguardian.service.collect.proofs import read_proof
+    from trustguardian.service.collect.source_file import list_sources, rebuild_source
     from trustguardian.service.collect.web_capture import capture
 
 USE_CASES = {
@@ -45,9 +46,11 @@ USE_CASES = {
     "get_settings": "admin",
     "import_consents": "legacy_import",
     "list_publishable_keys": "admin",
+    "list_sources": "source_file",
     "open_link": "confirmations",
     "operator_choices": "operator",
     "read_proof": "proofs",
+    "rebuild_source": "source_file",
     "record_in_person": "in_person",
     "request_for_events": "confirmations",
     "revoke_publishable_key": "admin",
@@ -65,9 +68,11 @@ __all__ = [
     "get_settings",
     "import_consents",
     "list_publishable_keys",
+    "list_sources",
     "open_link",
     "operator_choices",
     "read_proof",
+    "rebuild_source",
     "record_in_person",
     "request_for_events",
     "revoke_publishable_key",

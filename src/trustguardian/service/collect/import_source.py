@@ -94,7 +94,8 @@ def read_source(path: Path, encoding: str | None = None) -> SourceFile:
 
 
 def records(source: SourceFile, delimiter: str) -> Iterator[Record]:
-    """Yields every non-blank record, the header first."""
+    """Yields every non-blank record, the header first. A blank line's bytes go with the record
+    before it (before the header: with the header), so the records' bytes, joined, are the file."""
     lines = source.content.splitlines(keepends=True)
     taken: list[int] = []
 
@@ -104,15 +105,27 @@ def records(source: SourceFile, delimiter: str) -> Iterator[Record]:
             text = raw.decode(source.encoding)  # whole lines: a newline byte is never inside
             yield text[1:] if n == 0 and source.bom else text  # a multi-byte character
 
+    held: Record | None = None  # yielded once the next record shows no blank line follows it
+    lead = b""
     try:
         for cells in csv.reader(feed(), delimiter=delimiter, strict=True):
             used = taken[:]
             taken.clear()
-            if cells:
-                yield Record(used[0] + 1, b"".join(lines[n] for n in used), cells)
+            raw = b"".join(lines[n] for n in used)
+            if not cells:
+                if held is None:
+                    lead += raw
+                else:
+                    held = Record(held.line, held.raw + raw, held.cells)
+                continue
+            if held is not None:
+                yield held
+            held, lead = Record(used[0] + 1, lead + raw, cells), b""
     except csv.Error as exc:
         line = taken[0] + 1 if taken else len(lines)
         raise InvalidInput(f"{source.name} is not a readable CSV from line {line}: {exc}") from exc
+    if held is not None:
+        yield held
 
 
 def count_records(source: SourceFile, delimiter: str) -> int:

@@ -8,6 +8,10 @@ the import and when, and, sealed with the person's key, the file's own bytes for
 person's row, and erasing them destroys their row with the rest. Each event's idempotency key
 is derived from the row's content alone, so running the same rows again (the same file, or a
 new export holding them in any order) imports nothing twice.
+
+The file itself becomes a source-file record in the ledger (service.collect.source_file): its
+shape and the Merkle root of its rows' salted commitments; each `import` proof names the record
+and its row's index, with the row's salt.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from trustguardian.service.collect.import_source import (
     read_source,
     records,
 )
+from trustguardian.service.collect.source_file import SourcePlan, SourceWriter, plan_source
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_events
@@ -53,11 +58,13 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     # Rows imported with something to look into (a notice text that is not the version's).
     findings: list[tuple[int, str]] = field(default_factory=list)
+    source_id: str | None = None  # the source-file record, when the file produced an event
 
 
 @dataclass(frozen=True)
 class _Row:
     number: int
+    index: int
     drafts: list[EventDraft]
     finding: str | None = None
 
@@ -74,13 +81,16 @@ class Job:
     media_type: str
     notice_key: str | None
     notices: tuple[NoticeVersion, ...]
+    plan: SourcePlan
 
 
 @dataclass(frozen=True)
 class Line:
-    """A data record: the line it starts on, its bytes as in the file, its cells by column."""
+    """A data record: the line it starts on, its index among the data records, its bytes as in
+    the file, its cells by column."""
 
     number: int
+    index: int
     raw: bytes
     cells: dict[str, str] | None  # None: not as many fields as the header
     problem: str = ""
@@ -136,17 +146,18 @@ def prepare(
         media_type=f"text/csv; charset={source.charset}",
         notice_key=tp.notice_key,
         notices=notices,
+        plan=plan_source(ctx, source, mapping.delimiter),
     )
     names, width = header.cells, len(header.cells)
 
     def data() -> Iterator[Line]:
-        for record in lines:
+        for index, record in enumerate(lines):
             if len(record.cells) != width:
                 why = f"line {record.line} has {len(record.cells)} fields, the header {width}"
-                yield Line(record.line, record.raw, None, why)
+                yield Line(record.line, index, record.raw, None, why)
                 continue
             cells = {k: v.strip() for k, v in zip(names, record.cells, strict=True)}
-            yield Line(record.line, record.raw, cells)
+            yield Line(record.line, index, record.raw, cells)
 
     return job, data()
 
@@ -174,6 +185,7 @@ def import_consents(
         evidence_dir=evidence_dir,
     )
     report = ImportReport(file_sha256=source.sha256, encoding=source.charset)
+    writer = SourceWriter(ctx, job.plan, touchpoint, imported_by)
     progress(0, total)
     seen: set[str] = set()
     batch: list[_Row] = []
@@ -182,8 +194,8 @@ def import_consents(
         try:
             if line.cells is None:
                 raise RowRejected(line.problem)
-            drafts, finding = row_drafts(ctx, job, line.number, line.raw, line.cells)
-            row = _Row(line.number, drafts, finding)
+            drafts, finding = row_drafts(ctx, job, line.number, line.index, line.raw, line.cells)
+            row = _Row(line.number, line.index, drafts, finding)
         except (RowRejected, DomainError) as exc:
             report.rejected.append((line.number, _why(exc)))
             continue
@@ -197,12 +209,14 @@ def import_consents(
         seen.update(keys)
         batch.append(row)
         if len(batch) >= batch_rows:
-            _record(ctx, batch, report)
+            _record(ctx, batch, report, writer)
             batch = []
             progress(report.rows, total)
     if batch:
-        _record(ctx, batch, report)
+        _record(ctx, batch, report, writer)
     progress(report.rows, total)
+    if writer.written:
+        report.source_id = job.plan.id
     return report
 
 
@@ -227,7 +241,7 @@ def _when(text: str, mapping: Mapping) -> datetime:
 
 
 def row_drafts(
-    ctx: Context, job: Job, number: int, raw: bytes, cells: dict[str, str]
+    ctx: Context, job: Job, number: int, index: int, raw: bytes, cells: dict[str, str]
 ) -> tuple[list[EventDraft], str | None]:
     """The events of one row, and what to look into about it (or None)."""
     mapping, touchpoint = job.mapping, job.touchpoint
@@ -273,6 +287,7 @@ def row_drafts(
     imported: dict[str, object] = {
         **job.provenance,
         "row": number,
+        "source_file": job.plan.cite(index),
         **({"source": source} if source else {}),
         **({"finding": claim.finding} if claim.finding else {}),
     }
@@ -299,7 +314,7 @@ def row_drafts(
     return drafts, claim.finding
 
 
-def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
+def _record(ctx: Context, batch: list[_Row], report: ImportReport, writer: SourceWriter) -> None:
     """Records a batch in one transaction; rows named by a refusal are set aside and the rest
     retried, so each row stays all-or-nothing and the good ones still go in together."""
     # A re-run finds its rows by their keys in one indexed read, without loading the events.
@@ -317,8 +332,9 @@ def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
         for n, row in enumerate(pending):
             drafts.extend(row.drafts)
             owner.extend([n] * len(row.drafts))
+        positions = {d.idempotency_key or "": row.index for row in pending for d in row.drafts}
         try:
-            results = record_events(ctx, drafts=drafts)
+            results = record_events(ctx, drafts=drafts, before_commit=writer.hook(positions))
         except DomainError as exc:
             bad = {owner[int(m.group(1))] for e in exc.errors if (m := EVENT_LOC.match(e.loc))}
             if not bad:
@@ -326,7 +342,7 @@ def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
                     report.rejected.append((pending[0].number, _why(exc)))
                     return
                 for row in pending:  # the refusal names no event: try each row on its own
-                    _record(ctx, [row], report)
+                    _record(ctx, [row], report, writer)
                 return
             for n in sorted(bad):
                 reasons = [
@@ -337,6 +353,7 @@ def _record(ctx: Context, batch: list[_Row], report: ImportReport) -> None:
                 report.rejected.append((pending[n].number, "; ".join(dict.fromkeys(reasons))))
             pending = [row for n, row in enumerate(pending) if n not in bad]
             continue
+        writer.committed([r for r in results if not r.replayed])
         position = 0
         for row in pending:
             mine = results[position : position + len(row.drafts)]

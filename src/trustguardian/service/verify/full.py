@@ -29,7 +29,11 @@ from trustguardian.service.verify.evidence import verify_evidence
 from trustguardian.service.verify.fast import CleanEvents, clean_events, clean_tree, tree_levels
 from trustguardian.service.verify.links import check_links
 from trustguardian.service.verify.records import check_records, record_slots
-from trustguardian.service.verify.registry import check_cited_notices, check_registry_rows
+from trustguardian.service.verify.registry import (
+    check_cited_notices,
+    check_registry_rows,
+    check_source_roots,
+)
 from trustguardian.service.verify.rows import fact, mismatches
 from trustguardian.store.events.scans import ProofRow
 from trustguardian.store.uow import UnitOfWork
@@ -119,6 +123,7 @@ def verify_ledger(
         check_witnessed(ctx, levels, witnessed, report.problems)
         report.records = check_records(uow.scans, size, report.problems)
         report.registry_objects = check_registry_rows(uow, report.problems)
+        check_source_roots(uow, report.problems)
         report.notices = check_cited_notices(uow, size, report.problems)
         report.links = check_links(uow, size, report.problems)
         report.sealed = check_batches(uow, size, report.problems)

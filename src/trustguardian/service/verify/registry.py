@@ -15,6 +15,7 @@ from typing import Any
 
 from trustguardian.domain.registry import text_sha256
 from trustguardian.ledger.records import RecordLeaf
+from trustguardian.ledger.source_file import rows_root
 from trustguardian.service.events.records import REMOVED
 from trustguardian.store.snapshots import (
     ADMIN_USER,
@@ -22,6 +23,7 @@ from trustguardian.store.snapshots import (
     NOTICE_VERSION,
     OBJECT_TYPES,
     PURPOSE_VERSION,
+    SOURCE_FILE,
 )
 from trustguardian.store.uow import UnitOfWork
 
@@ -93,6 +95,16 @@ def check_registry_rows(uow: UnitOfWork, problems: list[str]) -> int:
                     f"{label(object_type, key)}: missing, though leaf {record.seq} records it"
                 )
     return checked
+
+
+def check_source_roots(uow: UnitOfWork, problems: list[str]) -> None:
+    """Checks that each source file's stored commitments hash to the Merkle root its record
+    carries, the root a dossier proves a person's row against."""
+    for source in uow.sources.all():
+        if rows_root(uow.sources.commitments(source.id)) != source.root:
+            problems.append(
+                f"{label(SOURCE_FILE, source.id)}: its rows' commitments do not hash to its root"
+            )
 
 
 def _content(leaf: bytes) -> dict[str, Any]:
