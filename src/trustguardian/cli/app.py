@@ -118,6 +118,12 @@ COMMANDS: dict[str, Lazy] = {
     "restore": Lazy(
         _CLI + "ops", "restore", "Restore a backup after checking its signature and hash."
     ),
+    "defence": Lazy(
+        _CLI + "defence",
+        "defence",
+        "Proofs kept for legal defence after an erasure: open (DPO), purge.",
+    ),
+    "hold": Lazy(_CLI + "defence", "hold", "Legal holds: place, release, list."),
     "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
 }
 

@@ -16,6 +16,7 @@ from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
+from trustguardian.store.defence import DefenceRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.store.engage.check_reads import CheckReads
@@ -165,6 +166,10 @@ class UnitOfWork:
     @cached_property
     def holds(self) -> HoldRepository:
         return HoldRepository(self.connection)
+
+    @cached_property
+    def defence(self) -> DefenceRepository:
+        return DefenceRepository(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

@@ -58,6 +58,8 @@ ENGLISH: dict[str, str] = {
     "perm:requests:view": "see rights requests and complaints",
     "perm:requests:handle": "handle rights requests and complaints",
     "perm:dossier:download": "download a dossier",
+    "perm:defence:open": "open the proofs kept for legal defence after an erasure",
+    "perm:holds:manage": "place and release legal holds",
 }
 
 ITALIAN: dict[str, str] = {
@@ -116,6 +118,8 @@ ITALIAN: dict[str, str] = {
     "perm:requests:view": "vedere richieste e reclami",
     "perm:requests:handle": "gestire richieste e reclami",
     "perm:dossier:download": "scaricare un fascicolo",
+    "perm:defence:open": "aprire le prove conservate per la difesa in giudizio",
+    "perm:holds:manage": "disporre e revocare i blocchi per contenzioso",
     "(erased)": "(cancellato)",
     "API keys bound to this touchpoint": "Chiavi API legate a questo touchpoint",
     "Access log": "Registro degli accessi",
