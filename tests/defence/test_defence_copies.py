@@ -5,12 +5,11 @@ throughout. On SQLite and PostgreSQL, with the clock moved ten years forward."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from tests.factories import add_touchpoint
+from tests.factories.defence import DESK, REASON, TEN_YEARS, defence_world
 from tests.factories.events import (
     LUIGI,
     MARIO,
@@ -21,16 +20,10 @@ from tests.factories.events import (
     email,
     make_draft,
     record,
-    setup_registry,
-    utcnow,
 )
 
-from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import Erased, Forbidden, InvalidInput, NotFound
-from trustguardian.domain.events import EventKind
-from trustguardian.domain.registry import Channel, TouchpointKind
-from trustguardian.domain.roles import Role
-from trustguardian.service.access.users import access_log, create_user
+from trustguardian.service.access.users import access_log
 from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
 from trustguardian.service.defence.holds import place_legal_hold, release_legal_hold
@@ -41,34 +34,11 @@ from trustguardian.service.registry.purposes import set_defence_retention
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.service.verify import verify_ledger
 from trustguardian.store import tables as t
-
-DESK = "privacy-desk"
-TEN_YEARS = 3650
-PASSWORD = "correct horse battery staple"
-
-
-def _world(ctx: Context) -> tuple[Context, FixedClock, str]:
-    """Mario consents on the web form with a signed scan, then withdraws; the newsletter keeps
-    proofs ten years. A DPO, a lawyer and a marketer have console accounts."""
-    clock = FixedClock(utcnow())
-    ctx = dataclasses.replace(ctx, clock=clock)
-    setup_registry(ctx)
-    add_touchpoint(ctx, DESK, name="Privacy desk", kind=TouchpointKind.RIGHT, channel=Channel.OTHER)
-    set_defence_retention(ctx, key=PURPOSE, days=TEN_YEARS)
-    for name, role in (("dpo", Role.DPO), ("lawyer", Role.LEGAL), ("marketer", Role.MARKETING)):
-        create_user(ctx, username=name, password=PASSWORD, role=role)
-    given, _withdrawn = record(
-        ctx,
-        make_draft(occurred_at=clock.now() - timedelta(days=2), proofs=(SCAN,)),
-        make_draft(EventKind.CONSENT_WITHDRAWN, occurred_at=clock.now() - timedelta(days=1)),
-    )
-    return ctx, clock, given.subject_id
+from trustguardian.sync.dispatcher import Dispatcher
 
 
 def _open(ctx: Context, subject_id: str, by: str = "dpo") -> dict[str, object]:
-    opened = open_defence_copy(
-        ctx, subject_id=subject_id, by=by, reason="claim 2026/17 by the data subject", via="test"
-    )
+    opened = open_defence_copy(ctx, subject_id=subject_id, by=by, reason=REASON, via="test")
     return opened.as_json()
 
 
@@ -82,7 +52,7 @@ def _stored_copy(ctx: Context, subject_id: str) -> tuple[bytes | None, bytes | N
 
 
 def test_erasure_keeps_the_proofs_for_the_dpo_until_the_retention_ends(ctx: Context) -> None:
-    ctx, clock, subject = _world(ctx)
+    ctx, clock, subject = defence_world(ctx)
     events = [e.id for e in get_events(ctx, subject)]
     erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
     assert_verifies(ctx)
@@ -138,7 +108,7 @@ def get_events(ctx: Context, subject_id: str) -> list[object]:
 
 @pytest.mark.parametrize("on", ["subject", "touchpoint"])
 def test_a_legal_hold_suspends_the_destruction_until_released(ctx: Context, on: str) -> None:
-    ctx, clock, subject = _world(ctx)
+    ctx, clock, subject = defence_world(ctx)
     erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
     where = {"subject_id": subject} if on == "subject" else {"touchpoint": TP}
     with pytest.raises(Forbidden):
@@ -154,14 +124,20 @@ def test_a_legal_hold_suspends_the_destruction_until_released(ctx: Context, on: 
     assert_verifies(ctx)
 
     release_legal_hold(ctx, hold_id=hold.id, by="dpo")
-    assert purge_defence_copies(ctx).destroyed == (subject,)
+    dispatcher = Dispatcher(ctx)  # its periodic work purges (once an hour)
+    try:
+        assert dispatcher.periodic() == 1
+        assert dispatcher.periodic() == 0
+    finally:
+        dispatcher.client.close()
+    assert _stored_copy(ctx, subject) == (None, None)
     with pytest.raises(Erased):
         _open(ctx, subject)
     assert_verifies(ctx)
 
 
 def test_no_retention_keeps_nothing_unless_a_hold_stands(ctx: Context) -> None:
-    ctx, _, subject = _world(ctx)
+    ctx, _, subject = defence_world(ctx)
     set_defence_retention(ctx, key=PURPOSE, days=None)
     erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
     with pytest.raises(NotFound):
@@ -177,7 +153,7 @@ def test_no_retention_keeps_nothing_unless_a_hold_stands(ctx: Context) -> None:
 
 
 def test_verify_finds_a_defence_copy_destroyed_without_its_leaf(ctx: Context) -> None:
-    ctx, _, subject = _world(ctx)
+    ctx, _, subject = defence_world(ctx)
     erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
     with ctx.engine.begin() as conn:
         conn.execute(update(t.defence_copies).values(wrapped_key=None))
