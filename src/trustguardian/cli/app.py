@@ -123,6 +123,11 @@ COMMANDS: dict[str, Lazy] = {
         "defence",
         "Proofs kept for legal defence after an erasure: open (DPO), purge.",
     ),
+    "archive": Lazy(
+        _CLI + "archive",
+        "archive",
+        "The evidence archive: export a time range as a bundle, verify one offline.",
+    ),
     "hold": Lazy(_CLI + "defence", "hold", "Legal holds: place, release, list."),
     "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
 }

@@ -12,6 +12,7 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
 from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.archive import ArchiveReads
 from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
@@ -166,6 +167,10 @@ class UnitOfWork:
     @cached_property
     def holds(self) -> HoldRepository:
         return HoldRepository(self.connection)
+
+    @cached_property
+    def archive(self) -> ArchiveReads:
+        return ArchiveReads(self.connection)
 
     @cached_property
     def defence(self) -> DefenceRepository:
