@@ -5,10 +5,13 @@ throughout. On SQLite and PostgreSQL, with the clock moved ten years forward."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from tests.conftest import BACKENDS, bound_context
 from tests.factories.defence import DESK, REASON, TEN_YEARS, defence_world
 from tests.factories.events import (
     LUIGI,
@@ -30,9 +33,11 @@ from trustguardian.service.defence.holds import place_legal_hold, release_legal_
 from trustguardian.service.defence.purge import purge_defence_copies
 from trustguardian.service.defence.reading import open_defence_copy
 from trustguardian.service.events.subjects import get_subject
+from trustguardian.service.ops.rotation import finish_master_rotation, rotate_master_key
 from trustguardian.service.registry.purposes import set_defence_retention
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.service.verify import verify_ledger
+from trustguardian.settings import Settings
 from trustguardian.store import tables as t
 from trustguardian.sync.dispatcher import Dispatcher
 
@@ -159,3 +164,23 @@ def test_verify_finds_a_defence_copy_destroyed_without_its_leaf(ctx: Context) ->
         conn.execute(update(t.defence_copies).values(wrapped_key=None))
     problems = verify_ledger(ctx).problems
     assert any(p.startswith(f"defence copy {subject}: kept differs") for p in problems), problems
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_master_key_rotation_rewraps_the_defence_copies(
+    backend: str, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    # Keys from a key file, as in production (a key from the environment is rotated by hand).
+    settings = Settings(database_url=make_db(backend), keys_file=tmp_path / "tg.keys")
+    ctx, _, subject = defence_world(bound_context(settings))
+    erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
+    before, _ = _stored_copy(ctx, subject)
+    rotation = rotate_master_key(ctx)
+    _, dropped = finish_master_rotation(ctx)
+    assert dropped == [rotation.old_key_id]  # the old master key can no longer open anything
+    after, _ = _stored_copy(ctx, subject)
+    assert after is not None
+    assert after != before
+    assert _open(ctx, subject)["events"]
+    assert_verifies(ctx)
+    ctx.engine.dispose()

@@ -43,6 +43,7 @@ from trustguardian.reports.dossier_verify import (
     check_hashes,
     load_json,
     pinned_verifier,
+    signed_checkpoint,
     signed_manifest,
 )
 from trustguardian.reports.zip_limits import ZipLimits, read_all
@@ -90,28 +91,12 @@ def verify_archive(path: Path, *, trusted_key: str | Sequence[str] | None = None
     verifier = pinned_verifier(files, trusted_key, report)
     listed = signed_manifest(files, verifier, report, FORMAT)
     check_hashes(files, listed, report)
-    latest = _latest(files, verifier, report)
+    latest = signed_checkpoint(files, verifier, report)
     _leaves(files, latest, report)
     _checkpoints(files, latest, report)
     _stamps(files, report)
     report.evidence = sum(1 for p in files if p.startswith("sealed/"))
     return report
-
-
-def _latest(
-    files: dict[str, bytes], verifier: Verifier | None, report: ArchiveCheck
-) -> tuple[int, bytes] | None:
-    raw = files.get("checkpoint.txt")
-    if raw is None or verifier is None:
-        report.fail("checkpoint.txt", "missing" if raw is None else "no key to check it with")
-        return None
-    try:
-        cp = parse_checkpoint(raw.decode("utf-8", "replace"), verifier)
-    except NoteError as exc:
-        report.fail("checkpoint.txt", f"its signature does not verify: {exc}")
-        return None
-    report.tree_size = cp.size
-    return cp.size, cp.root_hash
 
 
 def _hashes(value: object) -> list[bytes]:

@@ -104,7 +104,7 @@ def verify_dossier(
     verifier = pinned_verifier(files, trusted_key, report)
     listed = signed_manifest(files, verifier, report)
     check_hashes(files, listed, report)
-    root = _checkpoint(files, verifier, report)
+    root = signed_checkpoint(files, verifier, report)
     leaves = _events(files, root, report)
     _evidence(files, leaves, report)
     _notices(files, leaves, report)
@@ -182,7 +182,7 @@ def check_hashes(files: dict[str, bytes], listed: dict[str, str], report: Dossie
     report.files = len(listed)
 
 
-def _checkpoint(
+def signed_checkpoint(
     files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck
 ) -> tuple[int, bytes] | None:
     raw = files.get("checkpoint.txt")
