@@ -157,13 +157,25 @@ def test_no_retention_keeps_nothing_unless_a_hold_stands(ctx: Context) -> None:
     assert_verifies(ctx)
 
 
-def test_verify_finds_a_defence_copy_destroyed_without_its_leaf(ctx: Context) -> None:
+def test_verify_finds_a_defence_copy_changed_or_destroyed_without_its_leaf(ctx: Context) -> None:
     ctx, _, subject = defence_world(ctx)
     erase_subject(ctx, subject_id=subject, touchpoint=DESK, actor="dpo")
+    _, sealed = _stored_copy(ctx, subject)
+    assert sealed is not None
     with ctx.engine.begin() as conn:
-        conn.execute(update(t.defence_copies).values(wrapped_key=None))
+        conn.execute(update(t.defence_copies).values(sealed=sealed[:-1] + bytes([sealed[-1] ^ 1])))
     problems = verify_ledger(ctx).problems
-    assert any(p.startswith(f"defence copy {subject}: kept differs") for p in problems), problems
+    assert problems == [f"defence copy {subject}: sealed_sha256 differs from leaf {_leaf(ctx)}"]
+    with ctx.engine.begin() as conn:
+        conn.execute(update(t.defence_copies).values(sealed=sealed, wrapped_key=None))
+    problems = verify_ledger(ctx).problems
+    assert problems == [f"defence copy {subject}: kept differs from leaf {_leaf(ctx)}"]
+
+
+def _leaf(ctx: Context) -> int:
+    with ctx.uow(write=False) as uow:
+        [record] = uow.records.latest("defence_copy").values()
+    return record.seq
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

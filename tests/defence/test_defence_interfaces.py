@@ -13,12 +13,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.factories.cli import instance_env, tg
 from tests.factories.defence import DESK, REASON, defence_world
-from tests.factories.events import TP, assert_verifies, ledger_size, utcnow
+from tests.factories.events import (
+    PURPOSE,
+    TP,
+    assert_verifies,
+    ledger_size,
+    setup_registry,
+    utcnow,
+)
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
+from trustguardian.service.registry.purposes import get_purpose
 from trustguardian.service.rights.erasure import erase_subject
 from trustguardian.store import tables as t
 
@@ -100,4 +108,39 @@ def test_the_api_opens_the_copy_for_the_dpo_only(sqlite_ctx: Context) -> None:
         [read] = uow.records.latest("defence_read").values()
     assert read.actor == "dpo"
     assert '"via":"api-key:' in read.leaf.decode()
+    assert_verifies(ctx)
+
+
+def test_the_defence_retention_is_set_by_the_cli_and_the_api(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
+    ctx = sqlite_ctx
+    setup_registry(ctx)
+    code, out = cli(ctx, tmp_path, "purposes", "defence-retention", PURPOSE, "3650")
+    assert code == 0, out
+    assert get_purpose(ctx, key=PURPOSE).current.content.defence_retention_days == 3650
+    code, out = cli(ctx, tmp_path, "purposes", "defence-retention", PURPOSE, "--", "-1")
+    assert code != 0
+    assert "Traceback" not in out
+
+    _, admin = create_api_key(ctx, name="registry", scopes=[Scope.REGISTRY_WRITE])
+    headers = {"Authorization": f"Bearer {admin}"}
+    body = {
+        "name": "Newsletter marketing",
+        "legal_basis": "consent",
+        "channels": ["email", "sms"],
+        "controller": "Bottega Rossi S.p.A.",
+        "retention_days": 730,
+        "marketing": True,
+    }
+    size = ledger_size(ctx)
+    with TestClient(create_app(ctx, fast_checks=False)) as client:
+        path = f"/v1/purposes/{PURPOSE}"
+        refused = client.put(path, headers=headers, json={**body, "defence_retention_days": 0})
+        assert refused.status_code == 422
+        assert ledger_size(ctx) == size  # the refusal wrote nothing
+        revised = client.put(path, headers=headers, json={**body, "defence_retention_days": 365})
+        assert revised.status_code == 200, revised.text
+    assert revised.json()["current"]["defence_retention_days"] == 365
+    assert get_purpose(ctx, key=PURPOSE).current.content.defence_retention_days == 365
     assert_verifies(ctx)

@@ -181,9 +181,7 @@ FIELDS = {
     "transfers": "Transfers outside the EEA with their safeguard (art. 30(1)(e)).",
     "recipients": "Named third parties the data goes to (art. 30(1)(d)).",
     "retention": "How the retention period is counted and what happens after it.",
-    "defence_retention_days": "Days the proofs of consent are kept for legal defence after an "
-    "erasure, readable only by the DPO; null keeps nothing.",
-    "retain_until": "When the defence copy is destroyed, unless a legal hold stands.",
+    "defence_retention_days": "Days consent proofs outlive an erasure, for the DPO; null: none.",
 }
 
 # Values for examples, by field name: realistic, and valid for the field's schema.
@@ -262,7 +260,6 @@ VALUES: dict[str, Any] = {
     "ledger_size": 42,
     "taken_up_to": 40,
     "retention_days": 730,
-    "defence_retention_days": 3650,
     "consent_lifetime_days": 730,
     "rate_per_minute": 30,
     "within_minutes": 1440,

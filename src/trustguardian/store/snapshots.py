@@ -246,8 +246,11 @@ class SnapshotReads:
                 row, ("purposes", "events", "sealed_sha256", "retain_until", "created_at",
                       "destroyed_at"),
             )  # fmt: skip
-            # Whether the copy can still be opened: a key deleted without its leaf is found.
+            # Whether the copy can still be opened: a key deleted without its leaf is found; and
+            # the hash of the sealed bytes themselves, so a changed byte is found before opening.
             content["kept"] = row.wrapped_key is not None and row.sealed is not None
+            if row.sealed is not None:
+                content["sealed_sha256"] = hashlib.sha256(row.sealed).hexdigest()
             found[row.subject_id] = content
         return found
 
