@@ -20,7 +20,6 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import zipfile
@@ -29,6 +28,7 @@ from typing import Any
 
 from trustguardian.domain.events import timestamp
 from trustguardian.ledger import Signer
+from trustguardian.reports.dossier import listing
 from trustguardian.service.archive.gather import ArchiveData
 
 FORMAT = "trustguardian.archive/v1"
@@ -122,15 +122,14 @@ def archive_files(data: ArchiveData) -> dict[str, bytes]:
 
 def manifest_text(data: ArchiveData, files: dict[str, bytes]) -> str:
     """The manifest's note text: what the bundle is, and the SHA-256 of every file."""
-    lines = [
+    header = [
         FORMAT,
         f"from {timestamp(data.start)}",
         f"to {timestamp(data.end)}",
         f"checkpoint {data.checkpoint.tree_size}",
         f"created {timestamp(data.created_at)}",
     ]
-    lines += [f"{hashlib.sha256(body).hexdigest()} {path}" for path, body in sorted(files.items())]
-    return "".join(line + "\n" for line in lines)
+    return listing(header, files)
 
 
 def bundle(data: ArchiveData, signer: Signer) -> dict[str, bytes]:
