@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from tests.factories.cli import instance_env, tg
 from tests.factories.defence import DESK, defence_world
 from tests.factories.events import LUIGI, MARIO, email, make_draft, record, utcnow
-from tests.reports.test_trusted_time import with_tsa
-from tests.reports.tsa import local_tsa
+from tests.reports.tsa import local_tsa, with_tsa
 
 from trustguardian.cli.failure import EXIT_UNPINNED
 from trustguardian.service.context import Context
