@@ -152,6 +152,7 @@ TABLE: dict[str, tuple[Scope | None, str]] = {
     "updateComplaint": (S.RIGHTS_WRITE, OWN),
     "attachToComplaint": (S.RIGHTS_WRITE, OWN),
     "getComplaintAttachment": (S.RIGHTS_READ, OWN),
+    "openDefenceCopy": (S.ADMIN, UNBOUND),
     # Public: a web page's publishable key, a signed link, and the operations probes.
     "recordFormConsents": (None, PUBLIC),
     "checkFormCode": (None, PUBLIC),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import tempfile
@@ -17,6 +18,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from trustguardian.service.context import Context
 
 CONFIG = """
 oid_section = oids
@@ -149,3 +152,10 @@ def local_tsa() -> Iterator[LocalTsa]:
             server.shutdown()
             server.server_close()
             thread.join()
+
+
+def with_tsa(ctx: Context, url: str) -> Context:
+    """The context with its TSA at `url`."""
+    # The local TSA listens on loopback, which outbound requests reach only when allowed.
+    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
+    return dataclasses.replace(ctx, settings=settings)

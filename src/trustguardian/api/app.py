@@ -24,6 +24,7 @@ from trustguardian.api import (
     sync_admin,
 )
 from trustguardian.api import complaints as complaints_api
+from trustguardian.api import defence as defence_api
 from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
 from trustguardian.api.fast_checks import PATH as FAST_PATH
@@ -57,6 +58,7 @@ def install_api(app: FastAPI) -> None:
     app.include_router(rights_api.router)
     app.include_router(complaints_api.router)
     app.include_router(public_ledger.router)
+    app.include_router(defence_api.router)
 
     @app.get("/problems/{code}", include_in_schema=False)
     def describe_problem(code: str) -> JSONResponse:

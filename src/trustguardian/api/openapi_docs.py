@@ -110,6 +110,7 @@ ERRORS: dict[str, dict[int, list[str]]] = {
     "updateComplaint": CHANGES,
     "attachToComplaint": {**CHANGES, **ERASABLE, 413: ["too-large"]},
     "getComplaintAttachment": ERASABLE,
+    "openDefenceCopy": ERASABLE,
     # The publishable key travels in the path and is checked in the handler, not as a scheme.
     "recordFormConsents": {
         401: ["unauthorized"],

@@ -181,6 +181,7 @@ FIELDS = {
     "transfers": "Transfers outside the EEA with their safeguard (art. 30(1)(e)).",
     "recipients": "Named third parties the data goes to (art. 30(1)(d)).",
     "retention": "How the retention period is counted and what happens after it.",
+    "defence_retention_days": "Days consent proofs outlive an erasure, for the DPO; null: none.",
 }
 
 # Values for examples, by field name: realistic, and valid for the field's schema.

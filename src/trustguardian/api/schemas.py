@@ -137,6 +137,7 @@ class PurposeUpdate(Input):
     data_categories: list[Name] = []
     subject_categories: list[Name] = []
     retention: LongText = Field(default="", description="How the retention period is counted.")
+    defence_retention_days: Annotated[StrictInt, Field(ge=1, le=36_500)] | None = None
 
     def content(self) -> PurposeContent:
         return PurposeContent(
@@ -154,6 +155,7 @@ class PurposeUpdate(Input):
             data_categories=tuple(self.data_categories),
             subject_categories=tuple(self.subject_categories),
             retention=self.retention,
+            defence_retention_days=self.defence_retention_days,
         )
 
 
@@ -179,6 +181,7 @@ class PurposeVersionRead(BaseModel):
     data_categories: list[str]
     subject_categories: list[str]
     retention: str
+    defence_retention_days: int | None
     created_at: AwareDatetime
 
     @classmethod
@@ -202,6 +205,7 @@ class PurposeVersionRead(BaseModel):
             data_categories=list(c.data_categories),
             subject_categories=list(c.subject_categories),
             retention=c.retention,
+            defence_retention_days=c.defence_retention_days,
             created_at=v.created_at,
         )
 

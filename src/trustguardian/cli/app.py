@@ -123,6 +123,17 @@ COMMANDS: dict[str, Lazy] = {
     "restore": Lazy(
         _CLI + "ops", "restore", "Restore a backup after checking its signature and hash."
     ),
+    "defence": Lazy(
+        _CLI + "defence",
+        "defence",
+        "Proofs kept for legal defence after an erasure: open (DPO), purge.",
+    ),
+    "archive": Lazy(
+        _CLI + "archive",
+        "archive",
+        "The evidence archive: export a time range as a bundle, verify one offline.",
+    ),
+    "hold": Lazy(_CLI + "defence", "hold", "Legal holds: place, release, list."),
     "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
 }
 

@@ -62,7 +62,7 @@ def dossier(
     if target == "verify":
         if file is None:
             raise typer.BadParameter("give the dossier zip to verify", param_hint="FILE")
-        _verify(file, _pinned_keys(key), trust_embedded_key, tsa_root, as_json)
+        _verify(file, pinned_keys(key), trust_embedded_key, tsa_root, as_json)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.zip", param_hint="--out")
@@ -81,7 +81,7 @@ def dossier(
 UNPINNED = EXIT_UNPINNED
 
 
-def _pinned_keys(given: list[str]) -> list[str]:
+def pinned_keys(given: list[str]) -> list[str]:
     """The keys given with --key, else those of TRUSTGUARDIAN_TRUSTED_KEYS; each must parse."""
     text = " ".join(given) or os.environ.get("TRUSTGUARDIAN_TRUSTED_KEYS", "")
     try:

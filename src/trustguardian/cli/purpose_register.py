@@ -52,3 +52,16 @@ def purpose_register(
         retention=retention,
     )
     console.print(f"Purpose [bold]{key}[/] is at version {purpose.current.version}.")
+
+
+@purposes.command("defence-retention")
+def purpose_defence_retention(
+    typer_ctx: typer.Context,
+    key: str,
+    days: int = typer.Argument(
+        ..., min=0, help="Days the proofs of consent outlive an erasure; 0 keeps none."
+    ),
+) -> None:
+    """Set how long a purpose's proofs of consent are kept for legal defence after an erasure."""
+    purpose = purpose_service.set_defence_retention(context(typer_ctx), key=key, days=days or None)
+    console.print(f"Purpose [bold]{key}[/] is at version {purpose.current.version}.")

@@ -164,6 +164,9 @@ class PurposeContent:
     data_categories: tuple[str, ...] = ()
     subject_categories: tuple[str, ...] = ()
     retention: str = ""  # how the retention period is counted and what happens after it
+    # Days the proofs of consent and withdrawal outlive an erasure, for legal defence
+    # (art. 17(3)(e)); None keeps nothing once the person is erased.
+    defence_retention_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,10 @@ class Permission(StrEnum):
     VIEW_REQUESTS = "requests:view"  # queues, a request or complaint with the person's words
     HANDLE_REQUESTS = "requests:handle"  # verify, start, extend, reject, fulfil, assign, update
     DOWNLOAD_DOSSIER = "dossier:download"
+    # Legal defence (art. 17(3)(e)): the proofs an erasure keeps are the DPO's alone to open;
+    # a legal hold that suspends their destruction is placed by the DPO or Legal.
+    OPEN_DEFENCE_COPY = "defence:open"
+    MANAGE_LEGAL_HOLDS = "holds:manage"
 
 
 P = Permission
@@ -60,6 +64,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.VIEW_REQUESTS,
         P.HANDLE_REQUESTS,
         P.DOWNLOAD_DOSSIER,
+        P.MANAGE_LEGAL_HOLDS,
     },
     Role.MARKETING: _READ_ALL | {P.VIEW_SUBJECTS, P.CHECK_CONTACT},
     Role.ICT: _READ_ALL | {P.EDIT_TOUCHPOINTS, P.VERIFY_LEDGER},
@@ -83,6 +88,7 @@ WRITES = frozenset(
         P.VERIFY_LEDGER,
         P.MANAGE_USERS,
         P.HANDLE_REQUESTS,
+        P.MANAGE_LEGAL_HOLDS,
     }
 )
 READ_ONLY = frozenset({Role.AUDITOR})

@@ -206,16 +206,23 @@ def _purpose(v: Any) -> dict[str, Any]:
     }
 
 
+def listing(header: list[str], files: dict[str, bytes]) -> str:
+    """A manifest's note text: its header lines, then `<sha256> <path>` for every file."""
+    lines = header + [
+        f"{hashlib.sha256(body).hexdigest()} {path}" for path, body in sorted(files.items())
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
 def manifest_text(data: DossierData, files: dict[str, bytes]) -> str:
     """The manifest's note text: what the dossier is, and the SHA-256 of every file."""
-    lines = [
+    header = [
         FORMAT,
         f"subject {data.subject_id}",
         f"checkpoint {data.checkpoint.tree_size}",
         f"created {timestamp(data.created_at)}",
     ]
-    lines += [f"{hashlib.sha256(body).hexdigest()} {path}" for path, body in sorted(files.items())]
-    return "".join(line + "\n" for line in lines)
+    return listing(header, files)
 
 
 def build_dossier(data: DossierData, signer: Signer) -> bytes:

@@ -106,10 +106,10 @@ def verify_dossier(
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         report.fail("(zip)", f"not a readable zip file: {exc}")
         return report
-    verifier = _verifier(files, trusted_key, report)
-    listed = _manifest(files, verifier, report)
-    _hashes(files, listed, report)
-    root = _checkpoint(files, verifier, report)
+    verifier = pinned_verifier(files, trusted_key, report)
+    listed = signed_manifest(files, verifier, report)
+    check_hashes(files, listed, report)
+    root = signed_checkpoint(files, verifier, report)
     leaves = _events(files, root, report)
     _evidence(files, leaves, report)
     _notices(files, leaves, report)
@@ -119,7 +119,7 @@ def verify_dossier(
     return report
 
 
-def _verifier(
+def pinned_verifier(
     files: dict[str, bytes], trusted: str | Sequence[str] | None, report: DossierCheck
 ) -> Verifier | None:
     """The key every signature is checked with: the pinned key that the dossier names, else
@@ -147,9 +147,10 @@ def _verifier(
     return pins[0]
 
 
-def _manifest(
-    files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck
+def signed_manifest(
+    files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck, fmt: str = FORMAT
 ) -> dict[str, str]:
+    """The manifest's `<sha256> <path>` lines, once its signature and format are checked."""
     raw = files.get(MANIFEST)
     if raw is None:
         report.fail(MANIFEST, "missing")
@@ -162,8 +163,8 @@ def _manifest(
         except NoteError as exc:
             report.fail(MANIFEST, f"its signature does not verify: {exc}")
     lines = text.splitlines()
-    if not lines or lines[0] != FORMAT:
-        report.fail(MANIFEST, f"is not a {FORMAT} manifest")
+    if not lines or lines[0] != fmt:
+        report.fail(MANIFEST, f"is not a {fmt} manifest")
         return {}
     listed: dict[str, str] = {}
     for line in lines[1:]:
@@ -175,7 +176,7 @@ def _manifest(
     return listed
 
 
-def _hashes(files: dict[str, bytes], listed: dict[str, str], report: DossierCheck) -> None:
+def check_hashes(files: dict[str, bytes], listed: dict[str, str], report: DossierCheck) -> None:
     for path, digest in sorted(listed.items()):
         body = files.get(path)
         if body is None:
@@ -187,7 +188,7 @@ def _hashes(files: dict[str, bytes], listed: dict[str, str], report: DossierChec
     report.files = len(listed)
 
 
-def _checkpoint(
+def signed_checkpoint(
     files: dict[str, bytes], verifier: Verifier | None, report: DossierCheck
 ) -> tuple[int, bytes] | None:
     raw = files.get("checkpoint.txt")
@@ -212,11 +213,11 @@ def _events(
         leaf = files[path]
         proof_path = "proofs/" + path.removeprefix("events/")
         report.events += 1
-        parsed = _load(leaf, path, report)
+        parsed = load_json(leaf, path, report)
         if parsed is None:
             continue
         leaves[str(parsed.get("id"))] = (path, parsed)
-        proof = _load(files.get(proof_path), proof_path, report)
+        proof = load_json(files.get(proof_path), proof_path, report)
         if proof is None or root is None:
             continue
         try:
@@ -236,7 +237,7 @@ def _evidence(
     files: dict[str, bytes], leaves: dict[str, tuple[str, dict[str, Any]]], report: DossierCheck
 ) -> None:
     for path in sorted(p for p in files if p.startswith("evidence/") and p.endswith(".json")):
-        item = _load(files[path], path, report)
+        item = load_json(files[path], path, report)
         if item is None:
             continue
         report.evidence += 1
@@ -250,7 +251,7 @@ def _evidence(
         if item.get("commitment") != committed or not verify_commitment(salt, content, committed):
             report.fail(path, f"does not match the commitment in {event_path}")
             continue
-        named = _load(content, path, report) or {}
+        named = load_json(content, path, report) or {}
         expected = (named.get("file") or {}).get("sha256")
         file_path = str(item.get("file") or "")
         if expected and file_path not in files:
@@ -340,7 +341,7 @@ def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: Dossi
         report.fail("checkpoint.tsr", f"not signed by the trusted time-stamping authority: {exc}")
 
 
-def _load(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:
+def load_json(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:
     if raw is None:
         report.fail(path, "missing")
         return None

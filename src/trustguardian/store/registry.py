@@ -221,6 +221,7 @@ class PurposeRepository:
                 data_categories=list(c.data_categories),
                 subject_categories=list(c.subject_categories),
                 retention=c.retention,
+                defence_retention_days=c.defence_retention_days,
                 created_at=v.created_at,
             )
         )
@@ -246,6 +247,7 @@ def _purpose_version(row: Row[Any]) -> PurposeVersion:
             data_categories=tuple(row.data_categories or ()),
             subject_categories=tuple(row.subject_categories or ()),
             retention=row.retention or "",
+            defence_retention_days=row.defence_retention_days,
         ),
         created_at=row.created_at,
     )

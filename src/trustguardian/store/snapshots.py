@@ -34,6 +34,9 @@ SUPPRESSION_ENTRY = "suppression_entry"
 OPPOSITION_REGISTER = "opposition_register"
 EXAMINATION = "examination"
 SOURCE_FILE = "source_file"
+DEFENCE_COPY = "defence_copy"
+DEFENCE_READ = "defence_read"
+LEGAL_HOLD = "legal_hold"
 
 
 def _plain(value: Any) -> Any:
@@ -121,14 +124,20 @@ class SnapshotReads:
         return found if keys is None else {k: v for k, v in found.items() if k in set(keys)}
 
     def _purpose_version(self, keys: Collection[str] | None) -> dict[str, Content]:
-        return self._versions(
+        found = self._versions(
             t.purpose_versions,
             "purpose_key",
             ("name", "description", "legal_basis", "channels", "controller", "retention_days",
              "consent_lifetime_days", "marketing", "analogous_products", "created_at",
-             "recipients", "transfers", "data_categories", "subject_categories", "retention"),
+             "recipients", "transfers", "data_categories", "subject_categories", "retention",
+             "defence_retention_days"),
             keys,
         )  # fmt: skip
+        # Stated only when set, so the leaves of versions from before it still match.
+        for content in found.values():
+            if content["defence_retention_days"] is None:
+                del content["defence_retention_days"]
+        return found
 
     def _notice(self, keys: Collection[str] | None) -> dict[str, Content]:
         return self._simple(t.notices, "key", ("language", "title", "status", "created_at"), keys)
@@ -256,8 +265,47 @@ class SnapshotReads:
             content["commitments_sha256"] = digest.hexdigest()
         return found
 
+    def _defence_copy(self, keys: Collection[str] | None) -> dict[str, Content]:
+        d = t.defence_copies
+        found = {}
+        for row in self._c.execute(_where(select(d), d.c.subject_id, keys)):
+            content = _columns(
+                row, ("purposes", "events", "sealed_sha256", "retain_until", "created_at",
+                      "destroyed_at"),
+            )  # fmt: skip
+            # Whether the copy can still be opened: a key deleted without its leaf is found; and
+            # the hash of the sealed bytes themselves, so a changed byte is found before opening.
+            content["kept"] = row.wrapped_key is not None and row.sealed is not None
+            if row.sealed is not None:
+                content["sealed_sha256"] = hashlib.sha256(row.sealed).hexdigest()
+            found[row.subject_id] = content
+        return found
+
+    def _defence_read(self, keys: Collection[str] | None) -> dict[str, Content]:
+        r = t.defence_reads
+        return {
+            row.id: _columns(row, ("subject_id", "opened_by", "via", "at"))
+            | {"reason_sha256": _sha256(row.reason)}
+            for row in self._c.execute(_where(select(r), r.c.id, keys))
+        }
+
+    def _legal_hold(self, keys: Collection[str] | None) -> dict[str, Content]:
+        h = t.legal_holds
+        names = ("subject_id", "touchpoint_key", "placed_by", "placed_at", "released_by",
+                 "released_at")  # fmt: skip
+        return {
+            row.id: _columns(row, names) | {"reason_sha256": _sha256(row.reason)}
+            for row in self._c.execute(_where(select(h), h.c.id, keys))
+        }
+
+
+def _sha256(text: str) -> str:
+    """A reason enters a leaf only as its hash: it may name the person or the claim."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
     SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SOURCE_FILE,
+    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD,
 )  # fmt: skip

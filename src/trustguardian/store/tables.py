@@ -30,6 +30,7 @@ from trustguardian.store.tables_core import (
     touchpoint_purposes,
     touchpoints,
 )
+from trustguardian.store.tables_defence import defence_copies, defence_reads, legal_holds
 from trustguardian.store.tables_engage import (
     checks,
     contact_policies,
@@ -98,6 +99,8 @@ __all__ = [
     "contact_policies",
     "contact_policy_history",
     "contacts",
+    "defence_copies",
+    "defence_reads",
     "deliveries",
     "erasure_notices",
     "event_proofs",
@@ -109,6 +112,7 @@ __all__ = [
     "instance",
     "ledger_head",
     "ledger_verifications",
+    "legal_holds",
     "link_tokens",
     "metadata",
     "notice_versions",

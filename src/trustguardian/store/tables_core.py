@@ -61,6 +61,8 @@ purpose_versions = Table(
     Column("data_categories", JSON, nullable=True),
     Column("subject_categories", JSON, nullable=True),
     Column("retention", Text, nullable=True),
+    # Days the proofs of consent are kept for legal defence after an erasure (None: not kept).
+    Column("defence_retention_days", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 

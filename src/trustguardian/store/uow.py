@@ -12,10 +12,12 @@ from trustguardian.store.access import ApiKeyRepository
 from trustguardian.store.access.admin import AdminRepository
 from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
+from trustguardian.store.archive import ArchiveReads
 from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
+from trustguardian.store.defence import DefenceRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.store.engage.check_reads import CheckReads
@@ -170,6 +172,14 @@ class UnitOfWork:
     @cached_property
     def holds(self) -> HoldRepository:
         return HoldRepository(self.connection)
+
+    @cached_property
+    def archive(self) -> ArchiveReads:
+        return ArchiveReads(self.connection)
+
+    @cached_property
+    def defence(self) -> DefenceRepository:
+        return DefenceRepository(self.connection)
 
     @cached_property
     def admin(self) -> AdminRepository:

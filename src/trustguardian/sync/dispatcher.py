@@ -27,6 +27,7 @@ from trustguardian.domain.holds import withholds_sync
 from trustguardian.domain.sync import BROKER_DESTINATION as BROKER
 from trustguardian.domain.sync import Delivery, DeliveryStatus, System, Webhook, backoff_seconds
 from trustguardian.service.context import Context
+from trustguardian.service.defence.purge import purge_defence_copies
 from trustguardian.service.sync.erasures import erasure_identifiers
 from trustguardian.service.sync.systems import signing_secrets
 from trustguardian.store.sync import DeliveryResult
@@ -35,6 +36,8 @@ from trustguardian.sync.payloads import webhook_payloads
 from trustguardian.sync.signing import headers
 
 log = logging.getLogger(__name__)
+# How often a running dispatcher destroys the defence copies whose retention ended (seconds).
+PURGE_EVERY = 3600.0
 # How much of a receiver's answer is read (and dropped) to keep its connection for the next.
 ANSWER_READ_BYTES = 64 * 1024
 
@@ -81,6 +84,18 @@ class Dispatcher:
         self.owner = owner or f"dispatcher-{secrets.token_hex(4)}"
         self.jitter = jitter or (lambda: secrets.randbelow(1_000_000) / 1_000_000)
         self.workers = workers
+        self._purge_due = 0.0  # time.monotonic() of the next periodic purge
+
+    def periodic(self) -> int:
+        """The work done now and then rather than every pass: destroying the defence copies
+        past their retention that no legal hold covers. Returns how many were destroyed."""
+        if time.monotonic() < self._purge_due:
+            return 0
+        self._purge_due = time.monotonic() + PURGE_EVERY
+        destroyed = purge_defence_copies(self.ctx).destroyed
+        if destroyed:
+            log.info("%d defence copies past their retention destroyed", len(destroyed))
+        return len(destroyed)
 
     def run_once(self) -> Pass:
         """Takes new outbox rows and delivers what is due, for every active webhook."""
@@ -119,6 +134,7 @@ class Dispatcher:
         try:
             while not stop.is_set():
                 try:
+                    self.periodic()
                     done = self.run_once()
                 except Exception:
                     log.exception("dispatcher pass failed; retrying")

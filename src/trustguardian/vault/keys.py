@@ -40,6 +40,9 @@ WRAPPED_SIZE: Final = 1 + KEY_ID_SIZE + _aead.NONCE_SIZE + KEY_SIZE + _aead.TAG_
 
 PURPOSE_KEY_WRAP: Final = "data-key-wrap/v1"
 """`derive_key` purpose of the key that wraps per-subject data keys."""
+PURPOSE_DEFENCE_WRAP: Final = "defence-key-wrap/v1"
+"""`derive_key` purpose of the defence key: it wraps the data keys of the proofs an erasure
+keeps for legal defence, apart from the subjects' own keys."""
 PURPOSE_BLIND_INDEX: Final = "blind-index/v1"
 """`derive_key` purpose of the key for `blind.blind_identifier`."""
 
@@ -133,17 +136,25 @@ def _wrap_aad(header: bytes, subject_id: str) -> bytes:
     return header + require_subject(subject_id)
 
 
-def wrap_data_key(master: MasterKey, subject_id: str, data_key: bytes, rng: Random) -> bytes:
-    """Encrypt `data_key` for `subject_id` under the master key (AES-256-GCM)."""
+def wrap_data_key(
+    master: MasterKey,
+    subject_id: str,
+    data_key: bytes,
+    rng: Random,
+    purpose: str = PURPOSE_KEY_WRAP,
+) -> bytes:
+    """Encrypt `data_key` for `subject_id` under the master key's `purpose` key (AES-256-GCM)."""
     require_key(data_key, "data key")
     header = bytes([WRAP_VERSION]) + master.key_id_bytes
     aad = _wrap_aad(header, subject_id)
     nonce = random_bytes(rng, _aead.NONCE_SIZE)
-    wrapping_key = derive_key(master, PURPOSE_KEY_WRAP)
+    wrapping_key = derive_key(master, purpose)
     return header + nonce + _aead.encrypt(wrapping_key, nonce, data_key, aad)
 
 
-def unwrap_data_key(master: MasterKey, subject_id: str, wrapped: bytes) -> bytes:
+def unwrap_data_key(
+    master: MasterKey, subject_id: str, wrapped: bytes, purpose: str = PURPOSE_KEY_WRAP
+) -> bytes:
     """Decrypt a wrapped data key; raise VaultError on any mismatch or tampering."""
     if len(wrapped) != WRAPPED_SIZE:
         raise VaultError(f"wrapped data key must be {WRAPPED_SIZE} bytes, got {len(wrapped)}")
@@ -157,7 +168,7 @@ def unwrap_data_key(master: MasterKey, subject_id: str, wrapped: bytes) -> bytes
         )
     nonce_end = header_end + _aead.NONCE_SIZE
     aad = _wrap_aad(wrapped[:header_end], subject_id)
-    wrapping_key = derive_key(master, PURPOSE_KEY_WRAP)
+    wrapping_key = derive_key(master, purpose)
     data_key = _aead.decrypt(
         wrapping_key,
         wrapped[header_end:nonce_end],
@@ -175,9 +186,11 @@ def wrapped_key_id(wrapped: bytes) -> str:
     return wrapped[1 : 1 + KEY_ID_SIZE].hex()
 
 
-def unwrap_with_any(masters: Sequence[MasterKey], subject_id: str, wrapped: bytes) -> bytes:
+def unwrap_with_any(
+    masters: Sequence[MasterKey], subject_id: str, wrapped: bytes, purpose: str = PURPOSE_KEY_WRAP
+) -> bytes:
     """Unwraps with whichever of `masters` the blob names (the current one first after a
     rotation, retired ones until every data key has been re-wrapped)."""
     named = wrapped_key_id(wrapped)
     master = next((m for m in masters if m.key_id == named), masters[0])
-    return unwrap_data_key(master, subject_id, wrapped)
+    return unwrap_data_key(master, subject_id, wrapped, purpose)

@@ -25,6 +25,7 @@ from trustguardian.ledger import NoteError, Signer, Verifier, open_note, parse_v
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.ledger.leaves import endorsement_text
 from trustguardian.service.context import Context
+from trustguardian.service.defence.purge import rewrap_defence_keys
 from trustguardian.service.events.records import record_objects
 from trustguardian.service.ops.binding import rewrap_canary
 from trustguardian.service.sync.erasures import reseal_erasure_notices
@@ -246,6 +247,7 @@ def rewrap(ctx: Context, *, batch: int = 500) -> Rewrapped:
             secrets += 1
         reseal_erasure_notices(ctx, uow)  # the few an erasure keeps until delivered
         rewrap_canary(ctx, uow)  # the sample /readyz and every start unwrap
+        rewrap_defence_keys(ctx, uow)  # the proofs erasures kept for legal defence
         uow.commit()
     return Rewrapped(done, already, secrets)
 

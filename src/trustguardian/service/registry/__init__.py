@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         purpose_versions,
         retire_purpose,
         revise_purpose,
+        set_defence_retention,
         set_register_fields,
     )
     from trustguardian.service.registry.securing import secure_touchpoint, touchpoint_signoffs
@@ -73,6 +74,7 @@ USE_CASES = {
     "revise_purpose": "purposes",
     "sale_sharing_purposes": "purpose_flags",
     "secure_touchpoint": "securing",
+    "set_defence_retention": "purposes",
     "set_register_fields": "purposes",
     "set_sale_sharing": "purpose_flags",
     "touchpoint_findings": "census",
@@ -106,6 +108,7 @@ __all__ = [
     "revise_purpose",
     "sale_sharing_purposes",
     "secure_touchpoint",
+    "set_defence_retention",
     "set_register_fields",
     "set_sale_sharing",
     "touchpoint_findings",

@@ -60,6 +60,7 @@ def revise_purpose(
                 data_categories=c.data_categories,
                 subject_categories=c.subject_categories,
                 retention=c.retention,
+                defence_retention_days=c.defence_retention_days,
             )
         if purpose.status is RecordStatus.RETIRED:
             raise Conflict(f"purpose {key!r} is retired")
@@ -135,6 +136,8 @@ def _check(content: PurposeContent) -> None:
         errors.append(FieldError("channels", "name at least one channel"))
     if content.retention_days < 1:
         errors.append(FieldError("retention_days", "must be at least 1"))
+    if content.defence_retention_days is not None and content.defence_retention_days < 1:
+        errors.append(FieldError("defence_retention_days", "must be at least 1"))
     if content.consent_lifetime_days is not None and content.consent_lifetime_days < 1:
         errors.append(FieldError("consent_lifetime_days", "must be at least 1"))
     if not content.controller.strip():
@@ -184,4 +187,13 @@ def set_register_fields(
         subject_categories=tuple(dict.fromkeys(v.strip() for v in subject_categories)),
         retention=retention.strip(),
     )
+    return revise_purpose(ctx, key=key, content=content)
+
+
+def set_defence_retention(ctx: Context, *, key: str, days: int | None) -> Purpose:
+    """Sets how many days the proofs of consent for a purpose outlive an erasure (None: none);
+    a new version when it changed."""
+    with ctx.uow(write=False) as uow:
+        current = _get(uow, key).current.content
+    content = dataclasses.replace(current, defence_retention_days=days)
     return revise_purpose(ctx, key=key, content=content)

@@ -16,6 +16,7 @@ from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import ProofType
 from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
+from trustguardian.service.defence.keeping import keep_defence_copy
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.subjects import identifiers_of, shred_subject
 from trustguardian.service.events.validate import EventDraft
@@ -78,8 +79,10 @@ def systems_to_erase(uow: UnitOfWork, subject_id: str) -> tuple[SystemToErase, .
 def shred_everything(ctx: Context, uow: UnitOfWork, subject_id: str) -> None:
     """Destroys the key (so every sealed value goes) and revokes the subject's links.
 
-    The identifiers each system's `subject.erased` must carry are sealed for it first."""
+    The identifiers each system's `subject.erased` must carry are sealed for it first, and the
+    proofs a claim may need are kept apart under the defence key (service.defence)."""
     keep_erasure_identifiers(ctx, uow, subject_id)
+    keep_defence_copy(ctx, uow, subject_id)
     shred_subject(ctx, subject_id=subject_id, uow=uow)
     uow.rights.revoke_subject_links(subject_id, ctx.clock.now())
 

@@ -289,4 +289,11 @@ ITALIAN: dict[str, str] = {
     "The message could not be sent": "Il messaggio non è stato inviato",
     "Invalid input": "Dati non validi",
     "Conflict with the current state": "In conflitto con lo stato attuale",
+    # Single sign-on (service.access.sso).
+    "Signed in": "Accesso eseguito",
+    "Single sign-on did not complete": "L'accesso unico non è stato completato",
+    "Single sign-on is not configured": "L'accesso unico non è configurato",
+    "Continue to the console": "Prosegui nella console",
+    "Or sign in with your company account:": "Oppure accedi con l'account aziendale:",
+    "Your account has no console role": "Il tuo account non ha un ruolo nella console",
 }
