@@ -25,10 +25,9 @@ import mimetypes
 import zipfile
 from typing import Any
 
-from rfc3161_client import decode_timestamp_response
-
 from trustguardian.domain.events import timestamp
 from trustguardian.ledger import Signer
+from trustguardian.ledger.tsp import read_timestamp_response
 from trustguardian.reports.dossier_report import LANGUAGES, render_html, render_pdf
 from trustguardian.service.accountability.dossier import DossierData, OpenedEvidence, gather_dossier
 from trustguardian.service.context import Context
@@ -73,7 +72,7 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
     stamped_at = None
     if data.timestamp is not None:
         files["checkpoint.tsr"] = data.timestamp.token
-        gen_time = decode_timestamp_response(data.timestamp.token).tst_info.gen_time
+        gen_time = read_timestamp_response(data.timestamp.token).gen_time
         stamped_at = f"{gen_time.isoformat()} ({data.timestamp.tsa_url})"
     for x in data.events:
         name = event_name(x.event.seq, x.event.id)

@@ -32,7 +32,6 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
 from trustguardian.ledger import (
     NoteError,
@@ -43,6 +42,8 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.ledger.tsp import TokenError, read_timestamp_response
+from trustguardian.ledger.tsp_verify import imprint_matches, verify_token
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -313,25 +314,27 @@ def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: Dossi
         return
     checkpoint = files.get("checkpoint.txt", b"")
     try:
-        response = decode_timestamp_response(token)
-        imprint = response.tst_info.message_imprint.message
-    except ValueError as exc:
-        report.fail("checkpoint.tsr", f"not an RFC 3161 time-stamp response: {exc}")
+        read = read_timestamp_response(token)
+    except TokenError as exc:
+        report.fail("checkpoint.tsr", str(exc))
         return
-    if imprint != hashlib.sha256(checkpoint).digest():
+    if not imprint_matches(read, checkpoint):
         report.fail("checkpoint.tsr", "does not stamp checkpoint.txt")
         return
-    report.timestamp = response.tst_info.gen_time
+    report.timestamp = read.gen_time
     if not roots:
         return
-    builder = VerifierBuilder()
-    for pem in roots:
-        for cert in x509.load_pem_x509_certificates(pem):
-            builder = builder.add_root_certificate(cert)
     try:
-        report.timestamp_trusted = builder.build().verify_message(response, checkpoint)
-    except VerificationError as exc:
+        verify_token(read, checkpoint, tsa_root_certificates(roots))
+    except TokenError as exc:
         report.fail("checkpoint.tsr", f"not signed by the trusted time-stamping authority: {exc}")
+    else:
+        report.timestamp_trusted = True
+
+
+def tsa_root_certificates(roots: Sequence[bytes]) -> list[x509.Certificate]:
+    """Every certificate in the PEM roots given."""
+    return [cert for pem in roots for cert in x509.load_pem_x509_certificates(pem)]
 
 
 def _load(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:
