@@ -137,11 +137,12 @@ def local_tsa(*, chain: bool = True) -> Iterator[LocalTsa]:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 query = self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    queries.append(query)  # every query that reached the TSA, answered or not
                 if down.is_set():
                     self.send_error(503, "down for maintenance")
                     return
                 with lock:
-                    queries.append(query)
                     (folder / "q.tsq").write_bytes(query)
                     subprocess.run(
                         [

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cryptography import x509
-
 from trustguardian.ledger import (
     NoteError,
     Verifier,
@@ -42,8 +40,7 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
-from trustguardian.ledger.tsp import TokenError, read_timestamp_response
-from trustguardian.ledger.tsp_verify import imprint_matches, verify_token
+from trustguardian.reports.dossier_stamps import check_stamps
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -64,6 +61,9 @@ class DossierCheck:
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
+    # Events a checked time-stamp covers (stamps.json), and events not stamped yet.
+    stamped_events: int = 0
+    unstamped_events: int = 0
     embedded_key: Verifier | None = None
     trusted_key: Verifier | None = None
     pinned: bool = False
@@ -110,7 +110,7 @@ def verify_dossier(
     _evidence(files, leaves, report)
     _notices(files, leaves, report)
     _sections(files, leaves, report)
-    _timestamp(files, tsa_roots, report)
+    check_stamps(files, verifier, root, tsa_roots, report)
     return report
 
 
@@ -306,35 +306,6 @@ def _sections(
                 report.fail(
                     path, f"step {status!r} is proved by {leaf[0]}, a {leaf[1].get('kind')}"
                 )
-
-
-def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: DossierCheck) -> None:
-    token = files.get("checkpoint.tsr")
-    if token is None:
-        return
-    checkpoint = files.get("checkpoint.txt", b"")
-    try:
-        read = read_timestamp_response(token)
-    except TokenError as exc:
-        report.fail("checkpoint.tsr", str(exc))
-        return
-    if not imprint_matches(read, checkpoint):
-        report.fail("checkpoint.tsr", "does not stamp checkpoint.txt")
-        return
-    report.timestamp = read.gen_time
-    if not roots:
-        return
-    try:
-        verify_token(read, checkpoint, tsa_root_certificates(roots))
-    except TokenError as exc:
-        report.fail("checkpoint.tsr", f"not signed by the trusted time-stamping authority: {exc}")
-    else:
-        report.timestamp_trusted = True
-
-
-def tsa_root_certificates(roots: Sequence[bytes]) -> list[x509.Certificate]:
-    """Every certificate in the PEM roots given."""
-    return [cert for pem in roots for cert in x509.load_pem_x509_certificates(pem)]
 
 
 def _load(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:

@@ -68,6 +68,7 @@ from trustguardian.store.tables_rights import (
     purpose_flags,
     rights_request_steps,
     rights_requests,
+    stamping_schedule,
     verification_codes,
 )
 from trustguardian.store.tables_sync import (
@@ -127,6 +128,7 @@ __all__ = [
     "rights_request_steps",
     "rights_requests",
     "signing_keys",
+    "stamping_schedule",
     "stamps",
     "subject_access_log",
     "subject_identifiers",

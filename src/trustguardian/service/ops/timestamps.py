@@ -88,16 +88,6 @@ def stamp_checkpoint(ctx: Context, *, tree_size: int | None = None) -> StoredTim
     return stamped
 
 
-def stamp_if_configured(ctx: Context) -> StoredTimestamp | None:
-    """Stamps the latest checkpoint when a TSA is configured and the ledger is not empty."""
-    if not ctx.settings.tsa_url:
-        return None
-    with ctx.uow(write=False) as uow:
-        if uow.ledger.latest_checkpoint() is None:
-            return None
-    return stamp_checkpoint(ctx)
-
-
 def checkpoint_timestamps(ctx: Context) -> dict[int, StoredTimestamp]:
     """Every stored token, by tree size."""
     with ctx.uow(write=False) as uow:
