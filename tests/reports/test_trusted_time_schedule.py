@@ -5,9 +5,14 @@ The scheduler pass is driven directly with a moved clock instead of waiting for 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 from tests.census.helpers import STORE, T0, at
+from tests.factories.cli import tg
 from tests.factories.events import ledger_size, record
 from tests.reports.helpers import mario_history, unzip
 from tests.reports.test_trusted_time import with_tsa
@@ -141,3 +146,43 @@ def test_without_a_tsa_the_scheduler_does_nothing(ctx: Context) -> None:
     history = mario_history(ctx)
     assert stamp_due(history.ctx).outcome == "off"
     assert stamping_status(history.ctx).schedule.failures == 0
+
+
+def test_dossier_verify_with_tsa_root_checks_the_chain_stamp_on_the_command_line(
+    sqlite_ctx: Context, tmp_path: Path
+) -> None:
+    history = mario_history(sqlite_ctx)
+    unstamped = tmp_path / "unstamped.zip"  # made first: no stamp exists yet
+    unstamped.write_bytes(subject_dossier(history.ctx, subject_id=history.subject_id))
+    with local_tsa() as tsa:
+        stamped = subject_dossier(with_tsa(history.ctx, tsa.url), subject_id=history.subject_id)
+        (tmp_path / "tsa-root.pem").write_bytes(tsa.ca_pem)
+    with local_tsa() as other:
+        (tmp_path / "other-root.pem").write_bytes(other.ca_pem)
+    (tmp_path / "stamped.zip").write_bytes(stamped)
+    offline = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTGUARDIAN_")}
+    key = history.ctx.keys.signer.verifier.verifier_key
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        return tg(
+            "dossier", "verify", "stamped.zip", "--key", key, *extra,
+            env={**offline, "COLUMNS": "300"}, cwd=tmp_path,
+        )  # fmt: skip
+
+    done = verify("--tsa-root", "tsa-root.pem", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["timestamp_trusted"] is True
+    assert answer["stamped_events"] == answer["events"] > 0
+    assert answer["unstamped_events"] == 0
+    refused = verify("--tsa-root", "other-root.pem")
+    assert refused.returncode == 1
+    assert "checkpoint.tsr" in refused.stdout
+    assert "trusted root" in refused.stdout
+
+    plain = tg(
+        "dossier", "verify", str(unstamped), "--key", key,
+        env={**offline, "COLUMNS": "300"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "checkpoint not stamped yet" in plain.stdout
