@@ -19,11 +19,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "stamping_schedule",
-        sa.Column("name", sa.String(length=64), primary_key=True),
+        sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(length=2000), nullable=True),
         sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_stamping_schedule")),
     )
 
 
