@@ -186,3 +186,18 @@ def test_dossier_verify_with_tsa_root_checks_the_chain_stamp_on_the_command_line
     )  # fmt: skip
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert "checkpoint not stamped yet" in plain.stdout
+
+
+def test_a_dossier_made_once_the_backoff_is_over_stamps_and_ends_it(ctx: Context) -> None:
+    history = mario_history(ctx)
+    with local_tsa() as tsa:
+        stamping = with_tsa(history.ctx, tsa.url)
+        tsa.down.set()
+        assert stamp_due(at(stamping, NOON)).outcome == "failed"
+        tsa.down.clear()
+        later = NOON + timedelta(seconds=31)
+        body = subject_dossier(at(stamping, later), subject_id=history.subject_id)
+    assert "checkpoint.tsr" in unzip(body)
+    schedule = stamping_status(history.ctx).schedule
+    assert (schedule.failures, schedule.last_error) == (0, None)
+    assert schedule.next_attempt_at == later + timedelta(hours=1)

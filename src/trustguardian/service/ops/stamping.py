@@ -108,15 +108,22 @@ def stamp_if_configured(ctx: Context) -> StoredTimestamp | None:
         schedule = uow.stamping.schedule()
     if latest is None:
         return None
-    waiting = schedule.failures and schedule.next_attempt_at
-    if waiting and ctx.clock.now() < waiting:
-        with ctx.uow(write=False) as uow:
-            return uow.accountability.timestamp(latest.tree_size)
+    known = _stamped(ctx, latest.tree_size)
+    backing_off = schedule.failures and schedule.next_attempt_at
+    if known is not None or (backing_off and ctx.clock.now() < backing_off):
+        return known
     try:
-        return stamp_checkpoint(ctx, tree_size=latest.tree_size)
+        stamped = stamp_checkpoint(ctx, tree_size=latest.tree_size)
     except TimestampUnavailable as exc:
         _record(ctx, error=str(exc))
         return None
+    _record(ctx, error=None)  # a stamp made here counts for the schedule (and ends a backoff)
+    return stamped
+
+
+def _stamped(ctx: Context, tree_size: int) -> StoredTimestamp | None:
+    with ctx.uow(write=False) as uow:
+        return uow.accountability.timestamp(tree_size)
 
 
 def stamping_status(ctx: Context) -> StampingStatus:
