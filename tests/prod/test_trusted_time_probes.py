@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 from tests.census.helpers import T0, at
 from tests.factories.events import ledger_size
 from tests.reports.helpers import mario_history
-from tests.reports.test_trusted_time import with_tsa
-from tests.reports.tsa import local_tsa
+from tests.reports.tsa import local_tsa, with_tsa
 
 from trustguardian.asgi import create_app
 from trustguardian.service.context import Context

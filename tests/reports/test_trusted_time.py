@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.factories.events import ledger_size
 from tests.reports.helpers import mario_history, rezip, unzip
-from tests.reports.tsa import local_tsa
+from tests.reports.tsa import local_tsa, with_tsa
 
 from trustguardian.domain.errors import Conflict
 from trustguardian.outbound import Outbound
@@ -21,12 +21,6 @@ from trustguardian.service.ops.timestamps import (
     request_timestamp,
     stamp_checkpoint,
 )
-
-
-def with_tsa(ctx: Context, url: str) -> Context:
-    # The local TSA listens on loopback, which outbound requests reach only when allowed.
-    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
-    return dataclasses.replace(ctx, settings=settings)
 
 
 def test_a_checkpoint_is_stamped_once_and_the_token_kept(ctx: Context) -> None:

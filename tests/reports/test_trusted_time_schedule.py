@@ -15,8 +15,7 @@ from tests.census.helpers import STORE, T0, at
 from tests.factories.cli import tg
 from tests.factories.events import ledger_size, record
 from tests.reports.helpers import mario_history, unzip
-from tests.reports.test_trusted_time import with_tsa
-from tests.reports.tsa import local_tsa
+from tests.reports.tsa import local_tsa, with_tsa
 
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import ProofType

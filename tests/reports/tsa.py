@@ -4,6 +4,7 @@ certificate made with `cryptography`, and an HTTP server that answers each query
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import tempfile
@@ -18,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from trustguardian.service.context import Context
 
 CONFIG = """
 oid_section = oids
@@ -122,6 +125,12 @@ def _certificates(folder: Path, *, chain: bool) -> bytes:
     config = CONFIG.format(dir=folder, chain=WITH_CHAIN if chain else SIGNER_ONLY)
     (folder / "tsa.cnf").write_text(config)
     return ca.public_bytes(pem)
+
+
+def with_tsa(ctx: Context, url: str) -> Context:
+    """`ctx` with the TSA at `url`, on loopback, which outbound requests reach only when allowed."""
+    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
+    return dataclasses.replace(ctx, settings=settings)
 
 
 @contextmanager

@@ -7,7 +7,6 @@ from tests.factories.events import ledger_size, make_draft, record
 from tests.reports.tsa import local_tsa
 from tests.sync.conftest import MakeSyncCtx
 from tests.sync.helpers import cli_env, run_cli
-from tests.sync.test_status import in_process_cli
 
 from trustguardian.service.ops.stamping import stamping_status
 from trustguardian.store.ops.stamping import StampingSchedule
@@ -21,8 +20,7 @@ def test_sync_run_once_stamps_and_reports_an_outage(
     with local_tsa() as tsa:
         env = cli_env(ctx) | {"TRUSTGUARDIAN_TSA_URL": tsa.url}
         tsa.down.set()
-        with in_process_cli():
-            code, out = run_cli(env, "sync", "run", "--once")
+        code, out = run_cli(env, "sync", "run", "--once")
         assert code == 0, out
         assert f"time-stamping checkpoint {ledger_size(ctx)} failed, retried later" in out
         assert "enqueued 0" in out  # the dispatcher ran all the same
@@ -32,8 +30,7 @@ def test_sync_run_once_stamps_and_reports_an_outage(
         with ctx.uow() as uow:  # the backoff is over
             uow.stamping.save(StampingSchedule(None, 1, "down", None))
             uow.commit()
-        with in_process_cli():
-            code, out = run_cli(env, "sync", "run", "--once")
+        code, out = run_cli(env, "sync", "run", "--once")
         assert code == 0, out
         assert f"checkpoint {ledger_size(ctx)} time-stamped" in out
     status = stamping_status(ctx)
