@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Trusted time: an RFC 3161 time-stamping authority that stamps checkpoints (none: off).
     tsa_url: str | None = None
     tsa_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Seconds between scheduled stamps of the latest checkpoint (when the log grew); a failed
+    # try is retried sooner, with a backoff that doubles up to this interval.
+    tsa_interval: float = Field(default=3600.0, gt=0)
     # Webhooks, the SMS gateway and the TSA are sent to public addresses only; these hosts
     # (names, addresses or networks such as 10.0.0.0/8; commas or spaces between them) too.
     outbound_allow_hosts: str | None = None

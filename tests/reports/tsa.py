@@ -1,5 +1,6 @@
-"""A local RFC 3161 time-stamping authority: a throwaway CA and TSA certificate made with
-`cryptography`, and an HTTP server that answers each query with `openssl ts -reply`."""
+"""A local RFC 3161 time-stamping authority: a throwaway root CA, an intermediate CA and a TSA
+certificate made with `cryptography`, and an HTTP server that answers each query with
+`openssl ts -reply`, its whole certificate chain in the token (`certs=`) unless `chain=False`."""
 
 from __future__ import annotations
 
@@ -39,11 +40,16 @@ digests = sha256, sha384, sha512
 accuracy = secs:1
 ordering = yes
 tsa_name = yes
-# Only the signer certificate goes in the token: OpenSSL does not sort a SET OF two DER
-# certificates, which strict parsers (rfc3161-client) refuse.
-ess_cert_id_chain = no
 ess_cert_id_alg = sha256
+{chain}"""
+
+# OpenSSL puts the chain in the token's SET OF unsorted (DER wants it sorted): the token that
+# DER-strict parsers (rfc3161-client) refuse and `openssl ts -verify` accepts.
+WITH_CHAIN = """certs = $dir/chain.pem
+ess_cert_id_chain = yes
 """
+# Only the TSA certificate, issued by the root itself: the token every version accepted.
+SIGNER_ONLY = "ess_cert_id_chain = no\n"
 
 
 @dataclass(frozen=True)
@@ -51,20 +57,26 @@ class LocalTsa:
     url: str
     ca_pem: bytes
     queries: list[bytes]
+    # Set: the TSA answers 503 (an outage); cleared: it stamps again.
+    down: threading.Event
 
 
 def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _certificates(folder: Path) -> bytes:
+def _ca(
+    name: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Certificate | None,
+    issuer_key: ec.EllipticCurvePrivateKey,
+) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
+    return (
         x509.CertificateBuilder()
-        .subject_name(_name("Test TSA Root"))
-        .issuer_name(_name("Test TSA Root"))
-        .public_key(ca_key.public_key())
+        .subject_name(_name(name))
+        .issuer_name(issuer.subject if issuer else _name(name))
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
@@ -73,13 +85,23 @@ def _certificates(folder: Path) -> bytes:
             x509.KeyUsage(False, False, False, False, False, True, True, False, False),
             critical=True,
         )
-        .sign(ca_key, hashes.SHA256())
+        .sign(issuer_key, hashes.SHA256())
     )
+
+
+def _certificates(folder: Path, *, chain: bool) -> bytes:
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _ca("Test TSA Root", ca_key, None, ca_key)
+    issuer, issuer_key = ca, ca_key
+    if chain:
+        issuer_key = ec.generate_private_key(ec.SECP256R1())
+        issuer = _ca("Test TSA Intermediate", issuer_key, ca, ca_key)
     tsa_key = ec.generate_private_key(ec.SECP256R1())
     tsa = (
         x509.CertificateBuilder()
         .subject_name(_name("Test TSA"))
-        .issuer_name(ca.subject)
+        .issuer_name(issuer.subject)
         .public_key(tsa_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
@@ -90,33 +112,46 @@ def _certificates(folder: Path) -> bytes:
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(ca_key, hashes.SHA256())
+        .sign(issuer_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
     (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "chain.pem").write_bytes(issuer.public_bytes(pem) + ca.public_bytes(pem))
     (folder / "tsa.pem").write_bytes(tsa.public_bytes(pem))
     (folder / "tsa.key").write_bytes(
         tsa_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (folder / "serial").write_text("01\n")
-    (folder / "tsa.cnf").write_text(CONFIG.format(dir=folder))
+    config = CONFIG.format(dir=folder, chain=WITH_CHAIN if chain else SIGNER_ONLY)
+    (folder / "tsa.cnf").write_text(config)
     return ca.public_bytes(pem)
 
 
+def with_tsa(ctx: Context, url: str) -> Context:
+    """`ctx` with the TSA at `url`, on loopback, which outbound requests reach only when allowed."""
+    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
+    return dataclasses.replace(ctx, settings=settings)
+
+
 @contextmanager
-def local_tsa() -> Iterator[LocalTsa]:
+def local_tsa(*, chain: bool = True) -> Iterator[LocalTsa]:
     """Runs a TSA on 127.0.0.1 for the duration of the block."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ca_pem = _certificates(folder)
+        ca_pem = _certificates(folder, chain=chain)
         queries: list[bytes] = []
         lock = threading.Lock()
+        down = threading.Event()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 query = self.rfile.read(int(self.headers["Content-Length"]))
                 with lock:
-                    queries.append(query)
+                    queries.append(query)  # every query that reached the TSA, answered or not
+                if down.is_set():
+                    self.send_error(503, "down for maintenance")
+                    return
+                with lock:
                     (folder / "q.tsq").write_bytes(query)
                     subprocess.run(
                         [
@@ -147,15 +182,9 @@ def local_tsa() -> Iterator[LocalTsa]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield LocalTsa(f"http://127.0.0.1:{server.server_address[1]}/tsa", ca_pem, queries)
+            url = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+            yield LocalTsa(url, ca_pem, queries, down)
         finally:
             server.shutdown()
             server.server_close()
             thread.join()
-
-
-def with_tsa(ctx: Context, url: str) -> Context:
-    """The context with its TSA at `url`."""
-    # The local TSA listens on loopback, which outbound requests reach only when allowed.
-    settings = ctx.settings.model_copy(update={"tsa_url": url, "outbound_allow_hosts": "127.0.0.1"})
-    return dataclasses.replace(ctx, settings=settings)

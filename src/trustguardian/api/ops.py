@@ -15,7 +15,7 @@ from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.service.context import Context
-from trustguardian.service.ops import keyring, metrics, readiness
+from trustguardian.service.ops import keyring, metrics, readiness, stamping
 
 router = APIRouter(tags=["operations"])
 
@@ -58,16 +58,38 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # a probe that fails says so instead of failing the probe
         checks["storage"] = f"unknown ({type(exc).__name__})"
     failed = {name: why for name, why in checks.items() if why != "ok"}
+    # Trusted time is reported, never a reason to refuse traffic: stamps catch up later.
+    trusted_time = _trusted_time(ctx) if checks["database"] == "ok" else None
     if not failed:
-        return JSONResponse({"status": "ready", "checks": checks})
+        return JSONResponse({"status": "ready", "checks": checks, "trusted_time": trusted_time})
     body = {
         "type": problem_type(readiness.NotReady.code),
         "title": readiness.NotReady.title,
         "status": 503,
         "detail": "; ".join(f"{name}: {why}" for name, why in failed.items()),
         "checks": checks,
+        "trusted_time": trusted_time,
     }
     return JSONResponse(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _trusted_time(ctx: Context) -> dict[str, object] | None:
+    """How far the time-stamps are behind (None without a TSA or when it cannot be read)."""
+    if not ctx.settings.tsa_url:
+        return None
+    try:
+        status = stamping.stamping_status(ctx)
+    except Exception:  # a probe that fails says so instead of failing the probe
+        return {"status": "unknown"}
+    schedule = status.schedule
+    due = schedule.next_attempt_at
+    return {
+        "status": "behind" if schedule.failures else "ok",
+        "stamped_size": status.stamped_size,
+        "unstamped_events": status.behind,
+        "failures": schedule.failures,
+        "next_attempt_at": due.isoformat() if due else None,
+    }
 
 
 @router.get(
@@ -76,7 +98,8 @@ def readyz(request: Request) -> JSONResponse:
 def prometheus(request: Request) -> Response:
     """Prometheus metrics of requests, the ledger, deliveries and checks (text format)."""
     ctx: Context = request.app.state.context
-    return Response(metrics.exposition(ctx.engine, ctx.clock), media_type=metrics.CONTENT_TYPE)
+    body = metrics.exposition(ctx.engine, ctx.clock, tsa=bool(ctx.settings.tsa_url))
+    return Response(body, media_type=metrics.CONTENT_TYPE)
 
 
 class SigningKeyRead(BaseModel):

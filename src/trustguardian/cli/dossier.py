@@ -118,6 +118,8 @@ def _verify(
                 "files": check.files,
                 "timestamp": check.timestamp,
                 "timestamp_trusted": check.timestamp_trusted,
+                "stamped_events": check.stamped_events,
+                "unstamped_events": check.unstamped_events,
                 "problems": [{"file": f, "problem": p} for f, p in check.problems],
             }
         )
@@ -156,7 +158,7 @@ def _print(file: Path, check: DossierCheck) -> None:
     if check.problems:
         table(f"{file}: does NOT verify", ["file", "problem"], check.problems)
         return
-    stamped = "none"
+    stamped = "checkpoint not stamped yet"
     if check.timestamp is not None:
         trusted = "signature checked" if check.timestamp_trusted else "give --tsa-root to check"
         stamped = f"{check.timestamp.isoformat()} ({trusted})"
@@ -164,7 +166,8 @@ def _print(file: Path, check: DossierCheck) -> None:
         f"[green]OK[/] {file}: subject {check.subject_id}, {check.events} events included in "
         f"the signed checkpoint of size {check.tree_size}, {check.evidence} proofs match their "
         f"commitments, {check.notices} notice texts match, {check.files} files match the "
-        f"signed manifest; trusted time-stamp: {stamped}"
+        f"signed manifest; trusted time-stamp: {stamped}; events stamped: "
+        f"{check.stamped_events}, not stamped yet: {check.unstamped_events}"
     )
 
 

@@ -22,6 +22,7 @@ from trustguardian.service.ops.keyring import register_signing_key
 from trustguardian.service.ops.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
 from trustguardian.sync.dispatcher import Dispatcher
+from trustguardian.sync.stamper import start_stamper
 
 DEMO_KEY_NAME = "demo admin (serve --demo)"
 
@@ -97,6 +98,8 @@ def serve(
             target=dispatcher.run, args=(stop,), name="dispatcher", daemon=True
         ).start()
         console.print("Outbox dispatcher running.")
+        if start_stamper(ctx, stop) is not None:
+            console.print("Checkpoints time-stamped every TRUSTGUARDIAN_TSA_INTERVAL seconds.")
     try:
         # Every worker builds its own app through the factory (spawned processes share nothing).
         uvicorn.run(

@@ -16,10 +16,12 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.sync import SystemKind
 from trustguardian.service.context import Context
 from trustguardian.service.events.batches import seal_batches
+from trustguardian.service.ops.stamping import stamp_due
 from trustguardian.service.sync import status as sync_status
 from trustguardian.service.sync import systems
 from trustguardian.sync.broker import BrokerPublisher
 from trustguardian.sync.dispatcher import Dispatcher, Pass
+from trustguardian.sync.stamper import start_stamper
 
 systems_app = typer.Typer(no_args_is_help=True)
 webhooks_app = typer.Typer(no_args_is_help=True)
@@ -147,7 +149,8 @@ def run(
     ),
 ) -> None:
     """Deliver outbox events to webhooks (and to NATS when configured) until stopped; seal the
-    checks answered and the access log in ledger batches on the way."""
+    checks answered and the access log in ledger batches on the way, and time-stamp the latest
+    checkpoint on the TRUSTGUARDIAN_TSA_INTERVAL schedule when a TSA is configured."""
     ctx = context(typer_ctx)
     dispatcher = Dispatcher(ctx)
     broker = BrokerPublisher(ctx, owner=dispatcher.owner) if ctx.settings.nats_url else None
@@ -155,6 +158,9 @@ def run(
         try:
             if seal_every > 0:
                 _seal(ctx)
+            stamped = stamp_due(ctx)
+            if stamped.outcome in ("stamped", "failed"):
+                console.print(_stamp_line(stamped.outcome, stamped.tree_size, stamped.error))
             done = dispatcher.drain()
             published = 0
             while broker is not None and (batch := broker.run_once()):
@@ -170,6 +176,7 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    start_stamper(ctx, stop)
     sealed_at = -math.inf
     try:
         while not stop.is_set():
@@ -184,6 +191,12 @@ def run(
                 stop.wait(interval)
     finally:
         dispatcher.close()
+
+
+def _stamp_line(outcome: str, tree_size: int | None, error: str | None) -> str:
+    if outcome == "stamped":
+        return f"checkpoint {tree_size} time-stamped"
+    return f"time-stamping checkpoint {tree_size} failed, retried later: {error}"
 
 
 def _seal(ctx: Context) -> None:

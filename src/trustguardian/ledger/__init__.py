@@ -13,7 +13,13 @@ Only the standard library, ``cryptography`` and ``rfc8785`` are used.
 from __future__ import annotations
 
 from .canonical import CanonicalizationError, canonical_json, canonical_json_plain
-from .checkpoint import MAX_TREE_SIZE, Checkpoint, parse_checkpoint, sign_checkpoint
+from .checkpoint import (
+    MAX_TREE_SIZE,
+    Checkpoint,
+    parse_checkpoint,
+    sign_checkpoint,
+    signing_time_line,
+)
 from .errors import (
     InvalidKeyError,
     InvalidSignatureError,
@@ -75,6 +81,7 @@ __all__ = [
     "root_from_inclusion",
     "sign_checkpoint",
     "sign_note",
+    "signing_time_line",
     "verify_consistency",
     "verify_inclusion",
 ]

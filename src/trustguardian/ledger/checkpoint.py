@@ -1,7 +1,8 @@
 """C2SP transparency log checkpoints (https://c2sp.org/tlog-checkpoint).
 
 A checkpoint is a signed note whose text is ``<origin>\\n<tree size>\\n<base64 root>\\n``
-optionally followed by non-empty extension lines.
+optionally followed by non-empty extension lines. Ours carry one, ``time <RFC 3339 UTC>``: when
+the checkpoint was signed, under the signature (checkpoints from before it have none).
 """
 
 from __future__ import annotations
@@ -10,17 +11,32 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from .errors import MalformedCheckpointError
 from .hashing import HASH_SIZE
 from .keys import Signer, Verifier, b64decode_strict, is_note_safe
 from .note import open_note
 
-__all__ = ["MAX_TREE_SIZE", "Checkpoint", "parse_checkpoint", "sign_checkpoint"]
+__all__ = [
+    "MAX_TREE_SIZE",
+    "Checkpoint",
+    "parse_checkpoint",
+    "sign_checkpoint",
+    "signing_time_line",
+]
 
 MAX_TREE_SIZE = 2**64 - 1
 """Largest tree size accepted (the uint64 range other implementations use)."""
 _SIZE = re.compile(r"0|[1-9][0-9]*")
+_TIME = "time "
+_TIME_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+
+
+def signing_time_line(moment: datetime) -> str:
+    """The extension line ``time <RFC 3339 UTC>`` (microseconds kept when there are any)."""
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return _TIME + utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def _line_ok(line: str) -> bool:
@@ -45,6 +61,20 @@ class Checkpoint:
             raise MalformedCheckpointError(f"root hash must be {HASH_SIZE} bytes")
         if not all(_line_ok(line) for line in self.extensions):
             raise MalformedCheckpointError("extension lines must be non-empty single lines")
+
+    def signing_time(self) -> datetime | None:
+        """The time of the ``time`` extension line (None when there is none).
+
+        Raises MalformedCheckpointError if there are several or one is not RFC 3339 UTC."""
+        found = [line[len(_TIME) :] for line in self.extensions if line.startswith(_TIME)]
+        if not found:
+            return None
+        if len(found) > 1 or not _TIME_VALUE.fullmatch(found[0]):
+            raise MalformedCheckpointError("the time line must be one RFC 3339 UTC time")
+        try:
+            return datetime.fromisoformat(found[0][:-1]).replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise MalformedCheckpointError(f"the time line is not a date: {exc}") from exc
 
     def body(self) -> str:
         """Return the checkpoint note text (every line ends in a newline)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import json
 import zipfile
@@ -25,8 +24,6 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from rfc3161_client import decode_timestamp_response
 
 from trustguardian.ledger import (
     NoteError,
@@ -37,6 +34,8 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.ledger.tsp import TokenError, read_timestamp_response
+from trustguardian.ledger.tsp_verify import imprint_matches
 from trustguardian.reports.archive import FORMAT
 from trustguardian.reports.dossier_verify import (
     DossierCheck,
@@ -173,9 +172,9 @@ def _stamps(files: dict[str, bytes], report: ArchiveCheck) -> None:
         if named not in files and size == f"{report.tree_size or 0:012d}":
             named = "checkpoint.txt"
         try:
-            imprint = decode_timestamp_response(files[path]).tst_info.message_imprint.message
-        except ValueError as exc:
+            token = read_timestamp_response(files[path])
+        except TokenError as exc:
             report.fail(path, f"not an RFC 3161 time-stamp response: {exc}")
             continue
-        if imprint != hashlib.sha256(files.get(named, b"")).digest():
+        if not imprint_matches(token, files.get(named, b"")):
             report.fail(path, f"does not stamp {named}")

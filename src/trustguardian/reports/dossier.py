@@ -6,6 +6,8 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
 - `public-key.txt`: the note verifier key of the instance (checkpoints and manifest)
 - `checkpoint.txt`: the signed checkpoint every inclusion proof leads to
 - `checkpoint.tsr`: the RFC 3161 time-stamp response over `checkpoint.txt` (when stamped)
+- `stamps.json`, `stamps/<size>.txt|.tsr`: earlier stamped checkpoints with their tokens and
+  consistency proofs, and which stamp covers each event ("not stamped yet": none)
 - `events/<seq>-<id>.json`: each event's ledger leaf, byte for byte
 - `proofs/<seq>-<id>.json`: each event's RFC 9162 inclusion proof
 - `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it (a
@@ -29,11 +31,11 @@ import mimetypes
 import zipfile
 from typing import Any
 
-from rfc3161_client import decode_timestamp_response
-
 from trustguardian.domain.events import timestamp
 from trustguardian.ledger import Signer
+from trustguardian.ledger.tsp import read_timestamp_response
 from trustguardian.reports.dossier_report import LANGUAGES, render_html, render_pdf
+from trustguardian.reports.dossier_stamps import stamp_files
 from trustguardian.service.accountability.dossier import DossierData, OpenedEvidence, gather_dossier
 from trustguardian.service.context import Context
 
@@ -77,8 +79,9 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
     stamped_at = None
     if data.timestamp is not None:
         files["checkpoint.tsr"] = data.timestamp.token
-        gen_time = decode_timestamp_response(data.timestamp.token).tst_info.gen_time
+        gen_time = read_timestamp_response(data.timestamp.token).gen_time
         stamped_at = f"{gen_time.isoformat()} ({data.timestamp.tsa_url})"
+    files.update(stamp_files(data))
     for x in data.events:
         name = event_name(x.event.seq, x.event.id)
         files[f"events/{name}"] = x.leaf

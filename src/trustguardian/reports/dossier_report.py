@@ -57,7 +57,10 @@ LABELS: dict[str, dict[str, str]] = {
         "root": "root hash",
         "key": "Public key",
         "timestamp": "RFC 3161 time-stamp of the checkpoint",
-        "no_timestamp": "No trusted time-stamp (no time-stamping authority configured).",
+        "no_timestamp": (
+            "Checkpoint not stamped yet: stamps.json says which events an earlier RFC 3161 "
+            "time-stamp covers."
+        ),
         "how": (
             "Every event is a leaf of an append-only Merkle log (RFC 9162). This dossier holds "
             "each event's leaf, its inclusion proof, the checkpoint signed with the public key "
@@ -107,7 +110,10 @@ LABELS: dict[str, dict[str, str]] = {
         "root": "hash radice",
         "key": "Chiave pubblica",
         "timestamp": "Marca temporale RFC 3161 del checkpoint",
-        "no_timestamp": "Nessuna marca temporale (nessuna autorità di marcatura configurata).",
+        "no_timestamp": (
+            "Checkpoint non ancora marcato: stamps.json indica quali eventi copre una marca "
+            "temporale RFC 3161 precedente."
+        ),
         "how": (
             "Ogni evento è una foglia di un registro Merkle append-only (RFC 9162). Il fascicolo "
             "contiene la foglia di ogni evento, la sua prova di inclusione, il checkpoint firmato "

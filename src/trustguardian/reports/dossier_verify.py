@@ -34,9 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cryptography import x509
-from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
-
 from trustguardian.ledger import (
     NoteError,
     Verifier,
@@ -47,6 +44,7 @@ from trustguardian.ledger import (
 )
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier_source_check import check_sources
+from trustguardian.reports.dossier_stamps import check_stamps
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -68,6 +66,9 @@ class DossierCheck:
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
+    # Events a checked time-stamp covers (stamps.json), and events not stamped yet.
+    stamped_events: int = 0
+    unstamped_events: int = 0
     embedded_key: Verifier | None = None
     trusted_key: Verifier | None = None
     pinned: bool = False
@@ -115,7 +116,7 @@ def verify_dossier(
     _notices(files, leaves, report)
     _sections(files, leaves, report)
     report.sources = check_sources(files, root, report.fail)
-    _timestamp(files, tsa_roots, report)
+    check_stamps(files, verifier, root, tsa_roots, report)
     return report
 
 
@@ -312,33 +313,6 @@ def _sections(
                 report.fail(
                     path, f"step {status!r} is proved by {leaf[0]}, a {leaf[1].get('kind')}"
                 )
-
-
-def _timestamp(files: dict[str, bytes], roots: list[bytes] | None, report: DossierCheck) -> None:
-    token = files.get("checkpoint.tsr")
-    if token is None:
-        return
-    checkpoint = files.get("checkpoint.txt", b"")
-    try:
-        response = decode_timestamp_response(token)
-        imprint = response.tst_info.message_imprint.message
-    except ValueError as exc:
-        report.fail("checkpoint.tsr", f"not an RFC 3161 time-stamp response: {exc}")
-        return
-    if imprint != hashlib.sha256(checkpoint).digest():
-        report.fail("checkpoint.tsr", "does not stamp checkpoint.txt")
-        return
-    report.timestamp = response.tst_info.gen_time
-    if not roots:
-        return
-    builder = VerifierBuilder()
-    for pem in roots:
-        for cert in x509.load_pem_x509_certificates(pem):
-            builder = builder.add_root_certificate(cert)
-    try:
-        report.timestamp_trusted = builder.build().verify_message(response, checkpoint)
-    except VerificationError as exc:
-        report.fail("checkpoint.tsr", f"not signed by the trusted time-stamping authority: {exc}")
 
 
 def load_json(raw: bytes | None, path: str, report: DossierCheck) -> dict[str, Any] | None:

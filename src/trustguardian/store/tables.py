@@ -69,6 +69,7 @@ from trustguardian.store.tables_rights import (
     purpose_flags,
     rights_request_steps,
     rights_requests,
+    stamping_schedule,
     verification_codes,
 )
 from trustguardian.store.tables_sources import source_files, source_row_events, source_rows
@@ -135,6 +136,7 @@ __all__ = [
     "source_files",
     "source_row_events",
     "source_rows",
+    "stamping_schedule",
     "stamps",
     "subject_access_log",
     "subject_identifiers",

@@ -68,6 +68,18 @@ checkpoint_timestamps = Table(
     Column("stamped_at", UTCDateTime, nullable=False),
 )
 
+# When the time-stamping schedule tries next, and how its tries went since the last success
+# (one row, `name` "tsa"): survives restarts, so a TSA outage keeps its backoff.
+stamping_schedule = Table(
+    "stamping_schedule",
+    metadata,
+    Column("name", String(KEY), primary_key=True),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_error", String(2000), nullable=True),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+)
+
 # --- collect: confirmation (double opt-in, OTP), publishable keys ------------------------------
 
 # How a collect touchpoint confirms the consents it takes; no row means no confirmation.

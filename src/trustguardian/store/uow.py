@@ -31,6 +31,7 @@ from trustguardian.store.events.subjects import SubjectRepository
 from trustguardian.store.ledger import LedgerRepository
 from trustguardian.store.ops.instance import InstanceRepository
 from trustguardian.store.ops.keyring import KeyringRepository
+from trustguardian.store.ops.stamping import StampingRepository
 from trustguardian.store.records import RecordRepository
 from trustguardian.store.registry import NoticeRepository, PurposeRepository, TouchpointRepository
 from trustguardian.store.rights import RightsRepository
@@ -200,6 +201,10 @@ class UnitOfWork:
     @cached_property
     def instance(self) -> InstanceRepository:
         return InstanceRepository(self.connection)
+
+    @cached_property
+    def stamping(self) -> StampingRepository:
+        return StampingRepository(self.connection)
 
     @cached_property
     def touchpoint_history(self) -> TouchpointHistoryReads:

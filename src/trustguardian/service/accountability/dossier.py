@@ -16,10 +16,11 @@ from trustguardian.domain.registry import NoticeVersion, PurposeVersion, Touchpo
 from trustguardian.ledger import inclusion_coords, inclusion_proof
 from trustguardian.service.accountability.dossier_sections import dossier_sections
 from trustguardian.service.accountability.dossier_sources import DossierSource, dossier_sources
+from trustguardian.service.accountability.dossier_stamps import StampCover, stamp_cover
 from trustguardian.service.collect.evidence import open_blob, open_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import IdentifierView, get_subject, keyring
-from trustguardian.service.ops.timestamps import stamp_if_configured
+from trustguardian.service.ops.stamping import stamp_if_configured
 from trustguardian.store.accountability import StoredTimestamp
 from trustguardian.store.ledger import StoredCheckpoint
 from trustguardian.vault import SubjectShredded
@@ -71,6 +72,8 @@ class DossierData:
     timestamp: StoredTimestamp | None
     public_key: str
     origin: str
+    # Which events a trusted time-stamp covers (the dossier's checkpoint's own is `timestamp`).
+    stamps: StampCover = field(default_factory=lambda: StampCover([], {}))
     # Extra sections by name (e.g. rights requests, complaints): JSON-ready rows.
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The source files imported events came from (service.accountability.dossier_sources).
@@ -124,6 +127,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
             if (tp := uow.touchpoints.get(key)) is not None
         }
         timestamp = uow.accountability.timestamp(checkpoint.tree_size)
+        stamps = stamp_cover(uow, checkpoint, [e.seq for e in events])
         sections = dossier_sections(ctx, uow, subject_id)
         sources = dossier_sources(uow, evidence, checkpoint.tree_size)
     return DossierData(
@@ -143,6 +147,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         timestamp=timestamp,
         public_key=ctx.keys.signer.verifier_key,
         origin=ctx.keys.signer.name,
+        stamps=stamps,
         sections=sections,
         sources=sources,
     )

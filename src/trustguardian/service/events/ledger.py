@@ -20,6 +20,7 @@ from trustguardian.ledger import (
     root,
     root_coords,
     sign_checkpoint,
+    signing_time_line,
 )
 from trustguardian.service.context import Context
 from trustguardian.store.ledger import StoredCheckpoint
@@ -51,10 +52,11 @@ def _checkpoint(
     known.update(uow.ledger.nodes(needed))
     root_hash = root(size, known)
     signer = ctx.signer_for(uow.ledger.current_signing_key())
-    note = sign_checkpoint(Checkpoint(signer.name, size, root_hash), signer)
-    checkpoint = StoredCheckpoint(
-        tree_size=size, root_hash=root_hash, note=note, created_at=ctx.clock.now()
-    )
+    now = ctx.clock.now()
+    # The signing time goes under the signature, so the stored `created_at` is checkable.
+    body = Checkpoint(signer.name, size, root_hash, (signing_time_line(now),))
+    note = sign_checkpoint(body, signer)
+    checkpoint = StoredCheckpoint(tree_size=size, root_hash=root_hash, note=note, created_at=now)
     uow.ledger.add_checkpoint(checkpoint)
     return checkpoint
 

@@ -26,11 +26,8 @@ if TYPE_CHECKING:
         rotate_master_key,
         rotate_signing_key,
     )
-    from trustguardian.service.ops.timestamps import (
-        checkpoint_timestamps,
-        stamp_checkpoint,
-        stamp_if_configured,
-    )
+    from trustguardian.service.ops.stamping import stamp_due, stamp_if_configured, stamping_status
+    from trustguardian.service.ops.timestamps import checkpoint_timestamps, stamp_checkpoint
 
 USE_CASES = {
     "bind": "binding",
@@ -49,7 +46,9 @@ USE_CASES = {
     "rotate_signing_key": "rotation",
     "signing_keys": "keyring",
     "stamp_checkpoint": "timestamps",
-    "stamp_if_configured": "timestamps",
+    "stamp_due": "stamping",
+    "stamp_if_configured": "stamping",
+    "stamping_status": "stamping",
     "storage_problem": "readiness",
     "wrapped_by_key": "keyring",
 }
@@ -70,7 +69,9 @@ __all__ = [
     "rotate_signing_key",
     "signing_keys",
     "stamp_checkpoint",
+    "stamp_due",
     "stamp_if_configured",
+    "stamping_status",
     "storage_problem",
     "wrapped_by_key",
 ]

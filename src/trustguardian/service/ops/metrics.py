@@ -53,11 +53,13 @@ def count_checks(allowed: list[bool]) -> None:
 
 
 class DatabaseCollector(Collector):
-    """Ledger size, last checkpoint age and outbox lag, read at scrape time."""
+    """Ledger size, last checkpoint age, outbox lag and (with a TSA) how far the time-stamps
+    are behind, read at scrape time."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, *, tsa: bool = False) -> None:
         self._engine = engine
         self._clock = clock
+        self._tsa = tsa
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         read = gauges(self._engine)
@@ -90,6 +92,17 @@ class DatabaseCollector(Collector):
         for destination, n in pending.items():
             waiting.add_metric([destination], n)
         yield waiting
+        if self._tsa:
+            yield GaugeMetricFamily(
+                "trustguardian_tsa_unstamped_events",
+                "Ledger events recorded after the last time-stamped checkpoint",
+                value=max(0, size - read.stamped_size),
+            )
+            yield GaugeMetricFamily(
+                "trustguardian_tsa_failures",
+                "Failed time-stamping tries in a row (0 after a success)",
+                value=read.stamp_failures,
+            )
         directory = check_log.directory_for(self._engine)
         if directory is not None:
             journalled, oldest = check_log.backlog(directory, self._clock.now().timestamp())
@@ -105,14 +118,14 @@ class DatabaseCollector(Collector):
             )
 
 
-def exposition(engine: Engine, clock: Clock) -> bytes:
+def exposition(engine: Engine, clock: Clock, *, tsa: bool = False) -> bytes:
     """The text exposition: this process's (or every worker's) counters plus database gauges."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Default())
-    registry.register(DatabaseCollector(engine, clock))
+    registry.register(DatabaseCollector(engine, clock, tsa=tsa))
     return generate_latest(registry)
 
 

@@ -7,21 +7,14 @@ The HTTP call happens outside any transaction; the token is then stored with the
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
-from rfc3161_client import (
-    HashAlgorithm,
-    PKIStatus,
-    TimestampRequestBuilder,
-    TimeStampResponse,
-    decode_timestamp_response,
-)
+from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
 from trustguardian.domain.errors import Conflict, NotFound
+from trustguardian.ledger.tsp import TokenError, read_timestamp_response
+from trustguardian.ledger.tsp_verify import imprint_matches
 from trustguardian.outbound import Outbound
 from trustguardian.service.context import Context
 from trustguardian.store.accountability import StoredTimestamp
@@ -30,15 +23,6 @@ from trustguardian.store.accountability import StoredTimestamp
 class TimestampUnavailable(Conflict):
     code = "timestamp-unavailable"
     title = "The time-stamping authority gave no valid time-stamp"
-
-
-@dataclass(frozen=True)
-class TokenFacts:
-    """What a time-stamp token says, read without trusting it yet."""
-
-    gen_time: datetime
-    imprint_matches: bool
-    serial_number: int
 
 
 def request_timestamp(
@@ -63,29 +47,12 @@ def request_timestamp(
                 headers={"Content-Type": "application/timestamp-query"},
             )
         reply.raise_for_status()
-        response = decode_timestamp_response(reply.content)
-    except (httpx.HTTPError, ValueError) as exc:
+        token = read_timestamp_response(reply.content)
+    except (httpx.HTTPError, TokenError) as exc:
         raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
-    if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        raise TimestampUnavailable(f"the time-stamping authority refused: {response.status}")
-    facts = token_facts(response, data)
-    if not facts.imprint_matches or response.tst_info.nonce != request.nonce:
+    if not imprint_matches(token, data) or token.nonce != request.nonce:
         raise TimestampUnavailable("the time-stamp answers another request")
-    return reply.content, facts.gen_time
-
-
-def token_facts(response: TimeStampResponse, data: bytes) -> TokenFacts:
-    """Reads a token's time and whether its imprint is the SHA-256 of `data`."""
-    info = response.tst_info
-    imprint = info.message_imprint.message
-    gen_time = info.gen_time
-    if gen_time.tzinfo is None:
-        gen_time = gen_time.replace(tzinfo=UTC)
-    return TokenFacts(
-        gen_time=gen_time,
-        imprint_matches=hmac.compare_digest(imprint, hashlib.sha256(data).digest()),
-        serial_number=info.serial_number,
-    )
+    return reply.content, token.gen_time
 
 
 def stamp_checkpoint(ctx: Context, *, tree_size: int | None = None) -> StoredTimestamp:
@@ -119,16 +86,6 @@ def stamp_checkpoint(ctx: Context, *, tree_size: int | None = None) -> StoredTim
         uow.accountability.add_timestamp(stamped)
         uow.commit()
     return stamped
-
-
-def stamp_if_configured(ctx: Context) -> StoredTimestamp | None:
-    """Stamps the latest checkpoint when a TSA is configured and the ledger is not empty."""
-    if not ctx.settings.tsa_url:
-        return None
-    with ctx.uow(write=False) as uow:
-        if uow.ledger.latest_checkpoint() is None:
-            return None
-    return stamp_checkpoint(ctx)
 
 
 def checkpoint_timestamps(ctx: Context) -> dict[int, StoredTimestamp]:

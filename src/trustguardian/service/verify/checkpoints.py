@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 
 from trustguardian.ledger import (
+    Checkpoint,
     Coord,
     NoteError,
     Verifier,
@@ -54,6 +56,18 @@ def check_witnessed(
             problems.append(f"witnessed checkpoint {kept.size}: the log no longer contains it")
 
 
+def _time_problem(parsed: Checkpoint, created_at: datetime) -> str | None:
+    """Why the signed time line disagrees with the stored time (None: it agrees, or the
+    checkpoint is from before the line and has none)."""
+    try:
+        signed = parsed.signing_time()
+    except NoteError as exc:
+        return str(exc)
+    if signed is not None and signed != created_at:
+        return f"stored time {created_at.isoformat()} differs from the signed {signed.isoformat()}"
+    return None
+
+
 def check_checkpoints(
     ctx: Context, uow: UnitOfWork, levels: list[list[bytes]], problems: list[str]
 ) -> int:
@@ -85,6 +99,9 @@ def check_checkpoints(
         if parsed.size != cp.tree_size or parsed.root_hash != cp.root_hash:
             problems.append(f"{label}: stored size or root differs from the signed note")
             continue
+        time_problem = _time_problem(parsed, cp.created_at)
+        if time_problem:
+            problems.append(f"{label}: {time_problem}")
         if parsed.size > size:
             problems.append(f"{label}: covers more events than the ledger holds")
             continue

@@ -18,12 +18,15 @@ DatabaseError = DBAPIError
 @dataclass(frozen=True)
 class Gauges:
     """The ledger size, the time of the last checkpoint, each destination's outbox position and
-    its deliveries waiting or being retried."""
+    its deliveries waiting or being retried; the largest time-stamped tree size and the failed
+    stamping tries since the last success."""
 
     ledger_size: int
     last_checkpoint_at: datetime | None
     positions: dict[str, int]
     pending: dict[str, int]
+    stamped_size: int = 0
+    stamp_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def gauges(engine: Engine) -> Gauges:
                 .group_by(t.deliveries.c.destination)
             ).all()
         )
-    return Gauges(size, last, positions, pending)
+        stamped = c.execute(select(func.max(t.checkpoint_timestamps.c.tree_size))).scalar()
+        failures = c.execute(select(func.max(t.stamping_schedule.c.failures))).scalar()
+    return Gauges(size, last, positions, pending, int(stamped or 0), int(failures or 0))
 
 
 def pg_write_state(engine: Engine) -> WriteState:
