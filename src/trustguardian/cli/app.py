@@ -119,6 +119,9 @@ COMMANDS: dict[str, Lazy] = {
         _CLI + "ops", "restore", "Restore a backup after checking its signature and hash."
     ),
     "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
+    "witness": Lazy(
+        _CLI + "witness", "witness", "Run a C2SP witness that cosigns another log's checkpoints."
+    ),
 }
 
 app = new_app(lazy_group(COMMANDS))

@@ -9,7 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.service.access import users
-from trustguardian.service.events import batches
+from trustguardian.service.events import batches, witnessing
 from trustguardian.service.events import ledger as ledger_service
 from trustguardian.service.ops import keyring
 from trustguardian.service.verify.full import verify_ledger
@@ -35,8 +35,23 @@ def checkpoint(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
 
 
 @ledger.command("proof")
-def proof(typer_ctx: typer.Context, event_id: str, as_json: bool = JSON) -> None:
+def proof(
+    typer_ctx: typer.Context,
+    event_id: str,
+    as_json: bool = JSON,
+    form: str = typer.Option(
+        "table",
+        "--format",
+        help="table, or tlog-proof (c2sp.org/tlog-proof, with the witnesses' cosignatures).",
+    ),
+) -> None:
     """Print an event's inclusion proof against the latest checkpoint."""
+    if form not in ("table", "tlog-proof"):
+        typer.echo(f"--format must be table or tlog-proof, not {form!r}.", err=True)
+        raise typer.Exit(2)
+    if form == "tlog-proof":
+        typer.echo(witnessing.tlog_proof(context(typer_ctx), event_id=event_id), nl=False)
+        return
     found = ledger_service.prove_inclusion(context(typer_ctx), event_id=event_id).as_json()
     if as_json:
         print_json(found)
