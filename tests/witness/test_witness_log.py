@@ -59,7 +59,8 @@ def test_sender_collects_two_cosignatures_retrying_the_witness_that_was_down(
     began = time.monotonic()
     assert sender.run_once() == 1
     down = sender.progress[f"w2.example+{second.verifier.key_id.hex()}"]
-    assert down.failures == 1 and down.last_error
+    assert down.failures == 1
+    assert down.last_error
     assert down.retry_at >= began + 0.5  # backing off
     note = latest_checkpoint(ctx).note
     assert [c.name for c in verify_cosignatures(note, [first.verifier, second.verifier])] == [
@@ -75,7 +76,8 @@ def test_sender_collects_two_cosignatures_retrying_the_witness_that_was_down(
     assert sender.run_once() == 0  # not before its time
     down.retry_at = 0  # the backoff elapsed
     assert sender.run_once() == 1
-    assert down.failures == 0 and down.last_error is None
+    assert down.failures == 0
+    assert down.last_error is None
     # More events: each witness is sent a consistency proof from the size it cosigned.
     later = add_events(ctx, 4, start=3)
     assert sender.run_once() == 2
