@@ -14,7 +14,9 @@ Checks, each problem naming the file at fault:
 7. every step of a rights request or complaint in `sections/` is an event of this dossier of
    the kind the step says;
 8. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
-   certificate, signed by a certificate chaining to it).
+   certificate, signed by a certificate chaining to it);
+9. every event's `.tlog-proof` verifies under the trust policy (the dossier's, whose log must be
+   the key above, or one the inspector gives): log signature, witness quorum, inclusion.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from trustguardian.ledger import (
     verify_inclusion,
 )
 from trustguardian.ledger.errors import InvalidKeyError
+from trustguardian.reports.dossier_tlog import check_tlog_proofs
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -60,6 +63,7 @@ class DossierCheck:
     evidence: int = 0
     files: int = 0
     notices: int = 0
+    tlog_proofs: int = 0
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
@@ -80,10 +84,12 @@ def verify_dossier(
     *,
     trusted_key: str | Sequence[str] | None = None,
     tsa_roots: list[bytes] | None = None,
+    trusted_policy: str | None = None,
 ) -> DossierCheck:
     """Verifies a dossier zip; `trusted_key` pins the instance key (one, or several of which the
     dossier's must be one), `tsa_roots` PEM roots. A zip over the limits of `DOSSIER_LIMITS`
-    (members, sizes, compression ratio) raises ZipRefused before it is unpacked further."""
+    (members, sizes, compression ratio) raises ZipRefused before it is unpacked further;
+    `trusted_policy` a c2sp.org/tlog-policy text to check the .tlog-proof files under."""
     report = DossierCheck()
     if len(archive) > DOSSIER_LIMITS.total_bytes:
         raise ZipRefused(f"the zip is larger than {DOSSIER_LIMITS.total_bytes:,} bytes, the limit")
@@ -110,6 +116,7 @@ def verify_dossier(
     _notices(files, leaves, report)
     _sections(files, leaves, report)
     _timestamp(files, tsa_roots, report)
+    report.tlog_proofs = check_tlog_proofs(files, verifier, report.fail, trusted_policy)
     return report
 
 

@@ -18,6 +18,7 @@ from trustguardian.service.accountability.dossier_sections import dossier_sectio
 from trustguardian.service.collect.evidence import open_blob, open_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import IdentifierView, get_subject, keyring
+from trustguardian.service.events.witnessing import tlog_proof_in, trust_policy, witness_quorum
 from trustguardian.service.ops.timestamps import stamp_if_configured
 from trustguardian.store.accountability import StoredTimestamp
 from trustguardian.store.ledger import StoredCheckpoint
@@ -72,11 +73,15 @@ class DossierData:
     origin: str
     # Extra sections by name (e.g. rights requests, complaints): JSON-ready rows.
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Each event's c2sp.org/tlog-proof by seq, and the c2sp.org/tlog-policy they verify under.
+    tlog_proofs: dict[int, str] = field(default_factory=dict)
+    trust_policy: str = ""
 
 
 def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
     """Reads a subject's dossier at one instant (a read-only transaction)."""
     stamp_if_configured(ctx)
+    quorum = witness_quorum(ctx.settings)
     view = get_subject(ctx, subject_id=subject_id)
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
@@ -95,6 +100,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
             nodes = uow.ledger.nodes(coords)
             path = inclusion_proof(e.seq, checkpoint.tree_size, nodes)
             dossier_events.append(DossierEvent(e, leaves[e.seq], path))
+        tlog_proofs = {e.seq: tlog_proof_in(uow, e.seq, quorum) for e in events}
         evidence = _evidence(ctx, uow, subject_id, events)
         notices: dict[tuple[str, int], NoticeVersion] = {}
         languages: dict[str, str] = {}
@@ -140,6 +146,8 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         public_key=ctx.keys.signer.verifier_key,
         origin=ctx.keys.signer.name,
         sections=sections,
+        tlog_proofs=tlog_proofs,
+        trust_policy=trust_policy(ctx),
     )
 
 

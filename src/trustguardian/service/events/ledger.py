@@ -111,11 +111,9 @@ def checkpoint_json(ctx: Context, cp: StoredCheckpoint) -> dict[str, object]:
     }
 
 
-def prove_inclusion(ctx: Context, *, event_id: str, quorum: int = 0) -> InclusionProof:
-    """Builds the inclusion proof of an event against the latest checkpoint (O(log n) reads).
-
-    With a `quorum`, against the latest checkpoint covering the event that has that many
-    witnesses' cosignatures, if there is one; the checkpoint carries its cosignatures."""
+def prove_inclusion(ctx: Context, *, event_id: str) -> InclusionProof:
+    """Builds the inclusion proof of an event against the latest checkpoint (O(log n) reads),
+    which carries the cosignatures witnesses gave it so far."""
     with ctx.uow(write=False) as uow:
         found = uow.events.get(event_id)
         if found is None:
@@ -123,8 +121,7 @@ def prove_inclusion(ctx: Context, *, event_id: str, quorum: int = 0) -> Inclusio
         event, leaf = found
         latest = uow.ledger.latest_checkpoint()
         assert latest is not None, "an event is always covered by a checkpoint of its own batch"
-        witnessed = uow.ledger.cosigned_checkpoint(event.seq + 1, quorum) if quorum else None
-        checkpoint = cosigned(uow, witnessed or latest)
+        checkpoint = cosigned(uow, latest)
         nodes = uow.ledger.nodes(inclusion_coords(event.seq, checkpoint.tree_size))
     return InclusionProof(
         event_id=event.id,

@@ -11,8 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from trustguardian.domain.errors import FieldError, InvalidInput
-from trustguardian.ledger import NoteError, consistency_coords, consistency_proof
+from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
+from trustguardian.ledger import (
+    NoteError,
+    consistency_coords,
+    consistency_proof,
+    inclusion_coords,
+    inclusion_proof,
+)
 from trustguardian.ledger.cosignature import (
     WitnessVerifier,
     add_cosignatures,
@@ -21,9 +27,10 @@ from trustguardian.ledger.cosignature import (
 from trustguardian.ledger.policy import format_policy
 from trustguardian.ledger.tlog_proof import format_tlog_proof
 from trustguardian.service.context import Context
-from trustguardian.service.events.ledger import b64, prove_inclusion
+from trustguardian.service.events.ledger import b64, cosigned
 from trustguardian.settings import Settings
 from trustguardian.store.ledger import StoredCheckpoint, StoredCosignature
+from trustguardian.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -106,9 +113,25 @@ def trust_policy(ctx: Context) -> str:
     return format_policy(ctx.keys.signer.verifier, named, witness_quorum(ctx.settings))
 
 
+def tlog_proof_in(uow: UnitOfWork, seq: int, quorum: int) -> str:
+    """The c2sp.org/tlog-proof of leaf `seq`: its index, its inclusion proof and the latest
+    checkpoint covering it that `quorum` witnesses cosigned (the latest checkpoint while none
+    has), with its cosignatures."""
+    latest = uow.ledger.latest_checkpoint()
+    if latest is None or latest.tree_size <= seq:
+        raise NotFound(f"no checkpoint covers leaf {seq}")
+    witnessed = uow.ledger.cosigned_checkpoint(seq + 1, quorum) if quorum else None
+    checkpoint = cosigned(uow, witnessed or latest)
+    nodes = uow.ledger.nodes(inclusion_coords(seq, checkpoint.tree_size))
+    path = inclusion_proof(seq, checkpoint.tree_size, nodes)
+    return format_tlog_proof(seq, path, checkpoint.note)
+
+
 def tlog_proof(ctx: Context, *, event_id: str) -> str:
-    """The event's c2sp.org/tlog-proof: its index, its inclusion proof and the latest checkpoint
-    the witness quorum cosigned (the latest checkpoint while none has)."""
+    """An event's c2sp.org/tlog-proof (see tlog_proof_in), for the configured quorum."""
     quorum = witness_quorum(ctx.settings)
-    proof = prove_inclusion(ctx, event_id=event_id, quorum=quorum)
-    return format_tlog_proof(proof.leaf_index, proof.inclusion_path, proof.checkpoint)
+    with ctx.uow(write=False) as uow:
+        found = uow.events.get(event_id)
+        if found is None:
+            raise NotFound(f"no event {event_id!r}")
+        return tlog_proof_in(uow, found[0].seq, quorum)
