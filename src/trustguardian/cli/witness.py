@@ -13,9 +13,8 @@ from trustguardian.cli.common import console
 from trustguardian.cli.failure import EXIT_REFUSED
 from trustguardian.ledger import NoteError, Verifier, is_valid_key_name
 from trustguardian.ledger.cosignature import CosignerKey
-from trustguardian.witness.protocol import Witness, parse_log
+from trustguardian.witness.protocol import Witness, open_state, parse_log
 from trustguardian.witness.server import witness_app
-from trustguardian.witness.state import WitnessState
 
 witness = typer.Typer(no_args_is_help=True)
 
@@ -69,7 +68,7 @@ def serve(
     if not sep or not port.isdigit():
         raise _refuse(f"--listen {listen!r} is not HOST:PORT.")
     try:
-        state = WitnessState(db)
+        state = open_state(db)
     except Exception as exc:  # sqlite3 errors: a path we cannot open or a file not a database
         raise _refuse(f"cannot open the witness state {db}: {exc}.") from None
     app = witness_app(Witness(cosigner, known, state))

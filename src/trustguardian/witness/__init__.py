@@ -5,5 +5,6 @@ cosigns a new checkpoint only when a consistency proof shows it extends that one
 recording and signing happen in one write transaction, so that after any crash it never cosigns
 two different roots for one tree size. `trustguardian witness serve` runs it over HTTP.
 
-It depends on the ledger toolkit only: nothing of the instance's database or services.
+It depends on the ledger toolkit and its own state file (store.witness_state) only: nothing of
+the instance's database or use cases.
 """

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from trustguardian.ledger import (
     EMPTY_ROOT,
@@ -21,9 +22,16 @@ from trustguardian.ledger import (
 )
 from trustguardian.ledger.cosignature import CosignerKey, add_cosignatures, split_note
 from trustguardian.ledger.keys import b64decode_strict
-from trustguardian.witness.state import Refused, WitnessState
+from trustguardian.store.witness_state import Refused, WitnessState
 
-__all__ = ["MAX_PROOF_LINES", "AddCheckpoint", "Witness", "parse_log", "parse_request"]
+__all__ = [
+    "MAX_PROOF_LINES",
+    "AddCheckpoint",
+    "Witness",
+    "open_state",
+    "parse_log",
+    "parse_request",
+]
 
 MAX_PROOF_LINES = 63
 _OLD = re.compile(r"old (0|[1-9][0-9]{0,19})")
@@ -69,6 +77,11 @@ def parse_log(spec: str) -> tuple[str, Verifier]:
         return origin, Verifier.parse(rest)
     verifier = Verifier.parse(spec)
     return verifier.name, verifier
+
+
+def open_state(path: Path) -> WitnessState:
+    """The witness's state file, created if new (sqlite3.Error if it cannot be opened)."""
+    return WitnessState(path)
 
 
 @dataclass

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from trustguardian.store.witness_state import Refused
 from trustguardian.witness.protocol import Witness
-from trustguardian.witness.state import Refused
 
 __all__ = ["MAX_BODY", "witness_app"]
 

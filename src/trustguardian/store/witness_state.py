@@ -1,5 +1,7 @@
-"""The witness's durable state: per origin, the latest cosigned checkpoint; every cosigned
-(size, root) kept, so that a second root for a size is refused even against a stale latest."""
+"""The state of a witness (trustguardian.witness), in its own SQLite file, not the instance's
+database: per origin, the latest cosigned checkpoint; every cosigned (size, root) kept, so that
+a second root for a size is refused even against a stale latest. WAL and synchronous=FULL: a
+transaction that committed survives a crash or a power cut."""
 
 from __future__ import annotations
 
