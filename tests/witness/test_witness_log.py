@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 from tests.conftest import bound_context, make_settings
 from tests.factories.events import email, make_draft, record, setup_registry
 from tests.factories.tamper import re_sign_every_checkpoint, rebuild_tree, rewrite_event
@@ -25,6 +26,8 @@ from trustguardian.ledger.tlog_proof import verify_tlog_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.ledger import latest_checkpoint
 from trustguardian.service.events.witnessing import tlog_proof, trust_policy
+from trustguardian.service.verify.full import verify_ledger
+from trustguardian.store import tables as t
 from trustguardian.sync.witnesses import WitnessSender
 
 
@@ -92,6 +95,30 @@ def test_sender_collects_two_cosignatures_retrying_the_witness_that_was_down(
     cut = "".join(line for line in text.splitlines(keepends=True) if "w2.example" not in line)
     with pytest.raises(PolicyError, match="quorum witnesses not met"):
         verify_tlog_proof(cut, _leaf(ctx, later[0].id), policy)
+    # `verify` checks the stored cosignatures; one changed in the database is named.
+    report = verify_ledger(ctx, evidence=False)
+    assert report.ok, report.problems
+    assert report.cosignatures == 4
+    with ctx.engine.begin() as conn:
+        row = conn.execute(select(t.checkpoint_cosignatures).limit(1)).one()
+        forged = row.line[:-6] + ("AAAA" if row.line[-6:-2] != "AAAA" else "BBBB") + "=\n"
+        conn.execute(
+            update(t.checkpoint_cosignatures)
+            .where(
+                t.checkpoint_cosignatures.c.tree_size == row.tree_size,
+                t.checkpoint_cosignatures.c.witness == row.witness,
+            )
+            .values(line=forged)
+        )
+    problems = [p for p in verify_ledger(ctx, evidence=False).problems if "cosignature" in p]
+    assert len(problems) == 1
+    assert problems[0].startswith(f"cosignature of checkpoint {row.tree_size} by {row.witness}")
+    with ctx.engine.begin() as conn:
+        conn.execute(
+            update(t.checkpoint_cosignatures)
+            .where(t.checkpoint_cosignatures.c.line == forged)
+            .values(line=row.line)
+        )
     # A sender that forgot the witnesses' sizes learns them from a 409 and goes on.
     add_events(ctx, 1, start=7)
     fresh = WitnessSender(ctx)

@@ -160,6 +160,7 @@ def verify(
                 "proofs": report.proofs,
                 "nodes": report.nodes,
                 "checkpoints": report.checkpoints,
+                "cosignatures": report.cosignatures,
                 "consent_states": report.consent_states,
                 "notice_versions_cited": report.notices,
                 "sealed_rows": report.sealed,
@@ -175,7 +176,8 @@ def verify(
         f"{report.events} events, {report.records} registry records "
         f"({report.registry_objects} objects), {report.proofs} proofs, "
         f"{report.nodes} tree nodes, "
-        f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
+        f"{report.checkpoints} checkpoints ({report.cosignatures} witness cosignatures), "
+        f"{report.consent_states} consent states, "
         f"{report.notices} notice versions cited, {report.sealed} checks and access-log rows "
         "in sealed batches"
     )
