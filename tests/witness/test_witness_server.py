@@ -8,6 +8,7 @@ import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -81,6 +82,17 @@ def test_cosigns_extensions_and_answers_every_refusal_with_its_status(
     assert served.status_code == 200
     assert served.text.startswith(note_of(12).split("\n\n")[0])
     assert verify_cosignatures(served.text, [witness.verifier])
+    # Requests racing from the same old size: one wins, the others are told its size; the
+    # state never rolls back to a smaller tree (the race the specification warns of).
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda size: post(witness, body(12, size)), range(13, 29)))
+    won = [size for size, r in zip(range(13, 29), replies, strict=True) if r.status_code == 200]
+    assert len(won) == 1
+    assert {r.text for r in replies if r.status_code == 409} == {f"{won[0]}\n"}
+    assert post(witness, body(0, 1)).text == f"{won[0]}\n"
+    # A body beyond the limit is refused before it is read.
+    huge = post(witness, b"old 0\n" + b"A" * 70_000)
+    assert huge.status_code == 413
 
 
 def _state(db: Path) -> tuple[int, list[tuple[int, bytes]]]:
