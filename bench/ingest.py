@@ -3,7 +3,11 @@ rows, inclusion-proof time at 1M leaves, and the verification rate (`verify_ledg
 runs it) vs only reading every event row and hashing its leaf; SQLite and PostgreSQL.
 
     python bench/ingest.py [--events 50000] [--batch 1000] [--proof-leaves 1000000]
-                           [--backends sqlite,postgresql]
+                           [--backends sqlite,postgresql] [--witnesses N]
+
+With --witnesses N, N witness servers run on loopback during the ingest and the log's sender
+cosigns beside it: the figures add the cosigning latency (checkpoint signed -> every witness's
+cosignature stored, median and p99 over the checkpoints they cosigned).
 
 Prints each figure, then one JSON line with all of them.
 """
@@ -51,6 +55,7 @@ from trustguardian.service.registry import notices, purposes, touchpoints
 from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
+from witnessing import Witnessed
 
 
 def registry(ctx: Context) -> tuple[str, int, str]:
@@ -236,22 +241,36 @@ def proof_time(ctx: Context, leaves: int) -> tuple[float, float]:
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
+def ingest_batches(
+    ctx: Context, notice: tuple[str, int, str], events: int, batch: int
+) -> list[float]:
+    """Seconds spent in record_events per batch. Each batch's drafts are made just before it,
+    as an import streams its file: only the time in record_events counts, and the run never
+    holds all its drafts at once."""
+    spent: list[float] = []
+    for first in range(0, events, batch):
+        todo = drafts(min(batch, events - first), notice, first=first, total=events)
+        start = time.perf_counter()
+        record_events(ctx, drafts=todo)
+        spent.append(time.perf_counter() - start)
+    return spent
+
+
 def run(
-    backend: str, events: int, batch: int, proof_leaves: int, workdir: Path
+    backend: str, events: int, batch: int, proof_leaves: int, workdir: Path, witnesses: int = 0
 ) -> dict[str, float]:
     url, cleanup = database(backend, workdir)
     ctx = context(url, workdir)
     try:
         notice = registry(ctx)
         before = table_counts(ctx)
-        # Each batch's drafts are made just before it, as an import streams its file: only the
-        # time in record_events counts, and the run never holds all its drafts at once.
-        spent: list[float] = []
-        for first in range(0, events, batch):
-            todo = drafts(min(batch, events - first), notice, first=first, total=events)
-            start = time.perf_counter()
-            record_events(ctx, drafts=todo)
-            spent.append(time.perf_counter() - start)
+        witnessed: dict[str, float] = {}
+        if witnesses:
+            with Witnessed(ctx, witnesses, workdir / backend) as running:
+                spent = ingest_batches(ctx, notice, events, batch)
+                witnessed = running.figures(backend)
+        else:
+            spent = ingest_batches(ctx, notice, events, batch)
         ingest = events / sum(spent)
         # The same batches cost more as the tables grow: their random keys (event and subject
         # ids, keyed hashes) touch ever more distinct index pages, each written at the commit.
@@ -289,6 +308,7 @@ def run(
             f"{backend}_verify_with_evidence_events_per_s": round(verify_evidence_rate),
             f"{backend}_inclusion_proof_ms_median_at_{proof_leaves}": round(median, 3),
             f"{backend}_inclusion_proof_ms_p99_at_{proof_leaves}": round(p99, 3),
+            **witnessed,
         }
         for name, value in figures.items():
             print(f"{name:55s} {value}")
@@ -306,11 +326,21 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--proof-leaves", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--witnesses", type=int, default=0, help="witness servers on loopback")
     args = parser.parse_args()
     figures: dict[str, float] = {"events": args.events, "batch": args.batch}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
-            figures.update(run(backend, args.events, args.batch, args.proof_leaves, Path(tmp)))
+            figures.update(
+                run(
+                    backend,
+                    args.events,
+                    args.batch,
+                    args.proof_leaves,
+                    Path(tmp),
+                    args.witnesses,
+                )
+            )
     print(json.dumps(figures))
     sys.stdout.flush()
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     # Seconds between scheduled stamps of the latest checkpoint (when the log grew); a failed
     # try is retried sooner, with a backoff that doubles up to this interval.
     tsa_interval: float = Field(default=3600.0, gt=0)
+    # Witnesses (c2sp.org/tlog-witness) that cosign checkpoints: pairs of a witness's URL (its
+    # submission prefix) and its verifier key, separated by white space or commas. The quorum is
+    # how many must cosign for a dossier's proofs to count (none: all of them).
+    witnesses: str | None = None
+    witness_quorum: int | None = Field(default=None, ge=1)
+    witness_interval_seconds: float = Field(default=1.0, gt=0)
+    witness_timeout_seconds: float = Field(default=10.0, gt=0)
     # Webhooks, the SMS gateway and the TSA are sent to public addresses only; these hosts
     # (names, addresses or networks such as 10.0.0.0/8; commas or spaces between them) too.
     outbound_allow_hosts: str | None = None

@@ -140,6 +140,13 @@ def re_signed(
     body = checkpoint[: checkpoint.index("\n\n") + 1]
     files["checkpoint.txt"] = forger.sign(body).encode()
     files["public-key.txt"] = (forger.verifier_key + "\n").encode()
+    for path in [p for p in files if p.endswith(".tlog-proof")]:
+        head, _, note = files[path].decode().partition("\n\n")
+        files[path] = (head + "\n\n" + forger.sign(note[: note.index("\n\n") + 1])).encode()
+    policy = files["trust-policy.txt"].decode().splitlines(keepends=True)
+    files["trust-policy.txt"] = "".join(
+        f"log {forger.verifier_key}\n" if line.startswith("log ") else line for line in policy
+    ).encode()
     files["manifest.txt"] = manifest_signed_by(forger, files)
     return rezip(files)
 

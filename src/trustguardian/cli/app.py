@@ -135,6 +135,9 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "hold": Lazy(_CLI + "defence", "hold", "Legal holds: place, release, list."),
     "users": Lazy(_CLI + "users", "users", "Web console users: create, list, unlock, disable."),
+    "witness": Lazy(
+        _CLI + "witness", "witness", "Run a C2SP witness that cosigns another log's checkpoints."
+    ),
 }
 
 app = new_app(lazy_group(COMMANDS))

@@ -56,13 +56,20 @@ def dossier(
     tsa_root: list[Path] = typer.Option(
         [], "--tsa-root", help="verify: a PEM root certificate of the time-stamping authority."
     ),
+    policy: Path | None = typer.Option(
+        None,
+        "--policy",
+        help="verify: a c2sp.org/tlog-policy file (log key, witnesses, quorum) to check the "
+        ".tlog-proof files under, instead of the dossier's own.",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Build a subject's evidence dossier, or verify one offline (no database needed)."""
     if target == "verify":
         if file is None:
             raise typer.BadParameter("give the dossier zip to verify", param_hint="FILE")
-        _verify(file, pinned_keys(key), trust_embedded_key, tsa_root, as_json)
+        policy_text = _policy_text(policy)
+        _verify(file, pinned_keys(key), trust_embedded_key, tsa_root, as_json, policy_text)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.zip", param_hint="--out")
@@ -90,15 +97,32 @@ def pinned_keys(given: list[str]) -> list[str]:
         raise typer.BadParameter(f"{exc} (name+hash+base64key)", param_hint="--key") from None
 
 
+def _policy_text(policy: Path | None) -> str | None:
+    if policy is None:
+        return None
+    try:
+        return policy.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {policy}: {exc}", param_hint="--policy") from None
+
+
 def _verify(
-    file: Path, keys: list[str], trust_embedded: bool, tsa_root: list[Path], as_json: bool
+    file: Path,
+    keys: list[str],
+    trust_embedded: bool,
+    tsa_root: list[Path],
+    as_json: bool,
+    policy: str | None,
 ) -> None:
     if not file.is_file():
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
     if file.stat().st_size > DOSSIER_LIMITS.total_bytes:
         raise ZipRefused(f"{file} is larger than {DOSSIER_LIMITS.total_bytes:,} bytes, the limit")
     check = verify_dossier(
-        file.read_bytes(), trusted_key=keys or None, tsa_roots=[p.read_bytes() for p in tsa_root]
+        file.read_bytes(),
+        trusted_key=keys or None,
+        tsa_roots=[p.read_bytes() for p in tsa_root],
+        trusted_policy=policy,
     )
     pinned = bool(keys) or trust_embedded
     if as_json:
@@ -115,6 +139,7 @@ def _verify(
                 "tree_size": check.tree_size,
                 "evidence": check.evidence,
                 "notices": check.notices,
+                "tlog_proofs": check.tlog_proofs,
                 "files": check.files,
                 "timestamp": check.timestamp,
                 "timestamp_trusted": check.timestamp_trusted,
@@ -165,9 +190,10 @@ def _print(file: Path, check: DossierCheck) -> None:
     console.print(
         f"[green]OK[/] {file}: subject {check.subject_id}, {check.events} events included in "
         f"the signed checkpoint of size {check.tree_size}, {check.evidence} proofs match their "
-        f"commitments, {check.notices} notice texts match, {check.files} files match the "
-        f"signed manifest; trusted time-stamp: {stamped}; events stamped: "
-        f"{check.stamped_events}, not stamped yet: {check.unstamped_events}"
+        f"commitments, {check.notices} notice texts match, {check.tlog_proofs} tlog-proofs meet "
+        f"the trust policy, {check.files} files match the signed manifest; trusted time-stamp: "
+        f"{stamped}; events stamped: {check.stamped_events}, not stamped yet: "
+        f"{check.unstamped_events}"
     )
 
 

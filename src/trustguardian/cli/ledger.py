@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from trustguardian.cli.common import JSON, console, context, print_json, table
 from trustguardian.service import tiles
 from trustguardian.service.access import users
-from trustguardian.service.events import batches
+from trustguardian.service.events import batches, witnessing
 from trustguardian.service.events import ledger as ledger_service
 from trustguardian.service.ops import keyring
 from trustguardian.service.verify.full import verify_ledger
@@ -36,8 +36,23 @@ def checkpoint(typer_ctx: typer.Context, as_json: bool = JSON) -> None:
 
 
 @ledger.command("proof")
-def proof(typer_ctx: typer.Context, event_id: str, as_json: bool = JSON) -> None:
+def proof(
+    typer_ctx: typer.Context,
+    event_id: str,
+    as_json: bool = JSON,
+    form: str = typer.Option(
+        "table",
+        "--format",
+        help="table, or tlog-proof (c2sp.org/tlog-proof, with the witnesses' cosignatures).",
+    ),
+) -> None:
     """Print an event's inclusion proof against the latest checkpoint."""
+    if form not in ("table", "tlog-proof"):
+        typer.echo(f"--format must be table or tlog-proof, not {form!r}.", err=True)
+        raise typer.Exit(2)
+    if form == "tlog-proof":
+        typer.echo(witnessing.tlog_proof(context(typer_ctx), event_id=event_id), nl=False)
+        return
     found = ledger_service.prove_inclusion(context(typer_ctx), event_id=event_id).as_json()
     if as_json:
         print_json(found)
@@ -165,6 +180,7 @@ def verify(
                 "proofs": report.proofs,
                 "nodes": report.nodes,
                 "checkpoints": report.checkpoints,
+                "cosignatures": report.cosignatures,
                 "consent_states": report.consent_states,
                 "notice_versions_cited": report.notices,
                 "sealed_rows": report.sealed,
@@ -180,7 +196,8 @@ def verify(
         f"{report.events} events, {report.records} registry records "
         f"({report.registry_objects} objects), {report.proofs} proofs, "
         f"{report.nodes} tree nodes, "
-        f"{report.checkpoints} checkpoints, {report.consent_states} consent states, "
+        f"{report.checkpoints} checkpoints ({report.cosignatures} witness cosignatures), "
+        f"{report.consent_states} consent states, "
         f"{report.notices} notice versions cited, {report.sealed} checks and access-log rows "
         "in sealed batches"
     )

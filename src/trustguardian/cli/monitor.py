@@ -158,4 +158,5 @@ def monitor(
         f"[green]log verified[/]: {after.origin} at tree size {after.size} "
         f"({after.size - before.size} new leaves since size {before.size})",
         highlight=False,
+        soft_wrap=True,  # one line, whatever the terminal's width: scripts read it
     )

@@ -17,12 +17,14 @@ from trustguardian.domain.access import Scope
 from trustguardian.service.access import api_keys as access
 from trustguardian.service.demo.collect import seed_collect_demo
 from trustguardian.service.demo.company import seed_demo
+from trustguardian.service.events.witnessing import configured_witnesses
 from trustguardian.service.ops.binding import init_instance, nothing_here
 from trustguardian.service.ops.keyring import register_signing_key
 from trustguardian.service.ops.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
 from trustguardian.sync.dispatcher import Dispatcher
 from trustguardian.sync.stamper import start_stamper
+from trustguardian.sync.witnesses import WitnessSender
 
 DEMO_KEY_NAME = "demo admin (serve --demo)"
 
@@ -100,6 +102,11 @@ def serve(
         console.print("Outbox dispatcher running.")
         if start_stamper(ctx, stop) is not None:
             console.print("Checkpoints time-stamped every TRUSTGUARDIAN_TSA_INTERVAL seconds.")
+    witnesses = configured_witnesses(settings)
+    if witnesses:
+        sender = WitnessSender(ctx, witnesses=witnesses)
+        threading.Thread(target=sender.run, args=(stop,), name="witnesses", daemon=True).start()
+        console.print(f"Sending checkpoints to {len(witnesses)} witness(es).")
     try:
         # Every worker builds its own app through the factory (spawned processes share nothing).
         uvicorn.run(

@@ -10,6 +10,9 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
   consistency proofs, and which stamp covers each event ("not stamped yet": none)
 - `events/<seq>-<id>.json`: each event's ledger leaf, byte for byte
 - `proofs/<seq>-<id>.json`: each event's RFC 9162 inclusion proof
+- `tlog-proofs/<seq>-<id>.tlog-proof`: the same as a c2sp.org/tlog-proof, against a checkpoint
+  the witnesses cosigned; `trust-policy.txt` (c2sp.org/tlog-policy) and `VERIFY.md`, which says
+  how to check everything without our software (reports/dossier_tlog.py)
 - `evidence/<seq>-<n>.json`: each proof's salt and committed content; its file beside it (a
   page, such as a form snapshot, as `.html.txt`: opening it shows its source and runs nothing)
 - `notices/<key>-v<version>.txt`: the exact notice texts shown
@@ -36,6 +39,7 @@ from trustguardian.ledger import Signer
 from trustguardian.ledger.tsp import read_timestamp_response
 from trustguardian.reports.dossier_report import LANGUAGES, render_html, render_pdf
 from trustguardian.reports.dossier_stamps import stamp_files
+from trustguardian.reports.dossier_tlog import POLICY, VERIFY, VERIFY_TEXT, tlog_proof_name
 from trustguardian.service.accountability.dossier import DossierData, OpenedEvidence, gather_dossier
 from trustguardian.service.context import Context
 
@@ -93,6 +97,9 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
                 "inclusion_path": _b64(x.inclusion_path),
             }
         )
+        files[tlog_proof_name(name)] = data.tlog_proofs[x.event.seq].encode()
+    files[POLICY] = data.trust_policy.encode()
+    files[VERIFY] = VERIFY_TEXT.encode()
     for item in data.evidence:
         base = evidence_base(item)
         file_name = None

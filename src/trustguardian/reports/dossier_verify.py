@@ -16,8 +16,10 @@ Checks, each problem naming the file at fault:
 8. every source file an imported event came from: its record leads to the checkpoint, the
    subject's rows give their commitments and lead to the file's root, the sealed copy is exactly
    the file with every other row withheld (reports.dossier_source_check);
-9. the RFC 3161 time-stamp, when present, is over `checkpoint.txt` (and, given the TSA's root
-   certificate, signed by a certificate chaining to it).
+9. the RFC 3161 time-stamps, when present, are over the checkpoints they name (and, given the
+   TSA's root certificate, signed by a certificate chaining to it: reports.dossier_stamps);
+10. every event's `.tlog-proof` verifies under the trust policy (the dossier's, whose log must be
+   the key above, or one the inspector gives): log signature, witness quorum, inclusion.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from trustguardian.ledger import (
 from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.reports.dossier_source_check import check_sources
 from trustguardian.reports.dossier_stamps import check_stamps
+from trustguardian.reports.dossier_tlog import check_tlog_proofs
 from trustguardian.reports.zip_limits import DOSSIER_LIMITS, ZipRefused, read_all
 from trustguardian.vault.commit import verify_commitment
 
@@ -63,6 +66,7 @@ class DossierCheck:
     files: int = 0
     notices: int = 0
     sources: int = 0
+    tlog_proofs: int = 0
     tree_size: int | None = None
     timestamp: datetime | None = None
     timestamp_trusted: bool = False
@@ -86,10 +90,12 @@ def verify_dossier(
     *,
     trusted_key: str | Sequence[str] | None = None,
     tsa_roots: list[bytes] | None = None,
+    trusted_policy: str | None = None,
 ) -> DossierCheck:
     """Verifies a dossier zip; `trusted_key` pins the instance key (one, or several of which the
     dossier's must be one), `tsa_roots` PEM roots. A zip over the limits of `DOSSIER_LIMITS`
-    (members, sizes, compression ratio) raises ZipRefused before it is unpacked further."""
+    (members, sizes, compression ratio) raises ZipRefused before it is unpacked further;
+    `trusted_policy` a c2sp.org/tlog-policy text to check the .tlog-proof files under."""
     report = DossierCheck()
     if len(archive) > DOSSIER_LIMITS.total_bytes:
         raise ZipRefused(f"the zip is larger than {DOSSIER_LIMITS.total_bytes:,} bytes, the limit")
@@ -117,6 +123,7 @@ def verify_dossier(
     _sections(files, leaves, report)
     report.sources = check_sources(files, root, report.fail)
     check_stamps(files, verifier, root, tsa_roots, report)
+    report.tlog_proofs = check_tlog_proofs(files, verifier, report.fail, trusted_policy)
     return report
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from trustguardian.ledger import Coord, Node
 from trustguardian.store import tables as t
@@ -22,6 +22,14 @@ class StoredCheckpoint:
     root_hash: bytes
     note: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredCosignature:
+    tree_size: int
+    witness: str  # the witness key's name and key ID: name+hex
+    line: str
+    stored_at: datetime
 
 
 class LedgerRepository:
@@ -149,3 +157,52 @@ class LedgerRepository:
         return [
             StoredCheckpoint(r.tree_size, bytes(r.root_hash), r.note, r.created_at) for r in rows
         ]
+
+    def add_cosignature(self, cosignature: StoredCosignature) -> None:
+        """Stores a witness's cosignature line (a second one for the same key is ignored)."""
+        exists = self._c.execute(
+            select(t.checkpoint_cosignatures.c.tree_size).where(
+                t.checkpoint_cosignatures.c.tree_size == cosignature.tree_size,
+                t.checkpoint_cosignatures.c.witness == cosignature.witness,
+            )
+        ).first()
+        if exists is None:
+            self._c.execute(insert(t.checkpoint_cosignatures).values(**vars(cosignature)))
+
+    def cosignatures(self, tree_size: int) -> list[StoredCosignature]:
+        """A checkpoint's cosignatures, in the order they were stored."""
+        table = t.checkpoint_cosignatures
+        rows = self._c.execute(
+            select(table)
+            .where(table.c.tree_size == tree_size)
+            .order_by(table.c.stored_at, table.c.witness)
+        )
+        return [StoredCosignature(r.tree_size, r.witness, r.line, r.stored_at) for r in rows]
+
+    def cosigned_sizes(self) -> dict[str, int]:
+        """The largest tree size each witness key cosigned."""
+        table = t.checkpoint_cosignatures
+        rows = self._c.execute(
+            select(table.c.witness, func.max(table.c.tree_size)).group_by(table.c.witness)
+        )
+        return {str(witness): int(size) for witness, size in rows}
+
+    def cosigned_checkpoint(self, min_size: int, quorum: int) -> StoredCheckpoint | None:
+        """The largest checkpoint of at least `min_size` leaves with `quorum` or more
+        cosignatures (None if there is none)."""
+        table = t.checkpoint_cosignatures
+        size = self._c.execute(
+            select(table.c.tree_size)
+            .where(table.c.tree_size >= min_size)
+            .group_by(table.c.tree_size)
+            .having(func.count() >= quorum)
+            .order_by(table.c.tree_size.desc())
+            .limit(1)
+        ).scalar()
+        return None if size is None else self.checkpoint(int(size))
+
+    def cosignature_rows(self) -> list[StoredCosignature]:
+        """Every stored cosignature, by tree size (for benches and audits)."""
+        table = t.checkpoint_cosignatures
+        rows = self._c.execute(select(table).order_by(table.c.tree_size, table.c.stored_at))
+        return [StoredCosignature(r.tree_size, r.witness, r.line, r.stored_at) for r in rows]

@@ -44,6 +44,7 @@ from trustguardian.store.tables_engage import (
     suppression_history,
 )
 from trustguardian.store.tables_ledger import (
+    checkpoint_cosignatures,
     checkpoints,
     consent_states,
     event_proofs,
@@ -88,6 +89,7 @@ __all__ = [
     "admin_sessions",
     "admin_users",
     "api_keys",
+    "checkpoint_cosignatures",
     "checkpoint_timestamps",
     "checkpoints",
     "checks",

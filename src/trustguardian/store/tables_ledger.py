@@ -126,6 +126,24 @@ checkpoints = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# Witnesses' cosignatures (c2sp.org/tlog-cosignature) of checkpoints: one line per witness key
+# (its name and key ID) per checkpoint, as the witness returned it; `stored_at` is when the log
+# stored it (the cosigning latency is stored_at minus the checkpoint's created_at).
+checkpoint_cosignatures = Table(
+    "checkpoint_cosignatures",
+    metadata,
+    Column(
+        "tree_size",
+        BigInteger,
+        ForeignKey("checkpoints.tree_size"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("witness", String(300), primary_key=True),
+    Column("line", Text, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
+)
+
 consent_states = Table(
     "consent_states",
     metadata,

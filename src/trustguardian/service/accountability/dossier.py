@@ -20,6 +20,7 @@ from trustguardian.service.accountability.dossier_stamps import StampCover, stam
 from trustguardian.service.collect.evidence import open_blob, open_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import IdentifierView, get_subject, keyring
+from trustguardian.service.events.witnessing import tlog_proof_in, trust_policy, witness_quorum
 from trustguardian.service.ops.stamping import stamp_if_configured
 from trustguardian.store.accountability import StoredTimestamp
 from trustguardian.store.ledger import StoredCheckpoint
@@ -78,11 +79,15 @@ class DossierData:
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The source files imported events came from (service.accountability.dossier_sources).
     sources: list[DossierSource] = field(default_factory=list)
+    # Each event's c2sp.org/tlog-proof by seq, and the c2sp.org/tlog-policy they verify under.
+    tlog_proofs: dict[int, str] = field(default_factory=dict)
+    trust_policy: str = ""
 
 
 def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
     """Reads a subject's dossier at one instant (a read-only transaction)."""
     stamp_if_configured(ctx)
+    quorum = witness_quorum(ctx.settings)
     view = get_subject(ctx, subject_id=subject_id)
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
@@ -101,6 +106,7 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
             nodes = uow.ledger.nodes(coords)
             path = inclusion_proof(e.seq, checkpoint.tree_size, nodes)
             dossier_events.append(DossierEvent(e, leaves[e.seq], path))
+        tlog_proofs = {e.seq: tlog_proof_in(uow, e.seq, quorum) for e in events}
         evidence = _evidence(ctx, uow, subject_id, events)
         notices: dict[tuple[str, int], NoticeVersion] = {}
         languages: dict[str, str] = {}
@@ -150,6 +156,8 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         stamps=stamps,
         sections=sections,
         sources=sources,
+        tlog_proofs=tlog_proofs,
+        trust_policy=trust_policy(ctx),
     )
 
 

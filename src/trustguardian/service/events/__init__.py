@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         find_subject,
         get_subject,
     )
+    from trustguardian.service.events.witnessing import tlog_proof, trust_policy
 
 USE_CASES = {
     "add_identifiers": "subjects",
@@ -44,6 +45,8 @@ USE_CASES = {
     "seal_batches": "batches",
     "subject_consents": "consent",
     "subject_timeline": "consent",
+    "tlog_proof": "witnessing",
+    "trust_policy": "witnessing",
 }
 __all__ = [
     "add_identifiers",
@@ -62,5 +65,7 @@ __all__ = [
     "seal_batches",
     "subject_consents",
     "subject_timeline",
+    "tlog_proof",
+    "trust_policy",
 ]
 __getattr__ = lazy(__name__, USE_CASES)

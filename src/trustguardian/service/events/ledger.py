@@ -22,6 +22,7 @@ from trustguardian.ledger import (
     sign_checkpoint,
     signing_time_line,
 )
+from trustguardian.ledger.cosignature import add_cosignatures
 from trustguardian.service.context import Context
 from trustguardian.store.ledger import StoredCheckpoint
 from trustguardian.store.uow import UnitOfWork
@@ -84,13 +85,22 @@ class InclusionProof:
         }
 
 
+def cosigned(uow: UnitOfWork, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
+    """The checkpoint with the witnesses' cosignature lines stored for it appended."""
+    lines = [c.line for c in uow.ledger.cosignatures(checkpoint.tree_size)]
+    if not lines:
+        return checkpoint
+    note = add_cosignatures(checkpoint.note, lines)
+    return StoredCheckpoint(checkpoint.tree_size, checkpoint.root_hash, note, checkpoint.created_at)
+
+
 def latest_checkpoint(ctx: Context) -> StoredCheckpoint:
-    """The latest signed checkpoint."""
+    """The latest signed checkpoint, with the cosignatures witnesses gave it so far."""
     with ctx.uow(write=False) as uow:
         found = uow.ledger.latest_checkpoint()
-    if found is None:
-        raise NotFound("the ledger is empty: no checkpoint yet")
-    return found
+        if found is None:
+            raise NotFound("the ledger is empty: no checkpoint yet")
+        return cosigned(uow, found)
 
 
 def checkpoint_json(ctx: Context, cp: StoredCheckpoint) -> dict[str, object]:
@@ -104,14 +114,16 @@ def checkpoint_json(ctx: Context, cp: StoredCheckpoint) -> dict[str, object]:
 
 
 def prove_inclusion(ctx: Context, *, event_id: str) -> InclusionProof:
-    """Builds the inclusion proof of an event against the latest checkpoint (O(log n) reads)."""
+    """Builds the inclusion proof of an event against the latest checkpoint (O(log n) reads),
+    which carries the cosignatures witnesses gave it so far."""
     with ctx.uow(write=False) as uow:
         found = uow.events.get(event_id)
         if found is None:
             raise NotFound(f"no event {event_id!r}")
         event, leaf = found
-        checkpoint = uow.ledger.latest_checkpoint()
-        assert checkpoint is not None, "an event is always covered by a checkpoint of its own batch"
+        latest = uow.ledger.latest_checkpoint()
+        assert latest is not None, "an event is always covered by a checkpoint of its own batch"
+        checkpoint = cosigned(uow, latest)
         nodes = uow.ledger.nodes(inclusion_coords(event.seq, checkpoint.tree_size))
     return InclusionProof(
         event_id=event.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
+from trustguardian.domain.errors import DomainError
 from trustguardian.ledger import (
     Checkpoint,
     Coord,
@@ -15,7 +16,9 @@ from trustguardian.ledger import (
     root,
     verify_consistency,
 )
+from trustguardian.ledger.cosignature import add_cosignatures, verify_cosignatures
 from trustguardian.service.context import Context
+from trustguardian.service.events.witnessing import configured_witnesses
 from trustguardian.service.ops.keyring import key_chain, verifiers_at
 from trustguardian.store.uow import UnitOfWork
 
@@ -118,4 +121,32 @@ def check_checkpoints(
         last = parsed.size
     if size and last != size:
         problems.append(f"no valid checkpoint covers the whole ledger (last {last}, size {size})")
+    return count
+
+
+def check_cosignatures(ctx: Context, uow: UnitOfWork, problems: list[str]) -> int:
+    """Checks every stored witness cosignature of a configured witness against its checkpoint
+    (lines of witnesses no longer configured cannot be checked, and are skipped); returns how
+    many verified."""
+    try:
+        witnesses = {w.key: w.verifier for w in configured_witnesses(ctx.settings)}
+    except DomainError as exc:
+        problems.append(f"witnesses: {exc}")
+        return 0
+    count = 0
+    for row in uow.ledger.cosignature_rows():
+        verifier = witnesses.get(row.witness)
+        checkpoint = uow.ledger.checkpoint(row.tree_size)
+        if verifier is None or checkpoint is None:
+            continue
+        label = f"cosignature of checkpoint {row.tree_size} by {row.witness}"
+        try:
+            valid = verify_cosignatures(add_cosignatures(checkpoint.note, [row.line]), [verifier])
+        except NoteError as exc:
+            problems.append(f"{label}: invalid ({exc})")
+            continue
+        if not valid:
+            problems.append(f"{label}: not a cosignature by that witness's key")
+            continue
+        count += 1
     return count

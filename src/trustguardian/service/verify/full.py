@@ -16,7 +16,11 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.consent import lifetimes
 from trustguardian.service.gc_pause import gc_paused
 from trustguardian.service.verify.batches import check_batches
-from trustguardian.service.verify.checkpoints import check_checkpoints, check_witnessed
+from trustguardian.service.verify.checkpoints import (
+    check_checkpoints,
+    check_cosignatures,
+    check_witnessed,
+)
 from trustguardian.service.verify.consent import (
     DIFFER,
     Beside,
@@ -57,6 +61,7 @@ class Report:
     proofs: int = 0
     nodes: int = 0
     checkpoints: int = 0
+    cosignatures: int = 0  # witnesses' cosignatures checked against their checkpoint
     consent_states: int = 0
     evidence_opened: int = 0
     evidence_erased: int = 0
@@ -121,6 +126,7 @@ def verify_ledger(
             report.nodes = nodes
         report.checkpoints = check_checkpoints(ctx, uow, levels, report.problems)
         check_witnessed(ctx, levels, witnessed, report.problems)
+        report.cosignatures = check_cosignatures(ctx, uow, report.problems)
         report.records = check_records(uow.scans, size, report.problems)
         report.registry_objects = check_registry_rows(uow, report.problems)
         check_source_roots(uow, report.problems)
