@@ -14,6 +14,7 @@ from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
+from trustguardian.store.collect_intakes import SignupRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.engage import EngageRepository
@@ -145,6 +146,10 @@ class UnitOfWork:
     @cached_property
     def collect(self) -> CollectRepository:
         return CollectRepository(self.connection)
+
+    @cached_property
+    def signups(self) -> SignupRepository:
+        return SignupRepository(self.connection)
 
     @cached_property
     def rights(self) -> RightsRepository:
