@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from trustguardian.domain.collect import ConfirmationRequest
 from trustguardian.store import tables as t
@@ -93,20 +93,18 @@ class SignupRepository:
         return dropped.rowcount
 
     def counts(self, start: datetime, end: datetime, now: datetime) -> dict[str, int]:
-        """Intakes made in [start, end): `awaiting` (still open), `expired` (never confirmed)
-        and `confirmed`."""
+        """Confirmation requests (intakes and those of recorded consents) made in [start, end):
+        `awaiting` (still open), `expired` (never confirmed) and `confirmed`."""
         c = t.confirmations.c
-        rows = self._c.execute(
+        confirmed = c.confirmed_at.is_not(None)
+        expired = and_(c.confirmed_at.is_(None), c.expires_at <= now)
+        awaiting = and_(c.confirmed_at.is_(None), c.expires_at > now)
+        row = self._c.execute(
             select(
-                c.confirmed_at.is_not(None),
-                c.expires_at <= now,
-                func.count(),
-            )
-            .where(c.recipient_sealed.is_(None), c.created_at >= start, c.created_at < end)
-            .group_by(c.confirmed_at.is_not(None), c.expires_at <= now)
-        )
-        found = {"awaiting": 0, "expired": 0, "confirmed": 0}
-        for confirmed, past, n in rows:
-            key = "confirmed" if confirmed else "expired" if past else "awaiting"
-            found[key] += int(n)
-        return found
+                *(
+                    func.coalesce(func.sum(case((w, 1), else_=0)), 0)
+                    for w in (awaiting, expired, confirmed)
+                )
+            ).where(c.created_at >= start, c.created_at < end)
+        ).one()
+        return {"awaiting": int(row[0]), "expired": int(row[1]), "confirmed": int(row[2])}
