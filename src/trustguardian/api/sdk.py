@@ -297,7 +297,16 @@ async def record_form(key: str, request: Request) -> Any:
             origin=request.headers.get("origin", ""),
             referer=request.headers.get("referer"),
         )
-        done = capture(ctx, key=pk, sub=sub, net=net)
+        signal = Signal(f"sdk:{pk.touchpoint_key}", net.ip or "unknown", net.user_agent or "")
+        spared = sorted({c.purpose for c in body.consents if c.given})
+        gpc = sends_gpc(request.headers.items())
+        done = capture(
+            ctx,
+            key=pk,
+            sub=sub,
+            net=net,
+            gpc={**vars(signal), "spared": spared} if gpc else None,
+        )
         # A sign-up kept until confirmed names the events it will record, by their ids.
         held = [
             RecordedEvent(
@@ -308,16 +317,9 @@ async def record_form(key: str, request: Request) -> Any:
             )
             for d in done.held
         ]
-        if done.events and sends_gpc(request.headers.items()):
+        if done.events and gpc:
             # The browser's standing objection to sale/sharing, except for a box ticked now.
-            honour_gpc(
-                ctx,
-                signal=Signal(
-                    f"sdk:{pk.touchpoint_key}", net.ip or "unknown", net.user_agent or ""
-                ),
-                subject_id=done.events[0].subject_id,
-                spared={c.purpose for c in body.consents if c.given},
-            )
+            honour_gpc(ctx, signal=signal, subject_id=done.events[0].subject_id, spared=spared)
         c = done.confirmation
         return CaptureOut(
             events=held

@@ -24,6 +24,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage.tokens import read_token, redeem_token
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.subjects import keyring
+from trustguardian.service.rights.gpc import Signal, honour_gpc
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SubjectShredded, open_sealed
 
@@ -166,9 +167,19 @@ def _take_in(
         uow.ledger.lock_head()
         request = _request(ctx, uow, request_id)  # confirmed or expired meanwhile: refused
         use(uow)
-        confirmed = take_in(ctx, uow, request, proof, ctx.clock.now())
+        taken = take_in(ctx, uow, request, proof, ctx.clock.now())
         uow.commit()
-    return confirmed
+    gpc = (taken.after or {}).get("gpc")
+    if gpc is not None:
+        # The browser objected to sale and sharing when it signed up: honoured now that the
+        # person is known here, as it is at once for a sign-up that needs no confirmation.
+        honour_gpc(
+            ctx,
+            signal=Signal(gpc["entry"], gpc["ip"], gpc["user_agent"]),
+            subject_id=taken.subject_id,
+            spared=gpc["spared"],
+        )
+    return taken.confirmed
 
 
 def _still_wanted(ctx: Context, pending: list[PrivacyEvent]) -> list[PrivacyEvent]:

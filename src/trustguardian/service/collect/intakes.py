@@ -84,9 +84,11 @@ def hold(
     submission_key: str,
     fingerprint: str,
     touchpoint_name: str,
+    after: dict[str, Any] | None = None,
 ) -> Held | None:
     """Keeps a submission as an intake when one of its consents awaits confirmation (None when
-    none does: the caller records it); the caller sends `outgoing` once this returns.
+    none does: the caller records it); the caller sends `outgoing` once this returns. `after`
+    is kept sealed with it for what the confirmation must do next (a browser's GPC signal).
 
     Raises `InvalidInput` for drafts that could not be recorded, `IdempotencyKeyReused` for a
     submission id sent again with other content, and `TooManyAttempts` over a message cap.
@@ -122,6 +124,7 @@ def hold(
             "waiting": sorted(waiting),
             "recipient": first.recipient,
             "fingerprint": fingerprint,
+            "after": after,
         }
         ids = [str(d.event_id) for d in named]
         uow.collect.add_confirmations(
@@ -175,11 +178,20 @@ def recipient_of(ctx: Context, request: ConfirmationRequest) -> str:
     return str(_payload(ctx, request)["recipient"])
 
 
+@dataclass(frozen=True)
+class TakenIn:
+    """The consent.confirmed events of an intake taken in, and what its sign-up asked for next."""
+
+    confirmed: list[PrivacyEvent]
+    subject_id: str
+    after: dict[str, Any] | None
+
+
 def take_in(
     ctx: Context, uow: UnitOfWork, request: ConfirmationRequest, proof: ProofDraft, now: datetime
-) -> list[PrivacyEvent]:
+) -> TakenIn:
     """Records an intake's events and the confirmation of its consents in the caller's unit of
-    work, and marks the intake confirmed; returns the consent.confirmed events.
+    work, and marks the intake confirmed.
 
     Raises `InvalidToken` when the intake was confirmed already or every consent it holds was
     withdrawn or refused since the form was sent (the person had changed their mind)."""
@@ -216,7 +228,7 @@ def take_in(
         request.id, subject_id=subject_id, at=now, event_ids=[e.id for e in confirmed]
     ):
         raise InvalidToken("This confirmation was given already.", reason="used")
-    return confirmed
+    return TakenIn(confirmed, subject_id, payload.get("after"))
 
 
 def confirmed_draft(

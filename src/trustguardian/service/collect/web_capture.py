@@ -73,11 +73,19 @@ class Captured:
     held: list[EventDraft] = field(default_factory=list)
 
 
-def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network) -> Captured:
+def capture(
+    ctx: Context,
+    *,
+    key: PublishableKey,
+    sub: Submission,
+    net: Network,
+    gpc: dict[str, object] | None = None,
+) -> Captured:
     """Records one consent event per box of the form: given when ticked, refused when not.
 
     On a touchpoint that confirms consents, a form with a ticked box records nothing yet: it is
-    kept as an intake until the person confirms (service.collect.intakes)."""
+    kept as an intake until the person confirms (service.collect.intakes), with the browser's
+    GPC signal (`gpc`: entry, ip, user_agent, spared purposes) honoured on confirmation."""
     if sub.touchpoint is not None and sub.touchpoint != key.touchpoint_key:
         raise Forbidden(f"this key may write only for touchpoint {key.touchpoint_key!r}")
     if not sub.consents:
@@ -172,6 +180,7 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
             submission_key=f"web:{sub.submission_id}",
             fingerprint=fingerprints.fingerprint("collect.web_form", named),
             touchpoint_name=name,
+            after=None if gpc is None else {"gpc": gpc},
         )
         if kept is not None:
             if kept.outgoing is not None:
