@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from tests.collect.helpers import (
+    LEGACY,
     NEWSLETTER,
     SHOP,
+    TP,
     events_count,
     publishable,
     recorded_rows,
@@ -29,7 +31,9 @@ from tests.collect.helpers import (
 from tests.factories.api import assert_problem
 
 from trustguardian.asgi import create_app
+from trustguardian.domain.access import Scope
 from trustguardian.domain.collect import Confirmation
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
 from trustguardian.service.verify.full import verify_ledger
@@ -158,6 +162,21 @@ def test_a_confirmed_sign_up_records_one_subject_with_its_events_and_proofs(
         assert again.json() == signed.json()
         assert len(sent) == 1
         promised = {e["purpose"]: e for e in signed.json()["events"]}
+        # The form's back end follows it by the promised id; another touchpoint's key finds none.
+        for touchpoint, expected in ((TP, 200), (LEGACY, 404)):
+            _, token = create_api_key(
+                live,
+                name=f"reader {touchpoint}",
+                scopes=[Scope.EVENTS_READ],
+                touchpoint_key=touchpoint,
+            )
+            status = client.get(
+                f"/v1/events/{promised[NEWSLETTER]['id']}/confirmation",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert status.status_code == expected, status.text
+        before = recorded_rows(ctx)  # the keys are leaves of their own; still nobody recorded
+        assert before[:2] == (0, 0)
         found = CODE.search(sent[0]["body"]["text"])
         assert found is not None
         live.clock.moment = NOW + timedelta(minutes=3)  # type: ignore[attr-defined]
