@@ -86,9 +86,11 @@ def test_a_self_sent_confirmation_proof_is_refused_and_writes_nothing(live: Cont
     assert not (live.settings.outbox_dir / "mail").exists()
 
 
+@pytest.mark.parametrize("dated", [timedelta(0), -timedelta(days=1)], ids=["now", "late-paper"])
 def test_a_withdrawal_cancels_the_pending_confirmation_and_its_link(
-    live: Context, tmp_path: Path
+    live: Context, tmp_path: Path, dated: timedelta
 ) -> None:
+    """Recorded after the sign-up, whether dated now or (a late paper form) the day before."""
     client = TestClient(create_app(live), client=("198.51.100.7", 40000))
     key = publishable(live)
     answer = client.post(f"/sdk/v1/{key}/consents", json=signup(), headers={"Origin": SHOP})
@@ -102,7 +104,7 @@ def test_a_withdrawal_cancels_the_pending_confirmation_and_its_link(
             EventDraft(
                 kind=EventKind.CONSENT_WITHDRAWN,
                 touchpoint=TP,
-                occurred_at=NOW,
+                occurred_at=NOW + dated,
                 identifiers=(Identifier(IdentifierKind.EMAIL, "anna.bianchi@example.com"),),
                 purpose=NEWSLETTER,
                 channels=(Channel.EMAIL,),

@@ -208,11 +208,14 @@ def take_in(
     refusals = [
         e for e in uow.events.for_subject(subject_id) if e.kind in PROTECTIVE and e.id not in fresh
     ]
+    # As for a recorded pending consent: a withdrawal or refusal recorded since the form was
+    # sent, or dated at or after it, cancels the confirmation (the click would bring it back).
     wanted = [
         recorded[n]
         for n in waiting
         if not any(
-            r.purpose == recorded[n].purpose and r.occurred_at >= recorded[n].occurred_at
+            r.purpose == recorded[n].purpose
+            and (r.recorded_at >= request.created_at or r.occurred_at >= recorded[n].occurred_at)
             for r in refusals
         )
     ]
