@@ -22,7 +22,7 @@ import uvicorn
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from tests.factories import add_notice, add_purpose, add_touchpoint
-from tests.factories.events import HISTORY_DAYS, ago, at_instant
+from tests.factories.events import HISTORY_DAYS, ago, at_instant, ledger_size
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.collect import Confirmation
@@ -216,6 +216,24 @@ def client_from(address: str, base: str, **headers: str) -> httpx.Client:
 def events_count(ctx: Context) -> int:
     with ctx.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(t.events)).scalar_one())
+
+
+def recorded_rows(ctx: Context) -> tuple[int, int, int]:
+    """Subjects, identifiers and ledger leaves: what a sign-up nobody confirmed must not add."""
+    with ctx.engine.connect() as conn:
+        subjects = conn.execute(select(func.count()).select_from(t.subjects)).scalar_one()
+        identifiers = conn.execute(
+            select(func.count()).select_from(t.subject_identifiers)
+        ).scalar_one()
+    return int(subjects), int(identifiers), ledger_size(ctx)
+
+
+def subject_of(ctx: Context, event_id: str) -> str:
+    """The subject of a recorded event."""
+    with ctx.uow(write=False) as uow:
+        found = uow.events.get(event_id)
+    assert found is not None, f"event {event_id} is not recorded"
+    return found[0].subject_id
 
 
 def mailed_link(outbox: Path) -> str:

@@ -21,6 +21,7 @@ from tests.collect.helpers import (
     status_of,
 )
 from tests.collect.helpers import submission as signup
+from tests.factories.api import assert_problem
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
@@ -28,6 +29,7 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
+from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
@@ -84,33 +86,33 @@ def test_a_self_sent_confirmation_proof_is_refused_and_writes_nothing(live: Cont
     assert not (live.settings.outbox_dir / "mail").exists()
 
 
+@pytest.mark.parametrize("dated", [timedelta(0), -timedelta(days=1)], ids=["now", "late-paper"])
 def test_a_withdrawal_cancels_the_pending_confirmation_and_its_link(
-    live: Context, tmp_path: Path
+    live: Context, tmp_path: Path, dated: timedelta
 ) -> None:
+    """Recorded after the sign-up, whether dated now or (a late paper form) the day before."""
     client = TestClient(create_app(live), client=("198.51.100.7", 40000))
     key = publishable(live)
     answer = client.post(f"/sdk/v1/{key}/consents", json=signup(), headers={"Origin": SHOP})
     assert answer.status_code == 201, answer.text
     token = mailed_link(tmp_path / "outbox")
-    [given] = [e for e in answer.json()["events"] if e["purpose"] == NEWSLETTER]
-    with live.uow(write=False) as uow:
-        found = uow.events.get(given["id"])
-    assert found is not None
-    subject_id = found[0].subject_id
-    record_events(
+    assert events_count(live) == 0  # the sign-up waits, unrecorded, for her click
+    # She withdraws by another way (her e-mail, at the touchpoint) before clicking.
+    [withdrawn] = record_events(
         live,
         drafts=[
             EventDraft(
                 kind=EventKind.CONSENT_WITHDRAWN,
                 touchpoint=TP,
-                occurred_at=NOW,
-                subject_id=subject_id,
+                occurred_at=NOW + dated,
+                identifiers=(Identifier(IdentifierKind.EMAIL, "anna.bianchi@example.com"),),
                 purpose=NEWSLETTER,
                 channels=(Channel.EMAIL,),
                 fingerprint="withdrawn-after-signup",
             )
         ],
     )
+    subject_id = withdrawn.event.subject_id
     assert status_of(live, subject_id) == {"withdrawn"}
     before = events_count(live)
     live.clock.moment = NOW + timedelta(minutes=5)  # type: ignore[attr-defined]
@@ -122,16 +124,25 @@ def test_a_withdrawal_cancels_the_pending_confirmation_and_its_link(
     assert verify_ledger(live, evidence=False).ok
 
 
-def test_the_fourth_sign_up_within_an_hour_sends_no_mail(live: Context, tmp_path: Path) -> None:
+def test_the_fourth_sign_up_within_an_hour_gets_429_and_no_mail(
+    live: Context, tmp_path: Path
+) -> None:
     client = TestClient(create_app(live), client=("198.51.100.7", 40000))
     key = publishable(live, rate=100)
     for n in range(5):
         body = signup(submission_id=f"attempt-{n}")
         answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
-        assert answer.status_code == 201, answer.text
-        assert answer.json()["events"][0]["status"] == "pending_confirmation"
+        if n < 3:
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["events"][0]["status"] == "pending_confirmation"
+        else:  # over the cap: refused, nothing kept, and when to try again
+            assert_problem(answer, 429, "too-many-requests")
+            assert answer.headers["Retry-After"] == "3600"
+            assert answer.headers["Access-Control-Allow-Origin"] == SHOP
     mails = sorted((tmp_path / "outbox" / "mail").glob("*.eml"))
     assert len(mails) == live.settings.confirmation_messages_per_hour == 3
+    with live.engine.connect() as conn:
+        assert len(conn.execute(select(t.confirmations.c.id)).all()) == 3
     # An hour later, the next sign-up is mailed again.
     live.clock.moment = NOW + timedelta(hours=1, minutes=1)  # type: ignore[attr-defined]
     body = signup(submission_id="attempt-later")
@@ -140,23 +151,26 @@ def test_the_fourth_sign_up_within_an_hour_sends_no_mail(live: Context, tmp_path
     assert len(sorted((tmp_path / "outbox" / "mail").glob("*.eml"))) == 4
 
 
-def test_sign_ups_past_the_daily_cap_are_recorded_without_a_mail(
-    live: Context, tmp_path: Path
-) -> None:
+def test_sign_ups_past_the_daily_cap_get_429_without_a_mail(live: Context, tmp_path: Path) -> None:
     """Three an hour, ten a day: hour after hour, one address gets no more than ten mails, and
-    every sign-up past the caps is still recorded, pending, with why it was not sent."""
+    every sign-up past the caps is refused with when to try again, keeping nothing."""
     client = TestClient(create_app(live), client=("198.51.100.7", 40000))
     key = publishable(live, rate=1000)
+    refused = []
     for hour in range(5):
         live.clock.moment = NOW + timedelta(minutes=61 * hour)  # type: ignore[attr-defined]
         for n in range(3):
             body = signup(submission_id=f"attempt-{hour}-{n}")
             answer = client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
-            assert answer.status_code == 201, answer.text
-            assert answer.json()["events"][0]["status"] == "pending_confirmation"
+            if answer.status_code == 429:
+                refused.append(int(answer.headers["Retry-After"]))
+            else:
+                assert answer.status_code == 201, answer.text
     mails = sorted((tmp_path / "outbox" / "mail").glob("*.eml"))
     assert len(mails) == live.settings.confirmation_messages_per_day == 10
+    assert len(refused) == 5
+    # The last refusal waits for the first mail of the day to leave the window.
+    assert refused[-1] == int(timedelta(days=1).total_seconds()) - 61 * 4 * 60
     with live.engine.connect() as conn:
-        errors = conn.execute(select(t.confirmations.c.send_error)).scalars().all()
-    assert len(errors) == 15
-    assert sum("in the last day" in (e or "") for e in errors) == 5
+        assert len(conn.execute(select(t.confirmations.c.id)).all()) == 10
+    assert events_count(live) == 0

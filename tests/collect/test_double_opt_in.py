@@ -14,6 +14,7 @@ from tests.collect.helpers import (
     SHOP,
     TP,
     client_from,
+    events_count,
     free_port,
     live_app,
     publishable,
@@ -73,14 +74,12 @@ def test_double_opt_in_end_to_end_with_smtp(ctx: Context) -> None:
             admin = httpx.Client(
                 base_url=base, headers={"Authorization": f"Bearer {admin_token}"}, timeout=10
             )
-            signup = admin.get(f"/v1/events/{given['id']}").json()
-            subject = signup["subject_id"]
-            assert status_of(ctx, subject) == {"pending_confirmation"}
-            check = admin.post(
-                "/v1/checks",
-                json={"subject_id": subject, "purpose": NEWSLETTER, "channel": "email"},
-            ).json()
-            assert (check["allowed"], check["reason"]) == (False, "pending_confirmation")
+            # Nothing is recorded until she confirms: the event id is promised, not yet used.
+            assert admin.get(f"/v1/events/{given['id']}").status_code == 404
+            waiting = admin.get(f"/v1/events/{given['id']}/confirmation").json()
+            assert (waiting["status"], waiting["subject_id"]) == ("open", None)
+            assert waiting["id"] == body["confirmation"]["id"]
+            assert events_count(ctx) == 0
 
             # 2. The mail arrived at the local SMTP server, to her, with a link without her address.
             assert len(inbox.messages) == 1
@@ -99,7 +98,7 @@ def test_double_opt_in_end_to_end_with_smtp(ctx: Context) -> None:
                 assert page.status_code == 200
                 assert "Conferma il tuo consenso" in page.text
                 assert 'id="confirm"' in page.text
-                assert status_of(ctx, subject) == {"pending_confirmation"}  # GET changes nothing
+                assert events_count(ctx) == 0  # GET changes nothing
                 english = phone.get(link, params={"lang": "en"})
                 assert "Confirm your consent" in english.text
                 done = phone.post(link)
@@ -108,6 +107,9 @@ def test_double_opt_in_end_to_end_with_smtp(ctx: Context) -> None:
                 again = phone.post(link)
                 assert again.status_code == 410
                 assert "già stato usato" in again.text
+            signup = admin.get(f"/v1/events/{given['id']}").json()
+            subject = signup["subject_id"]
+            assert signup["occurred_at"] < signup["recorded_at"]  # dated when she signed up
             assert status_of(ctx, subject) == {"given"}
 
             # 4. The timeline: sign-up and confirmation, each with its IP and user agent.

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from tests.collect.helpers import (
     SHOP,
     publishable,
+    recorded_rows,
     setup_collect,
     sms_gateway,
     status_of,
+    subject_of,
     submission,
     with_clock,
 )
@@ -68,10 +70,7 @@ class Otp:
         )
 
     def subject(self, event_id: str) -> str:
-        with self.ctx.uow(write=False) as uow:
-            found = uow.events.get(event_id)
-        assert found is not None
-        return found[0].subject_id
+        return subject_of(self.ctx, event_id)
 
     def confirmed_events(self) -> int:
         with self.ctx.engine.connect() as conn:
@@ -103,8 +102,8 @@ def test_the_right_code_confirms_with_an_otp_proof(otp: Otp) -> None:
     assert body["events"][0]["status"] == "pending_confirmation"
     assert otp.sent[0]["auth"] == "Bearer gw-secret"
     assert otp.sent[0]["body"]["to"] == PHONE
-    subject = otp.subject(body["events"][0]["id"])
-    assert status_of(otp.ctx, subject) == {"pending_confirmation"}
+    before = recorded_rows(otp.ctx)  # nothing is recorded before the code comes back
+    assert before[:2] == (0, 0)
     code = otp.code_sent()
     # Kept only as a keyed hash: the code appears nowhere in the database.
     with otp.ctx.engine.connect() as conn:
@@ -115,7 +114,10 @@ def test_the_right_code_confirms_with_an_otp_proof(otp: Otp) -> None:
     assert answer.status_code == 201, answer.text
     (confirmed,) = answer.json()["confirmed"]
     assert confirmed["kind"] == "consent.confirmed"
+    subject = otp.subject(body["events"][0]["id"])  # the id given out at the sign-up
     assert status_of(otp.ctx, subject) == {"given"}
+    # One subject, its phone, and three leaves: the two boxes and the confirmation.
+    assert recorded_rows(otp.ctx) == (1, 1, before[2] + 3)
     proof = read_proof(otp.ctx, event_id=confirmed["id"], position=0).content
     assert proof["type"] == "otp"
     assert proof["address"] == PHONE
@@ -131,11 +133,11 @@ def test_the_right_code_confirms_with_an_otp_proof(otp: Otp) -> None:
 def test_a_wrong_code_is_refused_and_counts_an_attempt(otp: Otp) -> None:
     body = otp.sign_up()
     cid = body["confirmation"]["id"]
-    subject = otp.subject(body["events"][0]["id"])
+    before = recorded_rows(otp.ctx)
     wrong = f"{(int(otp.code_sent()) + 1) % 10**6:06d}"
     problem = assert_problem(otp.enter(cid, wrong), 422, "wrong-code")
     assert "4 attempt(s) left" in problem["detail"]
-    assert status_of(otp.ctx, subject) == {"pending_confirmation"}
+    assert recorded_rows(otp.ctx) == before
     assert otp.confirmed_events() == 0
     # Malformed codes count too, and are refused the same way.
     assert_problem(otp.enter(cid, "12ab56"), 422, "wrong-code")
@@ -145,7 +147,7 @@ def test_a_wrong_code_is_refused_and_counts_an_attempt(otp: Otp) -> None:
 def test_brute_force_past_the_limit_is_refused_even_with_the_right_code(otp: Otp) -> None:
     body = otp.sign_up()
     cid = body["confirmation"]["id"]
-    subject = otp.subject(body["events"][0]["id"])
+    before = recorded_rows(otp.ctx)
     right = otp.code_sent()
     guesses = [f"{n:06d}" for n in range(100) if f"{n:06d}" != right][:20]
     answers = [otp.enter(cid, guess) for guess in guesses]
@@ -154,7 +156,7 @@ def test_brute_force_past_the_limit_is_refused_even_with_the_right_code(otp: Otp
         assert_problem(answer, 403, "invalid-token")
         assert "Too many wrong codes" in answer.json()["detail"]
     assert_problem(otp.enter(cid, right), 403, "invalid-token")
-    assert status_of(otp.ctx, subject) == {"pending_confirmation"}
+    assert recorded_rows(otp.ctx) == before
     assert otp.confirmed_events() == 0
     with otp.ctx.uow(write=False) as uow:
         request = uow.collect.confirmation(cid)
@@ -164,12 +166,12 @@ def test_brute_force_past_the_limit_is_refused_even_with_the_right_code(otp: Otp
 
 def test_an_expired_code_is_refused(otp: Otp) -> None:
     body = otp.sign_up()
-    subject = otp.subject(body["events"][0]["id"])
+    before = recorded_rows(otp.ctx)
     otp.ctx.clock.moment = NOW + timedelta(minutes=10)  # type: ignore[attr-defined]
     answer = otp.enter(body["confirmation"]["id"], otp.code_sent())
     assert_problem(answer, 403, "invalid-token")
     assert "expired" in answer.json()["detail"]
-    assert status_of(otp.ctx, subject) == {"expired"}
+    assert recorded_rows(otp.ctx) == before == (0, 0, before[2])
     assert otp.confirmed_events() == 0
 
 

@@ -7,16 +7,20 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.collect.helpers import mailed_link
 from tests.factories.events import footprint
 
+from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
-from trustguardian.service.collect.admin import create_publishable_key
+from trustguardian.service.collect.admin import configure, create_publishable_key
 from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.consent import subject_timeline
 from trustguardian.service.events.recording import get_event
 from trustguardian.service.registry.purpose_flags import set_sale_sharing
+from trustguardian.store import tables as t
 
 from .helpers import ANNA, CENTRE, OTHER_PURPOSE, PURPOSE, SHARING, check, person
 
@@ -119,3 +123,36 @@ def test_the_sdk_honours_gpc_but_not_over_a_box_ticked_in_the_same_form(
     subject = get_event(rctx, event_id=answer.json()["events"][0]["id"]).subject_id
     assert _gpc_withdrawals(rctx, subject) == [(OTHER_PURPOSE, "sdk:web-all")]
     assert check(rctx, SHARING, Channel.EMAIL, "gpc@example.com") == "consent_given"
+
+
+def test_a_double_opt_in_sign_up_honours_gpc_once_the_person_confirms(
+    rctx: Context, api: TestClient
+) -> None:
+    set_sale_sharing(rctx, purpose=OTHER_PURPOSE, value=True)
+    configure(rctx, touchpoint="web-all", confirmation=Confirmation.DOUBLE_OPT_IN)
+    _, key = create_publishable_key(
+        rctx, name="shop", touchpoint="web-all", origins=(SHOP,), rate_per_minute=30
+    )
+    body = {
+        "submission_id": "sub-gpc-doi-1",
+        "identifiers": [{"kind": "email", "value": "gpc-doi@example.com"}],
+        "consents": [{"purpose": PURPOSE, "given": True, "channels": ["email"]}],
+        "snapshot": {"html": "<form>...</form>", "url": f"{SHOP}/signup"},
+    }
+    browser = TestClient(api.app, headers={**GPC, "Origin": SHOP})
+    answer = browser.post(f"/sdk/v1/{key}/consents", json=body)
+    assert answer.status_code == 201, answer.text
+    # Nobody is known yet: the signal waits, sealed with the sign-up, for the confirmation.
+    assert subjects_count(rctx) == 0
+    outbox = rctx.settings.outbox_dir
+    assert outbox is not None
+    token = mailed_link(outbox)
+    assert TestClient(api.app).post(f"/confirm/{token}").status_code == 200
+    subject = get_event(rctx, event_id=answer.json()["events"][0]["id"]).subject_id
+    assert _gpc_withdrawals(rctx, subject) == [(OTHER_PURPOSE, "sdk:web-all")]
+    assert check(rctx, PURPOSE, Channel.EMAIL, "gpc-doi@example.com") == "consent_given"
+
+
+def subjects_count(ctx: Context) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.subjects)).scalar_one())

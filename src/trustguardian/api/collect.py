@@ -166,10 +166,14 @@ def revoke_publishable_key(key_id: str, ctx: Ctx, _: RegistryWriter) -> None:
 class ConfirmationRead(BaseModel):
     id: str
     touchpoint: str
-    subject_id: str
+    subject_id: str | None = Field(
+        description="None until the person confirms a sign-up from a public form: until then "
+        "nothing is recorded (no subject, no event; `event_ids` are the ids they will have)."
+    )
     method: Confirmation
-    status: Literal["open", "confirmed", "locked", "failed"] = Field(
-        description="`locked` after too many wrong codes; `failed` when it could not be sent."
+    status: Literal["open", "confirmed", "locked", "failed", "expired"] = Field(
+        description="`locked` after too many wrong codes; `failed` when it could not be sent; "
+        "`expired` when nobody confirmed it in time (nothing was recorded from a public form)."
     )
     event_ids: list[str]
     attempts: int
@@ -182,13 +186,13 @@ class ConfirmationRead(BaseModel):
     confirmed_event_ids: list[str] | None
 
     @classmethod
-    def of(cls, r: ConfirmationRequest) -> ConfirmationRead:
+    def of(cls, r: ConfirmationRequest, now: datetime) -> ConfirmationRead:
         return cls(
             id=r.id,
             touchpoint=r.touchpoint_key,
             subject_id=r.subject_id,
             method=r.method,
-            status=r.status,
+            status=r.status_at(now),
             event_ids=list(r.event_ids),
             attempts=r.attempts,
             max_attempts=r.max_attempts,
@@ -213,16 +217,17 @@ def _request(ctx: Context, confirmation_id: str) -> ConfirmationRequest:
 @router.get("/confirmations/{confirmation_id}", operation_id="getConfirmation")
 def get_confirmation(confirmation_id: str, ctx: Ctx, _: ConfirmationReader) -> ConfirmationRead:
     """Where a confirmation request stands (never its address or code)."""
-    return ConfirmationRead.of(_request(ctx, confirmation_id))
+    return ConfirmationRead.of(_request(ctx, confirmation_id), ctx.clock.now())
 
 
 @router.get("/events/{event_id}/confirmation", operation_id="getEventConfirmation")
 def event_confirmation(event_id: str, ctx: Ctx, _: EventReader) -> ConfirmationRead:
-    """The confirmation request opened for a consent awaiting confirmation."""
+    """The confirmation request of a consent awaiting confirmation, also before it is recorded
+    (a sign-up from a public form is recorded only when the person confirms)."""
     found = confirmations.request_for_events(ctx, event_ids=[event_id])
     if found is None:
         raise NotFound(f"event {event_id!r} awaits no confirmation")
-    return ConfirmationRead.of(found)
+    return ConfirmationRead.of(found, ctx.clock.now())
 
 
 class CodeCheck(Input):

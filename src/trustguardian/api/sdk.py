@@ -26,7 +26,14 @@ from starlette.types import Scope
 from trustguardian.api.ratelimit import RateLimiter
 from trustguardian.api.schemas import Input, Key
 from trustguardian.domain.collect import Confirmation, PublishableKey
-from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput, TooLarge
+from trustguardian.domain.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    TooLarge,
+    TooManyAttempts,
+)
 from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
@@ -104,6 +111,10 @@ EventStatus = Literal["given", "refused", "pending_confirmation"]
 
 
 class RecordedEvent(BaseModel):
+    """An event of the form. On a touchpoint that confirms consents, nothing is recorded until
+    the person confirms: the ids are those the events will have, and
+    `/v1/events/{id}/confirmation` says where the confirmation stands meanwhile."""
+
     id: str
     kind: EventKind
     purpose: str | None
@@ -195,6 +206,8 @@ def _answer(request: Request, key_text: str, act: Callable[[Context, Publishable
         headers = _cors(origin) if origin else {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        if isinstance(exc, TooManyAttempts):  # a message cap of the sign-up's address
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return problem(
             status,
             exc.code,
@@ -284,20 +297,33 @@ async def record_form(key: str, request: Request) -> Any:
             origin=request.headers.get("origin", ""),
             referer=request.headers.get("referer"),
         )
-        done = capture(ctx, key=pk, sub=sub, net=net)
-        if done.events and sends_gpc(request.headers.items()):
-            # The browser's standing objection to sale/sharing, except for a box ticked now.
-            honour_gpc(
-                ctx,
-                signal=Signal(
-                    f"sdk:{pk.touchpoint_key}", net.ip or "unknown", net.user_agent or ""
-                ),
-                subject_id=done.events[0].subject_id,
-                spared={c.purpose for c in body.consents if c.given},
+        signal = Signal(f"sdk:{pk.touchpoint_key}", net.ip or "unknown", net.user_agent or "")
+        spared = sorted({c.purpose for c in body.consents if c.given})
+        gpc = sends_gpc(request.headers.items())
+        done = capture(
+            ctx,
+            key=pk,
+            sub=sub,
+            net=net,
+            gpc={**vars(signal), "spared": spared} if gpc else None,
+        )
+        # A sign-up kept until confirmed names the events it will record, by their ids.
+        held = [
+            RecordedEvent(
+                id=str(d.event_id),
+                kind=d.kind,
+                purpose=d.purpose,
+                status="pending_confirmation" if d.kind is EventKind.CONSENT_GIVEN else "refused",
             )
+            for d in done.held
+        ]
+        if done.events and gpc:
+            # The browser's standing objection to sale/sharing, except for a box ticked now.
+            honour_gpc(ctx, signal=signal, subject_id=done.events[0].subject_id, spared=spared)
         c = done.confirmation
         return CaptureOut(
-            events=[
+            events=held
+            or [
                 RecordedEvent(id=e.id, kind=e.kind, purpose=e.purpose, status=_status(e))
                 for e in done.events
             ],

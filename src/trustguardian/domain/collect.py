@@ -62,11 +62,11 @@ class ConfirmationRequest:
 
     id: str
     token_id: str
-    subject_id: str
+    subject_id: str | None  # None while a sign-up kept as an intake awaits the person
     touchpoint_key: str
     method: Confirmation
     event_ids: tuple[str, ...]
-    recipient_sealed: bytes
+    recipient_sealed: bytes | None  # a request opened for recorded events: its address
     code_mac: str | None
     attempts: int
     max_attempts: int
@@ -78,6 +78,10 @@ class ConfirmationRequest:
     send_error: str | None
     confirmed_at: datetime | None
     confirmed_event_ids: tuple[str, ...] | None
+    # A sign-up kept as an intake (no subject, no event until confirmed): its sealed
+    # submission, dropped once it is confirmed or has expired.
+    sealed: bytes | None = None
+    intake: bool = False
 
     @property
     def status(self) -> str:
@@ -89,6 +93,12 @@ class ConfirmationRequest:
         if self.sent_at is None and self.send_error is not None:
             return "failed"
         return "open"
+
+    def status_at(self, now: datetime) -> str:
+        """`status`, or `expired` for a request nobody confirmed in time."""
+        if self.confirmed_at is None and now >= self.expires_at:
+            return "expired"
+        return self.status
 
 
 @dataclass(frozen=True)

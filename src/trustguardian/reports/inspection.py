@@ -250,6 +250,14 @@ def _proofs(f: InspectionFigures, t: Translator) -> list[Flowable]:
                 for c in f.coverage
             ],
         ),
+        pdf.para(
+            t(
+                "Confirmations asked for in the period (double opt-in / OTP): awaiting "
+                "{awaiting}, expired unconfirmed {expired}, confirmed {confirmed}. A sign-up "
+                "from a public form is recorded only once confirmed.",
+                **{k: f.confirmations.get(k, 0) for k in ("awaiting", "expired", "confirmed")},
+            )
+        ),
     ]
 
 

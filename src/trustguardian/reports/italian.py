@@ -142,6 +142,13 @@ ITALIAN: dict[str, str] = {
         "Eventi privacy del periodo: {n}, più {late} registrati nel periodo ma avvenuti prima "
         "(importazioni, moduli cartacei tardivi)"
     ),
+    "Confirmations asked for in the period (double opt-in / OTP): awaiting {awaiting}, expired "
+    "unconfirmed {expired}, confirmed {confirmed}. A sign-up from a public form is recorded only "
+    "once confirmed.": (
+        "Conferme richieste nel periodo (double opt-in / OTP): in attesa {awaiting}, scadute "
+        "senza conferma {expired}, confermate {confirmed}. Un'iscrizione da un modulo pubblico è "
+        "registrata solo dopo la conferma."
+    ),
     "Consents given now: {given}; expired: {expired}": (
         "Consensi prestati oggi: {given}; scaduti: {expired}"
     ),

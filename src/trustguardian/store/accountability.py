@@ -263,13 +263,19 @@ class AccountabilityRepository:
     def consent_proofs(
         self, start: datetime, end: datetime, kinds: Sequence[str]
     ) -> Iterator[tuple[int, str, str | None, bool]]:
-        """(seq, touchpoint, proof type or None, has a file) of consent events that occurred in
-        [start, end), or were recorded then having occurred before (imports, late forms)."""
+        """(seq, touchpoint, proof type (`type:claim` for a claim) or None, has a file) of
+        consent events that occurred in [start, end), or were recorded then having occurred
+        before (imports, late forms)."""
         query = (
             select(
                 t.events.c.seq,
                 t.events.c.touchpoint_key,
-                t.event_proofs.c.type,
+                # A confirmation proof a client sent is its claim, not a confirmation we
+                # witnessed: it is counted as a proof, never as a double opt-in or OTP.
+                case(
+                    (t.event_proofs.c.claimed_by.is_not(None), t.event_proofs.c.type + ":claim"),
+                    else_=t.event_proofs.c.type,
+                ),
                 t.event_proofs.c.blob_address.is_not(None),
             )
             .select_from(

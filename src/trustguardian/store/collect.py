@@ -28,17 +28,21 @@ class NewConfirmation:
 
     id: str
     token_id: str
-    subject_id: str
+    subject_id: str | None
     touchpoint_key: str
     method: str
     event_ids: list[str]
-    recipient_sealed: bytes
+    recipient_sealed: bytes | None
     code_mac: str | None
     max_attempts: int
     language: str
     created_at: datetime
     expires_at: datetime
     send_error: str | None = None
+    # A sign-up kept as an intake (see tables_rights.confirmations).
+    sealed: bytes | None = None
+    recipient_blind: str | None = None
+    submission_key: str | None = None
 
 
 class CollectRepository:
@@ -111,7 +115,7 @@ class CollectRepository:
         row = self._c.execute(
             select(t.confirmations).where(t.confirmations.c.id == confirmation_id)
         ).first()
-        return None if row is None else _confirmation(row)
+        return None if row is None else confirmation_of(row)
 
     def confirmations_of_subject(self, subject_id: str) -> list[ConfirmationRequest]:
         rows = self._c.execute(
@@ -119,7 +123,7 @@ class CollectRepository:
             .where(t.confirmations.c.subject_id == subject_id)
             .order_by(t.confirmations.c.created_at, t.confirmations.c.id)
         )
-        return [_confirmation(r) for r in rows]
+        return [confirmation_of(r) for r in rows]
 
     def mark_sent(
         self,
@@ -229,7 +233,7 @@ def _settings(row: Row[Any]) -> CollectSettings:
     )
 
 
-def _confirmation(row: Row[Any]) -> ConfirmationRequest:
+def confirmation_of(row: Row[Any]) -> ConfirmationRequest:
     return ConfirmationRequest(
         id=row.id,
         token_id=row.token_id,
@@ -237,7 +241,7 @@ def _confirmation(row: Row[Any]) -> ConfirmationRequest:
         touchpoint_key=row.touchpoint_key,
         method=Confirmation(row.method),
         event_ids=tuple(row.event_ids),
-        recipient_sealed=bytes(row.recipient_sealed),
+        recipient_sealed=None if row.recipient_sealed is None else bytes(row.recipient_sealed),
         code_mac=row.code_mac,
         attempts=row.attempts,
         max_attempts=row.max_attempts,
@@ -251,6 +255,8 @@ def _confirmation(row: Row[Any]) -> ConfirmationRequest:
         confirmed_event_ids=None
         if row.confirmed_event_ids is None
         else tuple(row.confirmed_event_ids),
+        sealed=None if row.sealed is None else bytes(row.sealed),
+        intake=row.recipient_sealed is None,
     )
 
 

@@ -103,11 +103,12 @@ confirmations = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("token_id", String(40), nullable=False, unique=True),
-    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False, index=True),
+    # None until the person confirms a sign-up kept as an intake (revision 0026).
+    Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=True, index=True),
     Column("touchpoint_key", String(KEY), nullable=False),
     Column("method", String(16), nullable=False),
     Column("event_ids", JSON, nullable=False),
-    Column("recipient_sealed", LargeBinary, nullable=False),
+    Column("recipient_sealed", LargeBinary, nullable=True),
     Column("code_mac", String(64), nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("max_attempts", Integer, nullable=False),
@@ -119,6 +120,24 @@ confirmations = Table(
     Column("send_error", Text, nullable=True),
     Column("confirmed_at", UTCDateTime, nullable=True),
     Column("confirmed_event_ids", JSON, nullable=True),
+    # A sign-up kept as an intake: the submission sealed under a key derived for the purpose
+    # (dropped once confirmed or expired), a keyed hash of the recipient that the message caps
+    # count, and the submission id the client sent (its idempotency key).
+    Column("sealed", LargeBinary, nullable=True),
+    Column("recipient_blind", String(64), nullable=True),
+    Column("submission_key", String(240), nullable=True),
+)
+Index("ix_confirmations_recipient", confirmations.c.recipient_blind, confirmations.c.created_at)
+Index("ix_confirmations_created", confirmations.c.created_at)
+Index("ix_confirmations_submission", confirmations.c.touchpoint_key, confirmations.c.submission_key)
+
+# The events a sign-up kept as an intake will record once confirmed, by their ids given out at
+# the sign-up: how `/v1/events/{id}/confirmation` finds the request before any event exists.
+confirmation_events = Table(
+    "confirmation_events",
+    metadata,
+    Column("event_id", String(40), primary_key=True),
+    Column("confirmation_id", String(40), nullable=False, index=True),
 )
 
 # Keys a web page may embed: write-only, one touchpoint, from configured origins, rate-limited.

@@ -15,6 +15,7 @@ from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.archive import ArchiveReads
 from trustguardian.store.batches import BatchRepository
 from trustguardian.store.collect import CollectRepository
+from trustguardian.store.collect_intakes import SignupRepository
 from trustguardian.store.console import ConsoleReads
 from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.defence import DefenceRepository
@@ -153,6 +154,10 @@ class UnitOfWork:
     @cached_property
     def collect(self) -> CollectRepository:
         return CollectRepository(self.connection)
+
+    @cached_property
+    def signups(self) -> SignupRepository:
+        return SignupRepository(self.connection)
 
     @cached_property
     def rights(self) -> RightsRepository:

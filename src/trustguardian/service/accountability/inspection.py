@@ -85,6 +85,9 @@ class InspectionFigures:
     chain: list[CheckpointLink]
     requests: RequestFigures = field(default_factory=RequestFigures)
     complaints: ComplaintFigures = field(default_factory=ComplaintFigures)
+    # Confirmation requests made in the period: `awaiting`, `expired` (never confirmed: a
+    # sign-up from a public form then recorded nothing) and `confirmed`.
+    confirmations: dict[str, int] = field(default_factory=dict)
     # The controller, its DPO and representative, as settings name them.
     header: RegisterHeader | None = None
     # Sections other capabilities add (rights requests, complaints): title -> rows.
@@ -126,6 +129,7 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         stamps = uow.accountability.timestamps()
         requests = request_figures(uow, start, end, now)
         complaints = complaint_figures(uow, start, end)
+        confirmations = uow.signups.counts(start, end, now)
     in_period = [c for c in checkpoints if start <= c.created_at < end]
     return InspectionFigures(
         start=start,
@@ -145,6 +149,7 @@ def inspection_figures(ctx: Context, *, start: datetime, end: datetime) -> Inspe
         chain=_chain(ctx, in_period, stamps),
         requests=requests,
         complaints=complaints,
+        confirmations=confirmations,
         header=register_header(ctx),
     )
 

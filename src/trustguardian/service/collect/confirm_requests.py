@@ -79,6 +79,12 @@ def code_mac(ctx: Context, confirmation_id: str, code: str) -> str:
     return hmac.new(key, f"{confirmation_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def otp_code(ctx: Context) -> str:
+    """A fresh one-time code."""
+    number = int.from_bytes(ctx.rng.token_bytes(8), "big") % 10**OTP_DIGITS
+    return f"{number:0{OTP_DIGITS}d}"
+
+
 def awaiting(
     ctx: Context, uow: UnitOfWork, plans: Sequence[tuple[int, Plan]], *, minted: bool = False
 ) -> tuple[list[tuple[int, Plan]], dict[int, Awaiting]]:
@@ -199,10 +205,7 @@ def open_requests(
             ttl=expires - now,
         )
         token_id = read_token(ctx, uow, token, kind).id
-        code = None
-        if s.confirmation is not Confirmation.DOUBLE_OPT_IN:
-            number = int.from_bytes(ctx.rng.token_bytes(8), "big") % 10**OTP_DIGITS
-            code = f"{number:0{OTP_DIGITS}d}"
+        code = None if s.confirmation is Confirmation.DOUBLE_OPT_IN else otp_code(ctx)
         sealed = seal(
             ring.data_key_for(subject_id),
             recipient.encode(),

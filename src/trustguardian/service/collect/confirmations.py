@@ -7,9 +7,9 @@ counted in its own committed transaction.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,11 +19,12 @@ from trustguardian.domain.errors import Erased, FieldError, InvalidInput, Invali
 from trustguardian.domain.events import EventKind, PrivacyEvent, timestamp
 from trustguardian.service.collect.confirm_requests import DOI_LINK_KIND, code_mac, recipient_aad
 from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.service.collect.intakes import confirmed_draft, drafts_of, recipient_of, take_in
 from trustguardian.service.context import Context
 from trustguardian.service.engage.tokens import read_token, redeem_token
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.subjects import keyring
-from trustguardian.service.events.validate import EventDraft
+from trustguardian.service.rights.gpc import Signal, honour_gpc
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import SubjectShredded, open_sealed
 
@@ -57,12 +58,17 @@ def open_link(ctx: Context, *, token: str) -> LinkView:
     with ctx.uow(write=False) as uow:
         claims = read_token(ctx, uow, token, DOI_LINK_KIND)
         request = _request(ctx, uow, str(claims.claims.get("c")))
-        events = uow.events.by_ids(list(request.event_ids))
+        if request.intake:
+            wanted = [
+                d.purpose for d in drafts_of(ctx, request) if d.kind is EventKind.CONSENT_GIVEN
+            ]
+        else:
+            wanted = [e.purpose for e in uow.events.by_ids(list(request.event_ids))]
         tp = uow.touchpoints.get(request.touchpoint_key)
         names = []
-        for e in events:
-            purpose = uow.purposes.get(e.purpose) if e.purpose else None
-            names.append(purpose.current.content.name if purpose else (e.purpose or ""))
+        for key in wanted:
+            purpose = uow.purposes.get(key) if key else None
+            names.append(purpose.current.content.name if purpose else (key or ""))
     return LinkView(request, tp.name if tp else request.touchpoint_key, tuple(names))
 
 
@@ -75,18 +81,22 @@ def confirm_link(
         claims = read_token(ctx, uow, token, DOI_LINK_KIND)
         request = _request(ctx, uow, str(claims.claims.get("c")))
         recipient = _recipient(ctx, uow, request)
-        pending = uow.events.by_ids(list(request.event_ids))
+        pending = [] if request.intake else uow.events.by_ids(list(request.event_ids))
     proof = ProofDraft(
         Confirmation.DOUBLE_OPT_IN.proof,
         _proof_fields(request, recipient, now, ip, user_agent),
     )
+    if request.intake:
+        return _take_in(
+            ctx, request.id, proof, lambda uow: redeem_token(ctx, uow, token, DOI_LINK_KIND)
+        )
 
     def finish(uow: UnitOfWork, events: list[PrivacyEvent]) -> None:
         redeem_token(ctx, uow, token, DOI_LINK_KIND)
         if not uow.collect.mark_confirmed(request.id, now, [e.id for e in events]):
             raise InvalidToken("This link was used already.", reason="used")
 
-    drafts = [_confirmed(e, proof, request, now) for e in _still_wanted(ctx, pending)]
+    drafts = [confirmed_draft(e, proof, request.id, now) for e in _still_wanted(ctx, pending)]
     return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish, minted=True)]
 
 
@@ -120,7 +130,7 @@ def confirm_code(
             )
         uow.commit()
         recipient = _recipient(ctx, uow, request)
-        pending = uow.events.by_ids(list(request.event_ids))
+        pending = [] if request.intake else uow.events.by_ids(list(request.event_ids))
     good = (
         len(code) == OTP_DIGITS
         and code.isascii()
@@ -137,14 +147,39 @@ def confirm_code(
     fields["attempts"] = request.attempts + 1
     fields["sent_by"] = "sms" if request.method is Confirmation.OTP_SMS else "email"
     proof = ProofDraft(Confirmation.OTP_SMS.proof, fields)
+    if request.intake:
+        return _take_in(ctx, request.id, proof, lambda uow: uow.tokens.use(request.token_id, now))
 
     def finish(uow: UnitOfWork, events: list[PrivacyEvent]) -> None:
         if not uow.collect.mark_confirmed(request.id, now, [e.id for e in events]):
             raise InvalidToken("This code was used already.", reason="used")
         uow.tokens.use(request.token_id, now)
 
-    drafts = [_confirmed(e, proof, request, now) for e in _still_wanted(ctx, pending)]
+    drafts = [confirmed_draft(e, proof, request.id, now) for e in _still_wanted(ctx, pending)]
     return [r.event for r in record_events(ctx, drafts=drafts, before_commit=finish, minted=True)]
+
+
+def _take_in(
+    ctx: Context, request_id: str, proof: ProofDraft, use: Callable[[UnitOfWork], object]
+) -> list[PrivacyEvent]:
+    """Takes a sign-up in from its intake: subject, events and confirmations, one transaction."""
+    with ctx.uow() as uow:
+        uow.ledger.lock_head()
+        request = _request(ctx, uow, request_id)  # confirmed or expired meanwhile: refused
+        use(uow)
+        taken = take_in(ctx, uow, request, proof, ctx.clock.now())
+        uow.commit()
+    gpc = (taken.after or {}).get("gpc")
+    if gpc is not None:
+        # The browser objected to sale and sharing when it signed up: honoured now that the
+        # person is known here, as it is at once for a sign-up that needs no confirmation.
+        honour_gpc(
+            ctx,
+            signal=Signal(gpc["entry"], gpc["ip"], gpc["user_agent"]),
+            subject_id=taken.subject_id,
+            spared=gpc["spared"],
+        )
+    return taken.confirmed
 
 
 def _still_wanted(ctx: Context, pending: list[PrivacyEvent]) -> list[PrivacyEvent]:
@@ -180,8 +215,13 @@ def get_request(ctx: Context, *, confirmation_id: str) -> ConfirmationRequest | 
 
 
 def request_for_events(ctx: Context, *, event_ids: list[str]) -> ConfirmationRequest | None:
-    """The confirmation request opened for any of these events."""
+    """The confirmation request opened for any of these events, or the intake that gave out
+    their ids (before they are recorded)."""
     with ctx.uow(write=False) as uow:
+        for event_id in event_ids[:1]:
+            found = uow.signups.for_event(event_id)
+            if found is not None:
+                return found
         return uow.collect.confirmation_for_events(event_ids)
 
 
@@ -201,6 +241,10 @@ def _check_open(request: ConfirmationRequest, now: datetime) -> None:
 
 
 def _recipient(ctx: Context, uow: UnitOfWork, request: ConfirmationRequest) -> str:
+    if request.intake:
+        return recipient_of(ctx, request)
+    assert request.subject_id is not None
+    assert request.recipient_sealed is not None
     try:
         key = keyring(ctx, uow).data_key_for(request.subject_id)
     except SubjectShredded as exc:
@@ -224,24 +268,3 @@ def _proof_fields(
         "confirming_user_agent": (user_agent or "")[:2000] or None,
         "confirmation": request.id,
     }
-
-
-def _confirmed(
-    event: PrivacyEvent, proof: ProofDraft, request: ConfirmationRequest, now: datetime
-) -> EventDraft:
-    key = f"confirm:{request.id}:{event.id}"
-    return EventDraft(
-        kind=EventKind.CONSENT_CONFIRMED,
-        touchpoint=event.touchpoint,
-        occurred_at=now,
-        subject_id=event.subject_id,
-        purpose=event.purpose,
-        purpose_version=event.purpose_version,
-        channels=event.channels,
-        notice=event.notice,
-        notice_version=event.notice_version,
-        proofs=(proof,),
-        confirms=event.id,
-        idempotency_key=key,
-        fingerprint=hashlib.sha256(key.encode()).hexdigest(),
-    )

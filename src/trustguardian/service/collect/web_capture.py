@@ -15,8 +15,10 @@ from trustguardian.domain.events import EventKind, PrivacyEvent
 from trustguardian.domain.registry import Channel, NoticeVersion, ProofType, version_in_force
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service import fingerprints
-from trustguardian.service.collect.confirmations import client_ip, request_for_events
+from trustguardian.service.collect.confirm_requests import deliver
+from trustguardian.service.collect.confirmations import client_ip, get_request, request_for_events
 from trustguardian.service.collect.evidence import ProofDraft
+from trustguardian.service.collect.intakes import awaits_confirmation, hold
 from trustguardian.service.context import Context
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.events.recording import record_events
@@ -63,13 +65,27 @@ class Network:
 
 @dataclass(frozen=True)
 class Captured:
+    """What a submission recorded, or (`held`) the events it will record once confirmed."""
+
     events: list[PrivacyEvent]
     replayed: bool
     confirmation: ConfirmationRequest | None = field(default=None)
+    held: list[EventDraft] = field(default_factory=list)
 
 
-def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network) -> Captured:
-    """Records one consent event per box of the form: given when ticked, refused when not."""
+def capture(
+    ctx: Context,
+    *,
+    key: PublishableKey,
+    sub: Submission,
+    net: Network,
+    gpc: dict[str, object] | None = None,
+) -> Captured:
+    """Records one consent event per box of the form: given when ticked, refused when not.
+
+    On a touchpoint that confirms consents, a form with a ticked box records nothing yet: it is
+    kept as an intake until the person confirms (service.collect.intakes), with the browser's
+    GPC signal (`gpc`: entry, ip, user_agent, spared purposes) honoured on confirmation."""
     if sub.touchpoint is not None and sub.touchpoint != key.touchpoint_key:
         raise Forbidden(f"this key may write only for touchpoint {key.touchpoint_key!r}")
     if not sub.consents:
@@ -155,6 +171,22 @@ def capture(ctx: Context, *, key: PublishableKey, sub: Submission, net: Network)
         )
         for n, choice in enumerate(sub.consents)
     ]
+    name = awaits_confirmation(ctx, key.touchpoint_key)
+    if name is not None:
+        kept = hold(
+            ctx,
+            drafts=drafts,
+            acting=key.touchpoint_key,
+            submission_key=f"web:{sub.submission_id}",
+            fingerprint=fingerprints.fingerprint("collect.web_form", named),
+            touchpoint_name=name,
+            after=None if gpc is None else {"gpc": gpc},
+        )
+        if kept is not None:
+            if kept.outgoing is not None:
+                deliver(ctx, [kept.outgoing])
+            request = get_request(ctx, confirmation_id=kept.request.id)
+            return Captured([], kept.replayed, request, kept.drafts)
     results = record_events(ctx, drafts=drafts, acting=key.touchpoint_key)
     events = [r.event for r in results]
     confirmation = request_for_events(

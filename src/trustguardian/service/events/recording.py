@@ -183,6 +183,14 @@ def _precheck(
         return None
 
 
+def check_drafts(
+    ctx: Context, uow: UnitOfWork, drafts: Sequence[EventDraft], acting: str | None
+) -> list[tuple[int, Plan]]:
+    """Checks drafts against the registry without writing; raises `InvalidInput` with every
+    problem found."""
+    return _check_all(ctx, uow, list(enumerate(drafts)), acting)
+
+
 def _check_all(
     ctx: Context, uow: UnitOfWork, fresh: list[tuple[int, EventDraft]], acting: str | None
 ) -> list[tuple[int, Plan]]:
@@ -237,13 +245,16 @@ def record_in_unit(
     *,
     acting: str | None = None,
     corrector: str | None = None,
+    confirm_within: dict[int, timedelta] | None = None,
 ) -> list[PrivacyEvent]:
     """Records fresh events inside the caller's unit of work, which commits them with its own rows.
 
     For use cases whose rows must stand or fall with their events (a rights request and its
     step, an erasure and its key's destruction). No idempotency keys: the caller owns retries.
     No confirmation either: a message cannot wait for a commit the caller makes, so consents
-    recorded here count at once (Right touchpoints, where the person acts through a signed link).
+    recorded here count at once (Right touchpoints, where the person acts through a signed link),
+    unless `confirm_within` gives, by position, those the caller confirms in the same unit (a
+    sign-up taken in from its intake).
     """
     if not drafts or len(drafts) > MAX_BATCH:
         raise InvalidInput(
@@ -252,5 +263,5 @@ def record_in_unit(
         )
     size = uow.ledger.lock_head()
     plans = _check_all(ctx, uow, list(enumerate(drafts)), acting)
-    recorded = write_batch(ctx, uow, size, plans, {}, corrector)
+    recorded = write_batch(ctx, uow, size, plans, confirm_within or {}, corrector)
     return [recorded[n] for n in range(len(drafts))]

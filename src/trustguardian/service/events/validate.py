@@ -57,6 +57,8 @@ class EventDraft:
     source_system: str | None = None
     campaign: str | None = None
     check_id: str | None = None
+    # The id given out for this event before it was recorded (a sign-up kept as an intake).
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def write_batch(
                 d, corrected.get(d.corrects), subject_id, loc, corrector
             )
         seq = size + offset
-        event_id = ctx.ids.new_id("evt")
+        event_id = d.event_id or ctx.ids.new_id("evt")
         data_key = subjects.data_key(subject_id)
         sealed = [
             seal_proof(

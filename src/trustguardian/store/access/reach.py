@@ -42,4 +42,12 @@ class ReachReads:
         table = _OWNED_BY[reach]
         query = select(table.c.touchpoint_key).where(table.c.id == resource_id)
         found: str | None = self._c.execute(query).scalar_one_or_none()
+        if found is None and reach is Reach.EVENT:
+            # An id given out by a sign-up kept until confirmed: its intake's touchpoint.
+            ce, c = t.confirmation_events.c, t.confirmations.c
+            found = self._c.execute(
+                select(c.touchpoint_key)
+                .join_from(t.confirmation_events, t.confirmations, ce.confirmation_id == c.id)
+                .where(ce.event_id == resource_id)
+            ).scalar_one_or_none()
         return found
