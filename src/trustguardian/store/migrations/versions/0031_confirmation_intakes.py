@@ -2,8 +2,8 @@
 confirmation request may have no subject yet, carries the sealed submission and a keyed hash
 of its recipient, and names the events it will record
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07 15:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
