@@ -15,6 +15,7 @@ from trustguardian.domain.registry import (
     ProofType,
     Purpose,
     PurposeContent,
+    PurposeLabel,
     PurposeVersion,
     RecordStatus,
     Touchpoint,
@@ -117,6 +118,14 @@ class TransferIO(Input):
     )
 
 
+class PurposeLabelIO(Input):
+    """The purpose's name and description in one language."""
+
+    language: Annotated[str, Field(min_length=2, max_length=16, examples=["it", "en"])]
+    name: Name
+    description: LongText = ""
+
+
 class PurposeUpdate(Input):
     """A purpose's content; saving a different content makes a new version."""
 
@@ -137,6 +146,9 @@ class PurposeUpdate(Input):
     data_categories: list[Name] = []
     subject_categories: list[Name] = []
     retention: LongText = Field(default="", description="How the retention period is counted.")
+    labels: list[PurposeLabelIO] = Field(
+        default=[], description="The name and description per language; `name` is the default."
+    )
 
     def content(self) -> PurposeContent:
         return PurposeContent(
@@ -154,6 +166,7 @@ class PurposeUpdate(Input):
             data_categories=tuple(self.data_categories),
             subject_categories=tuple(self.subject_categories),
             retention=self.retention,
+            labels=tuple(PurposeLabel(**x.model_dump()) for x in self.labels),
         )
 
 
@@ -179,6 +192,7 @@ class PurposeVersionRead(BaseModel):
     data_categories: list[str]
     subject_categories: list[str]
     retention: str
+    labels: list[PurposeLabelIO]
     created_at: AwareDatetime
 
     @classmethod
@@ -202,6 +216,7 @@ class PurposeVersionRead(BaseModel):
             data_categories=list(c.data_categories),
             subject_categories=list(c.subject_categories),
             retention=c.retention,
+            labels=[PurposeLabelIO(**vars(x)) for x in c.labels],
             created_at=v.created_at,
         )
 

@@ -12,8 +12,9 @@ import hashlib
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import Connection, Select, Table, func, select
 
 from trustguardian.domain.events import timestamp
 from trustguardian.store import tables as t
@@ -32,6 +33,8 @@ CONTACT_POLICY = "contact_policy"
 SUPPRESSION_ENTRY = "suppression_entry"
 OPPOSITION_REGISTER = "opposition_register"
 EXAMINATION = "examination"
+SYSTEM = "system"
+WEBHOOK = "webhook"
 
 
 def _plain(value: Any) -> Any:
@@ -119,14 +122,19 @@ class SnapshotReads:
         return found if keys is None else {k: v for k, v in found.items() if k in set(keys)}
 
     def _purpose_version(self, keys: Collection[str] | None) -> dict[str, Content]:
-        return self._versions(
+        found = self._versions(
             t.purpose_versions,
             "purpose_key",
             ("name", "description", "legal_basis", "channels", "controller", "retention_days",
              "consent_lifetime_days", "marketing", "analogous_products", "created_at",
-             "recipients", "transfers", "data_categories", "subject_categories", "retention"),
+             "recipients", "transfers", "data_categories", "subject_categories", "retention",
+             "labels"),
             keys,
         )  # fmt: skip
+        for content in found.values():
+            if content["labels"] is None:  # versions from before labels: their leaves lack it
+                del content["labels"]
+        return found
 
     def _notice(self, keys: Collection[str] | None) -> dict[str, Content]:
         return self._simple(t.notices, "key", ("language", "title", "status", "created_at"), keys)
@@ -229,8 +237,40 @@ class SnapshotReads:
                 )  # fmt: skip
         return found
 
+    def _system(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.systems,
+            "key",
+            ("name", "kind", "identifier_kinds", "mapping", "status", "created_at"),
+            keys,
+        )
+
+    def _webhook(self, keys: Collection[str] | None) -> dict[str, Content]:
+        """A webhook's URL as its host and a hash (a URL may carry a credential), and the
+        version of its newest secret (0 once deleted): a rotation is a change."""
+        found = self._simple(
+            t.webhooks,
+            "id",
+            ("system_key", "event_kinds", "purposes", "status", "created_at"),
+            keys,
+        )
+        urls = self._c.execute(
+            _where(select(t.webhooks.c.id, t.webhooks.c.url), t.webhooks.c.id, keys)
+        )
+        for hook_id, url in urls:
+            found[hook_id]["host"] = urlsplit(url).hostname or ""
+            found[hook_id]["url_sha256"] = hashlib.sha256(url.encode()).hexdigest()
+            found[hook_id]["secret_version"] = 0
+        s = t.webhook_secrets
+        newest = select(s.c.webhook_id, func.max(s.c.version)).group_by(s.c.webhook_id)
+        for hook_id, version in self._c.execute(_where(newest, s.c.webhook_id, keys)):
+            if hook_id in found:
+                found[hook_id]["secret_version"] = version
+        return found
+
 
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
-    SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION,
+    SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SYSTEM,
+    WEBHOOK,
 )  # fmt: skip

@@ -62,6 +62,7 @@ purpose_versions = Table(
     Column("subject_categories", JSON, nullable=True),
     Column("retention", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("labels", JSON, nullable=True),  # {language: {name, description}}; NULL: none
 )
 
 notices = Table(
