@@ -191,21 +191,28 @@ def update_notice_draft(
 
 
 def publish_notice_version(
-    ctx: Context, *, key: str, version: int, actor: str = "registry"
+    ctx: Context,
+    *,
+    key: str,
+    version: int,
+    effective_from: datetime | None = None,
+    actor: str = "registry",
 ) -> NoticeVersion:
-    """Publishes a draft: from now on its text and hash are fixed."""
+    """Publishes a draft: from now on its text and hash are fixed. It takes effect at the
+    draft's date, or at `effective_from` when given (a draft saved yesterday, published now)."""
     with ctx.uow() as uow:
         current = _get_version(uow, key, version)
         if current.published:
             raise Immutable(f"version {version} of notice {key!r} is already published")
         now = ctx.clock.now()
-        _check_effective(ctx, uow, key, current.effective_from, now)
+        moment = as_utc(effective_from) if effective_from else current.effective_from
+        _check_effective(ctx, uow, key, moment, now)
         published = NoticeVersion(
             key=key,
             version=version,
             text=current.text,
             sha256=current.sha256,
-            effective_from=current.effective_from,
+            effective_from=moment,
             published_at=now,
             created_at=current.created_at,
         )
