@@ -282,7 +282,7 @@ def test_notices_are_drafted_previewed_and_published_from_the_console(
         data={"csrf_token": token, "text": "Notice v2\nController: Bottega Rossi"},
     )
     preview = client.get("/console/manage/notices/privacy-en").text
-    assert re.search(r'class="removed">− Notice v1', preview)
+    assert re.search('class="removed">\u2212 Notice v1', preview)
     assert re.search(r'class="added">\+ Notice v2', preview)
     assert _leaf_actor(ctx, "notice_version", "privacy-en/1") == "console:legal"
     versions = _admin_api(ctx).get("/v1/notices/privacy-en").json()["versions"]
