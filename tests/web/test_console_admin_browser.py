@@ -11,7 +11,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page
-from tests.web.test_console_browser import Site, shot, sign_in, site  # noqa: F401 -- a fixture
+from tests.web.browser import Site, shot, sign_in
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
@@ -32,10 +32,7 @@ def _actor(ctx: Context, object_type: str, key: str) -> str:
         return uow.records.latest(object_type)[(object_type, key)].actor
 
 
-def test_the_dpo_administers_everything_from_the_browser(
-    browser: Browser,
-    site: Site,  # noqa: F811 -- the fixture imported above
-) -> None:
+def test_the_dpo_administers_everything_from_the_browser(browser: Browser, site: Site) -> None:
     tag = uuid.uuid4().hex[:8]
     tp, purpose, notice, system = f"kiosk-{tag}", f"loyalty-{tag}", f"notice-{tag}", f"crm-{tag}"
     page = browser.new_page()

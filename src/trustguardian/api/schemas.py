@@ -121,9 +121,17 @@ class TransferIO(Input):
 class PurposeLabelIO(Input):
     """The purpose's name and description in one language."""
 
-    language: Annotated[str, Field(min_length=2, max_length=16, examples=["it", "en"])]
-    name: Name
-    description: LongText = ""
+    language: Annotated[
+        str,
+        Field(
+            min_length=2,
+            max_length=16,
+            examples=["it", "en"],
+            description="A BCP 47 language tag such as it or en-GB.",
+        ),
+    ]
+    name: Name = Field(description="The purpose's name in this language.")
+    description: LongText = Field(default="", description="Its description in this language.")
 
 
 class PurposeUpdate(Input):
@@ -192,7 +200,9 @@ class PurposeVersionRead(BaseModel):
     data_categories: list[str]
     subject_categories: list[str]
     retention: str
-    labels: list[PurposeLabelIO]
+    labels: list[PurposeLabelIO] = Field(
+        description="The name and description per language, sorted by language."
+    )
     created_at: AwareDatetime
 
     @classmethod
