@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
@@ -91,6 +91,11 @@ class Fields:
         """Ticked checkboxes naming registry keys."""
         return [str(v).strip() for v in self.form.getlist(name) if str(v).strip()]
 
+    def ticked(self, name: str, what: str) -> None:
+        """Refuses at once unless a box confirming `what` was ticked."""
+        if not self.flag(name):
+            raise InvalidInput(f"confirm that {what}", errors=[FieldError(name, "tick the box")])
+
     def check(self) -> None:
         """Refuses the form if any field was wrong."""
         if self.errors:
@@ -122,6 +127,25 @@ def attempt(
             ticked=ticked,
             **values,
         )
+
+
+def one_click(
+    request: Request,
+    session: Session,
+    form: FormData,
+    template: str,
+    change: Callable[[], object],
+    then: str,
+    **values: Any,
+) -> Response:
+    """A form with no fields (disable, revoke, ...): runs the change, then goes to `then`;
+    refused, the page comes back with the error."""
+
+    def action() -> Response:
+        change()
+        return RedirectResponse(then, status_code=303)
+
+    return attempt(request, session, form, template, action, **values)
 
 
 def show(request: Request, session: Session, template: str, **values: Any) -> HTMLResponse:

@@ -3,6 +3,7 @@ token shown once, only its hash kept), revoked; through the access use cases."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,8 +14,8 @@ from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.access import api_keys
 from trustguardian.service.context import Context
 from trustguardian.service.sync import systems
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
 from trustguardian.web.console.pages_requests import actor
 from trustguardian.web.console.registry_lists import all_touchpoints
 
@@ -70,8 +71,6 @@ def create(
 def revoke(
     request: Request, ctx: Ctx, session: CsrfSession, key_id: str, form: Posted, user: Manager
 ) -> Response:
-    def action() -> Response:
-        api_keys.revoke_api_key(ctx, key_id=key_id, actor=actor(user))
-        return redirect(f"{PREFIX}/manage/keys")
-
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    change = partial(api_keys.revoke_api_key, ctx, key_id=key_id, actor=actor(user))
+    back = f"{PREFIX}/manage/keys"
+    return one_click(request, session, form, TEMPLATE, change, back, **_page(ctx))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.errors import FieldError
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose, PurposeContent, PurposeLabel
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.registry import purposes
@@ -125,11 +125,7 @@ def retire(
     purpose = purposes.get_purpose(ctx, key=key)
 
     def action() -> Response:
-        if not Fields(form).flag("sure"):
-            raise InvalidInput(
-                "confirm that the purpose is to be retired",
-                errors=[FieldError("sure", "tick the box")],
-            )
+        Fields(form).ticked("sure", "the purpose is to be retired")
         purposes.retire_purpose(ctx, key=key, actor=actor(user))
         return redirect(f"{PREFIX}/purposes/{key}")
 

@@ -4,6 +4,7 @@ the dead letters; through the sync use cases, each change a ledger leaf naming t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -17,12 +18,13 @@ from trustguardian.service.console.overview import registry_purposes
 from trustguardian.service.context import Context
 from trustguardian.service.sync import systems, webhooks
 from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
 from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
 Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_SYSTEMS))]
 TEMPLATE = "manage_systems.html"
+BACK = f"{PREFIX}/manage/systems"
 
 
 def _page(ctx: Context) -> dict[str, object]:
@@ -61,7 +63,7 @@ def create_system(
         key, name, kind = f.text("key", limit=64), f.text("name"), f.choice("kind", SystemKind)
         f.check()
         systems.create_system(ctx, key=key, name=name, kind=kind, actor=actor(user))
-        return redirect(f"{PREFIX}/manage/systems")
+        return redirect(BACK)
 
     return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
 
@@ -104,22 +106,16 @@ def rotate(
 def disable(
     request: Request, ctx: Ctx, session: CsrfSession, hook_id: str, form: Posted, user: Manager
 ) -> Response:
-    def action() -> Response:
-        webhooks.disable_webhook(ctx, hook_id=hook_id, actor=actor(user))
-        return redirect(f"{PREFIX}/manage/systems")
-
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    change = partial(webhooks.disable_webhook, ctx, hook_id=hook_id, actor=actor(user))
+    return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
 
 
 @router.post("/webhooks/{hook_id}/enable")
 def enable(
     request: Request, ctx: Ctx, session: CsrfSession, hook_id: str, form: Posted, user: Manager
 ) -> Response:
-    def action() -> Response:
-        webhooks.enable_webhook(ctx, hook_id=hook_id, actor=actor(user))
-        return redirect(f"{PREFIX}/manage/systems")
-
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    change = partial(webhooks.enable_webhook, ctx, hook_id=hook_id, actor=actor(user))
+    return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
 
 
 @router.get("/dead-letters")

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.collect import LANGUAGES, Confirmation
-from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.registry import Channel, Nature, ProofType, Touchpoint, TouchpointKind
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.collect import admin as collect_admin
@@ -134,11 +133,7 @@ def retire(
     tp = touchpoints.get_touchpoint(ctx, key=key)
 
     def action() -> Response:
-        if not Fields(form).flag("sure"):
-            raise InvalidInput(
-                "confirm that the touchpoint is to be retired",
-                errors=[FieldError("sure", "tick the box")],
-            )
+        Fields(form).ticked("sure", "the touchpoint is to be retired")
         touchpoints.retire_touchpoint(ctx, key=key, actor=actor(user))
         return redirect(f"{PREFIX}/touchpoints/{key}")
 
