@@ -211,7 +211,7 @@ def test_purpose_versions_over_http(client: TestClient) -> None:
     assert client.get("/v1/purposes/newsletter/versions/1").json()["legal_basis"] == "consent"
 
 
-def test_purpose_labels_per_language_over_http(client: TestClient) -> None:
+def test_purpose_labels_per_language_over_http(client: TestClient, sqlite_ctx: Context) -> None:
     labels = [
         {"language": "it", "name": "Newsletter promozionale", "description": "Offerte"},
         {"language": "en", "name": "Promotional newsletter"},
@@ -228,6 +228,9 @@ def test_purpose_labels_per_language_over_http(client: TestClient) -> None:
     update = {k: v for k, v in PURPOSE.items() if k != "key"} | {"labels": twice}
     assert_problem(client.put("/v1/purposes/newsletter", json=update), 422, "invalid-input")
     assert client.get("/v1/purposes/newsletter").json()["current"]["version"] == 1
+    with sqlite_ctx.uow(write=False) as uow:
+        leaf = uow.records.latest("purpose_version")[("purpose_version", "newsletter/1")]
+    assert leaf.actor.startswith("api-key:")  # the key that made it, not "registry"
 
 
 def test_subjects_take_identifiers_in_the_body_only(client: TestClient) -> None:
