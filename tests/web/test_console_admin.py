@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.factories.events import ledger_size
 from tests.web.conftest import csrf_of
-from tests.web.helpers import PASSWORD, Company
+from tests.web.helpers import Company
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import purpose_label
-from trustguardian.service.access import api_keys, users
+from trustguardian.service.access import api_keys
 from trustguardian.service.context import Context
 from trustguardian.service.registry import purposes
 from trustguardian.service.sync import systems
@@ -353,50 +353,3 @@ def test_systems_webhooks_and_keys_from_the_console_show_their_secret_once(
     assert [h["id"] for h in api.get("/v1/webhooks").json()] == [webhook.id]
     assert created.id in [k["id"] for k in api.get("/v1/keys").json()]
     assert verify_ledger(ctx).ok
-
-
-def test_the_dpo_adds_users_changes_a_role_and_disables_a_user(
-    ctx: Context, company: Company, sign_in: SignIn
-) -> None:
-    client = sign_in("dpo")
-    token = csrf_of(client, "/console/users")
-    short = client.post(
-        "/console/users",
-        data={"csrf_token": token, "username": "anna", "password": "short", "role": "legal"},
-    )
-    assert short.status_code == 422
-    assert "short" not in re.findall(r'value="([^"]*)"', short.text)  # never sent back
-    added = client.post(
-        "/console/users",
-        data={"csrf_token": token, "username": "anna", "password": PASSWORD, "role": "legal"},
-    )
-    assert added.status_code == 303
-    anna = TestClient(create_app(ctx), follow_redirects=False)
-    form = anna.get("/console/login").text
-    login_token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert login_token is not None
-    anna.post(
-        "/console/login",
-        data={"username": "anna", "password": PASSWORD, "csrf_token": login_token.group(1)},
-    )
-    assert anna.get("/console/manage/purposes/new").status_code == 200
-    moved = client.post(
-        "/console/users/role", data={"csrf_token": token, "username": "anna", "role": "marketing"}
-    )
-    assert moved.status_code == 303
-    assert anna.get("/console/manage/purposes/new").status_code in (303, 401)  # signed out
-    assert (
-        client.post(
-            "/console/users/role", data={"csrf_token": token, "username": "dpo", "role": "auditor"}
-        ).status_code
-        == 409
-    )
-    gone = client.post("/console/users/disable", data={"csrf_token": token, "username": "anna"})
-    assert gone.status_code == 303
-    (found,) = [u for u in users.list_users(ctx) if u.username == "anna"]
-    assert found.role.value == "marketing"
-    assert found.disabled_at is not None
-    with ctx.uow(write=False) as uow:
-        leaf = uow.records.latest("admin_user")[("admin_user", found.id)]
-    assert leaf.kind == "registry.admin_user.disabled"
-    assert leaf.actor == "console:dpo"
