@@ -211,6 +211,28 @@ def test_purpose_versions_over_http(client: TestClient) -> None:
     assert client.get("/v1/purposes/newsletter/versions/1").json()["legal_basis"] == "consent"
 
 
+def test_purpose_labels_per_language_over_http(client: TestClient, sqlite_ctx: Context) -> None:
+    labels = [
+        {"language": "it", "name": "Newsletter promozionale", "description": "Offerte"},
+        {"language": "en", "name": "Promotional newsletter"},
+    ]
+    made = client.post("/v1/purposes", json=PURPOSE | {"labels": labels})
+    assert made.status_code == 201, made.text
+    assert made.json()["current"]["labels"] == [
+        {"language": "en", "name": "Promotional newsletter", "description": ""},
+        {"language": "it", "name": "Newsletter promozionale", "description": "Offerte"},
+    ]
+    listed = client.get("/v1/purposes").json()["items"][0]["current"]["labels"]
+    assert [x["language"] for x in listed] == ["en", "it"]
+    twice = [*labels, {"language": "it", "name": "Ancora"}]
+    update = {k: v for k, v in PURPOSE.items() if k != "key"} | {"labels": twice}
+    assert_problem(client.put("/v1/purposes/newsletter", json=update), 422, "invalid-input")
+    assert client.get("/v1/purposes/newsletter").json()["current"]["version"] == 1
+    with sqlite_ctx.uow(write=False) as uow:
+        leaf = uow.records.latest("purpose_version")[("purpose_version", "newsletter/1")]
+    assert leaf.actor.startswith("api-key:")  # the key that made it, not "registry"
+
+
 def test_subjects_take_identifiers_in_the_body_only(client: TestClient) -> None:
     created = client.post(
         "/v1/subjects", json={"identifiers": [{"kind": "email", "value": "Mario@Example.com"}]}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,7 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import BACKENDS
 from tests.engage.server import live_server
-from tests.web.helpers import CSRF, PASSWORD, Company, add_users, build_company, build_registry
+from tests.web.browser import Site
+from tests.web.helpers import (
+    CSRF,
+    PASSWORD,
+    Company,
+    add_person,
+    add_users,
+    build_company,
+    build_registry,
+)
 
 from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
@@ -74,3 +84,17 @@ def csrf_of(client: TestClient, page: str = "/console") -> str:
     found = CSRF.search(client.get(page).text)
     assert found is not None
     return found.group(1)
+
+
+@pytest.fixture
+def site(console_server: Served) -> Site:
+    """The backend's shared server, with a person and one user per role of this test's own."""
+    tag = uuid.uuid4().int % 10_000_000
+    email, phone = f"giulia.bianchi.{tag}@example.it", f"+39347{tag:07d}"
+    ctx = console_server.ctx
+    company = add_person(ctx, email, phone)
+    add_users(ctx, suffix=f"-{tag}")
+    backend = ctx.engine.dialect.name
+    return Site(
+        console_server.base, company, backend, ctx, console_server.outbox, email, phone, f"-{tag}"
+    )

@@ -13,73 +13,21 @@ import os
 import re
 import subprocess
 import sys
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from tests.rights.helpers import last_code
-from tests.web.conftest import Served
-from tests.web.helpers import PASSWORD, Company, add_person, add_users
+from tests.web.browser import Site, shot, sign_in
 
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind, RequestStatus
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.access import users
-from trustguardian.service.context import Context
 from trustguardian.service.rights.complaints import attach_file, open_complaint
 from trustguardian.service.rights.requests import get_request, submit_request
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(os.environ.get("TRUSTGUARDIAN_ARTIFACTS", "artifacts")) / "console"
-
-
-@dataclass(frozen=True)
-class Site:
-    base: str
-    company: Company
-    backend: str
-    ctx: Context
-    outbox: Path  # where the server writes messages to people (its working directory's)
-    email: str  # this test's person
-    phone: str
-    suffix: str  # this test's users are named after their role and this
-
-    def user(self, role: str) -> str:
-        return role + self.suffix
-
-
-@pytest.fixture
-def site(console_server: Served) -> Site:
-    """The backend's shared server, with a person and one user per role of this test's own."""
-    tag = uuid.uuid4().int % 10_000_000
-    email, phone = f"giulia.bianchi.{tag}@example.it", f"+39347{tag:07d}"
-    ctx = console_server.ctx
-    company = add_person(ctx, email, phone)
-    add_users(ctx, suffix=f"-{tag}")
-    backend = ctx.engine.dialect.name
-    return Site(
-        console_server.base, company, backend, ctx, console_server.outbox, email, phone, f"-{tag}"
-    )
-
-
-def shot(page: Page, site: Site, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{site.backend}-{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, site: Site, role: str) -> None:
-    """Signs in with the keyboard only as the test's user of a role: the username field has
-    focus when the page opens."""
-    page.goto(f"{site.base}/console")
-    assert page.url.endswith("/console/login")
-    page.wait_for_selector("#username:focus")
-    page.keyboard.type(site.user(role))
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{site.base}/console")
 
 
 def test_legal_finds_a_person_reads_the_timeline_and_a_hostile_proof_runs_nothing(

@@ -112,6 +112,14 @@ def test_unlock_and_disable_from_the_command_line(ctx: Context, tmp_path: Path) 
         users.login(ctx, username="anna", password=PASSWORD)  # locked
     assert tg(ctx, tmp_path, "users", "unlock", "anna").returncode == 0
     session = users.login(ctx, username="anna", password=PASSWORD)
+    moved = tg(ctx, tmp_path, "users", "role", "anna", "ict")
+    assert moved.returncode == 0, moved.stderr
+    assert users.open_session(ctx, token=session.token) is None
+    assert [u.role.value for u in users.list_users(ctx) if u.username == "anna"] == ["ict"]
+    wrong = tg(ctx, tmp_path, "users", "role", "anna", "boss")
+    assert wrong.returncode == 2
+    assert "Traceback" not in wrong.stderr
+    session = users.login(ctx, username="anna", password=PASSWORD)
     assert tg(ctx, tmp_path, "users", "disable", "anna").returncode == 0
     assert users.open_session(ctx, token=session.token) is None
     assert tg(ctx, tmp_path, "users", "unlock", "nobody").returncode == 2

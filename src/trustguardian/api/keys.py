@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key, Name
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import ApiKey, Scope, key_actor
 from trustguardian.service.access import api_keys as access
 from trustguardian.service.context import Context
 
@@ -56,7 +56,7 @@ class ApiKeyCreated(ApiKeyRead):
 
 
 @router.post("/keys", operation_id="createApiKey", status_code=status.HTTP_201_CREATED)
-def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
+def create_key(body: ApiKeyCreate, ctx: Ctx, caller: Admin) -> ApiKeyCreated:
     """Creates an API key and shows its token once."""
     key, token = access.create_api_key(
         ctx,
@@ -64,6 +64,7 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, _: Admin) -> ApiKeyCreated:
         scopes=body.scopes,
         touchpoint_key=body.touchpoint,
         system_key=body.system,
+        actor=key_actor(caller),
     )
     return ApiKeyCreated(**ApiKeyRead.of(key).model_dump(), token=token)
 
@@ -77,7 +78,7 @@ def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyRead]:
 @router.delete(
     "/keys/{key_id}", operation_id="revokeApiKey", status_code=status.HTTP_204_NO_CONTENT
 )
-def revoke_key(key_id: str, ctx: Ctx, _: Admin) -> Response:
+def revoke_key(key_id: str, ctx: Ctx, caller: Admin) -> Response:
     """Revokes an API key at once: its next request is refused with 401."""
-    access.revoke_api_key(ctx, key_id=key_id)
+    access.revoke_api_key(ctx, key_id=key_id, actor=key_actor(caller))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -23,7 +23,7 @@ from trustguardian.api.schemas import (
     TouchpointRead,
     TouchpointUpdate,
 )
-from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.registry import TouchpointKind
 from trustguardian.service.context import Context
 from trustguardian.service.registry import notices, purposes, touchpoints
@@ -45,10 +45,12 @@ Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
     status_code=status.HTTP_201_CREATED,
     tags=["touchpoints"],
 )
-def create_touchpoint(body: TouchpointCreate, ctx: Ctx, _: SharedWriter) -> TouchpointRead:
+def create_touchpoint(body: TouchpointCreate, ctx: Ctx, caller: SharedWriter) -> TouchpointRead:
     """Registers a touchpoint: where the company meets people and collects or uses their data."""
     draft = touchpoints.TouchpointDraft(**body.model_dump())
-    return TouchpointRead.of(touchpoints.create_touchpoint(ctx, draft=draft))
+    return TouchpointRead.of(
+        touchpoints.create_touchpoint(ctx, draft=draft, actor=key_actor(caller))
+    )
 
 
 @router.get("/touchpoints", operation_id="listTouchpoints", tags=["touchpoints"])
@@ -73,16 +75,18 @@ def get_touchpoint(key: str, ctx: Ctx, _: Reader) -> TouchpointRead:
 
 
 @router.patch("/touchpoints/{key}", operation_id="updateTouchpoint", tags=["touchpoints"])
-def update_touchpoint(key: str, body: TouchpointUpdate, ctx: Ctx, _: Writer) -> TouchpointRead:
+def update_touchpoint(key: str, body: TouchpointUpdate, ctx: Ctx, caller: Writer) -> TouchpointRead:
     """Changes a touchpoint (not its key or kind)."""
     patch = touchpoints.TouchpointPatch(**body.model_dump())
-    return TouchpointRead.of(touchpoints.update_touchpoint(ctx, key=key, patch=patch))
+    return TouchpointRead.of(
+        touchpoints.update_touchpoint(ctx, key=key, patch=patch, actor=key_actor(caller))
+    )
 
 
 @router.post("/touchpoints/{key}/retire", operation_id="retireTouchpoint", tags=["touchpoints"])
-def retire_touchpoint(key: str, ctx: Ctx, _: Writer) -> TouchpointRead:
+def retire_touchpoint(key: str, ctx: Ctx, caller: Writer) -> TouchpointRead:
     """Retires a touchpoint; it stays in the census."""
-    return TouchpointRead.of(touchpoints.retire_touchpoint(ctx, key=key))
+    return TouchpointRead.of(touchpoints.retire_touchpoint(ctx, key=key, actor=key_actor(caller)))
 
 
 @router.post(
@@ -91,9 +95,11 @@ def retire_touchpoint(key: str, ctx: Ctx, _: Writer) -> TouchpointRead:
     status_code=status.HTTP_201_CREATED,
     tags=["purposes"],
 )
-def create_purpose(body: PurposeCreate, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+def create_purpose(body: PurposeCreate, ctx: Ctx, caller: SharedWriter) -> PurposeRead:
     """Registers a purpose with its first version."""
-    return PurposeRead.of(purposes.create_purpose(ctx, key=body.key, content=body.content()))
+    return PurposeRead.of(
+        purposes.create_purpose(ctx, key=body.key, content=body.content(), actor=key_actor(caller))
+    )
 
 
 @router.get("/purposes", operation_id="listPurposes", tags=["purposes"])
@@ -112,15 +118,17 @@ def get_purpose(key: str, ctx: Ctx, _: Reader) -> PurposeRead:
 
 
 @router.put("/purposes/{key}", operation_id="revisePurpose", tags=["purposes"])
-def revise_purpose(key: str, body: PurposeUpdate, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+def revise_purpose(key: str, body: PurposeUpdate, ctx: Ctx, caller: SharedWriter) -> PurposeRead:
     """Saves a purpose's content: a new version when anything changed."""
-    return PurposeRead.of(purposes.revise_purpose(ctx, key=key, content=body.content()))
+    return PurposeRead.of(
+        purposes.revise_purpose(ctx, key=key, content=body.content(), actor=key_actor(caller))
+    )
 
 
 @router.post("/purposes/{key}/retire", operation_id="retirePurpose", tags=["purposes"])
-def retire_purpose(key: str, ctx: Ctx, _: SharedWriter) -> PurposeRead:
+def retire_purpose(key: str, ctx: Ctx, caller: SharedWriter) -> PurposeRead:
     """Retires a purpose: no new consent can be given for it; its versions stay readable."""
-    return PurposeRead.of(purposes.retire_purpose(ctx, key=key))
+    return PurposeRead.of(purposes.retire_purpose(ctx, key=key, actor=key_actor(caller)))
 
 
 @router.get("/purposes/{key}/versions", operation_id="listPurposeVersions", tags=["purposes"])
@@ -140,9 +148,9 @@ def get_purpose_version(key: str, version: Version, ctx: Ctx, _: Reader) -> Purp
 @router.post(
     "/notices", operation_id="createNotice", status_code=status.HTTP_201_CREATED, tags=["notices"]
 )
-def create_notice(body: NoticeCreate, ctx: Ctx, _: SharedWriter) -> NoticeRead:
+def create_notice(body: NoticeCreate, ctx: Ctx, caller: SharedWriter) -> NoticeRead:
     """Registers a notice; with a text, version 1 is published."""
-    notice = notices.create_notice(ctx, **body.model_dump())
+    notice = notices.create_notice(ctx, **body.model_dump(), actor=key_actor(caller))
     return NoticeRead.of(*notices.get_notice(ctx, key=notice.key))
 
 
@@ -162,9 +170,9 @@ def get_notice(key: str, ctx: Ctx, _: Reader) -> NoticeRead:
 
 
 @router.post("/notices/{key}/retire", operation_id="retireNotice", tags=["notices"])
-def retire_notice(key: str, ctx: Ctx, _: SharedWriter) -> NoticeRead:
+def retire_notice(key: str, ctx: Ctx, caller: SharedWriter) -> NoticeRead:
     """Retires a notice; its versions stay readable."""
-    return NoticeRead.of(notices.retire_notice(ctx, key=key))
+    return NoticeRead.of(notices.retire_notice(ctx, key=key, actor=key_actor(caller)))
 
 
 @router.post(
@@ -174,10 +182,12 @@ def retire_notice(key: str, ctx: Ctx, _: SharedWriter) -> NoticeRead:
     tags=["notices"],
 )
 def add_notice_version(
-    key: str, body: NoticeVersionCreate, ctx: Ctx, _: SharedWriter
+    key: str, body: NoticeVersionCreate, ctx: Ctx, caller: SharedWriter
 ) -> NoticeVersionRead:
     """Adds a version, published unless `publish` is false."""
-    return NoticeVersionRead.of(notices.add_notice_version(ctx, key=key, **body.model_dump()))
+    return NoticeVersionRead.of(
+        notices.add_notice_version(ctx, key=key, **body.model_dump(), actor=key_actor(caller))
+    )
 
 
 @router.get("/notices/{key}/in-force", operation_id="getNoticeInForce", tags=["notices"])
@@ -213,11 +223,13 @@ def get_notice_text(key: str, version: Version, ctx: Ctx, _: Reader) -> Response
 
 @router.put("/notices/{key}/versions/{version}", operation_id="updateNoticeDraft", tags=["notices"])
 def update_notice_version(
-    key: str, version: Version, body: NoticeVersionUpdate, ctx: Ctx, _: SharedWriter
+    key: str, version: Version, body: NoticeVersionUpdate, ctx: Ctx, caller: SharedWriter
 ) -> NoticeVersionRead:
     """Rewrites a draft; a published version answers 409 and stays as it was."""
     return NoticeVersionRead.of(
-        notices.update_notice_draft(ctx, key=key, version=version, **body.model_dump())
+        notices.update_notice_draft(
+            ctx, key=key, version=version, **body.model_dump(), actor=key_actor(caller)
+        )
     )
 
 
@@ -227,7 +239,9 @@ def update_notice_version(
     tags=["notices"],
 )
 def publish_notice_version(
-    key: str, version: Version, ctx: Ctx, _: SharedWriter
+    key: str, version: Version, ctx: Ctx, caller: SharedWriter
 ) -> NoticeVersionRead:
     """Publishes a draft version: from then on it can never change."""
-    return NoticeVersionRead.of(notices.publish_notice_version(ctx, key=key, version=version))
+    return NoticeVersionRead.of(
+        notices.publish_notice_version(ctx, key=key, version=version, actor=key_actor(caller))
+    )

@@ -15,6 +15,7 @@ from trustguardian.domain.registry import (
     ProofType,
     Purpose,
     PurposeContent,
+    PurposeLabel,
     PurposeVersion,
     RecordStatus,
     Touchpoint,
@@ -117,6 +118,22 @@ class TransferIO(Input):
     )
 
 
+class PurposeLabelIO(Input):
+    """The purpose's name and description in one language."""
+
+    language: Annotated[
+        str,
+        Field(
+            min_length=2,
+            max_length=16,
+            examples=["it", "en"],
+            description="A BCP 47 language tag such as it or en-GB.",
+        ),
+    ]
+    name: Name = Field(description="The purpose's name in this language.")
+    description: LongText = Field(default="", description="Its description in this language.")
+
+
 class PurposeUpdate(Input):
     """A purpose's content; saving a different content makes a new version."""
 
@@ -138,6 +155,9 @@ class PurposeUpdate(Input):
     subject_categories: list[Name] = []
     retention: LongText = Field(default="", description="How the retention period is counted.")
     defence_retention_days: Annotated[StrictInt, Field(ge=1, le=36_500)] | None = None
+    labels: list[PurposeLabelIO] = Field(
+        default=[], description="The name and description per language; `name` is the default."
+    )
 
     def content(self) -> PurposeContent:
         return PurposeContent(
@@ -156,6 +176,7 @@ class PurposeUpdate(Input):
             subject_categories=tuple(self.subject_categories),
             retention=self.retention,
             defence_retention_days=self.defence_retention_days,
+            labels=tuple(PurposeLabel(**x.model_dump()) for x in self.labels),
         )
 
 
@@ -182,6 +203,9 @@ class PurposeVersionRead(BaseModel):
     subject_categories: list[str]
     retention: str
     defence_retention_days: int | None
+    labels: list[PurposeLabelIO] = Field(
+        description="The name and description per language, sorted by language."
+    )
     created_at: AwareDatetime
 
     @classmethod
@@ -206,6 +230,7 @@ class PurposeVersionRead(BaseModel):
             subject_categories=list(c.subject_categories),
             retention=c.retention,
             defence_retention_days=c.defence_retention_days,
+            labels=[PurposeLabelIO(**vars(x)) for x in c.labels],
             created_at=v.created_at,
         )
 

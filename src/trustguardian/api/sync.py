@@ -9,7 +9,7 @@ from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
 
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key, Name
-from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.sync import DeliveryStatus, System, SystemKind, Webhook
@@ -102,7 +102,7 @@ class SecretRead(BaseModel):
 
 
 @router.post("/systems", operation_id="createSystem", status_code=status.HTTP_201_CREATED)
-def create_system(body: SystemCreate, ctx: Ctx, _: Writer) -> SystemRead:
+def create_system(body: SystemCreate, ctx: Ctx, caller: Writer) -> SystemRead:
     """Registers a company system (CRM, ESP, ...) that must see the same consent truth."""
     mapping = {
         p: {str(c): to for c, to in channels.items()} for p, channels in body.mapping.items()
@@ -114,6 +114,7 @@ def create_system(body: SystemCreate, ctx: Ctx, _: Writer) -> SystemRead:
         kind=body.kind,
         identifier_kinds=body.identifier_kinds,
         mapping=mapping,
+        actor=key_actor(caller),
     )
     return SystemRead.of(system)
 
@@ -125,7 +126,7 @@ def list_systems(ctx: Ctx, _: Reader) -> list[SystemRead]:
 
 
 @router.post("/webhooks", operation_id="createWebhook", status_code=status.HTTP_201_CREATED)
-def create_webhook(body: WebhookCreate, ctx: Ctx, _: Writer) -> WebhookCreated:
+def create_webhook(body: WebhookCreate, ctx: Ctx, caller: Writer) -> WebhookCreated:
     """Subscribes a system's URL to events; the secret is shown once."""
     hook, secret = systems.create_webhook(
         ctx,
@@ -134,6 +135,7 @@ def create_webhook(body: WebhookCreate, ctx: Ctx, _: Writer) -> WebhookCreated:
         event_kinds=[str(k) for k in body.event_kinds],
         purposes=body.purposes,
         from_start=body.from_start,
+        actor=key_actor(caller),
     )
     return WebhookCreated(**WebhookRead.of(hook).model_dump(), secret=secret)
 
@@ -145,9 +147,9 @@ def list_webhooks(ctx: Ctx, _: Reader) -> list[WebhookRead]:
 
 
 @router.post("/webhooks/{hook_id}/rotate-secret", operation_id="rotateWebhookSecret")
-def rotate_secret(hook_id: str, ctx: Ctx, _: Writer) -> SecretRead:
+def rotate_secret(hook_id: str, ctx: Ctx, caller: Writer) -> SecretRead:
     """Issues a new signing secret; both sign messages during the grace period."""
-    return SecretRead(secret=systems.rotate_secret(ctx, hook_id=hook_id))
+    return SecretRead(secret=systems.rotate_secret(ctx, hook_id=hook_id, actor=key_actor(caller)))
 
 
 class DestinationRead(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from trustguardian.api.auth import get_context, require
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.sync import WebhookRead
-from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.service.context import Context
 from trustguardian.service.sync import webhooks as admin
 
@@ -22,23 +22,23 @@ HookId = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 @router.post("/webhooks/{hook_id}/disable", operation_id="disableWebhook")
-def disable_webhook(hook_id: str, ctx: Ctx, _: Writer) -> WebhookRead:
+def disable_webhook(hook_id: str, ctx: Ctx, caller: Writer) -> WebhookRead:
     """Stops deliveries to a webhook; enabled again, it resumes from where it stopped."""
-    return WebhookRead.of(admin.disable_webhook(ctx, hook_id=hook_id))
+    return WebhookRead.of(admin.disable_webhook(ctx, hook_id=hook_id, actor=key_actor(caller)))
 
 
 @router.post("/webhooks/{hook_id}/enable", operation_id="enableWebhook")
-def enable_webhook(hook_id: str, ctx: Ctx, _: Writer) -> WebhookRead:
+def enable_webhook(hook_id: str, ctx: Ctx, caller: Writer) -> WebhookRead:
     """Resumes deliveries to a disabled webhook from where it stopped."""
-    return WebhookRead.of(admin.enable_webhook(ctx, hook_id=hook_id))
+    return WebhookRead.of(admin.enable_webhook(ctx, hook_id=hook_id, actor=key_actor(caller)))
 
 
 @router.delete(
     "/webhooks/{hook_id}", operation_id="deleteWebhook", status_code=status.HTTP_204_NO_CONTENT
 )
-def delete_webhook(hook_id: str, ctx: Ctx, _: Writer) -> Response:
+def delete_webhook(hook_id: str, ctx: Ctx, caller: Writer) -> Response:
     """Deletes a webhook for good: its secrets are destroyed and what it was owed discarded."""
-    admin.delete_webhook(ctx, hook_id=hook_id)
+    admin.delete_webhook(ctx, hook_id=hook_id, actor=key_actor(caller))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

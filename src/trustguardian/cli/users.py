@@ -85,6 +85,19 @@ def disable(typer_ctx: typer.Context, username: str = typer.Argument(...)) -> No
     console.print(f"Disabled {username}.")
 
 
+@users.command("role")
+def role(
+    typer_ctx: typer.Context,
+    username: str = typer.Argument(...),
+    new_role: Role = typer.Argument(
+        ..., metavar="ROLE", help="dpo, legal, marketing, ict, auditor."
+    ),
+) -> None:
+    """Give a user another role (their open sessions are closed)."""
+    service.set_role(context(typer_ctx), username=username, role=new_role)
+    console.print(f"{username} now has the role {new_role.value}; their sessions are closed.")
+
+
 @users.command("roles")
 def roles(as_json: bool = JSON) -> None:
     """Show what each role may see and do."""

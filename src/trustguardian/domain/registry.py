@@ -146,6 +146,15 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class PurposeLabel:
+    """A purpose's name and description in one language (the content's own are the default)."""
+
+    language: str  # a BCP 47 tag such as it or en-GB
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class PurposeContent:
     """What a purpose version says; any change to it makes a new version."""
 
@@ -167,6 +176,13 @@ class PurposeContent:
     # Days the proofs of consent and withdrawal outlive an erasure, for legal defence
     # (art. 17(3)(e)); None keeps nothing once the person is erased.
     defence_retention_days: int | None = None
+    labels: tuple[PurposeLabel, ...] = ()  # per language, one each, sorted by language
+
+    def label(self, language: str) -> PurposeLabel | None:
+        """The label for a language: the exact tag, else its primary subtag (it-IT -> it)."""
+        by_tag = {x.language.lower(): x for x in self.labels}
+        tag = language.strip().lower()
+        return by_tag.get(tag) or by_tag.get(tag.split("-", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,26 @@ class Purpose:
     key: str
     status: RecordStatus
     current: PurposeVersion
+
+
+def purpose_label(purpose: Purpose | PurposeVersion | PurposeContent, language: str) -> str:
+    """A purpose's name in a language, falling back to its default name."""
+    content = _content(purpose)
+    found = content.label(language)
+    return found.name if found is not None else content.name
+
+
+def purpose_description(purpose: Purpose | PurposeVersion | PurposeContent, language: str) -> str:
+    """A purpose's description in a language, falling back to its default description."""
+    content = _content(purpose)
+    found = content.label(language)
+    return found.description if found is not None and found.description else content.description
+
+
+def _content(purpose: Purpose | PurposeVersion | PurposeContent) -> PurposeContent:
+    if isinstance(purpose, Purpose):
+        return purpose.current.content
+    return purpose.content if isinstance(purpose, PurposeVersion) else purpose
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ class Permission(StrEnum):
     CHECK_CONTACT = "contact:check"  # records a check, so it is a write
     EDIT_TOUCHPOINTS = "touchpoints:edit"
     EDIT_NOTICES = "notices:edit"
+    EDIT_PURPOSES = "purposes:edit"
+    MANAGE_SYSTEMS = "systems:manage"  # company systems, their webhooks and dead letters
+    MANAGE_KEYS = "keys:manage"  # API keys: created with scopes and binding, revoked
     VERIFY_LEDGER = "ledger:verify"
     MANAGE_USERS = "users:manage"
     # The work queues. Requests and complaints hold the person's own words, so they are read by
@@ -49,9 +52,9 @@ _READ_ALL = frozenset({P.VIEW_DASHBOARD, P.VIEW_REGISTRY, P.VIEW_LEDGER, P.VIEW_
 
 # The permission table. Marketing contacts people, so it sees who they are and what they allowed,
 # never the evidence behind it, nor rights requests and complaints (a person's objection reaches
-# marketing as withdrawn consents, which checks already honour); ICT runs the systems and sees
-# no personal data at all; the auditor reads everything Legal reads (an inspection needs the
-# proofs, requests and complaints) and changes nothing.
+# marketing as withdrawn consents, which checks already honour); ICT runs the systems, their
+# webhooks and API keys, and sees no personal data at all; the auditor reads everything Legal
+# reads (an inspection needs the proofs, requests and complaints) and changes nothing.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DPO: frozenset(Permission),
     Role.LEGAL: _READ_ALL
@@ -61,13 +64,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.VIEW_EVIDENCE_FILES,
         P.EDIT_TOUCHPOINTS,
         P.EDIT_NOTICES,
+        P.EDIT_PURPOSES,
         P.VIEW_REQUESTS,
         P.HANDLE_REQUESTS,
         P.DOWNLOAD_DOSSIER,
         P.MANAGE_LEGAL_HOLDS,
     },
     Role.MARKETING: _READ_ALL | {P.VIEW_SUBJECTS, P.CHECK_CONTACT},
-    Role.ICT: _READ_ALL | {P.EDIT_TOUCHPOINTS, P.VERIFY_LEDGER},
+    Role.ICT: _READ_ALL | {P.EDIT_TOUCHPOINTS, P.VERIFY_LEDGER, P.MANAGE_SYSTEMS, P.MANAGE_KEYS},
     Role.AUDITOR: _READ_ALL
     | {
         P.VIEW_SUBJECTS,
@@ -85,6 +89,9 @@ WRITES = frozenset(
         P.CHECK_CONTACT,
         P.EDIT_TOUCHPOINTS,
         P.EDIT_NOTICES,
+        P.EDIT_PURPOSES,
+        P.MANAGE_SYSTEMS,
+        P.MANAGE_KEYS,
         P.VERIFY_LEDGER,
         P.MANAGE_USERS,
         P.HANDLE_REQUESTS,

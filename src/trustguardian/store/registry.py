@@ -11,21 +11,19 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, select, upda
 
 from trustguardian.domain.registry import (
     Channel,
-    LegalBasis,
     Nature,
     Notice,
     NoticeVersion,
     ProofType,
     Purpose,
-    PurposeContent,
     PurposeVersion,
     RecordStatus,
     Touchpoint,
     TouchpointKind,
     TouchpointStatus,
-    Transfer,
 )
 from trustguardian.store import tables as t
+from trustguardian.store.purpose_rows import purpose_version_of, purpose_version_values
 
 
 class TouchpointRepository:
@@ -144,7 +142,9 @@ class PurposeRepository:
             query = query.where(t.purposes.c.key > after)
         return [
             Purpose(
-                key=row.purpose_key, status=RecordStatus(row.status), current=_purpose_version(row)
+                key=row.purpose_key,
+                status=RecordStatus(row.status),
+                current=purpose_version_of(row),
             )
             for row in self._c.execute(query)
         ]
@@ -162,7 +162,7 @@ class PurposeRepository:
                 t.purpose_versions.c.purpose_key == key, t.purpose_versions.c.version == version
             )
         ).first()
-        return None if row is None else _purpose_version(row)
+        return None if row is None else purpose_version_of(row)
 
     def versions(self, key: str) -> list[PurposeVersion]:
         rows = self._c.execute(
@@ -170,7 +170,7 @@ class PurposeRepository:
             .where(t.purpose_versions.c.purpose_key == key)
             .order_by(t.purpose_versions.c.version)
         )
-        return [_purpose_version(row) for row in rows]
+        return [purpose_version_of(row) for row in rows]
 
     def add(self, version: PurposeVersion) -> None:
         """Adds a new purpose with its first version."""
@@ -202,55 +202,7 @@ class PurposeRepository:
         )
 
     def _insert_version(self, v: PurposeVersion) -> None:
-        c = v.content
-        self._c.execute(
-            insert(t.purpose_versions).values(
-                purpose_key=v.key,
-                version=v.version,
-                name=c.name,
-                description=c.description,
-                legal_basis=c.legal_basis.value,
-                channels=[ch.value for ch in c.channels],
-                controller=c.controller,
-                retention_days=c.retention_days,
-                consent_lifetime_days=c.consent_lifetime_days,
-                marketing=c.marketing,
-                analogous_products=c.analogous_products,
-                recipients=list(c.recipients),
-                transfers=[vars(x) for x in c.transfers],
-                data_categories=list(c.data_categories),
-                subject_categories=list(c.subject_categories),
-                retention=c.retention,
-                defence_retention_days=c.defence_retention_days,
-                created_at=v.created_at,
-            )
-        )
-
-
-def _purpose_version(row: Row[Any]) -> PurposeVersion:
-    return PurposeVersion(
-        key=row.purpose_key,
-        version=row.version,
-        content=PurposeContent(
-            name=row.name,
-            description=row.description,
-            legal_basis=LegalBasis(row.legal_basis),
-            channels=tuple(Channel(ch) for ch in row.channels),
-            controller=row.controller,
-            retention_days=row.retention_days,
-            consent_lifetime_days=row.consent_lifetime_days,
-            marketing=bool(row.marketing),
-            analogous_products=bool(row.analogous_products),
-            # Versions written before the register fields existed hold NULL: nothing stated.
-            recipients=tuple(row.recipients or ()),
-            transfers=tuple(Transfer(**x) for x in row.transfers or ()),
-            data_categories=tuple(row.data_categories or ()),
-            subject_categories=tuple(row.subject_categories or ()),
-            retention=row.retention or "",
-            defence_retention_days=row.defence_retention_days,
-        ),
-        created_at=row.created_at,
-    )
+        self._c.execute(insert(t.purpose_versions).values(**purpose_version_values(v)))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ import hashlib
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import Connection, Select, Table, func, select
 
 from trustguardian.domain.events import timestamp
 from trustguardian.store import tables as t
@@ -37,6 +38,8 @@ SOURCE_FILE = "source_file"
 DEFENCE_COPY = "defence_copy"
 DEFENCE_READ = "defence_read"
 LEGAL_HOLD = "legal_hold"
+SYSTEM = "system"
+WEBHOOK = "webhook"
 
 
 def _plain(value: Any) -> Any:
@@ -130,13 +133,14 @@ class SnapshotReads:
             ("name", "description", "legal_basis", "channels", "controller", "retention_days",
              "consent_lifetime_days", "marketing", "analogous_products", "created_at",
              "recipients", "transfers", "data_categories", "subject_categories", "retention",
-             "defence_retention_days"),
+             "defence_retention_days", "labels"),
             keys,
         )  # fmt: skip
-        # Stated only when set, so the leaves of versions from before it still match.
+        # Stated only when set, so the leaves of versions from before each existed still match.
         for content in found.values():
-            if content["defence_retention_days"] is None:
-                del content["defence_retention_days"]
+            for optional in ("defence_retention_days", "labels"):
+                if content[optional] is None:
+                    del content[optional]
         return found
 
     def _notice(self, keys: Collection[str] | None) -> dict[str, Content]:
@@ -298,14 +302,46 @@ class SnapshotReads:
             for row in self._c.execute(_where(select(h), h.c.id, keys))
         }
 
+    def _system(self, keys: Collection[str] | None) -> dict[str, Content]:
+        return self._simple(
+            t.systems,
+            "key",
+            ("name", "kind", "identifier_kinds", "mapping", "status", "created_at"),
+            keys,
+        )
+
+    def _webhook(self, keys: Collection[str] | None) -> dict[str, Content]:
+        """A webhook's URL as its host and a hash (a URL may carry a credential), and the
+        version of its newest secret (0 once deleted): a rotation is a change."""
+        found = self._simple(
+            t.webhooks,
+            "id",
+            ("system_key", "event_kinds", "purposes", "status", "created_at"),
+            keys,
+        )
+        urls = self._c.execute(
+            _where(select(t.webhooks.c.id, t.webhooks.c.url), t.webhooks.c.id, keys)
+        )
+        for hook_id, url in urls:
+            found[hook_id]["host"] = urlsplit(url).hostname or ""
+            found[hook_id]["url_sha256"] = hashlib.sha256(url.encode()).hexdigest()
+            found[hook_id]["secret_version"] = 0
+        s = t.webhook_secrets
+        newest = select(s.c.webhook_id, func.max(s.c.version)).group_by(s.c.webhook_id)
+        for hook_id, version in self._c.execute(_where(newest, s.c.webhook_id, keys)):
+            if hook_id in found:
+                found[hook_id]["secret_version"] = version
+        return found
+
 
 def _sha256(text: str) -> str:
     """A reason enters a leaf only as its hash: it may name the person or the claim."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
     SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SOURCE_FILE,
-    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD,
+    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD, SYSTEM, WEBHOOK,
 )  # fmt: skip

@@ -64,6 +64,7 @@ purpose_versions = Table(
     # Days the proofs of consent are kept for legal defence after an erasure (None: not kept).
     Column("defence_retention_days", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("labels", JSON, nullable=True),  # {language: {name, description}}; NULL: none
 )
 
 notices = Table(

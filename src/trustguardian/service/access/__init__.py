@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         open_session,
         record_verification,
         set_password,
+        set_role,
         unlock_user,
     )
 
@@ -59,6 +60,7 @@ USE_CASES = {
     "renew_named_key": "api_keys",
     "revoke_api_key": "api_keys",
     "set_password": "users",
+    "set_role": "users",
     "unlock_user": "users",
 }
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "renew_named_key",
     "revoke_api_key",
     "set_password",
+    "set_role",
     "unlock_user",
 ]
 __getattr__ = lazy(__name__, USE_CASES)

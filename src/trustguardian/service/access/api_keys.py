@@ -31,6 +31,7 @@ def create_api_key(
     scopes: Iterable[Scope],
     touchpoint_key: str | None = None,
     system_key: str | None = None,
+    actor: str = "registry",
 ) -> tuple[ApiKey, str]:
     """Creates a key; returns it with the token, which is never shown again."""
     scope_set = frozenset(scopes)
@@ -65,7 +66,7 @@ def create_api_key(
                 f"no system {system_key!r}", errors=[FieldError("system", "unknown system")]
             )
         uow.api_keys.add(key, _digest(secret))
-        record_objects(ctx, uow, API_KEY, [key_id], "created")
+        record_objects(ctx, uow, API_KEY, [key_id], "created", actor)
         uow.commit()
     return key, f"{PREFIX}_{key_id}_{secret}"
 
@@ -99,12 +100,12 @@ def list_api_keys(ctx: Context) -> list[ApiKey]:
         return uow.api_keys.all()
 
 
-def revoke_api_key(ctx: Context, *, key_id: str) -> None:
+def revoke_api_key(ctx: Context, *, key_id: str, actor: str = "registry") -> None:
     """Revokes a key at once."""
     with ctx.uow() as uow:
         if not uow.api_keys.revoke(key_id, ctx.clock.now()):
             raise NotFound(f"no live API key {key_id!r}")
-        record_objects(ctx, uow, API_KEY, [key_id], "revoked")
+        record_objects(ctx, uow, API_KEY, [key_id], "revoked", actor)
         uow.commit()
 
 

@@ -54,7 +54,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(ctx: Context, *, username: str, password: str, role: Role) -> AdminUser:
+def create_user(
+    ctx: Context, *, username: str, password: str, role: Role, actor: str = "registry"
+) -> AdminUser:
     """Creates a console user; only the argon2 hash of the password is kept."""
     name = _check_username(username)
     _check_password(password)
@@ -66,7 +68,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: Role) -> Ad
                 f"user {name!r} already exists", errors=[FieldError("username", "taken")]
             )
         uow.admin.add_user(user, hashed)
-        record_objects(ctx, uow, ADMIN_USER, [user.id], "created")
+        record_objects(ctx, uow, ADMIN_USER, [user.id], "created", actor)
         uow.commit()
     return user
 
@@ -95,15 +97,28 @@ def unlock_user(ctx: Context, *, username: str) -> None:
         uow.commit()
 
 
-def disable_user(ctx: Context, *, username: str) -> None:
+def disable_user(ctx: Context, *, username: str, actor: str = "registry") -> None:
     """Disables a user at once: no login, every open session closed."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         user = _get(uow.admin.user_by_name(username), username)
         uow.admin.update_user(user.id, disabled_at=now)
         uow.admin.revoke_sessions(now, user_id=user.id)
-        record_objects(ctx, uow, ADMIN_USER, [user.id], "disabled")
+        record_objects(ctx, uow, ADMIN_USER, [user.id], "disabled", actor)
         uow.commit()
+
+
+def set_role(ctx: Context, *, username: str, role: Role, actor: str = "registry") -> AdminUser:
+    """Gives a user another role; their open sessions close, so the new role applies at once."""
+    with ctx.uow() as uow:
+        user = _get(uow.admin.user_by_name(username), username)
+        if user.role is role:
+            return user
+        uow.admin.update_user(user.id, role=role.value)
+        uow.admin.revoke_sessions(ctx.clock.now(), user_id=user.id)
+        record_objects(ctx, uow, ADMIN_USER, [user.id], "role_changed", actor)
+        uow.commit()
+    return replace(user, role=role)
 
 
 def login(ctx: Context, *, username: str, password: str, source: str | None = None) -> Session:

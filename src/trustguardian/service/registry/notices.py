@@ -38,6 +38,7 @@ def create_notice(
     title: str,
     text: str | None = None,
     effective_from: datetime | None = None,
+    actor: str = "registry",
 ) -> Notice:
     """Registers a notice; with a text, its first version is published at once."""
     check_key(key)
@@ -58,9 +59,9 @@ def create_notice(
                 f"notice {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.notices.add(notice)
-        record_objects(ctx, uow, NOTICE, [key], "created")
+        record_objects(ctx, uow, NOTICE, [key], "created", actor)
         if text is not None:
-            _add_version(ctx, uow, key=key, text=text, effective_from=effective_from, publish=True)
+            _add_version(ctx, uow, key, text, effective_from, publish=True, actor=actor)
         uow.commit()
     return notice
 
@@ -72,15 +73,14 @@ def add_notice_version(
     text: str,
     effective_from: datetime | None = None,
     publish: bool = True,
+    actor: str = "registry",
 ) -> NoticeVersion:
     """Adds a new version (published at once unless asked for a draft)."""
     with ctx.uow() as uow:
         notice = _get(uow, key)
         if notice.status is RecordStatus.RETIRED:
             raise Conflict(f"notice {key!r} is retired")
-        version = _add_version(
-            ctx, uow, key=key, text=text, effective_from=effective_from, publish=publish
-        )
+        version = _add_version(ctx, uow, key, text, effective_from, publish=publish, actor=actor)
         uow.commit()
     return version
 
@@ -155,7 +155,13 @@ def import_historical_notice(
 
 
 def update_notice_draft(
-    ctx: Context, *, key: str, version: int, text: str, effective_from: datetime | None = None
+    ctx: Context,
+    *,
+    key: str,
+    version: int,
+    text: str,
+    effective_from: datetime | None = None,
+    actor: str = "registry",
 ) -> NoticeVersion:
     """Rewrites a draft version; a published version is refused and left untouched."""
     with ctx.uow() as uow:
@@ -179,40 +185,49 @@ def update_notice_draft(
             raise Immutable(
                 f"version {version} of notice {key!r} is published and can never change"
             )
-        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "drafted")
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "drafted", actor)
         uow.commit()
     return draft
 
 
-def publish_notice_version(ctx: Context, *, key: str, version: int) -> NoticeVersion:
-    """Publishes a draft: from now on its text and hash are fixed."""
+def publish_notice_version(
+    ctx: Context,
+    *,
+    key: str,
+    version: int,
+    effective_from: datetime | None = None,
+    actor: str = "registry",
+) -> NoticeVersion:
+    """Publishes a draft: from now on its text and hash are fixed. It takes effect at the
+    draft's date, or at `effective_from` when given (a draft saved yesterday, published now)."""
     with ctx.uow() as uow:
         current = _get_version(uow, key, version)
         if current.published:
             raise Immutable(f"version {version} of notice {key!r} is already published")
         now = ctx.clock.now()
-        _check_effective(ctx, uow, key, current.effective_from, now)
+        moment = as_utc(effective_from) if effective_from else current.effective_from
+        _check_effective(ctx, uow, key, moment, now)
         published = NoticeVersion(
             key=key,
             version=version,
             text=current.text,
             sha256=current.sha256,
-            effective_from=current.effective_from,
+            effective_from=moment,
             published_at=now,
             created_at=current.created_at,
         )
         uow.notices.replace_draft(published)
-        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "published")
+        record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version}"], "published", actor)
         uow.commit()
     return published
 
 
-def retire_notice(ctx: Context, *, key: str) -> Notice:
+def retire_notice(ctx: Context, *, key: str, actor: str = "registry") -> Notice:
     """Retires a notice: no new versions; every version stays readable."""
     with ctx.uow() as uow:
         notice = _get(uow, key)
         uow.notices.set_status(key, RecordStatus.RETIRED)
-        record_objects(ctx, uow, NOTICE, [key], "retired")
+        record_objects(ctx, uow, NOTICE, [key], "retired", actor)
         uow.commit()
     return Notice(
         key=key,
@@ -259,11 +274,12 @@ def list_notices(
 def _add_version(
     ctx: Context,
     uow: UnitOfWork,
-    *,
     key: str,
     text: str,
     effective_from: datetime | None,
+    *,
     publish: bool,
+    actor: str,
 ) -> NoticeVersion:
     _check_text(text)
     now = ctx.clock.now()
@@ -281,7 +297,7 @@ def _add_version(
     )
     uow.notices.add_version(version)
     change = "published" if publish else "drafted"
-    record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version.version}"], change)
+    record_objects(ctx, uow, NOTICE_VERSION, [f"{key}/{version.version}"], change, actor)
     return version
 
 

@@ -12,6 +12,7 @@ from trustguardian.domain.registry import (
     SAFEGUARDS,
     Purpose,
     PurposeContent,
+    PurposeLabel,
     PurposeVersion,
     RecordStatus,
     Transfer,
@@ -19,14 +20,17 @@ from trustguardian.domain.registry import (
 from trustguardian.service.context import Context
 from trustguardian.service.events.records import record_objects
 from trustguardian.service.pagination import Page, decode_cursor, paginate
+from trustguardian.service.registry.notices import LANGUAGE
 from trustguardian.store.snapshots import PURPOSE, PURPOSE_VERSION
 from trustguardian.store.uow import UnitOfWork
 
 
-def create_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpose:
+def create_purpose(
+    ctx: Context, *, key: str, content: PurposeContent, actor: str = "registry"
+) -> Purpose:
     """Registers a purpose with its first version."""
     check_key(key)
-    _check(content)
+    content = _check(content)
     version = PurposeVersion(key=key, version=1, content=content, created_at=ctx.clock.now())
     with ctx.uow() as uow:
         if uow.purposes.get(key) is not None:
@@ -34,21 +38,26 @@ def create_purpose(ctx: Context, *, key: str, content: PurposeContent) -> Purpos
                 f"purpose {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.purposes.add(version)
-        record_objects(ctx, uow, PURPOSE, [key], "created")
-        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/1"], "created")
+        record_objects(ctx, uow, PURPOSE, [key], "created", actor)
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/1"], "created", actor)
         uow.commit()
     return Purpose(key=key, status=RecordStatus.ACTIVE, current=version)
 
 
 def revise_purpose(
-    ctx: Context, *, key: str, content: PurposeContent, keep_register_fields: bool = False
+    ctx: Context,
+    *,
+    key: str,
+    content: PurposeContent,
+    keep_register_fields: bool = False,
+    actor: str = "registry",
 ) -> Purpose:
     """Makes a new version when anything changed; the old versions stay readable forever.
 
     `keep_register_fields` carries the current version's register fields (recipients,
     transfers, categories, retention) over to a content that does not state them.
     """
-    _check(content)
+    content = _check(content)
     with ctx.uow() as uow:
         purpose = _get(uow, key)
         if keep_register_fields:
@@ -73,18 +82,18 @@ def revise_purpose(
             created_at=ctx.clock.now(),
         )
         uow.purposes.add_version(version)
-        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/{version.version}"], "created")
-        record_objects(ctx, uow, PURPOSE, [key], "revised")
+        record_objects(ctx, uow, PURPOSE_VERSION, [f"{key}/{version.version}"], "created", actor)
+        record_objects(ctx, uow, PURPOSE, [key], "revised", actor)
         uow.commit()
     return Purpose(key=key, status=purpose.status, current=version)
 
 
-def retire_purpose(ctx: Context, *, key: str) -> Purpose:
+def retire_purpose(ctx: Context, *, key: str, actor: str = "registry") -> Purpose:
     """Retires a purpose: no new consent for it, its history kept."""
     with ctx.uow() as uow:
         purpose = _get(uow, key)
         uow.purposes.set_status(key, RecordStatus.RETIRED, ctx.clock.now())
-        record_objects(ctx, uow, PURPOSE, [key], "retired")
+        record_objects(ctx, uow, PURPOSE, [key], "retired", actor)
         uow.commit()
     return Purpose(key=key, status=RecordStatus.RETIRED, current=purpose.current)
 
@@ -128,8 +137,17 @@ def _get(uow: UnitOfWork, key: str) -> Purpose:
     return purpose
 
 
-def _check(content: PurposeContent) -> None:
-    errors = []
+def _check(content: PurposeContent) -> PurposeContent:
+    """The content with its labels trimmed and sorted by language, or InvalidInput."""
+    labels = tuple(
+        sorted(
+            (PurposeLabel(x.language.strip(), x.name.strip(), x.description.strip())
+             for x in content.labels),
+            key=lambda x: x.language,
+        )
+    )  # fmt: skip
+    content = dataclasses.replace(content, labels=labels)
+    errors = _label_errors(labels)
     if not content.name.strip():
         errors.append(FieldError("name", "must not be empty"))
     if not content.channels:
@@ -145,6 +163,21 @@ def _check(content: PurposeContent) -> None:
     errors += _register_errors(content)
     if errors:
         raise InvalidInput("purpose is not valid", errors=errors)
+    return content
+
+
+def _label_errors(labels: Sequence[PurposeLabel]) -> list[FieldError]:
+    errors = []
+    seen: set[str] = set()
+    for n, x in enumerate(labels):
+        if not LANGUAGE.fullmatch(x.language):
+            errors.append(FieldError(f"labels.{n}.language", "a BCP 47 tag such as it or en-GB"))
+        elif x.language.lower() in seen:
+            errors.append(FieldError(f"labels.{n}.language", "a second label for this language"))
+        seen.add(x.language.lower())
+        if not x.name:
+            errors.append(FieldError(f"labels.{n}.name", "must not be empty"))
+    return errors
 
 
 def _register_errors(content: PurposeContent) -> list[FieldError]:

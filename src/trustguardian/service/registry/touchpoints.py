@@ -57,7 +57,9 @@ class TouchpointPatch:
     description: str | None = None
 
 
-def create_touchpoint(ctx: Context, *, draft: TouchpointDraft) -> Touchpoint:
+def create_touchpoint(
+    ctx: Context, *, draft: TouchpointDraft, actor: str = "registry"
+) -> Touchpoint:
     """Registers a touchpoint in the census."""
     check_key(draft.key)
     now = ctx.clock.now()
@@ -84,12 +86,14 @@ def create_touchpoint(ctx: Context, *, draft: TouchpointDraft) -> Touchpoint:
             )
         _check_references(uow, tp)
         uow.touchpoints.add(tp)
-        record_objects(ctx, uow, TOUCHPOINT, [tp.key], "created")
+        record_objects(ctx, uow, TOUCHPOINT, [tp.key], "created", actor)
         uow.commit()
     return tp
 
 
-def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touchpoint:
+def update_touchpoint(
+    ctx: Context, *, key: str, patch: TouchpointPatch, actor: str = "registry"
+) -> Touchpoint:
     """Changes what may change about a touchpoint; a retired one stays as it was."""
     with ctx.uow() as uow:
         current = _get(uow, key)
@@ -124,14 +128,15 @@ def update_touchpoint(ctx: Context, *, key: str, patch: TouchpointPatch) -> Touc
         uow.touchpoints.save(updated)
         moved = updated.status is not current.status
         change = updated.status.value if moved else "changed"
-        record_objects(ctx, uow, TOUCHPOINT, [key], change)
+        record_objects(ctx, uow, TOUCHPOINT, [key], change, actor)
         uow.commit()
     return updated
 
 
-def retire_touchpoint(ctx: Context, *, key: str) -> Touchpoint:
+def retire_touchpoint(ctx: Context, *, key: str, actor: str = "registry") -> Touchpoint:
     """Retires a touchpoint: it stays in the census, with its history, but acts no more."""
-    return update_touchpoint(ctx, key=key, patch=TouchpointPatch(status=TouchpointStatus.RETIRED))
+    patch = TouchpointPatch(status=TouchpointStatus.RETIRED)
+    return update_touchpoint(ctx, key=key, patch=patch, actor=actor)
 
 
 def get_touchpoint(ctx: Context, *, key: str) -> Touchpoint:

@@ -14,6 +14,8 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.sync import System, SystemKind, Webhook, new_secret
 from trustguardian.outbound import HINT
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
+from trustguardian.store.snapshots import SYSTEM, WEBHOOK
 from trustguardian.store.uow import UnitOfWork
 from trustguardian.vault import VaultError, derive_key, open_sealed, seal
 from trustguardian.vault.rng import random_bytes
@@ -29,6 +31,7 @@ def create_system(
     kind: SystemKind,
     identifier_kinds: Sequence[str] = ("email",),
     mapping: Mapping[str, Mapping[str, str]] | None = None,
+    actor: str = "registry",
 ) -> System:
     """Registers a company system to keep in sync."""
     check_key(key)
@@ -56,6 +59,7 @@ def create_system(
                 f"system {key!r} already exists", errors=[FieldError("key", "taken")]
             )
         uow.sync.add_system(system)
+        record_objects(ctx, uow, SYSTEM, [key], "created", actor)
         uow.commit()
     return system
 
@@ -74,6 +78,7 @@ def create_webhook(
     event_kinds: Sequence[str] = (),
     purposes: Sequence[str] = (),
     from_start: bool = False,
+    actor: str = "registry",
 ) -> tuple[Webhook, str]:
     """Subscribes a system's URL; returns the webhook and its signing secret (shown once).
 
@@ -107,11 +112,12 @@ def create_webhook(
         start = 0 if from_start else uow.sync.outbox_end()
         uow.sync.start_position(hook.destination, start, hook.created_at)
         secret = _add_secret(ctx, uow, hook.id)
+        record_objects(ctx, uow, WEBHOOK, [hook.id], "created", actor)
         uow.commit()
     return hook, secret
 
 
-def rotate_secret(ctx: Context, *, hook_id: str) -> str:
+def rotate_secret(ctx: Context, *, hook_id: str, actor: str = "registry") -> str:
     """Issues a new secret; the old one keeps signing during the grace period, then expires."""
     with ctx.uow() as uow:
         if uow.sync.webhook(hook_id) is None:
@@ -119,6 +125,7 @@ def rotate_secret(ctx: Context, *, hook_id: str) -> str:
         grace = timedelta(hours=ctx.settings.webhook_secret_grace_hours)
         uow.sync.expire_secrets(hook_id, ctx.clock.now() + grace)
         secret = _add_secret(ctx, uow, hook_id)
+        record_objects(ctx, uow, WEBHOOK, [hook_id], "rotated", actor)
         uow.commit()
     return secret
 

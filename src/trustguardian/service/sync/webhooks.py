@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from trustguardian.domain.errors import Conflict, NotFound
 from trustguardian.domain.sync import DeliveryStatus, Webhook
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
+from trustguardian.store.snapshots import WEBHOOK
 from trustguardian.store.sync import DeadLetter
 from trustguardian.store.uow import UnitOfWork
 
@@ -23,17 +25,17 @@ class DeadLetterView:
     system: str | None
 
 
-def disable_webhook(ctx: Context, *, hook_id: str) -> Webhook:
+def disable_webhook(ctx: Context, *, hook_id: str, actor: str = "registry") -> Webhook:
     """Stops deliveries to a webhook; it keeps its place and resumes from there when enabled."""
-    return _set_status(ctx, hook_id, DISABLED)
+    return _set_status(ctx, hook_id, DISABLED, actor)
 
 
-def enable_webhook(ctx: Context, *, hook_id: str) -> Webhook:
+def enable_webhook(ctx: Context, *, hook_id: str, actor: str = "registry") -> Webhook:
     """Resumes deliveries to a disabled webhook from where it stopped."""
-    return _set_status(ctx, hook_id, ACTIVE)
+    return _set_status(ctx, hook_id, ACTIVE, actor)
 
 
-def delete_webhook(ctx: Context, *, hook_id: str) -> Webhook:
+def delete_webhook(ctx: Context, *, hook_id: str, actor: str = "registry") -> Webhook:
     """Deletes a webhook for good: its secrets are destroyed, what it was owed is discarded.
 
     Its record stays (marked deleted) so that the deliveries it made still name their system.
@@ -46,6 +48,7 @@ def delete_webhook(ctx: Context, *, hook_id: str) -> Webhook:
         uow.sync.discard_open(hook.destination, now)
         uow.sync.forget_position(hook.destination)
         uow.sync.purge_erasure_notices()
+        record_objects(ctx, uow, WEBHOOK, [hook_id], DELETED, actor)
         uow.commit()
     return replace(hook, status=DELETED)
 
@@ -120,12 +123,14 @@ def _destinations(uow: UnitOfWork, hook_id: str | None, system: str | None) -> l
     return None
 
 
-def _set_status(ctx: Context, hook_id: str, status: str) -> Webhook:
+def _set_status(ctx: Context, hook_id: str, status: str, actor: str) -> Webhook:
     with ctx.uow() as uow:
         hook = _live(uow, hook_id)
         uow.sync.set_webhook_status(hook_id, status)
         if status != ACTIVE:
             uow.sync.purge_erasure_notices()
+        change = {ACTIVE: "enabled", DISABLED: "disabled"}[status]
+        record_objects(ctx, uow, WEBHOOK, [hook_id], change, actor)
         uow.commit()
     return replace(hook, status=status)
 

@@ -16,6 +16,11 @@ from trustguardian.web.console import (
     pages_admin,
     pages_auth,
     pages_cases,
+    pages_manage_keys,
+    pages_manage_notices,
+    pages_manage_purposes,
+    pages_manage_sync,
+    pages_manage_touchpoints,
     pages_overview,
     pages_registry,
     pages_requests,
@@ -48,6 +53,11 @@ def install_console(app: FastAPI) -> None:
         pages_admin,
         pages_requests,
         pages_cases,
+        pages_manage_touchpoints,
+        pages_manage_purposes,
+        pages_manage_notices,
+        pages_manage_sync,
+        pages_manage_keys,
     ):
         app.include_router(module.router)
     app.add_middleware(ConsoleHeaders)

@@ -150,6 +150,8 @@ NAV: list[NavItem] = [
     NavItem("/console/complaints", "Complaints", Permission.VIEW_REQUESTS),
     NavItem("/console/ledger", "Ledger", Permission.VIEW_LEDGER),
     NavItem("/console/access-log", "Access log", Permission.VIEW_ACCESS_LOG),
+    NavItem("/console/manage/systems", "Systems and webhooks", Permission.MANAGE_SYSTEMS),
+    NavItem("/console/manage/keys", "API keys", Permission.MANAGE_KEYS),
     NavItem("/console/users", "Users", Permission.MANAGE_USERS),
 ]
 

@@ -395,3 +395,7 @@ from trustguardian.web.console import italian_queues as _queues  # noqa: E402
 
 ENGLISH.update({k: v for k, v in _queues.ENGLISH.items() if k not in ENGLISH})
 ITALIAN.update({k: v for k, v in _queues.ITALIAN.items() if k not in ITALIAN})
+from trustguardian.web.console import italian_admin as _admin  # noqa: E402
+
+ENGLISH.update({k: v for k, v in _admin.ENGLISH.items() if k not in ENGLISH})
+ITALIAN.update({k: v for k, v in _admin.ITALIAN.items() if k not in ITALIAN})

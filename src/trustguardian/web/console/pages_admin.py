@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime
 
-from trustguardian.domain.errors import FieldError, InvalidInput
+from trustguardian.domain.errors import Conflict, FieldError, InvalidInput
 from trustguardian.domain.roles import PERMISSIONS, AdminUser, Permission, Role
 from trustguardian.service.access import users
+from trustguardian.service.context import Context
 from trustguardian.web.console.core import (
     PREFIX,
     CsrfSession,
@@ -21,8 +22,11 @@ from trustguardian.web.console.core import (
     redirect,
     render,
 )
+from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_USERS))]
 SUBJECT_ID = re.compile(r"^sub_[0-9a-f]{1,64}$")
 PAGE = 200
 
@@ -55,19 +59,70 @@ def user_list(
     request: Request,
     ctx: Ctx,
     session: SessionDep,
-    _: Annotated[AdminUser, Depends(need(Permission.MANAGE_USERS))],
+    _: Manager,
 ) -> HTMLResponse:
-    return render(
-        request,
-        "users.html",
-        session=session,
-        users=users.list_users(ctx),
-        now=ctx.clock.now(),
-        roles=list(Role),
-        permissions=list(Permission),
-        table=PERMISSIONS,
-        message=None,
-    )
+    return show(request, session, "users.html", **_users_page(ctx))
+
+
+def _users_page(ctx: Context) -> dict[str, object]:
+    return {
+        "users": users.list_users(ctx),
+        "now": ctx.clock.now(),
+        "roles": list(Role),
+        "role_choices": [(r.value, r.value) for r in Role],
+        "permissions": list(Permission),
+        "table": PERMISSIONS,
+        "message": None,
+    }
+
+
+@router.post("/users")
+def create_user(
+    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        f = Fields(form)
+        username, role = f.text("username", limit=80), f.choice("role", Role)
+        password = str(form.get("password") or "")
+        f.check()
+        users.create_user(ctx, username=username, password=password, role=role, actor=actor(user))
+        return redirect(f"{PREFIX}/users")
+
+    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+
+
+@router.post("/users/role")
+def set_role(
+    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        f = Fields(form)
+        username, role = f.text("username", limit=80), f.choice("role", Role)
+        f.check()
+        _not_yourself(user, username)
+        users.set_role(ctx, username=username, role=role, actor=actor(user))
+        return redirect(f"{PREFIX}/users")
+
+    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+
+
+@router.post("/users/disable")
+def disable_user(
+    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        username = Fields(form).text("username", limit=80)
+        _not_yourself(user, username)
+        users.disable_user(ctx, username=username, actor=actor(user))
+        return redirect(f"{PREFIX}/users")
+
+    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+
+
+def _not_yourself(user: AdminUser, username: str) -> None:
+    """The DPO cannot lock themselves out: another user with the role does it."""
+    if username == user.username:
+        raise Conflict("you cannot change your own role or disable yourself")
 
 
 @router.post("/users/unlock")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
-from trustguardian.domain.registry import Notice, PurposeVersion
+from trustguardian.domain.registry import PurposeVersion
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.console.overview import registry_purposes
 from trustguardian.service.console.subject import line_diff
@@ -22,6 +22,7 @@ from trustguardian.web.console.core import (
     redirect,
     render,
 )
+from trustguardian.web.console.registry_lists import all_notices
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Registry = Annotated[AdminUser, Depends(need(Permission.VIEW_REGISTRY))]
@@ -47,6 +48,9 @@ def purpose_text(v: PurposeVersion) -> str:
             f"consent lifetime days: {c.consent_lifetime_days or '—'}",
             f"marketing: {'yes' if c.marketing else 'no'}",
             f"analogous products (soft spam): {'yes' if c.analogous_products else 'no'}",
+            f"recipients: {', '.join(c.recipients) or '—'}",
+            *(f"name ({x.language}): {x.name}" for x in c.labels),
+            *(f"description ({x.language}): {x.description}" for x in c.labels),
         ]
     )
 
@@ -97,15 +101,7 @@ def purpose(
 
 @router.get("/notices")
 def notice_list(request: Request, ctx: Ctx, session: SessionDep, _: Registry) -> HTMLResponse:
-    found: list[Notice] = []
-    cursor = None
-    while True:
-        page = notices.list_notices(ctx, cursor=cursor, limit=500)
-        found.extend(page.items)
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
-    return render(request, "notices.html", session=session, notices=found)
+    return render(request, "notices.html", session=session, notices=all_notices(ctx))
 
 
 @router.get("/notices/{key}")

@@ -1,0 +1,124 @@
+"""Company systems and their webhooks administered from the console: register a system,
+subscribe a webhook (its secret shown once), rotate the secret, disable or enable it, and read
+the dead letters; through the sync use cases, each change a ledger leaf naming the user."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from trustguardian.domain.events import EventKind
+from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.domain.sync import SystemKind
+from trustguardian.service.access.users import Session
+from trustguardian.service.console.overview import registry_purposes
+from trustguardian.service.context import Context
+from trustguardian.service.sync import systems, webhooks
+from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
+from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
+from trustguardian.web.console.pages_requests import actor
+
+router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
+Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_SYSTEMS))]
+TEMPLATE = "manage_systems.html"
+BACK = f"{PREFIX}/manage/systems"
+
+
+def _page(ctx: Context) -> dict[str, object]:
+    found = systems.list_systems(ctx)
+    return {
+        "systems": found,
+        "webhooks": systems.list_webhooks(ctx),
+        "kinds": [(k.value, k.value) for k in SystemKind],
+        "system_choices": [(s.key, f"{s.name} ({s.key})") for s in found],
+        "event_kinds": [(k.value, k.value) for k in EventKind],
+        "purposes": [(p.key, p.key) for p in registry_purposes(ctx).values()],
+        "secret": None,
+        "secret_for": None,
+    }
+
+
+def _secret_page(
+    request: Request, ctx: Context, session: Session, hook_id: str, secret: str
+) -> HTMLResponse:
+    """The page again, with a secret shown this once (never cached: the console's headers)."""
+    values = _page(ctx) | {"secret": secret, "secret_for": hook_id}
+    return show(request, session, TEMPLATE, **values)
+
+
+@router.get("/systems")
+def page(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLResponse:
+    return show(request, session, TEMPLATE, **_page(ctx))
+
+
+@router.post("/systems")
+def create_system(
+    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        f = Fields(form)
+        key, name, kind = f.text("key", limit=64), f.text("name"), f.choice("kind", SystemKind)
+        f.check()
+        systems.create_system(ctx, key=key, name=name, kind=kind, actor=actor(user))
+        return redirect(BACK)
+
+    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+
+
+@router.post("/webhooks")
+def create_webhook(
+    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        f = Fields(form)
+        system, url = f.text("system", limit=64), f.text("url", limit=2000)
+        kinds = f.choices("event_kinds", EventKind)
+        f.check()
+        hook, secret = systems.create_webhook(
+            ctx,
+            system_key=system,
+            url=url,
+            event_kinds=kinds,
+            purposes=f.keys("purposes"),
+            from_start=f.flag("from_start"),
+            actor=actor(user),
+        )
+        return _secret_page(request, ctx, session, hook.id, secret)
+
+    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+
+
+@router.post("/webhooks/{hook_id}/rotate")
+def rotate(
+    request: Request, ctx: Ctx, session: CsrfSession, hook_id: str, form: Posted, user: Manager
+) -> Response:
+    def action() -> Response:
+        secret = systems.rotate_secret(ctx, hook_id=hook_id, actor=actor(user))
+        return _secret_page(request, ctx, session, hook_id, secret)
+
+    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+
+
+@router.post("/webhooks/{hook_id}/disable")
+def disable(
+    request: Request, ctx: Ctx, session: CsrfSession, hook_id: str, form: Posted, user: Manager
+) -> Response:
+    change = partial(webhooks.disable_webhook, ctx, hook_id=hook_id, actor=actor(user))
+    return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
+
+
+@router.post("/webhooks/{hook_id}/enable")
+def enable(
+    request: Request, ctx: Ctx, session: CsrfSession, hook_id: str, form: Posted, user: Manager
+) -> Response:
+    change = partial(webhooks.enable_webhook, ctx, hook_id=hook_id, actor=actor(user))
+    return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
+
+
+@router.get("/dead-letters")
+def dead_letters(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLResponse:
+    letters = webhooks.list_dead_letters(ctx, limit=500)
+    return show(request, session, "dead_letters.html", letters=letters)
