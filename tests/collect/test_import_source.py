@@ -37,7 +37,7 @@ def test_records_keep_their_bytes_and_first_line(tmp_path: Path) -> None:
     raw_rows = [
         "Email;Note\r\n".encode("cp1252"),
         'a@example.com;"due righe:\r\nForlì"\r\n'.encode("cp1252"),
-        b"\r\n",  # a blank line is no record
+        b"\r\n",  # a blank line is no record: its bytes go with the record before it
         "b@example.com;Città\r\n".encode("cp1252"),
     ]
     path = tmp_path / "export.csv"
@@ -47,9 +47,10 @@ def test_records_keep_their_bytes_and_first_line(tmp_path: Path) -> None:
     found = list(records(source, ";"))
     assert [(r.line, r.raw, r.cells) for r in found] == [
         (1, raw_rows[0], ["Email", "Note"]),
-        (2, raw_rows[1], ["a@example.com", "due righe:\r\nForlì"]),
+        (2, raw_rows[1] + raw_rows[2], ["a@example.com", "due righe:\r\nForlì"]),
         (5, raw_rows[3], ["b@example.com", "Città"]),
     ]
+    assert b"".join(r.raw for r in found) == path.read_bytes()  # the records rebuild the file
 
 
 def test_a_named_encoding_overrides_and_a_wrong_one_is_said(tmp_path: Path) -> None:
