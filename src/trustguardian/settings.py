@@ -5,6 +5,7 @@ from __future__ import annotations
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import argon2
 from pydantic import Field, SecretStr, field_validator
@@ -88,6 +89,8 @@ class Settings(BaseSettings):
     controller_phone: str | None = None
     controller_address: str | None = None
     jurisdiction: str = "IT"
+    # The company's time zone: the console, the public pages, mails and reports show times in it.
+    timezone: str = "Europe/Rome"
     privacy_policy_url: str | None = None
     # The art. 30(1)(a) block of the register and the inspection report: the controller's name
     # (the purposes' own when unset), its data protection officer and, for a controller outside
@@ -155,6 +158,16 @@ class Settings(BaseSettings):
     # usernames) before the same doubling wait, answered 429 with Retry-After.
     console_delay_seconds: float = Field(default=30.0, gt=0)
     console_source_max_failures: int = Field(default=20, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        """An IANA zone name (Europe/Rome), refused at start-up when unknown."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Rome)") from None
+        return value
 
     @field_validator("outbound_allow_hosts")
     @classmethod
