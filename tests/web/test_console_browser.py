@@ -379,3 +379,35 @@ def test_role_limits_hold_on_the_work_queues(browser: Browser, site: Site) -> No
         assert b"evidence of the message" not in answer.body()
         assert b"Cancellate" not in answer.body()
     marketing.close()
+
+
+def test_the_italian_navigation_is_one_line_at_1366_and_reject_is_not_fulfil(
+    browser: Browser, site: Site
+) -> None:
+    request = submit_request(
+        site.ctx,
+        kind=RequestKind.ACCESS,
+        touchpoint="unsubscribe-link",
+        channel=Channel.EMAIL,
+        subject_id=site.company.subject_id,
+        actor="legal",
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="it-IT")
+    page = context.new_page()
+    sign_in(page, site, "dpo")  # the DPO sees every section
+    page.goto(f"{site.base}/console/requests/{request.id}")
+    items = page.locator("header.top nav li")
+    assert items.count() >= 10
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}  # type: ignore[index]
+    assert len(tops) == 1, tops
+    assert "Registro delle prove" in page.locator("header.top nav").inner_text()
+    shot(page, site, "it-nav-1366")
+    style = "el => getComputedStyle(el).backgroundColor + ' ' + getComputedStyle(el).color"
+    reject = page.locator("button.danger", has_text="Respingi la richiesta")
+    assert reject.count() == 1
+    others = page.locator("main button:not(.danger)")
+    assert others.count() >= 1
+    assert reject.evaluate(style) not in {
+        others.nth(i).evaluate(style) for i in range(others.count())
+    }
+    context.close()

@@ -177,7 +177,7 @@ NAV: list[NavItem] = [
     NavItem("/console/subjects", "Subjects", Permission.VIEW_SUBJECTS),
     NavItem("/console/purposes", "Purposes", Permission.VIEW_REGISTRY),
     NavItem("/console/notices", "Notices", Permission.VIEW_REGISTRY),
-    NavItem("/console/requests", "Rights requests", Permission.VIEW_REQUESTS),
+    NavItem("/console/requests", "Requests", Permission.VIEW_REQUESTS),
     NavItem("/console/complaints", "Complaints", Permission.VIEW_REQUESTS),
     NavItem("/console/ledger", "Ledger", Permission.VIEW_LEDGER),
     NavItem("/console/access-log", "Access log", Permission.VIEW_ACCESS_LOG),
