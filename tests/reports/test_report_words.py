@@ -63,4 +63,4 @@ def test_placeholders_survive_translation() -> None:
     assert t.code("status", "expired") == "scaduto"
     assert translator("en").code("status", "expired") == "expired"
     assert t.code("safeguard", "scc") == "clausole contrattuali tipo"
-    assert translator("en").code("basis", "consent") == "consent (art. 6(1)(a))"
+    assert translator("en").code("basis", "consent") == "consent"

@@ -17,6 +17,9 @@ LANGUAGES = ("en", "it")
 # The reports' short names for the catalog's contexts.
 CONTEXTS = {
     "basis": "legal basis (article)",
+    "channel": "channel",
+    "confirmation": "confirmation",
+    "nature": "nature",
     "complaint": "complaint status",
     "data": "data category",
     "kind": "event kind",
@@ -24,6 +27,7 @@ CONTEXTS = {
     "right": "right",
     "request": "request status",
     "safeguard": "transfer safeguard",
+    "proof": "proof type",
     "status": "consent status",
     "tpkind": "touchpoint kind",
     "tpstatus": "touchpoint status",
@@ -49,7 +53,7 @@ class Translator:
     def __call__(self, text: str, **values: object) -> str:
         return self.words(text, **values)
 
-    def code(self, kind: str, value: str) -> str:
+    def code(self, kind: str, value: object) -> str:
         """A coded value as a word (`status`, `given` -> `prestato`)."""
         return self.words.label(CONTEXTS[kind], value)
 

@@ -123,7 +123,7 @@ def register_pdf(
         pdf.para(
             t(
                 "Generated {at}; {n} activities.",
-                at=generated_at.isoformat(timespec="seconds"),
+                at=t.when(generated_at),
                 n=len(rows),
             )
         ),
