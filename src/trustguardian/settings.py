@@ -5,6 +5,7 @@ from __future__ import annotations
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import argon2
 from pydantic import Field, SecretStr, field_validator
@@ -98,6 +99,8 @@ class Settings(BaseSettings):
     controller_phone: str | None = None
     controller_address: str | None = None
     jurisdiction: str = "IT"
+    # The company's time zone: the console, the public pages, mails and reports show times in it.
+    timezone: str = "Europe/Rome"
     privacy_policy_url: str | None = None
     # The art. 30(1)(a) block of the register and the inspection report: the controller's name
     # (the purposes' own when unset), its data protection officer and, for a controller outside
@@ -177,6 +180,16 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "groups"
     oidc_roles: str | None = None
     oidc_label: str = "Single sign-on"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        """An IANA zone name (Europe/Rome), refused at start-up when unknown."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Rome)") from None
+        return value
 
     @field_validator("outbound_allow_hosts")
     @classmethod

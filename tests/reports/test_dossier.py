@@ -80,7 +80,7 @@ def test_the_reports_are_in_italian_and_english_in_html_and_pdf(ctx: Context) ->
     assert "Fascicolo probatorio" in html_it
     assert "consenso revocato" in html_it
     assert "Evidence dossier" in html_en
-    assert "consent.withdrawn" in html_en
+    assert "consent withdrawn" in html_en
     assert "più chiarezza" in html_it  # the notice text, exactly, escaped as HTML needs
     for lang, title in (("it", "Fascicolo probatorio"), ("en", "Evidence dossier")):
         assert all(ink > 500 for ink in page_ink(files[f"report-{lang}.pdf"]))

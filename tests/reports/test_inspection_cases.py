@@ -119,9 +119,9 @@ def test_requests_and_complaints_figures_match_the_database(ctx: Context, tmp_pa
     rendered = pages(body)
     text = one_line("\n".join(page_text for page_text, _ in rendered))
     # right, received, fulfilled in time, rejected in time, late, extended, open, overdue now
-    assert "access 3 1 1 1 0 0 0" in text
-    assert "objection 1 0 0 0 1 1 0" in text
-    assert "rectification 1 0 0 0 0 0 1" in text
+    assert "access (art. 15) 3 1 1 1 0 0 0" in text
+    assert "objection (art. 21(1)) 1 0 0 0 1 1 0" in text
+    assert "rectification (art. 16) 1 0 0 0 0 0 1" in text
     assert "total 5 1 1 1 1 1 1" in text
     assert (
         "Rights requests received in the period: 5 (answered in time 2, late 1, extended 1, "
@@ -129,7 +129,7 @@ def test_requests_and_complaints_figures_match_the_database(ctx: Context, tmp_pa
     ) in text
     assert "Complaints received in the period: 2 (closed 1, answered 0, still open 1)" in text
     assert "closed 1" in text
-    assert "contact.made 1" in text
+    assert "contact made 1" in text
     assert "6. Rights requests and their timeliness" in text
     assert "7. Complaints" in text
     # The requests chart is drawn: its "late" bar, in the second series colour, is on a page

@@ -282,8 +282,10 @@ def test_a_touchpoints_dossier_tells_its_history_in_italian(
     assert "Fascicolo del touchpoint: Shop counter" in text
     assert "moduli scansionati ogni sera" in text
     assert "user:giulia.dpo (dpo)" in text
-    # Notices over time: the counter showed version 2 to Mario and Luigi.
-    assert "privacy-it 2 2 2026-11-02 09:40 2026-11-02 09:45" in text
+    # Notices over time: the counter showed version 2 to Mario and Luigi (times in Rome).
+    assert "privacy-it 2 2 2 nov 2026, 10:40 2 nov 2026, 10:45" in text
+    assert "modulo cartaceo firmato" in text
+    assert "paper_form" not in text
     assert "consenso prestato 2" in text
     with now.engine.connect() as conn:
         commitments = (

@@ -90,6 +90,7 @@ def test_the_dpo_administers_everything_from_the_browser(browser: Browser, site:
     _submit(page, f"/console/manage/notices/{notice}/publish")
     page.wait_for_url(f"{base}/console/notices/{notice}")
 
+    page.get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Systems and webhooks").click()
     page.fill('form[action="/console/manage/systems"] [name="key"]', system)
     page.fill('form[action="/console/manage/systems"] [name="name"]', "CRM")
@@ -103,6 +104,7 @@ def test_the_dpo_administers_everything_from_the_browser(browser: Browser, site:
     assert secret.startswith("whsec_")
     shot(page, site, "admin-webhook-secret")
 
+    page.get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="API keys").click()
     page.fill('[name="name"]', f"kiosk {tag}")
     page.check('input[name="scopes"][value="events:write"]')

@@ -208,7 +208,7 @@ def test_a_verification_from_the_console_is_shown_on_the_dashboard(
 def test_the_dpo_sees_who_looked_at_whom(ctx: Context, company: Company, sign_in: SignIn) -> None:
     sign_in("legal").get(f"/console/events/{company.consent_event}/proofs/1")
     page = sign_in("dpo").get(f"/console/access-log?subject={company.subject_id}").text
-    assert f"proof 1 (network) of {company.consent_event}" in page
+    assert f"proof 1 (IP address and browser) of {company.consent_event}" in page
     assert ">legal<" in page
     assert sign_in("dpo").get("/console/access-log?subject=x'--").status_code == 422
 

@@ -12,156 +12,74 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.domain.events import PrivacyEvent
 from trustguardian.domain.registry import NoticeVersion
+from trustguardian.i18n import words
 from trustguardian.reports import pdf
 from trustguardian.reports.dossier_cases import CASE_SECTIONS, cases_html, cases_pdf
 from trustguardian.service.accountability.dossier import DossierData
 
 LANGUAGES = ("en", "it")
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Evidence dossier",
-        "subject": "Data subject",
-        "generated": "Generated",
-        "erased": "Erased (crypto-shredded) on",
-        "identifiers": "Identifiers",
-        "consents": "Consent state now",
-        "purpose": "Purpose",
-        "channel": "Channel",
-        "status": "Status",
-        "since": "Since",
-        "expires": "Expires",
-        "events": "Privacy events",
-        "when": "Occurred",
-        "recorded": "Recorded",
-        "kind": "Event",
-        "touchpoint": "Touchpoint",
-        "notice": "Notice",
-        "proofs": "Proofs",
-        "claimed_by": "claimed by",
-        "evidence": "Proofs of genuineness",
-        "type": "Type",
-        "content": "Content",
-        "file": "File",
-        "notices": "Privacy notice texts shown",
-        "version": "version",
-        "effective": "in force from",
-        "entered": "Entered afterwards, on {at} by {by}, from: {source}",
-        "purposes": "Purposes",
-        "basis": "Legal basis",
-        "retention": "Retention (days)",
-        "lifetime": "Consent lifetime (days)",
-        "controller": "Controller",
-        "ledger": "Ledger and verification",
-        "checkpoint": "Signed checkpoint: tree size",
-        "root": "root hash",
-        "key": "Public key",
-        "timestamp": "RFC 3161 time-stamp of the checkpoint",
-        "no_timestamp": (
-            "Checkpoint not stamped yet: stamps.json says which events an earlier RFC 3161 "
-            "time-stamp covers."
-        ),
-        "how": (
-            "Every event is a leaf of an append-only Merkle log (RFC 9162). This dossier holds "
-            "each event's leaf, its inclusion proof, the checkpoint signed with the public key "
-            "above, every proof's salt and content (checked against the commitment in the leaf) "
-            "and the exact notice texts (checked against the hash in the leaf). Run "
-            "`trustguardian dossier verify FILE.zip` offline, or any RFC 9162 verifier."
-        ),
-        "none": "none",
-        "evidence_erased": "The subject was erased: proofs can no longer be opened.",
-        "sections": "Further records",
-    },
-    "it": {
-        "title": "Fascicolo probatorio",
-        "subject": "Interessato",
-        "generated": "Generato il",
-        "erased": "Cancellato (crypto-shredding) il",
-        "identifiers": "Identificativi",
-        "consents": "Stato attuale dei consensi",
-        "purpose": "Finalità",
-        "channel": "Canale",
-        "status": "Stato",
-        "since": "Dal",
-        "expires": "Scade",
-        "events": "Eventi privacy",
-        "when": "Avvenuto",
-        "recorded": "Registrato",
-        "kind": "Evento",
-        "touchpoint": "Touchpoint",
-        "notice": "Informativa",
-        "proofs": "Prove",
-        "claimed_by": "dichiarata da",
-        "evidence": "Prove di genuinità",
-        "type": "Tipo",
-        "content": "Contenuto",
-        "file": "File",
-        "notices": "Testi delle informative mostrate",
-        "version": "versione",
-        "effective": "in vigore dal",
-        "entered": "Inserita a posteriori, il {at} da {by}, dal documento: {source}",
-        "purposes": "Finalità",
-        "basis": "Base giuridica",
-        "retention": "Conservazione (giorni)",
-        "lifetime": "Durata del consenso (giorni)",
-        "controller": "Titolare",
-        "ledger": "Registro e verifica",
-        "checkpoint": "Checkpoint firmato: dimensione dell'albero",
-        "root": "hash radice",
-        "key": "Chiave pubblica",
-        "timestamp": "Marca temporale RFC 3161 del checkpoint",
-        "no_timestamp": (
-            "Checkpoint non ancora marcato: stamps.json indica quali eventi copre una marca "
-            "temporale RFC 3161 precedente."
-        ),
-        "how": (
-            "Ogni evento è una foglia di un registro Merkle append-only (RFC 9162). Il fascicolo "
-            "contiene la foglia di ogni evento, la sua prova di inclusione, il checkpoint firmato "
-            "con la chiave pubblica indicata, sale e contenuto di ogni prova (verificati contro "
-            "l'impegno nella foglia) e i testi esatti delle informative (verificati contro l'hash "
-            "nella foglia). Verifica offline con `trustguardian dossier verify FILE.zip` o con "
-            "qualsiasi verificatore RFC 9162."
-        ),
-        "none": "nessuno",
-        "evidence_erased": "L'interessato è stato cancellato: le prove non sono più leggibili.",
-        "sections": "Altri registri",
-    },
+# The report's words in the catalog's source language; each reader gets them from the
+# catalog (trustguardian.i18n).
+SOURCE: dict[str, str] = {
+    "title": "Evidence dossier",
+    "subject": "Data subject",
+    "generated": "Generated",
+    "erased": "Erased (crypto-shredded) on",
+    "identifiers": "Identifiers",
+    "consents": "Consent state now",
+    "purpose": "Purpose",
+    "channel": "Channel",
+    "status": "Status",
+    "since": "Since",
+    "expires": "Expires",
+    "events": "Privacy events",
+    "when": "Occurred",
+    "recorded": "Recorded",
+    "kind": "Event",
+    "touchpoint": "Touchpoint",
+    "notice": "Notice",
+    "proofs": "Proofs",
+    "claimed_by": "claimed by",
+    "evidence": "Proofs of genuineness",
+    "type": "Type",
+    "content": "Content",
+    "file": "File",
+    "notices": "Privacy notice texts shown",
+    "version": "version",
+    "effective": "in force from",
+    "entered": "Entered afterwards, on {at} by {by}, from: {source}",
+    "purposes": "Purposes",
+    "basis": "Legal basis",
+    "retention": "Retention (days)",
+    "lifetime": "Consent lifetime (days)",
+    "controller": "Controller",
+    "ledger": "Ledger and verification",
+    "checkpoint": "Signed checkpoint: tree size",
+    "root": "root hash",
+    "key": "Public key",
+    "timestamp": "RFC 3161 time-stamp of the checkpoint",
+    "no_timestamp": (
+        "Checkpoint not stamped yet: stamps.json says which events an earlier RFC 3161 "
+        "time-stamp covers."
+    ),
+    "how": (
+        "Every event is a leaf of an append-only Merkle log (RFC 9162). This dossier holds "
+        "each event's leaf, its inclusion proof, the checkpoint signed with the public key "
+        "above, every proof's salt and content (checked against the commitment in the leaf) "
+        "and the exact notice texts (checked against the hash in the leaf). Run "
+        "`trustguardian dossier verify FILE.zip` offline, or any RFC 9162 verifier."
+    ),
+    "none": "none",
+    "evidence_erased": "The subject was erased: proofs can no longer be opened.",
+    "sections": "Further records",
 }
 
-KINDS: dict[str, dict[str, str]] = {
-    "en": {},
-    "it": {
-        "consent.given": "consenso prestato",
-        "consent.refused": "consenso negato",
-        "consent.withdrawn": "consenso revocato",
-        "consent.confirmed": "consenso confermato",
-        "notice.acknowledged": "presa visione dell'informativa",
-        "data.collected": "dati raccolti",
-        "data.updated": "dati aggiornati",
-        "contact.made": "contatto effettuato",
-        "request.received": "richiesta ricevuta",
-        "request.verifying": "richiesta in verifica",
-        "request.in_progress": "richiesta in lavorazione",
-        "request.extended": "richiesta prorogata",
-        "request.fulfilled": "richiesta evasa",
-        "request.rejected": "richiesta respinta",
-        "subject.erased": "interessato cancellato",
-        "complaint.opened": "reclamo aperto",
-        "complaint.updated": "reclamo aggiornato",
-        "processing.restricted": "trattamento limitato (art. 18)",
-        "processing.restriction_lifted": "limitazione del trattamento revocata",
-    },
-}
-STATUSES: dict[str, dict[str, str]] = {
-    "en": {},
-    "it": {
-        "given": "prestato",
-        "refused": "negato",
-        "withdrawn": "revocato",
-        "expired": "scaduto",
-        "pending_confirmation": "in attesa di conferma",
-    },
-}
+
+def labels(lang: str) -> dict[str, str]:
+    """The report's words in a language."""
+    t = words(lang)
+    return {key: t(text) for key, text in SOURCE.items()}
 
 
 @dataclass(frozen=True)
@@ -174,7 +92,7 @@ class View:
     timestamp_time: str | None
 
     def kind(self, value: str) -> str:
-        return KINDS[self.lang].get(value, value)
+        return words(self.lang).label("event kind", value)
 
     def proofs(self, event: PrivacyEvent) -> str:
         """An event's proof types, a confirmation we did not witness named as whose claim."""
@@ -186,7 +104,7 @@ class View:
         )
 
     def status(self, value: str) -> str:
-        return STATUSES[self.lang].get(value, value)
+        return words(self.lang).label("consent status", value)
 
     def root(self) -> str:
         return base64.b64encode(self.data.checkpoint.root_hash).decode()
@@ -272,7 +190,7 @@ _template = _env.from_string(HTML)
 
 def render_html(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
     """The report as one HTML page."""
-    view = View(lang, LABELS[lang], data, timestamp_time)
+    view = View(lang, labels(lang), data, timestamp_time)
     return _template.render(
         v=view, d=data, cases=cases_html(data, lang), case_sections=CASE_SECTIONS
     ).encode("utf-8")
@@ -280,31 +198,31 @@ def render_html(data: DossierData, lang: str, timestamp_time: str | None) -> byt
 
 def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> bytes:
     """The report as a PDF."""
-    v = View(lang, LABELS[lang], data, timestamp_time)
-    t = v.t
+    v = View(lang, labels(lang), data, timestamp_time)
+    w = v.t
     story: list[Flowable] = [
-        pdf.para(f"{t['title']}", "title"),
-        pdf.para(f"{t['subject']}: {data.subject_id}"),
-        pdf.para(f"{t['generated']} {data.created_at.isoformat(timespec='seconds')}"),
+        pdf.para(f"{w['title']}", "title"),
+        pdf.para(f"{w['subject']}: {data.subject_id}"),
+        pdf.para(f"{w['generated']} {data.created_at.isoformat(timespec='seconds')}"),
     ]
     if data.erased_at:
-        story.append(pdf.para(f"{t['erased']} {data.erased_at.isoformat(timespec='seconds')}"))
-    story += [pdf.para(t["identifiers"], "h1")]
+        story.append(pdf.para(f"{w['erased']} {data.erased_at.isoformat(timespec='seconds')}"))
+    story += [pdf.para(w["identifiers"], "h1")]
     story += [
         pdf.para(f"{i.kind}: {i.value if i.value is not None else '-'}") for i in data.identifiers
-    ] or [pdf.para(t["none"])]
+    ] or [pdf.para(w["none"])]
     story += [
-        pdf.para(t["consents"], "h1"),
+        pdf.para(w["consents"], "h1"),
         pdf.table(
-            [t["purpose"], t["channel"], t["status"], t["since"], t["expires"]],
+            [w["purpose"], w["channel"], w["status"], w["since"], w["expires"]],
             [
                 (s.purpose, s.channel.value, v.status(status), s.since, s.expires_at or "")
                 for s, status in data.consents
             ],
         ),
-        pdf.para(t["events"], "h1"),
+        pdf.para(w["events"], "h1"),
         pdf.table(
-            ["#", t["when"], t["kind"], t["touchpoint"], t["purpose"], t["notice"], t["proofs"]],
+            ["#", w["when"], w["kind"], w["touchpoint"], w["purpose"], w["notice"], w["proofs"]],
             [
                 (
                     x.event.seq,
@@ -319,21 +237,21 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
             ],
             widths=[15 * mm, 32 * mm, 28 * mm, 30 * mm, 25 * mm, 25 * mm, 25 * mm],
         ),
-        pdf.para(t["evidence"], "h1"),
+        pdf.para(w["evidence"], "h1"),
     ]
     if data.erased_at:
-        story.append(pdf.para(t["evidence_erased"]))
+        story.append(pdf.para(w["evidence_erased"]))
     story.append(
         pdf.table(
-            ["#", "n", t["type"], t["content"], t["file"]],
+            ["#", "n", w["type"], w["content"], w["file"]],
             v.evidence_rows(),
             widths=[15 * mm, 8 * mm, 25 * mm, 107 * mm, 25 * mm],
         )
     )
     story += [
-        pdf.para(t["purposes"], "h1"),
+        pdf.para(w["purposes"], "h1"),
         pdf.table(
-            [t["purpose"], t["version"], t["basis"], t["retention"], t["lifetime"]],
+            [w["purpose"], w["version"], w["basis"], w["retention"], w["lifetime"]],
             [
                 (
                     f"{p.content.name} ({key})",
@@ -350,34 +268,34 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
     for name, rows in sorted(data.sections.items()):
         if name in CASE_SECTIONS:
             continue
-        story += [pdf.para(f"{t['sections']}: {name}", "h1")]
+        story += [pdf.para(f"{w['sections']}: {name}", "h1")]
         story += [pdf.para(str(row), "small") for row in rows]
     story += [
-        pdf.para(t["ledger"], "h1"),
-        pdf.para(f"{t['checkpoint']} {data.checkpoint.tree_size}, {t['root']} {v.root()}"),
-        pdf.para(f"{t['key']}: {data.public_key}", "small"),
-        pdf.para(f"{t['timestamp']}: {timestamp_time or t['no_timestamp']}"),
-        pdf.para(t["how"]),
+        pdf.para(w["ledger"], "h1"),
+        pdf.para(f"{w['checkpoint']} {data.checkpoint.tree_size}, {w['root']} {v.root()}"),
+        pdf.para(f"{w['key']}: {data.public_key}", "small"),
+        pdf.para(f"{w['timestamp']}: {timestamp_time or w['no_timestamp']}"),
+        pdf.para(w["how"]),
     ]
     if data.notices:
-        story += [PageBreak(), pdf.para(t["notices"], "h1")]
+        story += [PageBreak(), pdf.para(w["notices"], "h1")]
         for (key, version), notice in sorted(data.notices.items()):
             story += [
                 pdf.para(
-                    f"{key} - {t['version']} {version} ({t['effective']} "
+                    f"{key} - {w['version']} {version} ({w['effective']} "
                     f"{notice.effective_from.isoformat(timespec='seconds')})",
                     "h2",
                 ),
                 pdf.para(f"sha256 {notice.sha256}", "small"),
-                *([pdf.para(_entered(t, notice), "small")] if notice.historical else []),
+                *([pdf.para(_entered(w, notice), "small")] if notice.historical else []),
                 pdf.preformatted(notice.text),
                 Spacer(1, 4 * mm),
             ]
     return pdf.render(
-        story, title=f"{t['title']} {data.subject_id}", footer=f"Trust Guardian · {data.subject_id}"
+        story, title=f"{w['title']} {data.subject_id}", footer=f"Trust Guardian · {data.subject_id}"
     )
 
 
-def _entered(t: dict[str, str], notice: NoticeVersion) -> str:
+def _entered(w: dict[str, str], notice: NoticeVersion) -> str:
     at = notice.created_at.isoformat(timespec="seconds")
-    return t["entered"].format(at=at, by=notice.entered_by, source=notice.source_document)
+    return w["entered"].format(at=at, by=notice.entered_by, source=notice.source_document)

@@ -1,19 +1,37 @@
-"""The reports in Italian and English: English source strings, Italian from `italian.py`.
+"""The reports in Italian and English, from the catalogs (trustguardian.i18n).
 
-The console's mechanism (web/console/i18n.py), kept beside the reports because `reports/`
-may not import `web/`: `t = translator("it")`, then `t("Period: {start} to {end}", ...)`.
-Coded values (consent statuses, event kinds) read through `t.code("status", "given")`.
+`t = translator("it")`, then `t("Period: {start} to {end}", ...)`; coded values (consent
+statuses, event kinds) read through `t.code("status", "given")`, by the catalog's context.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from trustguardian.domain.errors import FieldError, InvalidInput
-from trustguardian.reports.italian import CODES, ITALIAN
+from trustguardian.i18n import DEFAULT_ZONE, Words, words
 
 LANGUAGES = ("en", "it")
+# The reports' short names for the catalog's contexts.
+CONTEXTS = {
+    "basis": "legal basis (article)",
+    "channel": "channel",
+    "confirmation": "confirmation",
+    "nature": "nature",
+    "complaint": "complaint status",
+    "data": "data category",
+    "kind": "event kind",
+    "record": "record status",
+    "right": "right",
+    "request": "request status",
+    "safeguard": "transfer safeguard",
+    "proof": "proof type",
+    "status": "consent status",
+    "tpkind": "touchpoint kind",
+    "tpstatus": "touchpoint status",
+}
 
 
 class Language(StrEnum):
@@ -26,22 +44,31 @@ class Language(StrEnum):
 @dataclass(frozen=True)
 class Translator:
     lang: str
+    zone: str = DEFAULT_ZONE
+
+    @property
+    def words(self) -> Words:
+        return words(self.lang, self.zone)
 
     def __call__(self, text: str, **values: object) -> str:
-        found: str = ITALIAN.get(text, text) if self.lang == "it" else text
-        return found.format(**values) if values else found
+        return self.words(text, **values)
 
-    def code(self, kind: str, value: str) -> str:
-        """A coded value as a word (`status`, `given` -> `prestato`); English keeps the code."""
-        if self.lang != "it":
-            return value
-        return CODES.get(f"{kind}:{value}", value)
+    def code(self, kind: str, value: object) -> str:
+        """A coded value as a word (`status`, `given` -> `prestato`)."""
+        return self.words.label(CONTEXTS[kind], value)
+
+    def when(self, moment: datetime | None) -> str:
+        """A moment in the company's zone, in the language's format."""
+        return self.words.when(moment, seconds=True)
+
+    def day(self, moment: datetime | date | None) -> str:
+        return self.words.day(moment)
 
 
-def translator(lang: str) -> Translator:
+def translator(lang: str, zone: str = DEFAULT_ZONE) -> Translator:
     """The reports' words in one of LANGUAGES; refuses any other."""
     if lang not in LANGUAGES:
         raise InvalidInput(
             f"no report in {lang!r}", errors=[FieldError("lang", f"one of {', '.join(LANGUAGES)}")]
         )
-    return Translator(lang)
+    return Translator(lang, zone)

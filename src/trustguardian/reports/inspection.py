@@ -7,6 +7,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from trustguardian.i18n import DEFAULT_ZONE
 from trustguardian.reports import pdf
 from trustguardian.reports.i18n import Translator, translator
 from trustguardian.reports.inspection_cases import case_lines, complaints_section, requests_section
@@ -68,9 +69,9 @@ def summary_lines(f: InspectionFigures, lang: str = "en") -> list[str]:
     ]
 
 
-def render_inspection(f: InspectionFigures, lang: str = "en") -> bytes:
+def render_inspection(f: InspectionFigures, lang: str = "en", zone: str = DEFAULT_ZONE) -> bytes:
     """Lays the figures out as a PDF with charts, in Italian or English."""
-    t = translator(lang)
+    t = translator(lang, zone)
     title = t("Inspection report")
     story: list[Flowable] = [
         pdf.para(title, "title"),
@@ -80,7 +81,7 @@ def render_inspection(f: InspectionFigures, lang: str = "en") -> bytes:
         pdf.para(
             t(
                 "Generated {at} by {origin}",
-                at=f.generated_at.isoformat(timespec="seconds"),
+                at=t.when(f.generated_at),
                 origin=f.origin,
             )
         ),
@@ -167,7 +168,7 @@ def _consents(f: InspectionFigures, t: Translator) -> list[Flowable]:
             t(
                 "State at {at} (a given consent past its lifetime, and one awaiting confirmation "
                 "past its deadline, count as expired).",
-                at=f.generated_at.isoformat(timespec="seconds"),
+                at=t.when(f.generated_at),
             )
         ),
         pdf.bar_chart(
@@ -345,4 +346,4 @@ def inspection_report(
     """Reads the figures and renders the PDF."""
     translator(lang)  # an unknown language is refused before anything is read
     figures = inspection_figures(ctx, start=start, end=end)
-    return render_inspection(figures, lang), figures
+    return render_inspection(figures, lang, ctx.settings.timezone), figures

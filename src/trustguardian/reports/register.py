@@ -46,7 +46,7 @@ DEFAULT_SUBJECTS = "customers and prospects"
 
 def transfer_text(t: Translator, x: Transfer) -> str:
     """`Mailer Inc. (US): standard contractual clauses, art. 46(2)(c)`."""
-    safeguard = t(f"safeguard:{x.safeguard}")
+    safeguard = t.code("safeguard", x.safeguard)
     return f"{x.recipient} ({x.country}): {safeguard}, {SAFEGUARDS.get(x.safeguard, '')}"
 
 
@@ -123,7 +123,7 @@ def register_pdf(
         pdf.para(
             t(
                 "Generated {at}; {n} activities.",
-                at=generated_at.isoformat(timespec="seconds"),
+                at=t.when(generated_at),
                 n=len(rows),
             )
         ),

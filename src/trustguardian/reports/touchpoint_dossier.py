@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from trustguardian.i18n import DEFAULT_ZONE
 from trustguardian.reports import pdf
-from trustguardian.reports.i18n import translator
+from trustguardian.reports.i18n import Translator, translator
 from trustguardian.service.accountability.touchpoint_reads import (
     TouchpointDossier,
     touchpoint_dossier,
@@ -15,31 +18,37 @@ from trustguardian.service.accountability.touchpoint_reads import (
 from trustguardian.service.context import Context
 
 
-def _at(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else ""
+def _at(t: Translator, value: datetime | None) -> str:
+    """A moment in the company's zone, in the report language's format."""
+    return t.words.when(value) if value is not None else ""
 
 
-def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
+def render_touchpoint_dossier(
+    d: TouchpointDossier, lang: str = "en", zone: str = DEFAULT_ZONE
+) -> bytes:
     """Lays a touchpoint's dossier out as a PDF."""
-    t = translator(lang)
+    t = translator(lang, zone)
     tp = d.touchpoint
     title = t("Touchpoint dossier: {name}", name=tp.name)
     facts = [
         (t("Key"), tp.key),
         (t("kind"), t.code("tpkind", tp.kind.value)),
-        (t("channel"), f"{tp.channel.value} ({tp.nature.value})"),
+        (t("channel"), f"{t.code('channel', tp.channel)} ({t.code('nature', tp.nature)})"),
         (t("status"), t.code("tpstatus", tp.status.value)),
         (t("Owner"), tp.owner or t("not set")),
         (t("Company systems"), ", ".join(tp.systems) or t("none")),
         (t("Purposes"), ", ".join(f"{p.key} v{p.current.version}" for p in d.purposes)),
         (t("Notice"), tp.notice_key or t("none")),
-        (t("Required proofs"), ", ".join(p.value for p in tp.required_proofs) or t("none")),
-        (t("Confirmation"), d.confirmation.value),
-        (t("Last examined"), _at(d.examined_at) or t("never")),
+        (
+            t("Required proofs"),
+            ", ".join(t.code("proof", p) for p in tp.required_proofs) or t("none"),
+        ),
+        (t("Confirmation"), t.code("confirmation", d.confirmation)),
+        (t("Last examined"), _at(t, d.examined_at) or t("never")),
     ]
     story: list[Flowable] = [
         pdf.para(title, "title"),
-        pdf.para(t("Generated {at}", at=d.generated_at.isoformat(timespec="seconds"))),
+        pdf.para(t("Generated {at}", at=t.when(d.generated_at))),
         pdf.table(["", ""], facts, widths=[50 * mm, 130 * mm]),
         pdf.para(t("Census history: findings, open and resolved"), "h1"),
     ]
@@ -48,7 +57,13 @@ def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
             pdf.table(
                 [t(h) for h in ("severity", "rule", "finding", "found", "resolved")],
                 [
-                    (t(f.severity), f.rule, f.message, _at(f.first_found_at), _at(f.resolved_at))
+                    (
+                        t(f.severity),
+                        f.rule,
+                        f.message,
+                        _at(t, f.first_found_at),
+                        _at(t, f.resolved_at),
+                    )
                     for f in d.findings
                 ],
                 widths=[15 * mm, 40 * mm, 75 * mm, 25 * mm, 25 * mm],
@@ -60,7 +75,7 @@ def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
     story.append(
         pdf.table(
             [t(h) for h in ("signed", "signed by", "note", "examination")],
-            [(_at(s.signed_at), s.actor, s.note, _at(s.examined_at)) for s in d.signoffs],
+            [(_at(t, s.signed_at), s.actor, s.note, _at(t, s.examined_at)) for s in d.signoffs],
         )
         if d.signoffs
         else pdf.para(t("Never signed off as secured."))
@@ -69,7 +84,10 @@ def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
         pdf.para(t("Notices shown over time"), "h1"),
         pdf.table(
             [t(h) for h in ("notice", "version", "events", "first", "last")],
-            [(n.notice, n.version, n.events, _at(n.first), _at(n.last)) for n in d.notices_shown],
+            [
+                (n.notice, n.version, n.events, _at(t, n.first), _at(t, n.last))
+                for n in d.notices_shown
+            ],
         )
         if d.notices_shown
         else pdf.para(t("No event cites a notice.")),
@@ -96,8 +114,8 @@ def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
                 [
                     (
                         p.event_id,
-                        _at(p.occurred_at),
-                        p.proof_type,
+                        _at(t, p.occurred_at),
+                        t.code("proof", p.proof_type),
                         p.commitment,
                         t("yes") if p.has_file else t("no"),
                     )
@@ -114,4 +132,5 @@ def render_touchpoint_dossier(d: TouchpointDossier, lang: str = "en") -> bytes:
 def touchpoint_report(ctx: Context, *, key: str, lang: str = "en") -> bytes:
     """Reads a touchpoint's dossier and renders it."""
     translator(lang)
-    return render_touchpoint_dossier(touchpoint_dossier(ctx, key=key), lang)
+    dossier = touchpoint_dossier(ctx, key=key)
+    return render_touchpoint_dossier(dossier, lang, ctx.settings.timezone)

@@ -5,47 +5,27 @@ A link opened by a mail scanner (GET) changes nothing; only the person's click d
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from trustguardian.domain.errors import DomainError, InvalidToken
+from trustguardian.i18n import Words, negotiate, words
 from trustguardian.service.collect.confirmations import confirm_link, open_link
 from trustguardian.service.context import Context
 from trustguardian.web.pages import TEMPLATES
 
-ROME = ZoneInfo("Europe/Rome")
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
-WORDS = {
-    "it": {
-        "title": "Conferma il tuo consenso",
-        "intro": "Confermi il consenso che hai espresso tramite",
-        "until": "Puoi confermare fino al",
-        "button": "Confermo",
-        "done": "Grazie: il tuo consenso è confermato.",
-        "forged": "Questo link è stato alterato o non è nostro: non è cambiato nulla.",
-        "expired": "Questo link è scaduto: non è cambiato nulla. Iscriviti di nuovo se vuoi.",
-        "used": "Questo link è già stato usato: non è cambiato nulla.",
-        "cancelled": "Questa conferma è stata annullata: dopo l'iscrizione è stata registrata una "
-        "revoca o un rifiuto. Non è cambiato nulla.",
-        "other": "Questo link non è valido: non è cambiato nulla.",
-        "erased": "I tuoi dati sono stati cancellati: non c'è nulla da confermare.",
-    },
-    "en": {
-        "title": "Confirm your consent",
-        "intro": "Please confirm the consent you gave through",
-        "until": "You can confirm until",
-        "button": "I confirm",
-        "done": "Thank you: your consent is confirmed.",
-        "forged": "This link was altered or is not ours: nothing has changed.",
-        "expired": "This link has expired: nothing has changed. Sign up again if you wish.",
-        "used": "This link was used already: nothing has changed.",
-        "cancelled": "This confirmation was cancelled: a withdrawal or refusal was recorded after "
-        "the sign-up. Nothing has changed.",
-        "other": "This link is not valid: nothing has changed.",
-        "erased": "Your data was erased: there is nothing to confirm.",
-    },
+# Why a link is refused, in the catalog's source words (the reader's come from the catalog).
+REFUSALS = {
+    "forged": "This link was altered or is not ours: nothing has changed.",
+    "expired": "This link has expired: nothing has changed. Sign up again if you wish.",
+    "used": "This link was used already: nothing has changed.",
+    "cancelled": (
+        "This confirmation was cancelled: a withdrawal or refusal was recorded after the sign-up. "
+        "Nothing has changed."
+    ),
+    "other": "This link is not valid: nothing has changed.",
+    "erased": "Your data was erased: there is nothing to confirm.",
 }
 STATUS = {
     "forged": 400,
@@ -58,19 +38,22 @@ STATUS = {
 
 
 def _language(request: Request, fallback: str) -> str:
-    asked = request.query_params.get("lang")
-    if asked in WORDS:
-        return asked
-    header = request.headers.get("accept-language", "").lower()
-    for part in header.split(","):
-        code = part.split(";")[0].strip()[:2]
-        if code in WORDS:
-            return code
-    return fallback
+    """`?lang=`, then Accept-Language, then the language the person signed up in."""
+    return negotiate(
+        request.query_params.get("lang"),
+        accept_language=request.headers.get("accept-language", ""),
+        default=fallback,
+    )
+
+
+def _words(request: Request, lang: str) -> Words:
+    ctx: Context = request.app.state.context
+    return words(lang, ctx.settings.timezone)
 
 
 def _page(request: Request, lang: str, state: str, status: int, **extra: object) -> HTMLResponse:
-    context = {"lang": lang, "t": WORDS[lang], "languages": LANGUAGES, "state": state, **extra}
+    t = _words(request, lang)
+    context = {"lang": lang, "t": t, "languages": LANGUAGES, "state": state, **extra}
     return TEMPLATES.TemplateResponse(
         request,
         "confirm.html",
@@ -82,12 +65,12 @@ def _page(request: Request, lang: str, state: str, status: int, **extra: object)
 
 def _refusal(request: Request, lang: str, exc: DomainError) -> HTMLResponse:
     if isinstance(exc, InvalidToken):
-        words = WORDS[lang]
-        message = words.get(exc.reason, words["other"])
+        message = _words(request, lang)(REFUSALS.get(exc.reason, REFUSALS["other"]))
         return _page(request, lang, "refused", STATUS.get(exc.reason, 403), message=message)
     if exc.code == "erased":
-        return _page(request, lang, "refused", 410, message=WORDS[lang]["erased"])
-    return _page(request, lang, "refused", 409, message=WORDS[lang]["other"])
+        message = _words(request, lang)(REFUSALS["erased"])
+        return _page(request, lang, "refused", 410, message=message)
+    return _page(request, lang, "refused", 409, message=_words(request, lang)(REFUSALS["other"]))
 
 
 def install_confirm_pages(app: FastAPI) -> None:
@@ -101,7 +84,7 @@ def install_confirm_pages(app: FastAPI) -> None:
         except DomainError as exc:
             return _refusal(request, _language(request, "it"), exc)
         lang = _language(request, view.request.language)
-        until = view.request.expires_at.astimezone(ROME).strftime("%d/%m/%Y %H:%M")
+        until = _words(request, lang).when(view.request.expires_at)
         return _page(
             request,
             lang,

@@ -51,7 +51,6 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-ROME = ZoneInfo("Europe/Rome")
 FIELDS = (
     "email", "phone", "customer_id", "staff_member", "store", "campaign", "occurred_at",
     "form_reference", "recording_reference", "recording_sha256",
@@ -195,7 +194,9 @@ def _consent(
     moment = ctx.clock.now()
     if text["occurred_at"]:
         try:
-            moment = datetime.fromisoformat(text["occurred_at"]).replace(tzinfo=ROME)
+            # The operator types the company's local time (TRUSTGUARDIAN_TIMEZONE).
+            zone = ZoneInfo(ctx.settings.timezone)
+            moment = datetime.fromisoformat(text["occurred_at"]).replace(tzinfo=zone)
         except ValueError as exc:
             raise InvalidInput(
                 "invalid date", errors=[FieldError("occurred_at", "a date and time")]

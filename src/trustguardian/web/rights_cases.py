@@ -15,7 +15,7 @@ from trustguardian.service.rights.answers import check_answer_link, download_ans
 from trustguardian.service.rights.gpc import Signal, honour_gpc, sends_gpc
 from trustguardian.service.rights.public_complaint import ComplaintForm, file_complaint
 from trustguardian.service.rights.public_form import BadContact, contact_identifier
-from trustguardian.web.i18n import Words, pick_language
+from trustguardian.web.i18n import BAD_CONTACT, FORM_EXPIRED, reader_words
 
 Field = Annotated[str | None, Form()]
 
@@ -59,7 +59,7 @@ def install_case_pages(app: FastAPI) -> None:
         summary: Field = None,
         lang: Field = None,
     ) -> HTMLResponse:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         ctx = ctx_of(request)
         form = ComplaintForm(
             form_token=form_token or "",
@@ -71,20 +71,20 @@ def install_case_pages(app: FastAPI) -> None:
         try:
             file_complaint(ctx, form=form)
         except InvalidToken:
-            error = t("form_expired")
+            error = t(FORM_EXPIRED)
         except BadContact:
-            error = t("bad_contact")
+            error = t(BAD_CONTACT)
         except DomainError as exc:
             error = exc.detail
         else:
             gpc_for(request, ctx, "/rights/complaint", contact=contact)
             return _page(request, "complaint", t)
-        status = 400 if error == t("form_expired") else 422
+        status = 400 if error == t(FORM_EXPIRED) else 422
         return _form(request, t, status=status, error=None, values={}, complaint_error=error)
 
     @app.get("/rights/answer/{token}", response_class=HTMLResponse, include_in_schema=False)
     def answer_page(request: Request, token: str) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         try:
             check_answer_link(ctx_of(request), token=token)
         except InvalidToken as exc:
@@ -93,7 +93,7 @@ def install_case_pages(app: FastAPI) -> None:
 
     @app.post("/rights/answer/{token}", include_in_schema=False)
     def answer_download(request: Request, token: str, lang: Field = None) -> Response:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         try:
             found = download_answer(ctx_of(request), token=token)
         except InvalidToken as exc:

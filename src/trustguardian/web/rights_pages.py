@@ -20,6 +20,7 @@ from trustguardian.domain.complaints import ComplaintKind
 from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttempts
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
+from trustguardian.i18n import Words
 from trustguardian.service.context import Context
 from trustguardian.service.engage import preferences as prefs
 from trustguardian.service.engage.preference_mail import mail_preferences_link
@@ -32,7 +33,7 @@ from trustguardian.service.rights.public_form import (
     confirm_filed,
     file_request,
 )
-from trustguardian.web.i18n import Words, pick_language
+from trustguardian.web.i18n import BAD_CONTACT, FORM_EXPIRED, reader_words
 from trustguardian.web.rights_cases import gpc_for, install_case_pages
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -81,11 +82,11 @@ def install_rights_pages(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         # Anyone may open it: it leads to the public pages and shows nothing of the registry.
-        return _page(request, "home", Words(pick_language(request)))
+        return _page(request, "home", reader_words(request))
 
     @app.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
     def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         try:
             what = prefs.read_unsubscribe(_ctx(request), token=token)
         except InvalidToken as exc:
@@ -105,7 +106,7 @@ def install_rights_pages(app: FastAPI) -> None:
         lang: Field = None,
     ) -> HTMLResponse:
         """`List-Unsubscribe=One-Click` (RFC 8058) or the page's button: withdraws the consent."""
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         try:
             what = prefs.unsubscribe(
                 _ctx(request),
@@ -121,7 +122,7 @@ def install_rights_pages(app: FastAPI) -> None:
 
     @app.get("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
     def preference_centre(request: Request, token: str) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         ctx = _ctx(request)
         try:
             gpc = _honour_gpc(request, ctx, token)
@@ -140,7 +141,7 @@ def install_rights_pages(app: FastAPI) -> None:
         channel: Field = None,
         lang: Field = None,
     ) -> Response:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         ctx = _ctx(request)
         network = _network(request)
         try:
@@ -167,7 +168,7 @@ def install_rights_pages(app: FastAPI) -> None:
                     token=token,
                     gpc=gpc,
                     saved=False,
-                    error=t("invalid_other"),
+                    error=t("The link is not valid. Nothing has changed."),
                 )
         except InvalidToken as exc:
             return _invalid(request, t, exc)
@@ -189,14 +190,14 @@ def install_rights_pages(app: FastAPI) -> None:
 
     @app.get("/preferences", response_class=HTMLResponse, include_in_schema=False)
     def preferences_entry(request: Request) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         return _page(request, "entry", t, form_token=new_form_token(_ctx(request)), sent=False)
 
     @app.post("/preferences", response_class=HTMLResponse, include_in_schema=False)
     def mail_preferences(
         request: Request, form_token: Field = None, email: Field = None, lang: Field = None
     ) -> HTMLResponse:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         ctx = _ctx(request)
         try:
             mail_preferences_link(
@@ -210,14 +211,14 @@ def install_rights_pages(app: FastAPI) -> None:
                 400,
                 form_token=new_form_token(ctx),
                 sent=False,
-                error=t("form_expired"),
+                error=t(FORM_EXPIRED),
             )
         gpc_for(request, ctx, "/preferences", contact=email)
         return _page(request, "entry", t, sent=True)
 
     @app.get("/rights", response_class=HTMLResponse, include_in_schema=False)
     def rights_form(request: Request) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         return _form(request, t, status=200, error=None, values={})
 
     @app.post("/rights", response_class=HTMLResponse, include_in_schema=False)
@@ -229,7 +230,7 @@ def install_rights_pages(app: FastAPI) -> None:
         details: Field = None,
         lang: Field = None,
     ) -> Response:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         ctx = _ctx(request)
         values = {"kind": kind, "contact": contact, "details": details}
         network = _network(request)
@@ -245,9 +246,21 @@ def install_rights_pages(app: FastAPI) -> None:
                 form_fields={"kind": kind, "lang": lang},
             )
         except InvalidToken:
-            return _form(request, t, status=400, error=t("form_expired"), values=values)
+            return _form(
+                request,
+                t,
+                status=400,
+                error=t(FORM_EXPIRED),
+                values=values,
+            )
         except BadContact:
-            return _form(request, t, status=422, error=t("bad_contact"), values=values)
+            return _form(
+                request,
+                t,
+                status=422,
+                error=t(BAD_CONTACT),
+                values=values,
+            )
         except TooManyAttempts as exc:
             page = _form(request, t, status=429, error=exc.detail, values=values)
             page.headers["Retry-After"] = str(math.ceil(exc.retry_after))
@@ -261,7 +274,7 @@ def install_rights_pages(app: FastAPI) -> None:
 
     @app.get("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request, token: str) -> HTMLResponse:
-        t = Words(pick_language(request))
+        t = reader_words(request)
         try:
             check_verify_token(_ctx(request), token=token)
         except InvalidToken as exc:
@@ -270,7 +283,7 @@ def install_rights_pages(app: FastAPI) -> None:
 
     @app.post("/rights/verify/{token}", response_class=HTMLResponse, include_in_schema=False)
     def verify(request: Request, token: str, code: Field = None, lang: Field = None) -> Response:
-        t = Words(pick_language(request, lang))
+        t = reader_words(request, lang)
         try:
             view = confirm_filed(_ctx(request), token=token, code=code or "")
         except InvalidToken as exc:

@@ -272,21 +272,24 @@ def deliver(ctx: Context, outgoing: Sequence[Outgoing]) -> None:
 
 
 def _send(ctx: Context, message: Outgoing) -> str:
+    zone = ctx.settings.timezone
     if message.method is Confirmation.OTP_SMS:
         assert message.code is not None
-        text = code_sms(message.language, message.touchpoint_name, message.code, message.expires_at)
+        text = code_sms(
+            message.language, message.touchpoint_name, message.code, message.expires_at, zone
+        )
         return sms_sender_for(ctx.settings).send(SmsMessage(to=message.recipient, text=text))
     if message.method is Confirmation.OTP_EMAIL:
         assert message.code is not None
         subject, text = code_email(
-            message.language, message.touchpoint_name, message.code, message.expires_at
+            message.language, message.touchpoint_name, message.code, message.expires_at, zone
         )
         return mailer_for(ctx.settings).send(
             EmailMessage(to=message.recipient, subject=subject, text=text)
         )
     assert message.link is not None
     subject, text, html = link_email(
-        message.language, message.touchpoint_name, message.link, message.expires_at
+        message.language, message.touchpoint_name, message.link, message.expires_at, zone
     )
     return mailer_for(ctx.settings).send(
         EmailMessage(to=message.recipient, subject=subject, text=text, html=html)

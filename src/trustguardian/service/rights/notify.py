@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trustguardian.domain.errors import Conflict, Erased
+from trustguardian.i18n import words
 from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
 from trustguardian.messaging.ports import MessagingError
 from trustguardian.service.context import Context
@@ -10,63 +11,35 @@ from trustguardian.service.events.sealing import open_text
 from trustguardian.service.events.subjects import identifier_aad
 from trustguardian.store.uow import UnitOfWork
 
-TEXTS = {
-    "it": {
-        "code_subject": "Codice di verifica della sua richiesta",
-        "code": "Il suo codice di verifica è {code}. Scade tra {minutes} minuti.",
-        "extended_subject": "Proroga dei termini della sua richiesta {ref}",
-        "extended": (
-            "Gentile interessato, la risposta alla sua richiesta {ref} è prorogata "
-            "(art. 12(3) GDPR) fino al {due}.\nMotivo: {reason}"
-        ),
-        "answer_subject": "Esito della sua richiesta {ref}",
-        "fulfilled": "La sua richiesta {ref} è stata evasa.\n{outcome}",
-        "fulfilled_link": (
-            "La sua richiesta {ref} è stata evasa.\n{outcome}\n"
-            "Scarichi i suoi dati (JSON e CSV) e le informazioni dell'art. 15(1) GDPR (finalità e "
-            "base giuridica, destinatari, conservazione, origine dei dati) da questo link, "
-            "utilizzabile una sola volta entro 14 giorni:\n{link}"
-        ),
-        "lifted": (
-            "La limitazione del trattamento chiesta con la richiesta {ref} sarà revocata "
-            "(art. 18(3) GDPR).\n{outcome}"
-        ),
-        "rejected": (
-            "La sua richiesta {ref} non può essere accolta.\nMotivi: {outcome}\n"
-            "Può proporre reclamo al Garante per la protezione dei dati personali e ricorso "
-            "giurisdizionale (art. 12(4) GDPR)."
-        ),
-        "link_subject": "Le sue preferenze privacy",
-        "link": "Per gestire i suoi consensi apra questo link (valido {days} giorni):\n{url}",
-    },
-    "en": {
-        "code_subject": "Verification code for your request",
-        "code": "Your verification code is {code}. It expires in {minutes} minutes.",
-        "extended_subject": "Extension of the deadline for your request {ref}",
-        "extended": (
-            "Dear data subject, the answer to your request {ref} is extended "
-            "(GDPR art. 12(3)) until {due}.\nReason: {reason}"
-        ),
-        "answer_subject": "The answer to your request {ref}",
-        "fulfilled": "Your request {ref} has been fulfilled.\n{outcome}",
-        "fulfilled_link": (
-            "Your request {ref} has been fulfilled.\n{outcome}\n"
-            "Download your data (JSON and CSV) and the GDPR art. 15(1) information (purposes and "
-            "their legal basis, recipients, retention, source of the data) from this link, usable "
-            "once within 14 days:\n{link}"
-        ),
-        "lifted": (
-            "The restriction of processing asked for in your request {ref} is being lifted "
-            "(GDPR art. 18(3)).\n{outcome}"
-        ),
-        "rejected": (
-            "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
-            "You may lodge a complaint with a supervisory authority (in Italy, the Garante per "
-            "la protezione dei dati personali) and seek a judicial remedy (GDPR art. 12(4))."
-        ),
-        "link_subject": "Your privacy preferences",
-        "link": "To manage your consents open this link (valid for {days} days):\n{url}",
-    },
+# The messages in the catalog's source language; each person gets them from the catalog
+# (trustguardian.i18n) in the language of their request.
+SOURCE: dict[str, str] = {
+    "code_subject": "Verification code for your request",
+    "code": "Your verification code is {code}. It expires in {minutes} minutes.",
+    "extended_subject": "Extension of the deadline for your request {ref}",
+    "extended": (
+        "Dear data subject, the answer to your request {ref} is extended "
+        "(GDPR art. 12(3)) until {due}.\nReason: {reason}"
+    ),
+    "answer_subject": "The answer to your request {ref}",
+    "fulfilled": "Your request {ref} has been fulfilled.\n{outcome}",
+    "fulfilled_link": (
+        "Your request {ref} has been fulfilled.\n{outcome}\n"
+        "Download your data (JSON and CSV) and the GDPR art. 15(1) information (purposes and "
+        "their legal basis, recipients, retention, source of the data) from this link, usable "
+        "once within 14 days:\n{link}"
+    ),
+    "lifted": (
+        "The restriction of processing asked for in your request {ref} is being lifted "
+        "(GDPR art. 18(3)).\n{outcome}"
+    ),
+    "rejected": (
+        "Your request {ref} cannot be granted.\nReasons: {outcome}\n"
+        "You may lodge a complaint with a supervisory authority (in Italy, the Garante per "
+        "la protezione dei dati personali) and seek a judicial remedy (GDPR art. 12(4))."
+    ),
+    "link_subject": "Your privacy preferences",
+    "link": "To manage your consents open this link (valid for {days} days):\n{url}",
 }
 
 
@@ -81,7 +54,7 @@ class SendFailed(Conflict):
 
 
 def text(language: str, name: str, **values: object) -> str:
-    return TEXTS.get(language, TEXTS["en"])[name].format(**values)
+    return words(language)(SOURCE[name], **values)
 
 
 def contact_of(

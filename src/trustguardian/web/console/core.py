@@ -20,9 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from trustguardian import __version__
 from trustguardian.domain.errors import DomainError, Forbidden, Unauthorized
 from trustguardian.domain.roles import AdminUser, Permission
+from trustguardian.i18n import Words, languages, negotiate, words
+from trustguardian.i18n.access_log import access_what
 from trustguardian.service.access.users import Session, open_session
 from trustguardian.service.context import Context
-from trustguardian.web.console.i18n import LANGUAGES, pick_language, translator
 
 PLACEHOLDER = re.compile(r"\{[^}]+\}")
 SESSION_COOKIE = "tg_session"
@@ -34,6 +35,8 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent.parent / "templates" / "console")),
     autoescape=True,  # every value is escaped; nothing in the console is marked safe by hand
     undefined=jinja2.StrictUndefined,
+    # gettext, ngettext and `{% trans %}`; each render passes the reader's catalog (i18n_context).
+    extensions=["jinja2.ext.i18n"],
 )
 TEMPLATES = Jinja2Templates(env=_env)
 
@@ -124,10 +127,38 @@ CsrfSession = Annotated[Session, Depends(csrf_checked)]
 
 
 def language(request: Request) -> str:
-    chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return pick_language(request.headers.get("accept-language", ""))
+    """The console's language: the reader's choice (cookie), else Accept-Language, else English."""
+    return negotiate(
+        request.cookies.get(LANG_COOKIE),
+        accept_language=request.headers.get("accept-language", ""),
+        default="en",
+    )
+
+
+def reader_words(request: Request) -> Words:
+    """The reader's words, and the company's clock (settings.timezone)."""
+    ctx: Context = request.app.state.context
+    return words(language(request), ctx.settings.timezone)
+
+
+def i18n_context(t: Words) -> dict[str, Any]:
+    """What a template reads words and times with: `_`, `gettext`, `label`, `when`, `day`..."""
+    return {
+        "_": t,
+        "gettext": t,
+        "ngettext": t.ngettext,
+        "pgettext": t.pgettext,
+        "npgettext": t.npgettext,
+        "label": t.label,
+        "labels": lambda context, values: ", ".join(t.label(context, v) for v in values),
+        "access_what": lambda what: access_what(t, what),
+        "when": t.when,
+        "day": t.day,
+        "clock": t.clock,
+        "lang": t.lang,
+        "languages": languages(),
+        "zone": t.zone.key,
+    }
 
 
 @dataclass(frozen=True)
@@ -146,13 +177,12 @@ NAV: list[NavItem] = [
     NavItem("/console/subjects", "Subjects", Permission.VIEW_SUBJECTS),
     NavItem("/console/purposes", "Purposes", Permission.VIEW_REGISTRY),
     NavItem("/console/notices", "Notices", Permission.VIEW_REGISTRY),
-    NavItem("/console/requests", "Rights requests", Permission.VIEW_REQUESTS),
+    NavItem("/console/requests", "Requests", Permission.VIEW_REQUESTS),
     NavItem("/console/complaints", "Complaints", Permission.VIEW_REQUESTS),
     NavItem("/console/ledger", "Ledger", Permission.VIEW_LEDGER),
     NavItem("/console/access-log", "Access log", Permission.VIEW_ACCESS_LOG),
-    NavItem("/console/manage/systems", "Systems and webhooks", Permission.MANAGE_SYSTEMS),
-    NavItem("/console/manage/keys", "API keys", Permission.MANAGE_KEYS),
-    NavItem("/console/users", "Users", Permission.MANAGE_USERS),
+    # Systems and webhooks, API keys, users: one entry, so the sections fit one line.
+    NavItem("/console/manage", "Administration", Permission.MANAGE_KEYS),
 ]
 
 
@@ -182,11 +212,9 @@ def render(
     **values: Any,
 ) -> HTMLResponse:
     """Renders a console page in the reader's language; `personal` pages are never cached."""
-    lang = language(request)
     user = session.user if session else None
     context = {
-        "_": translator(lang),
-        "lang": lang,
+        **i18n_context(reader_words(request)),
         "user": user,
         "csrf": session.csrf_token if session else "",
         "nav": [

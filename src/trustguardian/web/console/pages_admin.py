@@ -54,6 +54,16 @@ def access_log(
     )
 
 
+@router.get("/manage")
+def administration(
+    request: Request,
+    session: SessionDep,
+    _: Annotated[AdminUser, Depends(need(Permission.MANAGE_KEYS))],
+) -> HTMLResponse:
+    """One entry in the navigation for the administration pages each role may open."""
+    return render(request, "manage.html", session=session)
+
+
 @router.get("/users")
 def user_list(
     request: Request,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.errors import TooManyAttempts
+from trustguardian.i18n import languages
 from trustguardian.service.access import sso, users
 from trustguardian.service.context import Context
 from trustguardian.web.console.core import (
@@ -26,7 +27,6 @@ from trustguardian.web.console.core import (
     render,
     set_cookie,
 )
-from trustguardian.web.console.i18n import LANGUAGES
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 STATIC = Path(__file__).parent.parent / "static"
@@ -97,7 +97,7 @@ def choose_language(request: Request, code: str, next: str = PREFIX) -> Response
         next if next.startswith(f"{PREFIX}") and "//" not in next and "\\" not in next else PREFIX
     )
     response = redirect(target)
-    if code in LANGUAGES:
+    if code in languages():
         set_cookie(request, response, LANG_COOKIE, code, max_age=365 * 86400)
     return response
 

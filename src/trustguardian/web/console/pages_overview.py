@@ -21,12 +21,11 @@ from trustguardian.web.console.core import (
     CsrfSession,
     Ctx,
     SessionDep,
-    language,
     need,
+    reader_words,
     redirect,
     render,
 )
-from trustguardian.web.console.i18n import translator
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Dashboard = Annotated[AdminUser, Depends(need(Permission.VIEW_DASHBOARD))]
@@ -163,7 +162,7 @@ def verify_now(
     users.record_verification(
         ctx, tree_size=report.tree_size, problems=len(report.problems), by=session.user.username
     )
-    _t = translator(language(request))
+    _t = reader_words(request)
     message = (
         _t("The ledger verified: {n} events.", n=report.events)
         if report.ok

@@ -88,7 +88,10 @@ def purpose(
         back=f"{PREFIX}/purposes",
         back_label="Purposes",
         notice=False,
-        facts=[("Status", current.status.value), ("Current version", current.current.version)],
+        facts=[
+            ("Status", "record status", current.status.value),
+            ("Current version", None, current.current.version),
+        ],
         editable=False,
         versions=versions,
         a=va,
@@ -130,7 +133,10 @@ def notice(
         back=f"{PREFIX}/notices",
         back_label="Notices",
         notice=True,
-        facts=[("Language", found.language), ("Status", found.status.value)],
+        facts=[
+            ("Language", "language", found.language),
+            ("Status", "record status", found.status.value),
+        ],
         editable=found.status.value == "active",
         versions=versions,
         a=va,
