@@ -19,6 +19,7 @@ from tests.factories.events import LUIGI, MARIO, email, make_draft, record, utcn
 from tests.reports.tsa import local_tsa, with_tsa
 
 from trustguardian.cli.failure import EXIT_UNPINNED
+from trustguardian.reports.archive_verify import verify_archive
 from trustguardian.service.context import Context
 from trustguardian.service.ops.timestamps import stamp_checkpoint
 from trustguardian.service.rights.erasure import erase_subject
@@ -77,6 +78,13 @@ def test_an_archive_verifies_offline_and_fails_on_any_changed_byte(
     assert (folder / "README.txt").read_text().count("trustguardian archive verify") == 1
     every = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     assert MARIO.encode() not in every  # sealed blobs stay sealed; leaves hold no contact data
+    # The tiles rebuild the signed tree; an entry changed in a bundle no longer hashes to it.
+    assert verify_archive(folder, trusted_key=key).tiles >= 2
+    changed = tmp_path / "changed"
+    shutil.copytree(folder, changed)
+    _flip(next(p for p in sorted((changed / "tile" / "entries").rglob("*")) if p.is_file()))
+    said_by_tiles = [m for _, m in verify_archive(changed, trusted_key=key).problems]
+    assert any("does not hash to its level-0 hash" in m for m in said_by_tiles), said_by_tiles
 
     # Unpinned, it verifies but says so; a changed byte anywhere fails, naming the file.
     assert _run(ctx, tmp_path, "archive", "verify", str(folder))[0] == EXIT_UNPINNED

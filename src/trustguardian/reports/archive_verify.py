@@ -37,6 +37,7 @@ from trustguardian.ledger.errors import InvalidKeyError
 from trustguardian.ledger.tsp import TokenError, read_timestamp_response
 from trustguardian.ledger.tsp_verify import imprint_matches
 from trustguardian.reports.archive import FORMAT
+from trustguardian.reports.archive_tiles import check_tiles
 from trustguardian.reports.dossier_verify import (
     DossierCheck,
     check_hashes,
@@ -57,6 +58,7 @@ class ArchiveCheck(DossierCheck):
 
     checkpoints: int = 0
     stamps: int = 0
+    tiles: int = 0
 
 
 def read_bundle(path: Path, report: ArchiveCheck) -> dict[str, bytes]:
@@ -94,6 +96,7 @@ def verify_archive(path: Path, *, trusted_key: str | Sequence[str] | None = None
     _leaves(files, latest, report)
     _checkpoints(files, latest, report)
     _stamps(files, report)
+    report.tiles = check_tiles(files, latest, report.fail)
     report.evidence = sum(1 for p in files if p.startswith("sealed/"))
     return report
 

@@ -9,7 +9,7 @@ and the instance's public keys. Nothing is opened: a person erased since stays u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
@@ -19,8 +19,10 @@ from trustguardian.ledger import (
     inclusion_coords,
     inclusion_proof,
 )
+from trustguardian.ledger.tiles import tiles_of
 from trustguardian.service.context import Context
 from trustguardian.service.ops.keyring import key_chain
+from trustguardian.service.tiles.read import tile_bytes
 from trustguardian.store.archive import ArchivedLeaf, SealedBlob
 from trustguardian.store.ledger import StoredCheckpoint
 
@@ -49,6 +51,9 @@ class ArchiveData:
     checkpoints: list[ProvedCheckpoint]
     stamps: dict[int, bytes]  # tree size -> RFC 3161 token over that checkpoint's note
     sealed: list[SealedBlob]
+    # The C2SP tiles and entry bundles of the whole tree up to `checkpoint` (the leaves hold no
+    # personal data): the tree can be rebuilt from the bundle alone, as a monitor would.
+    tiles: dict[str, bytes] = field(default_factory=dict)
 
 
 def gather_archive(ctx: Context, *, start: datetime, end: datetime) -> ArchiveData:
@@ -73,6 +78,7 @@ def gather_archive(ctx: Context, *, start: datetime, end: datetime) -> ArchiveDa
         stamps = uow.archive.stamps(sizes)
         sealed = uow.archive.sealed_blobs([x.seq for x in leaves if x.subject_id])
         keys = [k.as_json() for k in key_chain(ctx, uow.keyring)]
+        tiles = {tile.path: tile_bytes(uow, tile) for tile in tiles_of(size)}
     return ArchiveData(
         start=start,
         end=end,
@@ -84,4 +90,5 @@ def gather_archive(ctx: Context, *, start: datetime, end: datetime) -> ArchiveDa
         checkpoints=checkpoints,
         stamps=stamps,
         sealed=sealed,
+        tiles=tiles,
     )
