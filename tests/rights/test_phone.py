@@ -207,3 +207,25 @@ def test_switching_a_channel_off_and_saving_records_the_withdrawal(
     assert check(ctx, TASTES, Channel.EMAIL, address) == "withdrawn"
     assert len(subject_timeline(ctx, subject_id=subject_id)) == before + 2
     context.close()
+
+
+def test_the_rights_form_names_the_controller_and_fits_a_phone(
+    phone: tuple[Context, str], browser: Browser
+) -> None:
+    _, base = phone
+    for width, height in PHONES:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{base}/rights?lang=en")
+        # No controller name in the settings: the purposes' controller.
+        expect(page.locator("address.controller")).to_contain_text(
+            "You are writing to Bottega Rossi S.p.A., the controller of your data."
+        )
+        _fits(page)
+        _targets_are_large(page)
+        assert_contrast(page, "h1, h2, p, label, button, a, address")
+        context.close()
+    page = browser.new_page()
+    page.goto(f"{base}/rights?lang=it")
+    expect(page.locator("address.controller")).to_contain_text("Sta scrivendo a Bottega Rossi")
+    page.close()

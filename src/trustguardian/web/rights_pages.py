@@ -21,6 +21,7 @@ from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttemp
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.i18n import Words
+from trustguardian.service.accountability.records import register_header
 from trustguardian.service.context import Context
 from trustguardian.service.engage import preferences as prefs
 from trustguardian.service.engage.preference_mail import mail_preferences_link
@@ -353,4 +354,5 @@ def _form(
         complaint_error=complaint_error,
         complaint_kinds=[k.value for k in ComplaintKind],
         complaint_channels=[c.value for c in CONTACT_CHANNELS],
+        controller=register_header(ctx),
     )
