@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from tests.factories import add_purpose, add_touchpoint
 from tests.factories.events import HISTORY_DAYS, NOTICE, ago, at_instant, email, make_draft, record
 
@@ -21,9 +21,8 @@ from trustguardian.service.engage.links import preferences_link
 from trustguardian.service.events.consent import subject_timeline
 
 from .helpers import check
-from .test_browser import assert_contrast
+from .phone_checks import PHONES, assert_aa_contrast, assert_fits, assert_large_targets, contrast
 
-PHONES = ((360, 740), (390, 844), (414, 896))
 NEWS, TASTES, POST = "phone-news", "phone-tastes", "phone-post"
 CENTRE, WEB = "phone-centre", "phone-web"
 NAMES = {
@@ -36,14 +35,6 @@ CHANNELS = {
     TASTES: (Channel.EMAIL, Channel.SMS),
     POST: (Channel.LETTER,),
 }
-# Every control a finger presses: the switches, the buttons, the notice's summary.
-TARGETS = "input:not([type=hidden]), button, select, textarea, summary"
-TARGET_SIZES_JS = f"""
-() => [...document.querySelectorAll({TARGETS!r})].map((el) => {{
-  const box = el.getBoundingClientRect();
-  return [el.outerHTML.slice(0, 60), box.width, box.height];
-}})
-"""
 
 
 def _labels(key: str) -> tuple[PurposeLabel, ...]:
@@ -100,20 +91,6 @@ def _centre(ctx: Context, base: str, subject_id: str) -> str:
     return base + "/" + url.split("/", 3)[3]
 
 
-def _fits(page: Page) -> None:
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] <= widths[1], widths
-
-
-def _targets_are_large(page: Page) -> None:
-    sizes = page.evaluate(TARGET_SIZES_JS)
-    assert sizes
-    small = [s for s in sizes if s[1] < 44 or s[2] < 44]
-    assert small == [], small
-
-
 def test_the_preference_centre_fits_a_phone_with_large_targets_and_aa_contrast(
     phone: tuple[Context, str], browser: Browser
 ) -> None:
@@ -125,12 +102,22 @@ def test_the_preference_centre_fits_a_phone_with_large_targets_and_aa_contrast(
         page = context.new_page()
         page.goto(url)
         expect(page.get_by_role("heading", name="Le sue preferenze privacy")).to_be_visible()
-        _fits(page)
-        _targets_are_large(page)
-        assert_contrast(page, "h1, h2, p, label, span, button, summary, a")
+        assert_fits(page)
+        assert_large_targets(page)
+        assert_aa_contrast(page)
         page.locator("summary").click()  # the notice, open, still fits
-        _fits(page)
+        assert_fits(page)
         context.close()
+    # In forced colours (Windows high contrast) backgrounds are dropped: the native checkbox shows.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, forced_colors="active")
+    page = context.new_page()
+    page.goto(url)
+    styles = page.get_by_role("switch").evaluate_all(
+        "(all) => all.map((s) => getComputedStyle(s).appearance)"
+    )
+    assert len(styles) == 6  # the three purposes' six channels
+    assert set(styles) == {"auto"}
+    context.close()
 
 
 def test_one_card_per_purpose_with_a_switch_per_channel_in_the_persons_language(
@@ -221,11 +208,18 @@ def test_the_rights_form_names_the_controller_and_fits_a_phone(
         expect(page.locator("address.controller")).to_contain_text(
             "You are writing to Bottega Rossi S.p.A., the controller of your data."
         )
-        _fits(page)
-        _targets_are_large(page)
-        assert_contrast(page, "h1, h2, p, label, button, a, address")
+        assert_fits(page)
+        assert_large_targets(page)
+        assert_aa_contrast(page)
         context.close()
     page = browser.new_page()
     page.goto(f"{base}/rights?lang=it")
     expect(page.locator("address.controller")).to_contain_text("Sta scrivendo a Bottega Rossi")
     page.close()
+
+
+def test_the_contrast_helper_agrees_with_wcag() -> None:
+    white, black = (255.0, 255.0, 255.0, 1.0), (0.0, 0.0, 0.0, 1.0)
+    assert round(contrast(black, white), 2) == 21.0
+    assert round(contrast((118.0, 118.0, 118.0, 1.0), white), 2) == 4.54  # #767676, the AA edge
+    assert contrast((0.0, 0.0, 0.0, 0.5), white) < 4.5  # half-transparent black is grey
