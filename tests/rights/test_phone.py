@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from tests.factories import add_purpose, add_touchpoint
 from tests.factories.events import HISTORY_DAYS, NOTICE, ago, at_instant, email, make_draft, record
 
@@ -193,7 +193,22 @@ def test_switching_a_channel_off_and_saving_records_the_withdrawal(
     assert check(ctx, NEWS, Channel.PHONE, address) == "consent_given"
     assert check(ctx, TASTES, Channel.EMAIL, address) == "withdrawn"
     assert len(subject_timeline(ctx, subject_id=subject_id)) == before + 2
+    # By keyboard alone: Tab to a switch, Space turns it on, Tab to Save, Enter.
+    _tab_to(page, f'input[value="sms {TASTES}"]')
+    page.keyboard.press("Space")
+    _tab_to(page, 'button[value="save"]')
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("switch", name=f"{NAMES[TASTES]['en']} SMS")).to_be_checked()
+    assert check(ctx, TASTES, Channel.SMS, address) == "consent_given"
     context.close()
+
+
+def _tab_to(page: Page, selector: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the keyboard")
 
 
 def test_the_rights_form_names_the_controller_and_fits_a_phone(

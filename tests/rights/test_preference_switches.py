@@ -17,13 +17,13 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, PurposeLabel
 from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
-from trustguardian.service.engage.links import preferences_link
+from trustguardian.service.engage.links import preferences_link, unsubscribe_links
 from trustguardian.service.engage.preference_switches import Switch, save_preferences
 from trustguardian.service.engage.preferences import Network, preference_centre
 from trustguardian.service.events.consent import subject_timeline
 from trustguardian.service.registry.purposes import revise_purpose
 
-from .helpers import CENTRE, OTHER_PURPOSE, POSTAL, PURPOSE, check, person
+from .helpers import CENTRE, OTHER_PURPOSE, POSTAL, PURPOSE, UNSUB, check, person
 
 NET = Network(ip="198.51.100.7", user_agent="Chromium on a phone")
 
@@ -122,6 +122,32 @@ def test_the_centre_names_purposes_in_the_readers_language(rctx: Context) -> Non
     groups = preference_centre(rctx, token=token, language="it").groups
     assert [g.purpose for g in groups].count(PURPOSE) == 1
     assert [c.channel for c in groups[0].choices] == [Channel.EMAIL, Channel.SMS]
+
+
+def test_the_centre_and_the_unsubscribe_page_show_the_purpose_in_the_readers_words(
+    rctx: Context,
+) -> None:
+    anna = person(rctx)
+    labels = (PurposeLabel("it", "La nostra newsletter"), PurposeLabel("en", "Our newsletter"))
+    content = dataclasses.replace(
+        purpose_content(channels=(Channel.EMAIL, Channel.SMS)), labels=labels
+    )
+    revise_purpose(rctx, key=PURPOSE, content=content)
+    [link] = unsubscribe_links(
+        rctx, subject_ids=[anna.subject_id], purpose=PURPOSE, channel=Channel.SMS, touchpoint=UNSUB
+    )
+    unsubscribe = "/" + link.url.split("/", 3)[3]
+    centre = f"/p/{_token(rctx, anna.subject_id)}"
+    with TestClient(create_app(rctx)) as client:
+        for lang, words, other in (
+            ("it", "La nostra newsletter", "Our newsletter"),
+            ("en", "Our newsletter", "La nostra newsletter"),
+        ):
+            for path in (unsubscribe, centre):
+                page = client.get(path, headers={"Accept-Language": f"{lang};q=0.9"}).text
+                assert words in page, (path, lang)
+                assert other not in page, (path, lang)
+                assert "Newsletter marketing" not in page  # the default name gives way
 
 
 def test_a_forged_centre_form_is_refused_with_422_and_writes_nothing(rctx: Context) -> None:
