@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.factories import purpose_content
 from tests.factories.events import footprint
 
@@ -17,11 +18,13 @@ from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel, PurposeLabel
 from trustguardian.service.collect.proofs import read_proof
 from trustguardian.service.context import Context
+from trustguardian.service.demo.company import seed_demo
 from trustguardian.service.engage.links import preferences_link, unsubscribe_links
 from trustguardian.service.engage.preference_switches import Switch, save_preferences
 from trustguardian.service.engage.preferences import Network, preference_centre
 from trustguardian.service.events.consent import subject_timeline
 from trustguardian.service.registry.purposes import revise_purpose
+from trustguardian.store import tables as t
 
 from .helpers import CENTRE, OTHER_PURPOSE, POSTAL, PURPOSE, UNSUB, check, person
 
@@ -176,3 +179,23 @@ def test_a_forged_centre_form_is_refused_with_422_and_writes_nothing(rctx: Conte
         )
         assert saved.status_code == 303
     assert check(rctx, PURPOSE, Channel.SMS) == "withdrawn"
+
+
+def test_the_demo_centre_speaks_italian_to_italians_and_english_to_the_english(
+    sqlite_ctx: Context,
+) -> None:
+    seed_demo(sqlite_ctx)
+    with sqlite_ctx.engine.connect() as conn:
+        subject_id = conn.execute(select(t.subjects.c.id).limit(1)).scalar_one()
+    link = preferences_link(sqlite_ctx, subject_id=subject_id, touchpoint="preference-centre")
+    token = link.url.rsplit("/", 1)[1]
+    italian = {
+        g.purpose: g.name for g in preference_centre(sqlite_ctx, token=token, language="it").groups
+    }
+    english = {
+        g.purpose: g.name for g in preference_centre(sqlite_ctx, token=token, language="en").groups
+    }
+    assert italian["newsletter"] == "Newsletter promozionale"
+    assert italian["third-party-transfer"] == "Comunicazione a partner"
+    assert english["newsletter"] == "Newsletter marketing"
+    assert len(italian) == len(english) >= 5  # the demo's marketing purposes, one card each
