@@ -29,6 +29,7 @@ from trustguardian.domain.lists import ListRunState
 from trustguardian.service.context import Context
 from trustguardian.service.engage.audience import csv_records, list_lines
 from trustguardian.service.engage.list_header import DELIMITERS, ListHeader, read_header
+from trustguardian.store.engine import sqlite_file
 
 RUN_ID = re.compile(r"lst_[0-9a-f]{32}")
 SOURCE, ALLOWED, REJECTED, STATE = "source.csv", "allowed.csv", "rejected.csv", "run.json"
@@ -87,9 +88,9 @@ def lists_dir(ctx: Context) -> Path:
     """The directory of every run (see Settings.lists_dir)."""
     if ctx.settings.lists_dir is not None:
         return ctx.settings.lists_dir
-    url = ctx.engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(f"{url.database}-lists")
+    database = sqlite_file(ctx.settings.database_url)
+    if database is not None:
+        return Path(f"{database}-lists")
     return Path(tempfile.gettempdir()) / "trustguardian-lists"
 
 
