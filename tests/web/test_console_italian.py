@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,8 +63,9 @@ def _console_pages(ctx: Context) -> list[str]:
 
 
 @pytest.fixture
-def history(ctx: Context, company: Company) -> dict[str, str]:
-    """A rights request, a complaint, a contact check and the access log behind the company."""
+def history(ctx: Context, company: Company, tmp_path: Path) -> dict[str, str]:
+    """A rights request, a complaint, a campaign list and the access log behind the company."""
+    ctx.settings.lists_dir = tmp_path / "lists"
     request = submit_request(
         ctx,
         kind=RequestKind.ACCESS,

@@ -26,6 +26,12 @@ SignIn = Callable[[str], TestClient]
 RUN_PAGE = re.compile(r"/console/lists/(lst_[0-9a-f]{32})$")
 
 
+@pytest.fixture(autouse=True)
+def own_lists_dir(ctx: Context, tmp_path: Path) -> None:
+    """This test's lists in its own directory (PostgreSQL's default is the system's)."""
+    ctx.settings.lists_dir = tmp_path / "lists"
+
+
 def _upload(client: TestClient, name: str, data: bytes) -> httpx.Response:
     return client.post(
         "/console/lists",

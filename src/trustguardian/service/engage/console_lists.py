@@ -52,8 +52,9 @@ from trustguardian.service.engage.list_files import (
 from trustguardian.service.engage.list_header import ROLES, ListHeader, read_header
 
 log = logging.getLogger(__name__)
-# Rows checked between two updates of a run's progress.
-CHUNK = 2_000
+# Rows checked between two updates of a run's progress: about a twentieth of the list, within
+# these bounds (each chunk is a batch of reads: smaller ones cost more on PostgreSQL).
+CHUNK_MIN, CHUNK_MAX = 2_000, 50_000
 _runner: ThreadPoolExecutor | None = None
 _runner_lock = threading.Lock()
 
@@ -262,7 +263,7 @@ def _check(ctx: Context, run: ListRun, path: Path) -> ListRun:
                 channel=Channel(run.channel),
                 answer=_same,
                 workers=1,
-                chunk=CHUNK,
+                chunk=min(CHUNK_MAX, max(CHUNK_MIN, run.rows_total // 20)),
                 delimiter=sep,
                 at=run.at,
             ):
