@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -20,12 +21,13 @@ from tests.web.lists import (
     wait_for,
 )
 
+from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput, NotFound, TooLarge
 from trustguardian.domain.lists import ListRunState
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
 from trustguardian.service.engage import console_lists
-from trustguardian.service.engage.list_files import lists_dir
+from trustguardian.service.engage.list_files import CLAIM, lists_dir
 
 OWNER = "usr_marketing"
 
@@ -86,6 +88,7 @@ def test_a_semicolon_list_gets_the_audience_filters_files(
     # The list itself is gone once checked; only the two files stay.
     assert sorted(p.name for p in (lists_dir(lists_ctx) / done.id).iterdir()) == [
         "allowed.csv",
+        "claimed",
         "rejected.csv",
         "run.json",
     ]
@@ -206,3 +209,34 @@ def test_a_run_is_its_owners_alone(lists_ctx: Context) -> None:
     assert console_lists.list_runs(lists_ctx, owner="usr_other") == []
     console_lists.delete_list_run(lists_ctx, owner=OWNER, run_id=run.id)
     assert console_lists.list_runs(lists_ctx, owner=OWNER) == []
+
+
+def test_a_list_runs_once_however_often_it_is_started(lists_ctx: Context) -> None:
+    data = b"email\r\nmario@example.it\r\n"
+    run = console_lists.upload_list(lists_ctx, owner=OWNER, filename="m.csv", data=io.BytesIO(data))
+    # A second click that read the list before the first one saved its state: the claim stops it.
+    (lists_dir(lists_ctx) / run.id / CLAIM).touch()
+    with pytest.raises(InvalidInput, match="already being checked"):
+        console_lists.start_list_run(
+            lists_ctx,
+            owner=OWNER,
+            run_id=run.id,
+            columns={0: "email"},
+            purpose=PURPOSE,
+            channel=Channel.EMAIL,
+            at=None,
+        )
+
+
+def test_lists_go_after_the_hours_they_are_kept(lists_ctx: Context) -> None:
+    data = b"email\r\nmario@example.it\r\n"
+    run = console_lists.upload_list(lists_ctx, owner=OWNER, filename="m.csv", data=io.BytesIO(data))
+    assert [r.id for r in console_lists.list_runs(lists_ctx, owner=OWNER)] == [run.id]
+    later = lists_ctx.clock.now() + timedelta(hours=lists_ctx.settings.list_keep_hours + 1)
+    assert (
+        console_lists.list_runs(
+            dataclasses.replace(lists_ctx, clock=FixedClock(later)), owner=OWNER
+        )
+        == []
+    )
+    assert not (lists_dir(lists_ctx) / run.id).exists()

@@ -31,6 +31,7 @@ from trustguardian.service.engage.audience import COLUMNS, csv_records, list_lin
 from trustguardian.service.engage.audience_workers import Checked, check_records
 from trustguardian.service.engage.list_files import (
     ALLOWED,
+    CLAIM,
     FILES,
     HOW,
     REJECTED,
@@ -116,9 +117,13 @@ def start_list_run(
         raise InvalidInput(
             f"no purpose {purpose!r}", errors=[FieldError("purpose", "not a purpose")]
         )
-    source = run_dir(ctx, run.id) / SOURCE
-    with source.open("rb") as handle:  # refuses here what the run would refuse
+    path = run_dir(ctx, run.id)
+    with (path / SOURCE).open("rb") as handle:  # refuses here what the run would refuse
         _layout(read_header(list_lines(handle), source=run.filename, columns=roles, how=HOW), roles)
+    try:  # one run per list, whoever clicked twice or wherever the second click landed
+        os.close(os.open(path / CLAIM, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise InvalidInput("this list is already being checked") from None
     run = replace(
         run,
         state=ListRunState.QUEUED,

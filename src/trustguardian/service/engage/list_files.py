@@ -33,6 +33,7 @@ from trustguardian.store.engine import sqlite_file
 
 RUN_ID = re.compile(r"lst_[0-9a-f]{32}")
 SOURCE, ALLOWED, REJECTED, STATE = "source.csv", "allowed.csv", "rejected.csv", "run.json"
+CLAIM = "claimed"  # made once, exclusively, when a run starts
 FILES = {"allowed": ALLOWED, "rejected": REJECTED}
 HOW = "the column map"  # how a refusal of read_header names the mapping
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -148,6 +149,12 @@ def purge(ctx: Context) -> None:
     for run in all_runs(ctx):
         if run.created_at < oldest and not (run.active and alive(run.pid)):
             shutil.rmtree(run_dir(ctx, run.id), ignore_errors=True)
+    root = lists_dir(ctx)
+    if root.is_dir():  # an upload a stopped server left half-written (it has no state)
+        for path in root.iterdir():
+            stale = path.stat().st_mtime < oldest.timestamp()
+            if RUN_ID.fullmatch(path.name) and stale and not (path / STATE).exists():
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def alive(pid: int | None) -> bool:

@@ -4,6 +4,7 @@ files; the run is `audience filter`'s (service.engage.console_lists)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import partial
 from typing import Annotated
@@ -125,7 +126,8 @@ def _send_time(f: Fields, text: str, zone: ZoneInfo) -> datetime | None:
 def download(ctx: Ctx, _s: SessionDep, run_id: str, which: str, user: Marketer) -> FileResponse:
     run = console_lists.get_list_run(ctx, owner=user.id, run_id=run_id)
     path = console_lists.list_run_file(ctx, owner=user.id, run_id=run.id, which=which)
-    stem = run.filename.rsplit(".", 1)[0] or "list"
+    # The list's own name, in characters a Content-Disposition header carries as they are.
+    stem = re.sub(r"[^\w.-]+", "_", run.filename.rsplit(".", 1)[0], flags=re.ASCII) or "list"
     return FileResponse(
         path,
         media_type="text/csv; charset=utf-8",
