@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import csrf_of
 from tests.web.helpers import Company
 from tests.web.lists import CHANNEL, PURPOSE, add_listed_people, audience_filter, campaign_list
+from tests.web.untranslated import page_text, untranslated
 
 from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
@@ -154,3 +155,30 @@ def test_a_list_over_the_limit_is_a_413_page_and_not_kept(
     assert huge.status_code == 413
     assert huge.headers["content-type"] == "application/problem+json"
     assert not (tmp_path / "lists").exists() or not any((tmp_path / "lists").iterdir())
+
+
+def test_the_column_map_in_italian_shows_no_untranslated_word_and_refuses_a_wrong_map(
+    company: Company, sign_in: SignIn
+) -> None:
+    marketing = sign_in("marketing")
+    assert marketing.get("/console/lang/it?next=/console/lists").status_code == 303
+    answer = _upload(marketing, "lista.csv", b"Nome;E-mail;Canale\r\nMario;m@example.it;sms\r\n")
+    page = answer.headers["location"]
+    mapping = marketing.get(page).text
+    assert 'lang="it"' in mapping
+    assert "non letta" in mapping
+    assert not untranslated(page_text(mapping, ("Nome", "E-mail", "Canale", "lista.csv")))
+    refused = marketing.post(
+        f"{page}/run",
+        data={
+            "csrf_token": csrf_of(marketing, page),
+            "column-0": "purpose",  # no identifier
+            "purpose": PURPOSE,
+            "channel": CHANNEL,
+            "at": "domani",
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="form-error"' in refused.text
+    assert "<code>at</code>" in refused.text
+    assert 'data-state="mapping"' in marketing.get(page).text  # nothing started
