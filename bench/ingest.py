@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 
 from common import context, database
+from peer_eventsourcing import Peer, PeerRecorder
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import (
@@ -242,22 +243,59 @@ def proof_time(ctx: Context, leaves: int) -> tuple[float, float]:
 
 
 def ingest_batches(
-    ctx: Context, notice: tuple[str, int, str], events: int, batch: int
-) -> list[float]:
+    ctx: Context,
+    notice: tuple[str, int, str],
+    events: int,
+    batch: int,
+    peers: dict[str, Peer | PeerRecorder] | None = None,
+) -> tuple[list[float], dict[str, list[float]]]:
     """Seconds spent in record_events per batch. Each batch's drafts are made just before it,
     as an import streams its file: only the time in record_events counts, and the run never
-    holds all its drafts at once."""
+    holds all its drafts at once.
+
+    Each peer arm's batch of the same events (payload the mean size of our first batch's
+    leaves) runs beside each of ours, the arms taking turns to go first; their seconds per
+    batch come back by arm."""
     spent: list[float] = []
-    for first in range(0, events, batch):
-        todo = drafts(min(batch, events - first), notice, first=first, total=events)
-        start = time.perf_counter()
-        record_events(ctx, drafts=todo)
-        spent.append(time.perf_counter() - start)
-    return spent
+    peers = peers or {}
+    peer_spent: dict[str, list[float]] = {name: [] for name in peers}
+    payload = 0
+    for b, first in enumerate(range(0, events, batch)):
+        count = min(batch, events - first)
+        arms = [*peers, "ours"]
+        arms = arms[b % len(arms) :] + arms[: b % len(arms)]
+        for arm in arms if payload else ["ours", *peers]:
+            if arm == "ours":
+                todo = drafts(count, notice, first=first, total=events)
+                start = time.perf_counter()
+                record_events(ctx, drafts=todo)
+                spent.append(time.perf_counter() - start)
+                payload = payload or mean_leaf(ctx)
+            else:
+                peer_spent[arm].append(peers[arm].batch(first, count, payload))
+    return spent, peer_spent
+
+
+def mean_leaf(ctx: Context) -> int:
+    """The mean size in bytes of the leaves written so far."""
+    with ctx.engine.connect() as conn:
+        return round(conn.execute(select(func.avg(func.length(t.events.c.leaf)))).scalar_one())
+
+
+def tenths(spent: list[float], batch: int) -> tuple[float, float]:
+    """Events/s over the first and the last tenth of a run's batches."""
+    tenth = max(1, len(spent) // 10)
+    return tenth * batch / sum(spent[:tenth]), tenth * batch / sum(spent[-tenth:])
 
 
 def run(
-    backend: str, events: int, batch: int, proof_leaves: int, workdir: Path, witnesses: int = 0
+    backend: str,
+    events: int,
+    batch: int,
+    proof_leaves: int,
+    workdir: Path,
+    witnesses: int = 0,
+    with_peer: bool = True,
 ) -> dict[str, float]:
     url, cleanup = database(backend, workdir)
     ctx = context(url, workdir)
@@ -265,18 +303,34 @@ def run(
         notice = registry(ctx)
         before = table_counts(ctx)
         witnessed: dict[str, float] = {}
-        if witnesses:
-            with Witnessed(ctx, witnesses, workdir / backend) as running:
-                spent = ingest_batches(ctx, notice, events, batch)
-                witnessed = running.figures(backend)
-        else:
-            spent = ingest_batches(ctx, notice, events, batch)
+        peers: dict[str, Peer | PeerRecorder] = {}
+        if with_peer:
+            peers["eventsourcing_app"] = Peer(workdir / f"peer-app-{backend}.db")
+            peers["eventsourcing_recorder"] = PeerRecorder(workdir / f"peer-rec-{backend}.db")
+        peer_figures: dict[str, float] = {}
+        try:
+            if witnesses:
+                with Witnessed(ctx, witnesses, workdir / backend) as running:
+                    spent, peer_spent = ingest_batches(ctx, notice, events, batch, peers)
+                    witnessed = running.figures(backend)
+            else:
+                spent, peer_spent = ingest_batches(ctx, notice, events, batch, peers)
+            for name, arm in peers.items():
+                assert arm.count() == events, (name, arm.count(), events)
+                rate = events / sum(peer_spent[name])
+                first, last = tenths(peer_spent[name], batch)
+                peer_figures |= {
+                    f"{backend}_peer_{name}_events_per_s": round(rate),
+                    f"{backend}_ingest_to_peer_{name}_ratio": round(events / sum(spent) / rate, 3),
+                    f"{backend}_peer_{name}_last_to_first_tenth_ratio": round(last / first, 3),
+                }
+            if peers:
+                peer_figures[f"{backend}_peer_payload_bytes"] = mean_leaf(ctx)
+        finally:
+            for arm in peers.values():
+                arm.close()
         ingest = events / sum(spent)
-        # The same batches cost more as the tables grow: their random keys (event and subject
-        # ids, keyed hashes) touch ever more distinct index pages, each written at the commit.
-        tenth = max(1, len(spent) // 10)
-        first_tenth = tenth * batch / sum(spent[:tenth])
-        last_tenth = tenth * batch / sum(spent[-tenth:])
+        first_tenth, last_tenth = tenths(spent, batch)
         with ctx.engine.connect() as conn:
             rows = [
                 dict(r._mapping) for r in conn.execute(t.events.select().order_by(t.events.c.seq))
@@ -300,6 +354,8 @@ def run(
             f"{backend}_ingest_to_raw_ratio": round(ingest / raw, 3),
             f"{backend}_ingest_events_per_s_first_tenth": round(first_tenth),
             f"{backend}_ingest_events_per_s_last_tenth": round(last_tenth),
+            f"{backend}_ingest_last_to_first_tenth_ratio": round(last_tenth / first_tenth, 3),
+            **peer_figures,
             f"{backend}_raw_insert_all_tables_events_per_s": round(raw_all),
             f"{backend}_ingest_to_raw_all_tables_ratio": round(ingest / raw_all, 3),
             f"{backend}_raw_read_and_hash_events_per_s": round(raw_read),
@@ -327,6 +383,7 @@ def main() -> None:
     parser.add_argument("--proof-leaves", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--witnesses", type=int, default=0, help="witness servers on loopback")
+    parser.add_argument("--no-peer", action="store_true", help="without the eventsourcing peer arm")
     args = parser.parse_args()
     figures: dict[str, float] = {"events": args.events, "batch": args.batch}
     with tempfile.TemporaryDirectory() as tmp:
@@ -339,6 +396,7 @@ def main() -> None:
                     args.proof_leaves,
                     Path(tmp),
                     args.witnesses,
+                    not args.no_peer,
                 )
             )
     print(json.dumps(figures))
