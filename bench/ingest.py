@@ -242,38 +242,42 @@ def proof_time(ctx: Context, leaves: int) -> tuple[float, float]:
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
+Arm = Peer | PeerRecorder
+
+
 def ingest_batches(
     ctx: Context,
     notice: tuple[str, int, str],
     events: int,
     batch: int,
-    peers: dict[str, Peer | PeerRecorder] | None = None,
-) -> tuple[list[float], dict[str, list[float]]]:
-    """Seconds spent in record_events per batch. Each batch's drafts are made just before it,
-    as an import streams its file: only the time in record_events counts, and the run never
-    holds all its drafts at once.
+    peers: dict[str, Arm] | None = None,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per batch, wall and CPU of this process, by arm ("ours" is record_events).
 
-    Each peer arm's batch of the same events (payload the mean size of our first batch's
-    leaves) runs beside each of ours, the arms taking turns to go first; their seconds per
-    batch come back by arm."""
-    spent: list[float] = []
+    Each batch's drafts are made just before it, as an import streams its file: only the time
+    in record_events counts, and the run never holds all its drafts at once. Each peer arm's
+    batch of the same events (payload the mean size of our first batch's leaves) runs beside
+    each of ours, the arms taking turns to go first. The CPU seconds tell the arms apart on a
+    machine shared with other work, where wall time also counts the waits for a core."""
     peers = peers or {}
-    peer_spent: dict[str, list[float]] = {name: [] for name in peers}
+    wall: dict[str, list[float]] = {name: [] for name in ["ours", *peers]}
+    cpu: dict[str, list[float]] = {name: [] for name in wall}
     payload = 0
     for b, first in enumerate(range(0, events, batch)):
         count = min(batch, events - first)
         arms = [*peers, "ours"]
         arms = arms[b % len(arms) :] + arms[: b % len(arms)]
         for arm in arms if payload else ["ours", *peers]:
+            todo = drafts(count, notice, first=first, total=events) if arm == "ours" else []
+            start, start_cpu = time.perf_counter(), time.process_time()
             if arm == "ours":
-                todo = drafts(count, notice, first=first, total=events)
-                start = time.perf_counter()
                 record_events(ctx, drafts=todo)
-                spent.append(time.perf_counter() - start)
-                payload = payload or mean_leaf(ctx)
             else:
-                peer_spent[arm].append(peers[arm].batch(first, count, payload))
-    return spent, peer_spent
+                peers[arm].batch(first, count, payload)
+            wall[arm].append(time.perf_counter() - start)
+            cpu[arm].append(time.process_time() - start_cpu)
+            payload = payload or mean_leaf(ctx)
+    return wall, cpu
 
 
 def mean_leaf(ctx: Context) -> int:
@@ -303,34 +307,42 @@ def run(
         notice = registry(ctx)
         before = table_counts(ctx)
         witnessed: dict[str, float] = {}
-        peers: dict[str, Peer | PeerRecorder] = {}
+        peers: dict[str, Arm] = {}
         if with_peer:
             peers["eventsourcing_app"] = Peer(workdir / f"peer-app-{backend}.db")
             peers["eventsourcing_recorder"] = PeerRecorder(workdir / f"peer-rec-{backend}.db")
-        peer_figures: dict[str, float] = {}
         try:
             if witnesses:
                 with Witnessed(ctx, witnesses, workdir / backend) as running:
-                    spent, peer_spent = ingest_batches(ctx, notice, events, batch, peers)
+                    wall, cpu = ingest_batches(ctx, notice, events, batch, peers)
                     witnessed = running.figures(backend)
             else:
-                spent, peer_spent = ingest_batches(ctx, notice, events, batch, peers)
+                wall, cpu = ingest_batches(ctx, notice, events, batch, peers)
             for name, arm in peers.items():
                 assert arm.count() == events, (name, arm.count(), events)
-                rate = events / sum(peer_spent[name])
-                first, last = tenths(peer_spent[name], batch)
-                peer_figures |= {
-                    f"{backend}_peer_{name}_events_per_s": round(rate),
-                    f"{backend}_ingest_to_peer_{name}_ratio": round(events / sum(spent) / rate, 3),
-                    f"{backend}_peer_{name}_last_to_first_tenth_ratio": round(last / first, 3),
-                }
-            if peers:
-                peer_figures[f"{backend}_peer_payload_bytes"] = mean_leaf(ctx)
         finally:
             for arm in peers.values():
                 arm.close()
+        spent = wall["ours"]
         ingest = events / sum(spent)
         first_tenth, last_tenth = tenths(spent, batch)
+        peer_figures: dict[str, float] = {
+            f"{backend}_ingest_events_per_cpu_s": round(events / sum(cpu["ours"]))
+        }
+        for name in peers:
+            rate, rate_cpu = events / sum(wall[name]), events / sum(cpu[name])
+            first, last = tenths(wall[name], batch)
+            peer_figures |= {
+                f"{backend}_peer_{name}_events_per_s": round(rate),
+                f"{backend}_ingest_to_peer_{name}_ratio": round(ingest / rate, 3),
+                f"{backend}_peer_{name}_last_to_first_tenth_ratio": round(last / first, 3),
+                f"{backend}_peer_{name}_events_per_cpu_s": round(rate_cpu),
+                f"{backend}_ingest_to_peer_{name}_cpu_ratio": round(
+                    peer_figures[f"{backend}_ingest_events_per_cpu_s"] / rate_cpu, 3
+                ),
+            }
+        if peers:
+            peer_figures[f"{backend}_peer_payload_bytes"] = mean_leaf(ctx)
         with ctx.engine.connect() as conn:
             rows = [
                 dict(r._mapping) for r in conn.execute(t.events.select().order_by(t.events.c.seq))

@@ -13,7 +13,6 @@ defaults are kept (WAL, its connection settings); only the database file is ours
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 
@@ -56,9 +55,8 @@ class Peer:
         )
         self.people: dict[int, Person] = {}
 
-    def batch(self, first: int, count: int, payload: int) -> float:
-        """Seconds to make events `first` to `first + count` and save them in one call."""
-        start = time.perf_counter()
+    def batch(self, first: int, count: int, payload: int) -> None:
+        """Makes events `first` to `first + count` and saves them in one call."""
         touched: dict[int, Person] = {}
         for n in range(first, first + count):
             person = self.people.get(n // 2)
@@ -70,7 +68,6 @@ class Peer:
                 del self.people[n // 2]
             touched[n // 2] = person
         self.app.save(*touched.values())
-        return time.perf_counter() - start
 
     def count(self) -> int:
         """Events stored (a check that every batch landed)."""
@@ -89,16 +86,14 @@ class PeerRecorder:
         self.recorder.create_table()
         self.people: dict[int, uuid.UUID] = {}
 
-    def batch(self, first: int, count: int, payload: int) -> float:
-        """Seconds to build and insert events `first` to `first + count`, each with a state
-        of `payload` bytes, in one transaction as the library's application saves them."""
-        start = time.perf_counter()
+    def batch(self, first: int, count: int, payload: int) -> None:
+        """Inserts events `first` to `first + count`, each with a state of `payload` bytes,
+        in one transaction as the library's application saves them."""
         stored = []
         for n in range(first, first + count):
             person = self.people.setdefault(n // 2, uuid.uuid4())
             stored.append(StoredEvent(person, n % 2 + 1, TOPIC, payload_of(n, payload).encode()))
         self.recorder.insert_events(stored)
-        return time.perf_counter() - start
 
     def count(self) -> int:
         """Events stored (a check that every batch landed)."""
