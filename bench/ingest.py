@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 
 from common import context, database
+from ingest_floor import crypto_floor
 from peer_eventsourcing import Peer, PeerRecorder
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
@@ -147,8 +148,8 @@ def table_counts(ctx: Context) -> dict[str, int]:
 
 def raw_all_tables(
     ctx: Context, backend: str, workdir: Path, before: dict[str, int], events: int, batch: int
-) -> tuple[float, dict[str, int]]:
-    """Events/s for a raw insert of every row the service wrote, table by table.
+) -> tuple[float, float, dict[str, int]]:
+    """Events/s (wall and CPU) for a raw insert of every row the service wrote, table by table.
 
     The rows of each table the ingest grew (events, proofs, outbox, consent states, tree nodes,
     subjects, their keys and identifiers, checkpoints...) are read back in their stored form and
@@ -179,7 +180,7 @@ def raw_all_tables(
         raw.commit()
         mark = "?" if backend == "sqlite" else "%s"
         batches = max(1, -(-events // batch))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for b in range(batches):
             if backend == "sqlite":
                 cursor.execute("BEGIN IMMEDIATE")  # the engine runs pysqlite in autocommit mode
@@ -190,12 +191,12 @@ def raw_all_tables(
                     sql = f"INSERT INTO {name} ({columns}) VALUES ({marks})"  # noqa: S608
                     cursor.executemany(sql, part)
             raw.commit()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     finally:
         raw.close()
         copy.engine.dispose()
         cleanup()
-    return events / elapsed, {name: len(rows) for name, (_, rows) in data.items()}
+    return events / elapsed, events / cpu, {name: len(rows) for name, (_, rows) in data.items()}
 
 
 def raw_read_rate(ctx: Context) -> float:
@@ -348,7 +349,19 @@ def run(
                 dict(r._mapping) for r in conn.execute(t.events.select().order_by(t.events.c.seq))
             ]
         raw = raw_baseline(ctx, rows, batch)
-        raw_all, written = raw_all_tables(ctx, backend, workdir, before, events, batch)
+        raw_all, raw_all_cpu, written = raw_all_tables(ctx, backend, workdir, before, events, batch)
+        pad = {"pad": "x" * max(0, mean_leaf(ctx) - 90)}
+        crypto = crypto_floor(ctx, events, batch, pad)
+        # The floor: the rows written and the cryptography done, with nothing in between.
+        floor = 1 / (1 / raw_all_cpu + 1 / crypto)
+        peer_figures[f"{backend}_floor_crypto_events_per_cpu_s"] = round(crypto)
+        peer_figures[f"{backend}_floor_rows_events_per_cpu_s"] = round(raw_all_cpu)
+        peer_figures[f"{backend}_floor_events_per_cpu_s"] = round(floor)
+        if peers:
+            app_cpu = peer_figures[f"{backend}_peer_eventsourcing_app_events_per_cpu_s"]
+            peer_figures[f"{backend}_floor_to_peer_eventsourcing_app_cpu_ratio"] = round(
+                floor / app_cpu, 3
+            )
         print(f"{backend}: rows written per table: {written}")
         raw_read = raw_read_rate(ctx)
         start = time.perf_counter()
