@@ -3,7 +3,14 @@ rows, inclusion-proof time at 1M leaves, and the verification rate (`verify_ledg
 runs it) vs only reading every event row and hashing its leaf; SQLite and PostgreSQL.
 
     python bench/ingest.py [--events 50000] [--batch 1000] [--proof-leaves 1000000]
-                           [--backends sqlite,postgresql] [--witnesses N]
+                           [--backends sqlite,postgresql] [--witnesses N] [--no-peer]
+
+Beside our ingest, interleaved batch by batch, run two arms of the peer event store
+`eventsourcing` 9.5 (bench/peer_eventsourcing.py) on its own SQLite persistence, whatever our
+backend: same event count, payloads the size of our leaves; each reports events/s, events per
+CPU second, our ratio to it and its last-tenth/first-tenth ratio (--no-peer leaves them out).
+The floor (bench/ingest_floor.py) is the raw insert of our rows plus the cryptography each
+event needs, in events per CPU second. docs/ingest.md explains the figures.
 
 With --witnesses N, N witness servers run on loopback during the ingest and the log's sender
 cosigns beside it: the figures add the cosigning latency (checkpoint signed -> every witness's
