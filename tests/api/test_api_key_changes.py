@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.test_registry_api import TOUCHPOINT
-from tests.factories.api import assert_problem
+from tests.factories.api import TOUCHPOINT, assert_problem
 from tests.factories.events import ledger_size
 
 from trustguardian.asgi import create_app

@@ -48,7 +48,9 @@ ADMIN_POSTS = [
     "/console/manage/notices/privacy-it/draft",
     "/console/manage/systems",
     "/console/manage/webhooks",
+    "/console/manage/dead-letters/retry",
     "/console/manage/keys",
+    "/console/manage/keys/k1",
     "/console/users",
     "/console/users/role",
 ]

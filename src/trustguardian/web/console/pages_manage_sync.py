@@ -1,6 +1,7 @@
 """Company systems and their webhooks administered from the console: register a system,
-subscribe a webhook (its secret shown once), rotate the secret, disable or enable it, and read
-the dead letters; through the sync use cases, each change a ledger leaf naming the user."""
+subscribe a webhook (its secret shown once), rotate the secret, disable or enable it, and read,
+retry or discard the dead letters; through the sync use cases (the CLI's and the API's), each
+change a ledger leaf naming the user."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from trustguardian.domain.errors import FieldError, InvalidInput, NotFound
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.domain.sync import SystemKind
@@ -25,6 +27,9 @@ router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
 Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_SYSTEMS))]
 TEMPLATE = "manage_systems.html"
 BACK = f"{PREFIX}/manage/systems"
+DEAD_LETTERS = "dead_letters.html"
+# The use cases the CLI's `sync dead-letters retry|discard` runs, by the console's path.
+MOVES = {"retry": webhooks.retry_dead_letters, "discard": webhooks.discard_dead_letters}
 
 
 def _page(ctx: Context) -> dict[str, object]:
@@ -118,7 +123,40 @@ def enable(
     return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
 
 
+def _letters(ctx: Context) -> dict[str, object]:
+    return {"letters": webhooks.list_dead_letters(ctx, limit=500), "moved": None}
+
+
 @router.get("/dead-letters")
 def dead_letters(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLResponse:
-    letters = webhooks.list_dead_letters(ctx, limit=500)
-    return show(request, session, "dead_letters.html", letters=letters)
+    return show(request, session, DEAD_LETTERS, **_letters(ctx))
+
+
+@router.post("/dead-letters/{what}")
+def move_dead_letters(
+    request: Request, ctx: Ctx, session: CsrfSession, what: str, form: Posted, user: Manager
+) -> Response:
+    """Retries or discards one dead letter (a webhook and an event), or all of a system's."""
+
+    def action() -> Response:
+        if what not in MOVES:
+            raise NotFound(f"no way to move dead letters called {what!r}")
+        f = Fields(form)
+        hook, system = f.optional("webhook", limit=40), f.optional("system", limit=64)
+        seq = f.optional_number("seq")
+        f.check()
+        if hook is None and system is None:
+            raise InvalidInput(
+                "name a webhook or a system", errors=[FieldError("system", "must not be empty")]
+            )
+        count = MOVES[what](
+            ctx,
+            hook_id=hook,
+            system=system,
+            seqs=None if seq is None else [seq],
+            actor=actor(user),
+        )
+        values = _letters(ctx) | {"moved": (what, count)}
+        return show(request, session, DEAD_LETTERS, **values)
+
+    return attempt(request, session, form, DEAD_LETTERS, action, **_letters(ctx))
