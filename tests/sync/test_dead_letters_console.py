@@ -8,8 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from tests.factories.events import ledger_size
 from tests.sync.conftest import MakeSyncCtx
-from tests.sync.helpers import Receivers, delivery_counts
-from tests.sync.test_dead_letters import _two_systems_with_dead_letters
+from tests.sync.helpers import Receivers, delivery_counts, two_systems_with_dead_letters
 from tests.web.helpers import CSRF, PASSWORD, add_users
 
 from trustguardian.asgi import create_app
@@ -40,7 +39,7 @@ def test_dead_letters_are_retried_and_discarded_from_the_console(
     backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
 ) -> None:
     ctx = make_sync_ctx(backend, sync_max_attempts=2)
-    _, crm, esp, seqs = _two_systems_with_dead_letters(ctx, receivers, {"on": False})
+    _, crm, esp, seqs = two_systems_with_dead_letters(ctx, receivers, {"on": False})
     add_users(ctx)
     client, csrf = _signed_in(ctx, "ict")
     page = client.get(PAGE).text
