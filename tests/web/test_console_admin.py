@@ -229,6 +229,7 @@ def test_the_dpo_administers_the_registry_and_each_change_is_a_leaf_naming_them(
         },
     )
     assert confirm.status_code == 303, confirm.text
+    assert _leaf_actor(ctx, "collect_settings", "loyalty-desk") == "console:dpo"
     assert (
         client.post(
             "/console/manage/touchpoints/loyalty-desk/retire", data={"csrf_token": token}

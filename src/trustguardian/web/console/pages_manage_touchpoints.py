@@ -143,7 +143,7 @@ def retire(
 
 @router.post("/touchpoints/{key}/confirmation")
 def confirmation(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, _: Editor
+    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
 ) -> Response:
     tp = touchpoints.get_touchpoint(ctx, key=key)
 
@@ -161,6 +161,7 @@ def confirmation(
             max_attempts=attempts,
             language=language,
             confirmed_by=f.optional("confirmed_by", limit=80),
+            actor=actor(user),
         )
         return redirect(f"{PREFIX}/manage/touchpoints/{key}")
 
