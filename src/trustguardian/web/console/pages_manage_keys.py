@@ -10,13 +10,13 @@ from typing import Annotated, TypedDict
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from trustguardian.domain.access import ApiKey, Scope
+from trustguardian.domain.access import Scope
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.access import api_keys
 from trustguardian.service.context import Context
 from trustguardian.service.sync import systems
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 from trustguardian.web.console.registry_lists import all_touchpoints
 
@@ -55,8 +55,8 @@ def _page(ctx: Context) -> dict[str, object]:
     }
 
 
-def _key_page(ctx: Context, key: ApiKey) -> dict[str, object]:
-    return _choices(ctx) | {"key": key}
+def _key_page(ctx: Context, key_id: str) -> dict[str, object]:
+    return _choices(ctx) | {"key": api_keys.get_api_key(ctx, key_id=key_id)}
 
 
 def _grant(f: Fields) -> Grant:
@@ -76,43 +76,32 @@ def page(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLRes
 
 
 @router.post("/keys")
-def create(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def create(ctx: Ctx, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> Response:
         name = f.text("name")
         key, token = api_keys.create_api_key(ctx, name=name, **_grant(f), actor=actor(user))
-        values = _page(ctx) | {"token": token, "created": key}
-        return show(request, session, TEMPLATE, **values)
+        return post.show(TEMPLATE, **_page(ctx) | {"token": token, "created": key})
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    return post.run(TEMPLATE, _page(ctx), action)
 
 
 @router.post("/keys/{key_id}/revoke")
-def revoke(
-    request: Request, ctx: Ctx, session: CsrfSession, key_id: str, form: Posted, user: Manager
-) -> Response:
+def revoke(ctx: Ctx, key_id: str, post: Submitted, user: Manager) -> Response:
     change = partial(api_keys.revoke_api_key, ctx, key_id=key_id, actor=actor(user))
-    return one_click(request, session, form, TEMPLATE, change, BACK, **_page(ctx))
+    return post.click(TEMPLATE, _page(ctx), change, BACK)
 
 
 @router.get("/keys/{key_id}")
 def change_form(
     request: Request, ctx: Ctx, session: SessionDep, key_id: str, _: Manager
 ) -> HTMLResponse:
-    key = api_keys.get_api_key(ctx, key_id=key_id)
-    return show(request, session, CHANGE_TEMPLATE, **_key_page(ctx, key))
+    return show(request, session, CHANGE_TEMPLATE, **_key_page(ctx, key_id))
 
 
 @router.post("/keys/{key_id}")
-def change(
-    request: Request, ctx: Ctx, session: CsrfSession, key_id: str, form: Posted, user: Manager
-) -> Response:
-    key = api_keys.get_api_key(ctx, key_id=key_id)
+def change(ctx: Ctx, key_id: str, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> str:
+        api_keys.change_api_key(ctx, key_id=key_id, **_grant(f), actor=actor(user))
+        return BACK
 
-    def action() -> Response:
-        api_keys.change_api_key(ctx, key_id=key_id, **_grant(Fields(form)), actor=actor(user))
-        return redirect(BACK)
-
-    return attempt(request, session, form, CHANGE_TEMPLATE, action, **_key_page(ctx, key))
+    return post.run(CHANGE_TEMPLATE, _key_page(ctx, key_id), action)
