@@ -18,10 +18,12 @@ from tests.web.helpers import Company
 from tests.web.untranslated import page_text, untranslated
 
 from trustguardian.asgi import create_app
+from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import get_event
 from trustguardian.service.rights.complaints import open_complaint
@@ -58,7 +60,8 @@ def _console_pages(ctx: Context) -> list[str]:
 
 @pytest.fixture
 def history(ctx: Context, company: Company) -> dict[str, str]:
-    """A rights request, a complaint, a contact check and the access log behind the company."""
+    """A rights request, a complaint, an API key, a contact check and the access log behind the
+    company."""
     request = submit_request(
         ctx,
         kind=RequestKind.ACCESS,
@@ -78,7 +81,9 @@ def history(ctx: Context, company: Company) -> dict[str, str]:
         subject_id=company.subject_id,
         about_event_id=company.consent_event,
     )
+    key, _ = create_api_key(ctx, name="cassa", scopes=[Scope.EVENTS_WRITE])
     return {
+        "key_id": key.id,
         "subject_id": company.subject_id,
         "event_id": company.consent_event,
         "position": "0",
