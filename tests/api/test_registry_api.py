@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.factories.api import assert_problem
+from tests.factories.api import TOUCHPOINT, assert_problem
 
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 
-TOUCHPOINT = {
-    "key": "web-newsletter",
-    "name": "Newsletter form",
-    "kind": "collect",
-    "channel": "web_form",
-    "nature": "digital",
-}
 PURPOSE = {
     "key": "newsletter",
     "name": "Newsletter marketing",

@@ -112,6 +112,7 @@ TABLE: dict[str, tuple[Scope | None, str]] = {
     "listApiKeys": (S.ADMIN, UNBOUND),
     "createApiKey": (S.ADMIN, UNBOUND),
     "revokeApiKey": (S.ADMIN, UNBOUND),
+    "changeApiKey": (S.ADMIN, UNBOUND),
     "getTouchpointFindings": (S.REGISTRY_READ, OWN),
     "examineTouchpoint": (S.REGISTRY_WRITE, UNBOUND),
     "examineCensus": (S.REGISTRY_WRITE, UNBOUND),

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.collect.helpers import NEWSLETTER, STORE, setup_collect
 from tests.factories.api import assert_problem
+from tests.web.untranslated import page_text, untranslated
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
@@ -170,3 +171,21 @@ def test_the_cookie_holds_a_server_side_session_not_the_key(ctx: Context) -> Non
     assert "Signed in as" in client.get("/operator").text
     revoke_api_key(ctx, key_id=made.id)
     assert "Signed in as" not in client.get("/operator").text
+
+
+def test_the_page_speaks_the_operators_language(
+    signed_in: tuple[Context, TestClient, str],
+) -> None:
+    _, client, _ = signed_in
+    english = client.get("/operator").text
+    assert "Record the consent" in english
+    italian = client.get("/operator", headers={"Accept-Language": "it-IT,it;q=0.9"}).text
+    assert '<html lang="it">' in italian
+    assert "Registra il consenso" in italian
+    assert "Accesso come" in italian
+    assert untranslated(page_text(italian)) == []
+    refused = TestClient(create_app(signed_in[0])).post(
+        "/operator/sign-in?lang=it", data={"api_key": "tg_x_y"}
+    )
+    assert refused.status_code == 401
+    assert "Chiave API sconosciuta o revocata." in refused.text

@@ -8,8 +8,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from tests.collect.helpers import (
@@ -46,96 +51,119 @@ ADDRESSES = [f"victim{n}@example.com" for n in range(4)]
 PHONES = [f"+39333123456{n}" for n in range(4)]
 
 
-def test_twenty_unconfirmed_doi_sign_ups_record_nothing_and_mail_at_most_the_cap(
-    ctx: Context,
+@dataclass(frozen=True)
+class Messenger:
+    """How sign-ups are confirmed in one run: the method, a real server that takes the
+    messages, the settings pointing at it, and who each message went to."""
+
+    confirmation: Confirmation
+    within_minutes: int
+    server: Callable[[], AbstractContextManager[tuple[Any, Any]]]
+    settings: Callable[[Any], dict[str, Any]]
+    identifiers: Callable[[int], list[dict[str, str]]]
+    messages: Callable[[Any], list[Any]]
+    recipient: Callable[[Any], object]
+
+
+def _sms_settings(url: str) -> dict[str, Any]:
+    return {
+        "sms_gateway_url": url,
+        "sms_gateway_authorization": SecretStr("Bearer gw"),
+        "outbound_allow_hosts": "127.0.0.1",
+    }
+
+
+DOI = Messenger(
+    Confirmation.DOUBLE_OPT_IN,
+    60,
+    smtp_server,
+    lambda port: {"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "p@shop.example"},
+    lambda n: [{"kind": "email", "value": ADDRESSES[n % 4]}],
+    lambda inbox: list(inbox.messages),
+    lambda message: tuple(message.rcpt_tos),
+)
+OTP = Messenger(
+    Confirmation.OTP_SMS,
+    10,
+    sms_gateway,
+    _sms_settings,
+    lambda n: [{"kind": "phone", "value": PHONES[n % 4]}],
+    lambda sent: list(sent),
+    lambda message: message["body"]["to"],
+)
+
+
+@pytest.mark.parametrize("messenger", [DOI, OTP], ids=["doi", "otp"])
+def test_twenty_unconfirmed_sign_ups_record_nothing_and_send_at_most_the_cap(
+    ctx: Context, messenger: Messenger
 ) -> None:
-    setup_collect(ctx, Confirmation.DOUBLE_OPT_IN, within_minutes=60)
+    setup_collect(ctx, messenger.confirmation, within_minutes=messenger.within_minutes)
     key = publishable(ctx, rate=1000)
     before = recorded_rows(ctx)
-    with smtp_server() as (inbox, port):
-        settings = ctx.settings.model_copy(
-            update={"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "p@shop.example"}
-        )
+    with messenger.server() as (kept, where):
+        settings = ctx.settings.model_copy(update=messenger.settings(where))
         live = dataclasses.replace(with_clock(ctx, NOW), settings=settings)
         client = TestClient(create_app(live), client=("203.0.113.50", 40000))
         answers = [
             client.post(
                 f"/sdk/v1/{key}/consents",
-                json=submission(ADDRESSES[n % 4], submission_id=f"stranger-{n:02d}"),
+                json=submission(
+                    identifiers=messenger.identifiers(n), submission_id=f"stranger-{n:02d}"
+                ),
                 headers={"Origin": SHOP},
             )
             for n in range(20)
         ]
-        codes = Counter(a.status_code for a in answers)
-        assert codes == {201: 12, 429: 8}, codes
+        assert Counter(a.status_code for a in answers) == {201: 12, 429: 8}
         for answer in answers:
             if answer.status_code == 429:
                 assert_problem(answer, 429, "too-many-requests")
                 assert int(answer.headers["Retry-After"]) == 3600
-        per_recipient = Counter(tuple(m.rcpt_tos) for m in inbox.messages)
-        cap = live.settings.confirmation_messages_per_hour
-        assert max(per_recipient.values()) == cap == 3
+        messages = messenger.messages(kept)
+        per_recipient = Counter(messenger.recipient(m) for m in messages)
+        assert max(per_recipient.values()) == live.settings.confirmation_messages_per_hour == 3
         assert sum(per_recipient.values()) == 12
-        # Nobody clicks: an hour later every link is dead, and still nothing was recorded.
-        live.clock.moment = NOW + timedelta(minutes=61)  # type: ignore[attr-defined]
-        token = LINK.search(inbox.text(0))
-        assert token is not None
-        assert client.post(f"/confirm/{token.group(1)}").status_code == 410
+        first = next(a.json() for a in answers if a.status_code == 201)
+        if messenger is DOI:
+            _nobody_clicks(live, client, kept)
+        else:
+            _no_right_code_in_time(live, client, key, first, messages)
     assert recorded_rows(ctx) == before
     assert before[:2] == (0, 0)
     assert events_count(ctx) == 0
 
 
-def test_twenty_unconfirmed_otp_sign_ups_record_nothing_and_text_at_most_the_cap(
-    ctx: Context,
+def _nobody_clicks(live: Context, client: TestClient, inbox: Any) -> None:
+    """An hour later every link is dead."""
+    live.clock.moment = NOW + timedelta(minutes=61)  # type: ignore[attr-defined]
+    token = LINK.search(inbox.text(0))
+    assert token is not None
+    assert client.post(f"/confirm/{token.group(1)}").status_code == 410
+
+
+def _no_right_code_in_time(
+    live: Context, client: TestClient, key: str, first: dict[str, Any], sent: list[Any]
 ) -> None:
-    setup_collect(ctx, Confirmation.OTP_SMS, within_minutes=10)
-    key = publishable(ctx, rate=1000)
-    before = recorded_rows(ctx)
-    with sms_gateway() as (sent, url):
-        settings = ctx.settings.model_copy(
-            update={
-                "sms_gateway_url": url,
-                "sms_gateway_authorization": SecretStr("Bearer gw"),
-                "outbound_allow_hosts": "127.0.0.1",
-            }
-        )
-        live = dataclasses.replace(with_clock(ctx, NOW), settings=settings)
-        client = TestClient(create_app(live), client=("203.0.113.51", 40000))
-        answers = []
-        for n in range(20):
-            body = submission(
-                identifiers=[{"kind": "phone", "value": PHONES[n % 4]}],
-                submission_id=f"stranger-otp-{n:02d}",
-            )
-            answers.append(
-                client.post(f"/sdk/v1/{key}/consents", json=body, headers={"Origin": SHOP})
-            )
-        assert Counter(a.status_code for a in answers) == {201: 12, 429: 8}
-        per_recipient = Counter(m["body"]["to"] for m in sent)
-        assert max(per_recipient.values()) == live.settings.confirmation_messages_per_hour
-        # A wrong code writes nothing either (its attempt is counted on the intake alone).
-        first = next(a.json() for a in answers if a.status_code == 201)
-        wrong = client.post(
-            f"/sdk/v1/{key}/code",
-            json={"confirmation_id": first["confirmation"]["id"], "code": "000000"},
-            headers={"Origin": SHOP},
-        )
-        found = CODE.search(sent[0]["body"]["text"])
-        assert found is not None
-        if found.group(1) != "000000":
-            assert_problem(wrong, 422, "wrong-code")
-        # Past its ten minutes, even the right code takes nothing in.
-        live.clock.moment = NOW + timedelta(minutes=10)  # type: ignore[attr-defined]
-        late = client.post(
-            f"/sdk/v1/{key}/code",
-            json={"confirmation_id": first["confirmation"]["id"], "code": found.group(1)},
-            headers={"Origin": SHOP},
-        )
-        assert_problem(late, 403, "invalid-token")
-        assert "expired" in late.json()["detail"]
-    assert recorded_rows(ctx) == before
-    assert before[:2] == (0, 0)
+    """A wrong code writes nothing (its attempt is counted on the intake alone); past its ten
+    minutes, even the right code takes nothing in."""
+    confirmation = first["confirmation"]["id"]
+    wrong = client.post(
+        f"/sdk/v1/{key}/code",
+        json={"confirmation_id": confirmation, "code": "000000"},
+        headers={"Origin": SHOP},
+    )
+    found = CODE.search(sent[0]["body"]["text"])
+    assert found is not None
+    if found.group(1) != "000000":
+        assert_problem(wrong, 422, "wrong-code")
+    live.clock.moment = NOW + timedelta(minutes=10)  # type: ignore[attr-defined]
+    late = client.post(
+        f"/sdk/v1/{key}/code",
+        json={"confirmation_id": confirmation, "code": found.group(1)},
+        headers={"Origin": SHOP},
+    )
+    assert_problem(late, 403, "invalid-token")
+    assert "expired" in late.json()["detail"]
 
 
 def test_a_confirmed_sign_up_records_one_subject_with_its_events_and_proofs(
@@ -145,13 +173,7 @@ def test_a_confirmed_sign_up_records_one_subject_with_its_events_and_proofs(
     key = publishable(ctx)
     before = recorded_rows(ctx)
     with sms_gateway() as (sent, url):
-        settings = ctx.settings.model_copy(
-            update={
-                "sms_gateway_url": url,
-                "sms_gateway_authorization": SecretStr("Bearer gw"),
-                "outbound_allow_hosts": "127.0.0.1",
-            }
-        )
+        settings = ctx.settings.model_copy(update=_sms_settings(url))
         live = dataclasses.replace(with_clock(ctx, NOW), settings=settings)
         client = TestClient(create_app(live), client=("203.0.113.52", 40000))
         body = submission(identifiers=[{"kind": "phone", "value": PHONES[0]}])

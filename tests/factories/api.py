@@ -10,6 +10,15 @@ PROBLEM = "application/problem+json"
 
 Json = dict[str, Any]
 
+# A POST /v1/touchpoints body: the newsletter form.
+TOUCHPOINT = {
+    "key": "web-newsletter",
+    "name": "Newsletter form",
+    "kind": "collect",
+    "channel": "web_form",
+    "nature": "digital",
+}
+
 
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     """Asserts `response` is the problem `code` with `status`; its body."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.factories.cli import tg
-from tests.factories.events import ledger_size
+from tests.factories.events import PURPOSE, ledger_size
 from tests.reports.helpers import (
     FORM_HTML,
     NOTICE_V2,
@@ -25,11 +26,13 @@ from tests.reports.helpers import (
 from tests.reports.pdf import page_ink, pdf_text
 
 from trustguardian.domain.errors import NotFound
+from trustguardian.domain.registry import PurposeLabel
 from trustguardian.ledger import Signer
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import shred_subject
+from trustguardian.service.registry import purposes
 
 
 def test_a_dossier_holds_the_whole_story_and_verifies(ctx: Context) -> None:
@@ -311,3 +314,28 @@ def test_a_dossier_whose_statuses_were_changed_and_re_signed_fails_pinned_or_not
     assert pinned.returncode == 1, pinned.stdout
     assert "not a key you trust" in pinned.stdout
     assert forger.verifier.fingerprint in pinned.stdout
+
+
+def test_a_dossier_states_each_purpose_as_the_register_does(ctx: Context) -> None:
+    history = mario_history(ctx)
+    current = purposes.get_purpose(ctx, key=PURPOSE).current.content
+    stated = dataclasses.replace(
+        current,
+        recipients=("Mailer S.r.l.",),
+        consent_lifetime_days=365,
+        defence_retention_days=3650,
+        retention="from the last contact",
+        labels=(PurposeLabel("en", "Newsletter", "Our offers"), PurposeLabel("it", "Offerte")),
+    )
+    purposes.revise_purpose(ctx, key=PURPOSE, content=stated)
+    files = unzip(subject_dossier(history.ctx, subject_id=history.subject_id))
+    newsletter = json.loads(files["purposes.json"])["in_force"][PURPOSE]
+    assert newsletter["legal_basis"] == current.legal_basis.value
+    assert newsletter["recipients"] == ["Mailer S.r.l."]
+    assert newsletter["consent_lifetime_days"] == 365
+    assert newsletter["defence_retention_days"] == 3650
+    assert newsletter["retention"] == "from the last contact"
+    assert newsletter["labels"] == [
+        {"language": "en", "name": "Newsletter", "description": "Our offers"},
+        {"language": "it", "name": "Offerte", "description": ""},
+    ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import orjson
 from sqlalchemy import func, select
 from tests.conftest import TEST_MASTER_KEY
@@ -21,7 +22,10 @@ from typer.testing import CliRunner
 
 from trustguardian.cli.app import app
 from trustguardian.domain.events import EventKind, PrivacyEvent
+from trustguardian.domain.sync import SystemKind, Webhook
 from trustguardian.service.context import Context
+from trustguardian.service.sync.systems import create_system, create_webhook
+from trustguardian.service.sync.webhooks import list_dead_letters
 from trustguardian.store import tables as t
 from trustguardian.sync.dispatcher import Dispatcher, Pass
 
@@ -343,3 +347,22 @@ def run_passes(dispatcher: Dispatcher, count: int, pause: float = 0.02) -> list[
         passes.append(dispatcher.run_once())
         time.sleep(pause)
     return passes
+
+
+def two_systems_with_dead_letters(
+    ctx: Context, receivers: Receivers, up: dict[str, bool]
+) -> tuple[Receiver, Webhook, Webhook, list[int]]:
+    """A CRM and an ESP whose receiver fails until `up["on"]`: each ends with three dead
+    letters (one event each of three people)."""
+    receiver = receivers(lambda _r, _n: (204, 0.0) if up["on"] else (500, 0.0))
+    create_system(ctx, key="crm", name="CRM", kind=SystemKind.CRM)
+    create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP)
+    crm, _ = create_webhook(ctx, system_key="crm", url=receiver.url("/crm"))
+    esp, _ = create_webhook(ctx, system_key="esp", url=receiver.url("/esp"))
+    people = [f"dead{n}@example.com" for n in range(3)]
+    events = record(ctx, *[make_draft(identifiers=(email(p),), fingerprint=p) for p in people])
+    with httpx.Client(timeout=5) as client:
+        dispatcher = Dispatcher(ctx, client=client)
+        run_until(dispatcher, lambda: len(list_dead_letters(ctx)) == 6)
+        dispatcher.close()
+    return receiver, crm, esp, [e.seq for e in events]

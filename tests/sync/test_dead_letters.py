@@ -9,18 +9,20 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from tests.factories.api import assert_problem
-from tests.factories.events import email, make_draft, record
 from tests.sync.conftest import MakeSyncCtx
-from tests.sync.helpers import Receiver, Receivers, cli_env, delivery_counts, run_cli, run_until
+from tests.sync.helpers import (
+    Receivers,
+    cli_env,
+    delivery_counts,
+    run_cli,
+    two_systems_with_dead_letters,
+)
 
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.errors import NotFound
-from trustguardian.domain.sync import SystemKind, Webhook
 from trustguardian.service.access.api_keys import create_api_key
-from trustguardian.service.context import Context
 from trustguardian.service.sync.status import reconciliation
-from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.service.sync.webhooks import (
     discard_dead_letters,
     list_dead_letters,
@@ -29,31 +31,12 @@ from trustguardian.service.sync.webhooks import (
 from trustguardian.sync.dispatcher import Dispatcher
 
 
-def _two_systems_with_dead_letters(
-    ctx: Context, receivers: Receivers, up: dict[str, bool]
-) -> tuple[Receiver, Webhook, Webhook, list[int]]:
-    """A CRM and an ESP whose receiver fails until `up["on"]`: each ends with three dead
-    letters (one event each of three people)."""
-    receiver = receivers(lambda _r, _n: (204, 0.0) if up["on"] else (500, 0.0))
-    create_system(ctx, key="crm", name="CRM", kind=SystemKind.CRM)
-    create_system(ctx, key="esp", name="ESP", kind=SystemKind.ESP)
-    crm, _ = create_webhook(ctx, system_key="crm", url=receiver.url("/crm"))
-    esp, _ = create_webhook(ctx, system_key="esp", url=receiver.url("/esp"))
-    people = [f"dead{n}@example.com" for n in range(3)]
-    events = record(ctx, *[make_draft(identifiers=(email(p),), fingerprint=p) for p in people])
-    with httpx.Client(timeout=5) as client:
-        dispatcher = Dispatcher(ctx, client=client)
-        run_until(dispatcher, lambda: len(list_dead_letters(ctx)) == 6)
-        dispatcher.close()
-    return receiver, crm, esp, [e.seq for e in events]
-
-
 def test_dead_letters_are_listed_retried_and_discarded_by_filter(
     backend: str, make_sync_ctx: MakeSyncCtx, receivers: Receivers
 ) -> None:
     ctx = make_sync_ctx(backend, sync_max_attempts=2)
     up = {"on": False}
-    receiver, crm, esp, seqs = _two_systems_with_dead_letters(ctx, receivers, up)
+    receiver, crm, esp, seqs = two_systems_with_dead_letters(ctx, receivers, up)
     dead = list_dead_letters(ctx)
     assert sorted((d.system, d.letter.delivery.seq) for d in dead) == sorted(
         (system, seq) for system in ("crm", "esp") for seq in seqs
@@ -92,7 +75,7 @@ def test_dead_letters_from_the_command_line_and_the_api(
 ) -> None:
     ctx = make_sync_ctx("sqlite", sync_max_attempts=2)
     up = {"on": False}
-    _, crm, esp, seqs = _two_systems_with_dead_letters(ctx, receivers, up)
+    _, crm, esp, seqs = two_systems_with_dead_letters(ctx, receivers, up)
     env = cli_env(ctx)
     code, out = run_cli(env, "sync", "dead-letters", "list", "--system", "esp", "--json")
     assert code == 0, out

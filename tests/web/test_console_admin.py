@@ -48,7 +48,9 @@ ADMIN_POSTS = [
     "/console/manage/notices/privacy-it/draft",
     "/console/manage/systems",
     "/console/manage/webhooks",
+    "/console/manage/dead-letters/retry",
     "/console/manage/keys",
+    "/console/manage/keys/k1",
     "/console/users",
     "/console/users/role",
 ]
@@ -227,6 +229,7 @@ def test_the_dpo_administers_the_registry_and_each_change_is_a_leaf_naming_them(
         },
     )
     assert confirm.status_code == 303, confirm.text
+    assert _leaf_actor(ctx, "collect_settings", "loyalty-desk") == "console:dpo"
     assert (
         client.post(
             "/console/manage/touchpoints/loyalty-desk/retire", data={"csrf_token": token}
@@ -352,4 +355,37 @@ def test_systems_webhooks_and_keys_from_the_console_show_their_secret_once(
     api = _admin_api(ctx)
     assert [h["id"] for h in api.get("/v1/webhooks").json()] == [webhook.id]
     assert created.id in [k["id"] for k in api.get("/v1/keys").json()]
+    assert verify_ledger(ctx).ok
+
+
+def test_a_key_gets_new_scopes_from_the_console_and_keeps_its_token(
+    ctx: Context, company: Company, sign_in: SignIn
+) -> None:
+    key, token = api_keys.create_api_key(ctx, name="till", scopes=[Scope.REGISTRY_READ])
+    till = TestClient(create_app(ctx))
+    till.headers["Authorization"] = f"Bearer {token}"
+    client = sign_in("ict")
+    csrf = csrf_of(client)
+    page = client.get(f"/console/manage/keys/{key.id}")
+    assert 'value="registry:read" checked' in page.text
+    assert till.get("/v1/ledger/keys").status_code == 403
+    before = ledger_size(ctx)
+    refused = client.post(
+        f"/console/manage/keys/{key.id}",
+        data={"csrf_token": csrf, "scopes": "admin", "touchpoint": "store-desk"},
+    )
+    assert refused.status_code == 422
+    assert 'id="form-error"' in refused.text
+    assert ledger_size(ctx) == before
+    changed = client.post(
+        f"/console/manage/keys/{key.id}",
+        data={"csrf_token": csrf, "scopes": ["events:read", "registry:read"], "system": ""},
+    )
+    assert changed.status_code == 303
+    assert api_keys.get_api_key(ctx, key_id=key.id).scopes == {
+        Scope.EVENTS_READ,
+        Scope.REGISTRY_READ,
+    }
+    assert till.get("/v1/ledger/keys").status_code == 200  # the same token, its new scope
+    assert _leaf_actor(ctx, "api_key", key.id) == "console:ict"
     assert verify_ledger(ctx).ok

@@ -146,3 +146,36 @@ def test_the_dpo_administers_everything_from_the_browser(browser: Browser, site:
     ]:
         assert _actor(ctx, object_type, key) == who, object_type
     assert verify_ledger(ctx).ok
+
+
+def test_ict_changes_a_keys_scopes_and_binding_from_the_browser(
+    browser: Browser, site: Site
+) -> None:
+    ctx = site.ctx
+    tag = uuid.uuid4().hex[:8]
+    key, token = api_keys.create_api_key(
+        ctx, name=f"till {tag}", scopes=[Scope.EVENTS_WRITE], touchpoint_key="store-desk"
+    )
+    page = browser.new_page()
+    sign_in(page, site, "ict")
+    page.goto(f"{site.base}/console/manage/keys")
+    page.locator(f'a[href="/console/manage/keys/{key.id}"]').click()
+    page.wait_for_url(f"{site.base}/console/manage/keys/{key.id}")
+    assert page.locator('input[name="scopes"][value="events:write"]').is_checked()
+    page.check('input[name="scopes"][value="registry:read"]')
+    page.check('input[name="scopes"][value="admin"]')  # refused while bound to a touchpoint
+    _submit(page, f"/console/manage/keys/{key.id}")
+    assert "admin with touchpoint" in page.locator("#form-error").inner_text()
+    page.uncheck('input[name="scopes"][value="admin"]')
+    page.select_option('[name="touchpoint"]', "")
+    _submit(page, f"/console/manage/keys/{key.id}")
+    page.wait_for_url(f"{site.base}/console/manage/keys")
+    shot(page, site, "admin-key-changed")
+    page.close()
+
+    changed = api_keys.get_api_key(ctx, key_id=key.id)
+    assert changed.scopes == {Scope.EVENTS_WRITE, Scope.REGISTRY_READ}
+    assert changed.touchpoint_key is None
+    till = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
+    assert till.get("/v1/touchpoints/web-newsletter").status_code == 200  # no longer bound
+    assert _actor(ctx, "api_key", key.id) == f"console:{site.user('ict')}"

@@ -21,10 +21,12 @@ from tests.web.lists import wait_for
 from tests.web.untranslated import page_text, untranslated
 
 from trustguardian.asgi import create_app
+from trustguardian.domain.access import Scope
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
+from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.engage import console_lists
 from trustguardian.service.events.recording import get_event
@@ -64,7 +66,8 @@ def _console_pages(ctx: Context) -> list[str]:
 
 @pytest.fixture
 def history(ctx: Context, company: Company, tmp_path: Path) -> dict[str, str]:
-    """A rights request, a complaint, a campaign list and the access log behind the company."""
+    """A rights request, a complaint, a campaign list, an API key, a contact check and the access
+    log behind the company."""
     ctx.settings.lists_dir = tmp_path / "lists"
     request = submit_request(
         ctx,
@@ -99,8 +102,10 @@ def history(ctx: Context, company: Company, tmp_path: Path) -> dict[str, str]:
         at=None,
     )
     wait_for(ctx, dpo.id, listed.id)
+    key, _ = create_api_key(ctx, name="cassa", scopes=[Scope.EVENTS_WRITE])
     return {
         "run_id": listed.id,
+        "key_id": key.id,
         "subject_id": company.subject_id,
         "event_id": company.consent_event,
         "position": "0",

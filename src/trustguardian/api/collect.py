@@ -13,7 +13,7 @@ from trustguardian.api.auth import confine, get_context, require
 from trustguardian.api.event_schemas import AudioMedia, Base64File, EventRead, Hex64, Short
 from trustguardian.api.schemas import Input, Key
 from trustguardian.api.subjects import IdentifierIn, to_identifiers
-from trustguardian.domain.access import ApiKey, Reach, Scope
+from trustguardian.domain.access import ApiKey, Reach, Scope, key_actor
 from trustguardian.domain.collect import (
     CollectSettings,
     Confirmation,
@@ -83,7 +83,7 @@ def get_collect_settings(key: str, ctx: Ctx, _: RegistryReader) -> CollectSettin
 
 @router.put("/touchpoints/{key}/collect-settings", operation_id="setCollectSettings")
 def put_collect_settings(
-    key: str, body: CollectSettingsUpdate, ctx: Ctx, _: RegistryWriter
+    key: str, body: CollectSettingsUpdate, ctx: Ctx, caller: RegistryWriter
 ) -> CollectSettingsRead:
     """Requires double opt-in or a one-time code for consents collected from now on."""
     return CollectSettingsRead.of(
@@ -95,6 +95,7 @@ def put_collect_settings(
             max_attempts=body.max_attempts,
             language=body.language,
             confirmed_by=body.confirmed_by,
+            actor=key_actor(caller),
         )
     )
 

@@ -29,6 +29,14 @@ class ApiKeyCreate(Input):
     )
 
 
+class ApiKeyChange(Input):
+    """What changes about a key: a field left out stays as it is; `null` unbinds."""
+
+    scopes: Annotated[list[Scope], Field(min_length=1)] | None = None
+    touchpoint: Key | None = None
+    system: Key | None = None
+
+
 class ApiKeyRead(BaseModel):
     id: str
     name: str
@@ -73,6 +81,22 @@ def create_key(body: ApiKeyCreate, ctx: Ctx, caller: Admin) -> ApiKeyCreated:
 def list_keys(ctx: Ctx, _: Admin) -> list[ApiKeyRead]:
     """Lists API keys (never their tokens)."""
     return [ApiKeyRead.of(k) for k in access.list_api_keys(ctx)]
+
+
+@router.patch("/keys/{key_id}", operation_id="changeApiKey")
+def change_key(key_id: str, body: ApiKeyChange, ctx: Ctx, caller: Admin) -> ApiKeyRead:
+    """Changes a live key's scopes or binding; its token stays the same."""
+    current = access.get_api_key(ctx, key_id=key_id)
+    stated = body.model_fields_set
+    key = access.change_api_key(
+        ctx,
+        key_id=key_id,
+        scopes=current.scopes if body.scopes is None else body.scopes,
+        touchpoint_key=body.touchpoint if "touchpoint" in stated else current.touchpoint_key,
+        system_key=body.system if "system" in stated else current.system_key,
+        actor=key_actor(caller),
+    )
+    return ApiKeyRead.of(key)
 
 
 @router.delete(

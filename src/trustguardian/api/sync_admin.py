@@ -94,16 +94,18 @@ def list_dead_letters(
 
 
 @router.post("/sync/dead-letters/retry", operation_id="retryDeadLetters")
-def retry_dead_letters(body: DeadLetterSelection, ctx: Ctx, _: Writer) -> DeadLettersMoved:
+def retry_dead_letters(body: DeadLetterSelection, ctx: Ctx, key: Writer) -> DeadLettersMoved:
     """Sends dead letters again with a fresh count of attempts; returns how many."""
-    count = admin.retry_dead_letters(ctx, hook_id=body.webhook, system=body.system, seqs=body.seqs)
+    count = admin.retry_dead_letters(
+        ctx, hook_id=body.webhook, system=body.system, seqs=body.seqs, actor=key_actor(key)
+    )
     return DeadLettersMoved(count=count)
 
 
 @router.post("/sync/dead-letters/discard", operation_id="discardDeadLetters")
-def discard_dead_letters(body: DeadLetterSelection, ctx: Ctx, _: Writer) -> DeadLettersMoved:
+def discard_dead_letters(body: DeadLetterSelection, ctx: Ctx, key: Writer) -> DeadLettersMoved:
     """Gives dead letters up on purpose; returns how many."""
     count = admin.discard_dead_letters(
-        ctx, hook_id=body.webhook, system=body.system, seqs=body.seqs
+        ctx, hook_id=body.webhook, system=body.system, seqs=body.seqs, actor=key_actor(key)
     )
     return DeadLettersMoved(count=count)

@@ -56,6 +56,7 @@ def configure(
         max_attempts=max_attempts,
         language=language,
         confirmed_by=confirmed_by,
+        actor="cli",
     )
     if as_json:
         print_json(

@@ -11,6 +11,7 @@ dead_letters_app = typer.Typer(no_args_is_help=True)
 
 WEBHOOK = typer.Option(None, "--webhook", help="Only this webhook's dead letters.")
 SYSTEM = typer.Option(None, "--system", help="Only the dead letters of this system's webhooks.")
+CLI = "cli"  # who the ledger records as moving dead letters from the command line
 SEQ = typer.Option([], "--seq", min=0, help="Only this event's (ledger sequence number; repeat).")
 
 
@@ -73,7 +74,7 @@ def retry(
 ) -> None:
     """Send dead letters again, with a fresh count of attempts (all of them unless filtered)."""
     count = admin.retry_dead_letters(
-        context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None
+        context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None, actor=CLI
     )
     _say(as_json, "retried", count, f"{count} dead letters will be sent again.")
 
@@ -88,7 +89,7 @@ def discard(
 ) -> None:
     """Give dead letters up on purpose (all of them unless filtered)."""
     count = admin.discard_dead_letters(
-        context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None
+        context(typer_ctx), hook_id=webhook, system=system, seqs=seq or None, actor=CLI
     )
     _say(as_json, "discarded", count, f"{count} dead letters discarded.")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from trustguardian.domain import risk_texts as w
 from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
 from trustguardian.domain.rights import ROME
 from trustguardian.domain.risk_collect import (
@@ -83,10 +84,8 @@ def purpose_legal_basis(facts: TouchpointFacts) -> list[Finding]:
                 Rule.PURPOSE_LEGAL_BASIS,
                 Severity.HIGH,
                 p.key,
-                f"marketing purpose {p.key!r} rests on {c.legal_basis.value}, which does not "
-                "cover marketing",
-                "base marketing on consent (legitimate interest only for e-mails about analogous "
-                "products to existing customers, art. 130(4) Codice privacy)",
+                w.WRONG_BASIS.format(purpose=p.key, basis=c.legal_basis.value),
+                w.WRONG_BASIS_FIX,
             )
         )
     return found
@@ -96,22 +95,19 @@ def purpose_retention(facts: TouchpointFacts) -> list[Finding]:
     found = []
     for p in facts.purposes:
         c = p.current.content
-        problems = []
-        if c.marketing and c.retention_days > MARKETING_RETENTION_DAYS:
-            problems.append(
-                f"keeps data {c.retention_days} days, beyond {MARKETING_RETENTION_DAYS}"
+        too_long = c.marketing and c.retention_days > MARKETING_RETENTION_DAYS
+        no_lifetime = c.legal_basis is LegalBasis.CONSENT and c.consent_lifetime_days is None
+        template = {
+            (True, True): w.KEPT_TOO_LONG_NO_LIFETIME,
+            (True, False): w.KEPT_TOO_LONG,
+            (False, True): w.NO_LIFETIME,
+        }.get((too_long, no_lifetime))
+        if template is not None:
+            message = template.format(
+                purpose=p.key, days=c.retention_days, limit=MARKETING_RETENTION_DAYS
             )
-        if c.legal_basis is LegalBasis.CONSENT and c.consent_lifetime_days is None:
-            problems.append("has no refresh period for its consents")
-        if problems:
             found.append(
-                Finding(
-                    Rule.PURPOSE_RETENTION,
-                    Severity.MEDIUM,
-                    p.key,
-                    f"purpose {p.key!r} " + " and ".join(problems),
-                    "set a retention within the guidance and a consent lifetime (refresh period)",
-                )
+                Finding(Rule.PURPOSE_RETENTION, Severity.MEDIUM, p.key, message, w.RETENTION_FIX)
             )
     return found
 
@@ -125,9 +121,8 @@ def contacts_without_checks(facts: TouchpointFacts) -> list[Finding]:
             Rule.CONTACTS_WITHOUT_CHECKS,
             Severity.HIGH,
             "",
-            f"{count} contact(s) made without a valid check",
-            "check every contact first (`trustguardian check` or POST /v1/checks) and cite the "
-            "check in contact.made",
+            w.UNCHECKED.format(count=count),
+            w.UNCHECKED_FIX,
         )
     ]
 
@@ -141,9 +136,8 @@ def contacts_despite_denial(facts: TouchpointFacts) -> list[Finding]:
             Rule.CONTACTS_DESPITE_DENIAL,
             Severity.HIGH,
             "",
-            f"{count} contact(s) made although the check said no",
-            "stop the campaign, find who ignored the check, and filter lists through "
-            "`trustguardian audience filter` before sending",
+            w.DESPITE_DENIAL.format(count=count),
+            w.DESPITE_DENIAL_FIX,
         )
     ]
 
@@ -156,8 +150,8 @@ def no_right_touchpoint(facts: TouchpointFacts) -> list[Finding]:
             Rule.NO_RIGHT_TOUCHPOINT,
             Severity.HIGH,
             p.key,
-            f"marketing purpose {p.key!r} has no Right touchpoint where people can withdraw it",
-            "register a Right touchpoint (unsubscribe link, preference centre) for this purpose",
+            w.NO_RIGHT.format(purpose=p.key),
+            w.NO_RIGHT_FIX,
         )
         for p in marketing(facts)
         if p.key not in facts.withdrawable
@@ -173,19 +167,19 @@ def stale_opposition_register(facts: TouchpointFacts) -> list[Finding]:
     oldest_allowed = (facts.now - REGISTER_MAX_AGE).date()
     if dates and max(dates) >= oldest_allowed:
         return []
+    where = {"channel": tp.channel.value, "touchpoint": tp.key, "kind": kind}
     problem = (
-        f"the latest {kind} opposition register is of {max(dates).isoformat()}"
+        w.STALE_REGISTER.format(**where, date=max(dates).isoformat())
         if dates
-        else f"no {kind} opposition register was ever imported"
+        else w.NO_REGISTER.format(**where)
     )
     return [
         Finding(
             Rule.STALE_OPPOSITION_REGISTER,
             Severity.HIGH,
             kind,
-            f"{tp.channel.value} marketing from {tp.key!r}: {problem}",
-            "import this month's Registro pubblico delle opposizioni "
-            "(`trustguardian registers import`) before the next campaign",
+            problem,
+            w.REGISTER_FIX,
         )
     ]
 
@@ -196,9 +190,8 @@ def stale_consents(facts: TouchpointFacts) -> list[Finding]:
             Rule.STALE_CONSENTS,
             Severity.MEDIUM,
             purpose,
-            f"{count} consent(s) for {purpose!r} collected here are older than the purpose's "
-            "refresh period",
-            "ask these people to renew their consent, and stop contacting them until they do",
+            w.STALE_CONSENTS.format(count=count, purpose=purpose),
+            w.STALE_CONSENTS_FIX,
         )
         for purpose, count in sorted(facts.stale_consents.items())
         if count > 0
@@ -213,11 +206,13 @@ def overdue_requests(facts: TouchpointFacts) -> list[Finding]:
             Rule.OVERDUE_REQUESTS,
             Severity.HIGH,
             o.kind,
-            f"{o.count} {o.kind} request(s) taken here are past the legal deadline (the oldest "
-            f"was due on {o.oldest_due_on.isoformat()}, {(today - o.oldest_due_on).days} day(s) "
-            "ago)",
-            "answer them now (`trustguardian requests list --overdue`); when a request is "
-            "complex, extend it once within the first month, telling the person why",
+            w.OVERDUE.format(
+                count=o.count,
+                kind=o.kind,
+                due=o.oldest_due_on.isoformat(),
+                days=(today - o.oldest_due_on).days,
+            ),
+            w.OVERDUE_FIX,
         )
         for o in sorted(facts.overdue_requests, key=lambda o: o.kind)
         if o.count > 0
@@ -231,8 +226,8 @@ def open_complaints(facts: TouchpointFacts) -> list[Finding]:
             Rule.OPEN_COMPLAINTS,
             Severity.HIGH if late else Severity.MEDIUM,
             f"{kind} overdue" if late else kind,  # a new finding when it turns overdue
-            f"{count} open {kind} complaint(s) about {facts.touchpoint.key!r}, {late} overdue",
-            "answer and close them (`trustguardian complaints list`), and fix their cause",
+            w.COMPLAINTS.format(count=count, kind=kind, touchpoint=facts.touchpoint.key, late=late),
+            w.COMPLAINTS_FIX,
         )
         for kind, (count, late) in sorted(facts.open_complaints.items())
         if count > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from trustguardian.domain import risk_texts as w
 from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.registry import Channel, ProofType, TouchpointKind
 from trustguardian.domain.risk_facts import Finding, Rule, Severity, TouchpointFacts, marketing
@@ -73,9 +74,8 @@ def collect_without_proofs(facts: TouchpointFacts) -> list[Finding]:
             Rule.COLLECT_WITHOUT_PROOFS,
             Severity.HIGH,
             "",
-            f"collect touchpoint {tp.key!r} requires no proof of genuineness",
-            "name the proofs each event must carry (e.g. form_snapshot, notice_shown, network "
-            "for a web form; paper_form with its scan at a counter; call_recording on the phone)",
+            w.NO_PROOFS.format(touchpoint=tp.key),
+            w.NO_PROOFS_FIX,
         )
     ]
 
@@ -89,9 +89,8 @@ def marketing_without_double_opt_in(facts: TouchpointFacts) -> list[Finding]:
             Rule.MARKETING_WITHOUT_DOUBLE_OPT_IN,
             Severity.HIGH,
             p.key,
-            f"marketing consent for {p.key!r} is collected online without double opt-in",
-            f"turn on confirmation (`trustguardian collect configure {tp.key} --confirmation "
-            "double_opt_in`, or otp_sms / otp_email), so the address is confirmed by its owner",
+            w.NO_DOUBLE_OPT_IN.format(purpose=p.key),
+            w.NO_DOUBLE_OPT_IN_FIX.format(touchpoint=tp.key),
         )
         for p in marketing(facts)
     ]
@@ -111,10 +110,10 @@ def confirmation_proof_required(facts: TouchpointFacts) -> list[Finding]:
             Rule.CONFIRMATION_PROOF_REQUIRED,
             Severity.HIGH,
             ",".join(required),
-            f"touchpoint {tp.key!r} confirms consents by {facts.confirmation.value} and also "
-            f"requires {', '.join(required)} on each sign-up: every sign-up is refused",
-            "remove the proof from the required ones: the confirmation adds it when the person "
-            "confirms",
+            w.PROOF_REQUIRED.format(
+                touchpoint=tp.key, confirmation=facts.confirmation.value, proofs=", ".join(required)
+            ),
+            w.PROOF_REQUIRED_FIX,
         )
     ]
 
@@ -133,9 +132,8 @@ def consent_without_substance(facts: TouchpointFacts) -> list[Finding]:
             Rule.CONSENT_WITHOUT_SUBSTANCE,
             Severity.HIGH,
             proof.value,
-            f"consents collected {where} at {tp.key!r} carry only {names}: nothing shows the "
-            "person's own act",
-            f"require the {proof.value} proof with {what} (or confirm each consent by OTP)",
+            w.NO_SUBSTANCE[where].format(touchpoint=tp.key, proofs=names),
+            w.NO_SUBSTANCE_FIX[what].format(proof=proof.value),
         )
     ]
 
@@ -145,9 +143,9 @@ def collect_without_notice(facts: TouchpointFacts) -> list[Finding]:
     if tp.kind is not TouchpointKind.COLLECT:
         return []
     if tp.notice_key is None or not facts.notice_exists:
-        problem = "shows no privacy notice"
+        problem = w.NO_NOTICE.format(touchpoint=tp.key)
     elif facts.notice_in_force is None:
-        problem = f"shows notice {tp.notice_key!r}, which has no published version in force"
+        problem = w.NOTICE_NOT_IN_FORCE.format(touchpoint=tp.key, notice=tp.notice_key)
     else:
         return []
     return [
@@ -155,8 +153,8 @@ def collect_without_notice(facts: TouchpointFacts) -> list[Finding]:
             Rule.COLLECT_WITHOUT_NOTICE,
             Severity.HIGH,
             tp.notice_key or "",
-            f"collect touchpoint {tp.key!r} {problem}",
-            "link a notice to the touchpoint and publish a version of it (art. 13 GDPR)",
+            problem,
+            w.NO_NOTICE_FIX,
         )
     ]
 
@@ -173,8 +171,7 @@ def outdated_notice(facts: TouchpointFacts) -> list[Finding]:
             Rule.OUTDATED_NOTICE,
             Severity.MEDIUM,
             in_force.key,
-            f"the latest event still shows version {shown} of {in_force.key!r}; version "
-            f"{in_force.version} is in force",
-            f"update the touchpoint to show version {in_force.version} of the notice",
+            w.OUTDATED_NOTICE.format(shown=shown, notice=in_force.key, version=in_force.version),
+            w.OUTDATED_NOTICE_FIX.format(version=in_force.version),
         )
     ]

@@ -1,9 +1,10 @@
 """Refreshes locale/messages.pot: `python -m trustguardian.i18n.extract`, then `pybabel update`.
 
 Babel extracts the literal strings of the code and templates (babel.cfg's methods, keywords
-`_`, `t`, `gettext`, `pgettext`); the coded values (i18n.enums) are added with their
-contexts; entries of the template that neither finds (labels built at run time, such as the
-console's section names) are kept, so that `pybabel update` never drops a used translation.
+`_`, `t`, `gettext`, `pgettext`, and `N_` marking a template filled in later); the coded values
+(i18n.enums) are added with their contexts; entries of the template that neither finds (labels
+built at run time, such as the console's section names) are kept, so that `pybabel update`
+never drops a used translation.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from trustguardian.i18n.enums import coded_values
 PACKAGE = Path(__file__).parent.parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-KEYWORDS = {**DEFAULT_KEYWORDS, "t": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None}  # N_: domain.risk_texts' templates
 
 
 def refreshed_template() -> Catalog:

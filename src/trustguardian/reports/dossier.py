@@ -27,6 +27,7 @@ Layout (every path but `manifest.txt` is listed in the manifest with its SHA-256
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
 import json
@@ -201,19 +202,10 @@ def source_files(data: DossierData) -> dict[str, bytes]:
 
 
 def _purpose(v: Any) -> dict[str, Any]:
-    c = v.content
-    return {
-        "key": v.key,
-        "version": v.version,
-        "name": c.name,
-        "description": c.description,
-        "legal_basis": c.legal_basis.value,
-        "channels": [ch.value for ch in c.channels],
-        "controller": c.controller,
-        "retention_days": c.retention_days,
-        "consent_lifetime_days": c.consent_lifetime_days,
-        "marketing": c.marketing,
-    }
+    """A purpose version as the register of processing states it (art. 30): legal basis,
+    lifetime, recipients, transfers, categories, how retention is counted, how long the proofs
+    outlive an erasure for legal defence, and its name and description per language."""
+    return {"key": v.key, "version": v.version, **dataclasses.asdict(v.content)}
 
 
 def listing(header: list[str], files: dict[str, bytes]) -> str:

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.i18n import DEFAULT_ZONE, Words, words
+from trustguardian.i18n.findings import finding_text
 
 LANGUAGES = ("en", "it")
 # The reports' short names for the catalog's contexts.
@@ -56,6 +57,10 @@ class Translator:
     def code(self, kind: str, value: object) -> str:
         """A coded value as a word (`status`, `given` -> `prestato`)."""
         return self.words.label(CONTEXTS[kind], value)
+
+    def finding(self, text: str) -> str:
+        """A census finding's stored English message or fix, in the language."""
+        return finding_text(self.words, text)
 
     def when(self, moment: datetime | None) -> str:
         """A moment in the company's zone, in the language's format."""

@@ -150,7 +150,10 @@ def _census(f: InspectionFigures, t: Translator) -> list[Flowable]:
             pdf.para(t("Findings and their fixes"), "h2"),
             pdf.table(
                 [t(h) for h in ("touchpoint", "severity", "rule", "finding", "fix")],
-                [(k, t(x.severity.value), x.rule.value, x.message, x.fix) for k, x in findings],
+                [
+                    (k, t(x.severity.value), x.rule.value, t.finding(x.message), t.finding(x.fix))
+                    for k, x in findings
+                ],
                 widths=[25 * mm, 15 * mm, 45 * mm, 50 * mm, 45 * mm],
             ),
         ]

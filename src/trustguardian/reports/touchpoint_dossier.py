@@ -60,7 +60,7 @@ def render_touchpoint_dossier(
                     (
                         t(f.severity),
                         f.rule,
-                        f.message,
+                        t.finding(f.message),
                         _at(t, f.first_found_at),
                         _at(t, f.resolved_at),
                     )

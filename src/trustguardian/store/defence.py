@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Select, insert, or_, select, update
 
 from trustguardian.domain.defence import DefenceCopy, DefenceRead, LegalHold
 from trustguardian.store import tables as t
 
 _d = t.defence_copies.c
 _h = t.legal_holds.c
+R = TypeVar("R")
 
 
 def _copy(row: Any) -> DefenceCopy:
@@ -60,15 +61,23 @@ class DefenceRepository:
             )
         )
 
+    def _first(self, query: Select[Any], read: Callable[[Any], R]) -> R | None:
+        """The first row `query` finds, read into a record (None: no row)."""
+        row = self._c.execute(query).first()
+        return None if row is None else read(row)
+
+    def _all(self, query: Select[Any], read: Callable[[Any], R]) -> list[R]:
+        """Every row `query` finds, read into records, in its order."""
+        return [read(row) for row in self._c.execute(query)]
+
     def copy(self, subject_id: str) -> DefenceCopy | None:
-        row = self._c.execute(select(t.defence_copies).where(_d.subject_id == subject_id)).first()
-        return None if row is None else _copy(row)
+        return self._first(select(t.defence_copies).where(_d.subject_id == subject_id), _copy)
 
     def copies(self, *, kept_only: bool = False) -> list[DefenceCopy]:
         query = select(t.defence_copies).order_by(_d.subject_id)
         if kept_only:
             query = query.where(_d.destroyed_at.is_(None))
-        return [_copy(r) for r in self._c.execute(query)]
+        return self._all(query, _copy)
 
     def due(self, now: datetime) -> list[DefenceCopy]:
         """Copies still kept whose retention has ended (holds are the caller's to weigh)."""
@@ -77,7 +86,7 @@ class DefenceRepository:
             .where(_d.destroyed_at.is_(None), _d.retain_until <= now)
             .order_by(_d.retain_until, _d.subject_id)
         )
-        return [_copy(r) for r in self._c.execute(query)]
+        return self._all(query, _copy)
 
     def destroy(self, subject_id: str, at: datetime) -> None:
         """Deletes the wrapped key and the sealed proofs: nothing of the copy can be read."""
@@ -119,8 +128,7 @@ class DefenceRepository:
         )
 
     def hold(self, hold_id: str) -> LegalHold | None:
-        row = self._c.execute(select(t.legal_holds).where(_h.id == hold_id)).first()
-        return None if row is None else _hold(row)
+        return self._first(select(t.legal_holds).where(_h.id == hold_id), _hold)
 
     def release(self, hold_id: str, by: str, at: datetime) -> None:
         self._c.execute(
@@ -133,7 +141,7 @@ class DefenceRepository:
         query = select(t.legal_holds).order_by(_h.placed_at, _h.id)
         if standing_only:
             query = query.where(_h.released_at.is_(None))
-        return [_hold(r) for r in self._c.execute(query)]
+        return self._all(query, _hold)
 
     def standing_holds(self, subject_id: str, touchpoints: Sequence[str]) -> list[LegalHold]:
         """The holds standing on this subject or on any of these touchpoints."""
@@ -145,4 +153,4 @@ class DefenceRepository:
             )
             .order_by(_h.placed_at, _h.id)
         )
-        return [_hold(r) for r in self._c.execute(query)]
+        return self._all(query, _hold)

@@ -40,6 +40,7 @@ DEFENCE_READ = "defence_read"
 LEGAL_HOLD = "legal_hold"
 SYSTEM = "system"
 WEBHOOK = "webhook"
+COLLECT_SETTINGS = "collect_settings"
 
 
 def _plain(value: Any) -> Any:
@@ -333,6 +334,16 @@ class SnapshotReads:
                 found[hook_id]["secret_version"] = version
         return found
 
+    def _collect_settings(self, keys: Collection[str] | None) -> dict[str, Content]:
+        """How a collect touchpoint confirms its consents, keyed by the touchpoint."""
+        return self._simple(
+            t.collect_settings,
+            "touchpoint_key",
+            ("confirmation", "confirm_within_minutes", "otp_max_attempts", "language",
+             "confirmed_by", "updated_at"),
+            keys,
+        )  # fmt: skip
+
 
 def _sha256(text: str) -> str:
     """A reason enters a leaf only as its hash: it may name the person or the claim."""
@@ -342,5 +353,5 @@ def _sha256(text: str) -> str:
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
     SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SOURCE_FILE,
-    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD, SYSTEM, WEBHOOK,
+    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD, SYSTEM, WEBHOOK, COLLECT_SETTINGS,
 )  # fmt: skip

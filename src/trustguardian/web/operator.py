@@ -21,7 +21,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trustguardian.domain.access import ApiKey
 from trustguardian.domain.errors import DomainError, FieldError, Forbidden, InvalidInput
+from trustguardian.domain.registry import purpose_label
 from trustguardian.domain.subjects import IdentifierKind
+from trustguardian.i18n import Words, negotiate, words
 from trustguardian.service.access.operator_sessions import (
     end_operator_session,
     open_operator_session,
@@ -57,6 +59,18 @@ FIELDS = (
 )  # fmt: skip
 
 
+def _words(request: Request) -> Words:
+    """The operator's words: `?lang=`, then Accept-Language; English, as in the console, when
+    neither names a language we have."""
+    ctx: Context = request.app.state.context
+    lang = negotiate(
+        request.query_params.get("lang"),
+        accept_language=request.headers.get("accept-language", ""),
+        default="en",
+    )
+    return words(lang, ctx.settings.timezone)
+
+
 def _key(ctx: Context, request: Request) -> ApiKey | None:
     return operator_session_key(ctx, session_id=request.cookies.get(COOKIE, ""))
 
@@ -64,7 +78,13 @@ def _key(ctx: Context, request: Request) -> ApiKey | None:
 def _render(
     request: Request, ctx: Context, key: ApiKey | None, status: int = 200, **extra: Any
 ) -> HTMLResponse:
-    values: dict[str, Any] = {"signed_in": key is not None, "form": {"purposes": []}, **extra}
+    values: dict[str, Any] = {
+        "signed_in": key is not None,
+        "form": {"purposes": []},
+        "t": _words(request),
+        "purpose_label": purpose_label,
+        **extra,
+    }
     if key is not None:
         tps, purposes = operator_choices(ctx, key=key)
         wanted = str(extra.get("chosen") or request.query_params.get("touchpoint") or "")
@@ -113,9 +133,11 @@ def install_operator_pages(app: FastAPI) -> None:
         try:
             _, session_id = open_operator_session(ctx, token=api_key.strip())
         except Forbidden:
-            return _render(request, ctx, None, 403, error="This key cannot record events.")
+            error = _words(request)("This key cannot record events.")
+            return _render(request, ctx, None, 403, error=error)
         except DomainError:
-            return _render(request, ctx, None, 401, error="Unknown or revoked API key.")
+            error = _words(request)("Unknown or revoked API key.")
+            return _render(request, ctx, None, 401, error=error)
         response = RedirectResponse("/operator", status_code=303)
         set_cookie(request, response, session_id)
         return response

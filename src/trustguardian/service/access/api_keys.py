@@ -6,14 +6,16 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 
 from trustguardian.domain.access import ApiKey, Scope
-from trustguardian.domain.errors import FieldError, InvalidInput, NotFound, Unauthorized
+from trustguardian.domain.errors import Conflict, FieldError, InvalidInput, NotFound, Unauthorized
 from trustguardian.service.access.key_cache import STAMP
 from trustguardian.service.context import Context
 from trustguardian.service.events.records import record_objects
 from trustguardian.store.ops.stamps import read_stamps
 from trustguardian.store.snapshots import API_KEY
+from trustguardian.store.uow import UnitOfWork
 
 PREFIX = "tg"
 
@@ -34,16 +36,9 @@ def create_api_key(
     actor: str = "registry",
 ) -> tuple[ApiKey, str]:
     """Creates a key; returns it with the token, which is never shown again."""
-    scope_set = frozenset(scopes)
-    if not scope_set:
-        raise InvalidInput("a key needs at least one scope", errors=[FieldError("scopes", "empty")])
     if not name.strip():
         raise InvalidInput("a key needs a name", errors=[FieldError("name", "must not be empty")])
-    if touchpoint_key is not None and Scope.ADMIN in scope_set:
-        raise InvalidInput(
-            "a touchpoint key cannot be an admin key",
-            errors=[FieldError("scopes", "admin with touchpoint")],
-        )
+    scope_set = _scopes(scopes, touchpoint_key)
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
@@ -56,19 +51,62 @@ def create_api_key(
         system_key=system_key,
     )
     with ctx.uow() as uow:
-        if touchpoint_key is not None and uow.touchpoints.get(touchpoint_key) is None:
-            raise InvalidInput(
-                f"no touchpoint {touchpoint_key!r}",
-                errors=[FieldError("touchpoint", "unknown touchpoint")],
-            )
-        if system_key is not None and uow.sync.system(system_key) is None:
-            raise InvalidInput(
-                f"no system {system_key!r}", errors=[FieldError("system", "unknown system")]
-            )
+        _check_binding(uow, touchpoint_key, system_key)
         uow.api_keys.add(key, _digest(secret))
         record_objects(ctx, uow, API_KEY, [key_id], "created", actor)
         uow.commit()
     return key, f"{PREFIX}_{key_id}_{secret}"
+
+
+def change_api_key(
+    ctx: Context,
+    *,
+    key_id: str,
+    scopes: Iterable[Scope],
+    touchpoint_key: str | None = None,
+    system_key: str | None = None,
+    actor: str = "registry",
+) -> ApiKey:
+    """Gives a live key these scopes and this binding (None: unbound); its token stays the same.
+
+    Takes effect on the key's next request in every process (the `api_keys` stamp moves)."""
+    scope_set = _scopes(scopes, touchpoint_key)
+    with ctx.uow() as uow:
+        current = _get(uow, key_id)
+        if current.revoked_at is not None:
+            raise Conflict(f"API key {key_id!r} is revoked and can no longer change")
+        _check_binding(uow, touchpoint_key, system_key)
+        changed = replace(
+            current, scopes=scope_set, touchpoint_key=touchpoint_key, system_key=system_key
+        )
+        uow.api_keys.change(changed)
+        record_objects(ctx, uow, API_KEY, [key_id], "changed", actor)
+        uow.commit()
+    return changed
+
+
+def _scopes(scopes: Iterable[Scope], touchpoint_key: str | None) -> frozenset[Scope]:
+    scope_set = frozenset(scopes)
+    if not scope_set:
+        raise InvalidInput("a key needs at least one scope", errors=[FieldError("scopes", "empty")])
+    if touchpoint_key is not None and Scope.ADMIN in scope_set:
+        raise InvalidInput(
+            "a touchpoint key cannot be an admin key",
+            errors=[FieldError("scopes", "admin with touchpoint")],
+        )
+    return scope_set
+
+
+def _check_binding(uow: UnitOfWork, touchpoint_key: str | None, system_key: str | None) -> None:
+    if touchpoint_key is not None and uow.touchpoints.get(touchpoint_key) is None:
+        raise InvalidInput(
+            f"no touchpoint {touchpoint_key!r}",
+            errors=[FieldError("touchpoint", "unknown touchpoint")],
+        )
+    if system_key is not None and uow.sync.system(system_key) is None:
+        raise InvalidInput(
+            f"no system {system_key!r}", errors=[FieldError("system", "unknown system")]
+        )
 
 
 def authenticate(ctx: Context, *, token: str) -> ApiKey:
@@ -98,6 +136,19 @@ def list_api_keys(ctx: Context) -> list[ApiKey]:
     """Lists every key, revoked ones included (never their secrets)."""
     with ctx.uow(write=False) as uow:
         return uow.api_keys.all()
+
+
+def get_api_key(ctx: Context, *, key_id: str) -> ApiKey:
+    """Gets a key by its id (never its secret)."""
+    with ctx.uow(write=False) as uow:
+        return _get(uow, key_id)
+
+
+def _get(uow: UnitOfWork, key_id: str) -> ApiKey:
+    found = uow.api_keys.get_with_hash(key_id)
+    if found is None:
+        raise NotFound(f"no API key {key_id!r}")
+    return found[0]
 
 
 def revoke_api_key(ctx: Context, *, key_id: str, actor: str = "registry") -> None:

@@ -171,16 +171,29 @@ def _unsign(ctx: Context, cookie: str) -> dict[str, Any]:
     return flow
 
 
-def _get_json(ctx: Context, url: str, **headers: str) -> dict[str, Any]:
+def _call(ctx: Context, method: str, url: str, refused: str, **request: Any) -> dict[str, Any]:
+    """The JSON object the identity provider answers; any failure on the way is SsoFailed
+    (`refused` names a status other than 200: `{status}` and `{url}` are filled in)."""
     with ctx.outbound.client(timeout=10) as client:
         try:
-            answer = client.get(url, headers=headers)
+            answer = client.request(method, url, **request)
         except Exception as exc:
             raise SsoFailed(f"the identity provider could not be reached ({exc})") from None
     if answer.status_code != 200:
-        raise SsoFailed(f"the identity provider answered {answer.status_code} at {url}")
-    data: dict[str, Any] = answer.json()
+        raise SsoFailed(refused.format(status=answer.status_code, url=url))
+    try:
+        data = answer.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise SsoFailed(f"the identity provider answered no JSON object at {url}")
     return data
+
+
+def _get_json(ctx: Context, url: str, **headers: str) -> dict[str, Any]:
+    return _call(
+        ctx, "GET", url, "the identity provider answered {status} at {url}", headers=headers
+    )
 
 
 def _metadata(ctx: Context) -> dict[str, Any]:
@@ -204,16 +217,14 @@ def _exchange(ctx: Context, meta: dict[str, Any], code: str, verifier: str) -> d
         "code_verifier": verifier,
     }
     secret = s.oidc_client_secret.get_secret_value() if s.oidc_client_secret else ""
-    with ctx.outbound.client(timeout=10) as client:
-        try:
-            answer = client.post(
-                meta["token_endpoint"], data=form, auth=(str(s.oidc_client_id), secret)
-            )
-        except Exception as exc:
-            raise SsoFailed(f"the identity provider could not be reached ({exc})") from None
-    if answer.status_code != 200:
-        raise SsoFailed(f"the identity provider refused the code ({answer.status_code})")
-    token: dict[str, Any] = answer.json()
+    token = _call(
+        ctx,
+        "POST",
+        meta["token_endpoint"],
+        "the identity provider refused the code ({status})",
+        data=form,
+        auth=(str(s.oidc_client_id), secret),
+    )
     if not isinstance(token.get("id_token"), str):
         raise SsoFailed("the identity provider sent no ID token")
     return token

@@ -18,6 +18,8 @@ from trustguardian.domain.collect import (
 from trustguardian.domain.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from trustguardian.domain.registry import TouchpointKind, TouchpointStatus
 from trustguardian.service.context import Context
+from trustguardian.service.events.records import record_objects
+from trustguardian.store.snapshots import COLLECT_SETTINGS
 from trustguardian.store.uow import UnitOfWork
 
 PUBLISHABLE_PREFIX = "tgpk"
@@ -49,11 +51,14 @@ def configure(
     max_attempts: int = 5,
     language: str = "it",
     confirmed_by: str | None = None,
+    actor: str = "registry",
 ) -> CollectSettings:
     """Sets how a collect touchpoint confirms its consents (applies to consents from now on).
 
     `confirmed_by` declares that a named external system confirms them instead of this
     instance: the double opt-in and OTP proofs clients send are then recorded as its claims.
+    The settings are a registry object: each change is a leaf naming `actor`, which `verify`
+    checks the stored settings against.
     """
     minutes = DEFAULT_WITHIN_MINUTES[confirmation] if within_minutes is None else within_minutes
     errors = []
@@ -91,6 +96,7 @@ def configure(
     with ctx.uow() as uow:
         _collect_touchpoint(uow, touchpoint)
         uow.collect.put_settings(settings)
+        record_objects(ctx, uow, COLLECT_SETTINGS, [touchpoint], "configured", actor)
         uow.commit()
     return settings
 

@@ -1,19 +1,27 @@
-"""Use cases for a webhook's life (disable, enable, delete) and for its dead letters."""
+"""Use cases for a webhook's life (disable, enable, delete) and for its dead letters.
+
+Retrying or discarding dead letters is a registry record (object type `dead_letters`, keyed by
+the webhook, the system or `all`): one leaf naming who moved how many, which events, and the
+SHA-256 of the `destination seq` lines moved. A discarded letter is a system never told of an
+event, which an inspector may ask about."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from trustguardian.domain.errors import Conflict, NotFound
 from trustguardian.domain.sync import DeliveryStatus, Webhook
 from trustguardian.service.context import Context
-from trustguardian.service.events.records import record_objects
+from trustguardian.service.events.records import record_objects, record_registry_change
 from trustguardian.store.snapshots import WEBHOOK
 from trustguardian.store.sync import DeadLetter
 from trustguardian.store.uow import UnitOfWork
 
 ACTIVE, DISABLED, DELETED = "active", "disabled", "deleted"
+DEAD_LETTERS = "dead_letters"
+MOVES = {DeliveryStatus.PENDING: "retried", DeliveryStatus.DISCARDED: "discarded"}
 
 
 @dataclass(frozen=True)
@@ -77,11 +85,12 @@ def retry_dead_letters(
     hook_id: str | None = None,
     system: str | None = None,
     seqs: Sequence[int] | None = None,
+    actor: str = "registry",
 ) -> int:
     """Makes dead letters due again, with a fresh count of attempts; returns how many.
 
     A retried `subject.erased` no longer carries identifiers: they left when it went dead."""
-    return _move_dead(ctx, hook_id, system, seqs, DeliveryStatus.PENDING)
+    return _move_dead(ctx, Letters(hook_id, system, seqs), DeliveryStatus.PENDING, actor)
 
 
 def discard_dead_letters(
@@ -90,23 +99,47 @@ def discard_dead_letters(
     hook_id: str | None = None,
     system: str | None = None,
     seqs: Sequence[int] | None = None,
+    actor: str = "registry",
 ) -> int:
     """Gives dead letters up on purpose (they leave the reconciliation); returns how many."""
-    return _move_dead(ctx, hook_id, system, seqs, DeliveryStatus.DISCARDED)
+    return _move_dead(ctx, Letters(hook_id, system, seqs), DeliveryStatus.DISCARDED, actor)
 
 
-def _move_dead(
-    ctx: Context,
-    hook_id: str | None,
-    system: str | None,
-    seqs: Sequence[int] | None,
-    status: DeliveryStatus,
-) -> int:
+@dataclass(frozen=True)
+class Letters:
+    """Which dead letters: a webhook's, a system's, some events' (None: no such limit)."""
+
+    hook_id: str | None
+    system: str | None
+    seqs: Sequence[int] | None
+
+    @property
+    def scope(self) -> str:
+        """What a record of moving them is keyed by: `webhook:ID`, `system:KEY` or `all`."""
+        if self.hook_id is not None:
+            return f"webhook:{self.hook_id}"
+        return "all" if self.system is None else f"system:{self.system}"
+
+
+def _move_dead(ctx: Context, which: Letters, status: DeliveryStatus, actor: str) -> int:
+    """Moves the dead letters and, when any moved, records in one leaf who moved which."""
     with ctx.uow() as uow:
-        destinations = _destinations(uow, hook_id, system)
-        moved = uow.sync.set_dead(destinations, seqs, status, ctx.clock.now())
+        destinations = _destinations(uow, which.hook_id, which.system)
+        moved = uow.sync.set_dead(destinations, which.seqs, status, ctx.clock.now())
+        if moved:
+            lines = "".join(f"{destination} {seq}\n" for destination, seq in moved)
+            content = {
+                "webhook": which.hook_id,
+                "system": which.system,
+                "letters": len(moved),
+                "letters_sha256": hashlib.sha256(lines.encode()).hexdigest(),
+                "seqs": sorted({seq for _, seq in moved}),
+            }
+            change = MOVES[status]
+            kind = f"registry.{DEAD_LETTERS}.{change}"
+            record_registry_change(ctx, uow, kind, DEAD_LETTERS, which.scope, content, actor)
         uow.commit()
-    return moved
+    return len(moved)
 
 
 def _destinations(uow: UnitOfWork, hook_id: str | None, system: str | None) -> list[str] | None:

@@ -20,6 +20,7 @@ from trustguardian.service.events.records import REMOVED
 from trustguardian.store.snapshots import (
     ADMIN_USER,
     API_KEY,
+    COLLECT_SETTINGS,
     NOTICE_VERSION,
     OBJECT_TYPES,
     PURPOSE_VERSION,
@@ -50,6 +51,7 @@ LABELS = {
     NOTICE_VERSION: "notice {0} v{1}",
     API_KEY: "API key {0}",
     ADMIN_USER: "console user {0}",
+    COLLECT_SETTINGS: "confirmation settings of touchpoint {0}",
 }
 
 

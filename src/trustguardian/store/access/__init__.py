@@ -46,6 +46,18 @@ class ApiKeyRepository:
         )
         return result.rowcount == 1
 
+    def change(self, key: ApiKey) -> None:
+        """Stores a live key's new scopes and binding."""
+        self._c.execute(
+            update(t.api_keys)
+            .where(t.api_keys.c.id == key.id)
+            .values(
+                scopes=sorted(s.value for s in key.scopes),
+                touchpoint_key=key.touchpoint_key,
+                system_key=key.system_key,
+            )
+        )
+
     def add_operator_session(
         self, token_sha256: str, key_id: str, at: datetime, expires_at: datetime
     ) -> None:

@@ -137,15 +137,18 @@ class DeliveriesRepository:
         seqs: Sequence[int] | None,
         status: DeliveryStatus,
         now: datetime,
-    ) -> int:
-        """Moves dead deliveries to `status` (pending: tried again from scratch; discarded)."""
+    ) -> list[tuple[str, int]]:
+        """Moves dead deliveries to `status` (pending: tried again from scratch; discarded);
+        returns the (destination, seq) of each one moved, in that order."""
         values: dict[str, Any] = {"status": status.value, "updated_at": now}
         if status is DeliveryStatus.PENDING:
             values |= {"attempts": 0, "next_attempt_at": now}
         else:
             values |= {"next_attempt_at": None}
+        d = t.deliveries.c
         query = update(t.deliveries).where(*self._dead(destinations, seqs)).values(**values)
-        return self._c.execute(query).rowcount
+        moved = self._c.execute(query.returning(d.destination, d.seq))
+        return sorted((str(destination), int(seq)) for destination, seq in moved)
 
     def discard_open(self, destination: str, now: datetime) -> int:
         """Gives up every delivery a destination is still owed (it is being deleted)."""

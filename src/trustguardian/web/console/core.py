@@ -22,6 +22,7 @@ from trustguardian.domain.errors import DomainError, Forbidden, Unauthorized
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.i18n import Words, languages, negotiate, words
 from trustguardian.i18n.access_log import access_what
+from trustguardian.i18n.findings import finding_text
 from trustguardian.service.access.users import Session, open_session
 from trustguardian.service.context import Context
 
@@ -152,6 +153,7 @@ def i18n_context(t: Words) -> dict[str, Any]:
         "label": t.label,
         "labels": lambda context, values: ", ".join(t.label(context, v) for v in values),
         "access_what": lambda what: access_what(t, what),
+        "finding_text": lambda text: finding_text(t, text),
         "when": t.when,
         "day": t.day,
         "clock": t.clock,

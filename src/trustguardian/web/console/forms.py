@@ -3,7 +3,8 @@ again, with what was typed and what was wrong, when a use case refuses it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -14,7 +15,7 @@ from starlette.datastructures import FormData
 from trustguardian.domain.errors import DomainError, FieldError, InvalidInput
 from trustguardian.problems import status_of
 from trustguardian.service.access.users import Session
-from trustguardian.web.console.core import render
+from trustguardian.web.console.core import CsrfSession, render
 
 E = TypeVar("E", bound=StrEnum)
 MAX_FIELD = 20_000
@@ -102,50 +103,61 @@ class Fields:
             raise InvalidInput("the form has mistakes: see each field", errors=self.errors)
 
 
-def attempt(
-    request: Request,
-    session: Session,
-    form: FormData,
-    template: str,
-    action: Callable[[], Response],
-    **values: Any,
-) -> Response:
-    """Runs a form's action; when refused, the form comes back with the error and what was
-    typed (nothing was written: every use case checks before it writes)."""
-    try:
-        return action()
-    except DomainError as exc:
-        typed = {k: str(v) for k, v in form.multi_items() if k != "password"}
-        ticked = {k: [str(v) for v in form.getlist(k)] for k in typed}
-        return render(
-            request,
-            template,
-            status=status_of(exc),
-            session=session,
-            error=exc,
-            typed=typed,
-            ticked=ticked,
-            **values,
-        )
+Outcome = Response | str  # a page to show, or the path to go to next (303)
 
 
-def one_click(
-    request: Request,
-    session: Session,
-    form: FormData,
-    template: str,
-    change: Callable[[], object],
-    then: str,
-    **values: Any,
-) -> Response:
-    """A form with no fields (disable, revoke, ...): runs the change, then goes to `then`;
-    refused, the page comes back with the error."""
+@dataclass(frozen=True)
+class Submission:
+    """A posted admin form, its session's CSRF token checked: what every admin POST handler
+    needs to run its change and, when a use case refuses it, show the form again."""
 
-    def action() -> Response:
-        change()
-        return RedirectResponse(then, status_code=303)
+    request: Request
+    session: Session
+    form: FormData
 
-    return attempt(request, session, form, template, action, **values)
+    def run(
+        self, template: str, page: Mapping[str, Any], action: Callable[[Fields], Outcome]
+    ) -> Response:
+        """Runs `action` on the form's fields; when refused, `template` comes back with `page`,
+        the error and what was typed (nothing was written: every use case checks first)."""
+        try:
+            outcome = action(Fields(self.form))
+        except DomainError as exc:
+            typed = {k: str(v) for k, v in self.form.multi_items() if k != "password"}
+            ticked = {k: [str(v) for v in self.form.getlist(k)] for k in typed}
+            return render(
+                self.request,
+                template,
+                status=status_of(exc),
+                session=self.session,
+                error=exc,
+                typed=typed,
+                ticked=ticked,
+                **page,
+            )
+        return RedirectResponse(outcome, status_code=303) if isinstance(outcome, str) else outcome
+
+    def click(
+        self, template: str, page: Mapping[str, Any], change: Callable[[], object], then: str
+    ) -> Response:
+        """A form with no fields (disable, revoke, ...): runs the change, then goes to `then`."""
+
+        def action(_: Fields) -> str:
+            change()
+            return then
+
+        return self.run(template, page, action)
+
+    def show(self, template: str, **values: Any) -> HTMLResponse:
+        """A page after the change (a secret shown once, a count): no error, nothing typed."""
+        return show(self.request, self.session, template, **values)
+
+
+def submission(request: Request, session: CsrfSession, form: Posted) -> Submission:
+    return Submission(request, session, form)
+
+
+Submitted = Annotated[Submission, Depends(submission)]
 
 
 def show(request: Request, session: Session, template: str, **values: Any) -> HTMLResponse:

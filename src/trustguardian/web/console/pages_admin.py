@@ -22,11 +22,12 @@ from trustguardian.web.console.core import (
     redirect,
     render,
 )
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_USERS))]
+USERS = f"{PREFIX}/users"
 SUBJECT_ID = re.compile(r"^sub_[0-9a-f]{1,64}$")
 PAGE = 200
 
@@ -87,46 +88,38 @@ def _users_page(ctx: Context) -> dict[str, object]:
 
 
 @router.post("/users")
-def create_user(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def create_user(ctx: Ctx, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> str:
         username, role = f.text("username", limit=80), f.choice("role", Role)
-        password = str(form.get("password") or "")
+        password = str(f.form.get("password") or "")
         f.check()
         users.create_user(ctx, username=username, password=password, role=role, actor=actor(user))
-        return redirect(f"{PREFIX}/users")
+        return USERS
 
-    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+    return post.run("users.html", _users_page(ctx), action)
 
 
 @router.post("/users/role")
-def set_role(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def set_role(ctx: Ctx, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> str:
         username, role = f.text("username", limit=80), f.choice("role", Role)
         f.check()
         _not_yourself(user, username)
         users.set_role(ctx, username=username, role=role, actor=actor(user))
-        return redirect(f"{PREFIX}/users")
+        return USERS
 
-    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+    return post.run("users.html", _users_page(ctx), action)
 
 
 @router.post("/users/disable")
-def disable_user(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    def action() -> Response:
-        username = Fields(form).text("username", limit=80)
+def disable_user(ctx: Ctx, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> str:
+        username = f.text("username", limit=80)
         _not_yourself(user, username)
         users.disable_user(ctx, username=username, actor=actor(user))
-        return redirect(f"{PREFIX}/users")
+        return USERS
 
-    return attempt(request, session, form, "users.html", action, **_users_page(ctx))
+    return post.run("users.html", _users_page(ctx), action)
 
 
 def _not_yourself(user: AdminUser, username: str) -> None:
@@ -143,4 +136,4 @@ def unlock(
     _: Annotated[AdminUser, Depends(need(Permission.MANAGE_USERS))],
 ) -> Response:
     users.unlock_user(ctx, username=username)
-    return redirect(f"{PREFIX}/users")
+    return redirect(USERS)

@@ -1,10 +1,11 @@
 """API keys administered from the console: created with scopes and a touchpoint binding (the
-token shown once, only its hash kept), revoked; through the access use cases."""
+token shown once, only its hash kept), their scopes and binding changed, revoked; through the
+access use cases the API uses."""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,19 +15,28 @@ from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.access import api_keys
 from trustguardian.service.context import Context
 from trustguardian.service.sync import systems
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need
-from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 from trustguardian.web.console.registry_lists import all_touchpoints
+
+
+class Grant(TypedDict):
+    scopes: list[Scope]
+    touchpoint_key: str | None
+    system_key: str | None
+
 
 router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
 Manager = Annotated[AdminUser, Depends(need(Permission.MANAGE_KEYS))]
 TEMPLATE = "manage_keys.html"
+CHANGE_TEMPLATE = "manage_key.html"
+BACK = f"{PREFIX}/manage/keys"
 
 
-def _page(ctx: Context) -> dict[str, object]:
+def _choices(ctx: Context) -> dict[str, object]:
+    """The scopes, touchpoints and systems a key may be given."""
     return {
-        "keys": sorted(api_keys.list_api_keys(ctx), key=lambda k: k.created_at, reverse=True),
         "scopes": [(s.value, s.value) for s in Scope],
         "touchpoints": [
             (tp.key, f"{tp.name} ({tp.key})")
@@ -34,9 +44,30 @@ def _page(ctx: Context) -> dict[str, object]:
             if tp.status.value != "retired"
         ],
         "systems": [(s.key, f"{s.name} ({s.key})") for s in systems.list_systems(ctx)],
+    }
+
+
+def _page(ctx: Context) -> dict[str, object]:
+    return _choices(ctx) | {
+        "keys": sorted(api_keys.list_api_keys(ctx), key=lambda k: k.created_at, reverse=True),
         "token": None,
         "created": None,
     }
+
+
+def _key_page(ctx: Context, key_id: str) -> dict[str, object]:
+    return _choices(ctx) | {"key": api_keys.get_api_key(ctx, key_id=key_id)}
+
+
+def _grant(f: Fields) -> Grant:
+    """The scopes and binding a key form states (refused at once when a field is wrong)."""
+    grant = Grant(
+        scopes=f.choices("scopes", Scope),
+        touchpoint_key=f.optional("touchpoint", limit=64),
+        system_key=f.optional("system", limit=64),
+    )
+    f.check()
+    return grant
 
 
 @router.get("/keys")
@@ -45,32 +76,32 @@ def page(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLRes
 
 
 @router.post("/keys")
-def create(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
-        name, scopes = f.text("name"), f.choices("scopes", Scope)
-        touchpoint, system = f.optional("touchpoint", limit=64), f.optional("system", limit=64)
-        f.check()
-        key, token = api_keys.create_api_key(
-            ctx,
-            name=name,
-            scopes=scopes,
-            touchpoint_key=touchpoint,
-            system_key=system,
-            actor=actor(user),
-        )
-        values = _page(ctx) | {"token": token, "created": key}
-        return show(request, session, TEMPLATE, **values)
+def create(ctx: Ctx, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> Response:
+        name = f.text("name")
+        key, token = api_keys.create_api_key(ctx, name=name, **_grant(f), actor=actor(user))
+        return post.show(TEMPLATE, **_page(ctx) | {"token": token, "created": key})
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    return post.run(TEMPLATE, _page(ctx), action)
 
 
 @router.post("/keys/{key_id}/revoke")
-def revoke(
-    request: Request, ctx: Ctx, session: CsrfSession, key_id: str, form: Posted, user: Manager
-) -> Response:
+def revoke(ctx: Ctx, key_id: str, post: Submitted, user: Manager) -> Response:
     change = partial(api_keys.revoke_api_key, ctx, key_id=key_id, actor=actor(user))
-    back = f"{PREFIX}/manage/keys"
-    return one_click(request, session, form, TEMPLATE, change, back, **_page(ctx))
+    return post.click(TEMPLATE, _page(ctx), change, BACK)
+
+
+@router.get("/keys/{key_id}")
+def change_form(
+    request: Request, ctx: Ctx, session: SessionDep, key_id: str, _: Manager
+) -> HTMLResponse:
+    return show(request, session, CHANGE_TEMPLATE, **_key_page(ctx, key_id))
+
+
+@router.post("/keys/{key_id}")
+def change(ctx: Ctx, key_id: str, post: Submitted, user: Manager) -> Response:
+    def action(f: Fields) -> str:
+        api_keys.change_api_key(ctx, key_id=key_id, **_grant(f), actor=actor(user))
+        return BACK
+
+    return post.run(CHANGE_TEMPLATE, _key_page(ctx, key_id), action)

@@ -15,8 +15,8 @@ from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.console.subject import line_diff
 from trustguardian.service.context import Context
 from trustguardian.service.registry import notices
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
@@ -48,11 +48,8 @@ def new_notice(request: Request, ctx: Ctx, session: SessionDep, _: Editor) -> HT
 
 
 @router.post("/notices")
-def create(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Editor
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def create(ctx: Ctx, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
         key, language, title = (
             f.text("key", limit=64),
             f.text("language", limit=16),
@@ -60,9 +57,9 @@ def create(
         )
         f.check()
         notices.create_notice(ctx, key=key, language=language, title=title, actor=actor(user))
-        return redirect(f"{PREFIX}/manage/notices/{key}")
+        return f"{PREFIX}/manage/notices/{key}"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx, None))
+    return post.run(TEMPLATE, _page(ctx, None), action)
 
 
 @router.get("/notices/{key}")
@@ -71,13 +68,10 @@ def manage(request: Request, ctx: Ctx, session: SessionDep, key: str, _: Editor)
 
 
 @router.post("/notices/{key}/draft")
-def save_draft(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
+def save_draft(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
     page = _page(ctx, key)
 
-    def action() -> Response:
-        f = Fields(form)
+    def action(f: Fields) -> str:
         text = f.text("text", limit=NOTICE_TEXT)
         f.check()
         text += "\n"  # a textarea drops the final line end; the stored text keeps one
@@ -88,17 +82,14 @@ def save_draft(
             notices.update_notice_draft(
                 ctx, key=key, version=draft.version, text=text, actor=actor(user)
             )
-        return redirect(f"{PREFIX}/manage/notices/{key}#preview")
+        return f"{PREFIX}/manage/notices/{key}#preview"
 
-    return attempt(request, session, form, TEMPLATE, action, **page)
+    return post.run(TEMPLATE, page, action)
 
 
 @router.post("/notices/{key}/publish")
-def publish(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def publish(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
         version = f.number("version")
         moment = _moment(f.text("effective_from", required=False, limit=32))
         if not f.flag("final"):
@@ -111,9 +102,9 @@ def publish(
             effective_from=moment or ctx.clock.now(),
             actor=actor(user),
         )
-        return redirect(f"{PREFIX}/notices/{key}")
+        return f"{PREFIX}/notices/{key}"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx, key))
+    return post.run(TEMPLATE, _page(ctx, key), action)
 
 
 def _draft(versions: list[NoticeVersion]) -> NoticeVersion | None:

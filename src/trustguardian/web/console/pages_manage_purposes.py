@@ -8,14 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from trustguardian.domain.errors import FieldError
 from trustguardian.domain.registry import Channel, LegalBasis, Purpose, PurposeContent, PurposeLabel
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.registry import purposes
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
@@ -38,9 +37,9 @@ def _page(purpose: Purpose | None) -> dict[str, object]:
     }
 
 
-def _content(form: FormData, current: PurposeContent | None) -> PurposeContent:
+def _content(f: Fields, current: PurposeContent | None) -> PurposeContent:
     """The content the form states; what the form does not show is kept from `current`."""
-    f = Fields(form)
+    form = f.form
     name, description = f.text("name"), f.text("description", required=False, limit=20_000)
     basis = f.choice("legal_basis", LegalBasis)
     channels = f.choices("channels", Channel)
@@ -87,16 +86,14 @@ def new_purpose(request: Request, session: SessionDep, _: Editor) -> HTMLRespons
 
 
 @router.post("/purposes")
-def create(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Editor
-) -> Response:
-    def action() -> Response:
-        key = Fields(form).text("key", required=False, limit=64)
-        content = _content(form, None)
+def create(ctx: Ctx, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
+        key = f.text("key", required=False, limit=64)
+        content = _content(f, None)
         purposes.create_purpose(ctx, key=key, content=content, actor=actor(user))
-        return redirect(f"{PREFIX}/purposes/{key}")
+        return f"{PREFIX}/purposes/{key}"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(None))
+    return post.run(TEMPLATE, _page(None), action)
 
 
 @router.get("/purposes/{key}")
@@ -105,28 +102,22 @@ def edit_form(request: Request, ctx: Ctx, session: SessionDep, key: str, _: Edit
 
 
 @router.post("/purposes/{key}")
-def revise(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
+def revise(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
     purpose = purposes.get_purpose(ctx, key=key)
 
-    def action() -> Response:
-        content = _content(form, purpose.current.content)
+    def action(f: Fields) -> str:
+        content = _content(f, purpose.current.content)
         purposes.revise_purpose(ctx, key=key, content=content, actor=actor(user))
-        return redirect(f"{PREFIX}/purposes/{key}")
+        return f"{PREFIX}/purposes/{key}"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(purpose))
+    return post.run(TEMPLATE, _page(purpose), action)
 
 
 @router.post("/purposes/{key}/retire")
-def retire(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
-    purpose = purposes.get_purpose(ctx, key=key)
-
-    def action() -> Response:
-        Fields(form).ticked("sure", "the purpose is to be retired")
+def retire(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
+        f.ticked("sure", "the purpose is to be retired")
         purposes.retire_purpose(ctx, key=key, actor=actor(user))
-        return redirect(f"{PREFIX}/purposes/{key}")
+        return f"{PREFIX}/purposes/{key}"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(purpose))
+    return post.run(TEMPLATE, _page(purposes.get_purpose(ctx, key=key)), action)

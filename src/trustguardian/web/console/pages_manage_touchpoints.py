@@ -11,15 +11,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from trustguardian.domain.collect import LANGUAGES, Confirmation
-from trustguardian.domain.registry import Channel, Nature, ProofType, Touchpoint, TouchpointKind
+from trustguardian.domain.registry import Channel, Nature, ProofType, TouchpointKind
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.collect import admin as collect_admin
 from trustguardian.service.console.overview import registry_purposes
 from trustguardian.service.context import Context
 from trustguardian.service.registry import touchpoints
 from trustguardian.service.registry.touchpoints import TouchpointDraft, TouchpointPatch
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 from trustguardian.web.console.registry_lists import all_notices
 
@@ -28,8 +28,9 @@ Editor = Annotated[AdminUser, Depends(need(Permission.EDIT_TOUCHPOINTS))]
 TEMPLATE = "manage_touchpoint.html"
 
 
-def _page(ctx: Context, tp: Touchpoint | None) -> dict[str, object]:
+def _page(ctx: Context, key: str | None) -> dict[str, object]:
     """What the form needs to offer: the choices, the current touchpoint and its settings."""
+    tp = None if key is None else touchpoints.get_touchpoint(ctx, key=key)
     settings = None
     if tp is not None and tp.kind is TouchpointKind.COLLECT and tp.status.value != "retired":
         settings = collect_admin.get_settings(ctx, touchpoint=tp.key)
@@ -55,11 +56,8 @@ def new_touchpoint(request: Request, ctx: Ctx, session: SessionDep, _: Editor) -
 
 
 @router.post("/touchpoints")
-def create(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Editor
-) -> Response:
-    def action() -> Response:
-        f = Fields(form)
+def create(ctx: Ctx, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
         key, name = f.text("key", limit=64), f.text("name")
         kind, channel = f.choice("kind", TouchpointKind), f.choice("channel", Channel)
         nature = f.choice("nature", Nature)
@@ -79,26 +77,19 @@ def create(
             description=f.text("description", required=False, limit=5000),
         )
         tp = touchpoints.create_touchpoint(ctx, draft=draft, actor=actor(user))
-        return redirect(f"{PREFIX}/touchpoints/{tp.key}")
+        return f"{PREFIX}/touchpoints/{tp.key}"
 
-    page = _page(ctx, None)
-    return attempt(request, session, form, TEMPLATE, action, **page)
+    return post.run(TEMPLATE, _page(ctx, None), action)
 
 
 @router.get("/touchpoints/{key}")
 def edit_form(request: Request, ctx: Ctx, session: SessionDep, key: str, _: Editor) -> HTMLResponse:
-    tp = touchpoints.get_touchpoint(ctx, key=key)
-    return show(request, session, TEMPLATE, **_page(ctx, tp))
+    return show(request, session, TEMPLATE, **_page(ctx, key))
 
 
 @router.post("/touchpoints/{key}")
-def edit(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
-    tp = touchpoints.get_touchpoint(ctx, key=key)
-
-    def action() -> Response:
-        f = Fields(form)
+def edit(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
         name, channel, nature = (
             f.text("name"),
             f.choice("channel", Channel),
@@ -120,35 +111,24 @@ def edit(
             description=f.text("description", required=False, limit=5000),
         )
         touchpoints.update_touchpoint(ctx, key=key, patch=patch, actor=actor(user))
-        return redirect(f"{PREFIX}/touchpoints/{key}")
+        return f"{PREFIX}/touchpoints/{key}"
 
-    page = _page(ctx, tp)
-    return attempt(request, session, form, TEMPLATE, action, **page)
+    return post.run(TEMPLATE, _page(ctx, key), action)
 
 
 @router.post("/touchpoints/{key}/retire")
-def retire(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, user: Editor
-) -> Response:
-    tp = touchpoints.get_touchpoint(ctx, key=key)
-
-    def action() -> Response:
-        Fields(form).ticked("sure", "the touchpoint is to be retired")
+def retire(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
+        f.ticked("sure", "the touchpoint is to be retired")
         touchpoints.retire_touchpoint(ctx, key=key, actor=actor(user))
-        return redirect(f"{PREFIX}/touchpoints/{key}")
+        return f"{PREFIX}/touchpoints/{key}"
 
-    page = _page(ctx, tp)
-    return attempt(request, session, form, TEMPLATE, action, **page)
+    return post.run(TEMPLATE, _page(ctx, key), action)
 
 
 @router.post("/touchpoints/{key}/confirmation")
-def confirmation(
-    request: Request, ctx: Ctx, session: CsrfSession, key: str, form: Posted, _: Editor
-) -> Response:
-    tp = touchpoints.get_touchpoint(ctx, key=key)
-
-    def action() -> Response:
-        f = Fields(form)
+def confirmation(ctx: Ctx, key: str, post: Submitted, user: Editor) -> Response:
+    def action(f: Fields) -> str:
         method = f.choice("confirmation", Confirmation)
         within, attempts = f.optional_number("within_minutes"), f.number("max_attempts")
         language = f.text("language", limit=8)
@@ -161,8 +141,8 @@ def confirmation(
             max_attempts=attempts,
             language=language,
             confirmed_by=f.optional("confirmed_by", limit=80),
+            actor=actor(user),
         )
-        return redirect(f"{PREFIX}/manage/touchpoints/{key}")
+        return f"{PREFIX}/manage/touchpoints/{key}"
 
-    page = _page(ctx, tp)
-    return attempt(request, session, form, TEMPLATE, action, **page)
+    return post.run(TEMPLATE, _page(ctx, key), action)
