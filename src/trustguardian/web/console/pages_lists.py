@@ -22,8 +22,8 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage import console_lists
 from trustguardian.service.engage.list_files import ListRun
 from trustguardian.service.engage.list_header import ROLES
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need, redirect
-from trustguardian.web.console.forms import Fields, Posted, attempt, one_click, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 
 router = APIRouter(prefix=f"{PREFIX}/lists", include_in_schema=False)
 Marketer = Annotated[AdminUser, Depends(need(Permission.CHECK_CONTACT))]
@@ -59,17 +59,15 @@ def index(request: Request, ctx: Ctx, session: SessionDep, user: Marketer) -> HT
 
 
 @router.post("")
-def upload(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Marketer
-) -> Response:
-    def action() -> Response:
-        sent = form.get("list")
+def upload(ctx: Ctx, sub: Submitted, user: Marketer) -> Response:
+    def action(_: Fields) -> str:
+        sent = sub.form.get("list")
         if not isinstance(sent, UploadFile) or not sent.filename:
             raise InvalidInput("choose a list to upload", errors=[FieldError("list", "no file")])
         run = console_lists.upload_list(ctx, owner=user.id, filename=sent.filename, data=sent.file)
-        return redirect(f"{PREFIX}/lists/{run.id}")
+        return f"{PREFIX}/lists/{run.id}"
 
-    return attempt(request, session, form, INDEX, action, **_index(ctx, user))
+    return sub.run(INDEX, _index(ctx, user), action)
 
 
 @router.get("/{run_id}")
@@ -81,14 +79,11 @@ def run_page(
 
 
 @router.post("/{run_id}/run")
-def start(
-    request: Request, ctx: Ctx, session: CsrfSession, run_id: str, form: Posted, user: Marketer
-) -> Response:
+def start(ctx: Ctx, sub: Submitted, run_id: str, user: Marketer) -> Response:
     run = console_lists.get_list_run(ctx, owner=user.id, run_id=run_id)
     zone = ZoneInfo(ctx.settings.timezone)
 
-    def action() -> Response:
-        f = Fields(form)
+    def action(f: Fields) -> str:
         columns = {
             n: role
             for n in range(len(run.names))
@@ -106,9 +101,9 @@ def start(
             channel=channel,
             at=at,
         )
-        return redirect(f"{PREFIX}/lists/{run.id}")
+        return f"{PREFIX}/lists/{run.id}"
 
-    return attempt(request, session, form, RUN, action, **_run_page(ctx, run))
+    return sub.run(RUN, _run_page(ctx, run), action)
 
 
 def _send_time(f: Fields, text: str, zone: ZoneInfo) -> datetime | None:
@@ -137,9 +132,7 @@ def download(ctx: Ctx, _s: SessionDep, run_id: str, which: str, user: Marketer) 
 
 
 @router.post("/{run_id}/delete")
-def delete(
-    request: Request, ctx: Ctx, session: CsrfSession, run_id: str, form: Posted, user: Marketer
-) -> Response:
+def delete(ctx: Ctx, sub: Submitted, run_id: str, user: Marketer) -> Response:
     run = console_lists.get_list_run(ctx, owner=user.id, run_id=run_id)
     change = partial(console_lists.delete_list_run, ctx, owner=user.id, run_id=run.id)
-    return one_click(request, session, form, RUN, change, f"{PREFIX}/lists", **_run_page(ctx, run))
+    return sub.click(RUN, _run_page(ctx, run), change, f"{PREFIX}/lists")
