@@ -21,9 +21,9 @@ from trustguardian.store.console.assignments import AssignmentRepository
 from trustguardian.store.defence import DefenceRepository
 from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
-from trustguardian.store.engage.set_reads import SetReads
 from trustguardian.store.engage.check_reads import CheckReads
 from trustguardian.store.engage.lists import EngageLists
+from trustguardian.store.engage.set_reads import SetReads
 from trustguardian.store.engage.tokens import TokenRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository

@@ -22,8 +22,8 @@ or channel of its own) goes to `answer_asks`, row for row the same as before.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
 
 from trustguardian.domain.checks import Decider, Reason, consented_after
 from trustguardian.domain.consent import ConsentStatus, status_at
@@ -31,6 +31,7 @@ from trustguardian.domain.holds import over_holds
 from trustguardian.domain.registry import Channel, LegalBasis, RecordStatus
 from trustguardian.service.engage.check_batch import REGISTERED, Ask, Rules
 from trustguardian.service.engage.checks import Answer
+from trustguardian.store.engage.set_reads import SetReads, StateRow
 from trustguardian.store.uow import UnitOfWork
 
 # Beyond this many keyed hashes the sets are not read: a list is then checked batch by batch
@@ -42,6 +43,7 @@ RATIO = 8
 
 _STATUSES: tuple[ConsentStatus | None, ...] = (None, *ConsentStatus)
 _CODE = {status: code for code, status in enumerate(_STATUSES)}
+_PART = 4096
 # Flags per person.
 _SUPPRESSED, _REGISTERED, _AFTER, _CUSTOMER = 1, 2, 4, 8
 
@@ -81,60 +83,84 @@ class Sets:
             and channel is Channel.EMAIL
             else set()
         )
-        states: dict[str, tuple[int, str, int]] = {}
-        for subject, status, since, event_id, expires_at in reads.states(
-            purpose_key, channel.value, since_too=bool(oppositions)
-        ):
-            registered = oppositions.get(subject)
-            flags = 0
-            if registered is not None:
-                flags = _REGISTERED | (_AFTER * consented_after(status, since, registered))
-            states[subject] = (_CODE[status_at(status, expires_at, now)], event_id, flags)
         shredded = reads.shredded()
         self._suppressed = suppressed = reads.suppressed()
+        self._shredded, self._customers = shredded, customers
+        states = reads.states(purpose_key, channel.value, since_too=bool(oppositions))
         # Every person at a position; each keyed hash to its owner's position.
-        self._owners: dict[str, int] = {}
-        self._subjects: list[str] = []
-        self._events: list[str] = []
-        self._subject_ends, self._event_ends = array("Q"), array("Q")
-        self._codes, self._flags = bytearray(), bytearray()
-        ends = [0, 0]
-        last: str | None = None
-        position = -1
-        owners = self._owners
-        for blind, subject in reads.owners_by_subject():
-            if subject != last:
-                last, position = subject, position + 1
-                code, event_id, flags = states.get(subject, (0, "", 0))
-                if subject in shredded:
-                    flags |= _SUPPRESSED
-                if subject in customers:
-                    flags |= _CUSTOMER
-                if registered := oppositions.get(subject):
-                    flags |= _REGISTERED
-                self._add(subject, event_id, code, flags, ends)
-            owners[blind] = position
-            if blind in suppressed:
-                self._flags[position] |= _SUPPRESSED
-        del states
-        self._subject_text = "".join(self._subjects)
-        self._event_text = "".join(self._events)
-        self._subjects, self._events = [], []
+        self._owners = owners = self._positions(reads, states, oppositions, now)
+        for blind in suppressed:
+            if (at := owners.get(blind)) is not None:
+                self._flags[at] |= _SUPPRESSED
         self._counts: dict[str, int] = {}
         if policy is not None and policy.cap is not None:
             since = now - timedelta(days=policy.cap.days)
             self._counts = reads.contact_counts(channel.value, since, now, policy.cap.purpose)
         self._capped = policy is not None and policy.cap is not None
 
-    def _add(self, subject: str, event_id: str, code: int, flags: int, ends: list[int]) -> None:
-        self._subjects.append(subject)
-        ends[0] += len(subject)
-        self._subject_ends.append(ends[0])
-        self._events.append(event_id)
-        ends[1] += len(event_id)
-        self._event_ends.append(ends[1])
-        self._codes.append(code)
-        self._flags.append(flags)
+    def _positions(
+        self,
+        reads: SetReads,
+        states: Iterator[StateRow],
+        oppositions: dict[str, date],
+        now: datetime,
+    ) -> dict[str, int]:
+        """Reads every keyed hash, giving each owner a position and its facts there: the
+        hashes and the states both come in the owners' order, and are merged as they come (no
+        map of the states is held)."""
+        owners: dict[str, int] = {}
+        subjects: list[str] = []
+        events: list[str] = []
+        subject_parts: list[str] = []
+        event_parts: list[str] = []
+        subject_ends, event_ends = array("Q"), array("Q")
+        codes, flags = bytearray(), bytearray()
+        marked = self._shredded | self._customers
+        code_of = _CODE
+        state = next(states, None)
+        last: str | None = None
+        position = -1
+        subject_end = event_end = 0
+        for blind, subject in reads.owners_by_subject():
+            if subject != last:
+                last, position = subject, position + 1
+                while state is not None and state[0] < subject:
+                    state = next(states, None)
+                code, event_id, flag = 0, "", 0
+                if state is not None and state[0] == subject:
+                    _, status, since, event_id, expires_at = state
+                    code = code_of[status_at(status, expires_at, now)]
+                    registered = oppositions.get(subject) if oppositions else None
+                    if registered is not None:
+                        flag = _REGISTERED | (_AFTER * consented_after(status, since, registered))
+                elif oppositions and subject in oppositions:
+                    flag = _REGISTERED
+                if subject in marked:
+                    flag |= self._marks(subject)
+                subjects.append(subject)
+                subject_end += len(subject)
+                subject_ends.append(subject_end)
+                events.append(event_id)
+                event_end += len(event_id)
+                event_ends.append(event_end)
+                codes.append(code)
+                flags.append(flag)
+                if len(subjects) >= _PART:  # joined as it goes: no list of millions held
+                    subject_parts.append("".join(subjects))
+                    event_parts.append("".join(events))
+                    subjects.clear()
+                    events.clear()
+            owners[blind] = position
+        self._subject_text = "".join([*subject_parts, *subjects])
+        self._event_text = "".join([*event_parts, *events])
+        self._subject_ends, self._event_ends = subject_ends, event_ends
+        self._codes, self._flags = codes, flags
+        return owners
+
+    def _marks(self, subject: str) -> int:
+        return (_SUPPRESSED if subject in self._shredded else 0) | (
+            _CUSTOMER if subject in self._customers else 0
+        )
 
     def answers(self, asks: Sequence[Ask]) -> list[Answer | None]:
         """Each ask's answer, or None for one the sets do not cover (see the module)."""

@@ -49,17 +49,19 @@ class SetReads:
             return int(estimate)
         return int(self._c.exec_driver_sql("SELECT count(*) FROM subject_identifiers").scalar_one())
 
-    def owners(self) -> dict[str, str]:
-        """Every keyed hash and its owner (from the covering index alone on SQLite)."""
-        index = "" if self._pg else " INDEXED BY ix_subject_identifiers_blind_owner"
-        sql = f"SELECT blind, subject_id FROM subject_identifiers{index}"  # noqa: S608 (constants)
-        return dict(self._scan(sql))
-
     def owners_by_subject(self) -> Iterator[tuple[str, str]]:
-        """Every keyed hash and its owner, each owner's hashes one after another."""
-        index = "" if self._pg else " INDEXED BY ix_subject_identifiers_subject"
-        sql = f"SELECT blind, subject_id FROM subject_identifiers{index}"  # noqa: S608 (constants)
-        return self._scan(sql + " ORDER BY subject_id")
+        """Every keyed hash and its owner, in the order of the owners' ids (code point order,
+        as Python compares strings)."""
+        if self._pg:
+            sql = (
+                'SELECT blind, subject_id FROM subject_identifiers ORDER BY subject_id COLLATE "C"'
+            )
+        else:
+            sql = (
+                "SELECT blind, subject_id FROM subject_identifiers"
+                " INDEXED BY ix_subject_identifiers_subject ORDER BY subject_id"
+            )
+        return self._scan(sql)
 
     def shredded(self) -> set[str]:
         """The erased subjects."""
@@ -71,14 +73,17 @@ class SetReads:
         return {row[0] for row in self._scan("SELECT blind FROM suppression_entries")}
 
     def states(self, purpose: str, channel: str, *, since_too: bool) -> Iterator[StateRow]:
-        """The consent states of a purpose on a channel; the start only when `since_too` (else
-        the epoch: converting a million of them costs a good part of the read)."""
+        """The consent states of a purpose on a channel, in the order of `owners_by_subject`;
+        the start only when `since_too` (else the epoch: converting a million of them costs a
+        good part of the read)."""
         since = _processor(self._c, t.consent_states.c.since) if since_too else _epoch
         expires = _processor(self._c, t.consent_states.c.expires_at)
         sql = (
             "SELECT subject_id, status, since, event_id, expires_at FROM consent_states"
-            " WHERE purpose_key = ? AND channel = ?"
+            " WHERE purpose_key = ? AND channel = ? ORDER BY subject_id"
         )
+        if self._pg:
+            sql += ' COLLATE "C"'
         statuses = _STATUSES
         for subject_id, status, start, event_id, end in self._scan(sql, (purpose, channel)):
             yield (
