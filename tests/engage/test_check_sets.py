@@ -7,6 +7,7 @@ and through the worker processes; and it is read only for a list worth it."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -131,3 +132,35 @@ def test_a_short_list_is_probed_not_read_whole(small: Population) -> None:
     assert not check_sets.worth_sets(count, 1)
     assert check_sets.worth_sets(count, count)
     assert not check_sets.worth_sets(check_sets.MAX_IDENTIFIERS + 1, 10**9)
+
+
+@pytest.mark.parametrize("limit", [0, None])
+def test_a_list_never_worth_the_sets_is_not_read_ahead(
+    small: Population, monkeypatch: pytest.MonkeyPatch, limit: int | None
+) -> None:
+    """Past MAX_IDENTIFIERS (or with no purpose for the run) the list streams chunk by chunk."""
+    if limit is not None:
+        monkeypatch.setattr(check_sets, "MAX_IDENTIFIERS", limit)
+    lines = io.BytesIO(small.csv_bytes())
+    lines.readline()
+    read = [0]
+
+    def counted() -> Iterator[tuple[int, bytes, bool]]:
+        for record in csv_records(lines, first=2):
+            read[0] += 1
+            yield record
+
+    chunks = check_records(
+        small.ctx,
+        counted(),
+        HEADER,
+        purpose=DEFAULT_PURPOSE if limit is not None else None,
+        channel=DEFAULT_CHANNEL,
+        answer=_numbered,
+        workers=1,
+        chunk=17,
+    )
+    first = next(chunks)
+    assert len(first) == 17
+    assert read[0] <= 2 * 17
+    chunks.close()

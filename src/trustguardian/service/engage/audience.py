@@ -17,7 +17,7 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.engage.check_batch import OWN_KIND, Ask, Rules, lead_first
-from trustguardian.service.engage.check_sets import MAX_IDENTIFIERS, Sets, worth_sets
+from trustguardian.service.engage.check_sets import Sets, within_limit, worth_sets
 from trustguardian.service.engage.checks import Answer, CheckOutcome, answer_asks, outcome_of
 from trustguardian.service.events.identifiers import normal_value
 from trustguardian.service.gc_pause import gc_paused
@@ -109,6 +109,11 @@ class SetsWanted:
         self._rows = 0
         self.sets: Sets | None = None
 
+    @property
+    def possible(self) -> bool:
+        """Whether more rows could still make the sets worth reading."""
+        return self._wanted
+
     def after(self, rows: int) -> Sets | None:
         """The sets, read when the rows so far (these included) make them worth it."""
         self._rows += rows
@@ -117,7 +122,7 @@ class SetsWanted:
         if self._count is None:
             with self._ctx.uow(write=False) as uow:
                 self._count = uow.set_reads.identifier_count()
-            self._wanted = self._count <= MAX_IDENTIFIERS
+            self._wanted = within_limit(self._count)
         if not self._wanted or not worth_sets(self._count, self._rows):
             return None
         with self._ctx.uow(write=False) as uow:
@@ -130,9 +135,7 @@ def _answer(ctx: Context, asker: Asker, rows: list[RowIn], sets: Sets | None) ->
         asked = [
             (None, row.error) if row.error is not None else asker.ask(row.fields) for row in rows
         ]
-        answers = iter(
-            answer_batch(ctx, asker.rules, [a for a, _ in asked if a is not None], sets)
-        )
+        answers = iter(answer_batch(ctx, asker.rules, [a for a, _ in asked if a is not None], sets))
         return [
             RowOut(row, None, error)
             if ask is None

@@ -107,9 +107,9 @@ def check_records(
         chunks = _chunks(records, chunk)
         wanted = SetsWanted(ctx, rules, purpose, channel, at)
         ahead: list[list[Record]] = []
-        for part in chunks:  # read ahead until the sets are worth it, or the list ends
+        for part in chunks:  # read ahead until the sets are worth it (or never will be)
             ahead.append(part)
-            if wanted.after(len(part)) is not None:
+            if wanted.after(len(part)) is not None or not wanted.possible:
                 break
         sets = wanted.sets
         if sets is not None:

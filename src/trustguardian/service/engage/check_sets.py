@@ -50,7 +50,12 @@ _SUPPRESSED, _REGISTERED, _AFTER, _CUSTOMER = 1, 2, 4, 8
 
 def worth_sets(count: int, rows: int) -> bool:
     """Whether a list of `rows` rows is checked by set against `count` keyed hashes."""
-    return count <= MAX_IDENTIFIERS and rows * RATIO >= count
+    return within_limit(count) and rows * RATIO >= count
+
+
+def within_limit(count: int) -> bool:
+    """Whether the sets of `count` keyed hashes may be held at all (see `MAX_IDENTIFIERS`)."""
+    return count <= MAX_IDENTIFIERS
 
 
 class Sets:
