@@ -10,11 +10,18 @@ the driver; divided by the cores, no filter that reads these tables can take les
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
                            [--db PATH] [--skip-http] [--skip-filter-rows]
+                           [--repeats 3] [--rows-10m] [--skip-dialects]
 
 `--db PATH` (SQLite) keeps the built database in PATH (its key file beside it, PATH.keys.json):
 built when missing, reused as it is when present (the build of 1M people takes minutes; a reused
 database must have been built with the same --subjects). `--skip-http` runs only the bulk filter
 (no single checks, no server); `--skip-filter-rows` leaves out the one-process filter_rows run.
+
+The CLI is measured against a naive SQL join that gives the same answers (bench/engage_join.py:
+the list's keyed hashes in a temporary table, one join deciding every row), the two run one
+after the other --repeats times so that both meet the same load from the rest of the machine:
+the figures are the medians and the median of the per-run CPU ratios. `--rows-10m` also runs
+the CLI on a list of 10 million rows and reports its peak heap against the 1M-row run's.
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
