@@ -6,7 +6,8 @@ A list of a million rows checked batch by batch makes a few index probes per row
 suppression list, the consent states, the registers and the contact counts cost a fraction of
 that, and a row then costs a dictionary lookup and `Decider.held`, the decision every check
 shares (domain.checks.verdict). The answers are those of `checks.answer_asks`: the same facts,
-read at the same moment, decided by the same function.
+decided by the same function. The rows are checked as of the moment the sets were read (one
+snapshot for the whole run; batch by batch, each batch had its own).
 
 The facts are held compactly, so that worker processes forked after the read share them: a
 keyed hash maps to a person's position (an int), and each person's id, consent status, deciding
