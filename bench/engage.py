@@ -10,11 +10,18 @@ the driver; divided by the cores, no filter that reads these tables can take les
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
                            [--db PATH] [--skip-http] [--skip-filter-rows]
+                           [--repeats 3] [--rows-10m] [--skip-dialects]
 
 `--db PATH` (SQLite) keeps the built database in PATH (its key file beside it, PATH.keys.json):
 built when missing, reused as it is when present (the build of 1M people takes minutes; a reused
 database must have been built with the same --subjects). `--skip-http` runs only the bulk filter
 (no single checks, no server); `--skip-filter-rows` leaves out the one-process filter_rows run.
+
+The CLI is measured against a naive SQL join that gives the same answers (bench/engage_join.py:
+the list's keyed hashes in a temporary table, one join deciding every row), the two run one
+after the other --repeats times so that both meet the same load from the rest of the machine:
+the figures are the medians and the median of the per-run CPU ratios. `--rows-10m` also runs
+the CLI on a list of 10 million rows and reports its peak heap against the 1M-row run's.
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
@@ -51,6 +58,7 @@ import argparse
 import cProfile
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 import os
@@ -74,7 +82,9 @@ from sqlalchemy import Connection, event, text
 
 import checkload
 from common import MASTER, context, database, percentile
+from engage_join import naive_join
 from trustguardian.domain.access import Scope
+from trustguardian.domain.checks import ALLOWED
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.errors import InvalidInput
 from trustguardian.domain.registry import (
@@ -100,6 +110,7 @@ PURPOSE = "newsletter"
 CHUNK = 50_000
 RATE_LIMIT_PER_MINUTE = 6_000_000
 LIST_SEED = 7
+ALLOWED_REASONS = {r.value for r in ALLOWED}
 
 
 def figure(figures: dict[str, object], name: str, value: object) -> None:
@@ -296,8 +307,9 @@ def driver_rows(conn: Connection, sql: str, keys: list[str]) -> list[tuple[Any, 
     return rows
 
 
-def run_filter(ctx: Context, path: Path) -> dict[str, int]:
-    """filter_rows over the CLI's own row reader; counts the answers (nothing written)."""
+def run_filter(ctx: Context, path: Path, digest: Any = None) -> dict[str, int]:
+    """filter_rows over the CLI's own row reader; counts the answers (nothing written), and
+    feeds each row's reason to `digest` (a hashlib object) when given."""
     reasons: dict[str, int] = {}
     with path.open("rb") as handle:
         header = next(csv.reader([handle.readline().decode("utf-8").strip()]))
@@ -305,16 +317,27 @@ def run_filter(ctx: Context, path: Path) -> dict[str, int]:
             ctx, csv_rows(handle, header, first=2), purpose=PURPOSE, channel=Channel.EMAIL
         ):
             reasons[answer.reason] = reasons.get(answer.reason, 0) + 1
+            if digest is not None:
+                digest.update(answer.reason.encode() + b"\n")
     return reasons
+
+
+def verdicts(reasons: dict[str, int]) -> dict[str, int]:
+    """Rows by reason with the allowed ones counted together (as the CLI's summary says)."""
+    merged = {k: v for k, v in reasons.items() if k not in ALLOWED_REASONS}
+    merged["allowed"] = sum(v for k, v in reasons.items() if k in ALLOWED_REASONS)
+    return merged
 
 
 def run_cli(
     ctx: Context, listing: Path, workdir: Path, workers: int
-) -> tuple[float, float, int, float]:
+) -> tuple[float, float, int, float, dict[str, int]]:
     """`trustguardian audience filter` end to end (a new process); seconds, CPU seconds of all
-    its processes (a measure that other load on the machine does not stretch), allowed rows, and
-    the peak heap of all its processes together in MB (anonymous memory, sampled every 0.25 s:
-    resident size would also count the pages of the database that SQLite memory-maps)."""
+    its processes (a measure that other load on the machine does not stretch), allowed rows,
+    the peak heap of all its processes together in MB (anonymous memory, proportional: see
+    `sample_heap`; sampled every 0.25 s: resident size would also count the pages of the
+    database that SQLite memory-maps), and the
+    rows by reason as its --json summary gives them (the allowed ones as `allowed`)."""
     command = [
         sys.executable,
         "-m",
@@ -332,13 +355,14 @@ def run_cli(
         str(workdir / "rejected.csv"),
         "--workers",
         str(workers),
+        "--json",
     ]
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as summary:
         proc = subprocess.Popen(
             command,
             env={**env_for(ctx), "COLUMNS": "100"},
-            stdout=subprocess.DEVNULL,
+            stdout=summary,
             stderr=errors,
         )
         peak = [0]
@@ -351,15 +375,20 @@ def run_cli(
         seconds = time.perf_counter() - start
         errors.seek(0)
         assert proc.returncode == 0, errors.read().decode()[-2000:]
+        summary.seek(0)
+        said = json.loads(summary.read())
     cpu = usage.ru_utime + usage.ru_stime
     with (workdir / "ok.csv").open("rb") as handle:
         kept = sum(1 for _ in handle) - 1
-    return seconds, cpu, kept, peak[0] / 1024
+    reasons = {**said["rejected_by_reason"], "allowed": said["allowed"]}
+    return seconds, cpu, kept, peak[0] / 1024, reasons
 
 
 def sample_heap(proc: subprocess.Popen[bytes], peak: list[int]) -> None:
-    """Keeps in peak[0] the largest sum of RssAnon (kB) over the process and its descendants,
-    until it ends (Linux /proc; 0 elsewhere)."""
+    """Keeps in peak[0] the largest sum of Pss_Anon (kB) over the process and its descendants,
+    until it ends (Linux /proc; 0 elsewhere). The proportional size: a page the workers still
+    share with the parent they were forked from counts once in all, not once per process as
+    in RssAnon (the sets a list is checked against are read once and shared)."""
     while proc.returncode is None and Path(f"/proc/{proc.pid}/status").exists():
         peak[0] = max(peak[0], sum(map(heap_kb, process_tree(proc.pid))))
         time.sleep(0.25)
@@ -375,11 +404,11 @@ def process_tree(pid: int) -> list[int]:
 
 def heap_kb(pid: int) -> int:
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        status = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return 0
     return next(
-        (int(line.split()[1]) for line in status.splitlines() if line.startswith("RssAnon:")), 0
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("Pss_Anon:")), 0
     )
 
 
@@ -667,7 +696,8 @@ def check_sample(subjects: int, rnd: random.Random) -> list[CheckRequest]:
 
 
 def bulk(ctx: Context, args: argparse.Namespace, figures: dict[str, object], workdir: Path) -> None:
-    """(b) the bulk filter of the list: the floor, filter_rows in process, the CLI end to end."""
+    """(b) the bulk filter of the list: the floors, filter_rows in process, then the naive join
+    and the CLI end to end interleaved (--repeats runs of each), then the CLI in one process."""
     listing = workdir / "list.csv"
     write_list(listing, args.rows, args.subjects, random.Random(LIST_SEED))
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -686,9 +716,10 @@ def bulk(ctx: Context, args: argparse.Namespace, figures: dict[str, object], wor
     cores = os.cpu_count() or 1
     figure(figures, "lookup_floor_seconds_on_all_cores", round(cpu_lookups / cores, 2))
     allowed: int | None = None
+    filter_digest = hashlib.sha256()
     if not args.skip_filter_rows:
         start, cpu_start = time.perf_counter(), time.process_time()
-        answered = run_filter(ctx, listing)
+        answered = run_filter(ctx, listing, filter_digest)
         filtered = time.perf_counter() - start
         figure(figures, "filter_rows_cpu_seconds", round(time.process_time() - cpu_start, 2))
         assert sum(answered.values()) == args.rows, answered
@@ -702,23 +733,86 @@ def bulk(ctx: Context, args: argparse.Namespace, figures: dict[str, object], wor
         figure(figures, "filter_rows_seconds_per_1M_rows", round(per_million, 1))
     if args.skip_cli:
         return
-    # with the worker processes, then in one process (the parent reads, one checks)
-    for label, workers in (("cli_filter", args.filter_workers), ("cli_filter_one_worker", 1)):
-        cli, cpu, kept, peak = run_cli(ctx, listing, workdir, workers)
-        figure(figures, f"{label}_workers", workers)
-        figure(figures, f"{label}_seconds", round(cli, 2))
-        figure(figures, f"{label}_cpu_seconds", round(cpu, 2))
-        figure(figures, f"{label}_cpu_to_read_normalise_cpu_ratio", round(cpu / cpu_floor, 2))
-        figure(figures, f"{label}_to_read_normalise_ratio", round(cli / floor, 2))
-        figure(figures, f"{label}_cpu_to_lookup_floor_cpu_ratio", round(cpu / cpu_lookups, 2))
-        figure(figures, f"{label}_seconds_per_1M_rows", round(cli / args.rows * 1e6, 1))
-        figure(figures, f"{label}_allowed_rows", kept)
-        figure(figures, f"{label}_peak_heap_mb", round(peak))
-        if allowed is not None:
-            figure(figures, f"{label}_agrees_with_filter_rows", kept == allowed)
-        if label == "cli_filter":
-            figure(figures, "cli_target_1M_lt_5s", cli / args.rows * 1e6 < 5)
-    dialects(ctx, args, figures, workdir, listing)
+    versus_join(ctx, args, figures, workdir, listing, allowed, filter_digest.hexdigest())
+    cli, cpu, kept, peak, _ = run_cli(ctx, listing, workdir, 1)
+    label = "cli_filter_one_worker"
+    figure(figures, f"{label}_seconds", round(cli, 2))
+    figure(figures, f"{label}_cpu_seconds", round(cpu, 2))
+    figure(figures, f"{label}_cpu_to_read_normalise_cpu_ratio", round(cpu / cpu_floor, 2))
+    figure(figures, f"{label}_allowed_rows", kept)
+    figure(figures, f"{label}_peak_heap_mb", round(peak))
+    if args.rows_10m:
+        ten_million(ctx, figures, workdir, args)
+    if not args.skip_dialects:
+        dialects(ctx, args, figures, workdir, listing)
+
+
+def versus_join(
+    ctx: Context,
+    args: argparse.Namespace,
+    figures: dict[str, object],
+    workdir: Path,
+    listing: Path,
+    allowed: int | None,
+    filter_digest: str,
+) -> None:
+    """The naive SQL join (bench/engage_join.py) and the CLI with its workers, run after one
+    another --repeats times (so both meet the same load from the rest of the machine): each
+    one's seconds and CPU seconds, the medians and the median of the per-run ratios."""
+    runs: list[tuple[float, float, float, float, float]] = []
+    for n in range(args.repeats):
+        join_seconds, join_cpu, join_reasons, join_digest = naive_join(ctx, listing)
+        cli, cpu, kept, peak, reasons = run_cli(ctx, listing, workdir, args.filter_workers)
+        runs.append((join_seconds, join_cpu, cli, cpu, peak))
+        print(
+            f"run {n + 1}: join {join_seconds:.2f} s, {join_cpu:.2f} s CPU;"
+            f" cli {cli:.2f} s, {cpu:.2f} s CPU, peak heap {peak:.0f} MB",
+            flush=True,
+        )
+        if n == 0:
+            figure(figures, "join_reasons", join_reasons)
+            figure(figures, "cli_filter_agrees_with_join", reasons == verdicts(join_reasons))
+            if allowed is not None:
+                figure(
+                    figures, "filter_rows_agrees_with_join_row_by_row", filter_digest == join_digest
+                )
+                figure(figures, "cli_filter_agrees_with_filter_rows", kept == allowed)
+
+    def median(column: int) -> float:
+        return round(statistics.median(run[column] for run in runs), 2)
+
+    figure(figures, "join_seconds", median(0))
+    figure(figures, "join_cpu_seconds", median(1))
+    figure(figures, "cli_filter_workers", args.filter_workers)
+    figure(figures, "cli_filter_seconds", median(2))
+    figure(figures, "cli_filter_cpu_seconds", median(3))
+    figure(figures, "cli_filter_peak_heap_mb", round(max(run[4] for run in runs)))
+    figure(figures, "cli_filter_seconds_per_1M_rows", round(median(2) / args.rows * 1e6, 2))
+    ratios = [run[3] / run[1] for run in runs]
+    figure(figures, "cli_filter_cpu_to_join_cpu_ratios", [round(r, 2) for r in ratios])
+    figure(figures, "cli_filter_cpu_to_join_cpu_ratio", round(statistics.median(ratios), 2))
+    walls = [run[2] / run[0] for run in runs]
+    figure(figures, "cli_filter_seconds_to_join_seconds_ratio", round(statistics.median(walls), 2))
+    figure(figures, "cli_target_1M_lt_6s", median(2) / args.rows * 1e6 < 6)
+    figure(figures, "cli_target_cpu_le_join", statistics.median(ratios) <= 1.0)
+
+
+def ten_million(
+    ctx: Context, figures: dict[str, object], workdir: Path, args: argparse.Namespace
+) -> None:
+    """The CLI on a list of 10M rows (same mix): its seconds, CPU and peak heap, against the
+    1M-row run's peak heap (flat memory: the same, give or take the chunks in flight)."""
+    path = workdir / "list-10m.csv"
+    write_list(path, 10_000_000, args.subjects, random.Random(LIST_SEED + 3))
+    cli, cpu, kept, peak, _ = run_cli(ctx, path, workdir, args.filter_workers)
+    path.unlink()
+    figure(figures, "cli_filter_10m_seconds", round(cli, 2))
+    figure(figures, "cli_filter_10m_cpu_seconds", round(cpu, 2))
+    figure(figures, "cli_filter_10m_allowed_rows", kept)
+    figure(figures, "cli_filter_10m_peak_heap_mb", round(peak))
+    one_million = figures.get("cli_filter_peak_heap_mb")
+    if isinstance(one_million, int) and one_million:
+        figure(figures, "cli_filter_10m_to_1m_peak_heap_ratio", round(peak / one_million, 2))
 
 
 def dialects(
@@ -737,7 +831,7 @@ def dialects(
             source.readline()
             out.write(f"{bom}{header}{newline}")
             out.writelines(f"{line.rstrip()}{sep}P{n}{newline}" for n, line in enumerate(source))
-        cli, cpu, kept, _ = run_cli(ctx, path, workdir, args.filter_workers)
+        cli, cpu, kept, _, _ = run_cli(ctx, path, workdir, args.filter_workers)
         runs[label] = (cli, cpu, kept)
         figure(figures, f"cli_filter_{label}_two_columns_seconds", round(cli, 2))
         figure(figures, f"cli_filter_{label}_two_columns_cpu_seconds", round(cpu, 2))
@@ -805,6 +899,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--skip-filter-rows", action="store_true", help="No one-process filter_rows run."
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="Interleaved runs of the naive join and the CLI."
+    )
+    parser.add_argument(
+        "--rows-10m",
+        action="store_true",
+        help="Also run the CLI on a list of 10M rows and report its peak heap (minutes).",
+    )
+    parser.add_argument(
+        "--skip-dialects", action="store_true", help="No comma/Excel two-column CLI runs."
     )
     args = parser.parse_args()
     if args.db is not None and args.backend != "sqlite":

@@ -155,26 +155,67 @@ class Decision:
 def decide(facts: Facts) -> Decision:
     """Decides one contact: suppression and registers first, then the legal basis, then limits."""
     state = facts.state
-    deciding = state.event_id if state else None
-    if facts.suppressed:
+    registered = facts.opposition_since is not None
+    return verdict(
+        facts.purpose,
+        facts.purpose_retired,
+        facts.channel,
+        facts.moment,
+        facts.policy,
+        facts.holidays,
+        Held(
+            state.at(facts.moment) if state else None,
+            state.event_id if state else None,
+            facts.suppressed,
+            registered,
+            registered and _consent_after(state, facts.opposition_since),  # type: ignore[arg-type]
+            facts.existing_customer,
+            facts.contacts_in_period,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a contact's verdict hangs on besides the purpose, channel, moment and policy: the
+    consent status at the moment (None: no state) and its event, whether suppressed, whether on
+    an opposition register and whether consent came after the listing, whether an existing
+    customer, and the contacts made in the cap's period."""
+
+    status: ConsentStatus | None
+    event_id: str | None
+    suppressed: bool
+    registered: bool
+    consent_after: bool
+    existing_customer: bool
+    contacts_in_period: int
+
+
+def verdict(
+    purpose: PurposeVersion,
+    purpose_retired: bool,
+    channel: Channel,
+    moment: datetime,
+    policy: Policy | None,
+    holidays: frozenset[date],
+    held: Held,
+) -> Decision:
+    """The decision itself, from the facts as `Held` gives them (see `decide`)."""
+    deciding = held.event_id
+    if held.suppressed:
         return Decision(False, Reason.SUPPRESSED, deciding)
-    if facts.purpose_retired:
+    if purpose_retired:
         return Decision(False, Reason.PURPOSE_RETIRED, None)
-    if facts.channel not in facts.purpose.content.channels:
+    if channel not in purpose.content.channels:
         return Decision(False, Reason.CHANNEL_NOT_COVERED, None)
-    basis = _basis(facts)
-    if (
-        basis.allowed
-        and facts.opposition_since is not None
-        and not _consent_after(state, facts.opposition_since)
-    ):
+    basis = _basis(purpose, channel, held)
+    if basis.allowed and held.registered and not held.consent_after:
         return Decision(False, Reason.OPPOSITION_REGISTER, deciding)
     if not basis.allowed:
         return basis
-    policy = facts.policy
-    if policy and policy.window and not policy.window.allows(facts.moment, facts.holidays):
+    if policy and policy.window and not policy.window.allows(moment, holidays):
         return Decision(False, Reason.OUTSIDE_CONTACT_HOURS, basis.event_id)
-    if policy and policy.cap and facts.contacts_in_period >= policy.cap.max_contacts:
+    if policy and policy.cap and held.contacts_in_period >= policy.cap.max_contacts:
         return Decision(False, Reason.FREQUENCY_CAP, basis.event_id)
     return basis
 
@@ -186,9 +227,9 @@ _Key = tuple[ConsentStatus | None, bool, bool, bool, bool, bool]
 
 
 class Decider:
-    """`decide` for many checks sharing a purpose, channel, moment, policy and holidays (a list
-    checked now): the verdict hangs on a handful of the person's values, so each combination is
-    decided once by `decide` itself and the deciding event is the person's own."""
+    """`verdict` for many checks sharing a purpose, channel, moment, policy and holidays (a list
+    checked now): it hangs on a handful of the person's values, so each combination is decided
+    once by `verdict` itself and the deciding event is the person's own."""
 
     def __init__(
         self,
@@ -208,6 +249,10 @@ class Decider:
         self._cap = policy.cap.max_contacts if policy and policy.cap else None
         self._verdicts: dict[_Key, tuple[bool, Reason, bool]] = {}
 
+    @property
+    def moment(self) -> datetime:
+        return self._moment
+
     def __call__(
         self,
         state: ConsentState | None,
@@ -217,44 +262,66 @@ class Decider:
         contacts_in_period: int,
     ) -> tuple[bool, Reason, str | None]:
         """Allowed, reason and deciding event, as `decide` gives them for these facts."""
-        moment = self._moment
-        key = (
-            state.at(moment) if state is not None else None,
+        registered = opposition_since is not None
+        return self.held(
+            state.at(self._moment) if state is not None else None,
+            state.event_id if state is not None else None,
             suppressed,
-            opposition_since is not None,
-            opposition_since is not None and _consent_after(state, opposition_since),
+            registered,
+            registered and _consent_after(state, opposition_since),  # type: ignore[arg-type]
+            existing_customer,
+            contacts_in_period,
+        )
+
+    def held(
+        self,
+        status: ConsentStatus | None,
+        event_id: str | None,
+        suppressed: bool,
+        registered: bool,
+        consent_after: bool,
+        existing_customer: bool,
+        contacts_in_period: int,
+    ) -> tuple[bool, Reason, str | None]:
+        """Allowed, reason and deciding event for the facts as `Held` names them."""
+        key = (
+            status,
+            suppressed,
+            registered,
+            consent_after,
             existing_customer,
             self._cap is not None and contacts_in_period >= self._cap,
         )
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            decision = decide(
-                Facts(
-                    self._purpose,
-                    self._retired,
-                    self._channel,
-                    moment,
-                    state,
+        found = self._verdicts.get(key)
+        if found is None:
+            decision = verdict(
+                self._purpose,
+                self._retired,
+                self._channel,
+                self._moment,
+                self._policy,
+                self._holidays,
+                Held(
+                    status,
+                    event_id,
                     suppressed,
-                    opposition_since,
+                    registered,
+                    consent_after,
                     existing_customer,
-                    self._policy,
                     contacts_in_period,
-                    self._holidays,
-                )
+                ),
             )
             # Every decision names the state's event or none: which one is part of the verdict.
-            verdict = (decision.allowed, decision.reason, decision.event_id is not None)
-            self._verdicts[key] = verdict
-        allowed, reason, cites = verdict
-        return allowed, reason, state.event_id if cites and state is not None else None
+            found = (decision.allowed, decision.reason, decision.event_id is not None)
+            self._verdicts[key] = found
+        allowed, reason, cites = found
+        return allowed, reason, event_id if cites else None
 
 
-def _basis(facts: Facts) -> Decision:
-    content = facts.purpose.content
-    state = facts.state
-    status = state.at(facts.moment) if state else None
-    deciding = state.event_id if state else None
+def _basis(purpose: PurposeVersion, channel: Channel, held: Held) -> Decision:
+    content = purpose.content
+    status = held.status
+    deciding = held.event_id
     if content.legal_basis is LegalBasis.CONSENT:
         if status is ConsentStatus.GIVEN:
             return Decision(True, Reason.CONSENT_GIVEN, deciding)
@@ -262,8 +329,8 @@ def _basis(facts: Facts) -> Decision:
         if (
             not objected
             and content.analogous_products
-            and facts.channel is Channel.EMAIL
-            and facts.existing_customer
+            and channel is Channel.EMAIL
+            and held.existing_customer
         ):
             return Decision(True, Reason.SOFT_SPAM, deciding)
         return Decision(
@@ -279,11 +346,19 @@ def _basis(facts: Facts) -> Decision:
 
 
 def _consent_after(state: ConsentState | None, registered: date) -> bool:
-    """A consent given after the number joined the register stands against the register."""
-    if state is None or state.status is not ConsentStatus.GIVEN:
+    return state is not None and consented_after(state.status, state.since, registered)
+
+
+def consented_after(status: ConsentStatus, since: datetime, registered: date) -> bool:
+    """A consent given after the number joined the register stands against the register (the
+    state's stored status and start: a consent expired since still counts)."""
+    if status is not ConsentStatus.GIVEN:
         return False
     # The register's date is an Italian calendar date.
-    return state.since.astimezone(ZoneInfo("Europe/Rome")).date() > registered
+    return since.astimezone(_ROME).date() > registered
+
+
+_ROME = ZoneInfo("Europe/Rome")
 
 
 def pick_policy(policies: list[Policy], purpose: str, channel: Channel) -> Policy | None:

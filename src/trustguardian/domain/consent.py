@@ -69,13 +69,20 @@ class ConsentState:
     def at(self, moment: datetime) -> ConsentStatus:
         """The status at an instant: a given consent past its lifetime is expired, and so is
         a consent still awaiting confirmation past its deadline."""
-        if (
-            self.status in (ConsentStatus.GIVEN, ConsentStatus.PENDING_CONFIRMATION)
-            and self.expires_at is not None
-            and moment >= self.expires_at
-        ):
-            return ConsentStatus.EXPIRED
-        return self.status
+        return status_at(self.status, self.expires_at, moment)
+
+
+def status_at(
+    status: ConsentStatus, expires_at: datetime | None, moment: datetime
+) -> ConsentStatus:
+    """A stored status as it stands at an instant (see `ConsentState.at`)."""
+    if (
+        status in (ConsentStatus.GIVEN, ConsentStatus.PENDING_CONFIRMATION)
+        and expires_at is not None
+        and moment >= expires_at
+    ):
+        return ConsentStatus.EXPIRED
+    return status
 
 
 # A withdrawal or a refusal: only a later, dated consent with its own proofs supersedes it.

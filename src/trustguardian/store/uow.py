@@ -23,6 +23,7 @@ from trustguardian.store.engage import EngageRepository
 from trustguardian.store.engage.batch_reads import BatchReads
 from trustguardian.store.engage.check_reads import CheckReads
 from trustguardian.store.engage.lists import EngageLists
+from trustguardian.store.engage.set_reads import SetReads
 from trustguardian.store.engage.tokens import TokenRepository
 from trustguardian.store.engine import WRITE_OPTION
 from trustguardian.store.events import EventRepository
@@ -226,6 +227,10 @@ class UnitOfWork:
     @cached_property
     def batch_reads(self) -> BatchReads:
         return BatchReads(self.connection)
+
+    @cached_property
+    def set_reads(self) -> SetReads:
+        return SetReads(self.connection)
 
     @cached_property
     def batches(self) -> BatchRepository:

@@ -17,6 +17,7 @@ from trustguardian.domain.registry import Channel
 from trustguardian.domain.subjects import IdentifierKind
 from trustguardian.service.context import Context
 from trustguardian.service.engage.check_batch import OWN_KIND, Ask, Rules, lead_first
+from trustguardian.service.engage.check_sets import Sets, within_limit, worth_sets
 from trustguardian.service.engage.checks import Answer, CheckOutcome, answer_asks, outcome_of
 from trustguardian.service.events.identifiers import normal_value
 from trustguardian.service.gc_pause import gc_paused
@@ -67,17 +68,20 @@ def filter_rows(
     """Answers each row in order, for the moment `at` (default now); rows may name their own
     purpose and channel.
 
-    The rules (purposes, policies, registers) are read once, at the start, unless given.
+    The rules (purposes, policies, registers) are read once, at the start, unless given. Once
+    the rows read outnumber a share of the people (see `check_sets`), the rest of the list is
+    answered from sets read whole.
     """
     asker = Asker(ctx, rules or load_rules(ctx), purpose, channel, at)
+    sets = SetsWanted(ctx, asker.rules, purpose, channel, at)
     pending: list[RowIn] = []
     for row in rows:
         pending.append(row)
         if len(pending) >= batch:
-            yield from _answer(ctx, asker, pending)
+            yield from _answer(ctx, asker, pending, sets.after(len(pending)))
             pending = []
     if pending:
-        yield from _answer(ctx, asker, pending)
+        yield from _answer(ctx, asker, pending, sets.after(len(pending)))
 
 
 def load_rules(ctx: Context) -> Rules:
@@ -86,12 +90,52 @@ def load_rules(ctx: Context) -> Rules:
         return Rules.load(ctx, uow)
 
 
-def _answer(ctx: Context, asker: Asker, rows: list[RowIn]) -> list[RowOut]:
+class SetsWanted:
+    """Reads the sets of a run (see `check_sets`) once its rows are enough to be worth it: a
+    run of one purpose and channel, checked now, against no more people than `MAX_IDENTIFIERS`."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        rules: Rules,
+        purpose: str | None,
+        channel: Channel | None,
+        at: datetime | None,
+    ) -> None:
+        self._ctx, self._rules = ctx, rules
+        self._wanted = purpose in rules.purposes and channel is not None and at is None
+        self._purpose, self._channel = purpose or "", channel or Channel.EMAIL
+        self._count: int | None = None
+        self._rows = 0
+        self.sets: Sets | None = None
+
+    @property
+    def possible(self) -> bool:
+        """Whether more rows could still make the sets worth reading."""
+        return self._wanted
+
+    def after(self, rows: int) -> Sets | None:
+        """The sets, read when the rows so far (these included) make them worth it."""
+        self._rows += rows
+        if self.sets is not None or not self._wanted:
+            return self.sets
+        if self._count is None:
+            with self._ctx.uow(write=False) as uow:
+                self._count = uow.set_reads.identifier_count()
+            self._wanted = within_limit(self._count)
+        if not self._wanted or not worth_sets(self._count, self._rows):
+            return None
+        with self._ctx.uow(write=False) as uow:
+            self.sets = Sets(uow, self._rules, self._purpose, self._channel, self._ctx.clock.now())
+        return self.sets
+
+
+def _answer(ctx: Context, asker: Asker, rows: list[RowIn], sets: Sets | None) -> list[RowOut]:
     with gc_paused():
         asked = [
             (None, row.error) if row.error is not None else asker.ask(row.fields) for row in rows
         ]
-        answers = iter(answer_batch(ctx, asker.rules, [a for a, _ in asked if a is not None]))
+        answers = iter(answer_batch(ctx, asker.rules, [a for a, _ in asked if a is not None], sets))
         return [
             RowOut(row, None, error)
             if ask is None
@@ -100,13 +144,22 @@ def _answer(ctx: Context, asker: Asker, rows: list[RowIn]) -> list[RowOut]:
         ]
 
 
-def answer_batch(ctx: Context, rules: Rules, asks: Sequence[Ask]) -> list[Answer]:
-    """Answers a batch of checks in one read transaction (and counts them)."""
+def answer_batch(
+    ctx: Context, rules: Rules, asks: Sequence[Ask], sets: Sets | None = None
+) -> list[Answer]:
+    """Answers a batch of checks (from the sets those they cover, the others in one read
+    transaction) and counts them."""
     if not asks:
         return []
-    now = ctx.clock.now()
-    with ctx.uow(write=False) as uow:
-        answers = answer_asks(uow, rules, asks, now=now)
+    found: list[Answer | None] = sets.answers(asks) if sets is not None else [None] * len(asks)
+    rest = [ask for ask, answer in zip(asks, found, strict=True) if answer is None]
+    if rest:
+        now = ctx.clock.now()
+        with ctx.uow(write=False) as uow:
+            more = iter(answer_asks(uow, rules, rest, now=now))
+        answers = [answer if answer is not None else next(more) for answer in found]
+    else:
+        answers = found  # type: ignore[assignment]
     metrics.count_checks([a[0] for a in answers])
     return answers
 

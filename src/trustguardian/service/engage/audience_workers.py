@@ -8,7 +8,10 @@ so memory stays bounded however long the list.
 
 from __future__ import annotations
 
+import gc
+import itertools
 import multiprocessing
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,12 +24,14 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage.audience import (
     Asker,
     Record,
+    SetsWanted,
     answer_batch,
     load_rules,
     on_line,
     record_values,
 )
 from trustguardian.service.engage.check_batch import Ask
+from trustguardian.service.engage.check_sets import Sets
 from trustguardian.service.engage.checks import Answer
 from trustguardian.service.gc_pause import gc_paused
 
@@ -67,10 +72,12 @@ class _Job:
     header: list[str]
     answer: Callable[[Checked], Any]
     delimiter: str
+    sets: Sets | None = None
 
 
 # The job of the workers about to be forked: they inherit it (a context holds an engine and a
-# clock, which cannot be sent to another process; a forked one starts with a copy).
+# clock, which cannot be sent to another process; a forked one starts with a copy), and with it
+# the sets, shared with the parent until written.
 _job: _Job | None = None
 
 
@@ -89,9 +96,35 @@ def check_records(
 ) -> Iterator[T]:
     """Answers the records a chunk at a time; `answer` turns a chunk's answers into what is
     yielded (in the worker), chunk after chunk in the list's order. The header is the keys the
-    rows' fields are read under (see `csv_rows`)."""
-    job = _Job(ctx, Asker(ctx, load_rules(ctx), purpose, channel, at), header, answer, delimiter)
-    chunks = _chunks(records, chunk)
+    rows' fields are read under (see `csv_rows`).
+
+    A list long enough is answered from sets read whole before the workers start (see
+    `check_sets`); the cyclic garbage collector stays paused for the whole run (the parent's
+    reader and the workers make millions of objects that form no cycles), and what the sets
+    hold is frozen out of its sight."""
+    with gc_paused():
+        rules = load_rules(ctx)
+        chunks = _chunks(records, chunk)
+        wanted = SetsWanted(ctx, rules, purpose, channel, at)
+        ahead: list[list[Record]] = []
+        for part in chunks:  # read ahead until the sets are worth it (or never will be)
+            ahead.append(part)
+            if wanted.after(len(part)) is not None or not wanted.possible:
+                break
+        sets = wanted.sets
+        if sets is not None:
+            gc.freeze()
+        try:
+            job = _Job(
+                ctx, Asker(ctx, rules, purpose, channel, at), header, answer, delimiter, sets
+            )
+            yield from _answer_all(job, itertools.chain(ahead, chunks), workers)
+        finally:
+            if sets is not None:
+                gc.unfreeze()
+
+
+def _answer_all(job: _Job, chunks: Iterator[list[Record]], workers: int) -> Iterator[Any]:
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for records_chunk in chunks:
             yield _run(job, records_chunk)
@@ -100,9 +133,9 @@ def check_records(
     _job = job
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start)
     try:
-        pending: deque[AsyncResult[T]] = deque()
+        pending: deque[AsyncResult[Any]] = deque()
         for records_chunk in chunks:
-            pending.append(pool.apply_async(_work, (records_chunk,)))
+            pending.append(pool.apply_async(_work, (_pack(records_chunk),)))
             if len(pending) > 2 * workers:
                 yield pending.popleft().get()
         while pending:
@@ -124,23 +157,65 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
+# A chunk as sent to a worker: its records' bytes end to end, each record's length and first
+# line's number, and which ones have a quote that never closed (one pickled object each, not a
+# tuple per record).
+_Block = tuple[bytes, bytes, bytes, bytes]
+
+
+def _pack(records: list[Record]) -> _Block:
+    lengths = array("L", [len(raw) for _, raw, _ in records])
+    numbers = array("Q", [number for number, _, _ in records])
+    open_quotes = bytes(unterminated for _, _, unterminated in records)
+    return (
+        b"".join([raw for _, raw, _ in records]),
+        lengths.tobytes(),
+        numbers.tobytes(),
+        (open_quotes if any(open_quotes) else b""),
+    )
+
+
+def _unpack(block: _Block) -> list[Record]:
+    data, length_bytes, number_bytes, open_quotes = block
+    lengths, numbers = array("L"), array("Q")
+    lengths.frombytes(length_bytes)
+    numbers.frombytes(number_bytes)
+    ends = itertools.accumulate(lengths)
+    starts = itertools.chain((0,), itertools.accumulate(lengths))
+    flags = open_quotes or bytes(len(lengths))
+    return [
+        (number, data[start:end], bool(flag))
+        for number, start, end, flag in zip(numbers, starts, ends, flags, strict=False)
+    ]
+
+
 def _start() -> None:
     assert _job is not None
+    # The worker's whole life is one run: the collector stays off (see check_records).
+    gc.disable()
     # The parent's pooled connections are the parent's: this process opens its own.
     _job.ctx.engine.dispose(close=False)
 
 
-def _work(records: list[Record]) -> Any:
+def _work(block: _Block) -> Any:
     assert _job is not None
-    return _run(_job, records)
+    return _run(_job, _unpack(block))
 
 
 def _run(job: _Job, records: list[Record]) -> Any:
-    return job.answer(check_chunk(job.ctx, job.asker, job.header, records, job.delimiter))
+    return job.answer(
+        check_chunk(job.ctx, job.asker, job.header, records, job.delimiter, sets=job.sets)
+    )
 
 
 def check_chunk(
-    ctx: Context, asker: Asker, header: list[str], records: list[Record], delimiter: str = ","
+    ctx: Context,
+    asker: Asker,
+    header: list[str],
+    records: list[Record],
+    delimiter: str = ",",
+    *,
+    sets: Sets | None = None,
 ) -> Checked:
     """Reads a chunk's records against the header and answers them, with no object per row."""
     width = len(header)
@@ -172,6 +247,6 @@ def check_chunk(
             )
             plain.append(simple)
             errors.append(error)
-        answered = iter(answer_batch(ctx, asker.rules, asks))
+        answered = iter(answer_batch(ctx, asker.rules, asks, sets))
         answers = [None if error is not None else next(answered) for error in errors]
     return Checked(numbers, values, plain, answers, errors, size)
