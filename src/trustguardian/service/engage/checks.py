@@ -33,11 +33,13 @@ from trustguardian.service.engage.check_batch import (
     known_purpose,
     lead_first,
 )
+from trustguardian.service.engage.check_one_reads import MoreReads, OneStatement, Reads
 from trustguardian.service.engage.check_registry import STAMP, CheckRegistry
 from trustguardian.service.events.subjects import blind
 from trustguardian.service.ops import metrics
 from trustguardian.store.engage import check_log
-from trustguardian.store.engage.check_reads import CheckReads, OneSubject
+from trustguardian.store.engage.check_one import read_one
+from trustguardian.store.engage.check_reads import OneSubject
 from trustguardian.store.uow import UnitOfWork
 
 # A check for a moment further back than this answers from what had happened by then (an audit
@@ -137,6 +139,9 @@ def _record(
 
 def _check_one(ctx: Context, request: CheckRequest, moment: datetime) -> CheckOutcome:
     """One check now, in one read transaction of one or two statements: a batch's answer."""
+    found = _read_plain(ctx, request, moment)
+    if found is not None:
+        return found
     with ctx.uow(write=False) as uow:
         found = _read_one(ctx, uow, request, moment)
     if found is None:
@@ -165,8 +170,31 @@ def _read_one(
     return _decide_one(reads, registry, purpose, one, request, moment)
 
 
+def _read_plain(ctx: Context, request: CheckRequest, moment: datetime) -> CheckOutcome | None:
+    """A check that its one statement answers (the usual one: the registry copy is current and
+    neither an opposition register nor a contact cap needs reading), without a unit of work:
+    one autocommit statement (see store.engage.check_one). None: ask `_read_one` instead."""
+    own_blind = blind(ctx, request.identifier) if request.identifier is not None else None
+    one = read_one(
+        ctx.engine,
+        stamp=STAMP,
+        subject_id=request.subject_id,
+        blind=own_blind,
+        purpose=request.purpose,
+        channel=request.channel.value,
+    )
+    registry = None if one.stamp is None else ctx.check_registry.current(one.stamp)
+    if registry is None:
+        return None
+    purpose = known_purpose(registry.purposes, request.purpose)
+    try:
+        return _decide_one(OneStatement(), registry, purpose, one, request, moment)
+    except MoreReads:
+        return None
+
+
 def _decide_one(
-    reads: CheckReads,
+    reads: Reads,
     registry: CheckRegistry,
     purpose: Purpose,
     one: OneSubject,
