@@ -135,3 +135,28 @@ def _one(c: _Compiled, rows: list[Any]) -> OneSubject:
             if r[own_blind] is not None
         ],
     )
+
+
+def add_check(engine: Engine, row: dict[str, Any]) -> None:
+    """Records one check's row in one autocommit INSERT on the driver's connection: PostgreSQL
+    only (SQLite journals single checks, see check_log); one round trip where a unit of work
+    costs three more (BEGIN, the statement through SQLAlchemy, COMMIT)."""
+    if engine.dialect.name != "postgresql":
+        raise RuntimeError("single check rows are journalled on SQLite")
+    names = list(row)
+    # Column names come from the table definition (t.checks.c refuses any other), never input.
+    columns = ", ".join(t.checks.c[name].name for name in names)
+    sql = f"INSERT INTO checks ({columns}) VALUES ({', '.join('%s' for _ in names)})"  # noqa: S608
+    raw = engine.raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        driver.autocommit = True
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql, [row[name] for name in names])
+        finally:
+            cursor.close()
+            if not driver.closed:
+                driver.autocommit = False
+    finally:
+        raw.close()
