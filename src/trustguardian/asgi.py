@@ -22,6 +22,7 @@ from trustguardian.api.ops import install_operations
 from trustguardian.problems import install_error_handlers
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import open_check_log
+from trustguardian.service.ops import metrics
 from trustguardian.service.ops.binding import open_instance
 from trustguardian.service.ops.production import check_secrets, configure_logging
 from trustguardian.settings import Settings
@@ -69,6 +70,7 @@ def create_production_app() -> FastAPI:
     open_check_log(ctx)
     check_secrets(settings, ctx.keys)
     app = create_app(ctx)
+    metrics.start_flushing()
     if ctx.check_log is not None:
         # Drained as the server stops: uvicorn ends on the signal it caught, with no exit hooks.
         app.router.on_shutdown.append(ctx.check_log.close)

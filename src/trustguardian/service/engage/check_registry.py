@@ -41,6 +41,11 @@ class CheckRegistryCache:
         """The registry as of this unit of work's reads (the stamp is read before the rows)."""
         return self.at(uow, uow.check_reads.stamp(STAMP))
 
+    def current(self, stamp: int) -> CheckRegistry | None:
+        """The copy when it is the registry as of `stamp`, else None (then load it with `at`)."""
+        held = self._copy
+        return held if held is not None and held.stamp == stamp else None
+
     def at(self, uow: UnitOfWork, stamp: int | None) -> CheckRegistry:
         """The registry for a stamp this unit of work has just read (rows are read after it)."""
         held = self._copy

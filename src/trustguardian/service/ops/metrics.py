@@ -6,19 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from trustguardian.domain.common import Clock
+from trustguardian.service.ops.tally import TALLIES, Counter, Histogram
 from trustguardian.store.engage import check_log
 from trustguardian.store.engine import Engine
 from trustguardian.store.ops.probes import gauges
@@ -40,8 +33,13 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_LATENCY.labels(method, route).observe(seconds)
+    HTTP_REQUESTS.inc(1, method, route, str(status))
+    HTTP_LATENCY.observe(seconds, method, route)
+
+
+def start_flushing() -> None:
+    """Multi-process mode: this worker writes its tallies for the scraper once a second."""
+    TALLIES.watch()
 
 
 def count_checks(allowed: list[bool]) -> None:
@@ -121,10 +119,9 @@ class DatabaseCollector(Collector):
 def exposition(engine: Engine, clock: Clock, *, tsa: bool = False) -> bytes:
     """The text exposition: this process's (or every worker's) counters plus database gauges."""
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    else:
-        registry.register(_Default())
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry.register(_Default())  # the process's own CPU, memory and garbage collector
+    registry.register(_Tallies())
     registry.register(DatabaseCollector(engine, clock, tsa=tsa))
     return generate_latest(registry)
 
@@ -132,3 +129,8 @@ def exposition(engine: Engine, clock: Clock, *, tsa: bool = False) -> bytes:
 class _Default(Collector):
     def collect(self) -> Iterator[object]:  # type: ignore[override]
         yield from REGISTRY.collect()
+
+
+class _Tallies(Collector):
+    def collect(self) -> Iterator[object]:  # type: ignore[override]
+        yield from TALLIES.collect()
