@@ -6,6 +6,7 @@ and through the worker processes; and it is read only for a list worth it."""
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -164,3 +165,30 @@ def test_a_list_never_worth_the_sets_is_not_read_ahead(
     assert len(first) == 17
     assert read[0] <= 2 * 17
     chunks.close()
+
+
+@pytest.mark.parametrize("own_process", [True, False])
+def test_the_collector_pauses_only_for_a_run_that_owns_its_process(
+    small: Population, by_set: list[int], own_process: bool
+) -> None:
+    """The CLI's run pauses the cyclic collector; the console's, inside a server answering
+    other requests meanwhile, leaves it running (and freezes nothing)."""
+    lines = io.BytesIO(small.csv_bytes())
+    lines.readline()
+    seen = list(
+        check_records(
+            small.ctx,
+            csv_records(lines, first=2),
+            HEADER,
+            purpose=DEFAULT_PURPOSE,
+            channel=DEFAULT_CHANNEL,
+            answer=lambda _: (gc.isenabled(), gc.get_freeze_count()),
+            workers=1,
+            chunk=17,
+            own_process=own_process,
+        )
+    )
+    assert by_set[0] > 0
+    assert all(enabled is not own_process for enabled, _ in seen)
+    assert all((frozen > 0) is own_process for _, frozen in seen)
+    assert gc.isenabled()

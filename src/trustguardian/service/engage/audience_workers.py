@@ -8,6 +8,7 @@ so memory stays bounded however long the list.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -93,6 +94,7 @@ def check_records(
     chunk: int = CHUNK,
     delimiter: str = ",",
     at: datetime | None = None,
+    own_process: bool = True,
 ) -> Iterator[T]:
     """Answers the records a chunk at a time; `answer` turns a chunk's answers into what is
     yielded (in the worker), chunk after chunk in the list's order. The header is the keys the
@@ -101,8 +103,10 @@ def check_records(
     A list long enough is answered from sets read whole before the workers start (see
     `check_sets`); the cyclic garbage collector stays paused for the whole run (the parent's
     reader and the workers make millions of objects that form no cycles), and what the sets
-    hold is frozen out of its sight."""
-    with gc_paused():
+    hold is frozen out of its sight. A caller sharing its process with other work (the
+    console's server) passes `own_process=False`: the collector then keeps running for the
+    others."""
+    with gc_paused() if own_process else contextlib.nullcontext():
         rules = load_rules(ctx)
         chunks = _chunks(records, chunk)
         wanted = SetsWanted(ctx, rules, purpose, channel, at)
@@ -112,7 +116,7 @@ def check_records(
             if wanted.after(len(part)) is not None or not wanted.possible:
                 break
         sets = wanted.sets
-        if sets is not None:
+        if sets is not None and own_process:
             gc.freeze()
         try:
             job = _Job(
@@ -120,7 +124,7 @@ def check_records(
             )
             yield from _answer_all(job, itertools.chain(ahead, chunks), workers)
         finally:
-            if sets is not None:
+            if sets is not None and own_process:
                 gc.unfreeze()
 
 

@@ -271,6 +271,7 @@ def _check(ctx: Context, run: ListRun, path: Path) -> ListRun:
                 chunk=min(CHUNK_MAX, max(CHUNK_MIN, run.rows_total // 20)),
                 delimiter=sep,
                 at=run.at,
+                own_process=False,
             ):
                 for values, answer, error in zip(
                     checked.values, checked.answers, checked.errors, strict=True
