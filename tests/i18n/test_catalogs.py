@@ -4,6 +4,7 @@ value named in every language, placeholders kept, one glossary, one Accept-Langu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,22 @@ def test_the_template_holds_every_catalog_entry() -> None:
         template = {(m.context, str(m.id)) for m in read_po(f) if m.id}
     for lang in languages():
         assert set(_catalog(lang)) <= template, lang
+
+
+ENTRY = re.compile(r'^(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)', re.M)
+
+
+@pytest.mark.parametrize(
+    "name", ["messages.pot", "en/LC_MESSAGES/messages.po", "it/LC_MESSAGES/messages.po"]
+)
+def test_no_entry_is_written_twice(name: str) -> None:
+    """Babel keeps the first of two entries with one context and id and drops the other's
+    words silently: each may be written once."""
+    text = (LOCALE_DIR / name).read_text(encoding="utf-8")
+    keys = [m.groups() for m in ENTRY.finditer(text)]
+    twice = [key for key, count in Counter(keys).items() if count > 1]
+    assert keys
+    assert not twice
 
 
 def test_the_catalog_compiled_in_memory_is_the_po() -> None:
