@@ -16,6 +16,7 @@ from trustguardian.web.console import (
     pages_admin,
     pages_auth,
     pages_cases,
+    pages_manage_brand,
     pages_manage_keys,
     pages_manage_notices,
     pages_manage_purposes,
@@ -58,6 +59,7 @@ def install_console(app: FastAPI) -> None:
         pages_manage_notices,
         pages_manage_sync,
         pages_manage_keys,
+        pages_manage_brand,
     ):
         app.include_router(module.router)
     app.add_middleware(ConsoleHeaders)
