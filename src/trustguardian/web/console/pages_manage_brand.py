@@ -57,7 +57,7 @@ def _contrast(brand: Brand) -> dict[str, object]:
 
 def _page(ctx: Context) -> dict[str, object]:
     form = console_brand(ctx)
-    return {"form": form, "fields": FIELDS, "captions": CAPTIONS, **_contrast(form.in_force)}
+    return {"brand_form": form, "fields": FIELDS, "captions": CAPTIONS, **_contrast(form.in_force)}
 
 
 @router.get("/brand")
