@@ -45,13 +45,15 @@ class MailTexts:
     def purposes_text(self) -> str:
         if not self.purposes:
             return ""
-        heading = self.words()("You consented to:")
+        t = self.words()
+        heading = t("You consented to:")
         return heading + "\n" + "".join(f"- {p}\n" for p in self.purposes) + "\n"
 
     def purposes_html(self) -> str:
         if not self.purposes:
             return ""
-        heading = escape(self.words()("You consented to:"))
+        t = self.words()
+        heading = escape(t("You consented to:"))
         items = "".join(f"<li>{escape(p)}</li>" for p in self.purposes)
         return f'<p>{heading}</p><ul class="purposes">{items}</ul>'
 
