@@ -3,6 +3,8 @@ names the controller, and VERIFY.md says whose dossier it is; the dossier still 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from tests.factories.brand import COMPANY, brand_values, png_logo
@@ -12,6 +14,7 @@ from tests.reports.pdf import pdf_text
 from trustguardian.i18n import words
 from trustguardian.reports.dossier import subject_dossier
 from trustguardian.reports.dossier_verify import verify_dossier
+from trustguardian.reports.inspection import inspection_report
 from trustguardian.service.brand import set_brand
 from trustguardian.service.context import Context
 
@@ -58,3 +61,12 @@ def test_without_a_brand_the_report_has_no_logo(ctx: Context) -> None:
     history = mario_history(ctx)
     files = unzip(subject_dossier(history.ctx, subject_id=history.subject_id))
     assert first_page_images(files["report-en.pdf"]) == []
+
+
+def test_the_inspection_report_opens_with_the_company_name_and_logo(ctx: Context) -> None:
+    history = mario_history(ctx)
+    set_brand(history.ctx, values=brand_values(), logo=png_logo(120, 40), actor="test")
+    start = history.ctx.clock.now() - timedelta(days=30)
+    body, _ = inspection_report(history.ctx, start=start, end=history.ctx.clock.now())
+    assert COMPANY in pdf_text(body)
+    assert [(w, h) for w, h, _ in first_page_images(body)] == [(120, 40)]
