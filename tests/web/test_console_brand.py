@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -13,9 +14,11 @@ from tests.factories.brand import COMPANY, brand_values, png_logo
 from tests.web.conftest import csrf_of
 from tests.web.helpers import Company
 
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
+from trustguardian.web.console.core import CONSOLE_TEMPLATES
 
 PAGE = "/console/manage/brand"
 
@@ -54,7 +57,7 @@ def test_the_dpo_sets_the_brand_and_it_is_recorded_and_shown(
     assert "recorded in the ledger" in page.text
     assert 'value="#b41e28"' in page.text
 
-    public = TestClient(create_public(ctx))
+    public = TestClient(create_app(ctx))
     home = public.get("/?lang=en")
     assert COMPANY in home.text
     assert 'class="brand-logo"' in home.text
@@ -78,7 +81,7 @@ def test_a_blank_field_falls_back_to_settings_and_the_logo_can_be_removed(
     assert _save(dpo, brand_values(), ("l.png", png_logo(), "image/png")).status_code == 303
     # Saved again without a file: the logo stays; then removed.
     assert _save(dpo, brand_values(company_name=None), None).status_code == 303
-    public = TestClient(create_public(ctx))
+    public = TestClient(create_app(ctx))
     assert public.get("/brand/logo").status_code == 200
     data = {k: v or "" for k, v in brand_values().items()}
     data |= {"csrf_token": csrf_of(dpo, PAGE), "remove_logo": "true"}
@@ -104,7 +107,7 @@ def test_wrong_fields_and_an_svg_with_a_script_write_nothing(
     big = _save(dpo, brand_values(), ("big.png", png_logo(2000, 2000) + b"\0" * 300_000, "x"))
     assert big.status_code == 422
     assert _records(ctx) == []
-    assert TestClient(create_public(ctx)).get("/brand/logo").status_code == 404
+    assert TestClient(create_app(ctx)).get("/brand/logo").status_code == 404
 
 
 def test_only_the_dpo_may_open_the_brand_page(
@@ -125,7 +128,14 @@ def test_a_brand_changed_behind_the_ledger_is_found_by_verify(
     assert any("brand brand: privacy_url differs" in p for p in problems), problems
 
 
-def create_public(ctx: Context) -> object:
-    from trustguardian.asgi import create_app
-
-    return create_app(ctx)
+def test_a_template_directory_replaces_a_console_page(ctx: Context, tmp_path: Path) -> None:
+    (tmp_path / "console").mkdir()
+    package = (CONSOLE_TEMPLATES / "login.html").read_text(encoding="utf-8")
+    marked = package.replace("{% block main %}", '{% block main %}<p id="ours">Acme SSO</p>', 1)
+    assert marked != package
+    (tmp_path / "console" / "login.html").write_text(marked, encoding="utf-8")
+    ctx.settings = ctx.settings.model_copy(update={"templates_dir": tmp_path})
+    with TestClient(create_app(ctx)) as client:
+        login = client.get("/console/login")
+        assert '<p id="ours">Acme SSO</p>' in login.text
+        assert 'name="username"' in login.text  # the rest of the page is the package's
