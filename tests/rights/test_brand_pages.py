@@ -5,12 +5,15 @@ directory replaces a page without touching the package."""
 
 from __future__ import annotations
 
+import re
+from email import message_from_bytes
+from email.utils import parseaddr
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 from tests.collect.helpers import live_app
-from tests.factories.brand import COMPANY, brand_values, png_logo
+from tests.factories.brand import COMPANY, SENDER, brand_values, png_logo
 from tests.web.browser import ARTIFACTS
 
 from trustguardian.asgi import create_app
@@ -19,7 +22,7 @@ from trustguardian.service.brand import set_brand
 from trustguardian.service.context import Context
 from trustguardian.service.engage.links import preferences_link, unsubscribe_links
 
-from .helpers import CENTRE, PURPOSE, UNSUB, person
+from .helpers import ANNA, CENTRE, PURPOSE, UNSUB, outbox_files, person, text_part
 from .test_browser import assert_contrast
 
 PAGE_WIDTH = 390
@@ -123,3 +126,31 @@ def test_without_a_brand_the_pages_keep_their_default_look(rctx: Context) -> Non
         css = client.get("/static/public.css").text
         assert "--brand-primary: #0b4a8b;" in css
         assert client.get("/brand/logo").status_code == 404
+
+
+def test_the_preference_link_mail_comes_from_the_brand_in_text_and_html(rctx: Context) -> None:
+    set_brand(rctx, values=brand_values(), logo=png_logo(), actor="test")
+    person(rctx)
+    with TestClient(create_app(rctx)) as client:
+        form = client.get("/preferences", params={"lang": "en"})
+        found = re.search(r'name="form_token" value="([^"]+)"', form.text)
+        assert found is not None
+        sent = client.post(
+            "/preferences", data={"form_token": found.group(1), "email": ANNA, "lang": "en"}
+        )
+        assert sent.status_code == 200
+    [mail] = outbox_files(rctx.settings.outbox_dir)
+    message = message_from_bytes(mail.read_bytes())
+    assert parseaddr(message["From"]) == ("Bottega Rossi", SENDER)
+    text = text_part(mail.read_bytes()).decode()
+    assert "/p/" in text
+    assert f"-- \n{COMPANY}" in text  # the company's lines under the message
+    assert "Privacy policy: https://bottegarossi.example/privacy" in text
+    html = next(
+        part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if part.get_content_type() == "text/html"
+    )
+    assert 'class="brand-logo"' in html
+    assert COMPANY in html
+    assert re.search(r'<a href="[^"]+/p/[A-Za-z0-9_.-]+">', html)

@@ -85,3 +85,18 @@ def button(brand: Brand, link: str, caption: str) -> str:
         f"border-radius:4px;text-decoration:none;background:{palette['primary']};"
         f'color:{palette["on-primary"]}">{escape(caption)}</a></p>'
     )
+
+
+def text_as_html(text: str) -> str:
+    """A text mail's body as HTML paragraphs (escaped), a line that is a link made a link."""
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = []
+        for line in block.splitlines():
+            bare = line.strip()
+            if bare.startswith(("https://", "http://")) and " " not in bare:
+                lines.append(f'<a href="{escape(bare)}">{escape(bare)}</a>')
+            else:
+                lines.append(escape(line))
+        out.append("<p>" + "<br>".join(lines) + "</p>")
+    return "".join(out)

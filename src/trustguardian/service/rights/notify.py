@@ -6,7 +6,7 @@ from trustguardian.domain.errors import Conflict, Erased
 from trustguardian.i18n import words
 from trustguardian.messaging import EmailMessage, SmsMessage, sms_sender_for
 from trustguardian.messaging.ports import MessagingError
-from trustguardian.service.brand.mail import branded_mailer, text_footer
+from trustguardian.service.brand.mail import branded_mailer, html_page, text_as_html, text_footer
 from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import open_text
 from trustguardian.service.events.subjects import identifier_aad
@@ -83,7 +83,8 @@ def send(ctx: Context, kind: str, to: str, *, subject: str, body: str, language:
             mailer, brand = branded_mailer(ctx)
             t = words(language, ctx.settings.timezone)
             footed = body + text_footer(brand, t)
-            return mailer.send(EmailMessage(to=to, subject=subject, text=footed))
+            html = html_page(brand, t, ctx.settings.public_base_url, text_as_html(body))
+            return mailer.send(EmailMessage(to=to, subject=subject, text=footed, html=html))
         return sms_sender_for(ctx.settings).send(SmsMessage(to=to, text=body))
     except MessagingError as exc:
         raise SendFailed(f"the {kind} could not be sent: {exc}") from exc
