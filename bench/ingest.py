@@ -3,7 +3,14 @@ rows, inclusion-proof time at 1M leaves, and the verification rate (`verify_ledg
 runs it) vs only reading every event row and hashing its leaf; SQLite and PostgreSQL.
 
     python bench/ingest.py [--events 50000] [--batch 1000] [--proof-leaves 1000000]
-                           [--backends sqlite,postgresql] [--witnesses N]
+                           [--backends sqlite,postgresql] [--witnesses N] [--no-peer]
+
+Beside our ingest, interleaved batch by batch, run two arms of the peer event store
+`eventsourcing` 9.5 (bench/peer_eventsourcing.py) on its own SQLite persistence, whatever our
+backend: same event count, payloads the size of our leaves; each reports events/s, events per
+CPU second, our ratio to it and its last-tenth/first-tenth ratio (--no-peer leaves them out).
+The floor (bench/ingest_floor.py) is the raw insert of our rows plus the cryptography each
+event needs, in events per CPU second. docs/ingest.md explains the figures.
 
 With --witnesses N, N witness servers run on loopback during the ingest and the log's sender
 cosigns beside it: the figures add the cosigning latency (checkpoint signed -> every witness's
@@ -27,6 +34,8 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 
 from common import context, database
+from ingest_floor import crypto_floor
+from peer_eventsourcing import Peer, PeerRecorder
 from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import (
@@ -146,8 +155,8 @@ def table_counts(ctx: Context) -> dict[str, int]:
 
 def raw_all_tables(
     ctx: Context, backend: str, workdir: Path, before: dict[str, int], events: int, batch: int
-) -> tuple[float, dict[str, int]]:
-    """Events/s for a raw insert of every row the service wrote, table by table.
+) -> tuple[float, float, dict[str, int]]:
+    """Events/s (wall and CPU) for a raw insert of every row the service wrote, table by table.
 
     The rows of each table the ingest grew (events, proofs, outbox, consent states, tree nodes,
     subjects, their keys and identifiers, checkpoints...) are read back in their stored form and
@@ -178,7 +187,7 @@ def raw_all_tables(
         raw.commit()
         mark = "?" if backend == "sqlite" else "%s"
         batches = max(1, -(-events // batch))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for b in range(batches):
             if backend == "sqlite":
                 cursor.execute("BEGIN IMMEDIATE")  # the engine runs pysqlite in autocommit mode
@@ -189,12 +198,12 @@ def raw_all_tables(
                     sql = f"INSERT INTO {name} ({columns}) VALUES ({marks})"  # noqa: S608
                     cursor.executemany(sql, part)
             raw.commit()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     finally:
         raw.close()
         copy.engine.dispose()
         cleanup()
-    return events / elapsed, {name: len(rows) for name, (_, rows) in data.items()}
+    return events / elapsed, events / cpu, {name: len(rows) for name, (_, rows) in data.items()}
 
 
 def raw_read_rate(ctx: Context) -> float:
@@ -241,23 +250,64 @@ def proof_time(ctx: Context, leaves: int) -> tuple[float, float]:
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
+Arm = Peer | PeerRecorder
+
+
 def ingest_batches(
-    ctx: Context, notice: tuple[str, int, str], events: int, batch: int
-) -> list[float]:
-    """Seconds spent in record_events per batch. Each batch's drafts are made just before it,
-    as an import streams its file: only the time in record_events counts, and the run never
-    holds all its drafts at once."""
-    spent: list[float] = []
-    for first in range(0, events, batch):
-        todo = drafts(min(batch, events - first), notice, first=first, total=events)
-        start = time.perf_counter()
-        record_events(ctx, drafts=todo)
-        spent.append(time.perf_counter() - start)
-    return spent
+    ctx: Context,
+    notice: tuple[str, int, str],
+    events: int,
+    batch: int,
+    peers: dict[str, Arm] | None = None,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per batch, wall and CPU of this process, by arm ("ours" is record_events).
+
+    Each batch's drafts are made just before it, as an import streams its file: only the time
+    in record_events counts, and the run never holds all its drafts at once. Each peer arm's
+    batch of the same events (payload the mean size of our first batch's leaves) runs beside
+    each of ours, the arms taking turns to go first. The CPU seconds tell the arms apart on a
+    machine shared with other work, where wall time also counts the waits for a core."""
+    peers = peers or {}
+    wall: dict[str, list[float]] = {name: [] for name in ["ours", *peers]}
+    cpu: dict[str, list[float]] = {name: [] for name in wall}
+    payload = 0
+    for b, first in enumerate(range(0, events, batch)):
+        count = min(batch, events - first)
+        arms = [*peers, "ours"]
+        arms = arms[b % len(arms) :] + arms[: b % len(arms)]
+        for arm in arms if payload else ["ours", *peers]:
+            todo = drafts(count, notice, first=first, total=events) if arm == "ours" else []
+            start, start_cpu = time.perf_counter(), time.process_time()
+            if arm == "ours":
+                record_events(ctx, drafts=todo)
+            else:
+                peers[arm].batch(first, count, payload)
+            wall[arm].append(time.perf_counter() - start)
+            cpu[arm].append(time.process_time() - start_cpu)
+            payload = payload or mean_leaf(ctx)
+    return wall, cpu
+
+
+def mean_leaf(ctx: Context) -> int:
+    """The mean size in bytes of the leaves written so far."""
+    with ctx.engine.connect() as conn:
+        return round(conn.execute(select(func.avg(func.length(t.events.c.leaf)))).scalar_one())
+
+
+def tenths(spent: list[float], batch: int) -> tuple[float, float]:
+    """Events/s over the first and the last tenth of a run's batches."""
+    tenth = max(1, len(spent) // 10)
+    return tenth * batch / sum(spent[:tenth]), tenth * batch / sum(spent[-tenth:])
 
 
 def run(
-    backend: str, events: int, batch: int, proof_leaves: int, workdir: Path, witnesses: int = 0
+    backend: str,
+    events: int,
+    batch: int,
+    proof_leaves: int,
+    workdir: Path,
+    witnesses: int = 0,
+    with_peer: bool = True,
 ) -> dict[str, float]:
     url, cleanup = database(backend, workdir)
     ctx = context(url, workdir)
@@ -265,24 +315,60 @@ def run(
         notice = registry(ctx)
         before = table_counts(ctx)
         witnessed: dict[str, float] = {}
-        if witnesses:
-            with Witnessed(ctx, witnesses, workdir / backend) as running:
-                spent = ingest_batches(ctx, notice, events, batch)
-                witnessed = running.figures(backend)
-        else:
-            spent = ingest_batches(ctx, notice, events, batch)
+        peers: dict[str, Arm] = {}
+        if with_peer:
+            peers["eventsourcing_app"] = Peer(workdir / f"peer-app-{backend}.db")
+            peers["eventsourcing_recorder"] = PeerRecorder(workdir / f"peer-rec-{backend}.db")
+        try:
+            if witnesses:
+                with Witnessed(ctx, witnesses, workdir / backend) as running:
+                    wall, cpu = ingest_batches(ctx, notice, events, batch, peers)
+                    witnessed = running.figures(backend)
+            else:
+                wall, cpu = ingest_batches(ctx, notice, events, batch, peers)
+            for name, arm in peers.items():
+                assert arm.count() == events, (name, arm.count(), events)
+        finally:
+            for arm in peers.values():
+                arm.close()
+        spent = wall["ours"]
         ingest = events / sum(spent)
-        # The same batches cost more as the tables grow: their random keys (event and subject
-        # ids, keyed hashes) touch ever more distinct index pages, each written at the commit.
-        tenth = max(1, len(spent) // 10)
-        first_tenth = tenth * batch / sum(spent[:tenth])
-        last_tenth = tenth * batch / sum(spent[-tenth:])
+        first_tenth, last_tenth = tenths(spent, batch)
+        peer_figures: dict[str, float] = {
+            f"{backend}_ingest_events_per_cpu_s": round(events / sum(cpu["ours"]))
+        }
+        for name in peers:
+            rate, rate_cpu = events / sum(wall[name]), events / sum(cpu[name])
+            first, last = tenths(wall[name], batch)
+            peer_figures |= {
+                f"{backend}_peer_{name}_events_per_s": round(rate),
+                f"{backend}_ingest_to_peer_{name}_ratio": round(ingest / rate, 3),
+                f"{backend}_peer_{name}_last_to_first_tenth_ratio": round(last / first, 3),
+                f"{backend}_peer_{name}_events_per_cpu_s": round(rate_cpu),
+                f"{backend}_ingest_to_peer_{name}_cpu_ratio": round(
+                    peer_figures[f"{backend}_ingest_events_per_cpu_s"] / rate_cpu, 3
+                ),
+            }
+        if peers:
+            peer_figures[f"{backend}_peer_payload_bytes"] = mean_leaf(ctx)
         with ctx.engine.connect() as conn:
             rows = [
                 dict(r._mapping) for r in conn.execute(t.events.select().order_by(t.events.c.seq))
             ]
         raw = raw_baseline(ctx, rows, batch)
-        raw_all, written = raw_all_tables(ctx, backend, workdir, before, events, batch)
+        raw_all, raw_all_cpu, written = raw_all_tables(ctx, backend, workdir, before, events, batch)
+        pad = {"pad": "x" * max(0, mean_leaf(ctx) - 90)}
+        crypto = crypto_floor(ctx, events, batch, pad)
+        # The floor: the rows written and the cryptography done, with nothing in between.
+        floor = 1 / (1 / raw_all_cpu + 1 / crypto)
+        peer_figures[f"{backend}_floor_crypto_events_per_cpu_s"] = round(crypto)
+        peer_figures[f"{backend}_floor_rows_events_per_cpu_s"] = round(raw_all_cpu)
+        peer_figures[f"{backend}_floor_events_per_cpu_s"] = round(floor)
+        if peers:
+            app_cpu = peer_figures[f"{backend}_peer_eventsourcing_app_events_per_cpu_s"]
+            peer_figures[f"{backend}_floor_to_peer_eventsourcing_app_cpu_ratio"] = round(
+                floor / app_cpu, 3
+            )
         print(f"{backend}: rows written per table: {written}")
         raw_read = raw_read_rate(ctx)
         start = time.perf_counter()
@@ -300,6 +386,8 @@ def run(
             f"{backend}_ingest_to_raw_ratio": round(ingest / raw, 3),
             f"{backend}_ingest_events_per_s_first_tenth": round(first_tenth),
             f"{backend}_ingest_events_per_s_last_tenth": round(last_tenth),
+            f"{backend}_ingest_last_to_first_tenth_ratio": round(last_tenth / first_tenth, 3),
+            **peer_figures,
             f"{backend}_raw_insert_all_tables_events_per_s": round(raw_all),
             f"{backend}_ingest_to_raw_all_tables_ratio": round(ingest / raw_all, 3),
             f"{backend}_raw_read_and_hash_events_per_s": round(raw_read),
@@ -327,6 +415,7 @@ def main() -> None:
     parser.add_argument("--proof-leaves", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--witnesses", type=int, default=0, help="witness servers on loopback")
+    parser.add_argument("--no-peer", action="store_true", help="without the eventsourcing peer arm")
     args = parser.parse_args()
     figures: dict[str, float] = {"events": args.events, "batch": args.batch}
     with tempfile.TemporaryDirectory() as tmp:
@@ -339,6 +428,7 @@ def main() -> None:
                     args.proof_leaves,
                     Path(tmp),
                     args.witnesses,
+                    not args.no_peer,
                 )
             )
     print(json.dumps(figures))

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     sms_gateway_authorization: SecretStr | None = None
     sms_gateway_body_template: str = '{"to": "$to", "text": "$text"}'
     outbox_dir: Path = Path("./trustguardian-outbox")
+    # Campaign lists uploaded to the console, and their allowed and rejected files: in this
+    # directory (None: beside a SQLite database file, else in the system's temporary directory),
+    # readable by the server's user only, each run removed after list_keep_hours.
+    lists_dir: Path | None = None
+    max_list_bytes: int = Field(default=256 * 1_048_576, ge=1024)
+    list_keep_hours: float = Field(default=24.0, gt=0)
     # Public pages and links (confirmation, unsubscribe, preference centre) are built on this.
     public_base_url: str = "http://127.0.0.1:8000"
     # The demo web form's publishable key (set by `serve --demo`; write-only, one touchpoint).

@@ -1,6 +1,6 @@
 """The preference centre and the rights form in headless Chromium, against a real server
-(`trustguardian serve` on a free port), on SQLite and PostgreSQL: one click per change, and a
-keyboard-only path through the rights form. A worker's tests share one server per backend
+(`trustguardian serve` on a free port), on SQLite and PostgreSQL: switches saved by a form post,
+and a keyboard-only path through the rights form. A worker's tests share one server per backend
 (tests/rights/conftest.py); each test brings its own person."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _path(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
-def test_preference_centre_one_click_per_change(
+def test_preference_centre_switches_saved_by_a_form_post(
     served: tuple[Context, str, Path], browser: Browser
 ) -> None:
     ctx, base, _ = served
@@ -65,19 +65,25 @@ def test_preference_centre_one_click_per_change(
     page.goto(f"{base}{_path(link.url)}?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Your privacy preferences")).to_be_visible()
-    sms = page.locator(f'td.status[data-purpose="{PURPOSE}"][data-channel="sms"]')
-    expect(sms).to_have_text("Consent given")
+    sms = page.get_by_role("switch", name="Newsletter marketing SMS")
+    sms_state = page.locator(f'.state[data-purpose="{PURPOSE}"][data-channel="sms"]')
+    expect(sms_state).to_have_text("Consent given")
+    expect(sms).to_be_checked()
     assert_contrast(page)
-    page.get_by_role("button", name="Withdraw Newsletter marketing by SMS").click()
+    save = page.get_by_role("button", name="Save my choices")
+    sms.click()
+    save.click()
     expect(page.get_by_role("status").filter(has_text="Change recorded.")).to_be_visible()
-    expect(sms).to_have_text("Withdrawn")
+    expect(sms_state).to_have_text("Withdrawn")
     assert check(ctx, PURPOSE, Channel.SMS, address) == "withdrawn"
     assert check(ctx, PURPOSE, Channel.EMAIL, address) == "consent_given"
-    page.get_by_role("button", name="I agree to Newsletter marketing by SMS").click()
-    expect(sms).to_have_text("Consent given")
+    sms.click()
+    save.click()
+    expect(sms_state).to_have_text("Consent given")
     assert check(ctx, PURPOSE, Channel.SMS, address) == "consent_given"
-    page.get_by_role("button", name="Withdraw Profiling by e-mail").click()
-    expect(page.locator(f'td.status[data-purpose="{OTHER_PURPOSE}"]')).to_have_text("Withdrawn")
+    page.get_by_role("switch", name="Profiling E-mail").click()
+    save.click()
+    expect(page.locator(f'.state[data-purpose="{OTHER_PURPOSE}"]')).to_have_text("Withdrawn")
     assert check(ctx, OTHER_PURPOSE, Channel.EMAIL, address) == "withdrawn"
     # In Italian, with the notice text one click away.
     page.goto(f"{base}{_path(link.url)}?lang=it")

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.factories.events import footprint
 
+from trustguardian.asgi import create_app
 from trustguardian.service.context import Context
 from trustguardian.store import tables as t
 
@@ -130,3 +131,28 @@ def test_a_contact_we_cannot_use_writes_nothing(api: TestClient, rctx: Context) 
     refused = person.post("/rights", data=form, follow_redirects=False)
     assert refused.status_code == 422
     assert _written(rctx) == before
+
+
+def test_the_form_names_the_controller_the_settings_name_with_its_contacts(
+    rctx: Context,
+) -> None:
+    rctx.settings = rctx.settings.model_copy(
+        update={
+            "controller_name": "Acme Italia S.r.l.",
+            "controller_email": "privacy@acme.example",
+            "controller_phone": "+39 02 1234 5678",
+            "controller_address": "Via Roma 1, 20121 Milano",
+            "dpo_name": "Giulia Neri",
+            "dpo_email": "dpo@acme.example",
+        }
+    )
+    with TestClient(create_app(rctx)) as client:
+        english = client.get("/rights", params={"lang": "en"}).text
+        italian = client.get("/rights", params={"lang": "it"}).text
+    assert "You are writing to Acme Italia S.r.l., the controller of your data." in english
+    assert '<a href="mailto:privacy@acme.example">privacy@acme.example</a>' in english
+    assert "+39 02 1234 5678" in english
+    assert "Via Roma 1, 20121 Milano" in english
+    assert "Data protection officer: Giulia Neri (dpo@acme.example)" in english
+    assert "Sta scrivendo a Acme Italia S.r.l., titolare del trattamento dei suoi dati." in italian
+    assert "Responsabile della protezione dei dati: Giulia Neri" in italian

@@ -44,7 +44,9 @@ def console_server(
     workdir = tmp_path_factory.mktemp(f"console-{request.param}")
     # A browser walking many pages is not the client the per-address rate limit is about.
     unlimited = {"TRUSTGUARDIAN_RATE_LIMIT_PUBLIC_PER_MINUTE": "0"}
-    with live_server(ctx.settings, workdir, env=unlimited) as base:
+    # Campaign lists in the server's own directory (PostgreSQL's default is the system's).
+    env = unlimited | {"TRUSTGUARDIAN_LISTS_DIR": str(workdir / "lists")}
+    with live_server(ctx.settings, workdir, env=env) as base:
         yield Served(base, ctx, workdir / "trustguardian-outbox")
 
 

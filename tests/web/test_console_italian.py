@@ -3,9 +3,11 @@ shows no coded value and no English source string; times are in the company's zo
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import Route
 from tests.web.helpers import Company
+from tests.web.lists import wait_for
 from tests.web.untranslated import page_text, untranslated
 
 from trustguardian.asgi import create_app
@@ -23,6 +26,7 @@ from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.roles import Role
 from trustguardian.service.access import users
 from trustguardian.service.context import Context
+from trustguardian.service.engage import console_lists
 from trustguardian.service.events.recording import get_event
 from trustguardian.service.rights.complaints import open_complaint
 from trustguardian.service.rights.requests import submit_request
@@ -32,7 +36,9 @@ SignIn = Callable[[str], TestClient]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Routes that are no page to read: they redirect (to the identity provider too), or serve
 # files, styles and frames.
-NOT_PAGES = re.compile(r"/lang/|/static/|/file$|/snapshot$|/attachments/|/dossier$|/login$|/sso/")
+NOT_PAGES = re.compile(
+    r"/lang/|/static/|/file$|/snapshot$|/attachments/|/dossier$|/login$|/sso/|/lists/.*/files/"
+)
 
 
 def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Route]]:
@@ -57,8 +63,9 @@ def _console_pages(ctx: Context) -> list[str]:
 
 
 @pytest.fixture
-def history(ctx: Context, company: Company) -> dict[str, str]:
-    """A rights request, a complaint, a contact check and the access log behind the company."""
+def history(ctx: Context, company: Company, tmp_path: Path) -> dict[str, str]:
+    """A rights request, a complaint, a campaign list and the access log behind the company."""
+    ctx.settings.lists_dir = tmp_path / "lists"
     request = submit_request(
         ctx,
         kind=RequestKind.ACCESS,
@@ -78,7 +85,22 @@ def history(ctx: Context, company: Company) -> dict[str, str]:
         subject_id=company.subject_id,
         about_event_id=company.consent_event,
     )
+    dpo = next(u for u in users.list_users(ctx) if u.username == "dpo")
+    listed = console_lists.upload_list(
+        ctx, owner=dpo.id, filename="lista.csv", data=io.BytesIO(LIST)
+    )
+    console_lists.start_list_run(
+        ctx,
+        owner=dpo.id,
+        run_id=listed.id,
+        columns={0: "email"},
+        purpose="newsletter",
+        channel=Channel.EMAIL,
+        at=None,
+    )
+    wait_for(ctx, dpo.id, listed.id)
     return {
+        "run_id": listed.id,
         "subject_id": company.subject_id,
         "event_id": company.consent_event,
         "position": "0",
@@ -87,6 +109,8 @@ def history(ctx: Context, company: Company) -> dict[str, str]:
     }
 
 
+# A campaign list of the company's person (withdrawn) and a row that cannot be read.
+LIST = b"E-mail;Nome\r\ngiulia.bianchi@example.it;Giulia\r\nnon-una-mail;X\r\n"
 # A `{key}` names a different thing under each section.
 KEYS = {"notices": "privacy-it", "purposes": "newsletter", "touchpoints": "web-newsletter"}
 

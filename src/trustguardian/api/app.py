@@ -83,6 +83,9 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
             "/v1/events/batch": ctx.settings.max_batch_request_bytes,
             "/v1/events": ctx.settings.max_event_request_bytes,
             "/v1/checks/bulk": ctx.settings.max_bulk_request_bytes,
+            # A campaign list uploaded to the console: the list, and room for the form around
+            # it (a list over its own limit is refused by the page, in words).
+            "/console/lists": ctx.settings.max_list_bytes + 65_536,
         },
         # A web form's script must be able to read why its submission was refused.
         headers=partial(sdk.refusal_cors, ctx),

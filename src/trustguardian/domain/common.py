@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -26,7 +27,7 @@ class SystemClock:
 
 
 class IdGenerator(Protocol):
-    """Makes new random identifiers."""
+    """Makes new unguessable identifiers."""
 
     def new_id(self, prefix: str) -> str: ...
 
@@ -36,6 +37,29 @@ class RandomIds:
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{secrets.token_hex(16)}"
+
+
+# A hex digit's low two bits under the RFC 9562 variant bits (0b10).
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
+class TimeOrderedIds:
+    """UUIDv7 identifiers (RFC 9562) in hex: the creation millisecond, then 74 random bits.
+
+    Every id is a key of some index (events, subjects and their keys, consent states...). A
+    random key sends each insert to a random page of the index, so a batch touches ever more
+    pages as a table grows; ids made close in time land on the same few pages. The time they
+    tell is the recording time the ledger already holds, nothing about the person; the random
+    bits keep them unguessable. Written in the same 32 hex digits as `RandomIds`, so both kinds
+    live side by side in a database written before the change.
+    """
+
+    def new_id(self, prefix: str) -> str:
+        # 48 bits of milliseconds, the version (7), 12 random bits, the variant (0b10) and two
+        # random bits in one hex digit, 60 random bits: in hex, as str.format writes it fast.
+        rand = secrets.token_hex(10)
+        ms = time.time_ns() // 1_000_000 & 0xFFFF_FFFF_FFFF
+        return f"{prefix}_{ms:012x}7{rand[:3]}{_VARIANT[rand[3]]}{rand[4:19]}"
 
 
 def check_key(value: str, *, loc: str = "key") -> str:

@@ -14,6 +14,7 @@ from trustguardian.domain.collect import Confirmation
 from trustguardian.domain.complaints import ComplaintKind, ComplaintStatus
 from trustguardian.domain.consent import ConsentStatus
 from trustguardian.domain.events import EventKind
+from trustguardian.domain.lists import ListRunState
 from trustguardian.domain.registry import (
     Channel,
     LegalBasis,
@@ -43,6 +44,7 @@ CODED: dict[str, type[StrEnum]] = {
     "identifier kind": IdentifierKind,
     "legal basis": LegalBasis,
     "legal basis (article)": LegalBasis,
+    "list run state": ListRunState,
     "nature": Nature,
     "permission": Permission,
     "proof type": ProofType,
@@ -72,6 +74,16 @@ EXTRA: dict[str, tuple[str, ...]] = {
     ),
     "right (form)": tuple(m.value for m in RequestKind),
     "invalid link": ("forged", "expired", "revoked", "used", "other"),
+    # What a column of a campaign list holds (service.engage.list_header.ROLES).
+    "list column": (
+        "email",
+        "phone",
+        "customer_id",
+        "postal",
+        "subject_id",
+        "purpose",
+        "channel",
+    ),
 }
 
 

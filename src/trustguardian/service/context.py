@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trustguardian.domain.common import Clock, IdGenerator, RandomIds, SystemClock
+from trustguardian.domain.common import Clock, IdGenerator, SystemClock, TimeOrderedIds
 from trustguardian.ledger import Signer
 from trustguardian.outbound import Outbound, Resolver, system_resolver
 from trustguardian.service.access.key_cache import ApiKeyCache
@@ -27,7 +27,7 @@ class Context:
     engine: Engine
     keys: InstanceKeys
     clock: Clock = field(default_factory=SystemClock)
-    ids: IdGenerator = field(default_factory=RandomIds)
+    ids: IdGenerator = field(default_factory=TimeOrderedIds)
     rng: Random = SYSTEM_RANDOM
     # How webhook, SMS-gateway and TSA hosts are looked up (a test may answer for DNS).
     resolver: Resolver = system_resolver
@@ -108,5 +108,5 @@ def build_context(
         ),
         keys=keys or load_instance_keys(settings),
         clock=clock or SystemClock(),
-        ids=ids or RandomIds(),
+        ids=ids or TimeOrderedIds(),
     )

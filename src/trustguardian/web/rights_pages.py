@@ -19,9 +19,11 @@ from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttemp
 from trustguardian.domain.registry import Channel
 from trustguardian.domain.rights import RequestKind
 from trustguardian.i18n import Words
+from trustguardian.service.accountability.records import register_header
 from trustguardian.service.context import Context
 from trustguardian.service.engage import preferences as prefs
 from trustguardian.service.engage.preference_mail import mail_preferences_link
+from trustguardian.service.engage.preference_switches import Switch, save_preferences
 from trustguardian.service.engage.tokens import new_form_token
 from trustguardian.service.rights.public_complaint import CONTACT_CHANNELS
 from trustguardian.service.rights.public_form import (
@@ -83,7 +85,7 @@ def install_rights_pages(app: FastAPI) -> None:
     def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
         t = reader_words(request)
         try:
-            what = prefs.read_unsubscribe(_ctx(request), token=token)
+            what = prefs.read_unsubscribe(_ctx(request), token=token, language=t.language)
         except InvalidToken as exc:
             return _invalid(request, t, exc)
         return _page(request, "unsubscribe", t, what=what, token=token, done=False)
@@ -108,6 +110,7 @@ def install_rights_pages(app: FastAPI) -> None:
                 token=token,
                 network=_network(request),
                 one_click=list_unsubscribe == "One-Click",
+                language=t.language,
             )
         except InvalidToken as exc:
             return _invalid(request, t, exc)
@@ -121,11 +124,10 @@ def install_rights_pages(app: FastAPI) -> None:
         ctx = _ctx(request)
         try:
             gpc = _honour_gpc(request, ctx, token)
-            centre = prefs.preference_centre(ctx, token=token)
+            saved = request.query_params.get("saved") == "1"
+            return _centre(request, t, token, gpc=gpc, saved=saved)
         except InvalidToken as exc:
             return _invalid(request, t, exc)
-        saved = request.query_params.get("saved") == "1"
-        return _page(request, "preferences", t, centre=centre, token=token, gpc=gpc, saved=saved)
 
     @app.post("/p/{token}", response_class=HTMLResponse, include_in_schema=False)
     def change_preference(
@@ -135,14 +137,19 @@ def install_rights_pages(app: FastAPI) -> None:
         purpose: Field = None,
         channel: Field = None,
         lang: Field = None,
+        shown: Annotated[list[str] | None, Form()] = None,
+        on: Annotated[list[str] | None, Form()] = None,
     ) -> Response:
         t = reader_words(request, lang)
         ctx = _ctx(request)
         network = _network(request)
         try:
             gpc = _honour_gpc(request, ctx, token)
+            switches = _switches(shown or [], on or []) if action == "save" else None
             if action == "object-all":
                 prefs.object_to_marketing(ctx, token=token, network=network)
+            elif switches is not None:
+                save_preferences(ctx, token=token, switches=switches, network=network)
             elif action in ("give", "withdraw") and purpose and channel in CHANNELS:
                 prefs.change_preference(
                     ctx,
@@ -153,33 +160,12 @@ def install_rights_pages(app: FastAPI) -> None:
                     network=network,
                 )
             else:
-                centre = prefs.preference_centre(ctx, token=token)
-                return _page(
-                    request,
-                    "preferences",
-                    t,
-                    422,
-                    centre=centre,
-                    token=token,
-                    gpc=gpc,
-                    saved=False,
-                    error=t("The link is not valid. Nothing has changed."),
-                )
+                error = t("The link is not valid. Nothing has changed.")
+                return _centre(request, t, token, gpc=gpc, status=422, error=error)
         except InvalidToken as exc:
             return _invalid(request, t, exc)
         except DomainError as exc:
-            centre = prefs.preference_centre(ctx, token=token)
-            return _page(
-                request,
-                "preferences",
-                t,
-                422,
-                centre=centre,
-                token=token,
-                gpc=gpc,
-                saved=False,
-                error=exc.detail,
-            )
+            return _centre(request, t, token, gpc=gpc, status=422, error=exc.detail)
         # Post/redirect/get: a reload never repeats the change.
         return RedirectResponse(f"/p/{token}?lang={t.language}&saved=1", status_code=303)
 
@@ -299,6 +285,47 @@ def _honour_gpc(request: Request, ctx: Context, token: str) -> bool:
     return True
 
 
+def _centre(
+    request: Request,
+    t: Words,
+    token: str,
+    *,
+    gpc: bool,
+    saved: bool = False,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
+    centre = prefs.preference_centre(_ctx(request), token=token, language=t.language)
+    return _page(
+        request,
+        "preferences",
+        t,
+        status,
+        centre=centre,
+        token=token,
+        gpc=gpc,
+        saved=saved,
+        error=error,
+    )
+
+
+def _switches(shown: list[str], on: list[str]) -> list[Switch] | None:
+    """The centre's switches from its form (`shown`: "1 email newsletter", the state shown, the
+    channel and the purpose; `on`: "email newsletter" for each switch sent on); None when the
+    form was not the page's."""
+    wanted = set(on)
+    switches = []
+    for value in shown:
+        was, _, pair = value.partition(" ")
+        channel, _, purpose = pair.partition(" ")
+        if was not in ("0", "1") or channel not in CHANNELS or not purpose:
+            return None
+        switches.append(Switch(purpose, Channel(channel), was_on=was == "1", on=pair in wanted))
+    if not switches or not wanted <= {f"{s.channel.value} {s.purpose}" for s in switches}:
+        return None
+    return switches
+
+
 def _form(
     request: Request,
     t: Words,
@@ -322,4 +349,5 @@ def _form(
         complaint_error=complaint_error,
         complaint_kinds=[k.value for k in ComplaintKind],
         complaint_channels=[c.value for c in CONTACT_CHANNELS],
+        controller=register_header(ctx),
     )

@@ -6,7 +6,14 @@ import dataclasses
 from datetime import timedelta
 
 from trustguardian.domain.common import FixedClock
-from trustguardian.domain.registry import Channel, LegalBasis, Nature, ProofType, PurposeContent
+from trustguardian.domain.registry import (
+    Channel,
+    LegalBasis,
+    Nature,
+    ProofType,
+    PurposeContent,
+    PurposeLabel,
+)
 from trustguardian.domain.registry import TouchpointKind as K
 from trustguardian.service.context import Context
 from trustguardian.service.demo.history import seed_history
@@ -82,6 +89,21 @@ PURPOSES = {
         (L,),
         False,
     ),
+}
+# The purposes in Italian, for the Italian customers (the public pages pick the reader's words).
+ITALIAN = {
+    "newsletter": ("Newsletter promozionale", "Newsletter promozionali per e-mail."),
+    "sms-marketing": ("Marketing via SMS", "SMS e messaggi istantanei promozionali."),
+    "telemarketing": ("Telemarketing", "Telefonate promozionali del nostro call center."),
+    "profiling": ("Profilazione", "Analisi degli acquisti per personalizzare le offerte."),
+    "third-party-transfer": (
+        "Comunicazione a partner",
+        "Comunicazione dei dati di contatto a marchi partner per il loro marketing.",
+    ),
+    "postal-marketing": ("Catalogo per posta", "Cataloghi cartacei ai clienti esistenti."),
+    "order-fulfilment": ("Gestione degli ordini", "Elaborazione di ordini, consegne e resi."),
+    "loyalty-programme": ("Programma fedeltà", "Punti, premi e carta fedeltà."),
+    "tax-records": ("Documenti fiscali", "Fatture conservate come richiede la legge."),
 }
 
 NOTICE_TEXTS = {
@@ -207,6 +229,7 @@ def seed_demo(ctx: Context) -> bool:
             retention_days=730 if marketing else 3650,
             consent_lifetime_days=730 if marketing and basis is LegalBasis.CONSENT else None,
             marketing=marketing,
+            labels=(PurposeLabel("it", *ITALIAN[key]),),
         )
         purposes.create_purpose(past, key=key, content=content)
     for (key, language, title), (text, update) in NOTICE_TEXTS.items():

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         remove_suppression,
     )
     from trustguardian.service.engage.preference_mail import mail_preferences_link
+    from trustguardian.service.engage.preference_switches import save_preferences
     from trustguardian.service.engage.preferences import (
         change_preference,
         honour_gpc,
@@ -77,6 +78,7 @@ USE_CASES = {
     "remove_register": "lists",
     "remove_suppression": "lists",
     "revoke_link": "links",
+    "save_preferences": "preference_switches",
     "settle_checks": "checks",
     "suppress": "admin",
     "unsubscribe": "preferences",
@@ -112,6 +114,7 @@ __all__ = [
     "remove_register",
     "remove_suppression",
     "revoke_link",
+    "save_preferences",
     "settle_checks",
     "suppress",
     "unsubscribe",

@@ -20,6 +20,8 @@ from trustguardian.domain.registry import (
     LegalBasis,
     ProofType,
     RecordStatus,
+    purpose_description,
+    purpose_label,
     version_in_force,
 )
 from trustguardian.service.collect.evidence import ProofDraft
@@ -56,6 +58,25 @@ class Choice:
     status: str
     can_give: bool
 
+    @property
+    def on(self) -> bool:
+        """Whether the switch shows on: consent given, or a legitimate interest not objected to."""
+        if self.legal_basis is LegalBasis.LEGITIMATE_INTEREST:
+            return self.status not in WITHDRAWN
+        return self.status == ConsentStatus.GIVEN
+
+
+@dataclass(frozen=True)
+class PurposeGroup:
+    """One purpose of the centre with a choice per channel: one card on the page."""
+
+    purpose: str
+    name: str
+    description: str
+    legal_basis: LegalBasis
+    sale_sharing: bool
+    choices: tuple[Choice, ...]
+
 
 @dataclass(frozen=True)
 class Centre:
@@ -67,6 +88,24 @@ class Centre:
     notice_text: str | None
     notice_version: int | None
 
+    @property
+    def groups(self) -> tuple[PurposeGroup, ...]:
+        """The choices grouped by purpose, in the order the purposes come."""
+        by_purpose: dict[str, list[Choice]] = {}
+        for choice in self.choices:
+            by_purpose.setdefault(choice.purpose, []).append(choice)
+        return tuple(
+            PurposeGroup(
+                purpose=key,
+                name=found[0].name,
+                description=found[0].description,
+                legal_basis=found[0].legal_basis,
+                sale_sharing=found[0].sale_sharing,
+                choices=tuple(found),
+            )
+            for key, found in by_purpose.items()
+        )
+
 
 @dataclass(frozen=True)
 class Unsubscribe:
@@ -77,7 +116,7 @@ class Unsubscribe:
     touchpoint: str
 
 
-def _proofs(
+def click_proofs(
     network: Network, fields: dict[str, str], extra: dict[str, str] | None = None
 ) -> tuple[ProofDraft, ...]:
     return (
@@ -88,25 +127,27 @@ def _proofs(
     )
 
 
-def read_unsubscribe(ctx: Context, *, token: str) -> Unsubscribe:
+def read_unsubscribe(ctx: Context, *, token: str, language: str = "") -> Unsubscribe:
     """What an unsubscribe link is for (to show the confirmation page); refuses a bad token."""
     with ctx.uow(write=False) as uow:
         found = read_token(ctx, uow, token, UNSUBSCRIBE)
-        return _unsubscribe_of(uow, found)
+        return _unsubscribe_of(uow, found, language)
 
 
-def _unsubscribe_of(uow: UnitOfWork, found: TokenClaims) -> Unsubscribe:
+def _unsubscribe_of(uow: UnitOfWork, found: TokenClaims, language: str = "") -> Unsubscribe:
     purpose = uow.purposes.get(str(found.claims["p"]))
     return Unsubscribe(
         subject_id=str(found.subject_id),
         purpose=str(found.claims["p"]),
-        purpose_name=purpose.current.content.name if purpose else str(found.claims["p"]),
+        purpose_name=purpose_label(purpose, language) if purpose else str(found.claims["p"]),
         channel=Channel(str(found.claims["c"])),
         touchpoint=str(found.claims["tp"]),
     )
 
 
-def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) -> Unsubscribe:
+def unsubscribe(
+    ctx: Context, *, token: str, network: Network, one_click: bool, language: str = ""
+) -> Unsubscribe:
     """Withdraws the consent a link names, through the touchpoint that issued it.
 
     Idempotent: a consent already withdrawn or refused on that channel is left as it is, so a
@@ -118,7 +159,7 @@ def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) 
         # withdrawal the one before it committed.
         uow.ledger.lock_head()
         found = redeem_token(ctx, uow, token, UNSUBSCRIBE)
-        what = _unsubscribe_of(uow, found)
+        what = _unsubscribe_of(uow, found, language)
         if _already_withdrawn(ctx, uow, what):
             return what
         fields = {"List-Unsubscribe": "One-Click"} if one_click else {"action": "unsubscribe"}
@@ -133,7 +174,7 @@ def unsubscribe(ctx: Context, *, token: str, network: Network, one_click: bool) 
                     subject_id=what.subject_id,
                     purpose=what.purpose,
                     channels=(what.channel,),
-                    proofs=_proofs(network, fields, {"link": found.id}),
+                    proofs=click_proofs(network, fields, {"link": found.id}),
                 )
             ],
         )
@@ -149,9 +190,14 @@ def _already_withdrawn(ctx: Context, uow: UnitOfWork, what: Unsubscribe) -> bool
     )
 
 
-def _choices(
-    uow: UnitOfWork, subject_id: str, tp_purposes: Sequence[str], now: datetime
+def offered_choices(
+    uow: UnitOfWork,
+    subject_id: str,
+    tp_purposes: Sequence[str],
+    now: datetime,
+    language: str = "",
 ) -> list[Choice]:
+    """The purposes and channels a person may change here, named in `language` when given."""
     states = {(s.purpose, s.channel): s for s in uow.consent.for_subject(subject_id)}
     flagged = uow.rights.sale_sharing()
     keys = list(dict.fromkeys([*tp_purposes, *(p for p, _ in states)]))
@@ -169,8 +215,10 @@ def _choices(
             choices.append(
                 Choice(
                     purpose=key,
-                    name=content.name,
-                    description=content.description,
+                    name=purpose_label(content, language) if language else content.name,
+                    description=(
+                        purpose_description(content, language) if language else content.description
+                    ),
                     legal_basis=content.legal_basis,
                     marketing=content.marketing,
                     sale_sharing=key in flagged,
@@ -182,8 +230,9 @@ def _choices(
     return choices
 
 
-def preference_centre(ctx: Context, *, token: str) -> Centre:
-    """The person's purposes and channels with their state now, and the notice in force."""
+def preference_centre(ctx: Context, *, token: str, language: str = "") -> Centre:
+    """The person's purposes and channels with their state now, and the notice in force; the
+    purposes are named in `language` where they have a label in it."""
     now = ctx.clock.now()
     with ctx.uow(write=False) as uow:
         found = read_token(ctx, uow, token, PREFERENCES)
@@ -199,7 +248,7 @@ def preference_centre(ctx: Context, *, token: str) -> Centre:
             subject_id=subject_id,
             touchpoint=tp.key,
             touchpoint_name=tp.name,
-            choices=tuple(_choices(uow, subject_id, tp.purposes, now)),
+            choices=tuple(offered_choices(uow, subject_id, tp.purposes, now, language)),
             notice_title=notice_title,
             notice_text=notice.text if notice else None,
             notice_version=notice.version if notice else None,
@@ -217,7 +266,8 @@ def change_preference(
         tp = uow.touchpoints.get(str(found.claims["tp"]))
         assert tp is not None
         offered = {
-            (c.purpose, c.channel) for c in _choices(uow, subject_id, tp.purposes, ctx.clock.now())
+            (c.purpose, c.channel)
+            for c in offered_choices(uow, subject_id, tp.purposes, ctx.clock.now())
         }
         if (purpose, channel) not in offered:
             raise InvalidInput(
@@ -237,7 +287,7 @@ def change_preference(
                     subject_id=subject_id,
                     purpose=purpose,
                     channels=(channel,),
-                    proofs=_proofs(network, fields, {"link": found.id}),
+                    proofs=click_proofs(network, fields, {"link": found.id}),
                 )
             ],
         )
@@ -296,7 +346,7 @@ def _withdraw_all(ctx: Context, token: str, network: Network, signal: str | None
                         subject_id=subject_id,
                         purpose=purpose.key,
                         channels=content.channels,
-                        proofs=_proofs(network, fields, extra),
+                        proofs=click_proofs(network, fields, extra),
                     )
                 )
             if len(page) < 500:

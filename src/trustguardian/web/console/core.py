@@ -199,6 +199,7 @@ NAV: list[NavItem] = [
     NavItem("/console/subjects", "Subjects", Permission.VIEW_SUBJECTS),
     NavItem("/console/purposes", "Purposes", Permission.VIEW_REGISTRY),
     NavItem("/console/notices", "Notices", Permission.VIEW_REGISTRY),
+    NavItem("/console/lists", "Lists", Permission.CHECK_CONTACT),
     NavItem("/console/requests", "Requests", Permission.VIEW_REQUESTS),
     NavItem("/console/complaints", "Complaints", Permission.VIEW_REQUESTS),
     NavItem("/console/ledger", "Ledger", Permission.VIEW_LEDGER),
