@@ -23,7 +23,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.engage.links import preferences_link, unsubscribe_links
 
 from .helpers import ANNA, CENTRE, PURPOSE, UNSUB, outbox_files, person, text_part
-from .test_browser import assert_contrast
+from .phone_checks import assert_aa_contrast, assert_fits
 
 PAGE_WIDTH = 390
 
@@ -53,9 +53,10 @@ def assert_branded(page: Page, name: str, backend: str) -> None:
     expect(page.locator("footer.brand")).to_contain_text("P.IVA 01234567890")
     colour = "e => getComputedStyle(e).borderBottomColor"
     assert header.evaluate(colour) == "rgb(180, 30, 40)"  # from the stylesheet's variables
-    # The header and footer fit a phone's width (the page's own content is its template's).
+    # The header and footer fit a phone's width, and so does the whole page.
     for part in ("header.brand", "footer.brand"):
         assert page.locator(part).evaluate("e => e.scrollWidth <= e.clientWidth"), part
+    assert_fits(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{backend}-brand-{name}.png"), full_page=True)
 
@@ -80,7 +81,7 @@ def test_the_unsubscribe_page_and_the_preference_centre_show_the_brand(
         assert_branded(page, "unsubscribe", backend)
         button = page.get_by_role("button", name="Yes, unsubscribe me")
         assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(180, 30, 40)"
-        assert_contrast(page, "main button, main p, footer a, header .brand-name")
+        assert_aa_contrast(page)
         page.goto(f"{base}{_path(centre.url)}?lang=en")
         assert_branded(page, "preferences", backend)
         assert COMPANY in page.title()
@@ -93,7 +94,7 @@ def test_the_unsubscribe_page_and_the_preference_centre_show_the_brand(
         )
         page.goto(f"{base}{_path(unsubscribe.url)}?lang=en")
         assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(240, 192, 0)"
-        assert_contrast(page, "main button, main p, footer a, header .brand-name")
+        assert_aa_contrast(page)
         expect(page.locator("header img.brand-logo")).to_be_visible()  # the logo was kept
         page.close()
 
