@@ -118,6 +118,22 @@ class Settings(BaseSettings):
     representative_name: str | None = None
     representative_address: str | None = None
     representative_email: str | None = None
+    # The brand of public pages, mails and reports (the console's brand page overrides each
+    # field it sets): the company's name (controller_name when unset), a logo file (PNG, JPEG
+    # or SVG), colours as #rrggbb, a footer line, a contact link (privacy_policy_url is the
+    # privacy-policy link) and the mails' sender name (mail_from is the sender address).
+    brand_company_name: str | None = None
+    brand_logo_file: Path | None = None
+    brand_primary_color: str = Field(default="#0b4a8b", pattern=r"^#[0-9a-fA-F]{6}$")
+    brand_accent_color: str = Field(default="#b35c00", pattern=r"^#[0-9a-fA-F]{6}$")
+    brand_on_primary_color: str = Field(default="#ffffff", pattern=r"^#[0-9a-fA-F]{6}$")
+    brand_footer_text: str | None = None
+    brand_contact_url: str | None = None
+    brand_sender_name: str | None = None
+    brand_logo_max_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Templates looked up here first, then in the package: a file of the same name (e.g.
+    # rights/base.html) replaces the package's without touching it.
+    templates_dir: Path | None = None
     # Right touchpoints: which touchpoint the public rights form and preference e-mails act for.
     rights_touchpoint: str = "privacy-desk"
     preferences_touchpoint: str = "preference-centre"

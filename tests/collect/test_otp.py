@@ -210,7 +210,9 @@ def test_a_code_by_email_goes_through_the_mailer(ctx: Context, tmp_path: Path) -
     (eml,) = (tmp_path / "mail").glob("*.eml")
     message = message_from_bytes(eml.read_bytes())
     assert message["Subject"] == "Your confirmation code"
-    payload = message.get_payload(decode=True)
+    # Text and HTML (the brand's layout); the code is in both.
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    payload = text.get_payload(decode=True)
     assert isinstance(payload, bytes)
     found = CODE.search(payload.decode())
     assert found

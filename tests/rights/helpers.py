@@ -143,8 +143,15 @@ def last_code(outbox: Path) -> str:
 
 def newest_mail(ctx: Context) -> bytes:
     mails = sorted(outbox_files(ctx.settings.outbox_dir), key=lambda p: p.stat().st_mtime_ns)
-    message = message_from_bytes(mails[-1].read_bytes())
-    return bytes(message.get_payload(decode=True))  # type: ignore[arg-type]
+    return text_part(mails[-1].read_bytes())
+
+
+def text_part(mail: bytes) -> bytes:
+    """The decoded text/plain part of a mail (mails to people are text and HTML)."""
+    for part in message_from_bytes(mail).walk():
+        if part.get_content_type() == "text/plain":
+            return bytes(part.get_payload(decode=True))  # type: ignore[arg-type]
+    raise AssertionError("no text part")
 
 
 def verified(ctx: Context, kind: RequestKind = RequestKind.ACCESS) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from email import message_from_bytes
 
 import httpx
 from fastapi.testclient import TestClient
@@ -24,6 +23,7 @@ from .helpers import (
     last_code,
     outbox_files,
     person,
+    text_part,
 )
 
 PROBLEM = "application/problem+json"
@@ -367,7 +367,7 @@ def test_preference_centre_reached_by_an_emailed_link(api: TestClient, rctx: Con
     assert sent.status_code == 200
     assert "we sent it a link" in sent.text
     [mail] = outbox_files(outbox)
-    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
+    body = text_part(mail.read_bytes()).decode()
     path = re.search(r"/p/[A-Za-z0-9_.-]+", body).group(0)  # type: ignore[union-attr]
     assert "Your privacy preferences" in api.get(path, params={"lang": "en"}).text
     replay = api.post("/preferences", data={"form_token": token, "email": ANNA})

@@ -17,7 +17,7 @@ from trustguardian.service.context import Context
 from trustguardian.service.rights.fulfil import fulfil_request
 from trustguardian.service.rights.verification import confirm_code, extend_request, send_code
 
-from .helpers import ANNA, person, submit
+from .helpers import ANNA, person, submit, text_part
 
 
 @pytest.fixture
@@ -28,8 +28,7 @@ def mailed(rctx: Context, smtp: tuple[Inbox, int]) -> tuple[Context, Inbox]:
 
 
 def _body(envelope: Any) -> str:
-    message = message_from_bytes(envelope.content)
-    return str(message.get_payload(decode=True).decode())
+    return text_part(envelope.content).decode()
 
 
 def test_the_code_and_the_extension_reach_the_person_by_smtp(

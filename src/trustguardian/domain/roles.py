@@ -33,6 +33,7 @@ class Permission(StrEnum):
     EDIT_PURPOSES = "purposes:edit"
     MANAGE_SYSTEMS = "systems:manage"  # company systems, their webhooks and dead letters
     MANAGE_KEYS = "keys:manage"  # API keys: created with scopes and binding, revoked
+    MANAGE_BRAND = "brand:manage"  # the company's name, logo, colours and links on public pages
     VERIFY_LEDGER = "ledger:verify"
     MANAGE_USERS = "users:manage"
     # The work queues. Requests and complaints hold the person's own words, so they are read by
@@ -92,6 +93,7 @@ WRITES = frozenset(
         P.EDIT_PURPOSES,
         P.MANAGE_SYSTEMS,
         P.MANAGE_KEYS,
+        P.MANAGE_BRAND,
         P.VERIFY_LEDGER,
         P.MANAGE_USERS,
         P.HANDLE_REQUESTS,

@@ -7,7 +7,7 @@ import smtplib
 import string
 import uuid
 from email.message import EmailMessage as MimeMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,8 @@ def _mime(message: EmailMessage, sender: str) -> MimeMessage:
     mime["From"] = sender
     mime["To"] = message.to
     mime["Subject"] = message.subject
-    mime["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    address = parseaddr(sender)[1] or sender
+    mime["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     mime.set_content(message.text)
     if message.html is not None:
         mime.add_alternative(message.html, subtype="html")

@@ -13,17 +13,20 @@ from trustguardian.outbound import Outbound
 from trustguardian.settings import Settings
 
 
-def mailer_for(settings: Settings) -> Mailer:
+def mailer_for(settings: Settings, sender: str | None = None) -> Mailer:
+    """The mailer the settings name; its mails come from `sender` (`Name <address>`), else
+    from `mail_from`."""
+    sender = sender or settings.mail_from
     if settings.smtp_host:
         return SmtpMailer(
             settings.smtp_host,
             settings.smtp_port,
-            settings.mail_from,
+            sender,
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             starttls=settings.smtp_starttls,
         )
-    return DirectoryMailer(settings.outbox_dir / "mail", settings.mail_from)
+    return DirectoryMailer(settings.outbox_dir / "mail", sender)
 
 
 def sms_sender_for(settings: Settings) -> SmsSender:

@@ -100,7 +100,9 @@ def dossier_files(data: DossierData) -> dict[str, bytes]:
         )
         files[tlog_proof_name(name)] = data.tlog_proofs[x.event.seq].encode()
     files[POLICY] = data.trust_policy.encode()
-    files[VERIFY] = VERIFY_TEXT.encode()
+    controller = data.controller()
+    lead = f"Evidence dossier made by {controller} (the controller).\n\n" if controller else ""
+    files[VERIFY] = (lead + VERIFY_TEXT).encode()
     for item in data.evidence:
         base = evidence_base(item)
         file_name = None

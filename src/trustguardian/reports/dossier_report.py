@@ -129,7 +129,10 @@ HTML = """<!doctype html>
 table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border:1px solid #bbb;
 padding:.2em .4em;vertical-align:top}th{background:#dde7e1}pre{background:#f5f5f5;padding:.5em;
 white-space:pre-wrap}</style></head><body>
+{% if d.brand.company_name %}<p class="brand"><strong>{{ d.brand.company_name }}</strong></p>
+{% endif %}
 <h1>{{ v.t.title }}</h1>
+{% if d.controller() %}<p>{{ v.t.controller }}: {{ d.controller() }}</p>{% endif %}
 <p>{{ v.t.subject }}: <code>{{ d.subject_id }}</code> · {{ v.t.generated }}
 {{ d.created_at.isoformat(timespec="seconds") }}
 {% if d.erased_at %}<br>{{ v.t.erased }}
@@ -200,8 +203,11 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
     """The report as a PDF."""
     v = View(lang, labels(lang), data, timestamp_time)
     w = v.t
+    brand = data.brand
     story: list[Flowable] = [
+        *pdf.brand_header(brand.company_name, data.logo, brand.palette()["link"]),
         pdf.para(f"{w['title']}", "title"),
+        *([pdf.para(f"{w['controller']}: {data.controller()}")] if data.controller() else []),
         pdf.para(f"{w['subject']}: {data.subject_id}"),
         pdf.para(f"{w['generated']} {data.created_at.isoformat(timespec='seconds')}"),
     ]
@@ -291,8 +297,11 @@ def render_pdf(data: DossierData, lang: str, timestamp_time: str | None) -> byte
                 pdf.preformatted(notice.text),
                 Spacer(1, 4 * mm),
             ]
+    company = f"{brand.company_name} · " if brand.company_name else ""
     return pdf.render(
-        story, title=f"{w['title']} {data.subject_id}", footer=f"Trust Guardian · {data.subject_id}"
+        story,
+        title=f"{w['title']} {data.subject_id}",
+        footer=f"{company}Trust Guardian · {data.subject_id}",
     )
 
 

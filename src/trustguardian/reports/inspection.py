@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from reportlab.lib.units import mm
@@ -9,6 +10,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from trustguardian.i18n import DEFAULT_ZONE
 from trustguardian.reports import pdf
+from trustguardian.reports.branding import brand_head
 from trustguardian.reports.i18n import Translator, translator
 from trustguardian.reports.inspection_cases import case_lines, complaints_section, requests_section
 from trustguardian.service.accountability.inspection import (
@@ -69,11 +71,17 @@ def summary_lines(f: InspectionFigures, lang: str = "en") -> list[str]:
     ]
 
 
-def render_inspection(f: InspectionFigures, lang: str = "en", zone: str = DEFAULT_ZONE) -> bytes:
-    """Lays the figures out as a PDF with charts, in Italian or English."""
+def render_inspection(
+    f: InspectionFigures,
+    lang: str = "en",
+    zone: str = DEFAULT_ZONE,
+    head: Sequence[Flowable] = (),
+) -> bytes:
+    """Lays the figures out as a PDF with charts, in Italian or English (`head` atop)."""
     t = translator(lang, zone)
     title = t("Inspection report")
     story: list[Flowable] = [
+        *head,
         pdf.para(title, "title"),
         pdf.para(
             t("Period: {start} to {end} (end excluded)", start=_day(f.start), end=_day(f.end))
@@ -349,4 +357,5 @@ def inspection_report(
     """Reads the figures and renders the PDF."""
     translator(lang)  # an unknown language is refused before anything is read
     figures = inspection_figures(ctx, start=start, end=end)
-    return render_inspection(figures, lang, ctx.settings.timezone), figures
+    head = brand_head(ctx)
+    return render_inspection(figures, lang, ctx.settings.timezone, head), figures

@@ -18,11 +18,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
+    Image,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -201,6 +203,34 @@ def bar_chart(
     drawing.add(legend)
     drawing.add(String(0, height - 12, title, fontName=bold, fontSize=9))
     return drawing
+
+
+def brand_header(name: str | None, logo: bytes | None, colour: str) -> list[Flowable]:
+    """The company's logo and name above a report, over a rule in its primary colour; nothing
+    when neither is set. A logo the PDF library cannot read is left out."""
+    cells: list[Flowable] = []
+    if logo is not None:
+        try:
+            width, height = ImageReader(io.BytesIO(logo)).getSize()
+            tall = 14 * mm
+            cells.append(Image(io.BytesIO(logo), width=tall * width / height, height=tall))
+        except (OSError, ValueError, ZeroDivisionError):
+            pass
+    if name:
+        cells.append(para(name, "h1"))
+    if not cells:
+        return []
+    row = Table([cells], hAlign="LEFT")
+    row.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 2, colors.HexColor(colour)),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+            ]
+        )
+    )
+    return [row, Spacer(1, 4 * mm)]
 
 
 def render(story: Sequence[Flowable], *, title: str, footer: str) -> bytes:

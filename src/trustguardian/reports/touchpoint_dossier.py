@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from reportlab.lib.units import mm
@@ -10,6 +11,7 @@ from reportlab.platypus import Flowable
 
 from trustguardian.i18n import DEFAULT_ZONE
 from trustguardian.reports import pdf
+from trustguardian.reports.branding import brand_head
 from trustguardian.reports.i18n import Translator, translator
 from trustguardian.service.accountability.touchpoint_reads import (
     TouchpointDossier,
@@ -24,9 +26,12 @@ def _at(t: Translator, value: datetime | None) -> str:
 
 
 def render_touchpoint_dossier(
-    d: TouchpointDossier, lang: str = "en", zone: str = DEFAULT_ZONE
+    d: TouchpointDossier,
+    lang: str = "en",
+    zone: str = DEFAULT_ZONE,
+    head: Sequence[Flowable] = (),
 ) -> bytes:
-    """Lays a touchpoint's dossier out as a PDF."""
+    """Lays a touchpoint's dossier out as a PDF (`head` atop)."""
     t = translator(lang, zone)
     tp = d.touchpoint
     title = t("Touchpoint dossier: {name}", name=tp.name)
@@ -47,6 +52,7 @@ def render_touchpoint_dossier(
         (t("Last examined"), _at(t, d.examined_at) or t("never")),
     ]
     story: list[Flowable] = [
+        *head,
         pdf.para(title, "title"),
         pdf.para(t("Generated {at}", at=t.when(d.generated_at))),
         pdf.table(["", ""], facts, widths=[50 * mm, 130 * mm]),
@@ -133,4 +139,4 @@ def touchpoint_report(ctx: Context, *, key: str, lang: str = "en") -> bytes:
     """Reads a touchpoint's dossier and renders it."""
     translator(lang)
     dossier = touchpoint_dossier(ctx, key=key)
-    return render_touchpoint_dossier(dossier, lang, ctx.settings.timezone)
+    return render_touchpoint_dossier(dossier, lang, ctx.settings.timezone, brand_head(ctx))

@@ -41,6 +41,7 @@ LEGAL_HOLD = "legal_hold"
 SYSTEM = "system"
 WEBHOOK = "webhook"
 COLLECT_SETTINGS = "collect_settings"
+BRAND = "brand"
 
 
 def _plain(value: Any) -> Any:
@@ -344,6 +345,21 @@ class SnapshotReads:
             keys,
         )  # fmt: skip
 
+    def _brand(self, keys: Collection[str] | None) -> dict[str, Content]:
+        """The brand's fields and its logo's type and hash (the bytes stay in the row)."""
+        b = t.brand
+        names = [c.name for c in b.columns if c.name not in ("id", "logo")]
+        found = {}
+        for row in self._c.execute(_where(select(b), b.c.id, keys)):
+            content = _columns(row, names)
+            content["logo_sha256"] = None if row.logo is None else _digest(bytes(row.logo))
+            found[row.id] = content
+        return found
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
 
 def _sha256(text: str) -> str:
     """A reason enters a leaf only as its hash: it may name the person or the claim."""
@@ -353,5 +369,5 @@ def _sha256(text: str) -> str:
 OBJECT_TYPES = (
     TOUCHPOINT, PURPOSE, PURPOSE_VERSION, NOTICE, NOTICE_VERSION, API_KEY, ADMIN_USER,
     SIGNING_KEY, CONTACT_POLICY, SUPPRESSION_ENTRY, OPPOSITION_REGISTER, EXAMINATION, SOURCE_FILE,
-    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD, SYSTEM, WEBHOOK, COLLECT_SETTINGS,
+    DEFENCE_COPY, DEFENCE_READ, LEGAL_HOLD, SYSTEM, WEBHOOK, COLLECT_SETTINGS, BRAND,
 )  # fmt: skip

@@ -6,6 +6,7 @@ part of the product, and are all named here, so `tables.events` and the like wor
 
 from __future__ import annotations
 
+from trustguardian.store.tables_brand import brand
 from trustguardian.store.tables_console import (
     admin_sessions,
     admin_users,
@@ -90,6 +91,7 @@ __all__ = [
     "admin_sessions",
     "admin_users",
     "api_keys",
+    "brand",
     "checkpoint_cosignatures",
     "checkpoint_timestamps",
     "checkpoints",

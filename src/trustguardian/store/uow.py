@@ -14,6 +14,7 @@ from trustguardian.store.access.reach import ReachReads
 from trustguardian.store.accountability import AccountabilityRepository
 from trustguardian.store.archive import ArchiveReads
 from trustguardian.store.batches import BatchRepository
+from trustguardian.store.brand import BrandRepository
 from trustguardian.store.collect import CollectRepository
 from trustguardian.store.collect_intakes import SignupRepository
 from trustguardian.store.console import ConsoleReads
@@ -235,3 +236,7 @@ class UnitOfWork:
     @cached_property
     def batches(self) -> BatchRepository:
         return BatchRepository(self.connection)
+
+    @cached_property
+    def brand(self) -> BrandRepository:
+        return BrandRepository(self.connection)

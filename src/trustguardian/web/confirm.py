@@ -12,7 +12,7 @@ from trustguardian.domain.errors import DomainError, InvalidToken
 from trustguardian.i18n import Words, negotiate, words
 from trustguardian.service.collect.confirmations import confirm_link, open_link
 from trustguardian.service.context import Context
-from trustguardian.web.pages import TEMPLATES
+from trustguardian.web.templating import PUBLIC_CSP, public_templates
 
 LANGUAGES = [("it", "Italiano"), ("en", "English")]
 # Why a link is refused, in the catalog's source words (the reader's come from the catalog).
@@ -54,12 +54,16 @@ def _words(request: Request, lang: str) -> Words:
 def _page(request: Request, lang: str, state: str, status: int, **extra: object) -> HTMLResponse:
     t = _words(request, lang)
     context = {"lang": lang, "t": t, "languages": LANGUAGES, "state": state, **extra}
-    return TEMPLATES.TemplateResponse(
+    return public_templates(request).TemplateResponse(
         request,
         "confirm.html",
         context,
         status_code=status,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": PUBLIC_CSP,
+        },
     )
 
 

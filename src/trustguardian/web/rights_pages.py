@@ -9,12 +9,10 @@ form token, so a page on another site cannot submit it on a visitor's behalf.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from trustguardian.domain.complaints import ComplaintKind
 from trustguardian.domain.errors import DomainError, InvalidToken, TooManyAttempts
@@ -37,8 +35,8 @@ from trustguardian.service.rights.public_form import (
 )
 from trustguardian.web.i18n import BAD_CONTACT, FORM_EXPIRED, reader_words
 from trustguardian.web.rights_cases import gpc_for, install_case_pages
+from trustguardian.web.templating import PUBLIC_CSP, public_templates
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 Field = Annotated[str | None, Form()]
 CHANNELS = frozenset(c.value for c in Channel)
 
@@ -56,17 +54,14 @@ def _network(request: Request) -> prefs.Network:
 def _page(
     request: Request, name: str, t: Words, status: int = 200, **values: object
 ) -> HTMLResponse:
-    response = TEMPLATES.TemplateResponse(
+    response = public_templates(request).TemplateResponse(
         request, f"rights/{name}.html", {"t": t, **values}, status_code=status
     )
     # Pages behind a token must not be cached or leak the token to other sites.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     # No framing (a hidden frame could steer a click onto "I agree"), no scripts at all.
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    )
+    response.headers["Content-Security-Policy"] = PUBLIC_CSP
     response.headers["X-Frame-Options"] = "DENY"
     return response
 

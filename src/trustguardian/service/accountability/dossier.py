@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from trustguardian.domain.brand import JPEG, PNG, Brand
 from trustguardian.domain.consent import ConsentState
 from trustguardian.domain.errors import NotFound
 from trustguardian.domain.events import PrivacyEvent
@@ -17,6 +18,7 @@ from trustguardian.ledger import inclusion_coords, inclusion_proof
 from trustguardian.service.accountability.dossier_sections import dossier_sections
 from trustguardian.service.accountability.dossier_sources import DossierSource, dossier_sources
 from trustguardian.service.accountability.dossier_stamps import StampCover, stamp_cover
+from trustguardian.service.brand import brand_in_force, brand_logo
 from trustguardian.service.collect.evidence import open_blob, open_proof
 from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import IdentifierView, get_subject, keyring
@@ -82,6 +84,15 @@ class DossierData:
     # Each event's c2sp.org/tlog-proof by seq, and the c2sp.org/tlog-policy they verify under.
     tlog_proofs: dict[int, str] = field(default_factory=dict)
     trust_policy: str = ""
+    # The company's brand: the controller the report names, and its logo (PNG or JPEG; an SVG
+    # logo is shown by name only, the PDF library draws no SVG).
+    brand: Brand = field(default_factory=Brand)
+    logo: bytes | None = None
+
+    def controller(self) -> str | None:
+        """Who the dossier is made by: the brand's company name, else the purposes' controller."""
+        named = [p.content.controller for p in self.purposes_in_force.values()]
+        return self.brand.company_name or next((c for c in named if c), None)
 
 
 def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
@@ -158,7 +169,14 @@ def gather_dossier(ctx: Context, *, subject_id: str) -> DossierData:
         sources=sources,
         tlog_proofs=tlog_proofs,
         trust_policy=trust_policy(ctx),
+        brand=brand_in_force(ctx),
+        logo=_raster_logo(ctx),
     )
+
+
+def _raster_logo(ctx: Context) -> bytes | None:
+    found = brand_logo(ctx)
+    return found[0] if found is not None and found[1] in (PNG, JPEG) else None
 
 
 def _evidence(

@@ -23,10 +23,11 @@ from trustguardian.domain.collect import (
 )
 from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind, PrivacyEvent
-from trustguardian.domain.registry import ProofType
-from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
+from trustguardian.domain.registry import ProofType, PurposeVersion, purpose_label
+from trustguardian.messaging import EmailMessage, SmsMessage, sms_sender_for
 from trustguardian.messaging.ports import MessagingError
-from trustguardian.service.collect.confirm_texts import code_email, code_sms, link_email
+from trustguardian.service.brand.mail import branded_mailer
+from trustguardian.service.collect.confirm_texts import MailTexts, code_email, code_sms, link_email
 from trustguardian.service.context import Context
 from trustguardian.service.engage.tokens import mint_token, read_token
 from trustguardian.service.events.subjects import keyring
@@ -53,6 +54,7 @@ class Awaiting:
     settings: CollectSettings
     recipient: str
     within: timedelta  # the deadline is this long after the event is recorded
+    purpose: PurposeVersion | None = None  # named in the message, with its controller
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,15 @@ class Outgoing:
     expires_at: datetime
     link: str | None
     code: str | None
+    purposes: tuple[str, ...] = ()  # the purposes' names in the person's language
+    controller: str | None = None  # the purposes' controller (the brand's name comes first)
+
+
+def named_purposes(waits: Sequence[Awaiting], language: str) -> tuple[tuple[str, ...], str | None]:
+    """The names (in `language`) of the purposes a message confirms, and their controller."""
+    found = [w.purpose for w in waits if w.purpose is not None]
+    names = tuple(dict.fromkeys(purpose_label(p, language) for p in found))
+    return names, next((p.content.controller for p in found if p.content.controller), None)
 
 
 def recipient_aad(confirmation_id: str) -> bytes:
@@ -142,7 +153,7 @@ def awaiting(
                 )
             )
             continue
-        found[n] = Awaiting(s, recipient, timedelta(minutes=s.confirm_within_minutes))
+        found[n] = Awaiting(s, recipient, timedelta(minutes=s.confirm_within_minutes), plan.purpose)
     if errors:
         raise InvalidInput("consent(s) cannot be confirmed; nothing was recorded", errors=errors)
     return [(n, claims.get(n, p)) for n, p in plans], found
@@ -239,6 +250,7 @@ def open_requests(
         link = None
         if s.confirmation is Confirmation.DOUBLE_OPT_IN:
             link = f"{ctx.settings.public_base_url.rstrip('/')}/confirm/{token}"
+        purposes, controller = named_purposes([waiting[n] for n in ns], s.language)
         outgoing.append(
             Outgoing(
                 confirmation_id,
@@ -249,6 +261,8 @@ def open_requests(
                 expires,
                 link,
                 code,
+                purposes,
+                controller,
             )
         )
     uow.collect.add_confirmations(rows)
@@ -279,18 +293,21 @@ def _send(ctx: Context, message: Outgoing) -> str:
             message.language, message.touchpoint_name, message.code, message.expires_at, zone
         )
         return sms_sender_for(ctx.settings).send(SmsMessage(to=message.recipient, text=text))
+    mailer, brand = branded_mailer(ctx)
+    texts = MailTexts(
+        message.language,
+        message.touchpoint_name,
+        message.expires_at,
+        zone,
+        brand,
+        brand.company_name or message.controller,
+        message.purposes,
+        ctx.settings.public_base_url,
+    )
     if message.method is Confirmation.OTP_EMAIL:
         assert message.code is not None
-        subject, text = code_email(
-            message.language, message.touchpoint_name, message.code, message.expires_at, zone
-        )
-        return mailer_for(ctx.settings).send(
-            EmailMessage(to=message.recipient, subject=subject, text=text)
-        )
-    assert message.link is not None
-    subject, text, html = link_email(
-        message.language, message.touchpoint_name, message.link, message.expires_at, zone
-    )
-    return mailer_for(ctx.settings).send(
-        EmailMessage(to=message.recipient, subject=subject, text=text, html=html)
-    )
+        subject, text, html = code_email(texts, message.code)
+    else:
+        assert message.link is not None
+        subject, text, html = link_email(texts, message.link)
+    return mailer.send(EmailMessage(to=message.recipient, subject=subject, text=text, html=html))

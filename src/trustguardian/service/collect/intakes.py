@@ -35,6 +35,7 @@ from trustguardian.service.collect.confirm_requests import (
     Outgoing,
     awaiting,
     code_mac,
+    named_purposes,
     otp_code,
 )
 from trustguardian.service.collect.evidence import ProofDraft
@@ -155,6 +156,7 @@ def hold(
     link = None
     if code is None:
         link = f"{ctx.settings.public_base_url.rstrip('/')}/confirm/{token}"
+    purposes, controller = named_purposes(list(waiting.values()), s.language)
     outgoing = Outgoing(
         confirmation_id,
         s.confirmation,
@@ -164,6 +166,8 @@ def hold(
         expires,
         link,
         code,
+        purposes,
+        controller,
     )
     return Held(request, named, outgoing, False)
 

@@ -46,6 +46,7 @@ def mail_preferences_link(
             "email",
             identifier.value,
             subject=text(language, "link_subject"),
+            language=language,
             body=text(language, "link", url=link.url, days=ctx.settings.preferences_link_days),
         )
         uow.commit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from trustguardian.domain.errors import Conflict, Erased
 from trustguardian.i18n import words
-from trustguardian.messaging import EmailMessage, SmsMessage, mailer_for, sms_sender_for
+from trustguardian.messaging import EmailMessage, SmsMessage, sms_sender_for
 from trustguardian.messaging.ports import MessagingError
+from trustguardian.service.brand.mail import branded_mailer, html_page, text_as_html, text_footer
 from trustguardian.service.context import Context
 from trustguardian.service.events.sealing import open_text
 from trustguardian.service.events.subjects import identifier_aad
@@ -74,11 +75,16 @@ def contact_of(
     return chosen.kind, value
 
 
-def send(ctx: Context, kind: str, to: str, *, subject: str, body: str) -> str:
-    """Sends by e-mail or SMS; returns the channel's message id."""
+def send(ctx: Context, kind: str, to: str, *, subject: str, body: str, language: str = "it") -> str:
+    """Sends by e-mail or SMS (a mail from the brand's sender, its name and links beneath);
+    returns the channel's message id."""
     try:
         if kind == "email":
-            return mailer_for(ctx.settings).send(EmailMessage(to=to, subject=subject, text=body))
+            mailer, brand = branded_mailer(ctx)
+            t = words(language, ctx.settings.timezone)
+            footed = body + text_footer(brand, t)
+            html = html_page(brand, t, ctx.settings.public_base_url, text_as_html(body))
+            return mailer.send(EmailMessage(to=to, subject=subject, text=footed, html=html))
         return sms_sender_for(ctx.settings).send(SmsMessage(to=to, text=body))
     except MessagingError as exc:
         raise SendFailed(f"the {kind} could not be sent: {exc}") from exc
@@ -99,4 +105,4 @@ def tell(
         kind, to = contact_of(ctx, uow, subject_id, blind_hash)
     except NoContact:
         return None
-    return send(ctx, kind, to, subject=subject, body=body)
+    return send(ctx, kind, to, subject=subject, body=body, language=language)

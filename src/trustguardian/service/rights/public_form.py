@@ -134,6 +134,7 @@ def file_request(
             identifier.kind.value,
             identifier.value,
             subject=text(language, "code_subject"),
+            language=language,
             body=text(language, "code", code=code, minutes=minutes),
         )
         uow.commit()

@@ -110,6 +110,7 @@ def send_code_in_unit(ctx: Context, uow: UnitOfWork, *, request_id: str, actor: 
         kind,
         to,
         subject=text(row.language, "code_subject"),
+        language=row.language,
         body=text(row.language, "code", code=code, minutes=minutes),
     )
     return CodeSent(request_id, kind, now + timedelta(minutes=minutes), message_id)
@@ -204,6 +205,7 @@ def extend_request(ctx: Context, *, request_id: str, reason: str, actor: str) ->
             kind,
             to,
             subject=text(row.language, "extended_subject", ref=row.id),
+            language=row.language,
             body=text(
                 row.language,
                 "extended",

@@ -17,6 +17,7 @@ from trustguardian.web.console import (
     pages_auth,
     pages_cases,
     pages_lists,
+    pages_manage_brand,
     pages_manage_keys,
     pages_manage_notices,
     pages_manage_purposes,
@@ -60,6 +61,7 @@ def install_console(app: FastAPI) -> None:
         pages_manage_notices,
         pages_manage_sync,
         pages_manage_keys,
+        pages_manage_brand,
     ):
         app.include_router(module.router)
     app.add_middleware(ConsoleHeaders)

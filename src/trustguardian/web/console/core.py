@@ -32,14 +32,36 @@ LOGIN_CSRF_COOKIE = "tg_login_csrf"
 LANG_COOKIE = "tg_lang"
 PREFIX = "/console"
 
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(Path(__file__).parent.parent / "templates" / "console")),
-    autoescape=True,  # every value is escaped; nothing in the console is marked safe by hand
-    undefined=jinja2.StrictUndefined,
-    # gettext, ngettext and `{% trans %}`; each render passes the reader's catalog (i18n_context).
-    extensions=["jinja2.ext.i18n"],
-)
-TEMPLATES = Jinja2Templates(env=_env)
+CONSOLE_TEMPLATES = Path(__file__).parent.parent / "templates" / "console"
+
+
+def _templates(loader: jinja2.BaseLoader) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,  # every value is escaped; nothing in the console is marked safe by hand
+        undefined=jinja2.StrictUndefined,
+        # gettext, ngettext and `{% trans %}`; each render passes the reader's catalog.
+        extensions=["jinja2.ext.i18n"],
+    )
+    return Jinja2Templates(env=env)
+
+
+TEMPLATES = _templates(jinja2.FileSystemLoader(str(CONSOLE_TEMPLATES)))
+
+
+def console_templates(request: Request) -> Jinja2Templates:
+    """The console's templates; with `templates_dir` set, its `console/` folder's come first."""
+    ctx: Context = request.app.state.context
+    if ctx.settings.templates_dir is None:
+        return TEMPLATES
+    found: Jinja2Templates | None = getattr(request.app.state, "console_templates", None)
+    if found is None:
+        own = jinja2.FileSystemLoader(str(ctx.settings.templates_dir / "console"))
+        package = jinja2.FileSystemLoader(str(CONSOLE_TEMPLATES))
+        found = _templates(jinja2.ChoiceLoader([own, package]))
+        request.app.state.console_templates = found
+    return found
+
 
 # Console pages load nothing from elsewhere and run only our own files; a form snapshot is framed
 # from this origin, under its own sandbox policy (see SNAPSHOT_POLICY).
@@ -230,7 +252,9 @@ def render(
         "version": __version__,
         **values,
     }
-    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    response = console_templates(request).TemplateResponse(
+        request, template, context, status_code=status
+    )
     if personal:
         response.headers["Cache-Control"] = "no-store"
     return response
