@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from trustguardian.domain.brand import AA, FIELDS, Brand, contrast
 from trustguardian.domain.roles import AdminUser, Permission
 from trustguardian.service.brand import console_brand, set_brand
 from trustguardian.service.context import Context
-from trustguardian.web.console.core import PREFIX, CsrfSession, Ctx, SessionDep, need
-from trustguardian.web.console.forms import Fields, Posted, attempt, show
+from trustguardian.web.console.core import PREFIX, Ctx, SessionDep, need
+from trustguardian.web.console.forms import Fields, Submitted, show
 from trustguardian.web.console.pages_requests import actor
 
 router = APIRouter(prefix=f"{PREFIX}/manage", include_in_schema=False)
@@ -66,21 +66,18 @@ def page(request: Request, ctx: Ctx, session: SessionDep, _: Manager) -> HTMLRes
 
 
 @router.post("/brand")
-async def save(
-    request: Request, ctx: Ctx, session: CsrfSession, form: Posted, user: Manager
-) -> Response:
-    upload = form.get("logo")
+async def save(ctx: Ctx, sub: Submitted, user: Manager) -> Response:
+    upload = sub.form.get("logo")
     logo = None
     if isinstance(upload, UploadFile) and upload.filename:
         # One byte past the limit is enough to refuse it (domain.brand.sniff_logo).
         logo = await upload.read(ctx.settings.brand_logo_max_bytes + 1)
 
-    def action() -> Response:
-        f = Fields(form)
+    def action(f: Fields) -> str:
         values = {name: f.optional(name, limit=LIMITS.get(name, 200)) for name in FIELDS}
         remove = f.flag("remove_logo")
         f.check()
         set_brand(ctx, values=values, logo=logo, remove_logo=remove, actor=actor(user))
-        return RedirectResponse(f"{PREFIX}/manage/brand?saved=1", status_code=303)
+        return f"{PREFIX}/manage/brand?saved=1"
 
-    return attempt(request, session, form, TEMPLATE, action, **_page(ctx))
+    return sub.run(TEMPLATE, _page(ctx), action)
