@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -23,10 +24,12 @@ from tests.factories.events import (
     setup_registry,
 )
 
+from trustguardian.domain.checks import TELEMARKETING_WINDOW
 from trustguardian.domain.registry import Channel, LegalBasis, TouchpointKind
 from trustguardian.domain.rights import RequestKind
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.context import Context
+from trustguardian.service.engage.calendar import italian_holidays
 from trustguardian.service.engage.checks import CheckRequest, check_contact
 from trustguardian.service.events.identifiers import normalise
 from trustguardian.service.rights.requests import submit_request
@@ -103,11 +106,24 @@ def person(ctx: Context, address: str = ANNA, *, phone: str | None = None) -> Pe
 
 
 def check(ctx: Context, purpose: str, channel: Channel, address: str = ANNA) -> str:
-    """What the Engage check answers now for this person by e-mail address."""
+    """What the Engage check answers for this person by e-mail address: now, or for a call at
+    the next moment the telemarketing hours allow (the default window is Italy's, so a test run
+    in the evening or on a holiday still reads the consent, not the clock)."""
+    moment = _callable_moment(ctx.clock.now()) if channel is Channel.PHONE else None
     outcome = check_contact(
-        ctx, request=CheckRequest(purpose=purpose, channel=channel, identifier=email(address))
+        ctx,
+        request=CheckRequest(
+            purpose=purpose, channel=channel, identifier=email(address), moment=moment
+        ),
     )
     return outcome.reason.value
+
+
+def _callable_moment(now: datetime) -> datetime:
+    moment = now + timedelta(minutes=1)
+    while not TELEMARKETING_WINDOW.allows(moment, italian_holidays(moment.year)):
+        moment += timedelta(minutes=30)
+    return moment
 
 
 def outbox_files(directory: Path) -> list[Path]:
