@@ -329,6 +329,12 @@ def admin_token(sqlite_ctx: Context) -> str:
     return token
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow run first: pytest-xdist hands tests out in this order, so a minute-long
+    test starts while the others still have work, instead of holding the run at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Says how many storage tests passed on each backend, so a CI log shows both ran."""
     counts: dict[str, int] = {}

@@ -58,6 +58,7 @@ def api_schema(fuzzed: tuple[FastAPI, str]) -> schemathesis.BaseSchema:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.slow  # about a thousand requests
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,

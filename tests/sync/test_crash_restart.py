@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from tests.conftest import TEST_MASTER_KEY
 from tests.sync.conftest import MakeSyncCtx
@@ -77,6 +78,7 @@ def leases(ctx: Context) -> list[tuple[str | None, datetime | None]]:
         return [(r.lease_owner, r.lease_until) for r in rows]
 
 
+@pytest.mark.slow  # processes killed, leases run out
 def test_sync_run_killed_and_restarted_delivers_everything_once(
     make_sync_ctx: MakeSyncCtx, receivers: Receivers, tmp_path: Path
 ) -> None:
