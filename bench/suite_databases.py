@@ -1,6 +1,6 @@
 """What a test pays for its database: the two ways `tests/conftest.py` can hand one out.
 
-    python bench/test_databases.py [--rounds 20] [--backends sqlite,postgresql]
+    python bench/suite_databases.py [--rounds 20] [--backends sqlite,postgresql]
 
 Per backend, `--rounds` times each:
 
@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    result: dict[str, object] = {"bench": "test_databases", "rounds": args.rounds}
+    result: dict[str, object] = {"bench": "suite_databases", "rounds": args.rounds}
     for name in args.backends.split(","):
         figures = measure(name, args.rounds)
         raw = figures["raw_ms"]
