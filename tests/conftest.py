@@ -8,7 +8,8 @@ A context (`make_ctx`, `ctx`, `sqlite_ctx`) starts from a second template per ba
 per session by `trustguardian init` (the real path) to a session key file that each test gets a
 copy of: binding every test's database anew cost more than most tests (about 0.3 s on SQLite,
 0.8 s on PostgreSQL). `make_db` still hands out unbound databases, for tests of init and binding.
-PostgreSQL databases are dropped on background threads, so no test waits for a DROP.
+PostgreSQL copies are made ahead and dropped on background threads, so that no test waits for
+a CREATE or a DROP DATABASE.
 """
 
 from __future__ import annotations
@@ -130,6 +131,44 @@ def pg_dropper(pg_admin: Engine) -> Iterator[Dropper]:
     dropper.close()
 
 
+class Spares:
+    """Makes the next PostgreSQL copy of each template while a test runs, on a thread of its
+    own: the test after it finds its database made (a CREATE DATABASE writes the whole
+    template to the WAL, a second on a busy machine)."""
+
+    def __init__(self, admin: Engine, dropper: Dropper) -> None:
+        self.admin = admin
+        self.dropper = dropper
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-test-databases")
+        self.ready: dict[str, Future[str]] = {}
+
+    def take(self, template: str) -> str:
+        """The name of a new copy of `template` (the one made ahead, if any), the test's own."""
+        made = self.ready.pop(template, None)
+        name = made.result() if made is not None else self._create(template)
+        self.ready[template] = self.pool.submit(self._create, template)
+        return name
+
+    def _create(self, template: str) -> str:
+        name = f"tg_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        return name
+
+    def close(self) -> None:
+        """Drops the copies made ahead that no test took."""
+        self.pool.shutdown(wait=True)
+        for made in self.ready.values():
+            self.dropper.drop(made.result())
+
+
+@pytest.fixture(scope="session")
+def pg_spares(pg_admin: Engine, pg_dropper: Dropper) -> Iterator[Spares]:
+    spares = Spares(pg_admin, pg_dropper)
+    yield spares
+    spares.close()
+
+
 class BoundTemplates:
     """The session's key file and, per backend, a template database bound to it by init."""
 
@@ -190,10 +229,8 @@ class Databases:
         template_name: str = (
             fixture("bound_templates").postgresql() if bound else fixture("pg_template")
         )
-        name = f"tg_test_{uuid.uuid4().hex[:12]}"
-        admin: Engine = fixture("pg_admin")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+        spares: Spares = fixture("pg_spares")
+        name = spares.take(template_name)
         self.created.append(name)
         return str(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
 
