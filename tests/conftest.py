@@ -273,30 +273,40 @@ def bound_context(settings: Settings) -> Context:
     return init_instance(settings)
 
 
+MakeInstance = Callable[..., Context]
+
+
 @pytest.fixture
-def make_ctx(
-    bound_templates: BoundTemplates,
-    databases: Databases,
-    make_db: Callable[[str], str],
-    tmp_path: Path,
-) -> Iterator[Callable[[str], Context]]:
+def make_instance(
+    bound_templates: BoundTemplates, databases: Databases, tmp_path: Path
+) -> MakeInstance:
+    """Returns a factory: (backend, **settings) -> a Context on a fresh database bound to the
+    test's key file, tmp_path/keys.json (the session's, unless the test wrote its own); the
+    caller disposes of its engine."""
+
+    def make(backend: str, **extra: object) -> Context:
+        keys = tmp_path / "keys.json"
+        if not keys.exists():
+            shutil.copy2(bound_templates.keys, keys)
+        if keys.read_bytes() == bound_templates.keys.read_bytes():
+            # The session's keys: a copy of the database bound to them is what init would make.
+            url = databases.copy(backend, bound=True)
+            return open_instance(make_settings(url, tmp_path, **extra))
+        # The test made keys of its own: a database bound to them.
+        return bound_context(make_settings(databases.copy(backend, bound=False), tmp_path, **extra))
+
+    return make
+
+
+@pytest.fixture
+def make_ctx(make_instance: MakeInstance) -> Iterator[Callable[[str], Context]]:
     """Returns a factory: backend name -> a Context on a fresh database (the test's key file,
     tmp_path/keys.json, holds its signing key; the master key comes from the environment)."""
     contexts: list[Context] = []
-    session_keys = bound_templates.keys
 
     def make(backend: str) -> Context:
-        keys = tmp_path / "keys.json"
-        if not keys.exists():
-            shutil.copy2(session_keys, keys)
-        if keys.read_bytes() == session_keys.read_bytes():
-            # The session's keys: a copy of the database bound to them is what init would make.
-            settings = make_settings(databases.copy(backend, bound=True), tmp_path)
-            ctx = open_instance(settings)
-        else:  # the test made keys of its own: bind a database to them
-            ctx = bound_context(make_settings(make_db(backend), tmp_path))
-        contexts.append(ctx)
-        return ctx
+        contexts.append(make_instance(backend))
+        return contexts[-1]
 
     yield make
     for ctx in contexts:
