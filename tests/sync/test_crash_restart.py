@@ -39,8 +39,8 @@ from trustguardian.service.sync.systems import create_system, create_webhook
 from trustguardian.store import tables as t
 
 SUBJECTS = 40
-EVENTS = 360
-MORE = 80  # recorded while the dispatcher is down, after each stop
+EVENTS = 240
+MORE = 40  # recorded while the dispatcher is down, after each stop
 LEASE = 3.0  # TRUSTGUARDIAN_SYNC_LEASE_SECONDS
 STARTUP = 10.0  # seconds a process may need to start, on top of the lease
 
