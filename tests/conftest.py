@@ -153,6 +153,10 @@ class Spares:
         name = f"tg_test_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            # A commit need not wait for its WAL flush: that is durability across a crash of
+            # the PostgreSQL server, which no test causes; what a commit makes visible, and when,
+            # is unchanged. About half the cost of a commit on a busy machine.
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         return name
 
     def close(self) -> None:
