@@ -2,7 +2,7 @@
 
 A JSON Lines file of 6,000 events (consents given at a fair stand and at a store desk with a
 scanned paper form, withdrawals by the unsubscribe link) is imported again and again by a real
-process that is SIGKILLed after a random 0.2-3 s. After every kill:
+process that is SIGKILLed after a random 0.2-3 s, six times. After every kill:
 
 - every line the process acknowledged (`committed lines A-B`) is recorded exactly once: its
   derived idempotency key ("import:" + sha256 of the line) maps to one event, at the seq that
@@ -56,7 +56,7 @@ from trustguardian.settings import Settings
 
 LINES = 6_000
 BATCH = 200
-KILLS = 10
+KILLS = 6
 SEED = 6_000
 COMMITTED = re.compile(r"^committed lines (\d+)-(\d+)$", re.MULTILINE)
 

@@ -185,6 +185,7 @@ def test_settling_moves_every_journal_into_the_table(journalled: Context) -> Non
     assert stored_checks(journalled) == answered
 
 
+@pytest.mark.slow  # three servers start
 def test_the_server_journals_its_checks_and_loses_none_when_killed(
     journalled: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

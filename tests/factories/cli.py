@@ -9,6 +9,7 @@ start one.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -40,6 +41,10 @@ def tg(
     if env is not None:
         overlay = {name: None for name in os.environ if name not in env} | dict(env)
     argv, here = sys.argv, Path.cwd()
+    # `serve` sends the root logger to its stderr, which the runner closes: a process's logging
+    # ends with it, so the next test's commands must not log into that closed stream.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     with CliRunner().isolation(input=input, env=overlay) as (stdout, stderr, _):
         sys.argv = argv_of_run
         try:
@@ -52,6 +57,8 @@ def tg(
         finally:
             sys.argv = argv
             os.chdir(here)
+            root.handlers[:] = handlers
+            root.setLevel(level)
             sys.stdout.flush()
             sys.stderr.flush()
         out, err = stdout.getvalue().decode(), stderr.getvalue().decode()

@@ -2,8 +2,8 @@
 every acknowledged event is in the ledger exactly once, sequence numbers are dense, the ledger
 verifies, the dispatcher delivers every event after a SIGKILL, and the logs hold no e-mail.
 
-Bounded: 3 workers, 8 writers, 320 events (about 20 s on two shared cores). Figures come from
-`bench/load.py`, never from here.
+Bounded: 3 workers, 8 writers, 200 events, a worker killed after 60 (a kill needs writes in
+flight on both sides of it, not volume). Figures come from `bench/load.py`, never from here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 WORKERS = 3
 WRITERS = 8
-PER_WRITER = 40
+PER_WRITER = 25
 
 
 def _instance(make_db: Callable[[str], str], tmp_path: Path) -> tuple[Context, str, dict[str, str]]:
@@ -91,7 +91,7 @@ def test_killing_a_server_worker_mid_load_loses_nothing_acknowledged(
 
     def kill_one(done: int) -> None:
         with lock:
-            if done >= 100 and not killed:
+            if done >= 60 and not killed:
                 victim = server.workers()[0]
                 os.kill(victim, signal.SIGKILL)
                 killed.append(victim)
@@ -136,7 +136,7 @@ def test_killing_the_dispatcher_mid_load_delivers_every_acknowledged_event(
     kills: list[int] = []
 
     def kill_and_restart(done: int) -> None:
-        if done >= 120 * (len(kills) + 1) and len(kills) < 2 and receiver.count() > 0:
+        if done >= 60 * (len(kills) + 1) and len(kills) < 2 and receiver.count() > 0:
             kills.append(done)
             dispatchers[-1].send_signal(signal.SIGKILL)
             dispatchers[-1].wait(10)
@@ -144,7 +144,7 @@ def test_killing_the_dispatcher_mid_load_delivers_every_acknowledged_event(
 
     try:
         results = run_writers(
-            server.url, token, threads=6, per_thread=50, on_progress=kill_and_restart
+            server.url, token, threads=6, per_thread=30, on_progress=kill_and_restart
         )
         acked_ids = {event_id for event_id, _ in results.acked.values()}
         deadline = time.monotonic() + 60

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import BACKENDS, bound_context, make_settings
+from tests.conftest import BACKENDS, MakeInstance
 from tests.factories.events import setup_registry
 from tests.sync.helpers import FAST, Receivers
 
@@ -17,14 +16,13 @@ MakeSyncCtx = Callable[..., Context]
 
 
 @pytest.fixture
-def make_sync_ctx(make_db: Callable[[str], str], tmp_path: Path) -> Iterator[MakeSyncCtx]:
+def make_sync_ctx(make_instance: MakeInstance) -> Iterator[MakeSyncCtx]:
     """Returns a factory: (backend, **settings) -> a Context with fast retries and the registry
     of tests/service/test_events_recording.py, on a fresh database."""
     contexts: list[Context] = []
 
     def make(backend: str = "sqlite", *, registry: bool = True, **overrides: Any) -> Context:
-        settings = make_settings(make_db(backend), tmp_path, **{**FAST, **overrides})
-        ctx = bound_context(settings)
+        ctx = make_instance(backend, **{**FAST, **overrides})
         contexts.append(ctx)
         if registry:
             setup_registry(ctx)
