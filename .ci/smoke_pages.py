@@ -17,7 +17,14 @@ PER_ROUTE = 3
 NOT_FOLLOWED = re.compile(r"^/console/logout")
 # Console routes linked only when configured: single sign-on needs an identity provider (its
 # flow is tested against a real one in tests/web/test_console_sso.py).
-NOT_LINKED = {"/console/sso/start", "/console/sso/callback"}
+# Reached by no link on a fresh demo: SSO needs an identity provider, and a campaign list's run
+# page and files exist only once a list was uploaded (tests/web/test_console_lists*.py walk them).
+NOT_LINKED = {
+    "/console/sso/start",
+    "/console/sso/callback",
+    "/console/lists/{run_id}",
+    "/console/lists/{run_id}/files/{which}",
+}
 CONSOLE_ROUTES = """
 import json, pkgutil, importlib
 import trustguardian.web.console as console
