@@ -1,5 +1,6 @@
-"""The bare arm of bench/http.py: an ASGI app that reads the request body and answers a fixed
-JSON object, served by the same uvicorn, protocol class and worker count as `trustguardian serve`.
+"""The bare arm of bench/http_checks.py: an ASGI app that reads the request body and answers
+a fixed JSON object, served by the same uvicorn, protocol class and worker count as
+`trustguardian serve`.
 
     python bench/bare_asgi.py PORT WORKERS
 """
@@ -7,14 +8,8 @@ JSON object, served by the same uvicorn, protocol class and worker count as `tru
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-# bench/http.py shadows the standard library's `http` (which uvicorn imports): this directory
-# goes to the end of sys.path, here and in the spawned workers, which inherit it.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(_HERE)] + [_HERE]
-
-from starlette.types import Receive, Scope, Send  # noqa: E402
+from starlette.types import Receive, Scope, Send
 
 ANSWER = b'{"allowed":true,"reason":"consent_given"}'
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(ANSWER)).encode())]

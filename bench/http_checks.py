@@ -2,7 +2,7 @@
 a bare ASGI app (bench/bare_asgi.py) on the same uvicorn, protocol and worker count, driven by the
 same client with the same request bodies, the arms interleaved over --runs runs.
 
-    python bench/http.py [--people 1000000] [--seconds 10] [--connections 4] [--runs 3]
+    python bench/http_checks.py [--people 1000000] [--seconds 10] [--connections 4] [--runs 3]
                          [--workers CORES] [--backends sqlite,postgresql] [--cache DIR]
 
 The client is `wrk` with a Lua script for the bodies (bench/checkload.py) when it is installed,
@@ -26,56 +26,50 @@ connections, 1M people; PostgreSQL >= 0.6x SQLite's rate.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-# This file shadows the standard library's `http` package for anything imported while its own
-# directory leads sys.path (httpx imports http.client): the directory goes to the end instead.
-_HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(_HERE)] + [_HERE]
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import dataclasses  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
-
-import checkload  # noqa: E402
-from common import MASTER, PG, context, percentile  # noqa: E402
-from trustguardian.asgi import create_app  # noqa: E402
-from trustguardian.domain.access import Scope  # noqa: E402
-from trustguardian.domain.common import FixedClock  # noqa: E402
-from trustguardian.domain.registry import (  # noqa: E402
+import checkload
+from common import MASTER, PG, context, percentile
+from trustguardian.asgi import create_app
+from trustguardian.domain.access import Scope
+from trustguardian.domain.common import FixedClock
+from trustguardian.domain.registry import (
     Channel,
     LegalBasis,
     Nature,
     PurposeContent,
     TouchpointKind,
 )
-from trustguardian.domain.subjects import Identifier, IdentifierKind  # noqa: E402
-from trustguardian.service.access.api_keys import create_api_key  # noqa: E402
-from trustguardian.service.context import Context  # noqa: E402
-from trustguardian.service.engage.checks import CheckRequest, check_contact  # noqa: E402
-from trustguardian.service.events.subjects import blind  # noqa: E402
-from trustguardian.service.registry import notices, purposes, touchpoints  # noqa: E402
-from trustguardian.service.registry.touchpoints import TouchpointDraft  # noqa: E402
-from trustguardian.store import tables as t  # noqa: E402
-from trustguardian.store.bulk import bulk_insert  # noqa: E402
+from trustguardian.domain.subjects import Identifier, IdentifierKind
+from trustguardian.service.access.api_keys import create_api_key
+from trustguardian.service.context import Context
+from trustguardian.service.engage.checks import CheckRequest, check_contact
+from trustguardian.service.events.subjects import blind
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
+from trustguardian.store import tables as t
+from trustguardian.store.bulk import bulk_insert
 
 PURPOSE = "newsletter"
 CHUNK = 50_000
@@ -249,7 +243,8 @@ def serve_ours(ctx: Context, workers: int, workdir: Path) -> tuple[subprocess.Po
 
 def serve_bare(workers: int, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    argv = [sys.executable, str(Path(_HERE) / "bare_asgi.py"), str(port), str(workers)]
+    bare = Path(__file__).resolve().parent / "bare_asgi.py"
+    argv = [sys.executable, str(bare), str(port), str(workers)]
     base = f"http://127.0.0.1:{port}"
     return start(argv, dict(os.environ), workdir / "bare.log", base), base
 
