@@ -41,6 +41,7 @@ from trustguardian.store import tables as t
 SUBJECTS = 40
 EVENTS = 240
 MORE = 40  # recorded while the dispatcher is down, after each stop
+MID = MORE // 2  # requests a round sees before its stop: some, never all, of its work
 LEASE = 3.0  # TRUSTGUARDIAN_SYNC_LEASE_SECONDS
 STARTUP = 10.0  # seconds a process may need to start, on top of the lease
 
@@ -117,7 +118,7 @@ def test_sync_run_killed_and_restarted_delivers_everything_once(
                 how = "term"
             else:
                 # Mid-delivery: some (not all) of this round's work has reached the receiver.
-                assert wait_for(requests(seen_before + 50), 20), proc.poll()
+                assert wait_for(requests(seen_before + MID), 20), proc.poll()
             assert proc.poll() is None, (tmp_path / f"run-{n}.err").read_text()[-2000:]
             proc.send_signal(signal.SIGKILL if how == "kill" else signal.SIGTERM)
             code = proc.wait(timeout=20)
