@@ -69,6 +69,30 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def run_alone(engine: Engine, sql: str, params: Any = None) -> list[Any]:
+    """Runs one statement on the driver's own cursor outside any transaction and returns the
+    rows it answered (none for a write): autocommit on PostgreSQL, where a transaction would
+    cost two more round trips and its rollback, when the connection returns to the pool, makes
+    psycopg forget the statements it prepared on it (see store.uow); a lone SQLite statement
+    commits by itself."""
+    raw = engine.raw_connection()
+    driver: Any = raw.driver_connection
+    pg = is_postgresql(engine)
+    try:
+        if pg:
+            driver.autocommit = True
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql) if params is None else cursor.execute(sql, params)
+            return list(cursor.fetchall()) if cursor.description is not None else []
+        finally:
+            cursor.close()
+            if pg and not driver.closed:
+                driver.autocommit = False
+    finally:
+        raw.close()
+
+
 def can_open_twice(engine: Engine) -> bool:
     """Whether a second process can open this engine's database (not an in-memory SQLite)."""
     url = engine.url

@@ -20,6 +20,7 @@ from trustguardian.domain.consent import ConsentState, ConsentStatus
 from trustguardian.domain.registry import Channel
 from trustguardian.store import tables as t
 from trustguardian.store.engage.check_reads import ONE_BY_BLIND, ONE_BY_ID, OneSubject
+from trustguardian.store.engine import run_alone
 
 Convert = Callable[[Any], Any]
 
@@ -70,27 +71,8 @@ def read_one(
     values = {"stamp_name": stamp, "blind": blind, "purpose": purpose, "channel": channel}
     if not by_blind:
         values["subject_id"] = subject_id
-    rows = _fetch(engine, compiled.sql, compiled.params(values))
+    rows = run_alone(engine, compiled.sql, compiled.params(values))
     return _one(compiled, rows)
-
-
-def _fetch(engine: Engine, sql: str, params: Any) -> list[Any]:
-    raw = engine.raw_connection()
-    driver: Any = raw.driver_connection
-    pg = engine.dialect.name == "postgresql"
-    try:
-        if pg:
-            driver.autocommit = True
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-            if pg and not driver.closed:
-                driver.autocommit = False
-    finally:
-        raw.close()
 
 
 def _one(c: _Compiled, rows: list[Any]) -> OneSubject:
@@ -147,16 +129,4 @@ def add_check(engine: Engine, row: dict[str, Any]) -> None:
     # Column names come from the table definition (t.checks.c refuses any other), never input.
     columns = ", ".join(t.checks.c[name].name for name in names)
     sql = f"INSERT INTO checks ({columns}) VALUES ({', '.join('%s' for _ in names)})"  # noqa: S608
-    raw = engine.raw_connection()
-    driver: Any = raw.driver_connection
-    try:
-        driver.autocommit = True
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql, [row[name] for name in names])
-        finally:
-            cursor.close()
-            if not driver.closed:
-                driver.autocommit = False
-    finally:
-        raw.close()
+    run_alone(engine, sql, [row[name] for name in names])
