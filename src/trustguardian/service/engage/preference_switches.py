@@ -16,14 +16,13 @@ from trustguardian.domain.errors import FieldError, InvalidInput
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import Channel
 from trustguardian.service.context import Context
-from trustguardian.service.engage.links import PREFERENCES
 from trustguardian.service.engage.preferences import (
     Action,
     Network,
+    centre_of,
     click_proofs,
     offered_choices,
 )
-from trustguardian.service.engage.tokens import redeem_token
 from trustguardian.service.events.recording import record_in_unit
 from trustguardian.service.events.validate import EventDraft
 
@@ -59,11 +58,8 @@ def save_preferences(
 ) -> list[Change]:
     """Records the switches the person moved: one event per purpose and direction, or none."""
     with ctx.uow() as uow:
-        uow.ledger.lock_head()
-        found = redeem_token(ctx, uow, token, PREFERENCES)
+        found, tp = centre_of(ctx, uow, token)
         subject_id = str(found.subject_id)
-        tp = uow.touchpoints.get(str(found.claims["tp"]))
-        assert tp is not None
         now = ctx.clock.now()
         offered = {
             (c.purpose, c.channel): c for c in offered_choices(uow, subject_id, tp.purposes, now)

@@ -20,6 +20,7 @@ from trustguardian.domain.registry import (
     LegalBasis,
     ProofType,
     RecordStatus,
+    Touchpoint,
     purpose_description,
     purpose_label,
     version_in_force,
@@ -255,16 +256,23 @@ def preference_centre(ctx: Context, *, token: str, language: str = "") -> Centre
         )
 
 
+def centre_of(ctx: Context, uow: UnitOfWork, token: str) -> tuple[TokenClaims, Touchpoint]:
+    """Redeems a preference-centre link inside a writing unit (the ledger's head locked first):
+    the link's claims and the centre's touchpoint."""
+    uow.ledger.lock_head()
+    found = redeem_token(ctx, uow, token, PREFERENCES)
+    tp = uow.touchpoints.get(str(found.claims["tp"]))
+    assert tp is not None
+    return found, tp
+
+
 def change_preference(
     ctx: Context, *, token: str, purpose: str, channel: Channel, action: Action, network: Network
 ) -> None:
     """Gives or withdraws one purpose on one channel: one event with its proofs."""
     with ctx.uow() as uow:
-        uow.ledger.lock_head()
-        found = redeem_token(ctx, uow, token, PREFERENCES)
+        found, tp = centre_of(ctx, uow, token)
         subject_id = str(found.subject_id)
-        tp = uow.touchpoints.get(str(found.claims["tp"]))
-        assert tp is not None
         offered = {
             (c.purpose, c.channel)
             for c in offered_choices(uow, subject_id, tp.purposes, ctx.clock.now())
