@@ -17,7 +17,6 @@ import argparse
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from common import MASTER, context, database
+from common import MASTER, context, database, free_port
 from ingest import registry
 from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
@@ -38,13 +37,6 @@ MIB = 1024 * 1024
 def memory_kb(pid: int, field: str) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith(field))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def batch(events: int, size: int, notice: tuple[str, int, str], tag: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -61,3 +62,17 @@ def percentile(values: list[float], share: float) -> float:
     """The value below which `share` of the values lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * share) - 1))]
+
+
+def free_port() -> int:
+    """A loopback port free now, for a server a bench starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def figure(figures: dict[str, object], name: str, value: object) -> None:
+    """Keeps a figure for the JSON line and prints it as it comes."""
+    figures[name] = value
+    print(f"{name:48s} {value}", flush=True)

@@ -65,7 +65,6 @@ import os
 import pstats
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -81,7 +80,7 @@ import httpx
 from sqlalchemy import Connection, event, text
 
 import checkload
-from common import MASTER, context, database, percentile
+from common import MASTER, context, database, figure, free_port, percentile
 from engage_join import naive_join
 from trustguardian.domain.access import Scope
 from trustguardian.domain.checks import ALLOWED
@@ -111,11 +110,6 @@ CHUNK = 50_000
 RATE_LIMIT_PER_MINUTE = 6_000_000
 LIST_SEED = 7
 ALLOWED_REASONS = {r.value for r in ALLOWED}
-
-
-def figure(figures: dict[str, object], name: str, value: object) -> None:
-    figures[name] = value
-    print(f"{name:48s} {value}", flush=True)
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -413,13 +407,6 @@ def heap_kb(pid: int) -> int:
 
 
 # --- a real server ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def env_for(ctx: Context) -> dict[str, str]:

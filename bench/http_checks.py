@@ -34,7 +34,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 import checkload
-from common import MASTER, PG, context, percentile
+from common import MASTER, PG, context, figure, free_port, percentile
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
 from trustguardian.domain.common import FixedClock
@@ -75,11 +74,6 @@ PURPOSE = "newsletter"
 CHUNK = 50_000
 # All the load comes from one address: the limit still runs on every request, never answers 429.
 RATE_LIMIT_PER_MINUTE = 60_000_000
-
-
-def figure(figures: dict[str, object], name: str, value: object) -> None:
-    figures[name] = value
-    print(f"{name:48s} {value}", flush=True)
 
 
 # --- the database, built once per backend and size ---------------------------------------------
@@ -192,13 +186,6 @@ def populate(ctx: Context, people: int, rnd: random.Random) -> dict[str, int]:
 
 
 # --- the servers -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def start(argv: list[str], env: dict[str, str], log: Path, probe: str) -> subprocess.Popen[bytes]:
