@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from tests.factories.api import TOUCHPOINT, assert_problem
 from tests.factories.events import ledger_size
 
@@ -16,6 +17,7 @@ from trustguardian.domain.access import Scope
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.verify import verify_ledger
+from trustguardian.store import tables as t
 
 
 @pytest.fixture
@@ -71,3 +73,43 @@ def test_a_bad_change_is_a_problem_and_writes_nothing(ctx: Context, admin: TestC
     listed = {k["id"]: k for k in admin.get("/v1/keys").json()}
     assert listed[key.id]["scopes"] == ["events:write"]
     assert listed[key.id]["touchpoint"] == "web-newsletter"
+
+
+def test_no_key_but_an_admin_one_changes_a_key_not_even_its_own(
+    ctx: Context, admin: TestClient
+) -> None:
+    """A key bound to a touchpoint, or one with every registry scope, cannot widen itself."""
+    admin.post("/v1/touchpoints", json=TOUCHPOINT).raise_for_status()
+    bound, bound_token = create_api_key(
+        ctx, name="form", scopes=[Scope.EVENTS_WRITE], touchpoint_key="web-newsletter"
+    )
+    writer, writer_token = create_api_key(
+        ctx, name="writer", scopes=[Scope.REGISTRY_READ, Scope.REGISTRY_WRITE]
+    )
+    before = ledger_size(ctx)
+    wider = {"scopes": ["registry:write", "events:write"], "touchpoint": None}
+    with TestClient(create_app(ctx)) as c:
+        for key_id, token in ((bound.id, bound_token), (writer.id, writer_token)):
+            tried = c.patch(
+                f"/v1/keys/{key_id}", json=wider, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert_problem(tried, 403, "forbidden")
+        assert_problem(c.patch(f"/v1/keys/{writer.id}", json=wider), 401, "unauthorized")
+    assert ledger_size(ctx) == before
+    listed = {k["id"]: k for k in admin.get("/v1/keys").json()}
+    assert listed[bound.id]["scopes"] == ["events:write"]
+    assert listed[bound.id]["touchpoint"] == "web-newsletter"
+    assert listed[writer.id]["scopes"] == ["registry:read", "registry:write"]
+
+
+def test_scopes_widened_in_the_database_behind_a_change_are_named_by_verify(
+    ctx: Context, admin: TestClient
+) -> None:
+    key, _ = create_api_key(ctx, name="reader", scopes=[Scope.REGISTRY_READ])
+    admin.patch(f"/v1/keys/{key.id}", json={"scopes": ["registry:write"]}).raise_for_status()
+    assert verify_ledger(ctx).ok
+    with ctx.engine.begin() as conn:
+        conn.execute(update(t.api_keys).where(t.api_keys.c.id == key.id).values(scopes=["admin"]))
+    report = verify_ledger(ctx)
+    assert not report.ok
+    assert any(key.id in problem and "scopes" in problem for problem in report.problems)
