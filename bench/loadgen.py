@@ -183,6 +183,7 @@ def run_writers(
     batch: int = 1,
     max_seconds: float = 120,
     on_progress: Any = None,
+    prefix: str = "load",
 ) -> Results:
     """Each thread POSTs `per_thread` events, `batch` to a request, retrying a request with the
     same Idempotency-Key until the server acknowledges it: 201, or 200 when a retry finds the
@@ -195,7 +196,7 @@ def run_writers(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as client:
             for r in range(per_thread // batch):
-                key = f"load-{w}-{r}"
+                key = f"{prefix}-{w}-{r}"
                 first = w * per_thread + r * batch
                 bodies = [event_body(first + j, people) for j in range(batch)]
                 path, body = (
