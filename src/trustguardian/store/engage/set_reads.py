@@ -4,7 +4,9 @@ scan, for the purpose and channel of the list (see service.engage.check_sets).
 A probe per row costs the database a walk down an index at a random place; a list of a million
 rows makes millions of them. Read whole, a table costs a fraction of a microsecond a row, and
 every row of the list is then answered from memory. Values come back converted by the columns'
-own types, as the repositories' reads give them.
+own types, as the repositories' reads give them, except in the two reads of a row per person
+(`owners`, `states`): these come in parts, as the driver gives them, for the caller to turn into
+columns without a Python call per row.
 """
 
 from __future__ import annotations
