@@ -10,7 +10,7 @@ the driver; divided by the cores, no filter that reads these tables can take les
                            [--rows 1000000] [--profile-rows 50000] [--http-bulk-rows 20000]
                            [--backend sqlite|postgresql] [--skip-cli] [--filter-workers N]
                            [--db PATH] [--skip-http] [--skip-filter-rows]
-                           [--repeats 3] [--rows-10m] [--skip-dialects]
+                           [--repeats 3] [--rows-10m] [--skip-dialects] [--skip-phases]
 
 `--db PATH` (SQLite) keeps the built database in PATH (its key file beside it, PATH.keys.json):
 built when missing, reused as it is when present (the build of 1M people takes minutes; a reused
@@ -22,6 +22,10 @@ the list's keyed hashes in a temporary table, one join deciding every row), the 
 after the other --repeats times so that both meet the same load from the rest of the machine:
 the figures are the medians and the median of the per-run CPU ratios. `--rows-10m` also runs
 the CLI on a list of 10 million rows and reports its peak heap against the 1M-row run's.
+
+Unless --skip-phases, the phases of a list run by set are also timed apart in this process
+(bench/engage_phases.py: the set load, which the CLI's parent does alone before its workers start,
+and the rows answered from the sets), with the best wall they allow on --filter-workers workers.
 
 Prints each figure, then one JSON line with all of them. The HTTP load comes from `wrk` when it
 is installed (`apt-get install wrk`: --http-seconds per run), else from Python threads
@@ -82,6 +86,7 @@ from sqlalchemy import Connection, event, text
 import checkload
 from common import MASTER, context, database, figure, free_port, percentile
 from engage_join import naive_join
+from engage_phases import phases
 from trustguardian.domain.access import Scope
 from trustguardian.domain.checks import ALLOWED
 from trustguardian.domain.common import FixedClock
@@ -702,6 +707,9 @@ def bulk(ctx: Context, args: argparse.Namespace, figures: dict[str, object], wor
     # Even spread perfectly over every core, no filter that makes these lookups beats this.
     cores = os.cpu_count() or 1
     figure(figures, "lookup_floor_seconds_on_all_cores", round(cpu_lookups / cores, 2))
+    if not args.skip_phases:
+        for name, value in phases(ctx, listing, PURPOSE, args.filter_workers).items():
+            figure(figures, name, value)
     allowed: int | None = None
     filter_digest = hashlib.sha256()
     if not args.skip_filter_rows:
@@ -897,6 +905,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--skip-dialects", action="store_true", help="No comma/Excel two-column CLI runs."
+    )
+    parser.add_argument(
+        "--skip-phases",
+        action="store_true",
+        help="No in-process timing of the set load and the rows (bench/engage_phases.py).",
     )
     args = parser.parse_args()
     if args.db is not None and args.backend != "sqlite":

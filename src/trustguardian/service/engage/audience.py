@@ -179,7 +179,10 @@ class Asker:
         purpose: str | None,
         channel: Channel | None,
         at: datetime | None = None,
+        columns: Sequence[str] | None = None,
     ) -> None:
+        """`columns`: the keys the rows' fields can hold (a list's header), when known: the
+        identifier columns it lacks are then never looked up, row after row."""
         self.rules = rules
         self._purposes = rules.purposes
         self._purpose = purpose
@@ -187,21 +190,36 @@ class Asker:
         self._at = at
         self._region = ctx.settings.default_phone_region
         self._blind = {column: blinder(ctx.blind_key, kind) for column, kind in _KINDS.items()}
+        self._columns = tuple(c for c in _IDENTIFIER_COLUMNS if columns is None or c in columns)
+        self._subject_ids = columns is None or "subject_id" in columns
+        # A run's own purpose and channel, when no row can name others: checked once, here.
+        self._fixed: tuple[str, Channel] | None = None
+        if (
+            columns is not None
+            and not {"purpose", "channel"} & set(columns)
+            and purpose in self._purposes
+            and channel is not None
+        ):
+            self._fixed = (purpose, channel)
 
     def ask(self, fields: Mapping[str, str]) -> tuple[Ask | None, str | None]:
         """The check a row asks for, or None and the row's error; every identifier it fills
         must read."""
         get = fields.get
-        wanted_purpose = get("purpose") or self._purpose
-        if not wanted_purpose or wanted_purpose not in self._purposes:
-            return None, f"unknown purpose {wanted_purpose!r}"
-        channel_text = get("channel") or self._channel
-        wanted_channel = _CHANNELS.get(channel_text)
-        if wanted_channel is None:
-            return None, f"unknown channel {channel_text!r}"
-        subject_id = (get("subject_id") or "").strip() or None
+        if self._fixed is not None:
+            wanted_purpose, wanted_channel = self._fixed
+        else:
+            wanted_purpose = get("purpose") or self._purpose or ""
+            if not wanted_purpose or wanted_purpose not in self._purposes:
+                return None, f"unknown purpose {wanted_purpose!r}"
+            channel_text = get("channel") or self._channel
+            found_channel = _CHANNELS.get(channel_text)
+            if found_channel is None:
+                return None, f"unknown channel {channel_text!r}"
+            wanted_channel = found_channel
+        subject_id = (get("subject_id") or "").strip() or None if self._subject_ids else None
         blinds: list[tuple[str, str]] = []
-        for column in _IDENTIFIER_COLUMNS:
+        for column in self._columns:
             text = get(column)
             if not text:
                 continue

@@ -120,7 +120,12 @@ def check_records(
             gc.freeze()
         try:
             job = _Job(
-                ctx, Asker(ctx, rules, purpose, channel, at), header, answer, delimiter, sets
+                ctx,
+                Asker(ctx, rules, purpose, channel, at, header),
+                header,
+                answer,
+                delimiter,
+                sets,
             )
             yield from _answer_all(job, itertools.chain(ahead, chunks), workers)
         finally:
@@ -245,7 +250,8 @@ def check_chunk(
                 if wanted is not None:
                     asks.append(wanted)
             numbers.append(number)
-            error = on_line(error, number)
+            if error is not None:
+                error = on_line(error, number)
             values.append(
                 row if unique and len(row) == width else [fields.get(h, "") for h in header]
             )

@@ -10,10 +10,13 @@ decided by the same function. The rows are checked as of the moment the sets wer
 snapshot for the whole run; batch by batch, each batch had its own).
 
 The facts are held compactly, so that worker processes forked after the read share them: a
-keyed hash maps to a person's position (an int), and each person's id, consent status, deciding
-event and flags sit in flat buffers at that position (a lookup writes to no shared page but the
-int's own). Memory grows with the people in the database, never with the list; past
-`MAX_IDENTIFIERS` keyed hashes the batch reads are used instead.
+keyed hash maps to its position (an int), and its owner's id, flags and the position of the
+owner's consent state (status now and deciding event) sit in flat buffers (a lookup writes to no
+shared page but the int's own). They are built from the reads by built-in functions alone, part
+by part, with no Python code per row: the states and the owners are read apart (a join would
+walk an index twice per keyed hash) and matched by a map of the states' positions. Memory grows
+with the people in the database, never with the list; past `MAX_IDENTIFIERS` keyed hashes the
+batch reads are used instead.
 
 Only what the sets cover is answered here: a row of one identifier, checked now, for the run's
 purpose and channel. Any other row (several identifiers, a subject id, a past moment, a purpose
@@ -23,8 +26,9 @@ or channel of its own) goes to `answer_asks`, row for row the same as before.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from itertools import accumulate, repeat
 
 from trustguardian.domain.checks import Decider, Reason, consented_after
 from trustguardian.domain.consent import ConsentStatus, status_at
@@ -32,7 +36,7 @@ from trustguardian.domain.holds import over_holds
 from trustguardian.domain.registry import Channel, LegalBasis, RecordStatus
 from trustguardian.service.engage.check_batch import REGISTERED, Ask, Rules
 from trustguardian.service.engage.checks import Answer
-from trustguardian.store.engage.set_reads import SetReads, StateRow
+from trustguardian.store.engage.set_reads import SetReads
 from trustguardian.store.uow import UnitOfWork
 
 # Beyond this many keyed hashes the sets are not read: a list is then checked batch by batch
@@ -44,7 +48,6 @@ RATIO = 8
 
 _STATUSES: tuple[ConsentStatus | None, ...] = (None, *ConsentStatus)
 _CODE = {status: code for code, status in enumerate(_STATUSES)}
-_PART = 4096
 # Flags per person.
 _SUPPRESSED, _REGISTERED, _AFTER, _CUSTOMER = 1, 2, 4, 8
 
@@ -89,91 +92,78 @@ class Sets:
             and channel is Channel.EMAIL
             else set()
         )
-        shredded = reads.shredded()
-        self._suppressed = suppressed = reads.suppressed()
-        self._shredded, self._customers = shredded, customers
-        states = reads.states(purpose_key, channel.value, since_too=bool(oppositions))
-        # Every person at a position; each keyed hash to its owner's position.
-        self._owners = owners = self._positions(reads, states, oppositions, now)
-        for blind in suppressed:
-            if (at := owners.get(blind)) is not None:
-                self._flags[at] |= _SUPPRESSED
+        self._suppressed = reads.suppressed()
+        marks = self._marks(reads, oppositions, customers)
+        self._owners = self._people(reads, marks, now)
         self._counts: dict[str, int] = {}
         if policy is not None and policy.cap is not None:
             since = now - timedelta(days=policy.cap.days)
             self._counts = reads.contact_counts(channel.value, since, now, policy.cap.purpose)
         self._capped = policy is not None and policy.cap is not None
 
-    def _positions(
-        self,
-        reads: SetReads,
-        states: Iterator[StateRow],
-        oppositions: dict[str, date],
-        now: datetime,
+    def _marks(
+        self, reads: SetReads, oppositions: dict[str, date], customers: set[str]
     ) -> dict[str, int]:
-        """Reads every keyed hash, giving each owner a position and its facts there: the
-        hashes and the states both come in the owners' order, and are merged as they come (no
-        map of the states is held)."""
+        """The flags of the few people who have any (suppressed or erased, on a register, a
+        customer), by subject."""
+        marks = dict.fromkeys(reads.suppressed_owners() | reads.shredded(), _SUPPRESSED)
+        for subject in customers:
+            marks[subject] = marks.get(subject, 0) | _CUSTOMER
+        if oppositions:
+            starts = reads.starts(self.purpose, self.channel.value, list(oppositions))
+            for subject, registered in oppositions.items():
+                flag = _REGISTERED
+                if (start := starts.get(subject)) is not None:
+                    flag |= _AFTER * consented_after(*start, registered)
+                marks[subject] = marks.get(subject, 0) | flag
+        return marks
+
+    def _people(self, reads: SetReads, marks: dict[str, int], now: datetime) -> dict[str, int]:
+        """Gives every keyed hash a position, and its owner's facts there (the position of its
+        state, its flags, its id). Each part of a read becomes columns by built-in functions
+        alone: no Python code runs per row, which is what a million rows would cost."""
+        state_at = self._read_states(reads, now)
+        none = len(self._codes) - 1
         owners: dict[str, int] = {}
-        subjects: list[str] = []
-        events: list[str] = []
-        subject_parts: list[str] = []
-        event_parts: list[str] = []
-        subject_ends, event_ends = array("Q"), array("Q")
-        codes, flags = bytearray(), bytearray()
-        marked = self._shredded | self._customers
-        code_of = _CODE
-        state = next(states, None)
-        last: str | None = None
-        position = -1
-        subject_end = event_end = 0
-        for blind, subject in reads.owners_by_subject():
-            if subject != last:
-                last, position = subject, position + 1
-                while state is not None and state[0] < subject:
-                    state = next(states, None)
-                code, event_id, flag = 0, "", 0
-                if state is not None and state[0] == subject:
-                    _, status, since, event_id, expires_at = state
-                    code = code_of[status_at(status, expires_at, now)]
-                    registered = oppositions.get(subject) if oppositions else None
-                    if registered is not None:
-                        flag = _REGISTERED | (_AFTER * consented_after(status, since, registered))
-                elif oppositions and subject in oppositions:
-                    flag = _REGISTERED
-                if subject in marked:
-                    flag |= self._marks(subject)
-                subjects.append(subject)
-                subject_end += len(subject)
-                subject_ends.append(subject_end)
-                events.append(event_id)
-                event_end += len(event_id)
-                event_ends.append(event_end)
-                codes.append(code)
-                flags.append(flag)
-                if len(subjects) >= _PART:  # joined as it goes: no list of millions held
-                    subject_parts.append("".join(subjects))
-                    event_parts.append("".join(events))
-                    subjects.clear()
-                    events.clear()
-            owners[blind] = position
-        self._subject_text = "".join([*subject_parts, *subjects])
-        self._event_text = "".join([*event_parts, *events])
-        self._subject_ends, self._event_ends = subject_ends, event_ends
-        self._codes, self._flags = codes, flags
+        states, flags, subject_parts, subject_ends = array("Q"), bytearray(), [], array("Q")
+        for part in reads.owners():
+            blinds, subjects = zip(*part, strict=True)
+            owners.update(zip(blinds, range(len(flags), len(flags) + len(part)), strict=True))
+            states.extend(map(state_at.get, subjects, repeat(none)))
+            flags.extend(map(marks.get, subjects, repeat(0)))
+            subject_parts.append("".join(subjects))
+            _ends(subject_ends, subjects)
+        self._subject_text, self._subject_ends = "".join(subject_parts), subject_ends
+        self._states, self._flags = states, flags
         return owners
 
-    def _marks(self, subject: str) -> int:
-        return (_SUPPRESSED if subject in self._shredded else 0) | (
-            _CUSTOMER if subject in self._customers else 0
-        )
+    def _read_states(self, reads: SetReads, now: datetime) -> dict[str, int]:
+        """Reads the consent states into columns (status now, deciding event), a last one for
+        nobody's; returns each owner's position there."""
+        # A stored status, "!" when its expiry has come, to the status now (`status_at`).
+        code_of = {}
+        for status in ConsentStatus:
+            code_of[status.value] = _CODE[status]
+            code_of[status.value + "!"] = _CODE[status_at(status, now, now)]
+        state_at: dict[str, int] = {}
+        codes, event_parts, event_ends = bytearray(), [], array("Q")
+        for part in reads.states(self.purpose, self.channel.value, now):
+            subjects, keys, events = zip(*part, strict=True)
+            state_at.update(zip(subjects, range(len(codes), len(codes) + len(part)), strict=True))
+            codes.extend(map(code_of.__getitem__, keys))
+            event_parts.append("".join(events))
+            _ends(event_ends, events)
+        codes.append(0)
+        event_ends.append(event_ends[-1] if event_ends else 0)
+        self._codes, self._event_text, self._event_ends = codes, "".join(event_parts), event_ends
+        return state_at
 
     def answers(self, asks: Sequence[Ask]) -> list[Answer | None]:
         """Each ask's answer, or None for one the sets do not cover (see the module)."""
         found: list[Answer | None] = []
         append = found.append
         owners, suppressed = self._owners, self._suppressed
-        codes, flags_of = self._codes, self._flags
+        states, codes, flags_of = self._states, self._codes, self._flags
         subject_text, subject_ends = self._subject_text, self._subject_ends
         event_text, event_ends = self._event_text, self._event_ends
         held, holds, counts = self._decider.held, self._holds, self._counts
@@ -199,11 +189,12 @@ class Sets:
                 continue
             start = subject_ends[at - 1] if at else 0
             subject = subject_text[start : subject_ends[at]]
-            start = event_ends[at - 1] if at else 0
-            event_id = event_text[start : event_ends[at]] or None
+            state = states[at]
+            start = event_ends[state - 1] if state else 0
+            event_id = event_text[start : event_ends[state]] or None
             flags = flags_of[at]
             verdict = held(
-                statuses[codes[at]],
+                statuses[codes[state]],
                 event_id,
                 bool(flags & _SUPPRESSED),
                 bool(flags & _REGISTERED),
@@ -216,3 +207,10 @@ class Sets:
                 verdict = over_holds(verdict, hold, purpose, channel, now)
             append((*verdict, subject))
         return found
+
+
+def _ends(ends: array[int], texts: Sequence[str]) -> None:
+    """Appends where each text ends in the concatenation of all so far."""
+    running = accumulate(map(len, texts), initial=ends[-1] if ends else 0)
+    next(running)  # where the texts before end
+    ends.extend(running)

@@ -4,30 +4,29 @@ scan, for the purpose and channel of the list (see service.engage.check_sets).
 A probe per row costs the database a walk down an index at a random place; a list of a million
 rows makes millions of them. Read whole, a table costs a fraction of a microsecond a row, and
 every row of the list is then answered from memory. Values come back converted by the columns'
-own types, as the repositories' reads give them.
+own types, as the repositories' reads give them, except in the two reads of a row per person
+(`owners`, `states`): these come in parts, as the driver gives them, for the caller to turn into
+columns without a Python call per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from trustguardian.domain.consent import ConsentStatus
 from trustguardian.store import tables as t
-from trustguardian.store.engage.batch_reads import _processor
+from trustguardian.store.engage.batch_reads import _marks, _processor
 
-# One consent state as a list needs it: owner, stored status, start, deciding event, expiry.
-StateRow = tuple[str, ConsentStatus, datetime, str, datetime | None]
+# A consent state as a list needs it: owner, stored status ("!" appended when expired by the
+# moment asked), deciding event.
+StateRow = tuple[str, str, str]
 _STATUSES = {s.value: s for s in ConsentStatus}
 _FETCH = 50_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _epoch(_: object) -> datetime:
-    return _EPOCH
+_IN = 500  # subjects named in one statement
 
 
 class SetReads:
@@ -49,19 +48,23 @@ class SetReads:
             return int(estimate)
         return int(self._c.exec_driver_sql("SELECT count(*) FROM subject_identifiers").scalar_one())
 
-    def owners_by_subject(self) -> Iterator[tuple[str, str]]:
-        """Every keyed hash and its owner, in the order of the owners' ids (code point order,
-        as Python compares strings)."""
-        if self._pg:
-            sql = (
-                'SELECT blind, subject_id FROM subject_identifiers ORDER BY subject_id COLLATE "C"'
-            )
-        else:
-            sql = (
-                "SELECT blind, subject_id FROM subject_identifiers"
-                " INDEXED BY ix_subject_identifiers_subject ORDER BY subject_id"
-            )
-        return self._scan(sql)
+    def owners(self) -> Iterator[list[tuple[str, str]]]:
+        """Every keyed hash and its owner, in parts."""
+        return self._parts("SELECT blind, subject_id FROM subject_identifiers")
+
+    def states(self, purpose: str, channel: str, now: datetime) -> Iterator[list[StateRow]]:
+        """The consent states of a purpose on a channel, in parts: (owner, stored status with
+        "!" appended when its expiry has come by `now`, deciding event id).
+
+        Read apart from the owners (a join would walk an index twice per keyed hash: most of
+        the read), and matched to them by the caller. The expiry is compared by the database,
+        in the column's own stored form (see `contact_counts`)."""
+        sql = (
+            "SELECT subject_id, status || CASE WHEN expires_at <= ? THEN '!' ELSE '' END,"
+            " event_id FROM consent_states WHERE purpose_key = ? AND channel = ?"
+        )
+        bound = _bind(self._c, t.consent_states.c.expires_at)
+        return self._parts(sql, (bound(now), purpose, channel))
 
     def shredded(self) -> set[str]:
         """The erased subjects."""
@@ -72,27 +75,30 @@ class SetReads:
         """The keyed hashes on the suppression list."""
         return {row[0] for row in self._scan("SELECT blind FROM suppression_entries")}
 
-    def states(self, purpose: str, channel: str, *, since_too: bool) -> Iterator[StateRow]:
-        """The consent states of a purpose on a channel, in the order of `owners_by_subject`;
-        the start only when `since_too` (else the epoch: converting a million of them costs a
-        good part of the read)."""
-        since = _processor(self._c, t.consent_states.c.since) if since_too else _epoch
-        expires = _processor(self._c, t.consent_states.c.expires_at)
+    def suppressed_owners(self) -> set[str]:
+        """The subjects with any keyed hash on the suppression list."""
         sql = (
-            "SELECT subject_id, status, since, event_id, expires_at FROM consent_states"
-            " WHERE purpose_key = ? AND channel = ? ORDER BY subject_id"
-        )
-        if self._pg:
-            sql += ' COLLATE "C"'
-        statuses = _STATUSES
-        for subject_id, status, start, event_id, end in self._scan(sql, (purpose, channel)):
-            yield (
-                subject_id,
-                statuses[status],
-                since(start) if since else start,
-                event_id,
-                expires(end) if expires and end is not None else end,
+            "SELECT DISTINCT i.subject_id FROM suppression_entries e"
+            " CROSS JOIN subject_identifiers i WHERE i.blind = e.blind"
+        )  # CROSS: SQLite then probes the owners of the few hashes, not every owner
+        return {row[0] for row in self._scan(sql)}
+
+    def starts(
+        self, purpose: str, channel: str, subjects: Sequence[str]
+    ) -> dict[str, tuple[ConsentStatus, datetime]]:
+        """The stored status and start of these subjects' consent states for a purpose on a
+        channel (those that have one)."""
+        since = _processor(self._c, t.consent_states.c.since)
+        found: dict[str, tuple[ConsentStatus, datetime]] = {}
+        for at in range(0, len(subjects), _IN):
+            part = subjects[at : at + _IN]
+            sql = (
+                "SELECT subject_id, status, since FROM consent_states"  # noqa: S608
+                f" WHERE purpose_key = ? AND channel = ? AND subject_id {_marks(len(part))}"
             )
+            for subject_id, status, start in self._scan(sql, (purpose, channel, *part)):
+                found[subject_id] = (_STATUSES[status], since(start) if since else start)
+        return found
 
     def customers(self, purposes: Sequence[str]) -> set[str]:
         """The subjects with any event for one of these purposes."""
@@ -136,17 +142,24 @@ class SetReads:
     def _scan(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
         """The rows of a statement as the driver gives them, fetched in parts (a server-side
         cursor on PostgreSQL): no row object is made for a table read whole."""
+        for part in self._parts(sql, params):
+            yield from part
+
+    def _parts(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
+        """The rows of a statement as the driver gives them, in lists of `_FETCH` rows."""
         driver = self._c.connection.driver_connection
         if self._pg:  # the statements are written with SQLite's marks
             sql = sql.replace("?", "%s")
             with driver.cursor(name=f"tg_set_{id(sql)}") as cursor:  # type: ignore[union-attr]
-                cursor.itersize = _FETCH
                 cursor.execute(sql, params)
-                yield from cursor
+                while part := cursor.fetchmany(_FETCH):
+                    yield part
             return
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
-            yield from cursor.execute(sql, params)
+            cursor.execute(sql, params)
+            while part := cursor.fetchmany(_FETCH):
+                yield part
         finally:
             cursor.close()
 
