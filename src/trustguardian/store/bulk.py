@@ -8,13 +8,14 @@ exactly the form SQLAlchemy itself would write them, so reads through the tables
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Connection, Table
 
+from trustguardian.domain.events import timestamp
 from trustguardian.store.types import UTCDateTime
 
 Convert = Callable[[Any], Any]
@@ -34,8 +35,12 @@ def _same(value: Any) -> Any:
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
-    # SQLAlchemy's SQLite DATETIME storage format, in UTC (see UTCDateTime).
-    return None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    # SQLAlchemy's SQLite DATETIME storage format, in UTC (see UTCDateTime): the leaf's RFC 3339
+    # form of the same moment, which a batch has just formatted, with a space for its "T".
+    if value is None:
+        return None
+    moment = timestamp(value)
+    return f"{moment[:10]} {moment[11:26]}"
 
 
 def _memoised(convert: Convert) -> Convert:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -144,22 +145,19 @@ subject_keys = Table(
 
 # The blind index: a keyed hash finds the subject; the value itself is sealed with its key.
 # Rows outlive erasure, so the keyed hash keeps the person on the suppression list.
+# A check reads the owner of a keyed hash from the primary key alone (store.batch_reads): on
+# SQLite the rows live in the primary key's tree (WITHOUT ROWID), on PostgreSQL the key's index
+# includes the owner and kind; a subject's identifiers come from the covering index below.
 subject_identifiers = Table(
     "subject_identifiers",
     metadata,
-    Column("blind", String(64), primary_key=True),
+    Column("blind", String(64), nullable=False),
     Column("subject_id", String(40), ForeignKey("subjects.id"), nullable=False),
     Column("kind", String(80), nullable=False),
     Column("sealed", LargeBinary, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
-)
-# Covering indexes for checks (store.batch_reads): a keyed hash finds its subject, and a subject
-# its identifiers, from the index alone, without a second lookup of the table's row.
-Index(
-    "ix_subject_identifiers_blind_owner",
-    subject_identifiers.c.blind,
-    subject_identifiers.c.subject_id,
-    subject_identifiers.c.kind,
+    PrimaryKeyConstraint("blind", postgresql_include=["subject_id", "kind"]),
+    sqlite_with_rowid=False,
 )
 Index(
     "ix_subject_identifiers_subject",

@@ -41,12 +41,13 @@ from trustguardian.vault.keys import (
     unwrap_data_key,
     wrap_data_key,
 )
-from trustguardian.vault.rng import SYSTEM_RANDOM, Random, SecretsRandom
+from trustguardian.vault.rng import SYSTEM_RANDOM, BatchRandom, Random, SecretsRandom
 from trustguardian.vault.shred import SubjectKeyring
 
 __all__ = [
     "PURPOSE_BLIND_INDEX",
     "SYSTEM_RANDOM",
+    "BatchRandom",
     "EvidenceBlob",
     "EvidenceTooLarge",
     "MasterKey",

@@ -117,7 +117,7 @@ def seal_proof(
 ) -> SealedProof:
     """Seals a proof's content and file; the ledger gets only `sha256(salt || content)`."""
     check_substance(draft, loc)
-    payload: dict[str, Any] = {"type": draft.type.value, **draft.fields}
+    payload: dict[str, Any] = {"type": str(draft.type), **draft.fields}
     blob = None
     if draft.content is not None:
         media_type = draft.media_type or "application/octet-stream"
@@ -154,7 +154,7 @@ def seal_proof(
         stored=StoredProof(
             seq,
             position,
-            draft.type.value,
+            str(draft.type),
             digest,
             sealed,
             blob.address if blob else None,

@@ -10,15 +10,16 @@ from trustguardian.service.context import Context
 from trustguardian.service.events.subjects import blind, identifier_aad
 from trustguardian.store.events.subjects import NewIdentifier, NewSubject
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import new_data_key, seal, wrap_data_key
+from trustguardian.vault import Random, new_data_key, seal, wrap_data_key
 from trustguardian.vault.keys import unwrap_with_any
 
 
 class BatchSubjects:
     """Finds or creates the subject of each event; new subjects and identifiers are written once."""
 
-    def __init__(self, ctx: Context, uow: UnitOfWork) -> None:
+    def __init__(self, ctx: Context, uow: UnitOfWork, rng: Random | None = None) -> None:
         self._ctx = ctx
+        self._rng = rng or ctx.rng
         self._uow = uow
         self._owner: dict[str, str] = {}
         self._keys: dict[str, bytes] = {}
@@ -96,9 +97,9 @@ class BatchSubjects:
         ctx = self._ctx
         subject_id = ctx.ids.new_id("sub")
         now = ctx.clock.now()
-        data_key = new_data_key(ctx.rng)
+        data_key = new_data_key(self._rng)
         self._keys[subject_id] = data_key
-        wrapped = wrap_data_key(ctx.keys.master, subject_id, data_key, ctx.rng)
+        wrapped = wrap_data_key(ctx.keys.master, subject_id, data_key, self._rng)
         self._new_subjects.append(NewSubject(subject_id, wrapped, now))
         return subject_id
 
@@ -107,7 +108,7 @@ class BatchSubjects:
             self._keys[subject_id],
             ident.value.encode(),
             identifier_aad(subject_id, blind_hash),
-            self._ctx.rng,
+            self._rng,
         )
         self._owner[blind_hash] = subject_id
         self._new_identifiers.append(

@@ -25,7 +25,7 @@ from trustguardian.store.engage import NewContact
 from trustguardian.store.events import EventRef, IdempotencyRecord, NewBlob, NewEvent, StoredProof
 from trustguardian.store.sync import OutboxRow
 from trustguardian.store.uow import UnitOfWork
-from trustguardian.vault import commitment, new_salt, seal
+from trustguardian.vault import BatchRandom, commitment, new_salt, seal
 
 
 def write_batch(
@@ -41,7 +41,9 @@ def write_batch(
     their place in the request. `confirm_within` gives the consents awaiting confirmation;
     `corrector` names who may correct other touchpoints' events, with a reason (see
     `_check_correction`)."""
-    subjects = BatchSubjects(ctx, uow)
+    # One draw of random bytes serves the batch's keys, salts and nonces (see BatchRandom).
+    rng = BatchRandom(ctx.rng)
+    subjects = BatchSubjects(ctx, uow, rng)
     subjects.prepare(
         [p.draft.identifiers for _, p in plans], [p.draft.subject_id for _, p in plans]
     )
@@ -73,7 +75,7 @@ def write_batch(
                 event_id=event_id,
                 seq=seq,
                 position=i,
-                rng=ctx.rng,
+                rng=rng,
                 # A call's recording may be kept beside its reference, with its own limit.
                 max_size=ctx.settings.max_recording_bytes
                 if p.type is ProofType.CALL_RECORDING
@@ -85,9 +87,9 @@ def write_batch(
         data_commitment, data_sealed = None, None
         if d.data is not None:
             content = canonical_json_plain(d.data)
-            salt = new_salt(ctx.rng)
+            salt = new_salt(rng)
             data_commitment = commitment(salt, content)
-            data_sealed = seal(data_key, salt + content, data_aad(event_id), ctx.rng)
+            data_sealed = seal(data_key, salt + content, data_aad(event_id), rng)
         event = PrivacyEvent(
             id=event_id,
             seq=seq,
@@ -132,7 +134,7 @@ def write_batch(
     uow.sync.add_outbox(
         [
             OutboxRow(
-                e.seq, e.id, e.subject_id, e.kind.value, e.purpose, plan.draft.source_system, now
+                e.seq, e.id, e.subject_id, str(e.kind), e.purpose, plan.draft.source_system, now
             )
             for n, plan in plans
             for e in (recorded[n],)

@@ -28,9 +28,10 @@ _STATUSES = {s.value: s for s in ConsentStatus}
 Owner = tuple[str, bool]
 
 # SQLite's planner prefers a table's unique index for an equality, whose rows it must then read:
-# the batch reads name the covering index (PostgreSQL's planner weighs them itself).
+# the batch reads name the covering index (PostgreSQL's planner weighs them itself). A keyed
+# hash needs none: its primary key holds the row (`subject_identifiers` is WITHOUT ROWID).
 _SQLITE_INDEXES = {
-    "by_blind": "INDEXED BY ix_subject_identifiers_blind_owner",
+    "by_blind": "",
     "by_subject": "INDEXED BY ix_subject_identifiers_subject",
     "shredded": "INDEXED BY ix_subjects_shredded",
 }

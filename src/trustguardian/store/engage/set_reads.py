@@ -37,11 +37,12 @@ class SetReads:
         self._pg = connection.dialect.name == "postgresql"
 
     def identifier_count(self) -> int:
-        """About how many keyed hashes the blind index holds (no table is counted: SQLite's
-        largest row id, rows are never deleted; PostgreSQL's estimate, else a count)."""
+        """About how many keyed hashes the blind index holds (SQLite: a count, which reads the
+        narrowest index, ~40 ms per million on this machine, as the table has no row ids;
+        PostgreSQL's estimate, else a count)."""
         if not self._pg:
-            sql = "SELECT max(rowid) FROM subject_identifiers"
-            return int(self._c.exec_driver_sql(sql).scalar() or 0)
+            sql = "SELECT count(*) FROM subject_identifiers"
+            return int(self._c.exec_driver_sql(sql).scalar_one())
         sql = "SELECT reltuples FROM pg_class WHERE oid = 'subject_identifiers'::regclass"
         estimate = self._c.exec_driver_sql(sql).scalar()
         if estimate is not None and estimate >= 0:

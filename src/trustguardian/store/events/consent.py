@@ -82,15 +82,15 @@ class ConsentRepository:
 
 
 def _key(s: ConsentState) -> tuple[str, str, str]:
-    return (s.subject_id, s.purpose, s.channel.value)
+    return (s.subject_id, s.purpose, str(s.channel))
 
 
 def _columns(s: ConsentState) -> dict[str, Any]:
     return {
         "subject_id": s.subject_id,
         "purpose_key": s.purpose,
-        "channel": s.channel.value,
-        "status": s.status.value,
+        "channel": str(s.channel),
+        "status": str(s.status),
         "since": s.since,
         "event_id": s.event_id,
         "event_seq": s.event_seq,
