@@ -16,9 +16,10 @@ from trustguardian.api.app import (
     install_body_timeout,
     install_fast_checks,
     install_size_limits,
+    size_limits,
 )
 from trustguardian.api.docs_pages import install_docs
-from trustguardian.api.ops import install_operations
+from trustguardian.api.ops import install_operations, rate_limits
 from trustguardian.problems import install_error_handlers
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import open_check_log
@@ -51,13 +52,14 @@ def create_app(ctx: Context, *, fast_checks: bool = True) -> FastAPI:
     install_pages(app)
     install_confirm_pages(app)
     install_operator_pages(app)
-    # Innermost: the size limit, rate limit, headers and request log wrap the fast path too.
-    if fast_checks:
-        install_fast_checks(app, ctx)
-    install_size_limits(app, ctx)
+    rates, sizes = rate_limits(ctx), size_limits(ctx)
+    install_size_limits(app, ctx, sizes)
     install_body_timeout(app, ctx)
     install_docs(app)
-    install_operations(app, ctx)
+    install_operations(app, rates)
+    if fast_checks:
+        # Outermost: a check pays one layer, which keeps the rules of the others through theirs.
+        install_fast_checks(app, ctx, rates, sizes)
     return app
 
 

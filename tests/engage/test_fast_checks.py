@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 from tests.factories.events import LUIGI, MARIO, PURPOSE
 
+from trustguardian.api.app import size_limits
 from trustguardian.api.checks import router
 from trustguardian.api.fast_checks import FastChecks
+from trustguardian.api.ops import rate_limits
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope as KeyScope
 from trustguardian.service.access.api_keys import create_api_key
@@ -212,7 +214,13 @@ def test_the_fast_path_answers_a_plain_check_itself_and_hands_on_the_rest(
         await send({"type": "http.response.body", "body": b""})
 
     [route] = [r for r in router.routes if getattr(r, "path", "") == "/v1/checks"]
-    app = FastChecks(teapot, context=registry, route=route)
+    app = FastChecks(
+        teapot,
+        context=registry,
+        route=route,
+        rates=rate_limits(registry),
+        sizes=size_limits(registry),
+    )
     client = TestClient(
         app, headers=bearer(registry, KeyScope.CONSENT_CHECK)
     )  # no lifespan: the teapot speaks HTTP only

@@ -29,7 +29,8 @@ from trustguardian.api import reports as reports_api
 from trustguardian.api import rights as rights_api
 from trustguardian.api.fast_checks import PATH as FAST_PATH
 from trustguardian.api.fast_checks import FastChecks
-from trustguardian.api.limits import BodySizeLimit
+from trustguardian.api.hardening import RateLimits
+from trustguardian.api.limits import BodySizeLimit, SizeLimits
 from trustguardian.api.timeouts import BodyTimeout
 from trustguardian.problems import known_problems, problem
 from trustguardian.service.context import Context
@@ -68,15 +69,21 @@ def install_api(app: FastAPI) -> None:
         return JSONResponse({"type": f"/problems/{code}", "title": titles[code]})
 
 
-def install_fast_checks(app: FastAPI, ctx: Context) -> None:
-    """Answers `POST /v1/checks` below FastAPI, with the route's own models and decision."""
-    app.add_middleware(FastChecks, context=ctx, route=_route(checks.router, "POST", FAST_PATH))
-
-
-def install_size_limits(app: FastAPI, ctx: Context) -> None:
-    """Refuses request bodies over the configured sizes (larger ones for events and bulk checks)."""
+def install_fast_checks(app: FastAPI, ctx: Context, rates: RateLimits, sizes: SizeLimits) -> None:
+    """Answers `POST /v1/checks` in front of every other layer, with the route's own models and
+    decision and the layers' own rules (added last: it is the outermost)."""
     app.add_middleware(
-        BodySizeLimit,
+        FastChecks,
+        context=ctx,
+        route=_route(checks.router, "POST", FAST_PATH),
+        rates=rates,
+        sizes=sizes,
+    )
+
+
+def size_limits(ctx: Context) -> SizeLimits:
+    """The configured body sizes (larger ones for events and bulk checks)."""
+    return SizeLimits(
         default=ctx.settings.max_request_bytes,
         limits={
             # First match wins: the batch route has its own, smaller limit.
@@ -87,9 +94,13 @@ def install_size_limits(app: FastAPI, ctx: Context) -> None:
             # it (a list over its own limit is refused by the page, in words).
             "/console/lists": ctx.settings.max_list_bytes + 65_536,
         },
-        # A web form's script must be able to read why its submission was refused.
-        headers=partial(sdk.refusal_cors, ctx),
     )
+
+
+def install_size_limits(app: FastAPI, ctx: Context, sizes: SizeLimits) -> None:
+    """Refuses request bodies over their size limit."""
+    # A web form's script must be able to read why its submission was refused.
+    app.add_middleware(BodySizeLimit, sizes=sizes, headers=partial(sdk.refusal_cors, ctx))
 
 
 def install_body_timeout(app: FastAPI, ctx: Context) -> None:

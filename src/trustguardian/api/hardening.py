@@ -1,4 +1,6 @@
-"""ASGI middleware for production: security headers, rate limits, request metrics and logs.
+"""ASGI middleware for production: security headers and rate limits (request metrics and logs
+are api.observe's). Each rule is one function or object that the middleware and the contact-check
+fast path (api.fast_checks) both call.
 
 Rate limits are a token bucket per client address, per process, written here (40 lines) rather
 than taken from slowapi/limits: those decorate routes one by one, while ours must cover every
@@ -10,7 +12,6 @@ reverse proxy (see the README).
 from __future__ import annotations
 
 import json
-import logging
 import math
 import threading
 import time
@@ -18,15 +19,8 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustguardian.problems import (
-    PROBLEM_MEDIA_TYPE,
-    internal_error,
-    problem_type,
-    request_id_of,
-)
+from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
 from trustguardian.service.ops import metrics
-
-log = logging.getLogger("trustguardian.http")
 
 # Probes and the scraper are never limited or counted as traffic of the API itself.
 UNLIMITED = ("/healthz", "/readyz", "/metrics")
@@ -51,6 +45,31 @@ DOCS_CSP = (
 )
 
 
+_BASE = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+_HSTS = ((b"strict-transport-security", b"max-age=63072000; includeSubDomains"),)
+# Built once: (docs page, over TLS) -> the headers every answer gets.
+_SECURITY = {
+    (docs, tls): (
+        (b"content-security-policy", (DOCS_CSP if docs else CSP).encode()),
+        *_BASE,
+        *(_HSTS if tls else ()),
+    )
+    for docs in (False, True)
+    for tls in (False, True)
+}
+
+
+def security_headers(scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of every answer to this request (HSTS over TLS only)."""
+    return _SECURITY[scope["path"] in DOCS, scope.get("scheme") == "https"]
+
+
 class SecurityHeaders:
     """Adds CSP, frame-ancestors, nosniff, referrer policy and, over TLS, HSTS."""
 
@@ -61,17 +80,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        extra = [
-            (b"content-security-policy", (DOCS_CSP if path in DOCS else CSP).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-        ]
-        if scope.get("scheme") == "https":
-            extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        extra = security_headers(scope)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -107,20 +116,22 @@ class TokenBuckets:
             return wait
 
 
-class RateLimit:
-    """429 problem+json with Retry-After once a client empties its bucket."""
+class RateLimits:
+    """The buckets of every client: per address for the API and the public pages, per link for
+    one-click unsubscribes. Shared by the middleware and the contact-check fast path."""
 
-    def __init__(self, app: ASGIApp, *, public: int, api: int, burst: int) -> None:
-        self.app = app
+    def __init__(self, *, public: int, api: int, burst: int) -> None:
         self.public = TokenBuckets(public, burst) if public else None
         self.api = TokenBuckets(api, max(burst, api // 6)) if api else None
         self.per_link = TokenBuckets(PER_LINK_PER_MINUTE, PER_LINK_BURST) if public else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(UNLIMITED):
-            await self.app(scope, receive, send)
-            return
+    def wait(self, scope: Scope) -> float:
+        """Takes this request's token: 0 when allowed (once per request, whichever layer asks
+        first), else the seconds until one is free."""
+        state = scope.setdefault("state", {})
+        if state.get(_TAKEN):
+            return 0.0
+        path: str = scope["path"]
         client = scope.get("client")
         key = client[0] if client else "-"
         if path.startswith("/v1/"):
@@ -130,6 +141,27 @@ class RateLimit:
         else:
             buckets = self.public
         wait = buckets.take(key, time.monotonic()) if buckets else 0.0
+        if wait <= 0:
+            state[_TAKEN] = True
+        return wait
+
+
+_TAKEN = "rate_limit_taken"
+
+
+class RateLimit:
+    """429 problem+json with Retry-After once a client empties its bucket."""
+
+    def __init__(self, app: ASGIApp, *, limits: RateLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(UNLIMITED):
+            await self.app(scope, receive, send)
+            return
+        wait = self.limits.wait(scope)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
@@ -154,111 +186,3 @@ class RateLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class Observe:
-    """Counts and times every request by route template and logs one line for it, under a
-    request id that the answer carries in `X-Request-ID` and, for an error, in its problem body.
-
-    The id is the caller's `X-Request-ID` when it is well-formed (a proxy's or a client's, so
-    their logs and ours join), else a new one. An exception that nothing else answered becomes a
-    problem+json 500 here, logged with its id: never a plain-text page or a dropped connection.
-
-    The log names the route template, never the path or query (they may hold tokens or ids),
-    and no header or body: the request log carries no personal data by construction.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-        request_id = request_id_of(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
-        held: list[Message] = []
-        answered = False
-
-        async def observed(message: Message) -> None:
-            nonlocal status, answered
-            if message["type"] == "http.response.start":
-                answered = True
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), header]
-                if _is_problem(message):
-                    held.append(message)  # its body gets the request id
-                    return
-            elif held:
-                held.append(message)
-                if message.get("more_body", False):
-                    return
-                for part in _with_request_id(held, request_id):
-                    await send(part)
-                held.clear()
-                return
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed)
-        except Exception as exc:
-            log.error(
-                "unhandled error",
-                exc_info=exc,
-                extra={"request_id": request_id, "route": _route(scope), "status": 500},
-            )
-            scope["state"]["error_logged"] = True
-            if answered:
-                raise  # the answer is on its way: only closing the connection tells the client
-            status = 500
-            for part in internal_error(request_id):
-                await send(part)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = _route(scope)
-            method: str = scope.get("method", "")
-            metrics.observe_request(method, route, status, elapsed)
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
-
-
-def _is_problem(start: Message) -> bool:
-    return any(
-        name.lower() == b"content-type" and value.startswith(PROBLEM_MEDIA_TYPE.encode())
-        for name, value in start.get("headers", [])
-    )
-
-
-def _with_request_id(held: list[Message], request_id: str) -> list[Message]:
-    """A problem answer (start and body messages) with `request_id` added to its body."""
-    start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
-    try:
-        problem = json.loads(body)
-    except ValueError:
-        problem = None
-    if not isinstance(problem, dict):  # not a problem object after all: sent as it was
-        return [start, {"type": "http.response.body", "body": body}]
-    problem.setdefault("request_id", request_id)
-    body = json.dumps(problem).encode()
-    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-    headers.append((b"content-length", str(len(body)).encode()))
-    return [{**start, "headers": headers}, {"type": "http.response.body", "body": body}]
-
-
-def _route(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    if isinstance(path, str):
-        return path
-    return scope["path"] if scope["path"] in UNLIMITED else "(unmatched)"

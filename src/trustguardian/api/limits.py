@@ -22,32 +22,41 @@ async def _no_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     return []
 
 
+class SizeLimits:
+    """The largest body each path takes: the first prefix that matches, else the default.
+    Shared by the middleware and the contact-check fast path."""
+
+    def __init__(self, *, default: int, limits: dict[str, int]) -> None:
+        self.default = default
+        self.limits = limits
+
+    def limit_for(self, path: str) -> int:
+        return next(
+            (n for prefix, n in self.limits.items() if path.startswith(prefix)), self.default
+        )
+
+
+def declared_over(declared: bytes | None, limit: int) -> bool:
+    """Whether a request's Content-Length already says its body is over the limit."""
+    return declared is not None and declared.isdigit() and int(declared) > limit
+
+
 class BodySizeLimit:
     """ASGI middleware: 413 problem+json when a body exceeds its route's limit."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        default: int,
-        limits: dict[str, int],
-        headers: RefusalHeaders = _no_headers,
+        self, app: ASGIApp, *, sizes: SizeLimits, headers: RefusalHeaders = _no_headers
     ) -> None:
         self.app = app
-        self.default = default
-        self.limits = limits
+        self.sizes = sizes
         self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        limit = next(
-            (n for prefix, n in self.limits.items() if path.startswith(prefix)), self.default
-        )
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        limit = self.sizes.limit_for(scope["path"])
+        if declared_over(dict(scope["headers"]).get(b"content-length"), limit):
             await _refuse(send, limit, await self.headers(scope))
             return
         seen = 0

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from trustguardian.api.auth import require
-from trustguardian.api.hardening import Observe, RateLimit, SecurityHeaders
+from trustguardian.api.hardening import RateLimit, RateLimits, SecurityHeaders
+from trustguardian.api.observe import Observe
 from trustguardian.api.openapi import install_openapi
 from trustguardian.domain.access import ApiKey, Scope
 from trustguardian.problems import PROBLEM_MEDIA_TYPE, problem_type
@@ -147,17 +148,21 @@ def ledger_keys(
     ]
 
 
-def install_operations(app: FastAPI, ctx: Context) -> None:
-    """Adds the probes, metrics, rate limits, security headers and request logs."""
-    app.include_router(router)
-    app.include_router(keys_router)
-    install_openapi(app)
+def rate_limits(ctx: Context) -> RateLimits:
+    """The configured rate limits: one set of buckets per app."""
     s = ctx.settings
-    app.add_middleware(
-        RateLimit,
+    return RateLimits(
         public=s.rate_limit_public_per_minute,
         api=s.rate_limit_api_per_minute,
         burst=s.rate_limit_burst,
     )
+
+
+def install_operations(app: FastAPI, limits: RateLimits) -> None:
+    """Adds the probes, metrics, rate limits, security headers and request logs."""
+    app.include_router(router)
+    app.include_router(keys_router)
+    install_openapi(app)
+    app.add_middleware(RateLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Observe)  # outermost: times and logs every answer, 413 and 429 included

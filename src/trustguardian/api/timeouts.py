@@ -35,16 +35,16 @@ class BodyTimeout:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        deadline = time.monotonic() + self.seconds
+        deadline = body_deadline(scope, self.seconds)
         started = timed_out = answered = False
 
         async def timed_receive() -> Message:
             nonlocal timed_out, deadline
             try:
-                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0))
-            except TimeoutError:
+                message = await receive_by(receive, deadline)
+            except BodyTimedOut:
                 timed_out = True
-                raise BodyTimedOut from None
+                raise
             deadline += len(message.get("body", b"")) / self.min_rate
             return message
 
@@ -65,6 +65,30 @@ class BodyTimeout:
         except BodyTimedOut:
             if not started and not answered:
                 await _timed_out(send, self.seconds)
+
+
+def body_deadline(scope: Scope, seconds: float) -> float:
+    """When the request's body must be all there (before its size extends the time): fixed
+    by the first layer that reads it, so a layer that hands the request on keeps its clock."""
+    state = scope.setdefault("state", {})
+    deadline: float | None = state.get(_DEADLINE)
+    if deadline is None:
+        deadline = state[_DEADLINE] = time.monotonic() + seconds
+    return deadline
+
+
+async def receive_by(receive: Receive, deadline: float) -> Message:
+    """The request's next message, or BodyTimedOut when it has not come by the deadline."""
+    try:
+        # A timer on this task, not wait_for's task per message: a message already there is
+        # taken even at the deadline, and the usual body costs a timer, not a task.
+        async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+            return await receive()
+    except TimeoutError:
+        raise BodyTimedOut from None
+
+
+_DEADLINE = "body_deadline"
 
 
 async def _timed_out(send: Send, seconds: float) -> None:
