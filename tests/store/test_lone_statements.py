@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from trustguardian.service.context import Context
 from trustguardian.store.engine import run_alone
@@ -51,3 +51,22 @@ def test_lone_statements_answer_rows_and_hold_no_pooled_connection(ctx: Context)
     assert run_alone(ctx.engine, f"SELECT 1 + {mark}", (1,)) == [(2,)]
     assert run_alone(ctx.engine, "SELECT name, value FROM stamps WHERE 1 = 0") == []
     assert ctx.engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize("ctx", ["postgresql"], indirect=True)
+def test_postgresql_lone_statements_share_a_session_out_of_the_pool(ctx: Context) -> None:
+    [(kept,)] = run_alone(ctx.engine, "SELECT pg_backend_pid()")
+    assert run_alone(ctx.engine, "SELECT pg_backend_pid()") == [(kept,)]
+    with ctx.engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != kept
+        conn.rollback()
+
+
+@pytest.mark.parametrize("ctx", ["postgresql"], indirect=True)
+def test_a_kept_session_the_server_ended_is_replaced_without_failing(ctx: Context) -> None:
+    [(kept,)] = run_alone(ctx.engine, "SELECT pg_backend_pid()")
+    with ctx.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": kept})
+        conn.commit()
+    [(again,)] = run_alone(ctx.engine, "SELECT pg_backend_pid()")
+    assert again != kept

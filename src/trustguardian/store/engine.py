@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from pathlib import Path
 from typing import Any
@@ -72,61 +73,102 @@ def is_postgresql(engine: Engine) -> bool:
 
 def run_alone(engine: Engine, sql: str, params: Any = None) -> list[Any]:
     """Runs one statement on the driver's own cursor outside any transaction and returns the
-    rows it answered (none for a write): autocommit on PostgreSQL, where a transaction would
-    cost two more round trips and its rollback, when the connection returns to the pool, makes
-    psycopg forget the statements it prepared on it (see store.uow); a lone SQLite statement
-    commits by itself, on a connection kept aside for lone statements (see `_spares`)."""
-    if not is_postgresql(engine):
-        return _run_aside(engine, sql, params)
-    raw = engine.raw_connection()
-    driver: Any = raw.driver_connection
+    rows it answered (none for a write), on a connection kept for lone statements (see
+    `_Kept`): autocommit on PostgreSQL, where a transaction would cost two more round trips and
+    its rollback would make psycopg forget the statements it prepared (see store.uow); a lone
+    SQLite statement commits by itself."""
+    kept = _kept.get(engine.pool) or _keep(engine)
+    raw = kept.take()
     try:
-        driver.autocommit = True
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql) if params is None else cursor.execute(sql, params)
-            return list(cursor.fetchall()) if cursor.description is not None else []
-        finally:
-            cursor.close()
-            if not driver.closed:
-                driver.autocommit = False
-    finally:
-        raw.close()
-
-
-# SQLite connections kept out of the pool for lone statements, per pool (a disposed engine's
-# go with its pool), at most this many: one per thread running such a statement at a time.
-_MAX_SPARES = 8
-_spares: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
-
-
-def _run_aside(engine: Engine, sql: str, params: Any) -> list[Any]:
-    """A lone SQLite statement on a connection of its own: the pool's checkout and return
-    (locks, events and a ROLLBACK) cost twice the ~10 µs of a contact check's read. It leaves
-    no transaction open, so the connection needs no reset to serve the next statement."""
-    spares = _spares.get(engine.pool)
-    if spares is None:
-        spares = _spares.setdefault(engine.pool, [])
-    try:
-        raw = spares.pop()  # atomic: each connection serves one thread at a time
-    except IndexError:
-        raw = engine.raw_connection()  # configured by the pool's connect hook, then ours
-        raw.detach()
-    try:
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql) if params is None else cursor.execute(sql, params)
-            rows = list(cursor.fetchall()) if cursor.description is not None else []
-        finally:
-            cursor.close()
-    except BaseException:
+        rows = _execute(raw, sql, params)
+    except BaseException as exc:
+        stale = kept.went_stale(raw, exc)
         raw.close()  # a connection that failed a statement is not trusted with another
-        raise
-    if len(spares) < _MAX_SPARES:
-        spares.append(raw)
-    else:
-        raw.close()
+        if not stale:
+            raise
+        # The server closed it while it was kept (a restart, an idle timeout): the statement
+        # did not run there. The pool's pre-ping would have replaced it; so does this.
+        raw = kept.take(fresh=True)
+        try:
+            rows = _execute(raw, sql, params)
+        except BaseException:
+            raw.close()
+            raise
+    kept.give_back(raw)
     return rows
+
+
+def _execute(raw: Any, sql: str, params: Any) -> list[Any]:
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql) if params is None else cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+    finally:
+        cursor.close()
+
+
+class _Kept:
+    """Connections kept out of the engine's pool for lone statements, opened by a pool of the
+    same configuration and hooks (SQLite's pragmas), PostgreSQL's in autocommit for good.
+
+    A lone statement leaves no transaction open, so a kept connection needs no reset, and the
+    pool's checkout and return (locks, events, a ROLLBACK; on PostgreSQL the pre-ping's round
+    trip) cost more than a contact check's read itself. At most `most` are kept: one per thread
+    running a lone statement at a time; more at once are opened and closed."""
+
+    def __init__(self, engine: Engine, most: int = 8) -> None:
+        self.opener = engine.pool.recreate()
+        self.pg = is_postgresql(engine)
+        self.stale_error: type[BaseException] = engine.dialect.loaded_dbapi.OperationalError
+        self.most = most
+        self.spare: list[Any] = []
+
+    def take(self, *, fresh: bool = False) -> Any:
+        if not fresh:
+            try:
+                return self.spare.pop()  # atomic: a connection serves one thread at a time
+            except IndexError:
+                pass
+        raw = self.opener.connect()
+        if self.pg:
+            driver: Any = raw.driver_connection
+            driver.autocommit = True
+        raw.detach()
+        return raw
+
+    def give_back(self, raw: Any) -> None:
+        if len(self.spare) < self.most:
+            self.spare.append(raw)
+        else:
+            raw.close()
+
+    def went_stale(self, raw: Any, exc: BaseException) -> bool:
+        return (
+            self.pg
+            and isinstance(exc, self.stale_error)
+            and bool(getattr(raw.dbapi_connection, "broken", False))
+        )
+
+
+# Per pool: a disposed engine's kept connections are closed with its old pool.
+_kept: weakref.WeakKeyDictionary[Any, _Kept] = weakref.WeakKeyDictionary()
+_keeping = threading.Lock()
+
+
+def _keep(engine: Engine) -> _Kept:
+    with _keeping:
+        kept = _kept.get(engine.pool)
+        if kept is None:
+            kept = _kept[engine.pool] = _Kept(engine)
+            # Closed when the engine is disposed, or its pool collected (a test's engine).
+            weakref.finalize(engine.pool, _close_all, kept.spare)
+            event.listen(engine, "engine_disposed", lambda _engine: _close_all(kept.spare))
+    return kept
+
+
+def _close_all(spare: list[Any]) -> None:
+    while spare:
+        spare.pop().close()
 
 
 def can_open_twice(engine: Engine) -> bool:
