@@ -18,9 +18,9 @@ from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope as KeyScope
 from trustguardian.service.context import Context
 
+from .fast_helpers import VARYING, answer_of, check
+from .fast_helpers import bearer as key_header
 from .helpers import event
-from .test_fast_checks import VARYING, answer_of, check
-from .test_fast_checks import bearer as key_header
 
 
 @pytest.fixture

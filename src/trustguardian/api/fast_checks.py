@@ -7,7 +7,7 @@ the route's own request model, key check (`authorise` with `CHECK_SCOPE`), decis
 (`answer_check`) and response model, and through the other layers' own rules, called once each
 and inline: the rate limit's buckets (`RateLimits.wait`), the size limit (`SizeLimits`), the body
 deadline (`body_deadline`, `receive_by`), the security headers (`security_headers`) and the
-request log, metrics and request id (`observe.begin`, `finish`, `fail`).
+request log, metrics and request id (`observe.opened`, `finish`, `fail`).
 
 Anything else (another method or path, a query string, a content type other than
 `application/json`, a refused rate, a body over its limit, late or cut short, bad JSON, a field
@@ -72,7 +72,7 @@ class FastChecks:
             await self.app(scope, receive, send)
             return
         token, declared = _bearer_json(scope["headers"])
-        request_id, started = observe.begin(scope)
+        request_id, started = observe.opened(scope)
         if token is None or self.rates.wait(scope) > 0 or declared_over(declared, self.limit):
             await self.app(scope, receive, send)
             return

@@ -1,6 +1,6 @@
 """The request log and metrics: every answer counted and timed by route template, one log line
 for it, under a request id that the answer carries in `X-Request-ID` and, for an error, in its
-problem body. `begin`, `finish` and `fail` are the steps; the `Observe` middleware and the
+problem body. `opened`, `finish` and `fail` are the steps; the `Observe` middleware and the
 contact-check fast path (api.fast_checks) both take them.
 
 The id is the caller's `X-Request-ID` when it is well-formed (a proxy's or a client's, so their
@@ -28,7 +28,7 @@ log = logging.getLogger("trustguardian.http")
 _STARTED = "started"
 
 
-def begin(scope: Scope) -> tuple[str, float]:
+def opened(scope: Scope) -> tuple[str, float]:
     """The request's id and the moment it began, kept in its state: a layer that hands the
     request on keeps both."""
     state = scope.setdefault("state", {})
@@ -82,7 +82,7 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id, started = begin(scope)
+        request_id, started = opened(scope)
         status = 500
         header = (b"x-request-id", request_id.encode())
         held: list[Message] = []
