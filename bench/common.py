@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,19 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from trustguardian.domain.common import FixedClock
+from trustguardian.domain.registry import (
+    Channel,
+    LegalBasis,
+    Nature,
+    ProofType,
+    PurposeContent,
+    TouchpointKind,
+)
 from trustguardian.service.context import Context
 from trustguardian.service.ops.binding import init_instance, open_instance
+from trustguardian.service.registry import notices, purposes, touchpoints
+from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.settings import Settings
 from trustguardian.store.engine import make_engine
 from trustguardian.store.migrate import upgrade
@@ -76,3 +89,30 @@ def figure(figures: dict[str, object], name: str, value: object) -> None:
     """Keeps a figure for the JSON line and prints it as it comes."""
     figures[name] = value
     print(f"{name:48s} {value}", flush=True)
+
+
+def web_form_registry(
+    ctx: Context, *, notice_text: str, required_proofs: Sequence[ProofType] = ()
+) -> None:
+    """The registry the benches record and check against, dated 400 days back: the purpose
+    "newsletter" on e-mail, the Italian notice "privacy" and the web form "web-form" collecting
+    for it."""
+    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
+    content = PurposeContent(
+        "Newsletter", "", LegalBasis.CONSENT, (Channel.EMAIL,), "Bench S.p.A.", 730, 730, True
+    )
+    purposes.create_purpose(past, key="newsletter", content=content)
+    notices.create_notice(past, key="privacy", language="it", title="Informativa", text=notice_text)
+    touchpoints.create_touchpoint(
+        past,
+        draft=TouchpointDraft(
+            key="web-form",
+            name="Web form",
+            kind=TouchpointKind.COLLECT,
+            channel=Channel.WEB_FORM,
+            nature=Nature.DIGITAL,
+            purposes=["newsletter"],
+            notice_key="privacy",
+            required_proofs=required_proofs,
+        ),
+    )

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import random
@@ -49,24 +48,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 import checkload
-from common import MASTER, PG, context, figure, free_port, percentile
+from common import MASTER, PG, context, figure, free_port, percentile, web_form_registry
 from trustguardian.asgi import create_app
 from trustguardian.domain.access import Scope
-from trustguardian.domain.common import FixedClock
 from trustguardian.domain.registry import (
     Channel,
-    LegalBasis,
-    Nature,
-    PurposeContent,
-    TouchpointKind,
 )
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.service.access.api_keys import create_api_key
 from trustguardian.service.context import Context
 from trustguardian.service.engage.checks import CheckRequest, check_contact
 from trustguardian.service.events.subjects import blind
-from trustguardian.service.registry import notices, purposes, touchpoints
-from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.store import tables as t
 from trustguardian.store.bulk import bulk_insert
 
@@ -120,24 +112,7 @@ def _pg_exists(name: str) -> bool:
 
 
 def registry(ctx: Context) -> None:
-    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
-    content = PurposeContent(
-        "Newsletter", "", LegalBasis.CONSENT, (Channel.EMAIL,), "Bench S.p.A.", 730, 730, True
-    )
-    purposes.create_purpose(past, key=PURPOSE, content=content)
-    notices.create_notice(past, key="privacy", language="it", title="Informativa", text="x\n")
-    touchpoints.create_touchpoint(
-        past,
-        draft=TouchpointDraft(
-            key="web-form",
-            name="Web form",
-            kind=TouchpointKind.COLLECT,
-            channel=Channel.WEB_FORM,
-            nature=Nature.DIGITAL,
-            purposes=[PURPOSE],
-            notice_key="privacy",
-        ),
-    )
+    web_form_registry(ctx, notice_text="x\n")
 
 
 def populate(ctx: Context, people: int, rnd: random.Random) -> dict[str, int]:

@@ -22,7 +22,6 @@ Prints each figure, then one JSON line with all of them.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import statistics
 import sys
@@ -33,18 +32,12 @@ from pathlib import Path
 
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 
-from common import context, database
+from common import context, database, web_form_registry
 from ingest_floor import crypto_floor
 from peer_eventsourcing import Peer, PeerRecorder
-from trustguardian.domain.common import FixedClock
 from trustguardian.domain.events import EventKind
 from trustguardian.domain.registry import (
-    Channel,
-    LegalBasis,
-    Nature,
     ProofType,
-    PurposeContent,
-    TouchpointKind,
 )
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.ledger import (
@@ -60,34 +53,17 @@ from trustguardian.service.collect.evidence import ProofDraft
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.service.registry import notices, purposes, touchpoints
-from trustguardian.service.registry.touchpoints import TouchpointDraft
+from trustguardian.service.registry import notices
 from trustguardian.service.verify.full import verify_ledger
 from trustguardian.store import tables as t
 from witnessing import Witnessed
 
 
 def registry(ctx: Context) -> tuple[str, int, str]:
-    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
-    content = PurposeContent(
-        "Newsletter", "", LegalBasis.CONSENT, (Channel.EMAIL,), "Bench S.p.A.", 730, 730, True
-    )
-    purposes.create_purpose(past, key="newsletter", content=content)
-    notices.create_notice(
-        past, key="privacy", language="it", title="Informativa", text="Informativa\n" * 40
-    )
-    touchpoints.create_touchpoint(
-        past,
-        draft=TouchpointDraft(
-            key="web-form",
-            name="Web form",
-            kind=TouchpointKind.COLLECT,
-            channel=Channel.WEB_FORM,
-            nature=Nature.DIGITAL,
-            purposes=["newsletter"],
-            notice_key="privacy",
-            required_proofs=[ProofType.NETWORK, ProofType.NOTICE_SHOWN],
-        ),
+    web_form_registry(
+        ctx,
+        notice_text="Informativa\n" * 40,
+        required_proofs=[ProofType.NETWORK, ProofType.NOTICE_SHOWN],
     )
     version = notices.notice_in_force(ctx, key="privacy")
     return version.key, version.version, version.sha256

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import json
 import multiprocessing
 import statistics
@@ -49,23 +48,13 @@ import nats
 import orjson
 from sqlalchemy import func, select
 
-from common import context, database, percentile
-from trustguardian.domain.common import FixedClock
+from common import context, database, percentile, web_form_registry
 from trustguardian.domain.events import EventKind
-from trustguardian.domain.registry import (
-    Channel,
-    LegalBasis,
-    Nature,
-    PurposeContent,
-    TouchpointKind,
-)
 from trustguardian.domain.subjects import Identifier, IdentifierKind
 from trustguardian.domain.sync import SystemKind, Webhook
 from trustguardian.service.context import Context
 from trustguardian.service.events.recording import record_events
 from trustguardian.service.events.validate import EventDraft
-from trustguardian.service.registry import notices, purposes, touchpoints
-from trustguardian.service.registry.touchpoints import TouchpointDraft
 from trustguardian.service.sync.systems import create_system, create_webhook, signing_secrets
 from trustguardian.store import tables as t
 from trustguardian.sync.broker import BrokerPublisher
@@ -119,24 +108,7 @@ class Receiver:
 
 
 def registry(ctx: Context) -> None:
-    past = dataclasses.replace(ctx, clock=FixedClock(datetime.now(UTC) - timedelta(days=400)))
-    content = PurposeContent(
-        "Newsletter", "", LegalBasis.CONSENT, (Channel.EMAIL,), "Bench S.p.A.", 730, 730, True
-    )
-    purposes.create_purpose(past, key="newsletter", content=content)
-    notices.create_notice(past, key="privacy", language="it", title="Informativa", text="Info\n")
-    touchpoints.create_touchpoint(
-        past,
-        draft=TouchpointDraft(
-            key="web-form",
-            name="Web form",
-            kind=TouchpointKind.COLLECT,
-            channel=Channel.WEB_FORM,
-            nature=Nature.DIGITAL,
-            purposes=["newsletter"],
-            notice_key="privacy",
-        ),
-    )
+    web_form_registry(ctx, notice_text="Info\n")
 
 
 def drafts(count: int, first: int = 0) -> list[EventDraft]:
