@@ -10,7 +10,8 @@ else Python threads (their figures understate every arm alike). Each check names
 among --people by e-mail (90%) or a stranger (10%), purpose `newsletter`, channel e-mail.
 
 The database of --people people is built once per backend and size and kept (SQLite: a file in
---cache; PostgreSQL: the database `tg_http_bench_<people>`, its key file in --cache): the people,
+--cache; PostgreSQL: the database `tg_http_bench_<people>_<hash of --cache>`, its key file in
+--cache, so that two caches never share a database their key files disagree on): the people,
 their blind-indexed e-mails, consent states and 1% suppression rows, written straight into the
 tables as bench/engage.py does. A build cut short leaves no `built.json` and is redone.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import random
@@ -76,7 +78,8 @@ def cached_context(backend: str, people: int, cache: Path) -> tuple[Context, flo
     seconds, or None when it was reused."""
     home = cache / f"{backend}-{people}"
     built = home / "built.json"
-    name = f"tg_http_bench_{people}"
+    where = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:8]
+    name = f"tg_http_bench_{people}_{where}"
     if backend == "sqlite":
         url = f"sqlite:///{home / 'bench.db'}"
     else:
